@@ -1,0 +1,284 @@
+import { isComplex } from './dtype';
+import { edgeOf, needsGrad } from './engine';
+import { gradError } from './errors';
+import { LeafNode, type Node } from './graph';
+import { mode, withGrad } from './mode';
+import { fmtShape, sameShape } from './shape';
+import { fmtSite } from './site';
+import type { Tensor } from './tensor';
+import { add } from './ops/binary';
+import { real } from './ops/complex';
+import { onesLike } from './ops/creation';
+import { compute } from './ops/util';
+import { detach } from './ops/shape';
+import { whyNoGrad } from './provenance';
+
+/**
+ * Reverse mode over the recorded graph. Plain functions over nodes (tfjs tape.ts, tinygrad): order the
+ * reachable nodes (Kahn's algorithm, iterative — no recursion limit), push gradients through each rule, and
+ * either return them (grad) or accumulate them into .grad (backward).
+ */
+export interface GradOptions {
+  gradOutputs?: Tensor | readonly (Tensor | null)[] | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+  /** Theano's known_grads: the gradient at an intermediate, replacing what would flow into it. */
+  knownGrads?: Map<Tensor, Tensor> | readonly (readonly [Tensor, Tensor])[] | null;
+  /** Theano's consider_constant: no gradient flows through these, for this call only. */
+  considerConstant?: readonly Tensor[] | null;
+}
+
+export interface BackwardOptions {
+  gradTensors?: Tensor | readonly (Tensor | null)[] | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  inputs?: Tensor | readonly Tensor[] | null;
+}
+
+const list = <T>(x: T | readonly T[] | null | undefined): T[] => (x == null ? [] : Array.isArray(x) ? [...x] : [x as T]);
+
+interface Pass {
+  roots: { node: Node; grad: Tensor }[];
+  known: Map<Node, Tensor>;
+  targets: Set<Node> | null;
+  accumulate: boolean;
+  retainGraph: boolean;
+  createGraph: boolean;
+  constants: Set<Node>;
+}
+
+function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[]): { node: Node; grad: Tensor }[] {
+  if (given.length && given.length !== outputs.length) {
+    throw gradError(api, `got ${outputs.length} outputs but ${given.length} output gradients; give one per output`);
+  }
+  return outputs.map((t, i) => {
+    const node = edgeOf(t);
+    if (!node) throw gradError(api, whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output'));
+    let g = given[i] ?? null;
+    if (!g) {
+      if (t.size !== 1) {
+        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient (grad_outputs=) with shape ${fmtShape(t.shape)}`);
+      }
+      g = onesLike(t);
+    } else if (!sameShape(g.shape, t.shape)) {
+      throw gradError(api, `the output gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(t.shape)}; they must match`);
+    }
+    return { node, grad: g };
+  });
+}
+
+/** Nodes that lead to a target (so only they need their rules run). Iterative post-order. */
+function leadingTo(starts: Node[], targets: Set<Node>): Set<Node> {
+  const useful = new Set<Node>();
+  const state = new Map<Node, number>(); // 1: open, 2: done
+  for (const s of starts) {
+    const stack: [Node, number][] = [[s, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [n, i] = top;
+      if (i === 0) {
+        if (state.has(n)) {
+          stack.pop();
+          continue;
+        }
+        state.set(n, 1);
+      }
+      if (i < n.next.length) {
+        top[1]++;
+        const c = n.next[i];
+        if (c && !state.has(c)) stack.push([c, 0]);
+        continue;
+      }
+      stack.pop();
+      state.set(n, 2);
+      if (targets.has(n) || n.next.some((c) => c && useful.has(c))) useful.add(n);
+    }
+  }
+  return useful;
+}
+
+function run(api: string, p: Pass): Map<Node, Tensor> {
+  const starts = [...p.roots.map((r) => r.node), ...p.known.keys()];
+  const useful = p.targets ? leadingTo(starts, p.targets) : null;
+  const inGraph = (n: Node | null): n is Node => !!n && (!useful || useful.has(n));
+  // count consumers of each node within the pass
+  const deps = new Map<Node, number>();
+  const seen = new Set<Node>();
+  const stack = starts.filter(inGraph);
+  for (const s of stack) seen.add(s);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n instanceof LeafNode || p.constants.has(n)) continue;
+    for (const c of n.next) {
+      if (!inGraph(c)) continue;
+      deps.set(c, (deps.get(c) ?? 0) + 1);
+      if (!seen.has(c)) {
+        seen.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  const pending = new Map<Node, Tensor>();
+  const accumulate = (n: Node, g: Tensor) => pending.set(n, pending.has(n) ? add(pending.get(n)!, g) : g);
+  for (const r of p.roots) if (inGraph(r.node)) accumulate(r.node, r.grad);
+  const captured = new Map<Node, Tensor>();
+  const ready = [...seen].filter((n) => !deps.get(n));
+  return withGrad(p.createGraph, () => {
+    while (ready.length) {
+      const n = ready.pop()!;
+      let g = p.known.get(n) ?? pending.get(n);
+      pending.delete(n);
+      if (g) {
+        for (const hook of n.hooks) g = hook(g) ?? g;
+        if (n.retained) n.retained.grad = accumulateInto(n.retained.grad, g, p.createGraph);
+        if (p.targets?.has(n)) captured.set(n, g);
+      }
+      if (n instanceof LeafNode) {
+        if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) n.leaf.grad = accumulateInto(n.leaf.grad, g, p.createGraph);
+        continue;
+      }
+      if (p.constants.has(n)) continue;
+      if (g) propagate(api, n, g, p, inGraph, accumulate);
+      for (const c of n.next) {
+        if (!inGraph(c)) continue;
+        const left = deps.get(c)! - 1;
+        deps.set(c, left);
+        if (left === 0) ready.push(c);
+      }
+    }
+    return captured;
+  });
+}
+
+function propagate(api: string, n: Node, g: Tensor, p: Pass, inGraph: (n: Node | null) => n is Node, accumulate: (n: Node, g: Tensor) => void) {
+  const ctx = n.context();
+  const grads = n.op.backward(g, ctx);
+  if (grads.length !== n.next.length) {
+    throw gradError(api, `internal error: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs (a bug in Nabla)`);
+  }
+  grads.forEach((gi, i) => {
+    const c = n.next[i];
+    if (!gi || !inGraph(c)) return;
+    const m = n.inputMeta[i];
+    if (isComplex(gi.dtype) && !isComplex(m.dtype)) gi = real(gi);
+    if (!sameShape(gi.shape, m.shape)) {
+      throw gradError(api, `internal error in the gradient of ${n.op.name}: input ${i + 1} has shape ${fmtShape(m.shape)} but its gradient has shape ${fmtShape(gi.shape)} (a bug in Nabla)`);
+    }
+    if (mode.anomaly) checkGradFinite(n, i, gi);
+    accumulate(c, gi);
+  });
+  if (!p.retainGraph) n.free();
+}
+
+function accumulateInto(prev: Tensor | null, g: Tensor, createGraph: boolean): Tensor {
+  if (prev) return createGraph ? add(prev, g) : detach(add(prev, g));
+  // a fresh copy: the same gradient tensor may reach several leaves, and users update .grad in place
+  return createGraph ? g : compute('copy', [g], {}, g.shape, g.dtype, 'grad');
+}
+
+function checkGradFinite(n: Node, i: number, g: Tensor) {
+  const h = g.toHost();
+  for (let k = 0; k < h.length; k++) {
+    if (!Number.isFinite(h[k])) {
+      throw gradError(
+        'detect_anomaly',
+        `the backward of ${n.op.name}${n.site ? ' at ' + fmtSite(n.site) : ''} produced ${Number.isNaN(h[k]) ? 'NaN' : 'an infinite value'} in the gradient of its input ${i + 1} (formula: ${n.op.formulas[i] ?? '?'})`,
+      );
+    }
+  }
+}
+
+function knownMap(api: string, k: GradOptions['knownGrads']): Map<Node, Tensor> {
+  const m = new Map<Node, Tensor>();
+  const entries = k instanceof Map ? [...k.entries()] : list(k as readonly (readonly [Tensor, Tensor])[]);
+  for (const [h, g] of entries) {
+    const node = h.gradFn ?? h.leafNode ?? edgeOf(h);
+    if (!node) throw gradError(api, `known_grads names a tensor that is not part of a recorded computation (${whyNoGrad(h, 'it')})`);
+    if (!sameShape(g.shape, h.shape)) throw gradError(api, `the known gradient has shape ${fmtShape(g.shape)} but its tensor has shape ${fmtShape(h.shape)}`);
+    m.set(node, g);
+  }
+  return m;
+}
+
+/**
+ * torch.autograd.grad: the gradients of outputs with respect to inputs, returned, never stored in .grad.
+ * One tensor in, one gradient out; a list in, a list out.
+ */
+export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): Tensor | null | (Tensor | null)[] {
+  const api = 'grad';
+  const ins = list(inputs);
+  const outs = list(outputs);
+  const known = knownMap(api, opts.knownGrads);
+  if (!outs.length && !known.size) throw gradError(api, 'give outputs to differentiate, or known_grads');
+  const targets = ins.map((t) => t.gradFn ?? t.leafNode ?? edgeOf(t));
+  ins.forEach((t, i) => {
+    if (!targets[i]) throw gradError(api, `input ${ins.length > 1 ? i + 1 + ' ' : ''}does not require grad, so no gradient can be taken with respect to it; create it with param(...) or requires_grad=true, or watch(x) before computing with it`);
+  });
+  const captured = run(api, {
+    roots: seeds(api, outs, list(opts.gradOutputs)),
+    known,
+    targets: new Set(targets as Node[]),
+    accumulate: false,
+    retainGraph: opts.retainGraph ?? !!opts.createGraph,
+    createGraph: !!opts.createGraph,
+    constants: new Set(list(opts.considerConstant).map((t) => t.gradFn).filter((n): n is Node => !!n)),
+  });
+  const res = ins.map((t, i) => {
+    const g = captured.get(targets[i]!) ?? null;
+    if (!g && !opts.allowUnused) throw gradError(api, unusedMessage(t, ins.length > 1 ? i : null));
+    return g;
+  });
+  return Array.isArray(inputs) ? res : res[0];
+}
+
+function unusedMessage(t: Tensor, i: number | null): string {
+  const which = i === null ? 'the input' : `input ${i + 1}`;
+  const esc = t.escapes?.[t.escapes.length - 1];
+  const hint = esc ? ` Its value left the graph through ${esc.how}${esc.site ? ' at ' + fmtSite(esc.site) : ''}: computations on that plain number are not recorded.` : '';
+  return `${which}${t.name ? ` '${t.name}'` : ''} was not used to compute the outputs, so it has no gradient.${hint} Pass allow_unused=true to get none instead of this error.`;
+}
+
+/** torch.autograd.backward: accumulates into .grad of the leaves (or of `inputs`); returns nothing. */
+export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOptions = {}): void {
+  const api = 'backward';
+  const outs = list(tensors);
+  const ins = list(opts.inputs);
+  ins.forEach((t) => {
+    if (!needsGrad(t) && !t.gradFn) throw gradError(api, 'an entry of inputs= does not require grad; only tensors that require grad can receive .grad');
+  });
+  const targetNodes = ins.length ? new Set(ins.map((t) => t.gradFn ?? edgeOf(t)!)) : null;
+  // non-leaf inputs get their gradient as retained .grad (PyTorch's inputs= semantics)
+  for (const t of ins) if (t.gradFn) retainGrad(t);
+  run(api, {
+    roots: seeds(api, outs, list(opts.gradTensors)),
+    known: new Map(),
+    targets: targetNodes,
+    accumulate: true,
+    retainGraph: opts.retainGraph ?? !!opts.createGraph,
+    createGraph: !!opts.createGraph,
+    constants: new Set(),
+  });
+}
+
+/** Populates .grad of a non-leaf during backward (a leaf always gets it). */
+export function retainGrad(t: Tensor): void {
+  if (!t.gradFn) {
+    if (!t.requiresGrad) throw gradError('retain_grad', 'the tensor does not require grad, so it will never have a gradient');
+    return;
+  }
+  t.gradFn.retained = t;
+  t.retainsGrad = true;
+}
+
+export interface HookHandle {
+  remove(): void;
+}
+
+/** A gradient hook: called with the gradient of t; a returned tensor replaces it (e.g. fn(g) = -g). */
+export function registerHook(t: Tensor, hook: (g: Tensor) => Tensor | null | undefined | void): HookHandle {
+  const node = edgeOf(t);
+  if (!node) throw gradError('register_hook', 'cannot register a hook on a tensor that does not require grad');
+  node.hooks.push(hook);
+  return { remove: () => void (node.hooks = node.hooks.filter((h) => h !== hook)) };
+}

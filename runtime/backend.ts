@@ -1,0 +1,112 @@
+import type { HostArray } from './dtype';
+import { getKernel, type KernelAttrs, type KernelOutput } from './kernels';
+import type { View } from './storage';
+
+/**
+ * One backend: a name, a probe that says whether it can run here and why not, and a policy for which calls
+ * it takes (small tensors are cheaper in plain TypeScript than a gpu.js dispatch). Kernels live in the
+ * registry; a backend without a kernel falls back to `js`, which has them all.
+ */
+export interface Backend {
+  readonly name: string;
+  /** Why this backend cannot run here, or null when it can. May be slow; called once. */
+  probe(): string | null;
+  /** Whether this backend should run this call (false: the js kernel runs it). */
+  takes?(kernel: string, inputs: readonly View[], out: KernelOutput): boolean;
+  /** One line about the engine underneath, shown by backendReport(). */
+  describe(): string;
+}
+
+export interface BackendReport {
+  chosen: string;
+  why: string;
+  skipped: { name: string; why: string }[];
+}
+
+/** Most capable first: the automatic choice takes the first that answers its probe. */
+const PREFERENCE = ['webgpu', 'webgl2', 'webasm', 'cpu', 'js'];
+const backends = new Map<string, Backend>();
+let current: Backend | null = null;
+let report: BackendReport | null = null;
+export const kernelStats = { calls: 0, fallbacks: 0, byBackend: new Map<string, number>() };
+
+export function registerBackend(b: Backend): void {
+  backends.set(b.name, b);
+}
+
+export function availableBackends(): string[] {
+  return PREFERENCE.filter((n) => backends.has(n));
+}
+
+export function knownBackendNames(): string[] {
+  return [...PREFERENCE];
+}
+
+function unknownBackend(name: string): Error {
+  return new Error(`unknown backend '${name}': choose one of ${PREFERENCE.join(', ')}`);
+}
+
+/** Selects a backend by name; throws a sentence saying why when it cannot run here. */
+export function setBackend(name: string): BackendReport {
+  const b = backends.get(name);
+  if (!b) {
+    if (!PREFERENCE.includes(name)) throw unknownBackend(name);
+    throw new Error(`backend '${name}' is not available in this build (${skipReason(name)})`);
+  }
+  const why = b.probe();
+  if (why) throw new Error(`backend '${name}' cannot run here: ${why}`);
+  current = b;
+  report = { chosen: name, why: 'chosen explicitly', skipped: [] };
+  return report;
+}
+
+function skipReason(name: string): string {
+  if (name === 'webgl2') return 'WebGL2 exists only in browsers';
+  return 'not registered';
+}
+
+/** The automatic choice: NABLA_BACKEND if set, else the first backend whose probe passes. */
+export function chooseBackend(): BackendReport {
+  const env = typeof process !== 'undefined' ? process.env.NABLA_BACKEND : undefined;
+  if (env) {
+    const r = setBackend(env);
+    report = { ...r, why: `NABLA_BACKEND=${env}` };
+    return report;
+  }
+  const skipped: { name: string; why: string }[] = [];
+  for (const name of PREFERENCE) {
+    const b = backends.get(name);
+    const why = b ? b.probe() : skipReason(name);
+    if (why) {
+      skipped.push({ name, why });
+      continue;
+    }
+    current = b!;
+    report = { chosen: name, why: `first available of ${PREFERENCE.join(' > ')}`, skipped };
+    return report;
+  }
+  throw new Error('no backend can run here');
+}
+
+export function getBackend(): Backend {
+  if (!current) chooseBackend();
+  return current!;
+}
+
+export function backendReport(): BackendReport {
+  getBackend();
+  return report!;
+}
+
+export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): HostArray {
+  const b = getBackend();
+  kernelStats.calls++;
+  let fn = b.name !== 'js' && (b.takes?.(name, inputs, out) ?? true) ? getKernel(b.name, name) : undefined;
+  if (fn) kernelStats.byBackend.set(b.name, (kernelStats.byBackend.get(b.name) ?? 0) + 1);
+  else {
+    fn = getKernel('js', name);
+    kernelStats.fallbacks++;
+    if (!fn) throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
+  }
+  return fn(inputs, attrs, out);
+}

@@ -1,0 +1,2 @@
+// gpu.js backends (cpu, webasm, webgpu) register here; see ./README in this folder.
+export {};

@@ -1,0 +1,119 @@
+import { allocHost, isComplex } from '../../dtype';
+import { registerKernel } from '../../kernels';
+import { contiguousStrides, sizeOf } from '../../shape';
+import type { View } from '../../storage';
+import { stridedPositions } from './strided';
+
+/**
+ * sum / max / min over `axes` (sorted, non-empty or all). The output holds the kept dimensions only; the op
+ * layer reshapes for keepdim. Walks the view as (kept dims) × (reduced dims) using the view's own strides.
+ */
+registerKernel({
+  kernelName: 'reduce',
+  backendName: 'js',
+  kernelFunc: ([x], attrs, out) => {
+    const fn = attrs.fn as 'sum' | 'max' | 'min';
+    const axes = attrs.axes as number[];
+    const keptDims = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const outer = stridedPositions(
+      keptDims.map((d) => x.shape[d]),
+      keptDims.map((d) => x.strides[d]),
+      x.offset,
+    );
+    const inner = stridedPositions(
+      axes.map((d) => x.shape[d]),
+      axes.map((d) => x.strides[d]),
+      0,
+    );
+    const src = x.storage.host;
+    const n = outer.length;
+    const m = inner.length;
+    const res = allocHost(out.dtype, n);
+    if (isComplex(x.dtype)) {
+      if (fn !== 'sum') throw new TypeError(`${fn} is not defined for complex tensors`);
+      for (let i = 0; i < n; i++) {
+        let re = 0;
+        let im = 0;
+        for (let j = 0; j < m; j++) {
+          const q = 2 * (outer[i] + inner[j]);
+          re += src[q];
+          im += src[q + 1];
+        }
+        res[2 * i] = re;
+        res[2 * i + 1] = im;
+      }
+      return res;
+    }
+    for (let i = 0; i < n; i++) {
+      const o = outer[i];
+      let acc = fn === 'sum' ? 0 : fn === 'max' ? -Infinity : Infinity;
+      if (fn === 'sum') for (let j = 0; j < m; j++) acc += src[o + inner[j]];
+      else if (fn === 'max')
+        for (let j = 0; j < m; j++) {
+          const v = src[o + inner[j]];
+          if (v > acc || v !== v) acc = v;
+        }
+      else
+        for (let j = 0; j < m; j++) {
+          const v = src[o + inner[j]];
+          if (v < acc || v !== v) acc = v;
+        }
+      res[i] = acc;
+    }
+    return res;
+  },
+});
+
+/** Batched matmul of (..., M, K) @ (..., K, N) views whose batch dims are already expanded to the output's. */
+registerKernel({
+  kernelName: 'matmul',
+  backendName: 'js',
+  kernelFunc: ([a, b], _attrs, out) => {
+    const r = out.shape.length;
+    const M = out.shape[r - 2];
+    const N = out.shape[r - 1];
+    const K = a.shape[r - 1];
+    const batch = sizeOf(out.shape.slice(0, r - 2));
+    const res = allocHost(out.dtype, batch * M * N);
+    const batchShape = out.shape.slice(0, r - 2);
+    const pa = stridedPositions(batchShape, a.strides.slice(0, r - 2), a.offset);
+    const pb = stridedPositions(batchShape, b.strides.slice(0, r - 2), b.offset);
+    const [sam, sak] = [a.strides[r - 2], a.strides[r - 1]];
+    const [sbk, sbn] = [b.strides[r - 2], b.strides[r - 1]];
+    const A = a.storage.host;
+    const B = b.storage.host;
+    if (isComplex(out.dtype)) {
+      for (let t = 0; t < batch; t++)
+        for (let i = 0; i < M; i++)
+          for (let j = 0; j < N; j++) {
+            let re = 0;
+            let im = 0;
+            for (let k = 0; k < K; k++) {
+              const qa = 2 * (pa[t] + i * sam + k * sak);
+              const qb = 2 * (pb[t] + k * sbk + j * sbn);
+              re += A[qa] * B[qb] - A[qa + 1] * B[qb + 1];
+              im += A[qa] * B[qb + 1] + A[qa + 1] * B[qb];
+            }
+            const o = 2 * ((t * M + i) * N + j);
+            res[o] = re;
+            res[o + 1] = im;
+          }
+      return res;
+    }
+    // i-k-j order keeps the inner loop streaming over a row of B and of the result
+    for (let t = 0; t < batch; t++) {
+      const base = t * M * N;
+      for (let i = 0; i < M; i++) {
+        const row = base + i * N;
+        for (let k = 0; k < K; k++) {
+          const av = A[pa[t] + i * sam + k * sak];
+          if (av === 0) continue;
+          const bk = pb[t] + k * sbk;
+          for (let j = 0; j < N; j++) res[row + j] += av * B[bk + j * sbn];
+        }
+      }
+    }
+    return res;
+  },
+});
+

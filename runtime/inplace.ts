@@ -1,0 +1,50 @@
+import { edgeOf, needsGrad } from './engine';
+import { NablaError } from './errors';
+import { mode } from './mode';
+import { cast } from './ops/complex';
+import { compute, rawExpand } from './ops/util';
+import { broadcastShapes, fmtShape, sameShape } from './shape';
+import { fmtSite, siteState } from './site';
+import type { Tensor } from './tensor';
+import { writeInto } from './backends/js/layout';
+
+/**
+ * `x += e` and friends: the result is computed out of place, then written into x's storage, whose version is
+ * bumped. A value saved for backward therefore notices the write (graph.ts), and x's history is rebased onto
+ * the new node, as PyTorch does for in-place ops on non-leaves.
+ */
+export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opName: string): Tensor {
+  if (mode.gradEnabled && x.isLeaf && x.requiresGrad) {
+    throw new NablaError(
+      `${opName}: '${x.name ?? 'this tensor'}' is a leaf that requires grad, and updating it in place would corrupt its gradient; do the update inside no_grad { ... } (as optimizers do)`,
+      opName,
+      'InPlaceError',
+    );
+  }
+  // recorded ops must see the old value, which the write is about to replace
+  const recording = mode.gradEnabled && needsGrad(x);
+  const before = recording ? snapshot(x) : x;
+  let result = compute_(before);
+  if (!sameShape(broadcastShapes(result.shape, x.shape) ?? [], x.shape)) {
+    throw new NablaError(`${opName}: the result has shape ${fmtShape(result.shape)}, which cannot be written into a tensor of shape ${fmtShape(x.shape)}`, opName, 'ShapeError');
+  }
+  if (result.dtype !== x.dtype) result = cast(result, x.dtype);
+  writeInto(x, rawExpand(result, x.shape));
+  x.storage.version++;
+  x.storage.lastWrite = `${opName}${siteState.current ? ' at ' + fmtSite(siteState.current) : ''}`;
+  if (result.gradFn && sameShape(result.shape, x.shape)) {
+    x.gradFn = result.gradFn;
+    x.requiresGrad = true;
+  }
+  return x;
+}
+
+/** The old value in a fresh buffer, keeping x's place in the graph. */
+function snapshot(x: Tensor): Tensor {
+  const s = compute('copy', [x], {}, x.shape, x.dtype, x.origin.op);
+  s.gradFn = x.gradFn;
+  if (!x.gradFn) s.leafNode = edgeOf(x);
+  s.requiresGrad = x.requiresGrad;
+  s.watchedBy = x.watchedBy;
+  return s;
+}

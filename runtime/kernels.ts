@@ -1,0 +1,38 @@
+import type { DType, HostArray } from './dtype';
+import type { View } from './storage';
+
+/**
+ * The kernel registry (tfjs's kernel_registry.ts): ops call `runKernel(name, inputs, attrs)`; each backend
+ * registers the kernels it implements. The `js` backend implements every kernel and is the fallback of the
+ * others, so a backend may register only what it does better.
+ */
+export interface KernelOutput {
+  shape: readonly number[];
+  dtype: DType;
+}
+export type KernelFunc = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput) => HostArray;
+export type KernelAttrs = Record<string, unknown>;
+
+export interface KernelConfig {
+  kernelName: string;
+  backendName: string;
+  kernelFunc: KernelFunc;
+}
+
+const registry = new Map<string, KernelFunc>();
+const key = (backend: string, kernel: string) => `${backend}/${kernel}`;
+
+export function registerKernel(config: KernelConfig): void {
+  const k = key(config.backendName, config.kernelName);
+  if (registry.has(k)) throw new Error(`kernel ${config.kernelName} is registered twice for backend ${config.backendName}`);
+  registry.set(k, config.kernelFunc);
+}
+
+export function getKernel(backend: string, kernel: string): KernelFunc | undefined {
+  return registry.get(key(backend, kernel));
+}
+
+export function kernelsOf(backend: string): string[] {
+  const prefix = `${backend}/`;
+  return [...registry.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+}

@@ -1,0 +1,25 @@
+/** Global autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check. */
+export const mode = {
+  gradEnabled: true,
+  anomaly: false,
+  /** Called at every op; the kernel installs a check that throws when the user interrupted. */
+  checkInterrupt: null as null | (() => void),
+};
+
+export function noGrad<T>(fn: () => T): T {
+  return withGrad(false, fn);
+}
+
+export function enableGrad<T>(fn: () => T): T {
+  return withGrad(true, fn);
+}
+
+export function withGrad<T>(enabled: boolean, fn: () => T): T {
+  const prev = mode.gradEnabled;
+  mode.gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    mode.gradEnabled = prev;
+  }
+}

@@ -1,0 +1,112 @@
+import { grad } from './autograd';
+import { gradError } from './errors';
+import { zerosLike } from './ops/creation';
+import { stack } from './ops/shape';
+import { reshape } from './ops/shape';
+import type { Tensor } from './tensor';
+
+/**
+ * TensorFlow's GradientTape: inside the scope, operations on watched tensors are recorded; afterwards
+ * `gradient` answers once (or any number of times when persistent). Trainable params are recorded anyway,
+ * since they require grad (TensorFlow's watch_accessed_variables default).
+ */
+export interface TapeOptions {
+  persistent?: boolean;
+}
+
+const active: GradientTape[] = [];
+
+export class GradientTape {
+  readonly persistent: boolean;
+  private watched = new Set<Tensor>();
+  private open = false;
+  private answered = false;
+
+  constructor(opts: TapeOptions = {}) {
+    this.persistent = !!opts.persistent;
+  }
+
+  enter(): this {
+    this.open = true;
+    active.push(this);
+    return this;
+  }
+
+  exit(): void {
+    this.open = false;
+    const i = active.lastIndexOf(this);
+    if (i >= 0) active.splice(i, 1);
+    for (const t of this.watched) t.watchedBy?.delete(this);
+  }
+
+  /** Runs fn inside the tape's scope. */
+  run<T>(fn: (tape: this) => T): T {
+    this.enter();
+    try {
+      return fn(this);
+    } finally {
+      this.exit();
+    }
+  }
+
+  watch(x: Tensor): void {
+    if (!this.open) throw gradError('watch', 'this tape is closed; call watch inside its with-block');
+    (x.watchedBy ??= new Set()).add(this);
+    this.watched.add(x);
+  }
+
+  private checkAnswer(api: string) {
+    if (this.answered && !this.persistent) {
+      throw gradError(api, 'a non-persistent tape can answer only once; create it with tape(persistent=true) to ask again');
+    }
+    this.answered = true;
+  }
+
+  gradient(
+    target: Tensor,
+    sources: Tensor | readonly Tensor[],
+    opts: { outputGradients?: Tensor | null; unconnected?: 'none' | 'zero' } = {},
+  ): Tensor | null | (Tensor | null)[] {
+    this.checkAnswer('gradient');
+    const list = Array.isArray(sources) ? [...sources] : [sources as Tensor];
+    for (const s of list) {
+      if (!s.requiresGrad && !this.watched.has(s) && !s.gradFn) {
+        throw gradError('gradient', `a source was not watched by this tape; call t.watch(x) (or watch(x)) inside the with-block before computing with it, or make it a param`);
+      }
+    }
+    const gs = grad(target, list, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true }) as (Tensor | null)[];
+    const filled = gs.map((g, i) => g ?? (opts.unconnected === 'zero' ? zerosLike(list[i]) : null));
+    return Array.isArray(sources) ? filled : filled[0];
+  }
+
+  /** d target / d source, shape target.shape + source.shape, one backward pass per target element. */
+  jacobian(target: Tensor, source: Tensor): Tensor {
+    this.checkAnswer('jacobian');
+    return jacobianOf(target, source, false);
+  }
+}
+
+/** Rows of the Jacobian by backpropagating each one-hot output gradient (retaining the graph between rows). */
+export function jacobianOf(y: Tensor, x: Tensor, createGraph: boolean): Tensor {
+  const rows: Tensor[] = [];
+  for (let i = 0; i < y.size; i++) {
+    const onehot = zerosLike(y);
+    onehot.storage.host[i * (y.dtype === 'complex64' ? 2 : 1)] = 1;
+    const g = grad(y, x, { gradOutputs: onehot, retainGraph: true, createGraph, allowUnused: true }) as Tensor | null;
+    rows.push(g ?? zerosLike(x));
+  }
+  return reshape(stack(rows), [...y.shape, ...x.shape]);
+}
+
+export function tape(opts: TapeOptions = {}): GradientTape {
+  return new GradientTape(opts);
+}
+
+/** watch(x): inside a tape, the innermost tape records x; outside any tape, x requires grad from now on. */
+export function watch(x: Tensor): void {
+  const t = active[active.length - 1];
+  if (t) t.watch(x);
+  else x.requiresGrad = true;
+}
+
+export const activeTapes = (): readonly GradientTape[] => active;
