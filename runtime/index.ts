@@ -11,7 +11,7 @@ export { liveStorages } from './storage';
 export type { DType } from './dtype';
 export * from './ops';
 export { grad, backward, retainGrad, registerHook, type GradOptions, type BackwardOptions, type HookHandle } from './autograd';
-export { noGrad, enableGrad, withGrad, mode } from './mode';
+export { noGrad, enableGrad, withGrad, mode, Interrupted } from './mode';
 export { GradientTape, tape, watch, type TapeOptions } from './tape';
 export { jacobian, hessian, vjp, jvp } from './functional';
 export { customGrad } from './custom';

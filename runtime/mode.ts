@@ -23,3 +23,11 @@ export function withGrad<T>(enabled: boolean, fn: () => T): T {
     mode.gradEnabled = prev;
   }
 }
+
+/** Thrown at an op boundary when the user interrupts (Jupyter's interrupt, Ctrl-C in the REPL). */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted by the user');
+    this.name = 'KeyboardInterrupt';
+  }
+}

@@ -1,0 +1,18 @@
+import { addAutodiff } from './autodiff';
+import { addCreation } from './creation';
+import { addMath } from './math';
+import { addMisc } from './misc';
+import { BuiltinTable, type BuiltinContext } from './table';
+import { addTraining } from './training';
+
+export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
+
+export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
+  const t = new BuiltinTable();
+  addCreation(t);
+  addMath(t);
+  addAutodiff(t);
+  addTraining(t);
+  addMisc(t, ctx);
+  return t;
+}

@@ -1,0 +1,127 @@
+import { Tensor } from '../runtime';
+import { LangError } from './operators';
+import { FN_INFO, RangeValue, Tuple, typeName, type FnInfo, type NablaFunction, type Value } from './values';
+
+/**
+ * How a call reaches its callee. Nabla functions and builtins are plain JS functions carrying FnInfo, so the
+ * runtime can call them back (hooks, closures, custom gradients) with positional arguments; keyword arguments
+ * go through FnInfo.callKw. Runtime objects' JS methods get keywords as a trailing options object with
+ * camelCased keys (`output_gradients=` becomes `{ outputGradients }`).
+ */
+export const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function callValue(f: Value, args: Value[], kwargs: Map<string, Value> | null, what: string): Value {
+  if (typeof f !== 'function') throw new LangError(`${what} is a ${typeName(f)}, not a function, so it cannot be called`);
+  const info = (f as NablaFunction)[FN_INFO];
+  if (!kwargs) return (f as NablaFunction)(...args);
+  if (info) return info.callKw(args, kwargs);
+  return (f as NablaFunction)(...args, optionsObject(kwargs));
+}
+
+export function optionsObject(kwargs: Map<string, Value>): Record<string, Value> {
+  const o: Record<string, Value> = {};
+  for (const [k, v] of kwargs) o[camel(k)] = toJs(v);
+  return o;
+}
+
+/** Nabla values handed to runtime code: tuples become arrays, maps with string keys plain objects. */
+export function toJs(v: Value): Value {
+  if (v instanceof Tuple) return v.items.map(toJs);
+  if (v instanceof Map && [...v.keys()].every((k) => typeof k === 'string')) {
+    const o: Record<string, Value> = {};
+    for (const [k, x] of v) o[camel(k as string)] = toJs(x);
+    return o;
+  }
+  if (Array.isArray(v)) return v.map(toJs);
+  return v;
+}
+
+export interface ParamSpec {
+  name: string;
+  default?: Value;
+  /** Collects the remaining positional arguments (shapes given as separate numbers). */
+  rest?: boolean;
+}
+
+/** Binds positional and keyword arguments to a parameter list, with sentences for every mistake. */
+export function bindArgs(fnName: string, params: readonly ParamSpec[], args: readonly Value[], kwargs: ReadonlyMap<string, Value> | null): Value[] {
+  const out: Value[] = new Array(params.length);
+  const set = new Array<boolean>(params.length).fill(false);
+  let ai = 0;
+  for (let i = 0; i < params.length && ai < args.length; i++) {
+    if (params[i].rest) {
+      out[i] = args.slice(ai);
+      ai = args.length;
+      set[i] = true;
+      break;
+    }
+    out[i] = args[ai++];
+    set[i] = true;
+  }
+  if (ai < args.length) {
+    throw new LangError(`${fnName}() takes ${params.length} argument${params.length === 1 ? '' : 's'} but ${args.length} were given`);
+  }
+  if (kwargs) {
+    for (const [k, v] of kwargs) {
+      const i = params.findIndex((p) => p.name === k);
+      if (i < 0) {
+        const names = params.map((p) => p.name).join(', ');
+        throw new LangError(`${fnName}() has no parameter named '${k}' (its parameters: ${names || 'none'})`);
+      }
+      if (set[i]) throw new LangError(`${fnName}() got two values for '${k}'`);
+      out[i] = v;
+      set[i] = true;
+    }
+  }
+  params.forEach((p, i) => {
+    if (set[i]) return;
+    if (p.rest) out[i] = [];
+    else if ('default' in p) out[i] = p.default;
+    else throw new LangError(`${fnName}() is missing its argument '${p.name}'`);
+  });
+  return out;
+}
+
+/** Makes a JS function with FnInfo from a parameter list and an implementation taking bound values. */
+export function makeFunction(name: string, params: readonly ParamSpec[], impl: (...bound: Value[]) => Value, doc?: string): NablaFunction {
+  const fast = params.every((p) => !p.rest && !('default' in p));
+  const f: NablaFunction = fast
+    ? (...args: Value[]) => (args.length === params.length ? impl(...args) : impl(...bindArgs(name, params, args, null)))
+    : (...args: Value[]) => impl(...bindArgs(name, params, args, null));
+  const info: FnInfo = {
+    name,
+    params: params.map((p) => (p.rest ? `*${p.name}` : 'default' in p ? `${p.name}=${fmtDefault(p.default)}` : p.name)),
+    callKw: (args, kwargs) => impl(...bindArgs(name, params, args, kwargs)),
+    doc,
+  };
+  f[FN_INFO] = info;
+  Object.defineProperty(f, 'name', { value: name });
+  return f;
+}
+
+function fmtDefault(v: Value): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof Tuple) return `(${v.items.join(', ')})`;
+  if (typeof v === 'function') return v.name || 'fn';
+  return String(v);
+}
+
+/** Iteration for `for x in v`. */
+export function* iterate(v: Value): Iterable<Value> {
+  if (v instanceof RangeValue) {
+    for (let i = v.start; v.step > 0 ? i < v.stop : i > v.stop; i += v.step) yield i;
+    return;
+  }
+  if (Array.isArray(v)) return yield* v;
+  if (v instanceof Tuple) return yield* v.items;
+  if (v instanceof Map) return yield* v.keys();
+  if (typeof v === 'string') return yield* v;
+  if (v instanceof Tensor) {
+    if (v.rank === 0) throw new LangError('cannot iterate over a 0-dimensional tensor');
+    for (let i = 0; i < v.shape[0]; i++) yield v.index(i);
+    return;
+  }
+  if (v && typeof (v as Iterable<Value>)[Symbol.iterator] === 'function') return yield* v as Iterable<Value>;
+  throw new LangError(`cannot iterate over a ${typeName(v)}`);
+}

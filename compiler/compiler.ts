@@ -1,0 +1,182 @@
+import type { Site } from '../runtime';
+import type * as A from '../grammar/ast';
+import { bindArgs } from './call';
+import { compileExpr, type Code } from './compile-expr';
+import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
+import { LangError } from './operators';
+import { Globals, Scope, UNBOUND, type Frame } from './scope';
+import type { Output } from './session';
+import { FN_INFO, type NablaFunction, type Value } from './values';
+
+/** A compile-time mistake (e.g. `return` outside a function), reported with its place before anything runs. */
+export interface CompileDiagnostic {
+  message: string;
+  node: A.Node;
+}
+
+/** One frame of a Nabla call stack, attached to an error as it leaves a user function. */
+export interface TraceFrame {
+  fn: string;
+  site: Site;
+}
+
+export const TRACE = Symbol('nabla.trace');
+
+export interface CompilerHost {
+  globals: Globals;
+  builtin(name: string): Value | undefined;
+  builtinNames(): string[];
+  out(): Output;
+  explain(stmt: A.Explain, value: Code, f: Frame): void;
+}
+
+/**
+ * Turns a parsed program into closures. One Compiler per source (a cell or a file): it owns the file name
+ * for sites, collects compile-time diagnostics, and compiles functions with Python's scoping rule.
+ */
+export class Compiler {
+  readonly diagnostics: CompileDiagnostic[] = [];
+  private sites = new WeakMap<A.Node, Site>();
+  readonly builtin: (name: string) => Value | undefined;
+
+  constructor(
+    readonly host: CompilerHost,
+    readonly file: string,
+    private readonly source: string,
+  ) {
+    this.builtin = (name) => host.builtin(name);
+  }
+
+  site(n: A.Node): Site {
+    let s = this.sites.get(n);
+    if (!s) {
+      const text = this.source.slice(n.span.start.offset, n.span.end.offset);
+      s = { file: this.file, line: n.span.start.line, col: n.span.start.col, text };
+      this.sites.set(n, s);
+    }
+    return s;
+  }
+
+  error(message: string, node: A.Node): void {
+    this.diagnostics.push({ message, node });
+  }
+
+  out(): Output {
+    return this.host.out();
+  }
+
+  explain(stmt: A.Explain, value: Code, f: Frame): void {
+    this.host.explain(stmt, value, f);
+  }
+
+  compileProgram(p: A.Program): { scope: Scope; code: BlockCode } {
+    const scope = new Scope(null, this.host.globals, '<cell>');
+    return { scope, code: compileBlock(this, p.body, scope, true) };
+  }
+
+  /** Adds this call's place to an error leaving a user function (a traceback without a JS stack). */
+  traced<T>(site: Site, call: () => T): T {
+    try {
+      return call();
+    } catch (e) {
+      if (e && typeof e === 'object') {
+        const frames: TraceFrame[] = ((e as Record<symbol, TraceFrame[]>)[TRACE] ??= []);
+        frames.push({ fn: site.text ?? '', site });
+      }
+      throw e;
+    }
+  }
+
+  unknownName(name: string): string {
+    const pool = [...this.host.globals.bound(), ...this.host.builtinNames()];
+    const close = pool
+      .map((n) => [n, editDistance(n, name)] as const)
+      .filter(([, d]) => d <= Math.max(1, Math.floor(name.length / 3)))
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, 3)
+      .map(([n]) => `'${n}'`);
+    return `'${name}' is not defined${close.length ? `; did you mean ${close.join(' or ')}?` : ''}`;
+  }
+
+  /** Compiles `fn name(params) body`; the result makes the function value when the definition runs. */
+  compileFunction(name: string, params: readonly A.Param[], body: A.Expr | A.Block, outer: Scope, _decorators: unknown[], site: Site): Code {
+    const scope = new Scope(outer, this.host.globals, name);
+    for (const p of params) scope.declare(p.name);
+    collectLocals(body.kind === 'Block' ? body.body : [], scope);
+    const defaults = params.map((p) => (p.default ? compileExpr(this, p.default, outer) : null));
+    const block = body.kind === 'Block' ? compileBlock(this, body.body, scope, true) : null;
+    const expr = body.kind === 'Block' ? null : compileExpr(this, body, scope);
+    const nslots = scope.slots.size;
+    const names = params.map((p) => p.name);
+    const nparams = params.length;
+    return (outerFrame: Frame) => {
+      const defaultValues = defaults.map((d) => (d ? d(outerFrame) : UNBOUND));
+      const specs = names.map((n, i) => (defaultValues[i] === UNBOUND ? { name: n } : { name: n, default: defaultValues[i] }));
+      const run = (bound: readonly Value[]): Value => {
+        const vars: Value[] = new Array(nslots).fill(UNBOUND);
+        for (let i = 0; i < nparams; i++) vars[i] = bound[i];
+        const fr: Frame = { vars, parent: outerFrame };
+        if (expr) return expr(fr);
+        const r = block!.run(fr);
+        if (r === RETURN) return fr.ret;
+        if (r) throw new LangError("'break' and 'continue' belong inside a loop", 'SyntaxError');
+        return block!.valueOfLast ? block!.valueOfLast(fr) : null;
+      };
+      const fn: NablaFunction = (...args: Value[]) =>
+        run(args.length === nparams ? args : bindArgs(name, specs, args, null));
+      fn[FN_INFO] = {
+        name,
+        params: names.map((n, i) => (defaultValues[i] === UNBOUND ? n : `${n}=…`)),
+        callKw: (args, kwargs) => run(bindArgs(name, specs, args, kwargs)),
+      };
+      Object.defineProperty(fn, 'name', { value: name });
+      return fn;
+    };
+  }
+}
+
+/** Python's rule: a name assigned anywhere in a function body (not in nested functions) is local to it. */
+function collectLocals(stmts: readonly A.Stmt[], scope: Scope): void {
+  const target = (t: A.Target) => t.kind === 'Name' && scope.declare(t.name);
+  const walk = (s: A.Stmt): void => {
+    switch (s.kind) {
+      case 'Assign':
+      case 'CompoundAssign':
+        target(s.target);
+        break;
+      case 'Destructure':
+        s.targets.forEach(target);
+        break;
+      case 'FnDef':
+        scope.declare(s.name.name);
+        break;
+      case 'For':
+        s.targets.forEach((t) => scope.declare(t.name));
+        s.body.body.forEach(walk);
+        break;
+      case 'With':
+        if (s.name) scope.declare(s.name.name);
+        s.body.body.forEach(walk);
+        break;
+      case 'If':
+        s.then.body.forEach(walk);
+        if (s.else) s.else.kind === 'If' ? walk(s.else) : s.else.body.forEach(walk);
+        break;
+      case 'While':
+      case 'NoGrad':
+      case 'DetectAnomaly':
+      case 'Time':
+        s.body.body.forEach(walk);
+        break;
+    }
+  };
+  stmts.forEach(walk);
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}

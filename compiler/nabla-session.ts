@@ -1,0 +1,116 @@
+import { siteState, Tensor, type Site } from '../runtime';
+import { isComplete, parse, renderDiagnostic } from '../grammar';
+import type * as A from '../grammar/ast';
+import { createBuiltins, type BuiltinTable } from './builtins';
+import { Compiler } from './compiler';
+import type { Code } from './compile-expr';
+import { completeAt, inspectAt } from './completion';
+import { LangError } from './operators';
+import { reportError } from './report';
+import { Globals, type Frame } from './scope';
+import type { MimeBundle, Output, RunResult, Session } from './session';
+import { show, type Value } from './values';
+
+export interface SessionOptions {
+  /** Values of `--name value` script arguments, read by args(name, default). */
+  scriptArgs?: Map<string, string>;
+  /** Bundles for a displayed value (the kernel adds text/html for tensors); text/plain by default. */
+  mime?: (v: Value) => MimeBundle | null;
+}
+
+const quietOutput: Output = { stdout: () => {}, stderr: () => {}, display: () => {} };
+
+/** One notebook's or REPL's state: its globals persist across runs; a failed run keeps them. */
+export class NablaSession implements Session {
+  readonly globals = new Globals();
+  readonly builtins: BuiltinTable;
+  private output: Output = quietOutput;
+  private sources = new Map<string, string>();
+  private runs = 0;
+  private readonly top: Frame = { vars: [], parent: null };
+
+  constructor(private readonly opts: SessionOptions = {}) {
+    this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map() });
+  }
+
+  run(code: string, out: Output, opts: { file?: string } = {}): RunResult {
+    const file = opts.file ?? `cell[${++this.runs}]`;
+    this.sources.set(file, code);
+    const parsed = parse(code, file);
+    if (parsed.diagnostics.length || !parsed.program) {
+      return {
+        ok: false,
+        ename: 'SyntaxError',
+        evalue: parsed.diagnostics[0]?.message ?? 'the input could not be parsed',
+        traceback: parsed.diagnostics.map((d) => renderDiagnostic(d, code, file)),
+      };
+    }
+    const compiler = new Compiler(this.host(), file, code);
+    const { code: block } = compiler.compileProgram(parsed.program);
+    if (compiler.diagnostics.length) {
+      return {
+        ok: false,
+        ename: 'SyntaxError',
+        evalue: compiler.diagnostics[0].message,
+        traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
+      };
+    }
+    const prevOut = this.output;
+    this.output = out;
+    siteState.current = null;
+    try {
+      const signal = block.run(this.top);
+      if (signal) throw new LangError("'break' and 'continue' belong inside a loop", 'SyntaxError');
+      const value = block.valueOfLast ? block.valueOfLast(this.top) : undefined;
+      return { ok: true, value: value === undefined || value === null ? null : this.bundle(value) };
+    } catch (e) {
+      const r = reportError(e, siteState.current as Site | null, this.sources);
+      return { ok: false, ...r };
+    } finally {
+      this.output = prevOut;
+      siteState.current = null;
+    }
+  }
+
+  bundle(v: Value): MimeBundle {
+    return this.opts.mime?.(v) ?? { 'text/plain': show(v, true) };
+  }
+
+  complete(code: string, cursor: number) {
+    return completeAt(code, cursor, this);
+  }
+
+  inspect(code: string, cursor: number, detail: 0 | 1) {
+    return inspectAt(code, cursor, detail, this);
+  }
+
+  isComplete(code: string) {
+    return isComplete(code);
+  }
+
+  /** The value bound to a global name now, if any. */
+  lookup(name: string): Value | undefined {
+    const c = this.globals.cells.get(name);
+    if (c && typeof c.value !== 'symbol') return c.value;
+    return this.builtins.values.get(name);
+  }
+
+  private host() {
+    const builtins = this.builtins;
+    return {
+      globals: this.globals,
+      builtin: (name: string) => builtins.values.get(name),
+      builtinNames: () => [...builtins.values.keys()],
+      out: () => this.output,
+      explain: (_s: A.Explain, _v: Code, _f: Frame) => {
+        throw new LangError('explain is not available yet: it arrives with the explain/formula/graph feature; meanwhile print grad_fn or use grad(...)', 'NotImplementedError');
+      },
+    };
+  }
+}
+
+export function createSession(opts: SessionOptions = {}): NablaSession {
+  return new NablaSession(opts);
+}
+
+export { Tensor };
