@@ -219,7 +219,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
       const t = target(f);
       const [pos, kw] = evalArgs(args, f);
       siteState.current = site;
-      return c.traced(site, () => callMethod(t, name, pos, kw, c.builtin));
+      return callMethod(t, name, pos, kw, c.builtin);
     };
   }
   const fn = compileExpr(c, callee, scope);
@@ -233,7 +233,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
         const x = a0(f);
         siteState.current = site;
         if (typeof g !== 'function') return callValue(g, [x], null, what);
-        return c.traced(site, () => (g as (x: Value) => Value)(x));
+        return c.traced(site, g, () => (g as (x: Value) => Value)(x));
       };
     }
   }
@@ -241,7 +241,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
     const g = fn(f);
     const [pos, kw] = evalArgs(args, f);
     siteState.current = site;
-    return c.traced(site, () => callValue(g, pos, kw, what));
+    return c.traced(site, g, () => callValue(g, pos, kw, what));
   };
 }
 

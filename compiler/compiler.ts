@@ -75,7 +75,8 @@ export class Compiler {
   }
 
   /** Adds this call's place to an error leaving a user function (a traceback without a JS stack). */
-  traced<T>(site: Site, call: () => T): T {
+  traced<T>(site: Site, fn: unknown, call: () => T): T {
+    if (!(fn as NablaFunction)?.[FN_INFO]?.user) return call();
     try {
       return call();
     } catch (e) {
@@ -128,6 +129,7 @@ export class Compiler {
         name,
         params: names.map((n, i) => (defaultValues[i] === UNBOUND ? n : `${n}=…`)),
         callKw: (args, kwargs) => run(bindArgs(name, specs, args, kwargs)),
+        user: true,
       };
       Object.defineProperty(fn, 'name', { value: name });
       return fn;

@@ -7,14 +7,8 @@ import { show, truthy, Tuple, typeName, type Value } from './values';
  * runtime's differentiable ops; strings and lists concatenate with `+`. Comparisons on tensors give bool
  * tensors (not differentiable), on numbers and strings a boolean.
  */
-export class LangError extends Error {
-  constructor(
-    message: string,
-    readonly ename = 'TypeError',
-  ) {
-    super(message);
-  }
-}
+export { LangError } from './lang-error';
+import { LangError } from './lang-error';
 
 const isT = (v: Value): v is Tensor => v instanceof Tensor;
 const numeric = (v: Value): v is number | Tensor => typeof v === 'number' || typeof v === 'boolean' || v instanceof Tensor;

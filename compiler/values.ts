@@ -1,4 +1,5 @@
 import { Tensor } from '../runtime';
+import { LangError } from './lang-error';
 
 /**
  * Nabla values at run time: JS numbers, booleans, strings, null (none), Tensors, lists (JS arrays), tuples,
@@ -30,6 +31,8 @@ export interface FnInfo {
   /** Calls with keyword arguments (positional ones go through the plain JS call). */
   callKw(args: readonly Value[], kwargs: ReadonlyMap<string, Value>): Value;
   doc?: string;
+  /** Defined by the user with fn (its calls appear in tracebacks), not a builtin. */
+  user?: boolean;
 }
 
 export const FN_INFO = Symbol('nabla.fn');
@@ -86,7 +89,7 @@ export function truthy(v: Value, where: string): boolean {
   if (v === null || v === undefined) return false;
   if (v instanceof Tensor) {
     if (v.size !== 1) {
-      throw new TypeError(`${where}: the truth value of a tensor with ${v.size} elements is ambiguous; use any(...)/all(...) or compare a single element`);
+      throw new LangError(`${where}: the truth value of a tensor with ${v.size} elements is ambiguous; use any(...)/all(...) or compare a single element`);
     }
     return (v.toHost()[0] ?? 0) !== 0;
   }

@@ -1,4 +1,5 @@
 import type { HostArray } from './dtype';
+import { NablaError } from './errors';
 import { getKernel, type KernelAttrs, type KernelOutput } from './kernels';
 import type { View } from './storage';
 
@@ -43,7 +44,7 @@ export function knownBackendNames(): string[] {
 }
 
 function unknownBackend(name: string): Error {
-  return new Error(`unknown backend '${name}': choose one of ${PREFERENCE.join(', ')}`);
+  return new NablaError(`unknown backend '${name}': choose one of ${PREFERENCE.join(', ')}`);
 }
 
 /** Selects a backend by name; throws a sentence saying why when it cannot run here. */
@@ -51,10 +52,10 @@ export function setBackend(name: string): BackendReport {
   const b = backends.get(name);
   if (!b) {
     if (!PREFERENCE.includes(name)) throw unknownBackend(name);
-    throw new Error(`backend '${name}' is not available in this build (${skipReason(name)})`);
+    throw new NablaError(`backend '${name}' is not available in this build (${skipReason(name)})`);
   }
   const why = b.probe();
-  if (why) throw new Error(`backend '${name}' cannot run here: ${why}`);
+  if (why) throw new NablaError(`backend '${name}' cannot run here: ${why}`, 'set_backend');
   current = b;
   report = { chosen: name, why: 'chosen explicitly', skipped: [] };
   return report;

@@ -1,4 +1,5 @@
 /** Shape arithmetic: sizes, strides, broadcasting, axis normalisation. Pure functions, no tensors. */
+import { NablaError } from './errors';
 export type Shape = readonly number[];
 
 export const sizeOf = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
@@ -43,7 +44,7 @@ export function broadcastShapes(a: Shape, b: Shape): number[] | null {
 export function normAxis(axis: number, rank: number, op: string): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= Math.max(rank, 1)) {
-    throw new RangeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (use an axis between ${-rank} and ${rank - 1})`);
+    throw new NablaError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (use an axis between ${-rank} and ${rank - 1})`, op, 'ShapeError');
   }
   return a;
 }

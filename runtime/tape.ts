@@ -3,7 +3,7 @@ import { gradError } from './errors';
 import { zerosLike } from './ops/creation';
 import { stack } from './ops/shape';
 import { reshape } from './ops/shape';
-import type { Tensor } from './tensor';
+import { Tensor } from './tensor';
 
 /**
  * TensorFlow's GradientTape: inside the scope, operations on watched tensors are recorded; afterwards
@@ -67,6 +67,10 @@ export class GradientTape {
     sources: Tensor | readonly Tensor[],
     opts: { outputGradients?: Tensor | null; unconnected?: 'none' | 'zero' } = {},
   ): Tensor | null | (Tensor | null)[] {
+    const list0 = Array.isArray(sources) ? sources : [sources];
+    if (!(target instanceof Tensor) || !list0.every((s) => s instanceof Tensor)) {
+      throw gradError('gradient', 'takes a target tensor and a source tensor or a list of them, e.g. t.gradient(y, x)');
+    }
     this.checkAnswer('gradient');
     const list = Array.isArray(sources) ? [...sources] : [sources as Tensor];
     for (const s of list) {
@@ -81,6 +85,7 @@ export class GradientTape {
 
   /** d target / d source, shape target.shape + source.shape, one backward pass per target element. */
   jacobian(target: Tensor, source: Tensor): Tensor {
+    if (!(target instanceof Tensor) || !(source instanceof Tensor)) throw gradError('jacobian', 'takes two tensors, e.g. t.jacobian(y, x)');
     this.checkAnswer('jacobian');
     return jacobianOf(target, source, false);
   }
