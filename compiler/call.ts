@@ -13,19 +13,9 @@ export const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.t
 export function callValue(f: Value, args: Value[], kwargs: Map<string, Value> | null, what: string): Value {
   if (typeof f !== 'function') throw new LangError(`${what} is a ${typeName(f)}, not a function, so it cannot be called`);
   const info = (f as NablaFunction)[FN_INFO];
-  if (!info && args.length < f.length) {
-    // a runtime object's method (a JS function): JS would pass undefined for what is missing
-    throw new LangError(`${what}() needs ${f.length} argument${f.length === 1 ? '' : 's'}${paramNames(f)}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
-  }
   if (!kwargs) return (f as NablaFunction)(...args);
   if (info) return info.callKw(args, kwargs);
   return (f as NablaFunction)(...args, optionsObject(kwargs));
-}
-
-function paramNames(f: Function): string {
-  const m = /^[^(]*\(([^)]*)\)/.exec(Function.prototype.toString.call(f));
-  const names = m ? m[1].split(',').map((p) => p.trim().split(/[\s=:]/)[0]).filter(Boolean) : [];
-  return names.length ? ` (${names.slice(0, f.length).join(', ')})` : '';
 }
 
 export function optionsObject(kwargs: Map<string, Value>): Record<string, Value> {

@@ -48,13 +48,13 @@ interface Pass {
   constants: Set<Node>;
 }
 
-function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[]): { node: Node; grad: Tensor }[] {
+function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = ''): { node: Node; grad: Tensor }[] {
   if (given.length && given.length !== outputs.length) {
     throw gradError(api, `got ${outputs.length} outputs but ${given.length} output gradients; give one per output`);
   }
   return outputs.map((t, i) => {
     const node = edgeOf(t);
-    if (!node) throw gradError(api, whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output'));
+    if (!node) throw gradError(api, whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output') + (hint && '.' + hint));
     let g = given[i] ?? null;
     if (!g) {
       if (t.size !== 1) {
@@ -139,7 +139,9 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         continue;
       }
       if (p.constants.has(n)) continue;
-      if (g) propagate(api, n, g, p, inGraph, accumulate);
+      // a target's own rule runs only when it leads on to another target (PyTorch captures the gradient at
+      // the input's node and does not execute it); running it would also free the graph behind a view input
+      if (g && (!useful || n.next.some(inGraph))) propagate(api, n, g, p, inGraph, accumulate);
       for (const c of n.next) {
         if (!inGraph(c)) continue;
         const left = deps.get(c)! - 1;
@@ -216,7 +218,8 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
     if (!targets[i]) throw gradError(api, `input ${ins.length > 1 ? i + 1 + ' ' : ''}does not require grad, so no gradient can be taken with respect to it; create it with param(...) or requires_grad=true, or watch(x) before computing with it`);
   });
   const captured = run(api, {
-    roots: seeds(api, outs, list(opts.gradOutputs)),
+    // an output cut off from every input is often one computed from an escaped value: say where it escaped
+    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input')).join('')),
     known,
     targets: new Set(targets as Node[]),
     accumulate: false,
@@ -234,9 +237,13 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
 
 function unusedMessage(t: Tensor, i: number | null): string {
   const which = i === null ? 'the input' : `input ${i + 1}`;
+  return `${which}${t.name ? ` '${t.name}'` : ''} was not used to compute the outputs, so it has no gradient.${escapeNote(t, 'Its value')} Pass allow_unused=true to get none instead of this error.`;
+}
+
+/** " Its value left the graph through item() at cell:3:1: ..." when t's value escaped, else "". */
+function escapeNote(t: Tensor, who: string): string {
   const esc = t.escapes?.[t.escapes.length - 1];
-  const hint = esc ? ` Its value left the graph through ${esc.how}${esc.site ? ' at ' + fmtSite(esc.site) : ''}: computations on that plain number are not recorded.` : '';
-  return `${which}${t.name ? ` '${t.name}'` : ''} was not used to compute the outputs, so it has no gradient.${hint} Pass allow_unused=true to get none instead of this error.`;
+  return esc ? ` ${who} left the graph through ${esc.how}${esc.site ? ' at ' + fmtSite(esc.site) : ''}: computations on that plain number are not recorded.` : '';
 }
 
 /** torch.autograd.backward: accumulates into .grad of the leaves (or of `inputs`); returns nothing. */

@@ -6,6 +6,8 @@ import { compute, rawExpand } from './ops/util';
 import { broadcastShapes, fmtShape, sameShape } from './shape';
 import { fmtSite, siteState } from './site';
 import type { Tensor } from './tensor';
+
+const VIEW_OPS = new Set(['index', 'reshape', 'permute', 'expand']);
 import { writeInto } from './backends/js/layout';
 
 /**
@@ -23,6 +25,14 @@ export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opNam
   }
   // recorded ops must see the old value, which the write is about to replace
   const recording = mode.gradEnabled && needsGrad(x);
+  if (recording && x.gradFn && VIEW_OPS.has(x.gradFn.op.name)) {
+    // the base's history would not see the write (PyTorch rebases it through CopySlices); refuse, never mislead
+    throw new NablaError(
+      `${opName}: this tensor is a view (${x.gradFn.op.name}) of a value that is part of a recorded computation, and updating it in place would give wrong gradients; build a new tensor instead (e.g. with where(...) or concat(...)), or do the update inside no_grad { ... }`,
+      opName,
+      'InPlaceError',
+    );
+  }
   const before = recording ? snapshot(x) : x;
   let result = compute_(before);
   if (!sameShape(broadcastShapes(result.shape, x.shape) ?? [], x.shape)) {

@@ -853,7 +853,7 @@ def build_ops():
             for d, k, tag in [(0, False, "axis0"), (1, True, "axis1_keepdim"), (-1, False, "axis-1")]:
                 x = mk()
                 op(f"{opname}_{tag}", opname, f"{opname}(x, dim={d}, keepdim={k}).values",
-                   lambda x, d=d, k=k: vals(x, d, k), [In("x", x)], {"dim": d, "keepdim": k}, so,
+                   lambda x, d=d, k=k, vals=vals: vals(x, d, k), [In("x", x)], {"dim": d, "keepdim": k}, so,
                    extra={"indices": enc(f(x, dim=d, keepdim=k).indices)})
         else:
             for d, k, tag in [(0, False, "axis0"), (1, True, "axis1_keepdim"), (-1, False, "axis-1")]:

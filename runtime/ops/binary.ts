@@ -1,6 +1,6 @@
 import { isComplex, promote, type DType } from '../dtype';
 import { cut, record } from '../engine';
-import { shapeError } from '../errors';
+import { shapeError, typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -85,7 +85,7 @@ export const minimum = (a: TensorLike, b: TensorLike) => arith(Minimum, a, b);
 /** a ** b. A number exponent takes the cheaper scalar rule (powScalar); complex bases need a number exponent. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && typeof a !== 'number') return powScalar(a, b);
-  if ([a, b].some((t) => typeof t !== 'number' && isComplex(t.dtype))) throw shapeError('pow', 'a complex base needs a plain number exponent, e.g. z^2');
+  if ([a, b].some((t) => typeof t !== 'number' && isComplex(t.dtype))) throw typeError('pow', 'a complex base needs a plain number exponent, e.g. z^2');
   return arith(Pow, a, b);
 }
 
@@ -100,7 +100,7 @@ export function powScalar(a: Tensor, p: number): Tensor {
   let out: Tensor;
   if (p === 2) out = compute('binary', [a, a], { fn: 'mul' }, a.shape, a.dtype, 'pow');
   else if (isComplex(a.dtype)) {
-    if (!Number.isInteger(p) || p < 1) throw shapeError('pow', 'a complex base supports positive integer exponents only, e.g. z^2');
+    if (!Number.isInteger(p) || p < 1) throw typeError('pow', 'a complex base supports positive integer exponents only, e.g. z^2');
     out = a;
     for (let i = 1; i < p; i++) out = compute('binary', [out, a], { fn: 'mul' }, a.shape, a.dtype, 'pow');
     if (p === 1) out = compute('copy', [a], {}, a.shape, a.dtype, 'pow');
@@ -117,7 +117,7 @@ export function atan2Raw(y: Tensor, x: Tensor): Tensor {
 /** Comparisons give bool tensors and are not differentiable (PyTorch's rule); the cut is remembered. */
 function compare(fn: string, x: TensorLike, y: TensorLike): Tensor {
   const [a, b, shape] = prepare(fn, x, y);
-  if (isComplex(a.dtype) && fn !== 'eq' && fn !== 'ne') throw shapeError(fn, 'complex numbers cannot be ordered; compare abs(z) or real(z)');
+  if (isComplex(a.dtype) && fn !== 'eq' && fn !== 'ne') throw typeError(fn, 'complex numbers cannot be ordered; compare abs(z) or real(z)');
   const out = compute('binary', [rawExpand(a, shape), rawExpand(b, shape)], { fn }, shape, 'bool', fn);
   return cut(out, `the comparison ${fn}`, [a, b]);
 }

@@ -34,9 +34,13 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const dtype = promote(x.dtype, y.dtype);
   let a = cast(x, dtype);
   let b = cast(y, dtype);
-  // vectors follow NumPy: a leading vector is a row, a trailing vector a column, and the added axis is dropped
-  if (a.rank === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
-  if (b.rank === 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
+  // vectors follow NumPy: a leading vector is a row, a trailing vector a column, and the added axes are dropped
+  // (the column's last, then the row's, so vector @ vector gives a scalar)
+  if (a.rank === 1 || b.rank === 1) {
+    const out = matmul(a.rank === 1 ? unsqueeze(a, 0) : a, b.rank === 1 ? unsqueeze(b, -1) : b);
+    const noCol = b.rank === 1 ? squeeze(out, -1) : out;
+    return a.rank === 1 ? squeeze(noCol, b.rank === 1 ? -1 : -2) : noCol;
+  }
   const [M, K] = a.shape.slice(-2);
   const [K2, N] = b.shape.slice(-2);
   if (K !== K2) {
