@@ -6,7 +6,7 @@ import type { Compiler } from './compiler';
 import { callMethod, getAttr, getIndex, type IndexKey } from './members';
 import { adjoint, binary, LangError, negate, not } from './operators';
 import { UNBOUND, type Frame, type Scope } from './scope';
-import { RangeValue, truthy, Tuple, type Value } from './values';
+import { LITERAL_DATA, RangeValue, truthy, Tuple, type Value } from './values';
 
 /** An expression compiled to a closure over the frame: no AST is walked at run time. */
 export type Code = (f: Frame) => Value;
@@ -279,7 +279,11 @@ const isNumericTree = (v: Value): boolean =>
   typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.length > 0 && v.every(isNumericTree));
 
 function finishList(v: Value[]): Value {
-  if (v.length && isNumericTree(v)) return nb.tensor(v);
+  if (v.length && isNumericTree(v)) {
+    const t = nb.tensor(v);
+    LITERAL_DATA.set(t, v);
+    return t;
+  }
   return v.map((x) => (Array.isArray(x) ? finishList(x) : x));
 }
 

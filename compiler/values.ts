@@ -98,3 +98,9 @@ export function truthy(v: Value, where: string): boolean {
   if (v instanceof Map) return v.size > 0;
   return true;
 }
+
+/**
+ * The exact numbers a list literal was written with. A literal becomes a float32 tensor at once, but
+ * tensor([...], dtype="float64") and param(...) must see the digits as written, not float32 roundings.
+ */
+export const LITERAL_DATA = new WeakMap<object, unknown[]>();

@@ -1,7 +1,7 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { LangError } from '../operators';
-import type { Value } from '../values';
+import { LITERAL_DATA, type Value } from '../values';
 import { asInt, asNumber, asShape, asTensor } from './convert';
 import type { BuiltinTable } from './table';
 
@@ -13,18 +13,23 @@ function dtypeOf(v: Value, fn: string): nb.DType {
   return v as nb.DType;
 }
 
+/** The numbers as written: a literal's own digits, a tensor's values, or nested lists of either. */
+function exactData(d: Value): Value {
+  if (d instanceof Tensor) return LITERAL_DATA.get(d) ?? d.tolist();
+  if (Array.isArray(d)) return d.map(exactData);
+  return d;
+}
+
 const seedOf = (v: Value, fn: string) => (v === null ? null : asInt(v, fn, 'seed'));
 
 /** Creation builtins; random ones take seed= (or use the generator that seed(n) resets). */
 export function addCreation(t: BuiltinTable): void {
   t.add('tensors', 'tensor', ['data', 'requires_grad=false', 'dtype=none'], 'A tensor from a number or (nested) list. requires_grad=true makes it a leaf that collects .grad.', (d: Value, rg: Value, dt: Value) => {
-    const data = d instanceof Tensor ? d : Array.isArray(d) ? d.map((x) => (x instanceof Tensor ? x.tolist() : x)) : d;
-    if (d instanceof Tensor && dt === null) return nb.tensor(d, { requiresGrad: !!rg });
-    const x = nb.tensor(data instanceof Tensor ? data.tolist() : data, { dtype: dtypeOf(dt, 'tensor'), requiresGrad: !!rg });
-    return x;
+    if (d instanceof Tensor && dt === null && !LITERAL_DATA.has(d)) return nb.tensor(d, { requiresGrad: !!rg });
+    return nb.tensor(exactData(d), { dtype: dtypeOf(dt, 'tensor'), requiresGrad: !!rg });
   });
   t.add('tensors', 'param', ['data', 'dtype=none'], 'A trainable leaf (requires grad; tapes and optimizers see it without a watch).', (d: Value, dt: Value) =>
-    nb.param(d instanceof Tensor ? d.tolist() : Array.isArray(d) ? d.map((x) => (x instanceof Tensor ? x.tolist() : x)) : d, { dtype: dtypeOf(dt, 'param') }));
+    nb.param(exactData(d), { dtype: dtypeOf(dt, 'param') }));
   for (const [name, fill] of [['zeros', 0], ['ones', 1]] as const) {
     t.add('tensors', name, ['*shape', 'dtype=none', 'requires_grad=false'], `A tensor of ${fill}s: ${name}(2, 3) or ${name}([2, 3]).`, (s: Value[], dt: Value, rg: Value) =>
       nb.full(asShape(s, name), fill, { dtype: dtypeOf(dt, name), requiresGrad: !!rg }));

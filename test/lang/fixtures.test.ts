@@ -155,3 +155,57 @@ describe('custom gradients and in-place errors', () => {
     expect(r.stderr).toMatch(/\+= at .*:3:1/);
   });
 });
+
+describe('minimizing and maximizing at once (seed question)', () => {
+  const f = fixture('minmax');
+  const ip = f.initial_params;
+  const setup = `x = ${lit(f.inputs.x)}
+Aw = ${lit(ip['A.weight'], 'param')}; Ab = ${lit(ip['A.bias'], 'param')}
+Bw = ${lit(ip['B.weight'], 'param')}; Bb = ${lit(ip['B.bias'], 'param')}
+Cw = ${lit(ip['C.weight'], 'param')}; Cb = ${lit(ip['C.bias'], 'param')}
+fn d(y, x) = abs(y)^(x + 1)
+fn loss() {
+  h = x @ Aw' + Ab
+  sum(d(h @ Bw' + Bb, x) - d(h @ Cw' + Cb, x))
+}
+`;
+  const report = `for name, w in [("AW", Aw), ("AB", Ab), ("BW", Bw), ("BB", Bb), ("CW", Cw), ("CB", Cb)] { print(name, w.tolist()) }\n`;
+  const expectParams = (p: Map<string, number[]>, after: Record<string, FixtureTensor>) => {
+    const keys: [string, string][] = [['AW', 'A.weight'], ['AB', 'A.bias'], ['BW', 'B.weight'], ['BB', 'B.bias'], ['CW', 'C.weight'], ['CB', 'C.bias']];
+    for (const [k, name] of keys) close(p.get(k), values(after[name]), 1e-9);
+  };
+
+  it('with maximize=true on C: one Adam step each, matching PyTorch', () => {
+    const p = ok(`${setup}opt1 = adam([Aw, Ab, Bw, Bb], lr=0.01)\nopt2 = adam([Cw, Cb], lr=0.01, maximize=true)\nL = loss()\nprint("L", L.item())\nL.backward()\nopt1.step(); opt2.step()\n${report}`);
+    close(p.get("L"), [f.loss], 1e-9);
+    expectParams(p, f.after_one_step.maximize_flag);
+  });
+
+  it('with a negating hook on C instead: the same step; and parameter groups do it with one optimizer', () => {
+    const p = ok(`${setup}for w in [Cw, Cb] { w.register_hook(fn(g) = -g) }\nopt = adam([Aw, Ab, Bw, Bb, Cw, Cb], lr=0.01)\nloss().backward()\nopt.step()\n${report}`);
+    expectParams(p, f.after_one_step.negated_grads);
+    const q = ok(`${setup}opt = adam([{params: [Aw, Ab, Bw, Bb]}, {params: [Cw, Cb], maximize: true}], lr=0.01)\nfor i in range(5) { opt.zero_grad(); loss().backward(); opt.step() }\n${report}`);
+    expectParams(q, f.five_steps.maximize_flag.params_after_step[4]);
+  });
+});
+
+describe('LBFGS on Rosenbrock', () => {
+  const f = fixture('lbfgs_rosenbrock');
+  const run = f.runs[0];
+  it('follows PyTorch step by step (strong Wolfe line search)', () => {
+    const p = ok(`p = param(${JSON.stringify(f.start)}, dtype="float64")
+opt = lbfgs([p], lr=1, max_iter=20, history=100, line_search="strong_wolfe")
+fn closure() {
+  opt.zero_grad()
+  L = (1 - p[0])^2 + 100 * (p[1] - p[0]^2)^2
+  L.backward()
+  L
+}
+for i in range(${run.steps.length}) { r = opt.step(closure); print("P" + str(i), p.tolist()); print("R" + str(i), r.item()) }
+`);
+    run.steps.forEach((s: { p: FixtureTensor; step_return: number }, i: number) => {
+      close(p.get(`P${i}`), values(s.p), 1e-6);
+      close(p.get(`R${i}`), [s.step_return], 1e-6);
+    });
+  });
+});
