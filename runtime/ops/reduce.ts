@@ -8,7 +8,7 @@ import { div, eq, mul } from './binary';
 import { abs } from './unary';
 import { where } from './where';
 import { expand, reshape } from './shape';
-import { compute } from './util';
+import { compute, rawExpand, scalar } from './util';
 
 /**
  * Reductions. Only sum, max and min are kernels; mean and norm are composites or small rules over them.
@@ -28,7 +28,7 @@ function unreduce(g: Tensor, inShape: readonly number[], axes: readonly number[]
 
 const Sum: OpDef = {
   name: 'sum',
-  gradName: 'SumBackward1',
+  gradName: 'SumBackward0',
   formulas: ['expand({g})'],
   backward: (g, { inputMeta: [m], attrs: { axes } }) => [unreduce(g, m.shape, axes)],
 };
@@ -67,10 +67,20 @@ export const sum = (x: Tensor, opts: ReduceOptions = {}) => reduce(Sum, x, opts)
 export const max = (x: Tensor, opts: ReduceOptions = {}) => reduce(Max, x, opts);
 export const min = (x: Tensor, opts: ReduceOptions = {}) => reduce(Min, x, opts);
 
+const Mean: OpDef = {
+  name: 'mean',
+  gradName: 'MeanBackward0',
+  formulas: ['expand({g}) / n'],
+  backward: (g, { inputMeta: [m], attrs: { axes, n } }) => [div(unreduce(g, m.shape, axes), n)],
+};
+
 export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = normAxes(opts.axis, x.rank, 'mean');
   const n = axes.reduce((p, a) => p * x.shape[a], 1);
-  return div(sum(x, opts), n);
+  const s = reduceRaw('sum', x, axes);
+  let out = record(Mean, [x], { axes, n }, compute('binary', [s, rawExpand(scalar(n, s.dtype), s.shape)], { fn: 'div' }, s.shape, s.dtype, 'mean'));
+  if (opts.keepdim) out = reshape(out, keptShape(x.shape, axes));
+  return out;
 }
 
 /**
