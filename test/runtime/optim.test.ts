@@ -143,7 +143,17 @@ describe('parameter groups', () => {
     close(host(w), [1 - 0.1 - 0.01], 1e-15);
   });
 
+  it('takes a model, a single tensor or a single group as params', () => {
+    const model = nb.mlp([2, 3, 1], { seed: 0 });
+    expect(nb.adam(model).paramGroups[0].params).toEqual(model.params);
+    const w = nb.param([1, 2]);
+    expect(nb.sgd(w, 0.1).paramGroups[0].params).toEqual([w]);
+    expect(nb.sgd({ params: [w], lr: 0.5 }, 0.1).paramGroups[0].lr).toBe(0.5);
+  });
+
   it('says what is wrong with a bad construction', () => {
+    expect(() => nb.sgd(3 as never, 0.1)).toThrow(/params must be a list of tensors/);
+    expect(() => nb.sgd([nb.param([1]), { params: [nb.param([2])] }] as never, 0.1)).toThrow(/do not mix/);
     const w = nb.param([1, 2]);
     expect(() => nb.sgd([], { lr: 0.1 })).toThrow(/empty parameter list/);
     expect(() => nb.sgd([w])).toThrow(/invalid lr \(missing\)/);

@@ -1,0 +1,204 @@
+import { lanes } from '../dtype';
+import { valueError } from '../errors';
+import { enableGrad, noGrad } from '../mode';
+import type { Tensor } from '../tensor';
+import { absMax, arith, dot, pyMin, strongWolfe } from './line_search';
+import { Optimizer, readGrad, requireNumber, writable, type Closure, type ParamGroup, type Params } from './optimizer';
+
+export interface LBFGSOptions {
+  lr: number;
+  maxIter: number;
+  /** Most closure calls per step; PyTorch's default is floor(maxIter·5/4). */
+  maxEval: number;
+  toleranceGrad: number;
+  toleranceChange: number;
+  historySize: number;
+  lineSearchFn: null | 'strong_wolfe';
+  /** Not in PyTorch's LBFGS: ascends by running the same algorithm on −loss and −grad. */
+  maximize: boolean;
+}
+
+const DEFAULTS: LBFGSOptions = { lr: 1, maxIter: 20, maxEval: 25, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null, maximize: false };
+
+/** What the language's names mean: `history=` and `line_search=` (LANGUAGE.md) are PyTorch's history_size and line_search_fn. */
+export type LBFGSArgs = Partial<LBFGSOptions> & { history?: number; lineSearch?: null | 'strong_wolfe' };
+
+/** y += a·x, PyTorch's y.add_(x, alpha=a). */
+const axpy = (y: Float64Array, a: number, x: Float64Array) => {
+  const fma = arith.fma;
+  for (let i = 0; i < y.length; i++) y[i] = fma(a, x[i], y[i]);
+};
+const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
+
+/**
+ * torch.optim.LBFGS (1.13), transcribed step for step: the two-loop recursion over at most historySize
+ * curvature pairs, a first step of min(1, 1/|g|₁)·lr, optional strong-Wolfe line search, and PyTorch's
+ * stopping tests in PyTorch's order, so the closure is called as often as in PyTorch. All params are handled
+ * as one flat float64 vector (complex ones as their real and imaginary parts). Only one parameter group.
+ */
+export class LBFGS extends Optimizer<LBFGSOptions> {
+  constructor(params: Params<LBFGSOptions>, args: LBFGSArgs = {}) {
+    const { history, lineSearch, ...options } = args;
+    if (history !== undefined) options.historySize ??= history;
+    if (lineSearch !== undefined) options.lineSearchFn ??= lineSearch;
+    options.maxEval ??= Math.floor(((options.maxIter ?? DEFAULTS.maxIter) * 5) / 4);
+    super('lbfgs', params, DEFAULTS, options);
+    if (this.paramGroups.length !== 1) throw valueError('lbfgs', "doesn't support per-parameter options (parameter groups); pass one list of tensors");
+  }
+
+  protected check(g: ParamGroup<LBFGSOptions>): void {
+    requireNumber(this.name, 'lr', g.lr, (x) => x >= 0, '>= 0');
+    requireNumber(this.name, 'maxIter', g.maxIter, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
+    requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') throw valueError(this.name, `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+  }
+
+  protected update(): void {
+    throw valueError(this.name, 'step needs a closure');
+  }
+
+  private get params(): Tensor[] {
+    return this.paramGroups[0].params;
+  }
+
+  /** The params' gradients as one flat vector (zeros for a param without .grad), negated when maximizing. */
+  private flatGrad(sign: number): Float64Array {
+    const out = new Float64Array(this.params.reduce((n, p) => n + p.size * lanes(p.dtype), 0));
+    let off = 0;
+    for (const p of this.params) {
+      const n = p.size * lanes(p.dtype);
+      if (p.grad) {
+        const g = readGrad(this.name, p, p.grad);
+        for (let i = 0; i < n; i++) out[off + i] = sign * g[i];
+      }
+      off += n;
+    }
+    return out;
+  }
+
+  /** p += t·d[p's slice], or p = values[p's slice] when `set`. */
+  private write(d: Float64Array, t: number, set = false): void {
+    const fma = arith.fma;
+    let off = 0;
+    for (const p of this.params) {
+      const w = writable(p, 'lbfgs.step()');
+      const x = w.data;
+      for (let i = 0; i < x.length; i++) x[i] = set ? d[off + i] : fma(t, d[off + i], x[i]);
+      off += x.length;
+      w.commit();
+    }
+  }
+
+  private flatParams(): Float64Array {
+    const parts = this.params.map((p) => p.toHost());
+    const out = new Float64Array(parts.reduce((n, h) => n + h.length, 0));
+    parts.reduce((off, h) => (out.set(h, off), off + h.length), 0);
+    return out;
+  }
+
+  /**
+   * One L-BFGS step: up to maxIter iterations and maxEval closure calls. The closure zeroes the grads, computes
+   * the loss, calls backward and returns the loss; step returns the loss of its first call (as PyTorch does).
+   */
+  override step(closure?: Closure): Tensor | number {
+    if (!closure) throw valueError(this.name, 'step needs a closure that re-evaluates the loss: it zeroes the grads, computes the loss, calls backward and returns the loss');
+    const g = this.paramGroups[0];
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = g;
+    const sign = g.maximize ? -1 : 1;
+    const call = (): [Tensor | number, number] => {
+      const out = enableGrad(closure);
+      return [out, sign * Number(typeof out === 'number' ? out : out.item())];
+    };
+    const st = this.stateOf(this.params[0]); // PyTorch keeps L-BFGS's global state under the first param
+    st.funcEvals ??= 0;
+    st.nIter ??= 0;
+    return noGrad(() => {
+      const [origLoss, firstLoss] = call();
+      let loss = firstLoss;
+      let currentEvals = 1;
+      st.funcEvals++;
+      let flatGrad = this.flatGrad(sign);
+      let optCond = absMax(flatGrad) <= toleranceGrad;
+      if (optCond) return origLoss;
+
+      let { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss } = st as Record<string, any>;
+      let nIter = 0;
+      while (nIter < maxIter) {
+        nIter++;
+        st.nIter++;
+        // ---- direction: steepest descent first, then the two-loop recursion
+        if (st.nIter === 1) {
+          d = scaled(flatGrad, -1);
+          [oldDirs, oldStps, ro, hDiag] = [[], [], [], 1];
+        } else {
+          const y = flatGrad.map((v, i) => v - prevFlatGrad[i]);
+          const s = scaled(d, t);
+          const ys = dot(y, s);
+          if (ys > 1e-10) {
+            if (oldDirs.length === historySize) [oldDirs, oldStps, ro].forEach((h) => h.shift());
+            oldDirs.push(y);
+            oldStps.push(s);
+            ro.push(1 / ys);
+            hDiag = ys / dot(y, y);
+          }
+          const al: number[] = (st.al ??= new Array(historySize).fill(null));
+          const q = scaled(flatGrad, -1);
+          for (let i = oldDirs.length - 1; i >= 0; i--) {
+            al[i] = dot(oldStps[i], q) * ro[i];
+            axpy(q, -al[i], oldDirs[i]);
+          }
+          d = scaled(q, hDiag);
+          for (let i = 0; i < oldDirs.length; i++) axpy(d, al[i] - dot(oldDirs[i], d) * ro[i], oldStps[i]);
+        }
+        prevFlatGrad = Float64Array.from(flatGrad);
+        prevLoss = loss;
+
+        // ---- step length
+        t = st.nIter === 1 ? pyMin(1, 1 / flatGrad.reduce((a, v) => a + Math.abs(v), 0)) * lr : lr;
+        const gtd = dot(flatGrad, d);
+        if (gtd > -toleranceChange) break; // not a descent direction (to tolerance)
+
+        let lsEvals = 0;
+        if (lineSearchFn === 'strong_wolfe') {
+          const x0 = this.flatParams();
+          const directional = (tt: number, dd: Float64Array): [number, Float64Array] => {
+            this.write(dd, tt);
+            const f = call()[1];
+            const gr = this.flatGrad(sign);
+            this.write(x0, 0, true);
+            return [f, gr];
+          };
+          ({ f: loss, g: flatGrad, t, evals: lsEvals } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
+          this.write(d, t);
+          optCond = absMax(flatGrad) <= toleranceGrad;
+        } else {
+          this.write(d, t);
+          // a fixed step re-evaluates except on the last iteration (no use for it there in a stochastic setting)
+          if (nIter !== maxIter) {
+            loss = call()[1];
+            flatGrad = this.flatGrad(sign);
+            optCond = absMax(flatGrad) <= toleranceGrad;
+            lsEvals = 1;
+          }
+        }
+        currentEvals += lsEvals;
+        st.funcEvals += lsEvals;
+
+        // ---- stopping tests, in PyTorch's order
+        if (nIter === maxIter) break;
+        if (currentEvals >= maxEval) break;
+        if (optCond) break;
+        if (absMax(scaled(d, t)) <= toleranceChange) break; // the step no longer moves the params
+        if (Math.abs(loss - prevLoss) < toleranceChange) break; // nor the loss
+      }
+      Object.assign(st, { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss });
+      return origLoss;
+    });
+  }
+}
+
+/** lbfgs(params, lr=1, maxIter=20, maxEval=maxIter·5/4, toleranceGrad=1e-7, toleranceChange=1e-9, historySize=100, lineSearchFn=null). */
+export function lbfgs(params: Params<LBFGSOptions>, lrOrOptions?: number | LBFGSArgs, options?: LBFGSArgs): LBFGS {
+  return new LBFGS(params, typeof lrOrOptions === 'number' ? { ...options, lr: lrOrOptions } : { ...lrOrOptions, ...options });
+}
