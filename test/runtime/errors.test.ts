@@ -159,9 +159,15 @@ describe('in-place modification of a value saved for backward names both places'
     at(3);
     const y = nb.mul(h, h);
     at(4);
-    nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*=');
+    nb.noGrad(() => nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*='));
     nb.siteState.current = null;
     expect(() => nb.sum(y).backward()).toThrow(/differentiate mul at t\.nabla:3:1 \(its input 1\) was modified in place afterwards by \*= at t\.nabla:4:1/);
+  });
+
+  it('a recorded in-place write through a view is refused (its base would not see it: wrong gradients)', () => {
+    const x = param([2, 3]);
+    const h = nb.mul(x, 1);
+    expect(() => nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*=')).toThrow(/view \(index\).*wrong gradients.*no_grad/);
   });
 
   it('a leaf updated under noGrad after the forward pass (an optimizer step too early)', () => {
