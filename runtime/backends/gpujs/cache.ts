@@ -1,0 +1,155 @@
+import { GPU } from 'gpu.js';
+import type { Mode, Plan } from './plans';
+
+/**
+ * One gpu.js instance per mode, and the kernels built on it, keyed by plan key (op, fn, coalesced shape and
+ * strides: everything the source depends on). A kernel is built on its key's first call and reused after,
+ * never rebuilt per call (ARCHITECTURE principle 3). The cache is LRU-bounded because each webasm kernel
+ * holds its own WebAssembly.Memory, which the garbage collector barely sees (gpu.js #870); a training loop
+ * uses a few dozen keys, far below the bound.
+ *
+ * NABLA_DEBUG=kernels (a comma list may hold other words) prints each new kernel's source and, at exit,
+ * the hit and miss counts per mode.
+ */
+type GpuKernel = ((...args: Float32Array[]) => unknown) & { kernel?: { constructor: { name: string } }; destroy(): void; toString(...args: unknown[]): string };
+
+interface Entry {
+  kernel: GpuKernel;
+  source: string;
+  ranAs: string | null;
+}
+
+export interface CacheStats {
+  built: number;
+  hits: number;
+  misses: number;
+  evicted: number;
+  /** kernels cached now */
+  size: number;
+}
+
+const LIMIT = 512;
+const gpus = new Map<Mode, GPU>();
+const caches = new Map<Mode, Map<string, Entry>>();
+const stats = new Map<Mode, CacheStats>();
+const debug = typeof process !== 'undefined' && (process.env.NABLA_DEBUG ?? '').split(',').includes('kernels');
+
+function statsOf(mode: Mode): CacheStats {
+  let s = stats.get(mode);
+  if (!s) stats.set(mode, (s = { built: 0, hits: 0, misses: 0, evicted: 0, size: 0 }));
+  return s;
+}
+
+function gpuOf(mode: Mode): GPU {
+  let g = gpus.get(mode);
+  if (!g) gpus.set(mode, (g = new GPU({ mode })));
+  return g;
+}
+
+function cacheOf(mode: Mode): Map<string, Entry> {
+  let c = caches.get(mode);
+  if (!c) caches.set(mode, (c = new Map()));
+  return c;
+}
+
+/** The gpu.js source of a plan, as given to createKernel. */
+export function sourceOf(plan: Plan): string {
+  return `function (${plan.params.join(', ')}) {\n${plan.body()}\n}`;
+}
+
+/** Runs `plan` on `mode`'s kernel for its key, building that kernel on the key's first call. */
+export function runPlan(mode: Mode, plan: Plan): Float32Array {
+  const entry = kernelFor(mode, plan);
+  if (entry.ranAs !== null) return entry.kernel(...plan.args) as Float32Array;
+  try {
+    const result = entry.kernel(...plan.args) as Float32Array;
+    firstRun(mode, plan, entry);
+    return result;
+  } catch (e) {
+    cacheOf(mode).delete(plan.key); // gpu.js compiles on the first call: do not keep a kernel that never ran
+    throw e;
+  }
+}
+
+/** The same for gpu.js modes whose kernels return Promises (webgpu). */
+export async function runPlanAsync(mode: Mode, plan: Plan): Promise<Float32Array> {
+  const entry = kernelFor(mode, plan);
+  try {
+    const result = (await entry.kernel(...plan.args)) as Float32Array;
+    if (entry.ranAs === null) firstRun(mode, plan, entry);
+    return result;
+  } catch (e) {
+    if (entry.ranAs === null) cacheOf(mode).delete(plan.key);
+    throw e;
+  }
+}
+
+function kernelFor(mode: Mode, plan: Plan): Entry {
+  const cache = cacheOf(mode);
+  const s = statsOf(mode);
+  let entry = cache.get(plan.key);
+  if (entry) {
+    s.hits++;
+    // Map order is LRU order: refresh on hit
+    cache.delete(plan.key);
+    cache.set(plan.key, entry);
+  } else {
+    s.misses++;
+    entry = build(mode, plan);
+    cache.set(plan.key, entry);
+    if (cache.size > LIMIT) evictOldest(mode, cache);
+  }
+  return entry;
+}
+
+function build(mode: Mode, plan: Plan): Entry {
+  const source = sourceOf(plan);
+  statsOf(mode).built++;
+  // every loop in our sources has a literal bound, which gpu.js runs uncapped (loopMaxIterations caps the rest)
+  const kernel = gpuOf(mode).createKernel(source, { output: [plan.cells], precision: 'single' }) as unknown as GpuKernel;
+  return { kernel, source, ranAs: null };
+}
+
+/** After the first run gpu.js has compiled the kernel: record what actually ran (webasm may degrade to cpu). */
+function firstRun(mode: Mode, plan: Plan, entry: Entry) {
+  entry.ranAs = entry.kernel.kernel?.constructor.name ?? 'unknown';
+  if (!debug) return;
+  let compiled = '';
+  // gpu.js's cpu mode can show the JavaScript it runs (webasm and webgpu throw on toString). Its
+  // getKernelString() is that code alone; toString() wraps the same in ~40 lines of loader boilerplate.
+  const inner = (entry.kernel.kernel as { getKernelString?: () => string } | undefined)?.getKernelString;
+  if (mode === 'cpu' && inner) compiled = `\n-- gpu.js cpu code --\n${inner.call(entry.kernel.kernel).replace(/\n\s*\n/g, '\n')}`;
+  process.stderr.write(`[nabla gpujs/${mode}] new kernel #${statsOf(mode).built} ${plan.key} (runs as ${entry.ranAs})\n${entry.source}${compiled}\n`);
+}
+
+function evictOldest(mode: Mode, cache: Map<string, Entry>) {
+  const [key, entry] = cache.entries().next().value as [string, Entry];
+  cache.delete(key);
+  entry.kernel.destroy();
+  statsOf(mode).evicted++;
+}
+
+/** Build, hit and miss counts for `mode` (what the cache tests and NABLA_DEBUG=kernels report). */
+export function kernelCacheStats(mode: Mode): CacheStats {
+  return { ...statsOf(mode), size: cacheOf(mode).size };
+}
+
+/** Which gpu.js kernel class ran each cached key (e.g. WebAssemblyKernel), for tests that guard degradation. */
+export function kernelClasses(mode: Mode): Map<string, string | null> {
+  return new Map([...cacheOf(mode)].map(([k, e]) => [k, e.ranAs]));
+}
+
+/** Drops every cached kernel of `mode` and zeroes its counts. */
+export function clearKernelCache(mode: Mode): void {
+  for (const e of cacheOf(mode).values()) e.kernel.destroy();
+  cacheOf(mode).clear();
+  stats.delete(mode);
+}
+
+if (debug) {
+  process.on('exit', () => {
+    for (const [mode, s] of stats) {
+      process.stderr.write(`[nabla gpujs/${mode}] kernels built ${s.built}, cache hits ${s.hits}, misses ${s.misses}, evicted ${s.evicted}\n`);
+    }
+  });
+}

@@ -1,0 +1,138 @@
+import type { KernelAttrs, KernelOutput } from '../../kernels';
+import { sameShape, sizeOf } from '../../shape';
+import type { View } from '../../storage';
+import { BINARY_EXPR, CLAMP_EXPR, UNARY_EXPR, WHERE_EXPR } from './exprs';
+import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
+
+/**
+ * A plan says which gpu.js kernel one call needs: its cache key (everything the generated source depends
+ * on), how to write that source on a cache miss, and the flat arrays to pass. Sources are plain JavaScript
+ * of one output cell (`this.thread.x`), given to gpu.js as a `function (in0, ...) { ... }` string; the same
+ * sources serve the webgpu mode (webgpu.ts).
+ */
+export interface Plan {
+  key: string;
+  cells: number;
+  params: string[];
+  body: () => string;
+  args: Float32Array[];
+}
+
+export type Mode = 'cpu' | 'webasm' | 'webgpu';
+type Planner = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, mode: Mode) => Plan | null;
+
+// the op layer expands elementwise inputs to the output shape; anything else is not ours to guess at
+const expanded = (inputs: readonly View[], out: KernelOutput) => inputs.every((v) => sameShape(v.shape, out.shape));
+
+/** One output cell from `inputs` (already expanded to the output shape) bound to `names`, then `expr`. */
+function elementwise(tag: string, expr: string, names: string[], inputs: readonly View[], out: KernelOutput, extra: Float32Array[] = [], extraParams: string[] = []): Plan | null {
+  if (!expanded(inputs, out)) return null;
+  const ops = inputs.map(operand);
+  const { dims, strides } = coalesce(out.shape, ops.map((o) => o.strides));
+  const flat = strides.map((s) => isRowMajor(dims, s));
+  // built on every call, so plain concatenation rather than a template over mapped arrays
+  let key = tag + '|' + dims.join(',');
+  for (let k = 0; k < ops.length; k++) key += '|' + ops[k].base + ':' + (flat[k] ? 'flat' : strides[k].join(','));
+  const body = () => {
+    const lines = ['const i = this.thread.x;'];
+    if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c'));
+    ops.forEach((o, k) => {
+      const at = flat[k] ? (o.base ? `${o.base} + i` : 'i') : indexExpr(o.base, strides[k], 'c');
+      lines.push(`const ${names[k]} = in${k}[${at}];`);
+    });
+    extraParams.forEach((p, k) => lines.push(`const ${p} = bounds[${k}];`));
+    lines.push(`return ${expr};`);
+    return lines.join('\n');
+  };
+  const params = ops.map((_, k) => `in${k}`).concat(extra.length ? ['bounds'] : []);
+  return { key, cells: Math.max(sizeOf(out.shape), 1), params, body, args: ops.map((o) => o.data).concat(extra) };
+}
+
+const unary: Planner = ([x], attrs, out) => {
+  const expr = UNARY_EXPR[attrs.fn as string];
+  return expr ? elementwise(`unary:${attrs.fn}`, expr, ['x'], [x], out) : null;
+};
+
+const binary: Planner = ([a, b], attrs, out) => {
+  const expr = BINARY_EXPR[attrs.fn as string];
+  return expr ? elementwise(`binary:${attrs.fn}`, expr, ['a', 'b'], [a, b], out) : null;
+};
+
+const where: Planner = (inputs, _attrs, out) => elementwise('where', WHERE_EXPR, ['c', 'a', 'b'], inputs, out);
+
+const clamp: Planner = ([x], attrs, out) => {
+  const lo = (attrs.min as number | null) ?? -Infinity;
+  const hi = (attrs.max as number | null) ?? Infinity;
+  return elementwise('clamp', CLAMP_EXPR, ['x'], [x], out, [Float32Array.of(lo, hi)], ['lo', 'hi']);
+};
+
+const copy: Planner = ([x], _attrs, out) => elementwise('copy', 'x', ['x'], [x], out);
+
+/**
+ * sum / max / min over `axes`: one cell per kept position, nested loops over the reduced dims. In webasm
+ * (and webgpu) the sum runs in f32, so it is compensated (Kahan): a plain f32 sum of 10^6 uniform values
+ * is off by 2.5e-5 relative (Kahan: 1e-9), past float32 tolerance against the js kernel's double
+ * accumulator, and cancelling sums fare worse. wasm does not reassociate, so the compensation survives
+ * compilation. The cpu mode already sums in doubles.
+ */
+const reduce: Planner = ([x], attrs, _out, mode) => {
+  const fn = attrs.fn as string;
+  const axes = attrs.axes as number[];
+  if (fn !== 'sum' && fn !== 'max' && fn !== 'min') return null;
+  const op = operand(x);
+  const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const K = coalesce(kept.map((d) => x.shape[d]), [kept.map((d) => op.strides[d])]);
+  const R = coalesce(axes.map((d) => x.shape[d]), [axes.map((d) => op.strides[d])]);
+  const kahan = fn === 'sum' && mode !== 'cpu';
+  const key = `reduce:${fn}${kahan ? ':kahan' : ''}|${K.dims}|${K.strides[0]}|${R.dims}|${R.strides[0]}|${op.base}`;
+  const body = () => {
+    const lines = ['const i = this.thread.x;', ...coordLines(K.dims, 'c'), `const at = ${indexExpr(op.base, K.strides[0], 'c')};`];
+    if (fn === 'sum') lines.push('let acc = 0;', 'let comp = 0;');
+    else lines.push('let acc = in0[at];'); // the first reduced element; no Infinity literal needed
+    R.dims.forEach((d, j) => lines.push(`for (let j${j} = 0; j${j} < ${d}; j${j}++) {`));
+    lines.push(`const v = in0[${['at', ...R.strides[0].map((s, j) => (s === 1 ? `j${j}` : `j${j} * ${s}`))].join(' + ')}];`);
+    if (kahan) lines.push('const y = v - comp;', 'const t = acc + y;', 'comp = (t - acc) - y;', 'acc = t;');
+    else if (fn === 'sum') lines.push('acc += v;');
+    // NaN wins, as in the js kernel: once acc is NaN no comparison replaces it
+    else lines.push(`if (v ${fn === 'max' ? '>' : '<'} acc || v !== v) {`, 'acc = v;', '}');
+    R.dims.forEach(() => lines.push('}'));
+    lines.push('return acc;');
+    return lines.join('\n');
+  };
+  return { key, cells: Math.max(sizeOf(K.dims), 1), params: ['in0'], body, args: [op.data] };
+};
+
+/**
+ * Batched (..., M, K) @ (..., K, N), batch dims already expanded to the output's. Each cell walks a row of
+ * A and a column of B with the views' own strides, so transposed operands cost no copy; the output dims
+ * (batch..., M, N) are coalesced with A's and B's strides over them, which folds the batch into M whenever
+ * the layout allows. Accumulates in the mode's float (f32 in webasm), as GPUs and torch's float32 do.
+ */
+const matmul: Planner = ([a, b], _attrs, out) => {
+  const r = out.shape.length;
+  if (r < 2 || a.shape.length !== r || b.shape.length !== r) return null;
+  const K = a.shape[r - 1];
+  const [oa, ob] = [operand(a), operand(b)];
+  const sa = [...oa.strides.slice(0, r - 2), oa.strides[r - 2], 0];
+  const sb = [...ob.strides.slice(0, r - 2), 0, ob.strides[r - 1]];
+  const [sak, sbk] = [oa.strides[r - 1], ob.strides[r - 2]];
+  const { dims, strides } = coalesce(out.shape, [sa, sb]);
+  const key = `matmul|${dims}|${strides[0]}|${strides[1]}|${K}|${sak}|${sbk}|${oa.base}|${ob.base}`;
+  const step = (s: number) => (s === 1 ? 'k' : `k * ${s}`);
+  const body = () =>
+    [
+      'const i = this.thread.x;',
+      ...coordLines(dims, 'c'),
+      `const ia = ${indexExpr(oa.base, strides[0], 'c')};`,
+      `const ib = ${indexExpr(ob.base, strides[1], 'c')};`,
+      'let acc = 0;',
+      `for (let k = 0; k < ${K}; k++) {`,
+      `acc += in0[ia + ${step(sak)}] * in1[ib + ${step(sbk)}];`,
+      '}',
+      'return acc;',
+    ].join('\n');
+  return { key, cells: Math.max(sizeOf(out.shape), 1), params: ['in0', 'in1'], body, args: [oa.data, ob.data] };
+};
+
+export const PLANNERS: Record<string, Planner> = { unary, binary, where, clamp, copy, reduce, matmul };
+export type { Operand };

@@ -1,0 +1,102 @@
+import type { KernelAttrs, KernelOutput } from '../../kernels';
+import { isContiguous, sizeOf } from '../../shape';
+import type { View } from '../../storage';
+import { operandLength } from './layout';
+
+/**
+ * Which calls a gpu.js backend takes. A gpu.js call has a fixed cost (argument checks, copying inputs into
+ * wasm memory, the output copy) that plain loops over small arrays never pay, so below a per-family size
+ * the js kernel runs instead. The sizes come from `npx tsx bench/kernels.ts` on the 2-core EPYC
+ * development machine (numbers in ./README.md); "size" is output cells for elementwise kernels and copy,
+ * input elements for reduce, and multiply-adds for matmul. Infinity means gpu.js never won there.
+ *
+ * NABLA_SMALL_TENSOR_LIMIT=n (read at the first kernel call) or setSmallTensorLimit(n) replaces every
+ * threshold with n; 0 sends every call gpu.js can run to gpu.js, which is how the tests exercise it.
+ */
+export type Family = 'unary' | 'unaryMath' | 'binary' | 'binaryMath' | 'strided' | 'where' | 'clamp' | 'copy' | 'reduce' | 'matmul';
+
+// the median of three `--passes 3` runs' crossovers (README.md has the table); reduce counts input
+// elements, matmul multiply-adds, the rest output elements
+export const THRESHOLDS: Record<'cpu' | 'webasm', Record<Family, number>> = {
+  cpu: { unary: 16384, unaryMath: 256, binary: 262144, binaryMath: 256, strided: 1024, where: 4096, clamp: 16384, copy: 1024, reduce: 4096, matmul: 4096 },
+  webasm: { unary: 4096, unaryMath: Infinity, binary: 4096, binaryMath: Infinity, strided: 1024, where: 1024, clamp: 4096, copy: 1024, reduce: 4096, matmul: 4096 },
+};
+
+/**
+ * fns whose gpu.js form calls a JS Math function per element. webasm reaches those through a wasm import
+ * (a boundary crossing per element), while the cpu mode inlines them into a loop of their own; the js
+ * kernel shares one loop among all fns. So these cross over at other sizes than arithmetic does. Only
+ * visible when runKernel passes attrs to takes (see README.md); without them `unary`/`binary` apply.
+ */
+const MATH_FNS = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'softplus', 'pow', 'atan2']);
+
+/**
+ * Elementwise kernels whose js form walks a non-contiguous input through a positions array (transposed or
+ * broadcast inputs) cross over at `strided` unless their own threshold is lower; Math fns keep theirs, as
+ * the per-element Math call outweighs the indexing.
+ */
+const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'clamp']);
+
+/** webasm indexes in f32 (`Math.floor(i / d)` and the products after it), exact below 2^24. */
+const F32_EXACT = 1 << 24;
+
+let override: number | null | undefined;
+
+function envLimit(): number | null {
+  const raw = typeof process !== 'undefined' ? process.env.NABLA_SMALL_TENSOR_LIMIT : undefined;
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`NABLA_SMALL_TENSOR_LIMIT=${raw} is not a size: use a whole number such as 0 or 4096`);
+  return n;
+}
+
+/** The limit that replaces the measured thresholds, or null when they apply. */
+export function smallTensorLimit(): number | null {
+  if (override === undefined) override = envLimit();
+  return override;
+}
+
+/** Sets the limit for every family (null: back to the measured thresholds); returns the previous one. */
+export function setSmallTensorLimit(n: number | null): number | null {
+  const previous = smallTensorLimit();
+  override = n;
+  return previous;
+}
+
+const ACCEPTED = new Set(['float32', 'bool']);
+
+/** The work a call does, in the unit its family's threshold uses. */
+function work(kernel: Family, inputs: readonly View[], cells: number): number {
+  if (kernel === 'reduce') return sizeOf(inputs[0].shape);
+  if (kernel === 'matmul') {
+    const a = inputs[0];
+    return cells * a.shape[a.shape.length - 1];
+  }
+  return cells;
+}
+
+export function takes(mode: 'cpu' | 'webasm', kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean {
+  const thresholds = THRESHOLDS[mode] as Record<string, number>;
+  if (!(kernel in thresholds)) return false;
+  const family = attrs && MATH_FNS.has(attrs.fn as string) ? `${kernel}Math` : kernel;
+  // gpu.js computes in float32: float64 stays on the js reference path, complex has no gpu.js kernels
+  if (!ACCEPTED.has(out.dtype) || inputs.some((v) => !ACCEPTED.has(v.dtype))) return false;
+  const cells = sizeOf(out.shape);
+  if (cells === 0 || inputs.some((v) => sizeOf(v.shape) === 0)) return false;
+  const limit = smallTensorLimit();
+  const size = work(kernel as Family, inputs, cells);
+  if (limit !== null) {
+    if (size < limit) return false;
+  } else {
+    let at = thresholds[family];
+    if (ELEMENTWISE.has(family) && inputs.some((v) => !isContiguous(v.shape, v.strides))) at = Math.min(at, thresholds.strided);
+    if (size < at) return false;
+    // a contiguous copy is one memcpy in the js kernel; no kernel call beats it
+    if (kernel === 'copy' && isContiguous(inputs[0].shape, inputs[0].strides)) return false;
+  }
+  if (mode === 'webasm') {
+    if (cells >= F32_EXACT) return false;
+    if (inputs.some((v) => operandLength(v) >= F32_EXACT)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import '../../runtime';
+import { backendReport, chooseBackend, getBackend, kernelStats, runKernel, setBackend } from '../../runtime/backend';
+import { getKernel } from '../../runtime/kernels';
+import { prepareWebGPU, runKernelWebGPU, setSmallTensorLimit, THRESHOLDS } from '../../runtime/backends/gpujs';
+import { takes } from '../../runtime/backends/gpujs/policy';
+import { expectClose, values, view } from './views';
+
+/** Which calls the gpu.js backends take (measured thresholds, dtypes), and what webgpu says about itself. */
+describe('gpu.js takes() policy', () => {
+  let previousLimit: number | null;
+  let previousBackend: string;
+  beforeEach(() => {
+    previousBackend = getBackend().name;
+    previousLimit = setSmallTensorLimit(null);
+  });
+  afterEach(() => {
+    setSmallTensorLimit(previousLimit);
+    setBackend(previousBackend);
+  });
+
+  const ran = (f: () => void) => {
+    const [calls, fallbacks] = [kernelStats.calls, kernelStats.fallbacks];
+    f();
+    return kernelStats.calls - calls === kernelStats.fallbacks - fallbacks ? 'js' : 'gpu.js';
+  };
+  const add = (n: number, dtype: 'float32' | 'float64' = 'float32') => () => {
+    const [a, b] = [view([n], 'contiguous', values(n, 1), dtype), view([n], 'contiguous', values(n, 2), dtype)];
+    runKernel('binary', [a, b], { fn: 'add' }, { shape: [n], dtype });
+  };
+
+  it.each(['cpu', 'webasm'] as const)('%s: small tensors and float64 run on js, large float32 on gpu.js', (mode) => {
+    setBackend(mode);
+    const at = THRESHOLDS[mode].binary;
+    expect(ran(add(3))).toBe('js');
+    if (Number.isFinite(at)) {
+      expect(ran(add(at))).toBe('gpu.js');
+      expect(ran(add(at, 'float64'))).toBe('js');
+    }
+    setSmallTensorLimit(0);
+    expect(ran(add(3))).toBe('gpu.js');
+    expect(ran(add(3, 'float64'))).toBe('js');
+  });
+
+  it('a contiguous copy stays on js unless forced (a memcpy beats any kernel)', () => {
+    setBackend('webasm');
+    const x = view([1 << 20], 'contiguous', values(1 << 20, 3));
+    const copy = () => void runKernel('copy', [x], {}, { shape: [1 << 20], dtype: 'float32' });
+    expect(ran(copy)).toBe('js');
+    setSmallTensorLimit(0);
+    expect(ran(copy)).toBe('gpu.js');
+  });
+
+  it('Math fns and strided inputs cross over at their own sizes (Math fns only when attrs are passed)', () => {
+    const n = 2048;
+    const out = { shape: [32, 64], dtype: 'float32' } as const;
+    const flat = view([32, 64], 'contiguous', values(n, 4));
+    const transposed = view([32, 64], 'transposed', values(n, 4));
+    // cpu inlines Math.tanh into its own loop and wins early; webasm calls out to JS per element and never does
+    expect(takes('cpu', 'unary', [flat], out, { fn: 'tanh' })).toBe(n >= THRESHOLDS.cpu.unaryMath);
+    expect(takes('webasm', 'unary', [flat], out, { fn: 'tanh' })).toBe(false);
+    expect(takes('webasm', 'unary', [flat], out, { fn: 'relu' })).toBe(n >= THRESHOLDS.webasm.unary);
+    expect(takes('webasm', 'unary', [transposed], out, { fn: 'relu' })).toBe(n >= THRESHOLDS.webasm.strided);
+    expect(takes('webasm', 'unary', [flat], out)).toBe(n >= THRESHOLDS.webasm.unary);
+  });
+
+  it('setSmallTensorLimit returns the limit it replaces', () => {
+    setSmallTensorLimit(123);
+    expect(setSmallTensorLimit(null)).toBe(123);
+  });
+});
+
+describe('webgpu backend', () => {
+  it('says why it cannot run the synchronous runtime, and the automatic choice skips it', () => {
+    const previous = getBackend().name;
+    expect(() => setBackend('webgpu')).toThrow(/backend 'webgpu' cannot run here: ./);
+    if (!process.env.NABLA_BACKEND) {
+      chooseBackend();
+      const skipped = backendReport().skipped.find((s) => s.name === 'webgpu');
+      expect(skipped?.why).toMatch(/webgpu|WebGPU|adapter/);
+    }
+    setBackend(previous);
+  });
+
+  it('runs a kernel asynchronously where an adapter answers (skipped here otherwise)', async (ctx) => {
+    const why = await prepareWebGPU();
+    if (why) {
+      ctx.skip(); // the reason is in the probe test's message; Debian 12 cannot load Dawn
+      return;
+    }
+    const [a, b] = [view([3, 5], 'transposed', values(15, 1)), view([3, 5], 'broadcast', values(15, 2))];
+    const out = { shape: [3, 5], dtype: 'float32' } as const;
+    const got = await runKernelWebGPU('binary', [a, b], { fn: 'mul' }, out);
+    expectClose(got, getKernel('js', 'binary')!([a, b], { fn: 'mul' }, out), 'webgpu mul');
+  });
+});
