@@ -41,6 +41,12 @@ export function compileBlock(c: Compiler, stmts: readonly A.Stmt[], scope: Scope
   return { run, valueOfLast: lastExpr ? compileExpr(c, lastExpr.expr, scope) : null };
 }
 
+/** The first name a value is bound to is how explain and graph call it (and its graph node, which outlives a function's locals). */
+function nameTensor(v: Tensor, name: string): void {
+  if (v.name === null) v.name = name;
+  if (v.gradFn && v.gradFn.name === null) v.gradFn.name = name;
+}
+
 /** A binder writes a value to a name, index or attribute target. */
 type Binder = (f: Frame, v: Value) => void;
 
@@ -55,14 +61,13 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
         let fr = f;
         for (let d = 0; d < depth; d++) fr = fr.parent!;
         fr.vars[slot] = v;
-        if (v instanceof Tensor && v.name === null) v.name = name;
+        if (v instanceof Tensor) nameTensor(v, name);
       };
     }
     const cell = r.cell;
     return (_f, v) => {
       cell.value = v;
-      // the first name a value is bound to is how explain and graph will call it
-      if (v instanceof Tensor && v.name === null) v.name = name;
+      if (v instanceof Tensor) nameTensor(v, name);
     };
   }
   if (t.kind === 'Attr') {

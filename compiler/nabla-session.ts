@@ -1,7 +1,9 @@
 import { siteState, Tensor, type Site } from '../runtime';
 import { isComplete, parse, renderDiagnostic } from '../grammar';
 import type * as A from '../grammar/ast';
+import { warnings } from '../runtime/provenance';
 import { createBuiltins, type BuiltinTable } from './builtins';
+import { explainStatement } from './builtins/explain';
 import { Compiler } from './compiler';
 import type { Code } from './compile-expr';
 import { completeAt, inspectAt } from './completion';
@@ -45,7 +47,7 @@ export class NablaSession implements Session {
         traceback: parsed.diagnostics.map((d) => renderDiagnostic(d, code, file)),
       };
     }
-    const compiler = new Compiler(this.host(), file, code);
+    const compiler = new Compiler(this.host(code), file, code);
     const { code: block } = compiler.compileProgram(parsed.program);
     if (compiler.diagnostics.length) {
       return {
@@ -56,7 +58,10 @@ export class NablaSession implements Session {
       };
     }
     const prevOut = this.output;
+    const prevWarn = warnings.sink;
     this.output = out;
+    // runtime diagnostics that are not errors (a gradient that is zero through round) go to the cell's stderr
+    warnings.sink = (m) => out.stderr(`Warning: ${m}\n`);
     siteState.current = null;
     try {
       const signal = block.run(this.top);
@@ -68,6 +73,7 @@ export class NablaSession implements Session {
       return { ok: false, ...r };
     } finally {
       this.output = prevOut;
+      warnings.sink = prevWarn;
       siteState.current = null;
     }
   }
@@ -95,16 +101,14 @@ export class NablaSession implements Session {
     return this.builtins.values.get(name);
   }
 
-  private host() {
+  private host(code: string) {
     const builtins = this.builtins;
     return {
       globals: this.globals,
       builtin: (name: string) => builtins.values.get(name),
       builtinNames: () => [...builtins.values.keys()],
       out: () => this.output,
-      explain: (_s: A.Explain, _v: Code, _f: Frame) => {
-        throw new LangError('explain is not available yet: it arrives with the explain/formula/graph feature; meanwhile print grad_fn or use grad(...)', 'NotImplementedError');
-      },
+      explain: (s: A.Explain, v: Code, f: Frame) => explainStatement(code.slice(s.expr.span.start.offset, s.expr.span.end.offset), () => v(f), this.output),
     };
   }
 }

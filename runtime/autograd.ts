@@ -1,17 +1,17 @@
 import { isComplex } from './dtype';
 import { edgeOf, needsGrad } from './engine';
-import { gradError } from './errors';
-import { LeafNode, type Node } from './graph';
+import { gradError, NablaError } from './errors';
+import { LeafNode, type BackwardCtx, type Node } from './graph';
 import { mode, withGrad } from './mode';
 import { fmtShape, sameShape } from './shape';
-import { fmtSite } from './site';
 import type { Tensor } from './tensor';
 import { add } from './ops/binary';
 import { real } from './ops/complex';
 import { onesLike } from './ops/creation';
 import { compute } from './ops/util';
 import { detach } from './ops/shape';
-import { whyNoGrad } from './provenance';
+import { escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
+import { anomalyInBackward, flatWarning, unusedReason, type Contribution } from './explain/diagnose';
 
 /**
  * Reverse mode over the recorded graph. Plain functions over nodes (tfjs tape.ts, tinygrad): order the
@@ -38,7 +38,22 @@ export interface BackwardOptions {
 
 const list = <T>(x: T | readonly T[] | null | undefined): T[] => (x == null ? [] : Array.isArray(x) ? [...x] : [x as T]);
 
+/**
+ * Watches backward passes (explain): told where each pass starts, each node's complete gradient (before and
+ * after its hooks), and each rule applied with the gradients it sent on. Nothing is called when unset.
+ */
+export interface BackwardObserver {
+  begin(pass: { api: string; outputs: readonly Tensor[]; roots: readonly { node: Node; grad: Tensor }[]; known: ReadonlyMap<Node, Tensor>; accumulate: boolean; createGraph: boolean }): void;
+  visit(n: Node, arrived: Tensor | null, g: Tensor | null): void;
+  applied(n: Node, g: Tensor, ctx: BackwardCtx, grads: readonly (Tensor | null)[]): void;
+  end(): void;
+}
+
+export const backwardObserver: { current: BackwardObserver | null } = { current: null };
+
 interface Pass {
+  api: string;
+  outputs: Tensor[];
   roots: { node: Node; grad: Tensor }[];
   known: Map<Node, Tensor>;
   targets: Set<Node> | null;
@@ -46,6 +61,10 @@ interface Pass {
   retainGraph: boolean;
   createGraph: boolean;
   constants: Set<Node>;
+  /** Rules of flat ops (round, sign) that ran: a gradient that comes out all zero is then explained. */
+  flat?: Node[];
+  /** Gradients that reached leaves, kept only once a flat rule ran (for that explanation). */
+  arrivals?: Map<Node, Tensor>;
 }
 
 function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = ''): { node: Node; grad: Tensor }[] {
@@ -99,6 +118,11 @@ function leadingTo(starts: Node[], targets: Set<Node>): Set<Node> {
 }
 
 function run(api: string, p: Pass): Map<Node, Tensor> {
+  const obs = backwardObserver.current;
+  obs?.begin({ api, outputs: p.outputs, roots: p.roots, known: p.known, accumulate: p.accumulate, createGraph: p.createGraph });
+  // in anomaly mode, who sent each gradient, so a NaN can be traced to the rule and the where that made it
+  const from = mode.anomaly ? new Map<Node, Contribution[]>() : null;
+  p.flat = [];
   const starts = [...p.roots.map((r) => r.node), ...p.known.keys()];
   const useful = p.targets ? leadingTo(starts, p.targets) : null;
   const inGraph = (n: Node | null): n is Node => !!n && (!useful || useful.has(n));
@@ -124,38 +148,56 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
   for (const r of p.roots) if (inGraph(r.node)) accumulate(r.node, r.grad);
   const captured = new Map<Node, Tensor>();
   const ready = [...seen].filter((n) => !deps.get(n));
-  return withGrad(p.createGraph, () => {
-    while (ready.length) {
-      const n = ready.pop()!;
-      let g = p.known.get(n) ?? pending.get(n);
-      pending.delete(n);
-      if (g) {
-        for (const hook of n.hooks) g = hook(g) ?? g;
-        if (n.retained) n.retained.grad = accumulateInto(n.retained.grad, g, p.createGraph);
-        if (p.targets?.has(n)) captured.set(n, g);
+  try {
+    return withGrad(p.createGraph, () => {
+      while (ready.length) {
+        const n = ready.pop()!;
+        let g = p.known.get(n) ?? pending.get(n);
+        const arrived = g ?? null;
+        pending.delete(n);
+        if (g) {
+          for (const hook of n.hooks) g = hook(g) ?? g;
+          if (n.retained) n.retained.grad = accumulateInto(n.retained.grad, g, p.createGraph);
+          if (p.targets?.has(n)) captured.set(n, g);
+        }
+        obs?.visit(n, arrived, g ?? null);
+        if (n instanceof LeafNode) {
+          if (g && p.flat!.length) (p.arrivals ??= new Map()).set(n, g);
+          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) n.leaf.grad = accumulateInto(n.leaf.grad, g, p.createGraph);
+          continue;
+        }
+        if (p.constants.has(n)) continue;
+        // a target's own rule runs only when it leads on to another target (PyTorch captures the gradient at
+        // the input's node and does not execute it); running it would also free the graph behind a view input
+        if (g && (!useful || n.next.some(inGraph))) propagate(api, n, g, p, inGraph, accumulate, from);
+        for (const c of n.next) {
+          if (!inGraph(c)) continue;
+          const left = deps.get(c)! - 1;
+          deps.set(c, left);
+          if (left === 0) ready.push(c);
+        }
       }
-      if (n instanceof LeafNode) {
-        if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) n.leaf.grad = accumulateInto(n.leaf.grad, g, p.createGraph);
-        continue;
-      }
-      if (p.constants.has(n)) continue;
-      // a target's own rule runs only when it leads on to another target (PyTorch captures the gradient at
-      // the input's node and does not execute it); running it would also free the graph behind a view input
-      if (g && (!useful || n.next.some(inGraph))) propagate(api, n, g, p, inGraph, accumulate);
-      for (const c of n.next) {
-        if (!inGraph(c)) continue;
-        const left = deps.get(c)! - 1;
-        deps.set(c, left);
-        if (left === 0) ready.push(c);
-      }
-    }
-    return captured;
-  });
+      return captured;
+    });
+  } finally {
+    obs?.end();
+  }
 }
 
-function propagate(api: string, n: Node, g: Tensor, p: Pass, inGraph: (n: Node | null) => n is Node, accumulate: (n: Node, g: Tensor) => void) {
+function propagate(
+  api: string,
+  n: Node,
+  g: Tensor,
+  p: Pass,
+  inGraph: (n: Node | null) => n is Node,
+  accumulate: (n: Node, g: Tensor) => void,
+  from: Map<Node, Contribution[]> | null,
+) {
   const ctx = n.context();
-  const grads = n.op.backward(g, ctx);
+  // in anomaly mode a rule's intermediate values are not forward values: its result is checked below
+  const grads = from ? withoutForwardChecks(() => n.op.backward(g, ctx)) : n.op.backward(g, ctx);
+  const sent: (Tensor | null)[] = grads.map(() => null);
+  if (n.op.zeroGrad) p.flat!.push(n);
   if (grads.length !== n.next.length) {
     throw gradError(api, `internal error: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs (a bug in Nabla)`);
   }
@@ -167,9 +209,15 @@ function propagate(api: string, n: Node, g: Tensor, p: Pass, inGraph: (n: Node |
     if (!sameShape(gi.shape, m.shape)) {
       throw gradError(api, `internal error in the gradient of ${n.op.name}: input ${i + 1} has shape ${fmtShape(m.shape)} but its gradient has shape ${fmtShape(gi.shape)} (a bug in Nabla)`);
     }
-    if (mode.anomaly) checkGradFinite(n, i, gi);
+    if (from) {
+      checkGradFinite(n, i, gi, g, ctx, from.get(n) ?? []);
+      if (!from.has(c)) from.set(c, []);
+      from.get(c)!.push({ node: n, input: i, grad: gi, ctx });
+    }
+    sent[i] = gi;
     accumulate(c, gi);
   });
+  backwardObserver.current?.applied(n, g, ctx, sent);
   if (!p.retainGraph) n.free();
 }
 
@@ -179,15 +227,20 @@ function accumulateInto(prev: Tensor | null, g: Tensor, createGraph: boolean): T
   return createGraph ? g : compute('copy', [g], {}, g.shape, g.dtype, 'grad');
 }
 
-function checkGradFinite(n: Node, i: number, g: Tensor) {
-  const h = g.toHost();
+function withoutForwardChecks<T>(fn: () => T): T {
+  mode.anomaly = false;
+  try {
+    return fn();
+  } finally {
+    mode.anomaly = true;
+  }
+}
+
+/** detect_anomaly in backward: the first rule whose result is NaN or infinite, explained (explain/diagnose.ts). */
+function checkGradFinite(n: Node, i: number, gi: Tensor, g: Tensor, ctx: BackwardCtx, into: readonly Contribution[]) {
+  const h = gi.toHost();
   for (let k = 0; k < h.length; k++) {
-    if (!Number.isFinite(h[k])) {
-      throw gradError(
-        'detect_anomaly',
-        `the backward of ${n.op.name}${n.site ? ' at ' + fmtSite(n.site) : ''} produced ${Number.isNaN(h[k]) ? 'NaN' : 'an infinite value'} in the gradient of its input ${i + 1} (formula: ${n.op.formulas[i] ?? '?'})`,
-      );
-    }
+    if (!Number.isFinite(h[k])) throw new NablaError(`detect_anomaly: ${anomalyInBackward(n, i, gi, g, ctx, into)}`, 'detect_anomaly', 'AnomalyError');
   }
 }
 
@@ -215,9 +268,11 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
   if (!outs.length && !known.size) throw gradError(api, 'give outputs to differentiate, or known_grads');
   const targets = ins.map((t) => t.gradFn ?? t.leafNode ?? edgeOf(t));
   ins.forEach((t, i) => {
-    if (!targets[i]) throw gradError(api, `input ${ins.length > 1 ? i + 1 + ' ' : ''}does not require grad, so no gradient can be taken with respect to it; create it with param(...) or requires_grad=true, or watch(x) before computing with it`);
+    if (!targets[i]) throw gradError(api, inputNotTracked(t, ins.length > 1 ? `input ${i + 1}` : 'the input'));
   });
-  const captured = run(api, {
+  const pass: Pass = {
+    api,
+    outputs: outs,
     // an output cut off from every input is often one computed from an escaped value: say where it escaped
     roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input')).join('')),
     known,
@@ -226,24 +281,23 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
     retainGraph: opts.retainGraph ?? !!opts.createGraph,
     createGraph: !!opts.createGraph,
     constants: new Set(list(opts.considerConstant).map((t) => t.gradFn).filter((n): n is Node => !!n)),
-  });
+  };
+  const captured = run(api, pass);
   const res = ins.map((t, i) => {
     const g = captured.get(targets[i]!) ?? null;
-    if (!g && !opts.allowUnused) throw gradError(api, unusedMessage(t, ins.length > 1 ? i : null));
+    if (!g && !opts.allowUnused) throw gradError(api, unusedMessage(t, ins.length > 1 ? i : null, pass.roots.map((r) => r.node), outs));
+    if (g && pass.flat!.length) {
+      const w = flatWarning(api, t, g, targets[i]!, pass.flat!);
+      if (w) warn(w);
+    }
     return g;
   });
   return Array.isArray(inputs) ? res : res[0];
 }
 
-function unusedMessage(t: Tensor, i: number | null): string {
+function unusedMessage(t: Tensor, i: number | null, roots: readonly Node[], outputs: readonly Tensor[]): string {
   const which = i === null ? 'the input' : `input ${i + 1}`;
-  return `${which}${t.name ? ` '${t.name}'` : ''} was not used to compute the outputs, so it has no gradient.${escapeNote(t, 'Its value')} Pass allow_unused=true to get none instead of this error.`;
-}
-
-/** " Its value left the graph through item() at cell:3:1: ..." when t's value escaped, else "". */
-function escapeNote(t: Tensor, who: string): string {
-  const esc = t.escapes?.[t.escapes.length - 1];
-  return esc ? ` ${who} left the graph through ${esc.how}${esc.site ? ' at ' + fmtSite(esc.site) : ''}: computations on that plain number are not recorded.` : '';
+  return `${which}${t.name ? ` '${t.name}'` : ''} ${unusedReason(t, roots, outputs)} Pass allow_unused=true to get none instead of this error.`;
 }
 
 /** torch.autograd.backward: accumulates into .grad of the leaves (or of `inputs`); returns nothing. */
@@ -257,7 +311,9 @@ export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOpti
   const targetNodes = ins.length ? new Set(ins.map((t) => t.gradFn ?? edgeOf(t)!)) : null;
   // non-leaf inputs get their gradient as retained .grad (PyTorch's inputs= semantics)
   for (const t of ins) if (t.gradFn) retainGrad(t);
-  run(api, {
+  const pass: Pass = {
+    api,
+    outputs: outs,
     roots: seeds(api, outs, list(opts.gradTensors)),
     known: new Map(),
     targets: targetNodes,
@@ -265,7 +321,12 @@ export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOpti
     retainGraph: opts.retainGraph ?? !!opts.createGraph,
     createGraph: !!opts.createGraph,
     constants: new Set(),
-  });
+  };
+  run(api, pass);
+  for (const [leaf, g] of pass.arrivals ?? []) {
+    const w = flatWarning(api, (leaf as LeafNode).leaf, g, leaf, pass.flat!);
+    if (w) warn(w);
+  }
 }
 
 /** Populates .grad of a non-leaf during backward (a leaf always gets it). */

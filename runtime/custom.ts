@@ -2,6 +2,7 @@ import { record } from './engine';
 import { gradError } from './errors';
 import type { OpDef } from './graph';
 import { noGrad } from './mode';
+import { siteState } from './site';
 import type { Tensor } from './tensor';
 import { compute } from './ops/util';
 
@@ -28,7 +29,10 @@ export function customGrad(forward: (...inputs: Tensor[]) => Tensor, backward: C
     },
   };
   return (...inputs: Tensor[]) => {
+    // the node belongs to the call (binarize(p)), not to the last line its forward ran
+    const site = siteState.current;
     const out = noGrad(() => forward(...inputs));
+    siteState.current = site;
     // the forward's result may be a view of an input; record on a distinct tensor object
     const result = out.gradFn || inputs.includes(out) ? cloneRaw(out) : out;
     return record(op, inputs, {}, result);

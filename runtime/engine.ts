@@ -2,6 +2,7 @@ import { isComplex } from './dtype';
 import { NablaError } from './errors';
 import { LeafNode, Node, type Meta, type OpDef } from './graph';
 import { mode } from './mode';
+import { inheritLost, noteLost } from './provenance';
 import { fmtSite, siteState } from './site';
 import type { Tensor } from './tensor';
 
@@ -29,7 +30,11 @@ export function record(op: OpDef, inputs: readonly Tensor[], attrs: Record<strin
   if (!mode.gradEnabled) return out;
   let any = false;
   for (const t of inputs) if (needsGrad(t)) any = true;
-  if (!any) return out;
+  if (!any) {
+    // a value computed from one that was cut off (detach, a comparison) remembers where, for diagnostics
+    inheritLost(out, inputs);
+    return out;
+  }
   out.gradFn = new Node(op, inputs.map(edgeOf), inputs, attrs, inputs.map(metaOf), metaOf(out), siteState.current, out);
   out.requiresGrad = true;
   return out;
@@ -37,15 +42,20 @@ export function record(op: OpDef, inputs: readonly Tensor[], attrs: Record<strin
 
 /** Marks a value as cut off from differentiation (detach, comparisons, integer casts): remembered for diagnostics. */
 export function cut(out: Tensor, why: string, from: readonly Tensor[]): Tensor {
-  if (from.some(needsGrad)) out.origin.cut = why;
+  const source = from.find(needsGrad);
+  if (source) {
+    out.origin.cut = why;
+    noteLost(out, why, source);
+  } else if (mode.gradEnabled) inheritLost(out, from);
   return out;
 }
 
 /** detect_anomaly: the first forward op whose value became NaN or infinite is named with its line. */
 function checkFinite(op: OpDef, out: Tensor): void {
-  const h = out.storage.host;
+  // toHost walks views by their strides (an expanded view has fewer stored values than elements)
+  const h = out.isContiguous ? out.storage.host : out.toHost();
   const L = isComplex(out.dtype) ? 2 : 1;
-  const start = out.offset * L;
+  const start = out.isContiguous ? out.offset * L : 0;
   for (let i = start; i < start + out.size * L; i++) {
     if (!Number.isFinite(h[i])) {
       const where = siteState.current ? ` at ${fmtSite(siteState.current)}` : '';

@@ -1,16 +1,120 @@
-import { fmtSite } from './site';
+import { LeafNode, type Node } from './graph';
+import { fmtSite, siteState, type Site } from './site';
 import type { Tensor } from './tensor';
 
 /**
+ * Where values left the differentiable world, and the sentences that say so. Every tensor keeps its origin
+ * (op and site); a value cut off from differentiation (detach, a comparison, a cast to bool) is remembered
+ * here with the place and the tensor it was cut from, and values computed from it without a recording inherit
+ * that memory, so a missing gradient three lines later can still name the detach. The graph walks that find
+ * why an input got no gradient live in explain/diagnose.ts.
+ */
+export interface Lost {
+  /** 'detach', 'the comparison gt', 'a cast to bool'. */
+  how: string;
+  site: Site | null;
+  /** The tensor the value was cut from: its id and, when bound, its name. */
+  fromId: number;
+  fromName: string | null;
+  /** Held weakly: a detached loss kept for logging must not keep its whole graph alive. */
+  source?: WeakRef<Tensor>;
+}
+
+const lostValues = new WeakMap<Tensor, Lost>();
+
+export function lostOf(t: Tensor): Lost | null {
+  return lostValues.get(t) ?? null;
+}
+
+/** Called by engine.cut: `out` was cut off from `from` (the input that required grad) here. */
+export function noteLost(out: Tensor, how: string, from: Tensor | undefined): void {
+  lostValues.set(out, from ? { how, site: siteState.current, fromId: from.id, fromName: from.name, source: new WeakRef(from) } : { how, site: siteState.current, fromId: -1, fromName: null });
+}
+
+/** An op that recorded nothing passes on what its inputs lost (cheap: one WeakMap read per input). */
+export function inheritLost(out: Tensor, inputs: readonly Tensor[]): void {
+  for (const t of inputs) {
+    const l = lostValues.get(t);
+    if (l) {
+      lostValues.set(out, l);
+      return;
+    }
+  }
+}
+
+/** Ops whose output is (a part of) their input's value: an escape through x[0].item() is x's value escaping. */
+const VIEWS = new Set(['index', 'reshape', 'permute', 'expand', 'cast', 'clone', 'gather']);
+
+/**
+ * A value leaving through item(), tolist(), int() or float(): remembered on the tensor it left and on the
+ * tensors it is a view of (x for x[0]), not on everything it was computed from (logging loss.item() does
+ * not make the parameters' values escape).
+ */
+export function noteEscape(t: Tensor, how: string): void {
+  const esc = { how, site: siteState.current };
+  for (let cur: Tensor | null = t; cur; ) {
+    if (!cur.requiresGrad && !cur.watchedBy) return;
+    (cur.escapes ??= []).push(esc);
+    if (cur.escapes.length > 4) cur.escapes.shift();
+    const n: Node | null = cur.gradFn;
+    cur = n && VIEWS.has(n.op.name) && n.next.length === 1 ? (n.next[0] instanceof LeafNode ? n.next[0].leaf : (n.peekInputs()?.[0] ?? null)) : null;
+  }
+}
+
+/** Where non-fatal diagnostics go (a session routes them to the cell's stderr); dropped when unset. */
+export const warnings: { sink: ((message: string) => void) | null } = { sink: null };
+
+export function warn(message: string): void {
+  warnings.sink?.(message);
+}
+
+const quote = (t: Tensor) => (t.name ? ` '${t.name}'` : '');
+const placeOf = (s: Site | null | undefined) => (s ? ` at ${fmtSite(s)}${s.text ? ` (${short(s.text)})` : ''}` : '');
+export const short = (text: string, max = 40) => {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+};
+
+/** The fix to suggest for a value cut off by `how`. */
+/** 'the comparison gt' reads 'a comparison' (the place that follows shows which). */
+export const howText = (how: string) => (how.startsWith('the comparison') ? 'a comparison' : how);
+
+export function fixFor(how: string): string {
+  if (how === 'detach') return 'remove the detach (compute from the original tensor) if the gradient should flow there';
+  if (how.startsWith('the comparison') || how === 'isfinite') {
+    return 'a comparison gives booleans and has no derivative; use a smooth surrogate (e.g. sigmoid(k * (a - b))) or a straight-through @custom_grad(fn(x, y, g) = g)';
+  }
+  if (how.includes('cast')) return 'a cast to bool or an integer has no derivative; keep the value as a float tensor, or use a straight-through @custom_grad(fn(x, y, g) = g)';
+  return 'use a differentiable formulation, or a straight-through @custom_grad(fn(x, y, g) = g)';
+}
+
+/**
  * Why a tensor has no gradient path, in a sentence that names the place (from the provenance every tensor
- * keeps) and what to do. The explain issue grows this into full diagnostics; the runtime's own errors use it.
+ * keeps) and what to do.
  */
 export function whyNoGrad(t: Tensor, label: string): string {
-  const who = `${label}${t.name ? ` '${t.name}'` : ''}`;
-  const at = t.origin.site ? ` at ${fmtSite(t.origin.site)}` : '';
+  const who = `${label}${quote(t)}`;
   if (t.origin.cut) {
-    const fix = t.origin.cut === 'detach' ? 'remove the detach' : 'use a differentiable formulation, or a straight-through @custom_grad';
-    return `${who} does not require grad: it was cut off from differentiation by ${t.origin.cut}${at}; ${fix}`;
+    return `${who} does not require grad: it was cut off from differentiation by ${howText(t.origin.cut)}${placeOf(t.origin.site)}; ${fixFor(t.origin.cut)}`;
   }
-  return `${who} does not require grad and has no grad_fn: nothing it was computed from requires grad; create the inputs with param(...) or requires_grad=true, or watch(x) inside a tape before computing with x`;
+  const lost = lostOf(t);
+  if (lost) {
+    const from = lost.fromName ? ` from '${lost.fromName}'` : '';
+    return `${who} does not require grad: it was computed${placeOf(t.origin.site)} from a value cut off${from} by ${howText(lost.how)}${placeOf(lost.site)}; ${fixFor(lost.how)}`;
+  }
+  return `${who} does not require grad and has no grad_fn: nothing it was computed from${placeOf(t.origin.site)} requires grad; create the inputs with param(...) or requires_grad=true, or watch(x) inside a tape before computing with x`;
+}
+
+/** "The input 'x' (created at cell:1:5) does not require grad ..." for grad's inputs. */
+export function inputNotTracked(t: Tensor, label: string): string {
+  const made = t.origin.site ? ` (created at ${fmtSite(t.origin.site)})` : '';
+  return `${label}${quote(t)}${made} does not require grad, so no gradient can be taken with respect to it; create it with param(...) or requires_grad=true, or watch(${t.name ?? 'x'}) before computing with it`;
+}
+
+/** " Its value left the graph through item() at cell:3:1: ..." when t's value escaped, else "". */
+export function escapeNote(t: Tensor, who: string): string {
+  const esc = t.escapes?.[t.escapes.length - 1];
+  if (!esc) return '';
+  const kind = esc.how === 'int()' ? ' (an integer cast)' : '';
+  return ` ${who} left the graph through ${esc.how}${kind}${esc.site ? ' at ' + fmtSite(esc.site) : ''}: computations on that plain number are not recorded; keep the computation in tensors (use the tensor itself, or index it, e.g. x[0]).`;
 }

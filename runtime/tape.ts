@@ -4,6 +4,18 @@ import { zerosLike } from './ops/creation';
 import { stack } from './ops/shape';
 import { reshape } from './ops/shape';
 import { Tensor } from './tensor';
+import { unusedReason } from './explain/diagnose';
+import { warn } from './provenance';
+import { fmtSite, siteState, type Site } from './site';
+
+/** The source was never watched: name it, where it was made, where the with-block is, and where it was used. */
+function notWatched(s: Tensor, target: Tensor, tapeSite: Site | null): string {
+  const name = s.name ?? 'x';
+  const made = s.origin.site ? ` (created at ${fmtSite(s.origin.site)})` : '';
+  const used = target.origin.site && !target.gradFn ? `; '${target.name ?? 'the target'}' was computed at ${fmtSite(target.origin.site)} without a record` : '';
+  const where = tapeSite ? ` at the start of the with-block at ${fmtSite(tapeSite)}` : ' inside the with-block';
+  return `the source${s.name ? ` '${s.name}'` : ''}${made} was not watched by this tape, so nothing computed from it was recorded${used}. Add watch(${name})${where}, before ${name} is used, or make it a param`;
+}
 
 /**
  * TensorFlow's GradientTape: inside the scope, operations on watched tensors are recorded; afterwards
@@ -21,6 +33,9 @@ export class GradientTape {
   private watched = new Set<Tensor>();
   private open = false;
   private answered = false;
+
+  /** Where the tape was made (the with-statement), for the advice to watch a source there. */
+  readonly site = siteState.current;
 
   constructor(opts: TapeOptions = {}) {
     this.persistent = !!opts.persistent;
@@ -74,11 +89,13 @@ export class GradientTape {
     this.checkAnswer('gradient');
     const list = Array.isArray(sources) ? [...sources] : [sources as Tensor];
     for (const s of list) {
-      if (!s.requiresGrad && !this.watched.has(s) && !s.gradFn) {
-        throw gradError('gradient', `a source was not watched by this tape; call t.watch(x) (or watch(x)) inside the with-block before computing with it, or make it a param`);
-      }
+      if (!s.requiresGrad && !this.watched.has(s) && !s.gradFn) throw gradError('gradient', notWatched(s, target, this.site));
     }
     const gs = grad(target, list, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true }) as (Tensor | null)[];
+    // TensorFlow answers None here without a word; say why, with the line
+    gs.forEach((g, i) => {
+      if (!g && target.gradFn) warn(`t.gradient: no gradient for the source${list[i].name ? ` '${list[i].name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${unusedReason(list[i], [target.gradFn], [target])}`);
+    });
     const filled = gs.map((g, i) => g ?? (opts.unconnected === 'zero' ? zerosLike(list[i]) : null));
     return Array.isArray(sources) ? filled : filled[0];
   }

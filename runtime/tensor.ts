@@ -5,6 +5,7 @@ import { contiguousStrides, isContiguous, sizeOf, type Shape } from './shape';
 import { siteState, type Site } from './site';
 import { Storage, type View } from './storage';
 import { formatTensor } from './format';
+import { noteEscape } from './provenance';
 
 let nextId = 1;
 
@@ -97,11 +98,9 @@ export class Tensor implements View {
     return out;
   }
 
-  /** Leaves the differentiable world; remembered so a later missing gradient can name this place. */
+  /** Leaves the differentiable world; remembered (on it and what it views) so a missing gradient can name this place. */
   private noteEscape(how: string): void {
-    if (!this.requiresGrad && !this.watchedBy) return;
-    (this.escapes ??= []).push({ how, site: siteState.current });
-    if (this.escapes.length > 4) this.escapes.shift();
+    noteEscape(this, how);
   }
 
   item(): number | [number, number] {

@@ -1,5 +1,6 @@
 import { addAutodiff } from './autodiff';
 import { addCreation } from './creation';
+import { addExplain } from './explain';
 import { addMath } from './math';
 import { addMisc } from './misc';
 import { BuiltinTable, type BuiltinContext } from './table';
@@ -13,6 +14,7 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addMath(t);
   addAutodiff(t);
   addTraining(t);
+  addExplain(t);
   addMisc(t, ctx);
   return t;
 }

@@ -1,5 +1,6 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
+import { noteEscape } from '../../runtime/provenance';
 import { iterate } from '../call';
 import { LangError } from '../operators';
 import { RangeValue, show, Tuple, typeName, type Value } from '../values';
@@ -30,8 +31,10 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
   });
   t.add('io', 'list', ['x'], 'The items of a range, tuple, tensor (first dimension) or map (keys) as a list.', (x: Value) => [...iterate(x)]);
   t.add('io', 'str', ['x'], 'The text form of a value.', (x: Value) => show(x));
-  t.add('io', 'float', ['x'], 'A number from a one-element tensor, a bool or a string.', (x: Value) => (typeof x === 'string' ? Number(x) : asNumber(x, 'float', 'x')));
-  t.add('io', 'int', ['x'], 'A whole number (truncating).', (x: Value) => Math.trunc(typeof x === 'string' ? Number(x) : asNumber(x, 'int', 'x')));
+  // the value leaves the differentiable world here: remembered, so a missing gradient can name the line
+  const escaping = (x: Value, how: string) => (x instanceof Tensor && noteEscape(x, how), x);
+  t.add('io', 'float', ['x'], 'A number from a one-element tensor, a bool or a string.', (x: Value) => (typeof x === 'string' ? Number(x) : asNumber(escaping(x, 'float()'), 'float', 'x')));
+  t.add('io', 'int', ['x'], 'A whole number (truncating).', (x: Value) => Math.trunc(typeof x === 'string' ? Number(x) : asNumber(escaping(x, 'int()'), 'int', 'x')));
   t.add('io', 'args', ['name', 'default'], 'A command-line value for scripts: `nabla run f.nabla --steps 500` makes args("steps", 2000) give 500 (the default\'s type decides how the text is read).', (name: Value, d: Value) => {
     if (typeof name !== 'string') throw new LangError('args: the name must be a string, e.g. args("steps", 2000)');
     const raw = ctx.scriptArgs.get(name);

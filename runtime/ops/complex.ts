@@ -23,7 +23,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = compute('cast', [x], {}, x.shape, dtype, 'cast');
   if (dtype === 'bool') return cut(out, 'a cast to bool', [x]);
-  if (x.dtype === 'bool') return out;
+  // a mask made by a comparison passes on where it was cut off (for missing-gradient diagnostics)
+  if (x.dtype === 'bool') return cut(out, 'a cast from bool', [x]);
   return record(Cast, [x], { dtype }, out);
 }
 

@@ -1,0 +1,145 @@
+import { isComplex } from '../dtype';
+import { LeafNode, type BackwardCtx, type Node } from '../graph';
+import { escapeNote, fixFor, howText, lostOf, short, type Lost } from '../provenance';
+import { sameShape } from '../shape';
+import { fmtSite, type Site } from '../site';
+import type { Tensor } from '../tensor';
+import { elementIndex, fmtValue, gradSymbol, nodeLabel, renderFormula, valueLabel } from './names';
+
+/**
+ * Why a gradient is missing, zero or NaN, in sentences that name the line and the fix. Plain functions over
+ * the recorded graph, called by autograd only on the error path (or once a flat rule ran), so they cost
+ * nothing in the common case.
+ */
+
+/** One gradient sent into a node during a pass: by which node's rule, for which of its inputs. */
+export interface Contribution {
+  node: Node;
+  input: number;
+  grad: Tensor;
+  ctx: BackwardCtx;
+}
+
+const at = (s: Site | null | undefined) => (s ? ` at ${fmtSite(s)}${s.text ? ` (${short(s.text)})` : ''}` : '');
+
+/** Nodes reachable from `starts` along next edges (iterative). */
+function reachable(starts: readonly Node[]): Set<Node> {
+  const seen = new Set<Node>();
+  const stack = [...starts];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const c of n.next) if (c && !seen.has(c)) stack.push(c);
+  }
+  return seen;
+}
+
+/** The node a tensor's gradient would flow into, without creating one. */
+const nodeOf = (t: Tensor): Node | null => t.gradFn ?? t.leafNode ?? null;
+
+/** Does a value cut off here come from `t` (directly, or from something computed from t)? */
+function cutFrom(lost: Lost, t: Tensor): boolean {
+  if (lost.fromId === t.id) return true;
+  const src = lost.source?.deref();
+  const target = nodeOf(t);
+  if (!src || !target) return false;
+  const start = nodeOf(src);
+  return !!start && reachable([start]).has(target);
+}
+
+/**
+ * The rest of "input 'x' ... ": why no recorded path leads from the outputs to t. Looks for a value cut
+ * from t (detach, a comparison) among what the graph saved, then for an escape (item, tolist, int), and
+ * otherwise says the two are unrelated and what the outputs do depend on.
+ */
+export function unusedReason(t: Tensor, roots: readonly Node[], outputs: readonly Tensor[]): string {
+  const out = outputs.length === 1 ? (outputs[0].name ? `'${outputs[0].name}'` : 'the output') : 'the outputs';
+  const nodes = reachable(roots);
+  for (const n of nodes) {
+    const saved = n.peekInputs();
+    if (!saved) continue;
+    for (let i = 0; i < saved.length; i++) {
+      if (n.next[i]) continue;
+      const lost = lostOf(saved[i]);
+      if (lost && cutFrom(lost, t)) {
+        return `was not used to compute ${out} through any recorded operation, so it has no gradient: it reaches ${out} only through ${howText(lost.how)}${at(lost.site)}, which cuts the gradient; ${fixFor(lost.how)}.`;
+      }
+    }
+  }
+  const esc = escapeNote(t, 'Its value');
+  if (esc) return `was not used to compute ${out}, so it has no gradient.${esc}`;
+  const leaves = [...nodes].filter((n): n is LeafNode => n instanceof LeafNode).map((n) => n.leaf.name ?? 'an unnamed tensor');
+  const uniq = [...new Set(leaves)].slice(0, 5);
+  const made = t.origin.site ? ` (created at ${fmtSite(t.origin.site)})` : '';
+  return `was not used to compute ${out}, so it has no gradient: the two are unrelated${made}; ${out} depends on ${uniq.length ? uniq.map((s) => `'${s}'`).join(', ') : 'no tensor that requires grad'}${uniq.length ? ' among the tensors that require grad' : ''}.`;
+}
+
+const allZero = (g: Tensor) => g.toHost().every((v) => v === 0);
+
+/**
+ * A gradient that came out all zero because every path to it runs through a flat op (round, sign, floor):
+ * the warning names those ops and their lines and suggests a straight-through estimator. Null otherwise.
+ */
+export function flatWarning(api: string, t: Tensor, g: Tensor, target: Node, flat: readonly Node[]): string | null {
+  if (!allZero(g)) return null;
+  const culprits = flat.filter((f) => reachable([f]).has(target));
+  if (!culprits.length) return null;
+  const ops = [...new Map(culprits.map((f) => [`${f.op.name}${at(f.site)}`, f])).keys()];
+  const first = culprits[0].op.name;
+  return `${api}: the gradient of ${t.name ? `'${t.name}'` : 'the input'} is zero everywhere: the gradient reaches it only through ${ops.join(' and ')}, whose derivative is zero almost everywhere. For a straight-through estimator give that step its own gradient, e.g. @custom_grad(fn(x, y, g) = g) fn ${first}_ste(x) = ${first}(x)`;
+}
+
+/** The value of t at flat element k when t has `shape`, else null (broadcast shapes are not indexed). */
+function valueAt(t: Tensor | null | undefined, shape: readonly number[], k: number): string | null {
+  if (!t || !sameShape(t.shape, shape)) return t && t.size === 1 ? fmtValue(t.toHost(), 0, isComplex(t.dtype)) : null;
+  return fmtValue(t.toHost(), k, isComplex(t.dtype));
+}
+
+/**
+ * detect_anomaly in backward: the rule that first produced NaN or an infinity, with its formula in the
+ * source's names, the element and the values that went in; and the `where` trap explained when a where
+ * sent this branch a zero that the rule turned into NaN.
+ */
+export function anomalyInBackward(n: Node, i: number, gi: Tensor, g: Tensor, ctx: BackwardCtx, into: readonly Contribution[]): string {
+  const h = gi.toHost();
+  const L = isComplex(gi.dtype) ? 2 : 1;
+  let k = 0;
+  while (k < gi.size && [...Array(L).keys()].every((l) => Number.isFinite(h[k * L + l]))) k++;
+  const bad = [...Array(L).keys()].some((l) => Number.isNaN(h[k * L + l])) ? 'NaN' : 'an infinite value';
+  const el = elementIndex(gi.shape, k);
+  const outLabel = nodeLabel(n);
+  const input = ctx.inputs[i];
+  const inLabel = input ? valueLabel(input, n.next[i]) : `input ${i + 1}`;
+  const gName = gradSymbol('L', outLabel);
+  const inputs = ctx.inputs.map((t, j) => valueLabel(t, n.next[j]));
+  const formula = `${gradSymbol('L', inLabel)} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gName, inputs, out: outLabel, attrs: n.attrs })}`;
+  const gv = valueAt(g, gi.shape, k);
+  const values = [gv !== null ? `${gName} = ${gv}` : null, ...ctx.inputs.map((t, j) => {
+    const v = valueAt(t, gi.shape, k);
+    return v !== null && !/^-?[\d.]+$/.test(inputs[j]) ? `${inputs[j]} = ${v}` : null;
+  }), ctx.out && n.op.saveOut ? (() => {
+    const v = valueAt(ctx.out, gi.shape, k);
+    return v !== null ? `${outLabel} = ${v}` : null;
+  })() : null].filter((s): s is string => !!s);
+  let msg = `the backward of ${n.op.name}${at(n.site)} produced ${bad} in the gradient of ${inLabel}${el ? ` at element ${el}` : ''}, by the formula ${formula}${values.length ? `; there ${values.join(', ')}` : ''}`;
+  if (gv === '0') msg += trap(n, k, gi, into, inLabel) ?? `. The incoming gradient is 0 there, so the rule computed 0 / 0 or 0 * inf`;
+  return msg + '.';
+}
+
+/** The where trap: a where sent this node 0 for an element it did not select, and the rule made it NaN. */
+function trap(n: Node, k: number, gi: Tensor, into: readonly Contribution[], inLabel: string): string | null {
+  for (const c of into) {
+    if (c.node.op.name !== 'where' || c.input === 0) continue;
+    const v = valueAt(c.grad, gi.shape, k);
+    if (v !== '0') continue;
+    const cond = c.ctx.inputs[0];
+    const condLabel = valueLabel(cond);
+    const cv = sameShape(cond.shape, gi.shape) ? (cond.toHost()[k] ? 'true' : 'false') : null;
+    const branch = c.input === 1 ? 'first' : 'second';
+    const state = cv ? ` (its condition ${condLabel} is ${cv} there)` : '';
+    const safe = c.input === 1 ? `where(${condLabel}, ${inLabel}, 1)` : `where(${condLabel}, 1, ${inLabel})`;
+    return `. This is the where trap: the where${at(c.node.site)} did not select its ${branch} branch, ${nodeLabel(n)}, at this element${state}, so it sent that branch a gradient of 0; but ${n.op.name}'s rule turns that 0 into NaN (0 / 0), and since 0 * NaN is NaN, not 0, the NaN flows on into ${inLabel} although the forward value was masked out. Keep the unselected branch finite as well: compute ${n.op.name}(${safe}) instead of ${n.op.name}(${inLabel})`;
+  }
+  return null;
+}
