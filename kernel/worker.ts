@@ -1,0 +1,143 @@
+import { fileURLToPath } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+// runtime/mode.ts imports nothing, so this cannot fail; the language, the runtime and display/ are loaded in
+// loadSession, where a failure becomes a message for the user instead of a worker that cannot start
+import { Interrupted, mode } from '../runtime/mode';
+import type { KernelOutput, MimeBundle, RunResult, Session, SessionFactory } from './types';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
+
+/**
+ * The worker thread that holds the Session. `Session.run` is synchronous and may loop for minutes; running
+ * it here leaves the kernel's main thread free to stream output and to hear interrupts. An interrupt is a
+ * run id written into shared memory: `mode.checkInterrupt`, which the compiler calls at loop back-edges and
+ * the runtime at every op, throws `Interrupted` when it sees the id of the run in progress (an id, not a
+ * flag, so an interrupt that lands just after a cell finished cannot stop the next one).
+ */
+const data = workerData as WorkerData;
+const port = parentPort!;
+const flag = new Int32Array(data.interrupt);
+const stdinState = new Int32Array(data.stdin, 0, 2);
+const stdinBytes = new Uint8Array(data.stdin, 8);
+let running = 0;
+
+mode.checkInterrupt = () => {
+  if (running !== 0 && Atomics.compareExchange(flag, 0, running, 0) === running) throw new Interrupted();
+};
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+/** A mistake the user can fix, as the runtime reports one (NablaError) once the runtime has loaded. */
+let userError = (message: string, op: string): Error => Object.assign(new Error(message), { name: 'ValueError', op });
+
+/**
+ * Blocks the cell until the main thread writes the front end's answer (state 1) or declines (state 2), in
+ * short waits so an interrupt still stops it.
+ */
+function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
+  if (!allowed) {
+    throw userError('input: this front end does not accept input (its execute request has allow_stdin false)', 'input');
+  }
+  Atomics.store(stdinState, 0, 0);
+  post({ op: 'input', id, prompt, password });
+  while (Atomics.load(stdinState, 0) === 0) {
+    Atomics.wait(stdinState, 0, 0, 50);
+    mode.checkInterrupt?.();
+  }
+  if (Atomics.load(stdinState, 0) !== 1) throw userError('input: the front end did not answer', 'input');
+  const text = new TextDecoder().decode(stdinBytes.slice(0, Atomics.load(stdinState, 1)));
+  Atomics.store(stdinState, 0, 0);
+  return text;
+}
+
+function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
+  const id = m.id;
+  const out: KernelOutput = {
+    stdout: (text) => post({ op: 'stdout', id, text: String(text) }),
+    stderr: (text) => post({ op: 'stderr', id, text: String(text) }),
+    display: (bundle, o = {}) => post({ op: 'display', id, bundle, displayId: o.displayId, update: !!o.update }),
+    clearOutput: (wait = false) => post({ op: 'clear', id, wait }),
+    input: (prompt, o) => readInput(id, String(prompt ?? ''), !!o?.password, m.stdin),
+  };
+  running = id;
+  try {
+    return session.run(m.code, out, { file: m.file });
+  } catch (e) {
+    // a Session should return errors as data; anything that escapes still must not end the worker
+    if (e instanceof Interrupted) return { ok: false, ename: 'KeyboardInterrupt', evalue: e.message, traceback: ['KeyboardInterrupt: interrupted by the user'] };
+    const err = e as Error;
+    return { ok: false, ename: err?.name ?? 'Error', evalue: String(err?.message ?? e), traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? e}`] };
+  } finally {
+    running = 0;
+    Atomics.compareExchange(flag, 0, id, 0);
+  }
+}
+
+/** Stands in for the language when its module cannot be loaded, so the kernel still starts and says why. */
+function unavailableSession(reason: string): Session {
+  const error = { ok: false as const, ename: 'KernelSetupError', evalue: reason, traceback: [`KernelSetupError: ${reason}`] };
+  return {
+    run: () => error,
+    complete: (_code, cursor) => ({ matches: [], start: cursor, end: cursor }),
+    inspect: () => ({ found: false, data: {} }),
+    isComplete: () => ({ status: 'unknown' as 'complete', indent: '' }),
+  };
+}
+
+async function loadSession(): Promise<{ session: Session; warnings: string[] }> {
+  const warnings: string[] = [];
+  let mime = (_v: unknown): MimeBundle | null => null;
+  try {
+    const [display, runtime] = await Promise.all([import('../display'), import('../runtime')]);
+    userError = (message, op) => new runtime.NablaError(message, op);
+    mime = display.valueBundle;
+    await display.loadCharts().catch((e: Error) => warnings.push(`charts will have no SVG fallback: vega could not be loaded (${e.message})`));
+  } catch (e) {
+    warnings.push(`rich output is off: display/ could not be loaded (${(e as Error)?.message ?? e})`);
+  }
+  try {
+    const mod = (await import(data.sessionModule)) as { createSession?: SessionFactory };
+    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export createSession()`);
+    return { session: mod.createSession({ mime }), warnings };
+  } catch (e) {
+    const where = data.sessionModule.startsWith('file:') ? fileURLToPath(data.sessionModule) : data.sessionModule;
+    const reason = `the Nabla language could not be loaded from ${where}: ${(e as Error)?.message ?? e}`;
+    return { session: unavailableSession(reason), warnings: [...warnings, reason] };
+  }
+}
+
+const { session, warnings } = await loadSession();
+
+port.on('message', (m: ToWorker) => {
+  switch (m.op) {
+    case 'run': {
+      const result = run(session, m);
+      try {
+        post({ op: 'result', id: m.id, value: result });
+      } catch (e) {
+        post({ op: 'result', id: m.id, value: { ok: false, ename: 'DisplayError', evalue: `the cell's value cannot be shown: ${(e as Error).message}`, traceback: [] } });
+      }
+      break;
+    }
+    case 'complete':
+      post({ op: 'result', id: m.id, value: guard(() => session.complete(m.code, m.cursor), { matches: [], start: m.cursor, end: m.cursor }) });
+      break;
+    case 'inspect':
+      post({ op: 'result', id: m.id, value: guard(() => session.inspect(m.code, m.cursor, m.detail), { found: false, data: {} }) });
+      break;
+    case 'isComplete':
+      post({ op: 'result', id: m.id, value: guard(() => session.isComplete(m.code), { status: 'unknown', indent: '' }) });
+      break;
+  }
+});
+
+/** complete/inspect/is_complete must answer even when the language throws on odd input. */
+function guard<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (e) {
+    process.stderr.write(`[nabla kernel] ${(e as Error)?.stack ?? e}\n`);
+    return fallback;
+  }
+}
+
+post({ op: 'ready', warnings });
