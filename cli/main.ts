@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import * as nb from '../runtime';
-import { parse, renderDiagnostic } from '../grammar';
-import { createSession, type Output } from '../compiler';
-import { Compiler } from '../compiler/compiler';
+import type { Output } from '../compiler/session';
 import { splitArgs } from './args';
+
+// The language loads on demand: `nabla kernel` runs it in a worker thread and must start fast without it.
+const runtime = () => import('../runtime');
+const language = () => Promise.all([import('../grammar'), import('../compiler'), import('../compiler/compiler')]);
 
 const HELP = `nabla — a small differentiable-programming language
 
@@ -15,6 +16,7 @@ usage:
   nabla kernel install [--user | --sys-prefix | --prefix DIR]   install the Jupyter kernelspec
   nabla kernel uninstall [...]                             remove it
   nabla kernel --connection-file FILE                      run the Jupyter kernel (Jupyter starts this)
+  nabla serve [--port P]                                   the browser playground on http://127.0.0.1:P/ (default 8765)
   nabla --version | --help
 
 backends: webgpu, webasm, cpu, js (default: the first that works here; also NABLA_BACKEND=...)`;
@@ -24,11 +26,38 @@ function version(): string {
   return pkg.version;
 }
 
-const stdio: Output = {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
-  display: (b) => void process.stdout.write(String(b['text/plain'] ?? '[display]') + '\n'),
-};
+/**
+ * A terminal shows text/plain. Displays updated in place (progress bars) redraw their line on a TTY; in a
+ * pipe or a log file they print every few seconds and once when finished, so logs stay short.
+ */
+function terminalOutput(): Output {
+  const tty = process.stdout.isTTY;
+  let openLine = false; // a TTY progress line is drawn without its newline
+  const lastPrinted = new Map<string, number>();
+  const endLine = () => {
+    if (openLine) process.stdout.write('\n');
+    openLine = false;
+  };
+  return {
+    stdout: (t) => (endLine(), void process.stdout.write(t)),
+    stderr: (t) => (endLine(), void process.stderr.write(t)),
+    display: (b, o = {}) => {
+      const text = String(b['text/plain'] ?? '[display]');
+      if (!o.displayId) return endLine(), void process.stdout.write(text + '\n');
+      if (tty) {
+        process.stdout.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
+        openLine = !o.final;
+        return;
+      }
+      const now = Date.now();
+      if (o.update && !o.final && now - (lastPrinted.get(o.displayId) ?? 0) < 5000) return;
+      lastPrinted.set(o.displayId, now);
+      process.stdout.write(text + '\n');
+    },
+  };
+}
+
+const stdio = terminalOutput();
 
 function readSource(file: string): string | null {
   try {
@@ -39,10 +68,10 @@ function readSource(file: string): string | null {
   }
 }
 
-function selectBackend(name: unknown): boolean {
+async function selectBackend(name: unknown): Promise<boolean> {
   if (typeof name !== 'string') return true;
   try {
-    nb.setBackend(name);
+    (await runtime()).setBackend(name);
     return true;
   } catch (e) {
     process.stderr.write(`nabla: ${(e as Error).message}\n`);
@@ -50,9 +79,17 @@ function selectBackend(name: unknown): boolean {
   }
 }
 
-function run(file: string, scriptArgs: Map<string, string>): number {
+/** Charts and graphs render to SVG once Vega and Graphviz have loaded (asynchronously); scripts that draw wait for them. */
+async function loadChartsFor(source: string): Promise<void> {
+  if (/\b(plot|scatter)\s*\(/.test(source)) await (await import('../display')).loadCharts().catch(() => undefined);
+  if (/\bgraph\s*\(/.test(source)) await (await import('../runtime/explain')).loadGraphviz().catch(() => undefined);
+}
+
+async function run(file: string, scriptArgs: Map<string, string>): Promise<number> {
   const source = readSource(file);
   if (source === null) return 1;
+  const [, { createSession }] = await language();
+  await loadChartsFor(source);
   const session = createSession({ scriptArgs });
   const r = session.run(source, stdio, { file });
   if (!r.ok) {
@@ -63,7 +100,8 @@ function run(file: string, scriptArgs: Map<string, string>): number {
 }
 
 /** Every error a file has, without running it: syntax errors, then compile errors. */
-function check(files: string[]): number {
+async function check(files: string[]): Promise<number> {
+  const [{ parse, renderDiagnostic }, { createSession }, { Compiler }] = await language();
   let failed = 0;
   for (const file of files) {
     const source = readSource(file);
@@ -88,6 +126,8 @@ function check(files: string[]): number {
 }
 
 async function repl(): Promise<number> {
+  const [, { createSession }] = await language();
+  const nb = await runtime();
   const session = createSession();
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '∇> ' });
   process.stdout.write(`Nabla ${version()} on ${nb.backendReport().chosen}. Ctrl-D to leave.\n`);
@@ -131,6 +171,22 @@ async function kernel(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function serveWeb(port: unknown): Promise<number> {
+  const { serve, DEFAULT_PORT } = await import('../web/serve');
+  const p = port === undefined ? DEFAULT_PORT : Number(port);
+  if (!Number.isInteger(p) || p < 0 || p > 65535) return process.stderr.write(`nabla serve: --port must be a port number, got ${String(port)}\n`), 2;
+  try {
+    const served = await serve({ port: p });
+    process.stdout.write(`Nabla playground on ${served.url} (Ctrl-C to stop)\n`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    process.stderr.write(`nabla serve: ${err.code === 'EADDRINUSE' ? `port ${p} is in use; pick another with --port` : err.message}\n`);
+    return 1;
+  }
+  await new Promise(() => {}); // serves until the process is stopped
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'kernel') return kernel(rest);
@@ -144,12 +200,14 @@ export async function main(argv: string[]): Promise<number> {
   const { positionals, options, scriptArgs } = parsed;
   if (options.version) return process.stdout.write(`nabla ${version()}\n`), 0;
   if (options.help || !positionals.length) return process.stdout.write(HELP + '\n'), options.help ? 0 : 2;
-  if (!selectBackend(options.backend)) return 1;
+  if (!(await selectBackend(options.backend))) return 1;
   const [command, ...files] = positionals;
   switch (command) {
     case 'run':
       if (files.length !== 1) return process.stderr.write('nabla run: give one FILE.nabla\n'), 2;
       return run(files[0], scriptArgs);
+    case 'serve':
+      return serveWeb(scriptArgs.get('port'));
     case 'check':
       if (!files.length) return process.stderr.write('nabla check: give at least one file\n'), 2;
       return check(files);

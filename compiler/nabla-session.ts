@@ -32,7 +32,7 @@ export class NablaSession implements Session {
   private readonly top: Frame = { vars: [], parent: null };
 
   constructor(private readonly opts: SessionOptions = {}) {
-    this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map() });
+    this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
   }
 
   run(code: string, out: Output, opts: { file?: string } = {}): RunResult {

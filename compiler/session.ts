@@ -9,12 +9,18 @@ export interface DisplayOptions {
   /** Names a display so a later call with update=true replaces it in place (progress bars). */
   displayId?: string;
   update?: boolean;
+  /** The last update of this display (a finished progress bar); terminals keep it and move on. */
+  final?: boolean;
 }
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
   display(bundle: MimeBundle, opts?: DisplayOptions): void;
+  /** Clears the cell's output, at once or (wait=true) when the next output arrives; front ends without it ignore clear_output(). */
+  clearOutput?(wait?: boolean): void;
+  /** A line of text from the user (Jupyter's input_request); absent where the front end cannot ask. */
+  input?(prompt: string, opts?: { password?: boolean }): string;
 }
 
 export type RunResult =

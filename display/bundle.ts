@@ -10,7 +10,7 @@ export type MimeBundle = Record<string, unknown>;
 
 /** Where displays go; `Output` in compiler/session.ts satisfies it. */
 export interface DisplaySink {
-  display(bundle: MimeBundle, opts?: { displayId?: string; update?: boolean }): void;
+  display(bundle: MimeBundle, opts?: { displayId?: string; update?: boolean; final?: boolean }): void;
 }
 
 /**

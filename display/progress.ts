@@ -55,7 +55,7 @@ export class Progress<T> implements Iterable<T> {
     } finally {
       // also on break, an error or an interrupt: the bar shows where the loop stopped
       const label = finished ? this.label : this.label ? `${this.label} (stopped)` : '(stopped)';
-      this.sink.display(progressBundle(done, this.total, this.now() - start, label), { displayId: this.displayId, update: true });
+      this.sink.display(progressBundle(done, this.total, this.now() - start, label), { displayId: this.displayId, update: true, final: true });
     }
   }
 }

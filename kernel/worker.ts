@@ -91,6 +91,8 @@ async function loadSession(): Promise<{ session: Session; warnings: string[] }> 
     userError = (message, op) => new runtime.NablaError(message, op);
     mime = display.valueBundle;
     await display.loadCharts().catch((e: Error) => warnings.push(`charts will have no SVG fallback: vega could not be loaded (${e.message})`));
+    const explain = await import('../runtime/explain');
+    await explain.loadGraphviz().catch((e: Error) => warnings.push(`graph() will be slow: Graphviz could not be loaded in the kernel (${e.message})`));
   } catch (e) {
     warnings.push(`rich output is off: display/ could not be loaded (${(e as Error)?.message ?? e})`);
   }

@@ -13,7 +13,7 @@ export interface Backend {
   /** Why this backend cannot run here, or null when it can. May be slow; called once. */
   probe(): string | null;
   /** Whether this backend should run this call (false: the js kernel runs it). */
-  takes?(kernel: string, inputs: readonly View[], out: KernelOutput): boolean;
+  takes?(kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean;
   /** One line about the engine underneath, shown by backendReport(). */
   describe(): string;
 }
@@ -102,7 +102,7 @@ export function backendReport(): BackendReport {
 export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): HostArray {
   const b = getBackend();
   kernelStats.calls++;
-  let fn = b.name !== 'js' && (b.takes?.(name, inputs, out) ?? true) ? getKernel(b.name, name) : undefined;
+  let fn = b.name !== 'js' && (b.takes?.(name, inputs, out, attrs) ?? true) ? getKernel(b.name, name) : undefined;
   if (fn) kernelStats.byBackend.set(b.name, (kernelStats.byBackend.get(b.name) ?? 0) + 1);
   else {
     fn = getKernel('js', name);

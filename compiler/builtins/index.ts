@@ -3,6 +3,7 @@ import { addCreation } from './creation';
 import { addExplain } from './explain';
 import { addMath } from './math';
 import { addMisc } from './misc';
+import { addNotebook } from './notebook';
 import { BuiltinTable, type BuiltinContext } from './table';
 import { addTraining } from './training';
 
@@ -16,5 +17,6 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addTraining(t);
   addExplain(t);
   addMisc(t, ctx);
+  addNotebook(t, ctx);
   return t;
 }

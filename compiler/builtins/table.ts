@@ -18,6 +18,8 @@ export interface BuiltinDef {
 export interface BuiltinContext {
   out(): Output;
   scriptArgs: Map<string, string>;
+  /** The MIME bundle a front end shows for a value (display(x) uses it). */
+  bundle(v: Value): Record<string, unknown>;
 }
 
 export class BuiltinTable {

@@ -7,6 +7,7 @@ import { createSession, type NablaSession, type Output, type RunResult } from '.
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Tensor } from '../../runtime';
+import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, browserCapabilities, kernelCounts, selectBackend, snapshotKernels, type BackendStatus } from './backends';
 import { DEFAULT_EXAMPLE, EXAMPLES } from './examples';
 import { registerNabla, RUN_OWNER, SYNTAX_OWNER, updateSyntaxMarkers } from './language';
@@ -56,6 +57,7 @@ const storage: StorageLike = (() => {
 registerNabla(() => session);
 // Vega for charts: loaded in the background; bundles made before it arrives are drawn when it does.
 void loadCharts().catch(() => undefined);
+void loadGraphviz().catch(() => undefined); // graph(L) draws synchronously once Graphviz's WebAssembly is in
 
 // ---------------------------------------------------------------------------------------------------------
 // A cell
