@@ -4,6 +4,9 @@ does for every notebook in notebooks/. Run by test/kernel/notebooks.test.ts; by 
     /usr/bin/python3 test/kernel/run_notebooks.py [--write] notebooks/*.ipynb
 
 (JUPYTER_PATH must reach the nabla and tslab kernelspecs). --write saves the executed notebooks.
+
+A cell that demonstrates an error carries the tag `raises-exception` (nbclient then goes on past it) and one
+that demonstrates a warning the tag `warns`; such a cell fails the run when it does not raise or warn.
 """
 
 import os
@@ -18,12 +21,23 @@ def run(path, write):
     kernel = nb.metadata["kernelspec"]["name"]
     client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=120, resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     client.execute()
-    errors = [
-        (i, o)
-        for i, cell in enumerate(nb.cells)
-        for o in cell.get("outputs", [])
-        if o.get("output_type") == "error" or (o.get("output_type") == "stream" and o.get("name") == "stderr")
-    ]
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        outs = cell.get("outputs", [])
+        raised = [o for o in outs if o.get("output_type") == "error"]
+        warned = [o for o in outs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        # a cell that demonstrates an error or a warning says so with a tag, and then must show it
+        if "raises-exception" in tags:
+            if not raised:
+                errors.append((i, {"ename": "ExpectedError", "evalue": "the cell is tagged raises-exception but raised nothing"}))
+        else:
+            errors += [(i, o) for o in raised]
+        if "warns" in tags:
+            if not warned:
+                errors.append((i, {"ename": "ExpectedWarning", "evalue": "the cell is tagged warns but wrote nothing to stderr"}))
+        else:
+            errors += [(i, o) for o in warned]
     for i, o in errors:
         print(f"{path}: cell {i}: {o.get('ename', 'stderr')}: {o.get('evalue', o.get('text', ''))}", file=sys.stderr)
     if write and not errors:
