@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { DType, Tensor } from '../../runtime';
-import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
-import { F32, F64, expectClose, expectNear, fixture, load, values, type Fx, type Tol } from './helpers';
+import { F32, F64, expectClose, pinBackend, runnableBackends, expectNear, fixture, load, values, type Fx, type Tol } from './helpers';
 
 /**
  * PyTorch's autograd semantics, scenario by scenario, against test/fixtures/torch (see its README). Error
@@ -26,37 +25,17 @@ interface Precision {
   opts: { dtype: 'float32' | 'float64' };
 }
 
-const runnable = nb.availableBackends().filter((name) => {
-  try {
-    nb.setBackend(name);
-    return true;
-  } catch {
-    return false;
-  }
-});
-nb.chooseBackend();
-
 const precisions: Precision[] = [
   { backend: 'js', dtype: 'float64', tol: F64, near: 1e-12, opts: { dtype: 'float64' } },
-  ...runnable.map((backend) => ({ backend, dtype: 'float32' as const, tol: F32, near: 1e-5, opts: { dtype: 'float32' as const } })),
+  ...runnableBackends().map((backend) => ({ backend, dtype: 'float32' as const, tol: F32, near: 1e-5, opts: { dtype: 'float32' as const } })),
 ];
 
 describe.each(precisions)('$dtype on the $backend backend', (T) => {
-  let previousLimit: number | null = null;
-  let callsBefore = 0;
-  beforeAll(() => {
-    nb.setBackend(T.backend);
-    previousLimit = setSmallTensorLimit(0);
-    callsBefore = nb.kernelStats.byBackend.get(T.backend) ?? 0;
-  });
-  afterAll(() => {
-    setSmallTensorLimit(previousLimit);
-    nb.chooseBackend();
-  });
+  const callsSincePinned = pinBackend(T.backend);
   if (T.backend !== 'js') {
     afterAll(() => {
       // the scenarios ran on this backend's own kernels, not only on the js fallback
-      expect((nb.kernelStats.byBackend.get(T.backend) ?? 0) - callsBefore).toBeGreaterThan(50);
+      expect(callsSincePinned()).toBeGreaterThan(50);
     });
   }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import * as nb from '../../runtime';
+import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
 import type { Tensor } from '../../runtime';
 
 /**
@@ -206,4 +208,38 @@ function checkFirst(f: Fn, inputs: readonly Tensor[], next: () => number, opts: 
       }
     }
   });
+}
+
+/** The backends whose probes pass here (js always), leaving the automatic choice in place. */
+export function runnableBackends(): string[] {
+  const names = nb.availableBackends().filter((name) => {
+    try {
+      nb.setBackend(name);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  nb.chooseBackend();
+  return names;
+}
+
+/**
+ * Pins `backend` for the enclosing describe, with no small-tensor shortcut (test inputs are small, below the
+ * sizes where gpu.js backends take a call), so its own kernels run. Returns the number of kernel calls it has
+ * run since, to show they did.
+ */
+export function pinBackend(backend: string): () => number {
+  let previousLimit: number | null = null;
+  let callsBefore = 0;
+  beforeAll(() => {
+    nb.setBackend(backend);
+    previousLimit = setSmallTensorLimit(0);
+    callsBefore = nb.kernelStats.byBackend.get(backend) ?? 0;
+  });
+  afterAll(() => {
+    setSmallTensorLimit(previousLimit);
+    nb.chooseBackend();
+  });
+  return () => (nb.kernelStats.byBackend.get(backend) ?? 0) - callsBefore;
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { IndexItem, Tensor } from '../../runtime';
-import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
-import { F32, F64, checkGrads, expectClose, fixture, load, orZeros, rng, values, type Fx, type Real, type Tol } from './helpers';
+import { F32, F64, checkGrads, pinBackend, runnableBackends, expectClose, fixture, load, orZeros, rng, values, type Fx, type Real, type Tol } from './helpers';
 
 /**
  * One table over all ops (STYLE.md point 8), against two oracles: PyTorch (test/fixtures/torch/ops.json —
@@ -204,29 +203,10 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
 });
 
 /** The backends that can run here, each pinned in turn (float64 always takes the js reference path). */
-const runnable = nb.availableBackends().filter((name) => {
-  try {
-    nb.setBackend(name);
-    return true;
-  } catch {
-    return false;
-  }
-});
-nb.chooseBackend();
+const runnable = runnableBackends();
 
 describe.each(runnable)('float32 on the %s backend', (backend) => {
-  let previousLimit: number | null = null;
-  let callsBefore = 0;
-  beforeAll(() => {
-    nb.setBackend(backend);
-    // the fixtures are small, below the sizes where gpu.js backends take a call: 0 sends them every call
-    previousLimit = setSmallTensorLimit(0);
-    callsBefore = nb.kernelStats.byBackend.get(backend) ?? 0;
-  });
-  afterAll(() => {
-    setSmallTensorLimit(previousLimit);
-    nb.chooseBackend();
-  });
+  const callsSincePinned = pinBackend(backend);
 
   it.each(entries.map((e) => [e.name, e] as const))('%s matches PyTorch (output, VJP, second order)', (_name, e) => {
     expect(nb.getBackend().name).toBe(backend);
@@ -235,7 +215,7 @@ describe.each(runnable)('float32 on the %s backend', (backend) => {
 
   if (backend !== 'js') {
     it("ran the backend's own kernels, not only the js fallback", () => {
-      expect((nb.kernelStats.byBackend.get(backend) ?? 0) - callsBefore).toBeGreaterThan(100);
+      expect(callsSincePinned()).toBeGreaterThan(100);
     });
   }
 });
