@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { IndexItem, Tensor } from '../../runtime';
 import { F32, F64, checkGrads, pinBackend, runnableBackends, expectClose, fixture, load, orZeros, rng, values, type Fx, type Real, type Tol } from './helpers';
