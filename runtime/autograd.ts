@@ -88,7 +88,7 @@ function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = 
 }
 
 /** Nodes that lead to a target (so only they need their rules run). Iterative post-order. */
-function leadingTo(starts: Node[], targets: Set<Node>): Set<Node> {
+export function leadingTo(starts: Node[], targets: Set<Node>): Set<Node> {
   const useful = new Set<Node>();
   const state = new Map<Node, number>(); // 1: open, 2: done
   for (const s of starts) {

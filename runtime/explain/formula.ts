@@ -1,3 +1,4 @@
+import { leadingTo } from '../autograd';
 import { isComplex } from '../dtype';
 import { edgeOf } from '../engine';
 import { NablaError } from '../errors';
@@ -152,28 +153,7 @@ export function formula(y: Tensor, x: Tensor): string {
 
 /** Nodes on some path from `from` to `to`, consumers first (Kahn's order on that subgraph); null if none. */
 function pathNodes(from: Node, to: Node): Node[] | null {
-  const useful = new Set<Node>();
-  const state = new Map<Node, number>();
-  const stack: [Node, number][] = [[from, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [n, i] = top;
-    if (i === 0) {
-      if (state.has(n)) {
-        stack.pop();
-        continue;
-      }
-      state.set(n, 1);
-    }
-    if (n !== to && i < n.next.length) {
-      top[1]++;
-      const c = n.next[i];
-      if (c && !state.has(c)) stack.push([c, 0]);
-      continue;
-    }
-    stack.pop();
-    if (n === to || n.next.some((c) => c && useful.has(c))) useful.add(n);
-  }
+  const useful = leadingTo([from], new Set([to]));
   if (!useful.has(from)) return null;
   const deps = new Map<Node, number>();
   for (const n of useful) if (n !== to) for (const c of n.next) if (c && useful.has(c)) deps.set(c, (deps.get(c) ?? 0) + 1);

@@ -1,3 +1,4 @@
+import { REAL_UNARY } from '../backends/js/elementwise';
 import { add, adj, call, matmul, mul, num, pow, print, type Expr } from './symbolic';
 
 /**
@@ -6,19 +7,8 @@ import { add, adj, call, matmul, mul, num, pow, print, type Expr } from './symbo
  * terms meet; it is not a CAS.
  */
 
-const FOLD: Record<string, (...v: number[]) => number> = {
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  tanh: Math.tanh,
-  abs: Math.abs,
-  sign: Math.sign,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  relu: (x) => Math.max(x, 0),
-};
+/** Constants fold with the js backend's own scalar functions, so a folded number is what the op computes. */
+const FOLD = REAL_UNARY;
 
 const key = (e: Expr) => print(e);
 
@@ -34,7 +24,7 @@ export function simplify(e: Expr): Expr {
     case 'call': {
       const args = e.args.map(simplify);
       const f = FOLD[e.fn];
-      if (f && args.every((a) => a.k === 'num')) return num(f(...args.map((a) => (a as { v: number }).v)));
+      if (f && args.length === 1 && args[0].k === 'num') return num(f(args[0].v));
       // elementwise view: conj, and the shape plumbing of gradients (expand, reshape, unbroadcast sums) is the identity
       if (['expand', 'reshape', 'conj'].includes(e.fn) && args.length === 1 && (e.fn !== 'conj' || isReal(args[0]))) return args[0];
       if (e.fn === 'where' && args.length === 3 && key(args[1]) === key(args[2])) return args[1];
