@@ -117,7 +117,7 @@ export function setAttr(v: Value, name: string, x: Value): void {
   if (v instanceof Tensor) {
     if (name === 'grad') {
       if (x !== null && !(x instanceof Tensor)) throw new LangError('.grad must be a tensor or none');
-      v.grad = x as Tensor | null;
+      nb.assignGrad(v, x as Tensor | null);
       return;
     }
     if (name === 'requires_grad') {

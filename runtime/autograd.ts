@@ -1,3 +1,4 @@
+import { assignGrad, traceState } from './compile/state';
 import { isComplex } from './dtype';
 import { edgeOf, needsGrad } from './engine';
 import { gradError, NablaError } from './errors';
@@ -157,13 +158,13 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         pending.delete(n);
         if (g) {
           for (const hook of n.hooks) g = hook(g) ?? g;
-          if (n.retained) n.retained.grad = accumulateInto(n.retained.grad, g, p.createGraph);
+          if (n.retained) accumulateGrad(n.retained, g, p.createGraph);
           if (p.targets?.has(n)) captured.set(n, g);
         }
         obs?.visit(n, arrived, g ?? null);
         if (n instanceof LeafNode) {
           if (g && p.flat!.length) (p.arrivals ??= new Map()).set(n, g);
-          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) n.leaf.grad = accumulateInto(n.leaf.grad, g, p.createGraph);
+          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) accumulateGrad(n.leaf, g, p.createGraph);
           continue;
         }
         if (p.constants.has(n)) continue;
@@ -194,6 +195,7 @@ function propagate(
   from: Map<Node, Contribution[]> | null,
 ) {
   const ctx = n.context();
+  ctx.needs = n.next.map(inGraph);
   // in anomaly mode a rule's intermediate values are not forward values: its result is checked below
   const grads = from ? withoutForwardChecks(() => n.op.backward(g, ctx)) : n.op.backward(g, ctx);
   const sent: (Tensor | null)[] = grads.map(() => null);
@@ -219,6 +221,12 @@ function propagate(
   });
   backwardObserver.current?.applied(n, g, ctx, sent);
   if (!p.retainGraph) n.free();
+}
+
+/** holder.grad += g (PyTorch's AccumulateGrad), told to a compiled function's trace (compile/state.ts). */
+function accumulateGrad(holder: Tensor, g: Tensor, createGraph: boolean): void {
+  traceState.current?.readsGrad(holder);
+  assignGrad(holder, accumulateInto(holder.grad, g, createGraph));
 }
 
 function accumulateInto(prev: Tensor | null, g: Tensor, createGraph: boolean): Tensor {

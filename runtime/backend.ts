@@ -99,15 +99,22 @@ export function backendReport(): BackendReport {
   return report!;
 }
 
-export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): HostArray {
+/** Runs kernel `name` on the current backend (or js). `into`: a buffer the kernel may fill (kernels.ts). */
+export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, into?: HostArray): HostArray {
   const b = getBackend();
   kernelStats.calls++;
   let fn = b.name !== 'js' && (b.takes?.(name, inputs, out, attrs) ?? true) ? getKernel(b.name, name) : undefined;
-  if (fn) kernelStats.byBackend.set(b.name, (kernelStats.byBackend.get(b.name) ?? 0) + 1);
-  else {
+  if (fn) {
+    kernelStats.byBackend.set(b.name, (kernelStats.byBackend.get(b.name) ?? 0) + 1);
+    lastKernel.backend = b.name;
+  } else {
+    lastKernel.backend = 'js';
     fn = getKernel('js', name);
     kernelStats.fallbacks++;
     if (!fn) throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
   }
-  return fn(inputs, attrs, out);
+  return fn(inputs, attrs, out, into);
 }
+
+/** Which backend ran the last runKernel call: a compiled trace records it (runtime/compile/fuse.ts fuses a call only where that engine gives the js bits). */
+export const lastKernel = { backend: 'js' };

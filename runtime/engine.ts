@@ -1,3 +1,4 @@
+import { traceState } from './compile/state';
 import { isComplex } from './dtype';
 import { NablaError } from './errors';
 import { LeafNode, Node, type Meta, type OpDef } from './graph';
@@ -26,7 +27,10 @@ export const metaOf = (t: Tensor): Meta => ({ shape: t.shape, dtype: t.dtype });
 export function record(op: OpDef, inputs: readonly Tensor[], attrs: Record<string, any>, out: Tensor): Tensor {
   mode.checkInterrupt?.();
   out.origin.op = op.name;
-  if (mode.anomaly) checkFinite(op, out);
+  if (mode.anomaly) {
+    traceState.current?.unreplayable('detect_anomaly is on (it checks every value on the host)');
+    checkFinite(op, out);
+  }
   if (!mode.gradEnabled) return out;
   let any = false;
   for (const t of inputs) if (needsGrad(t)) any = true;

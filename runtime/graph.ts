@@ -16,6 +16,12 @@ export interface BackwardCtx {
   attrs: Readonly<Record<string, any>>;
   inputMeta: readonly Meta[];
   outMeta: Meta;
+  /**
+   * Which inputs' gradients this pass uses (PyTorch's needs_input_grad); absent means all. A rule may return
+   * null for an input not needed, skipping its work (the gradient for a plain number in `x * 0.9`, and the
+   * reduction that would sum it); returning it anyway is also correct.
+   */
+  needs?: readonly boolean[];
 }
 
 /**

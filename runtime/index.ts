@@ -7,7 +7,7 @@ import './backends/gpujs';
 import './methods';
 
 export { Tensor, liveTensors, type Origin } from './tensor';
-export { liveStorages } from './storage';
+export { liveStorages, trackLive } from './storage';
 export type { DType } from './dtype';
 export * from './ops';
 export { grad, backward, retainGrad, registerHook, type GradOptions, type BackwardOptions, type HookHandle } from './autograd';
@@ -16,6 +16,8 @@ export { GradientTape, tape, watch, type TapeOptions } from './tape';
 export { jacobian, hessian, vjp, jvp } from './functional';
 export { customGrad } from './custom';
 export { inplace } from './inplace';
+export { assignGrad } from './compile/state';
+export { compile, type CompileOptions, type Compiled } from './compile';
 export { NablaError } from './errors';
 export { siteState, fmtSite, type Site } from './site';
 export { whyNoGrad } from './provenance';

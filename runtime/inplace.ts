@@ -9,6 +9,7 @@ import type { Tensor } from './tensor';
 
 const VIEW_OPS = new Set(['index', 'reshape', 'permute', 'expand']);
 import { writeInto } from './backends/js/layout';
+import { traceState } from './compile/state';
 
 /**
  * `x += e` and friends: the result is computed out of place, then written into x's storage, whose version is
@@ -39,7 +40,9 @@ export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opNam
     throw new NablaError(`${opName}: the result has shape ${fmtShape(result.shape)}, which cannot be written into a tensor of shape ${fmtShape(x.shape)}`, opName, 'ShapeError');
   }
   if (result.dtype !== x.dtype) result = cast(result, x.dtype);
-  writeInto(x, rawExpand(result, x.shape));
+  const src = rawExpand(result, x.shape);
+  traceState.current?.write(x, src);
+  writeInto(x, src);
   x.storage.version++;
   x.storage.lastWrite = `${opName}${siteState.current ? ' at ' + fmtSite(siteState.current) : ''}`;
   if (result.gradFn && sameShape(result.shape, x.shape)) {

@@ -10,7 +10,12 @@ export interface KernelOutput {
   shape: readonly number[];
   dtype: DType;
 }
-export type KernelFunc = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput) => HostArray;
+/**
+ * A kernel computes its output as a fresh host array. `into`, when a caller passes it, is a buffer of the
+ * output's length and type the kernel may write into and return instead (the compiled path's preallocated
+ * buffers, runtime/compile); a kernel may ignore it, so callers use what it returns.
+ */
+export type KernelFunc = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, into?: HostArray) => HostArray;
 export type KernelAttrs = Record<string, unknown>;
 
 export interface KernelConfig {

@@ -22,15 +22,24 @@ const binaryOp = (name: string, gradName: string, formulas: string[], backward: 
   backward,
 });
 
-const Add = binaryOp('add', 'AddBackward0', ['{g}', '{g}'], (g, c) => [sumTo(g, c.inputMeta[0].shape), sumTo(g, c.inputMeta[1].shape)]);
-const Sub = binaryOp('sub', 'SubBackward0', ['{g}', '-{g}'], (g, c) => [sumTo(g, c.inputMeta[0].shape), sumTo(neg(g), c.inputMeta[1].shape)]);
-const Mul = binaryOp('mul', 'MulBackward0', ['{g} * {x1}', '{g} * {x0}'], (g, { inputs: [a, b], inputMeta }) => [
-  sumTo(mul(g, conj(b)), inputMeta[0].shape),
-  sumTo(mul(g, conj(a)), inputMeta[1].shape),
+/** needs[i] (graph.ts): whether this pass uses input i's gradient; the rules skip the ones it does not. */
+const need = (needs: readonly boolean[] | undefined, i: number) => !needs || needs[i];
+
+const Add = binaryOp('add', 'AddBackward0', ['{g}', '{g}'], (g, c) => [
+  need(c.needs, 0) ? sumTo(g, c.inputMeta[0].shape) : null,
+  need(c.needs, 1) ? sumTo(g, c.inputMeta[1].shape) : null,
 ]);
-const Div = binaryOp('div', 'DivBackward0', ['{g} / {x1}', '-{g} * {x0} / {x1}^2'], (g, { inputs: [a, b], inputMeta }) => [
-  sumTo(div(g, conj(b)), inputMeta[0].shape),
-  sumTo(neg(mul(g, conj(div(div(a, b), b)))), inputMeta[1].shape),
+const Sub = binaryOp('sub', 'SubBackward0', ['{g}', '-{g}'], (g, c) => [
+  need(c.needs, 0) ? sumTo(g, c.inputMeta[0].shape) : null,
+  need(c.needs, 1) ? sumTo(neg(g), c.inputMeta[1].shape) : null,
+]);
+const Mul = binaryOp('mul', 'MulBackward0', ['{g} * {x1}', '{g} * {x0}'], (g, { inputs: [a, b], inputMeta, needs }) => [
+  need(needs, 0) ? sumTo(mul(g, conj(b)), inputMeta[0].shape) : null,
+  need(needs, 1) ? sumTo(mul(g, conj(a)), inputMeta[1].shape) : null,
+]);
+const Div = binaryOp('div', 'DivBackward0', ['{g} / {x1}', '-{g} * {x0} / {x1}^2'], (g, { inputs: [a, b], inputMeta, needs }) => [
+  need(needs, 0) ? sumTo(div(g, conj(b)), inputMeta[0].shape) : null,
+  need(needs, 1) ? sumTo(neg(mul(g, conj(div(div(a, b), b)))), inputMeta[1].shape) : null,
 ]);
 const Pow = binaryOp(
   'pow',

@@ -2,6 +2,8 @@ import { allocHost, type DType } from '../dtype';
 import { typeError } from '../errors';
 import { sizeOf } from '../shape';
 import { Tensor } from '../tensor';
+import { traceState } from '../compile/state';
+import { compute } from './util';
 
 /** Tensor creation and the seeded random generator (all random functions take a seed). */
 export interface CreateOptions {
@@ -19,7 +21,8 @@ function make(host: Float32Array | Float64Array, shape: readonly number[], opts:
 export function tensor(data: unknown, opts: CreateOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'float32';
   if (data instanceof Tensor) {
-    const t = Tensor.fromHost(data.toHost(), data.shape, data.dtype, 'tensor');
+    // a copy kernel, not a host read: a compiled function that copies a tensor stays replayable
+    const t = compute('copy', [data], {}, data.shape, data.dtype, 'tensor');
     if (opts.requiresGrad) t.requiresGrad = true;
     return t;
   }
@@ -133,6 +136,7 @@ export interface RandomOptions extends CreateOptions {
 
 function random(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, op: string): Tensor {
   checkShape(shape, op);
+  if (opts.seed == null) traceState.current?.unreplayable(`it draws from the global random generator (${op} without seed=), which a replay would repeat`);
   const gen = opts.seed == null ? globalGen : new Generator(opts.seed);
   const host = allocHost(opts.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < host.length; i++) host[i] = draw(gen);

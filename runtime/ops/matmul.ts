@@ -18,9 +18,9 @@ const MatMul: OpDef = {
   name: 'matmul',
   gradName: 'MmBackward0',
   formulas: ["{g} @ {x1}'", "{x0}' @ {g}"],
-  backward: (g, { inputs: [a, b], inputMeta }) => [
-    sumTo(matmul(g, adjoint(b)), inputMeta[0].shape),
-    sumTo(matmul(adjoint(a), g), inputMeta[1].shape),
+  backward: (g, { inputs: [a, b], inputMeta, needs }) => [
+    !needs || needs[0] ? sumTo(matmul(g, adjoint(b)), inputMeta[0].shape) : null,
+    !needs || needs[1] ? sumTo(matmul(adjoint(a), g), inputMeta[1].shape) : null,
   ],
 };
 

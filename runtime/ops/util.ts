@@ -1,4 +1,5 @@
-import { runKernel } from '../backend';
+import { lastKernel, runKernel } from '../backend';
+import { traceState } from '../compile/state';
 import { lanes, type DType } from '../dtype';
 import { typeError } from '../errors';
 import type { KernelAttrs } from '../kernels';
@@ -32,7 +33,9 @@ export function describeValue(x: unknown): string {
 /** Runs a kernel and wraps its result as a fresh contiguous tensor (not yet recorded). */
 export function compute(kernel: string, inputs: readonly Tensor[], attrs: KernelAttrs, shape: readonly number[], dtype: DType, op = kernel): Tensor {
   const host = runKernel(kernel, inputs, attrs, { shape, dtype });
-  return Tensor.fromHost(host, shape, dtype, op);
+  const out = Tensor.fromHost(host, shape, dtype, op);
+  traceState.current?.kernel(kernel, inputs, attrs, out, lastKernel.backend);
+  return out;
 }
 
 /** A view sharing t's storage (no copy, not recorded). */

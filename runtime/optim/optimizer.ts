@@ -3,6 +3,7 @@ import { typeError, valueError } from '../errors';
 import { inplace } from '../inplace';
 import { enableGrad, noGrad } from '../mode';
 import { zerosLike } from '../ops/creation';
+import { traceState, untraced } from '../compile/state';
 import { Tensor } from '../tensor';
 
 /**
@@ -66,6 +67,13 @@ export abstract class Optimizer<O extends object> {
 
   /** One update of every param that has a gradient. A closure, when given, is re-evaluated first (with grad on). */
   step(closure?: Closure): Tensor | number | null {
+    const trace = traceState.current;
+    if (trace) {
+      // a compiled function's replay calls the update again; its own loops are not recorded as kernels
+      if (closure) trace.unreplayable(`${this.name}.step(closure) evaluates the closure a data-dependent number of times`);
+      else trace.effect(`${this.name}.step()`, () => this.step(), []);
+      return untraced(() => this.step(closure));
+    }
     const loss = closure ? enableGrad(closure) : null;
     noGrad(() => this.paramGroups.forEach((g) => this.update(g)));
     return loss;
@@ -80,7 +88,7 @@ export abstract class Optimizer<O extends object> {
 
   /** Sets every param's .grad to none (PyTorch's set_to_none=True), or to zeros in place with setToNone=false. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    for (const g of this.paramGroups) clearGrads(g.params, opts.setToNone ?? true);
+    clearGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
   }
 
   /** `adam(lr=0.01, betas=[0.9, 0.999], ...): 4 params`, one line per group when there are several. */
@@ -119,6 +127,12 @@ function paramsOf(x: unknown): Tensor[] {
 }
 
 function clearGrads(params: readonly Tensor[], setToNone: boolean): void {
+  const trace = traceState.current;
+  if (trace) {
+    trace.effect('zero_grad', () => clearGrads(params, setToNone), []);
+    params.forEach((p) => trace.setsGrad(p));
+    return untraced(() => clearGrads(params, setToNone));
+  }
   for (const p of params) {
     if (!p.grad) continue;
     if (setToNone) p.grad = null;

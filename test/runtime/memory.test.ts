@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 
@@ -54,6 +54,9 @@ function mlp() {
 }
 
 describe('memory', () => {
+  // counting is off by default (a finalizer per tensor slows every op); this file turns it on
+  beforeAll(() => nb.trackLive(true));
+
   it('is exposed to the test (vitest.config.ts runs the forks with --expose-gc)', () => {
     expect(typeof gc).toBe('function');
   });
@@ -97,5 +100,28 @@ describe('memory', () => {
     const at2k = await settled();
     expect(at2k.tensors - at200.tensors).toBeLessThanOrEqual(BOUND);
     expect(at2k.storages - at200.storages).toBeLessThanOrEqual(BOUND);
+  }, 60_000);
+
+  it('a compiled training step (nb.compile) replayed 5,000 times leaves the counts flat too', async () => {
+    const net = mlp();
+    const params = net.params;
+    const opt = nb.adam(params, { lr: 0.01 });
+    const step = nb.compile(() => {
+      opt.zeroGrad();
+      const loss = nb.mean(nb.pow(nb.sub(net.forward(net.X), net.Y), 2));
+      loss.backward();
+      opt.step();
+      return loss;
+    });
+    const first = step().item() as number;
+    for (let i = 1; i < 500; i++) step();
+    const at500 = await settled();
+    let last = 0;
+    for (let i = 500; i < 5000; i++) last = step().item() as number;
+    const at5k = await settled();
+    expect(step.info.replays).toBeGreaterThan(4990); // it really replayed
+    expect(last).toBeLessThan(first / 10);
+    expect(at5k.tensors - at500.tensors).toBeLessThanOrEqual(BOUND);
+    expect(at5k.storages - at500.storages).toBeLessThanOrEqual(BOUND);
   }, 60_000);
 });

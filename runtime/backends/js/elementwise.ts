@@ -2,19 +2,18 @@ import { allocHost, isComplex, type HostArray } from '../../dtype';
 import { registerKernel, type KernelOutput } from '../../kernels';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
+import { BINARY_JS, CLAMP_JS, roundHalfEven, unaryExpr, WHERE_JS } from './fns';
+import { elementwise } from './loops';
 import { positions } from './strided';
 
 /**
  * Elementwise kernels over strided (and broadcast, stride-0) views. The op layer expands every input to the
- * output shape, so a kernel only walks positions.
+ * output shape, so a kernel only walks positions. Real dtypes run generated loops (./loops.ts) over the
+ * expressions of ./fns.ts; the scalar tables below are the same functions one value at a time (constant
+ * folding in explain uses them, and a test checks they agree with the loops).
  */
 type Unary = (x: number) => number;
 type Binary = (a: number, b: number) => number;
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 export const REAL_UNARY: Record<string, Unary> = {
   neg: (x) => -x,
@@ -55,29 +54,6 @@ export const REAL_BINARY: Record<string, Binary> = {
   and: (a, b) => (a && b ? 1 : 0),
   or: (a, b) => (a || b ? 1 : 0),
 };
-
-function unaryReal(x: View, f: Unary, out: KernelOutput): HostArray {
-  const n = sizeOf(out.shape);
-  const res = allocHost(out.dtype, n);
-  const src = x.storage.host;
-  const p = positions(x);
-  if (!p) for (let i = 0, o = x.offset; i < n; i++) res[i] = f(src[o + i]);
-  else for (let i = 0; i < n; i++) res[i] = f(src[p[i]]);
-  return res;
-}
-
-function binaryReal(a: View, b: View, f: Binary, out: KernelOutput): HostArray {
-  const n = sizeOf(out.shape);
-  const res = allocHost(out.dtype, n);
-  const A = a.storage.host;
-  const B = b.storage.host;
-  const pa = positions(a);
-  const pb = positions(b);
-  if (!pa && !pb) for (let i = 0, oa = a.offset, ob = b.offset; i < n; i++) res[i] = f(A[oa + i], B[ob + i]);
-  else
-    for (let i = 0; i < n; i++) res[i] = f(A[pa ? pa[i] : a.offset + i], B[pb ? pb[i] : b.offset + i]);
-  return res;
-}
 
 // complex64: (re, im) pairs; position p holds storage[2p], storage[2p+1]
 type C = [number, number];
@@ -156,43 +132,44 @@ function binaryComplex(a: View, b: View, fn: string, out: KernelOutput): HostArr
 registerKernel({
   kernelName: 'unary',
   backendName: 'js',
-  kernelFunc: ([x], attrs, out) => {
+  kernelFunc: ([x], attrs, out, into) => {
     const fn = attrs.fn as string;
     if (isComplex(x.dtype)) return unaryComplex(x, fn, out);
-    const f = REAL_UNARY[fn];
-    if (!f) throw new TypeError(`${fn} is not defined for real tensors`);
-    return unaryReal(x, f, out);
+    const expr = unaryExpr(fn, out.dtype);
+    if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
+    return elementwise(expr, ['x'], [x], out, into);
   },
 });
 
 registerKernel({
   kernelName: 'binary',
   backendName: 'js',
-  kernelFunc: ([a, b], attrs, out) => {
+  kernelFunc: ([a, b], attrs, out, into) => {
     const fn = attrs.fn as string;
     if (isComplex(a.dtype)) return binaryComplex(a, b, fn, out);
-    const f = REAL_BINARY[fn];
-    if (!f) throw new TypeError(`${fn} is not defined for real tensors`);
-    return binaryReal(a, b, f, out);
+    const expr = BINARY_JS[fn];
+    if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
+    return elementwise(expr, ['a', 'b'], [a, b], out, into);
   },
 });
 
 registerKernel({
   kernelName: 'clamp',
   backendName: 'js',
-  kernelFunc: ([x], attrs, out) => {
+  kernelFunc: ([x], attrs, out, into) => {
     const lo = (attrs.min as number | null) ?? -Infinity;
     const hi = (attrs.max as number | null) ?? Infinity;
-    return unaryReal(x, (v) => (v < lo ? lo : v > hi ? hi : v), out);
+    return elementwise(CLAMP_JS, ['x'], [x], out, into, [lo, hi]);
   },
 });
 
 registerKernel({
   kernelName: 'where',
   backendName: 'js',
-  kernelFunc: ([c, a, b], _attrs, out) => {
+  kernelFunc: ([c, a, b], _attrs, out, into) => {
+    if (!isComplex(out.dtype)) return elementwise(WHERE_JS, ['c', 'a', 'b'], [c, a, b], out, into);
     const n = sizeOf(out.shape);
-    const L = isComplex(out.dtype) ? 2 : 1;
+    const L = 2;
     const res = allocHost(out.dtype, n);
     const [pc, pa, pb] = [positions(c), positions(a), positions(b)];
     const [C, A, B] = [c.storage.host, a.storage.host, b.storage.host];

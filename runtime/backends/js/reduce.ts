@@ -1,8 +1,9 @@
-import { allocHost, isComplex } from '../../dtype';
-import { registerKernel } from '../../kernels';
-import { contiguousStrides, sizeOf } from '../../shape';
+import { allocHost, isComplex, lanes, type HostArray } from '../../dtype';
+import { registerKernel, type KernelOutput } from '../../kernels';
+import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { stridedPositions } from './strided';
+import { gemmF32, wasmGemmApplies } from './wasm/gemm';
 
 /**
  * sum / max / min over `axes` (sorted, non-empty or all). The output holds the kept dimensions only; the op
@@ -11,9 +12,13 @@ import { stridedPositions } from './strided';
 registerKernel({
   kernelName: 'reduce',
   backendName: 'js',
-  kernelFunc: ([x], attrs, out) => {
+  kernelFunc: ([x], attrs, out, into) => {
     const fn = attrs.fn as 'sum' | 'max' | 'min';
     const axes = attrs.axes as number[];
+    if (fn === 'sum' && !isComplex(x.dtype) && isContiguous(x.shape, x.strides)) {
+      const fast = contiguousSum(x, axes, out, into);
+      if (fast) return fast;
+    }
     const keptDims = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const outer = stridedPositions(
       keptDims.map((d) => x.shape[d]),
@@ -64,17 +69,69 @@ registerKernel({
   },
 });
 
-/** Batched matmul of (..., M, K) @ (..., K, N) views whose batch dims are already expanded to the output's. */
+/**
+ * Sums of a contiguous real view whose reduced dims form one leading or one trailing block (after dropping
+ * dims of 1): the whole tensor, row sums, or column sums (the bias gradient of a batch). Column sums stream
+ * rows into float64 accumulators instead of walking columns with a stride. Each output still adds its
+ * inputs in ascending order in a double, so results equal the general path's. Null for other patterns.
+ */
+function contiguousSum(x: View, axes: readonly number[], out: KernelOutput, into?: HostArray): HostArray | null {
+  let lead = 1; // product of the reduced block when it leads, or of the kept block when it leads
+  let trail = 1;
+  let pattern = '';
+  for (let d = 0; d < x.shape.length; d++) {
+    if (x.shape[d] === 1) continue;
+    const kind = axes.includes(d) ? 'r' : 'k';
+    if (pattern.length === 0 || pattern[pattern.length - 1] !== kind) pattern += kind;
+    if (pattern.length === 1) lead *= x.shape[d];
+    else trail *= x.shape[d];
+  }
+  if (pattern.length > 2) return null;
+  const n = sizeOf(out.shape);
+  const res = into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array ? into : allocHost(out.dtype, n);
+  const src = x.storage.host;
+  const o = x.offset;
+  if (pattern === '' || pattern === 'k') {
+    // nothing of size > 1 is reduced: a copy
+    for (let i = 0; i < n; i++) res[i] = src[o + i];
+  } else if (pattern === 'r') {
+    let acc = 0;
+    for (let i = 0; i < lead; i++) acc += src[o + i];
+    res[0] = acc;
+  } else if (pattern === 'kr') {
+    for (let i = 0; i < lead; i++) {
+      let acc = 0;
+      const row = o + i * trail;
+      for (let j = 0; j < trail; j++) acc += src[row + j];
+      res[i] = acc;
+    }
+  } else {
+    const acc = new Float64Array(trail);
+    for (let i = 0; i < lead; i++) {
+      const row = o + i * trail;
+      for (let j = 0; j < trail; j++) acc[j] += src[row + j];
+    }
+    for (let j = 0; j < trail; j++) res[j] = acc[j];
+  }
+  return res;
+}
+
+/**
+ * Batched matmul of (..., M, K) @ (..., K, N) views whose batch dims are already expanded to the output's.
+ * float32 products of some size go to the WebAssembly SIMD kernel (./wasm/gemm.ts); the rest, float64 (the
+ * reference path) and complex run the loops below.
+ */
 registerKernel({
   kernelName: 'matmul',
   backendName: 'js',
-  kernelFunc: ([a, b], _attrs, out) => {
+  kernelFunc: ([a, b], _attrs, out, into) => {
     const r = out.shape.length;
     const M = out.shape[r - 2];
     const N = out.shape[r - 1];
     const K = a.shape[r - 1];
     const batch = sizeOf(out.shape.slice(0, r - 2));
-    const res = allocHost(out.dtype, batch * M * N);
+    const n = batch * M * N;
+    const res = into && into.length === n * lanes(out.dtype) && (out.dtype === 'float64') === into instanceof Float64Array ? into : allocHost(out.dtype, n);
     const batchShape = out.shape.slice(0, r - 2);
     const pa = stridedPositions(batchShape, a.strides.slice(0, r - 2), a.offset);
     const pb = stridedPositions(batchShape, b.strides.slice(0, r - 2), b.offset);
@@ -82,6 +139,11 @@ registerKernel({
     const [sbk, sbn] = [b.strides[r - 2], b.strides[r - 1]];
     const A = a.storage.host;
     const B = b.storage.host;
+    if (wasmGemmApplies(out.dtype, M, N, K)) {
+      for (let t = 0; t < batch; t++) gemmF32({ data: A as Float32Array, off: pa[t], si: sam, sj: sak }, { data: B as Float32Array, off: pb[t], si: sbk, sj: sbn }, M, N, K, res as Float32Array, t * M * N);
+      return res;
+    }
+    if (res === into) res.fill(0);
     if (isComplex(out.dtype)) {
       for (let t = 0; t < batch; t++)
         for (let i = 0; i < M; i++)

@@ -1,0 +1,258 @@
+import { Func, module } from './asm';
+
+/**
+ * float32 matmul with WebAssembly SIMD: the BLIS/GotoBLAS structure in miniature. Operands are copied into
+ * wasm memory as they lie (one memcpy of the range a view covers, so a transposed or sliced operand keeps
+ * its strides and costs no gather); A is then read through its own strides, B by rows of 8 contiguous
+ * columns (packed into K × 8 panels only when its rows are not contiguous or N is not a multiple of 8). A
+ * 4 × 8 micro-kernel keeps its block of C in eight f32x4 registers while it walks k: per k two vector
+ * loads of B, four splatted loads of A, eight multiplies and eight adds. Blocking: k in slices of KC (a
+ * slice of B's panel stays in L1), rows in blocks of MC (MC × KC floats of A stay in L2).
+ *
+ * Plain JS loops reach ~0.6–1 GFLOP/s here and gpu.js's webasm matmul ~0.9 (its README); this kernel
+ * 25–35 on the same machine (bench/RESULTS.md). wasm SIMD has no fused multiply-add without the
+ * relaxed-SIMD proposal, so each product rounds to float32 before it is added, and each output adds its
+ * products in ascending k in float32: eager calls and compiled plans, which both run this kernel, get the
+ * same bits.
+ */
+
+/**
+ * Rows of C a micro-kernel call keeps in registers. 4 × 8 needs 8 accumulators + 2 of B + 1 of A; 6 × 8
+ * (15 of x64's 16 xmm registers) measured 30% slower here: V8 spills.
+ */
+const ROWS = 4;
+const KC = 256;
+const MC = 16 * ROWS;
+
+/**
+ * C[rows × 8] (+)= A[rows × kc] · B[kc × 8] for one 8-column panel. A is read through its own strides (in
+ * bytes: si between rows, sj between k), so a row-major, transposed or broadcast A needs no packing; B's 8
+ * columns must be contiguous (ldb bytes between k). `first` starts from zero instead of loading C.
+ */
+function microKernel(): Func {
+  const f = new Func('tile', [
+    ['a', 'i32'],
+    ['si', 'i32'],
+    ['sj', 'i32'],
+    ['b', 'i32'],
+    ['ldb', 'i32'],
+    ['c', 'i32'],
+    ['ldc', 'i32'],
+    ['rows', 'i32'], // a multiple of ROWS
+    ['kc', 'i32'], // > 0
+    ['first', 'i32'],
+  ]);
+  const R = [...Array(ROWS).keys()];
+  for (const n of ['i', 'bp', 'left', ...R.map((r) => `a${r}`), ...R.map((r) => `c${r}`)]) f.local(n, 'i32');
+  for (const n of [...R.flatMap((r) => [`s${r}0`, `s${r}1`]), 'b0', 'b1', 't']) f.local(n, 'v128');
+
+  f.i32(0).set('i');
+  f.block().loop();
+  f.get('i').get('rows').geU().brIf(1);
+  f.get('a').get('i').get('si').mul().add().set('a0');
+  f.get('c').get('i').get('ldc').mul().add().set('c0');
+  for (let r = 1; r < ROWS; r++) {
+    f.get(`a${r - 1}`).get('si').add().set(`a${r}`);
+    f.get(`c${r - 1}`).get('ldc').add().set(`c${r}`);
+  }
+  f.get('first').if();
+  for (const r of R) {
+    f.v128Zero().set(`s${r}0`);
+    f.v128Zero().set(`s${r}1`);
+  }
+  f.else();
+  for (const r of R) {
+    f.get(`c${r}`).v128Load(0).set(`s${r}0`);
+    f.get(`c${r}`).v128Load(16).set(`s${r}1`);
+  }
+  f.end();
+  f.get('b').set('bp');
+  f.get('kc').set('left');
+  f.loop();
+  f.get('bp').v128Load(0).set('b0');
+  f.get('bp').v128Load(16).set('b1');
+  for (const r of R) {
+    f.get(`a${r}`).load32Splat(0).set('t');
+    f.get(`s${r}0`).get('t').get('b0').f32x4Mul().f32x4Add().set(`s${r}0`);
+    f.get(`s${r}1`).get('t').get('b1').f32x4Mul().f32x4Add().set(`s${r}1`);
+    f.get(`a${r}`).get('sj').add().set(`a${r}`);
+  }
+  f.get('bp').get('ldb').add().set('bp');
+  f.get('left').i32(1).sub().tee('left').brIf(0).end();
+  for (const r of R) {
+    f.get(`c${r}`).get(`s${r}0`).v128Store(0);
+    f.get(`c${r}`).get(`s${r}1`).v128Store(16);
+  }
+  f.get('i').i32(ROWS).add().set('i');
+  f.br(0).end().end();
+  return f;
+}
+
+export type Tile = (a: number, si: number, sj: number, b: number, ldb: number, c: number, ldc: number, rows: number, kc: number, first: number) => void;
+
+interface Engine {
+  mem: WebAssembly.Memory;
+  tile: Tile;
+  f32: Float32Array;
+}
+
+// (tried: a variant unrolled 4× in k with immediate offsets, for a k-contiguous A and packed B; on the same
+// packed B it ran at about half this loop's speed here, so it is not kept)
+const kernels = () => module([microKernel()]);
+const tilesOf = (inst: WebAssembly.Instance): Tile => inst.exports.tile as Tile;
+
+let engine: Engine | null | undefined;
+let compiled: WebAssembly.Module | null = null;
+
+/** The compiled kernel, or null where WebAssembly SIMD is unavailable (then callers use plain loops). */
+function getEngine(): Engine | null {
+  if (engine !== undefined) return engine;
+  try {
+    const mem = new WebAssembly.Memory({ initial: 64 });
+    compiled = new WebAssembly.Module(kernels());
+    const inst = new WebAssembly.Instance(compiled, { env: { mem } });
+    engine = { mem, tile: tilesOf(inst), f32: new Float32Array(mem.buffer) };
+  } catch {
+    engine = null;
+  }
+  return engine;
+}
+
+export const wasmGemmAvailable = () => getEngine() !== null;
+
+/**
+ * Whether the js backend's matmul runs this kernel for an M × K @ K × N product: float32 from 1,024
+ * multiply-adds. Below that the copies into wasm memory cost more than the plain loops save; above it the
+ * kernel wins even at K = 1 or N = 1 (4096 × 2 @ 2 × 64: ~0.1 ms against ~2 ms in the loops).
+ */
+export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number) => dtype === 'float32' && K >= 1 && M * N * K >= 1024 && wasmGemmAvailable();
+
+function ensure(e: Engine, floats: number): Float32Array {
+  const need = floats * 4;
+  if (e.mem.buffer.byteLength < need) {
+    e.mem.grow(Math.ceil((need - e.mem.buffer.byteLength) / 65536));
+    e.f32 = new Float32Array(e.mem.buffer);
+  }
+  return e.f32;
+}
+
+/** A strided matrix operand: element (i, j) is data[off + i * si + j * sj] (strides ≥ 0). */
+export interface Mat {
+  data: Float32Array;
+  off: number;
+  si: number;
+  sj: number;
+}
+
+/** Where an operand lands in wasm memory: element (i, j) at base + i * si + j * sj (floats). */
+interface Placed {
+  base: number;
+  si: number;
+  sj: number;
+  end: number;
+}
+
+/**
+ * Copies the storage range a view reaches in one memcpy, keeping its strides, when that range is not much
+ * larger than the view (a transpose, a slice of rows); otherwise (a column of a big matrix) gathers it
+ * row-major.
+ */
+function place(mem: Float32Array, at: number, m: Mat, rows: number, cols: number): Placed {
+  const span = (rows - 1) * m.si + (cols - 1) * m.sj + 1;
+  if (span <= 2 * rows * cols + 64) {
+    mem.set(m.data.subarray(m.off, m.off + span), at);
+    return { base: at, si: m.si, sj: m.sj, end: at + span };
+  }
+  const d = m.data;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mem[at + i * cols + j] = d[m.off + i * m.si + j * m.sj];
+  return { base: at, si: cols, sj: 1, end: at + rows * cols };
+}
+
+/**
+ * res[ro + i * N + j] = sum_k A(i, k) * B(k, j) for an M × K and a K × N operand; returns false (doing
+ * nothing) where WebAssembly SIMD is unavailable.
+ */
+export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Float32Array, ro: number): boolean {
+  const e = getEngine();
+  if (!e) return false;
+  const Mp = Math.ceil(M / ROWS) * ROWS;
+  const panels = Math.ceil(N / 8);
+  const Np = panels * 8;
+  // A as it lies (rows past M read whatever follows and fill C's padding rows, which are dropped); slack
+  // after it keeps those reads inside memory
+  const slackA = (ROWS - 1) * A.si + 8;
+  const aSpan = (M - 1) * A.si + (K - 1) * A.sj + 1;
+  const bAt = Math.ceil((Math.min(aSpan, 2 * M * K + 64 + M * K) + slackA) / 4) * 4 + 16;
+  const bNeed = Math.max((K - 1) * B.si + (N - 1) * B.sj + 1, Np * K);
+  const cAt = bAt + Math.ceil(Math.max(bNeed, 2 * K * N + 64) / 4) * 4 + 16;
+  let mem = ensure(e, cAt + Mp * Np + 16);
+  const a = place(mem, 0, A, M, K);
+  // B in place when its rows are contiguous and whole panels; else packed into panels of K × 8
+  let bBase: number;
+  let ldb: number;
+  let panelStride: number;
+  if (B.sj === 1 && N % 8 === 0 && (K - 1) * B.si + N <= 2 * K * N + 64) {
+    mem.set(B.data.subarray(B.off, B.off + (K - 1) * B.si + N), bAt);
+    [bBase, ldb, panelStride] = [bAt, B.si, 8];
+  } else {
+    packB(mem, bAt, B, N, K);
+    [bBase, ldb, panelStride] = [bAt, 8, K * 8];
+  }
+  mem = e.f32;
+  runTiles(e.tile, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
+  if (Np === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
+  else
+    for (let i = 0; i < M; i++) {
+      const src = cAt + i * Np;
+      const dst = ro + i * N;
+      for (let j = 0; j < N; j++) res[dst + j] = mem[src + j];
+    }
+  return true;
+}
+
+/**
+ * The blocked loop over micro-kernel calls, everything in float32 elements of the kernel's memory: A(i, k) at
+ * aBase + i asi + k asj; B(k, 8p + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j.
+ * C gets rows up to the next multiple of 4 past M (the rows past M are garbage); every call of this loop
+ * adds each output's products in the same order, whatever the layout.
+ */
+export function runTiles(tile: Tile, aBase: number, asi: number, asj: number, bBase: number, ldb: number, panelStride: number, cBase: number, ldc: number, M: number, N: number, K: number): void {
+  const Mp = Math.ceil(M / ROWS) * ROWS;
+  const panels = Math.ceil(N / 8);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = Math.min(KC, K - k0);
+    for (let i0 = 0; i0 < Mp; i0 += MC) {
+      const rows = Math.min(MC, Mp - i0);
+      const aPtr = (aBase + i0 * asi + k0 * asj) * 4;
+      for (let p = 0; p < panels; p++) {
+        tile(aPtr, asi * 4, asj * 4, (bBase + p * panelStride + k0 * ldb) * 4, ldb * 4, (cBase + i0 * ldc + p * 8) * 4, ldc * 4, rows, kc, k0 === 0 ? 1 : 0);
+      }
+    }
+  }
+}
+
+/** The micro-kernel instantiated on another memory (a compiled plan's, runtime/compile), or null without SIMD. */
+export function tileOn(mem: WebAssembly.Memory): Tile | null {
+  if (!getEngine()) return null;
+  return tilesOf(new WebAssembly.Instance(compiled!, { env: { mem } }));
+}
+
+export const GEMM_ROWS = ROWS;
+
+/** B into column panels: panel p holds B(k, 8p .. 8p+7) for k = 0..K-1, zero past column N. */
+export function packB(mem: Float32Array, at: number, B: Mat, N: number, K: number): void {
+  const b = B.data;
+  const { off, si, sj } = B;
+  const panels = Math.ceil(N / 8);
+  for (let p = 0; p < panels; p++) {
+    const base = at + p * K * 8;
+    const j0 = p * 8;
+    const w = Math.min(8, N - j0);
+    for (let k = 0; k < K; k++) {
+      const src = off + k * si + j0 * sj;
+      const dst = base + k * 8;
+      for (let j = 0; j < w; j++) mem[dst + j] = b[src + j * sj];
+      for (let j = w; j < 8; j++) mem[dst + j] = 0;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import { Func, SIMD } from '../backends/js/wasm/asm';
+import { lit } from './fuse';
+
+/**
+ * Fused elementwise loops as WebAssembly SIMD, four float32 lanes at a time, over the plan's buffers in one
+ * WebAssembly.Memory (./plan.ts lays them out; addresses are constants of the generated code). Only ops whose
+ * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
+ * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is);
+ * tanh in f64x2 arithmetic, the same double operations as backends/js/fns.ts's tanh32, rounded once. So a
+ * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
+ */
+export const WASM_UNARY = new Set(['neg', 'abs', 'sqrt', 'relu', 'tanh']);
+export const WASM_BINARY = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
+
+/** An operand of a member: a value of the group, a constant, or a load with its pattern. */
+export type WOperand =
+  | { k: 'reg'; slot: number }
+  | { k: 'const'; value: number }
+  | { k: 'scalar'; addr: number }
+  | { k: 'flat'; addr: number }
+  | { k: 'row'; addr: number; sr: number } // element (r, c) at addr + 4 (r sr + c)
+  | { k: 'col'; addr: number; sr: number }; // element (r, c) at addr + 4 r sr
+
+export interface WMember {
+  op: string; // unary:fn, binary:fn, copy
+  ins: WOperand[];
+  out: number; // slot
+  store: number | null; // byte address to store at, or null (a register only)
+}
+
+export interface WGroup {
+  name: string;
+  R: number;
+  C: number;
+  members: WMember[];
+}
+
+const f32Bytes = (v: number) => {
+  const b = new Uint8Array(16);
+  const f = new Float32Array(b.buffer);
+  f.fill(v);
+  return b;
+};
+const f64Bytes = (v: number) => {
+  const b = new Uint8Array(16);
+  new Float64Array(b.buffer).fill(v);
+  return b;
+};
+
+// backends/js/fns.ts tanh32's constants, as doubles
+const C = 7.90531110763549805;
+const A = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3];
+const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.2684346324390e-3, 4.89352518554385e-3];
+
+/** Whether the loop can run in wasm: C a multiple of 4 when rows matter (broadcast rows or columns). */
+export function wasmShapeOk(g: Omit<WGroup, 'name'>): boolean {
+  const twoD = g.members.some((m) => m.ins.some((o) => o.k === 'row' || o.k === 'col'));
+  return !twoD || g.C % 4 === 0;
+}
+
+export function groupFunc(g: WGroup): Func {
+  const f = new Func(g.name, []);
+  const twoD = g.members.some((m) => m.ins.some((o) => o.k === 'row' || o.k === 'col'));
+  const n = g.R * g.C;
+  f.local('o', 'i32').local('r', 'i32').local('c', 'i32');
+  for (const m of g.members) f.local(`v${m.out}`, 'v128');
+  f.local('t0', 'v128').local('t1', 'v128').local('y', 'v128').local('y2', 'v128').local('p', 'v128').local('q', 'v128');
+  // hoisted: scalars from memory, per-row column values, per-row bases of row operands
+  const hoist = new Map<string, string>();
+  let h = 0;
+  const hoistName = (key: string) => {
+    let name = hoist.get(key);
+    if (!name) {
+      name = `h${h++}`;
+      hoist.set(key, name);
+    }
+    return name;
+  };
+  for (const m of g.members)
+    for (const o of m.ins) {
+      if (o.k === 'scalar') f.local(hoistName(`s${o.addr}`), 'v128');
+      if (o.k === 'col') f.local(hoistName(`c${o.addr}|${o.sr}`), 'v128');
+      if (o.k === 'row' && o.sr !== 0) f.local(hoistName(`r${o.addr}|${o.sr}`), 'i32');
+    }
+  for (const m of g.members)
+    for (const o of m.ins)
+      if (o.k === 'scalar') f.i32(0).load32Splat(o.addr).set(hoist.get(`s${o.addr}`)!);
+
+  const load = (o: WOperand) => {
+    switch (o.k) {
+      case 'reg':
+        return void f.get(`v${o.slot}`);
+      case 'const':
+        return void f.v128Const(f32Bytes(o.value));
+      case 'scalar':
+        return void f.get(hoist.get(`s${o.addr}`)!);
+      case 'flat':
+        return void f.get('o').v128Load(o.addr);
+      case 'col':
+        return void f.get(hoist.get(`c${o.addr}|${o.sr}`)!);
+      case 'row':
+        if (o.sr === 0) return void f.get('c').v128Load(o.addr);
+        return void f.get(hoist.get(`r${o.addr}|${o.sr}`)!).get('c').add().v128Load(o.addr);
+    }
+  };
+  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
+  // tanh of the f64x2 in local y (clobbers y2, p, q), leaving the f64x2 result on the stack
+  const tanh64 = () => {
+    f.get('y').set('t0');
+    f64Const(-C);
+    f64Const(C).get('t0').v(SIMD.f64x2Min);
+    f.v(SIMD.f64x2Max).set('y');
+    f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
+    // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
+    f64Const(A[0]).get('y2').v(SIMD.f64x2Mul);
+    for (let i = 1; i < A.length; i++) {
+      f64Const(A[i]).v(SIMD.f64x2Add);
+      if (i < A.length - 1) f.get('y2').v(SIMD.f64x2Mul);
+    }
+    f.set('p');
+    f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
+    f64Const(B[0]).get('y2').v(SIMD.f64x2Mul);
+    for (let i = 1; i < B.length; i++) {
+      f64Const(B[i]).v(SIMD.f64x2Add);
+      if (i < B.length - 1) f.get('y2').v(SIMD.f64x2Mul);
+    }
+    f.set('q');
+    f.get('p').get('q').v(SIMD.f64x2Div);
+  };
+  const body = () => {
+    for (const m of g.members) {
+      const [op, fn] = m.op.split(':');
+      if (op === 'copy') load(m.ins[0]);
+      else if (op === 'binary') {
+        load(m.ins[0]);
+        load(m.ins[1]);
+        f.v({ add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, maximum: SIMD.f32x4Max, minimum: SIMD.f32x4Min }[fn]!);
+      } else if (fn === 'tanh') {
+        load(m.ins[0]);
+        f.set('t1');
+        f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
+        tanh64();
+        f.v(SIMD.f32x4DemoteF64x2Zero);
+        f.get('t1').get('t1').shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(SIMD.f64x2PromoteLowF32x4).set('y');
+        tanh64();
+        f.v(SIMD.f32x4DemoteF64x2Zero);
+        f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+      } else if (fn === 'relu') {
+        // x > 0 ? x : 0, NaN to 0: pmax(0, x) = 0 < x ? x : 0
+        f.v128Const(f32Bytes(0));
+        load(m.ins[0]);
+        f.v(SIMD.f32x4Pmax);
+      } else {
+        load(m.ins[0]);
+        f.v({ neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt }[fn]!);
+      }
+      f.set(`v${m.out}`);
+      if (m.store !== null) f.get('o').get(`v${m.out}`).v128Store(m.store);
+    }
+    f.get('o').i32(16).add().set('o');
+  };
+  f.i32(0).set('o');
+  if (!twoD) {
+    f.loop();
+    body();
+    f.get('o').i32(Math.ceil(n / 4) * 16).ltU().brIf(0);
+    f.end();
+    return f;
+  }
+  f.i32(0).set('r');
+  f.loop();
+  for (const m of g.members)
+    for (const o of m.ins) {
+      if (o.k === 'col') f.get('r').i32(o.sr * 4).mul().load32Splat(o.addr).set(hoist.get(`c${o.addr}|${o.sr}`)!);
+      if (o.k === 'row' && o.sr !== 0) f.get('r').i32(o.sr * 4).mul().set(hoist.get(`r${o.addr}|${o.sr}`)!);
+    }
+  f.i32(0).set('c');
+  f.loop();
+  body();
+  f.get('c').i32(16).add().tee('c').i32(g.C * 4).ltU().brIf(0);
+  f.end();
+  f.get('r').i32(1).add().tee('r').i32(g.R).ltU().brIf(0);
+  f.end();
+  return f;
+}
+
+/** out[j] = sum over rows i of src[i C + j], float64 accumulators at `acc` (C values), rounded once. */
+export function columnSum(name: string, src: number, out: number, R: number, C: number, acc: number): Func {
+  const f = new Func(name, []);
+  f.local('p', 'i32').local('i', 'i32').local('c', 'i32').local('a', 'i32').local('t', 'v128');
+  f.i32(0).set('a');
+  f.loop();
+  f.get('a').v128Const(new Uint8Array(16)).v128Store(acc);
+  f.get('a').i32(16).add().tee('a').i32(C * 8).ltU().brIf(0);
+  f.end();
+  f.i32(src).set('p');
+  f.i32(0).set('i');
+  f.loop();
+  f.i32(0).set('c');
+  f.i32(0).set('a');
+  f.loop();
+  f.get('p').get('c').add().v128Load(0).set('t');
+  f.get('a').get('a').v128Load(acc).get('t').v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc);
+  f.get('a').get('a').v128Load(acc + 16).get('t').get('t').shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc + 16);
+  f.get('a').i32(32).add().set('a');
+  f.get('c').i32(16).add().tee('c').i32(C * 4).ltU().brIf(0);
+  f.end();
+  f.get('p').i32(C * 4).add().set('p');
+  f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
+  f.end();
+  // round each sum to float32 once, four at a time
+  f.i32(0).set('c');
+  f.i32(0).set('a');
+  f.loop();
+  f.get('c');
+  f.get('a').v128Load(acc).v(SIMD.f32x4DemoteF64x2Zero);
+  f.get('a').v128Load(acc + 16).v(SIMD.f32x4DemoteF64x2Zero);
+  f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  f.v128Store(out);
+  f.get('a').i32(32).add().set('a');
+  f.get('c').i32(16).add().tee('c').i32(C * 4).ltU().brIf(0);
+  f.end();
+  return f;
+}
+
+export { lit };
