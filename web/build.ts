@@ -19,14 +19,14 @@ const MARKER = '.nabla-web-build';
 
 /**
  * Node-only imports that are replaced by stand-ins instead of failing the build, each with the reason.
- * runtime/backends/gpujs/webgpu.ts loads the Dawn binding of the npm package 'webgpu' for Node (its probe
- * and prepareWebGPU); in a browser that path finds nothing installed and the backend reports itself
- * unavailable, which is the truth there (the runtime's webgpu backend is Node-only and asynchronous today).
+ * runtime/backends/gpujs/dawn.ts loads the npm package 'webgpu' (Dawn, WebGPU for Node) for the Node GPU
+ * agent; a browser never takes that path (its webgpu backend talks to web/src/gpu.worker.ts, which uses
+ * navigator.gpu), so the import gets a stand-in that says so.
  */
 const NODE_ONLY_ALLOWED: { module: RegExp; importer: RegExp; shim: string }[] = [
-  { module: /^(node:)?module$/, importer: /runtime\/backends\/gpujs\/webgpu\.ts$/, shim: 'node-module.ts' },
-  { module: /^(node:)?path$/, importer: /runtime\/backends\/gpujs\/webgpu\.ts$/, shim: 'node-path.ts' },
-  { module: /^(node:)?url$/, importer: /runtime\/backends\/gpujs\/webgpu\.ts$/, shim: 'node-url.ts' },
+  { module: /^(node:)?module$/, importer: /runtime\/backends\/gpujs\/dawn\.ts$/, shim: 'node-module.ts' },
+  { module: /^(node:)?path$/, importer: /runtime\/backends\/gpujs\/dawn\.ts$/, shim: 'node-path.ts' },
+  { module: /^(node:)?url$/, importer: /runtime\/backends\/gpujs\/dawn\.ts$/, shim: 'node-url.ts' },
   // import('webgpu') in prepareWebGPU(); gpu.js's browser build does not import it
   { module: /^webgpu$/, importer: /./, shim: 'webgpu.ts' },
 ];
@@ -102,20 +102,17 @@ export async function buildWeb(opts: BuildOptions = {}): Promise<BuildResult> {
   writeFileSync(join(outDir, MARKER), 'made by web/build.ts; deleted and rewritten by each build\n');
 
   const shimmed = new Set<string>();
-  const common = {
-    bundle: true,
-    platform: 'browser' as const,
-    target: ['chrome114', 'firefox115', 'safari16.4'],
-    minify: opts.minify ?? true,
-    sourcemap: opts.sourcemap ?? false,
-    logLevel: opts.logLevel ?? ('warning' as const),
-    legalComments: 'none' as const,
-    define: { 'process.env.NODE_ENV': '"production"' },
-  };
+  const common = commonOptions(opts);
   const [page] = await Promise.all([
     build({
       ...common,
-      entryPoints: { app: join(webDir, 'src', 'main.ts') },
+      // the page, the worker the session runs in, and the GPU worker that owns the WebGPU device
+      // (session-client.ts starts both by URL, as module workers sharing the page's chunks)
+      entryPoints: {
+        app: join(webDir, 'src', 'main.ts'),
+        'session.worker': join(webDir, 'src', 'session.worker.ts'),
+        'gpu.worker': join(webDir, 'src', 'gpu.worker.ts'),
+      },
       outdir: outDir,
       format: 'esm',
       splitting: true,
@@ -143,6 +140,29 @@ export async function buildWeb(opts: BuildOptions = {}): Promise<BuildResult> {
     inputs,
     ms: Math.round(performance.now() - t0),
   };
+}
+
+function commonOptions(opts: BuildOptions) {
+  return {
+    bundle: true,
+    platform: 'browser' as const,
+    target: ['chrome114', 'firefox115', 'safari16.4'],
+    minify: opts.minify ?? true,
+    sourcemap: opts.sourcemap ?? false,
+    logLevel: opts.logLevel ?? ('warning' as const),
+    legalComments: 'none' as const,
+    // the gpu.js backends report which kernel class ran (WebGL2Kernel, not a CPU degradation) by its name
+    keepNames: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  };
+}
+
+/**
+ * One more browser module (ESM, with the page's guard and stand-ins), written to `outFile`: the browser
+ * tests bundle their harness workers with it (test/web/kernel-harness.ts), next to a built page.
+ */
+export async function buildBrowserModule(entry: string, outFile: string, opts: BuildOptions = {}): Promise<void> {
+  await build({ ...commonOptions(opts), entryPoints: [entry], outfile: outFile, format: 'esm', plugins: [guardPlugin(new Set())] });
 }
 
 /** True when outDir holds a build (index.html and the page's script). */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../../runtime';
-import { backendReport, chooseBackend, getBackend, kernelStats, runKernel, setBackend } from '../../runtime/backend';
+import { getBackend, kernelStats, runKernel, setBackend } from '../../runtime/backend';
 import { getKernel } from '../../runtime/kernels';
 import { prepareWebGPU, runKernelWebGPU, setSmallTensorLimit, THRESHOLDS } from '../../runtime/backends/gpujs';
 import { takes } from '../../runtime/backends/gpujs/policy';
@@ -70,18 +70,8 @@ describe('gpu.js takes() policy', () => {
   });
 });
 
-describe('webgpu backend', () => {
-  it('says why it cannot run the synchronous runtime, and the automatic choice skips it', () => {
-    const previous = getBackend().name;
-    expect(() => setBackend('webgpu')).toThrow(/backend 'webgpu' cannot run here: ./);
-    if (!process.env.NABLA_BACKEND) {
-      chooseBackend();
-      const skipped = backendReport().skipped.find((s) => s.name === 'webgpu');
-      expect(skipped?.why).toMatch(/webgpu|WebGPU|adapter/);
-    }
-    setBackend(previous);
-  });
-
+describe('webgpu without the facade (the asynchronous single-kernel API)', () => {
+  // the synchronous backend's probe and its refusal here: webgpu-facade.test.ts
   it('runs a kernel asynchronously where an adapter answers (skipped here otherwise)', async (ctx) => {
     const why = await prepareWebGPU();
     if (why) {

@@ -1,6 +1,6 @@
-// The backend switch: which of runtime/backend.ts's backends run in this page, and why the others do not.
-// Every answer comes from the runtime (setBackend's error sentence, backendReport()); the page adds only
-// what the browser itself offers (a WebGPU adapter, a WebGL2 context), so a reader sees both sides.
+// The backend switch, on the session worker's side: which of runtime/backend.ts's backends run here, and
+// why the others do not. Every answer comes from the runtime (setBackend's error sentence, backendReport());
+// the page adds what the browser itself offers (capabilities.ts), so a reader sees both sides.
 import { availableBackends, backendReport, chooseBackend, kernelStats, setBackend, type BackendReport } from '../../runtime';
 import { knownBackendNames } from '../../runtime/backend';
 
@@ -58,43 +58,4 @@ export function kernelCounts(from: Map<string, number>, fromFallbacks: number): 
 
 export function snapshotKernels(): { byBackend: Map<string, number>; fallbacks: number } {
   return { byBackend: new Map(kernelStats.byBackend), fallbacks: kernelStats.fallbacks };
-}
-
-export interface BrowserGpu {
-  webgpu: string;
-  webgl2: string;
-  wasm: string;
-}
-
-/** What this browser offers, whatever the runtime does with it. */
-export async function browserCapabilities(): Promise<BrowserGpu> {
-  let webgpu = 'not offered (no navigator.gpu)';
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
-  if (gpu) {
-    try {
-      const adapter = await gpu.requestAdapter();
-      if (!adapter) webgpu = 'navigator.gpu present, but no adapter answered';
-      else {
-        const info = adapter.info ?? {};
-        const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-        webgpu = `adapter: ${name || 'unnamed'}`;
-      }
-    } catch (e) {
-      webgpu = `adapter request failed: ${(e as Error).message}`;
-    }
-  }
-  let webgl2 = 'not offered';
-  try {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (gl) {
-      const ext = gl.getExtension('WEBGL_debug_renderer_info');
-      webgl2 = `renderer: ${ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)}`;
-      gl.getExtension('WEBGL_lose_context')?.loseContext();
-    }
-  } catch {
-    // left as not offered
-  }
-  const simd = typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
-  const wasm = typeof WebAssembly === 'object' ? `WebAssembly${simd ? ' with SIMD' : ' (no SIMD)'}` : 'no WebAssembly';
-  return { webgpu, webgl2, wasm };
 }

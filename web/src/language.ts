@@ -1,19 +1,35 @@
 // Nabla in Monaco: the generated Monarch tokenizer, diagnostics as markers while typing (grammar's parse,
 // the same parser and recovery the compiler runs), and completion and hover from the session's builtin
-// table and globals (Session.complete / Session.inspect, the calls the Jupyter kernel answers with).
+// table and globals (Session.complete / Session.inspect, the calls the Jupyter kernel answers with), asked
+// of the session worker asynchronously.
 import * as monaco from 'monaco-editor/editor';
-import { KEYWORDS, parse } from '../../grammar';
-import type { NablaSession } from '../../compiler';
+import { parse } from '../../grammar';
 import { languageConfiguration, LANGUAGE_ID, monarchLanguage } from './monarch';
 import { codePointOffset, utf16Offset } from './notebook';
+import type { CompletionKind, CompletionReply, InspectReply } from './protocol';
 
 /** Marker owners: syntax while typing, and the places of the last run's error. */
 export const SYNTAX_OWNER = 'nabla';
 export const RUN_OWNER = 'nabla-run';
 
-export function registerNabla(session: () => NablaSession): void {
+/** What the editor asks of the session (code-point cursors, as the kernel protocol counts them). */
+export interface LanguageService {
+  /** Names of the builtin table (highlighted as `predefined`). */
+  builtins: readonly string[];
+  complete(code: string, cursor: number): Promise<CompletionReply>;
+  inspect(code: string, cursor: number): Promise<InspectReply>;
+}
+
+const KINDS: Record<CompletionKind, monaco.languages.CompletionItemKind> = {
+  keyword: monaco.languages.CompletionItemKind.Keyword,
+  constant: monaco.languages.CompletionItemKind.Constant,
+  function: monaco.languages.CompletionItemKind.Function,
+  variable: monaco.languages.CompletionItemKind.Variable,
+};
+
+export function registerNabla(lang: LanguageService): void {
   monaco.languages.register({ id: LANGUAGE_ID, extensions: ['.nabla'], aliases: ['Nabla', 'nabla'], mimetypes: ['text/x-nabla'] });
-  monaco.languages.setMonarchTokensProvider(LANGUAGE_ID, monarchLanguage({ builtins: [...session().builtins.defs.keys()] }));
+  monaco.languages.setMonarchTokensProvider(LANGUAGE_ID, monarchLanguage({ builtins: lang.builtins }));
   monaco.languages.setLanguageConfiguration(LANGUAGE_ID, languageConfiguration());
   monaco.editor.defineTheme('nabla-light', {
     base: 'vs',
@@ -32,58 +48,44 @@ export function registerNabla(session: () => NablaSession): void {
     colors: { 'editor.background': '#fbfbfd', 'editorLineNumber.foreground': '#b0b0b8' },
   });
 
-  const keywords = new Set(KEYWORDS);
   monaco.languages.registerCompletionItemProvider(LANGUAGE_ID, {
     triggerCharacters: ['.'],
-    provideCompletionItems(model, position) {
+    async provideCompletionItems(model, position) {
       const code = model.getValue();
       const cursor = codePointOffset(code, model.getOffsetAt(position));
-      const s = session();
-      let c;
+      let c: CompletionReply;
       try {
-        c = s.complete(code, cursor);
+        c = await lang.complete(code, cursor);
       } catch {
         return { suggestions: [] };
       }
       const start = model.getPositionAt(utf16Offset(code, c.start));
       const range = new monaco.Range(start.lineNumber, start.column, position.lineNumber, position.column);
-      const suggestions = c.matches.map((m, i) => {
-        const builtin = s.builtins.defs.get(m);
-        const kind = keywords.has(m)
-          ? monaco.languages.CompletionItemKind.Keyword
-          : builtin
-            ? builtin.group === 'constants'
-              ? monaco.languages.CompletionItemKind.Constant
-              : monaco.languages.CompletionItemKind.Function
-            : typeof s.lookup(m) === 'function'
-              ? monaco.languages.CompletionItemKind.Function
-              : monaco.languages.CompletionItemKind.Variable;
-        return {
-          label: m,
-          kind,
-          insertText: m,
-          range,
-          sortText: String(i).padStart(5, '0'),
-          detail: builtin ? s.builtins.signature(m) : keywords.has(m) ? 'keyword' : undefined,
-        };
-      });
+      const suggestions = c.items.map((m, i) => ({
+        label: m.label,
+        kind: KINDS[m.kind],
+        insertText: m.label,
+        range,
+        sortText: String(i).padStart(5, '0'),
+        detail: m.detail,
+      }));
       return { suggestions };
     },
-    resolveCompletionItem(item) {
+    async resolveCompletionItem(item) {
       const name = typeof item.label === 'string' ? item.label : item.label.label;
-      const doc = inspectText(session(), name, name.length);
+      const doc = await inspectText(lang, name, name.length);
       if (doc) item.documentation = { value: doc.body };
       return item;
     },
   });
 
   monaco.languages.registerHoverProvider(LANGUAGE_ID, {
-    provideHover(model, position) {
+    async provideHover(model, position) {
       const word = model.getWordAtPosition(position);
       if (!word) return null;
       const code = model.getValue();
       const offset = model.getOffsetAt({ lineNumber: position.lineNumber, column: word.startColumn });
-      const doc = inspectText(session(), code, codePointOffset(code, offset));
+      const doc = await inspectText(lang, code, codePointOffset(code, offset));
       if (!doc) return null;
       return {
         range: new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn),
@@ -93,22 +95,12 @@ export function registerNabla(session: () => NablaSession): void {
   });
 }
 
-/** Session.inspect's text/plain, split into its head (a signature or `name: type`) and the doc under it. */
-function inspectText(s: NablaSession, code: string, cursor: number): { head: string; body: string } | null {
-  let r;
+async function inspectText(lang: LanguageService, code: string, cursor: number): Promise<InspectReply> {
   try {
-    r = s.inspect(code, cursor, 0);
+    return await lang.inspect(code, cursor);
   } catch {
     return null;
   }
-  if (!r.found) return null;
-  const text = String(r.data['text/plain'] ?? '');
-  const nl = text.indexOf('\n');
-  const head = nl < 0 ? text : text.slice(0, nl);
-  const body = nl < 0 ? '' : text.slice(nl + 1).trim();
-  // a value's text (a tensor's rows) keeps its layout in a code block; a builtin's doc is prose
-  const prose = s.builtins.defs.has(head.replace(/\(.*$/s, ''));
-  return { head, body: prose || !body ? body : '```\n' + body + '\n```' };
 }
 
 /** Parses the model's text and shows every diagnostic as a marker; returns how many there were. */

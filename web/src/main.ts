@@ -1,14 +1,14 @@
-// The playground page: notebook cells in Monaco editors, run in the page by the same compiler and runtime
-// as the CLI and the Jupyter kernel (compiler/, runtime/, display/ bundled for the browser by web/build.ts).
+// The playground page: notebook cells in Monaco editors, run by the same compiler and runtime as the CLI and
+// the Jupyter kernel (compiler/, runtime/, display/ bundled for the browser by web/build.ts). The session
+// runs in a worker (session.worker.ts, reached through session-client.ts); the page edits and draws.
 import 'monaco-editor/features/register.all';
 import * as monaco from 'monaco-editor/editor';
 import './style.css';
-import { createSession, type NablaSession, type Output, type RunResult } from '../../compiler';
-import { loadCharts, valueBundle } from '../../display';
+import type { BackendReport } from '../../runtime/backend';
+import { loadCharts } from '../../display';
 import { KEYWORDS } from '../../grammar';
-import { backendReport, Tensor } from '../../runtime';
-import { loadGraphviz } from '../../runtime/explain';
-import { backendStatuses, browserCapabilities, kernelCounts, selectBackend, snapshotKernels, type BackendStatus } from './backends';
+import type { BackendStatus } from './backends';
+import { browserCapabilities } from './capabilities';
 import { DEFAULT_EXAMPLE, EXAMPLES } from './examples';
 import { registerNabla, RUN_OWNER, SYNTAX_OWNER, updateSyntaxMarkers } from './language';
 import { LANGUAGE_ID } from './monarch';
@@ -28,6 +28,8 @@ import {
   type StorageLike,
 } from './notebook';
 import { renderOutput, type RenderContext } from './outputs';
+import type { RunReply } from './protocol';
+import { SessionClient } from './session-client';
 
 (self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker: () => new Worker(new URL('./editor.worker.js', import.meta.url)),
@@ -37,7 +39,7 @@ import { renderOutput, type RenderContext } from './outputs';
 // State
 // ---------------------------------------------------------------------------------------------------------
 
-let session: NablaSession = createSession({ mime: valueBundle });
+const client = new SessionClient();
 let executionCounter = 0;
 let backendChoice: string | null = null;
 const views: CellView[] = [];
@@ -54,10 +56,8 @@ const storage: StorageLike = (() => {
   }
 })();
 
-registerNabla(() => session);
 // Vega for charts: loaded in the background; bundles made before it arrives are drawn when it does.
 void loadCharts().catch(() => undefined);
-void loadGraphviz().catch(() => undefined); // graph(L) draws synchronously once Graphviz's WebAssembly is in
 
 // ---------------------------------------------------------------------------------------------------------
 // A cell
@@ -219,25 +219,21 @@ class CellView {
     }
     this.renderPrompt('running');
     this.clearOutputs();
-    // let the page paint [*] before a long synchronous run
-    await new Promise((r) => setTimeout(r, 0));
-    const kernels = snapshotKernels();
-    const t0 = performance.now();
-    const out: Output = {
-      stdout: (t) => this.stream('stdout', String(t)),
-      stderr: (t) => this.stream('stderr', String(t)),
-      display: (bundle, opts = {}) => {
-        if (opts.update && opts.displayId && updateDisplay(opts.displayId, bundle)) return;
-        this.push({ output_type: 'display_data', data: bundle, metadata: {}, ...(opts.displayId ? { transient: { display_id: opts.displayId } } : {}) });
+    const sinks = {
+      stream: (name: 'stdout' | 'stderr', text: string) => this.stream(name, text),
+      display: (bundle: Record<string, unknown>, displayId?: string, update?: boolean) => {
+        if (update && displayId && updateDisplay(displayId, bundle)) return;
+        this.push({ output_type: 'display_data', data: bundle, metadata: {}, ...(displayId ? { transient: { display_id: displayId } } : {}) });
       },
     };
-    let r: RunResult;
+    let reply: RunReply;
     try {
-      r = session.run(this.model.getValue(), out, { file: cellFile(this.cell) });
+      reply = await client.call('run', { code: this.model.getValue(), file: cellFile(this.cell) }, sinks);
     } catch (e) {
-      r = { ok: false, ename: 'InternalError', evalue: String((e as Error)?.message ?? e), traceback: [`InternalError: ${(e as Error)?.message ?? e} (a bug in Nabla's playground)`] };
+      const m = String((e as Error)?.message ?? e);
+      reply = { result: { ok: false, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m}`] }, ms: 0, backend: report?.chosen ?? '?', kernels: {} };
     }
-    const ms = performance.now() - t0;
+    const r = reply.result;
     this.cell.executionCount = ++executionCounter;
     if (r.ok && r.value) this.push({ output_type: 'execute_result', data: r.value, metadata: {}, execution_count: this.cell.executionCount });
     if (!r.ok) {
@@ -245,13 +241,11 @@ class CellView {
       markErrorPlaces(r.traceback);
     }
     this.renderPrompt();
-    const k = kernelCounts(kernels.byBackend, kernels.fallbacks);
-    const backend = backendReport().chosen;
-    const parts = Object.entries(k.byBackend).map(([b, n]) => `${b} ${n}`);
-    if (k.js) parts.push(`js ${k.js}`);
-    this.meta.textContent = `${r.ok ? 'ran' : 'failed'} in ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms on ${backend}${parts.length ? ` · kernels: ${parts.join(', ')}` : ''}`;
-    this.meta.dataset.backend = backend;
-    this.meta.dataset.kernels = JSON.stringify({ ...k.byBackend, ...(k.js ? { js: k.js } : {}) });
+    const ms = reply.ms;
+    const parts = Object.entries(reply.kernels).map(([b, n]) => `${b} ${n}`);
+    this.meta.textContent = `${r.ok ? 'ran' : 'failed'} in ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms on ${reply.backend}${parts.length ? ` · kernels: ${parts.join(', ')}` : ''}`;
+    this.meta.dataset.backend = reply.backend;
+    this.meta.dataset.kernels = JSON.stringify(reply.kernels);
     this.root.classList.toggle('failed', !r.ok);
     scheduleSave();
     return r.ok;
@@ -415,15 +409,16 @@ function setActive(v: CellView): void {
 
 function replaceNotebook(nb: Notebook): void {
   for (const v of views.splice(0)) v.dispose();
-  restartSession(false);
+  restartSession(false, nb.backend);
   for (const c of nb.cells) insertCell(views.length, c);
   if (views.length === 0) insertCell(0, newCell());
-  if (nb.backend) applyBackend(nb.backend, false);
   scheduleSave();
 }
 
-function restartSession(clear: boolean): void {
-  session = createSession({ mime: valueBundle });
+/** A fresh session: a new worker (which also stops a cell still running), on `backend` or the current choice. */
+function restartSession(clear: boolean, backend = backendChoice): void {
+  client.restart();
+  void applyBackend(backend ?? 'auto', false);
   executionCounter = 0;
   for (const v of views) {
     v.cell.executionCount = null;
@@ -470,10 +465,13 @@ function exampleNotebook(id: string): Notebook {
 // ---------------------------------------------------------------------------------------------------------
 
 let statuses: BackendStatus[] = [];
+/** The session worker's last word on the backend it runs. */
+let report: BackendReport | null = null;
 
-function applyBackend(name: string, announce = true): boolean {
+async function applyBackend(name: string, announce = true): Promise<boolean> {
   try {
-    const r = selectBackend(name);
+    const r = await client.call('select', { name });
+    report = r;
     backendChoice = name === 'auto' ? null : name;
     ($('backend') as HTMLSelectElement).value = name;
     renderBackendInfo();
@@ -487,8 +485,10 @@ function applyBackend(name: string, announce = true): boolean {
   }
 }
 
-function renderBackendSelect(): void {
-  statuses = backendStatuses();
+async function renderBackendSelect(): Promise<void> {
+  const b = await client.call('backends', {});
+  statuses = b.statuses;
+  report = b.report;
   const select = $('backend') as HTMLSelectElement;
   const auto = document.createElement('option');
   auto.value = 'auto';
@@ -508,7 +508,8 @@ function renderBackendSelect(): void {
 let capabilities = '';
 const browserOffer: Record<string, string> = {};
 function renderBackendInfo(): void {
-  const r = backendReport();
+  const r = report;
+  if (!r) return;
   $('backend-current').textContent = `${r.chosen}`;
   $('backend-current').title = r.why;
   const list = $('backend-list');
@@ -525,7 +526,7 @@ function renderBackendInfo(): void {
       const offer = !s.usable && browserOffer[s.name];
       if (offer) {
         const note = el('div', 'offer');
-        note.textContent = `this browser offers ${offer}; Nabla's runtime has no ${s.name} backend that runs in a browser yet`;
+        note.textContent = `this browser offers ${offer}`;
         li.append(note);
       }
       return li;
@@ -652,7 +653,13 @@ function renderMarkdown(src: string): DocumentFragment {
   return frag;
 }
 
-function start(): void {
+async function start(): Promise<void> {
+  const { names } = await client.call('builtins', {});
+  registerNabla({
+    builtins: names,
+    complete: (code, cursor) => client.call('complete', { code, cursor }),
+    inspect: (code, cursor) => client.call('inspect', { code, cursor }),
+  });
   const examples = $('examples') as HTMLSelectElement;
   for (const ex of EXAMPLES) {
     const o = document.createElement('option');
@@ -684,15 +691,15 @@ function start(): void {
     input.value = '';
     if (f) void importIpynb(f);
   });
-  ($('backend') as HTMLSelectElement).addEventListener('change', (e) => applyBackend((e.target as HTMLSelectElement).value));
+  ($('backend') as HTMLSelectElement).addEventListener('change', (e) => void applyBackend((e.target as HTMLSelectElement).value));
   window.addEventListener('resize', () => views.forEach((v) => v.layout()));
   window.addEventListener('beforeunload', saveNow);
 
-  renderBackendSelect();
   const saved = load(storage);
   const nb = saved && saved.cells.length ? saved : exampleNotebook(DEFAULT_EXAMPLE);
   for (const c of nb.cells) insertCell(views.length, c);
-  if (nb.backend) applyBackend(nb.backend, false);
+  await renderBackendSelect();
+  if (nb.backend) await applyBackend(nb.backend, false);
   renderBackendInfo();
   setStatus(saved ? 'Restored your notebook from this browser.' : 'Welcome! Shift+Enter runs a cell.');
   void browserCapabilities().then((c) => {
@@ -708,9 +715,6 @@ function start(): void {
 const api = {
   monaco,
   KEYWORDS,
-  get session() {
-    return session;
-  },
   get cells() {
     return views.map((v) => v.cell);
   },
@@ -723,12 +727,12 @@ const api = {
   runAll,
   setBackend: (name: string) => applyBackend(name),
   backends: () => statuses,
-  backend: () => backendReport(),
+  backend: () => report,
   /** A global's value as plain numbers (a tensor's host array), for comparing backends. */
-  values(name: string): number[] | null {
-    const v = session.lookup(name);
-    return v instanceof Tensor ? Array.from(v.toHost() as ArrayLike<number>) : null;
-  },
+  values: (name: string) => client.call('values', { name }),
+  /** What the GPU backends ran: gpu.js kernel classes, cache and guard counts (protocol.ts GpuStats). */
+  gpuStats: () => client.call('gpuStats', {}),
+  restart: () => restartSession(true),
   notebook,
   ipynb: () => ipynbText(notebook()),
   loadExample: (id: string) => replaceNotebook(exampleNotebook(id)),
@@ -737,4 +741,4 @@ const api = {
 };
 (window as unknown as { nablaPlayground: typeof api }).nablaPlayground = api;
 
-start();
+start().catch((e: Error) => setStatus(`The playground could not start: ${e.message}`));

@@ -105,8 +105,12 @@ function kernelFor(mode: Mode, plan: Plan): Entry {
 function build(mode: Mode, plan: Plan): Entry {
   const source = sourceOf(plan);
   statsOf(mode).built++;
-  // every loop in our sources has a literal bound, which gpu.js runs uncapped (loopMaxIterations caps the rest)
-  const kernel = gpuOf(mode).createKernel(source, { output: [plan.cells], precision: 'single' }) as unknown as GpuKernel;
+  // every loop in our sources has a literal bound, which gpu.js runs uncapped (loopMaxIterations caps the rest).
+  // tactic 'precision' makes gpu.js declare highp in GLSL: left alone it picks lowp or mediump from the
+  // texture size, which on many GPUs means 10- or 16-bit floats (SwiftShader ignores the qualifier, so
+  // only a real GPU would show the loss)
+  const settings = { output: [plan.cells], precision: 'single', ...(mode === 'webgl2' ? { tactic: 'precision' } : {}) };
+  const kernel = gpuOf(mode).createKernel(source, settings as never) as unknown as GpuKernel;
   return { kernel, source, ranAs: null };
 }
 

@@ -2,15 +2,19 @@ import { GPU } from 'gpu.js';
 import { registerBackend } from '../../backend';
 import type { KernelAttrs } from '../../kernels';
 import { registerGpujsKernels, GPUJS_KERNELS } from './kernels';
+import type { Mode } from './plans';
 import { takes, THRESHOLDS } from './policy';
-import { probeWebGPU } from './webgpu';
+import { probeWebGL2 } from './webgl2';
+import { probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
 /**
- * gpu.js backends (./README.md): `cpu` (gpu.js mode 'cpu', transpiled JavaScript) and `webasm` (WebAssembly
- * with f32x4 SIMD) run the kernels in ./plans.ts for float32 and bool tensors above a measured size; the js
- * kernels take the rest. `webgpu` is registered so backendReport() says why it is skipped.
+ * gpu.js backends (./README.md): `cpu` (gpu.js mode 'cpu', transpiled JavaScript), `webasm` (WebAssembly
+ * with f32x4 SIMD) and, in browsers, `webgl2` (fragment shaders, read back with readPixels) run the kernels
+ * in ./plans.ts for float32 and bool tensors above a measured size; the js kernels take the rest.
+ * `webgpu` runs the same kernels on a GPU agent thread (WGSL through gpu.js), reached synchronously through
+ * channel.ts; where no agent can start, its probe says why.
  */
-const sizes = (mode: 'cpu' | 'webasm') => {
+const sizes = (mode: Mode) => {
   const finite = Object.values(THRESHOLDS[mode]).filter(Number.isFinite);
   return `${Math.min(...finite)}–${Math.max(...finite)} elements by kernel family`;
 };
@@ -31,16 +35,31 @@ registerBackend({
 });
 
 registerBackend({
+  name: 'webgl2',
+  probe: probeWebGL2,
+  // the guard (guard.ts) keeps NaN, infinities and undefined domains on js: GLSL leaves them undefined
+  takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webgl2', kernel, inputs, out, attrs),
+  describe: () => `gpu.js mode 'webgl2' (GLSL fragment shaders, float32 textures, readPixels) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgl2')}; js below and for non-finite inputs`,
+});
+
+registerBackend({
   name: 'webgpu',
   probe: probeWebGPU,
-  takes: () => false,
-  describe: () => 'gpu.js mode webgpu: asynchronous, not yet usable by the synchronous runtime (see runtime/backends/gpujs/README.md)',
+  takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webgpu', kernel, inputs, out, attrs),
+  describe: () =>
+    `gpu.js mode 'webgpu' (WGSL compute shaders) on ${webgpuDevice() || 'a GPU agent'}, reached synchronously through a worker and Atomics.wait, ` +
+    `for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgpu')}; js below and for non-finite inputs`,
 });
 
 registerGpujsKernels('cpu');
 registerGpujsKernels('webasm');
+registerGpujsKernels('webgl2');
+registerGpujsKernels('webgpu', runOnAgent);
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
-export { prepareWebGPU, runKernelWebGPU } from './webgpu';
+export { guardStats } from './guard';
+export { prepareWebGPU, runKernelWebGPU } from './dawn';
+export { attachWebGPUAgent, startNodeAgent, webgpuAgentStats, webgpuDevice } from './webgpu';
+export { browserWebGPU, gpujsExecutor, serveAgent } from './agent';
 export { GPUJS_KERNELS } from './kernels';

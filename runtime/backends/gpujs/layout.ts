@@ -85,17 +85,27 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
 
 /**
  * Kernel source lines that split the flat index `i` into coordinates c0..c(r-1) over `dims` (outermost
- * first). Division is `Math.floor(q / d)`: exact in the cpu mode (doubles) and, in webasm, where it is f32,
- * exact while q < 2^24 (the policy keeps webasm calls below that).
+ * first). Division is `Math.floor(q / d)`: exact in the cpu mode (doubles) and, in webasm, where it is f32
+ * and correctly rounded, exact while q < 2^24 (the policy keeps f32 modes below that).
+ *
+ * GPU division is not correctly rounded (WGSL allows 2.5 ulp, GLSL ES 3.00 leaves it to the driver), so
+ * `floor(21 / 7)` may come out 2. With `exact` each quotient is corrected by its remainder, which is
+ * computed exactly (products and differences of integers below 2^24 are exact in f32): one step fixes any
+ * quotient that is off by one, the most an error of a few ulp can do.
  */
-export function coordLines(dims: readonly number[], prefix: string, index = 'i'): string[] {
+export function coordLines(dims: readonly number[], prefix: string, index = 'i', exact = false): string[] {
   const r = dims.length;
   if (r === 0) return [];
   if (r === 1) return [`const ${prefix}0 = ${index};`];
   const lines: string[] = [];
   let q = index;
   for (let d = r - 1; d > 0; d--) {
-    lines.push(`const ${prefix}q${d} = Math.floor(${q} / ${dims[d]});`);
+    if (exact) {
+      lines.push(`let ${prefix}q${d} = Math.floor(${q} / ${dims[d]});`);
+      lines.push(`const ${prefix}r${d} = ${q} - ${prefix}q${d} * ${dims[d]};`);
+      lines.push(`if (${prefix}r${d} < 0) {`, `${prefix}q${d} = ${prefix}q${d} - 1;`, `}`);
+      lines.push(`if (${prefix}r${d} >= ${dims[d]}) {`, `${prefix}q${d} = ${prefix}q${d} + 1;`, `}`);
+    } else lines.push(`const ${prefix}q${d} = Math.floor(${q} / ${dims[d]});`);
     lines.push(`const ${prefix}${d} = ${q} - ${prefix}q${d} * ${dims[d]};`);
     q = `${prefix}q${d}`;
   }

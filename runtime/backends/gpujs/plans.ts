@@ -1,14 +1,15 @@
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { sameShape, sizeOf } from '../../shape';
 import type { View } from '../../storage';
-import { BINARY_EXPR, CLAMP_EXPR, UNARY_EXPR, WHERE_EXPR } from './exprs';
+import { BINARY_EXPR, CLAMP_EXPR, GPU_BINARY_EXPR, GPU_UNARY_EXPR, UNARY_EXPR, WHERE_EXPR, type GpuExpr } from './exprs';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 
 /**
  * A plan says which gpu.js kernel one call needs: its cache key (everything the generated source depends
  * on), how to write that source on a cache miss, and the flat arrays to pass. Sources are plain JavaScript
  * of one output cell (`this.thread.x`), given to gpu.js as a `function (in0, ...) { ... }` string; the same
- * sources serve the webgpu mode (webgpu.ts).
+ * planners serve every mode, and the GPU modes (webgl2, webgpu) differ only where GPU arithmetic does:
+ * a few fns get GPU forms (exprs.ts) and index division is corrected (layout.ts `coordLines`).
  */
 export interface Plan {
   key: string;
@@ -18,14 +19,17 @@ export interface Plan {
   args: Float32Array[];
 }
 
-export type Mode = 'cpu' | 'webasm' | 'webgpu';
+export type Mode = 'cpu' | 'webasm' | 'webgl2' | 'webgpu';
+
+/** Modes that run on a GPU: f32 arithmetic whose division and transcendentals are not correctly rounded. */
+export const isGpuMode = (mode: Mode) => mode === 'webgl2' || mode === 'webgpu';
 type Planner = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, mode: Mode) => Plan | null;
 
 // the op layer expands elementwise inputs to the output shape; anything else is not ours to guess at
 const expanded = (inputs: readonly View[], out: KernelOutput) => inputs.every((v) => sameShape(v.shape, out.shape));
 
 /** One output cell from `inputs` (already expanded to the output shape) bound to `names`, then `expr`. */
-function elementwise(tag: string, expr: string, names: string[], inputs: readonly View[], out: KernelOutput, extra: Float32Array[] = [], extraParams: string[] = []): Plan | null {
+function elementwise(mode: Mode, tag: string, expr: GpuExpr, names: string[], inputs: readonly View[], out: KernelOutput, extra: Float32Array[] = [], extraParams: string[] = []): Plan | null {
   if (!expanded(inputs, out)) return null;
   const ops = inputs.map(operand);
   const { dims, strides } = coalesce(out.shape, ops.map((o) => o.strides));
@@ -35,38 +39,42 @@ function elementwise(tag: string, expr: string, names: string[], inputs: readonl
   for (let k = 0; k < ops.length; k++) key += '|' + ops[k].base + ':' + (flat[k] ? 'flat' : strides[k].join(','));
   const body = () => {
     const lines = ['const i = this.thread.x;'];
-    if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c'));
+    if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c', 'i', isGpuMode(mode)));
     ops.forEach((o, k) => {
       const at = flat[k] ? (o.base ? `${o.base} + i` : 'i') : indexExpr(o.base, strides[k], 'c');
       lines.push(`const ${names[k]} = in${k}[${at}];`);
     });
     extraParams.forEach((p, k) => lines.push(`const ${p} = bounds[${k}];`));
-    lines.push(`return ${expr};`);
+    if (typeof expr === 'string') lines.push(`return ${expr};`);
+    else lines.push(...expr.lines, `return ${expr.value};`);
     return lines.join('\n');
   };
   const params = ops.map((_, k) => `in${k}`).concat(extra.length ? ['bounds'] : []);
   return { key, cells: Math.max(sizeOf(out.shape), 1), params, body, args: ops.map((o) => o.data).concat(extra) };
 }
 
-const unary: Planner = ([x], attrs, out) => {
-  const expr = UNARY_EXPR[attrs.fn as string];
-  return expr ? elementwise(`unary:${attrs.fn}`, expr, ['x'], [x], out) : null;
+const unary: Planner = ([x], attrs, out, mode) => {
+  const expr = (isGpuMode(mode) ? GPU_UNARY_EXPR : UNARY_EXPR)[attrs.fn as string];
+  return expr ? elementwise(mode, `unary:${attrs.fn}`, expr, ['x'], [x], out) : null;
 };
 
-const binary: Planner = ([a, b], attrs, out) => {
-  const expr = BINARY_EXPR[attrs.fn as string];
-  return expr ? elementwise(`binary:${attrs.fn}`, expr, ['a', 'b'], [a, b], out) : null;
+const binary: Planner = ([a, b], attrs, out, mode) => {
+  const expr = (isGpuMode(mode) ? GPU_BINARY_EXPR : BINARY_EXPR)[attrs.fn as string];
+  return expr ? elementwise(mode, `binary:${attrs.fn}`, expr, ['a', 'b'], [a, b], out) : null;
 };
 
-const where: Planner = (inputs, _attrs, out) => elementwise('where', WHERE_EXPR, ['c', 'a', 'b'], inputs, out);
+const where: Planner = (inputs, _attrs, out, mode) => elementwise(mode, 'where', WHERE_EXPR, ['c', 'a', 'b'], inputs, out);
 
-const clamp: Planner = ([x], attrs, out) => {
-  const lo = (attrs.min as number | null) ?? -Infinity;
-  const hi = (attrs.max as number | null) ?? Infinity;
-  return elementwise('clamp', CLAMP_EXPR, ['x'], [x], out, [Float32Array.of(lo, hi)], ['lo', 'hi']);
+const clamp: Planner = ([x], attrs, out, mode) => {
+  // a GPU may assume no infinities (GLSL and WGSL leave them undefined); its inputs are finite (guard.ts),
+  // so the largest float32 bounds them as well
+  const none = isGpuMode(mode) ? 3.4028234663852886e38 : Infinity;
+  const lo = (attrs.min as number | null) ?? -none;
+  const hi = (attrs.max as number | null) ?? none;
+  return elementwise(mode, 'clamp', CLAMP_EXPR, ['x'], [x], out, [Float32Array.of(lo, hi)], ['lo', 'hi']);
 };
 
-const copy: Planner = ([x], _attrs, out) => elementwise('copy', 'x', ['x'], [x], out);
+const copy: Planner = ([x], _attrs, out, mode) => elementwise(mode, 'copy', 'x', ['x'], [x], out);
 
 /**
  * sum / max / min over `axes`: one cell per kept position, nested loops over the reduced dims. In webasm
@@ -86,7 +94,7 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
   const kahan = fn === 'sum' && mode !== 'cpu';
   const key = `reduce:${fn}${kahan ? ':kahan' : ''}|${K.dims}|${K.strides[0]}|${R.dims}|${R.strides[0]}|${op.base}`;
   const body = () => {
-    const lines = ['const i = this.thread.x;', ...coordLines(K.dims, 'c'), `const at = ${indexExpr(op.base, K.strides[0], 'c')};`];
+    const lines = ['const i = this.thread.x;', ...coordLines(K.dims, 'c', 'i', isGpuMode(mode)), `const at = ${indexExpr(op.base, K.strides[0], 'c')};`];
     if (fn === 'sum') lines.push('let acc = 0;', 'let comp = 0;');
     else lines.push('let acc = in0[at];'); // the first reduced element; no Infinity literal needed
     R.dims.forEach((d, j) => lines.push(`for (let j${j} = 0; j${j} < ${d}; j${j}++) {`));
@@ -108,7 +116,7 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
  * (batch..., M, N) are coalesced with A's and B's strides over them, which folds the batch into M whenever
  * the layout allows. Accumulates in the mode's float (f32 in webasm), as GPUs and torch's float32 do.
  */
-const matmul: Planner = ([a, b], _attrs, out) => {
+const matmul: Planner = ([a, b], _attrs, out, mode) => {
   const r = out.shape.length;
   if (r < 2 || a.shape.length !== r || b.shape.length !== r) return null;
   const K = a.shape[r - 1];
@@ -122,7 +130,7 @@ const matmul: Planner = ([a, b], _attrs, out) => {
   const body = () =>
     [
       'const i = this.thread.x;',
-      ...coordLines(dims, 'c'),
+      ...coordLines(dims, 'c', 'i', isGpuMode(mode)),
       `const ia = ${indexExpr(oa.base, strides[0], 'c')};`,
       `const ib = ${indexExpr(ob.base, strides[1], 'c')};`,
       'let acc = 0;',

@@ -1,7 +1,9 @@
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
+import { guardAdmits } from './guard';
 import { operandLength } from './layout';
+import { isGpuMode, type Mode } from './plans';
 
 /**
  * Which calls a gpu.js backend takes. A gpu.js call has a fixed cost (argument checks, copying inputs into
@@ -17,10 +19,29 @@ export type Family = 'unary' | 'unaryMath' | 'binary' | 'binaryMath' | 'strided'
 
 // the median of three `--passes 3` runs' crossovers (README.md has the table); reduce counts input
 // elements, matmul multiply-adds, the rest output elements
-export const THRESHOLDS: Record<'cpu' | 'webasm', Record<Family, number>> = {
-  cpu: { unary: 16384, unaryMath: 256, binary: 262144, binaryMath: 256, strided: 1024, where: 4096, clamp: 16384, copy: 1024, reduce: 4096, matmul: 4096 },
-  webasm: { unary: 4096, unaryMath: Infinity, binary: 4096, binaryMath: Infinity, strided: 1024, where: 1024, clamp: 4096, copy: 1024, reduce: 4096, matmul: 4096 },
+export const THRESHOLDS: Record<Mode, Record<Family, number>> = {
+  // matmul: never. The js kernel's float32 matmul is WebAssembly SIMD (runtime/backends/js/wasm/gemm.ts), 25–35
+  // GFLOP/s here against gpu.js's 0.6–1 (bench/RESULTS.md), at every size bench/kernels.ts measures
+  cpu: { unary: 16384, unaryMath: 256, binary: 262144, binaryMath: 256, strided: 1024, where: 4096, clamp: 16384, copy: 1024, reduce: 4096, matmul: Infinity },
+  webasm: { unary: 4096, unaryMath: Infinity, binary: 4096, binaryMath: Infinity, strided: 1024, where: 1024, clamp: 4096, copy: 1024, reduce: 4096, matmul: Infinity },
+  // gpuThresholds below: a GPU call pays a dispatch and a readback whatever its size
+  webgl2: gpuThresholds(),
+  webgpu: gpuThresholds(),
 };
+
+/**
+ * Not measured on a GPU (the development machines have none; SwiftShader, the CPU stand-in Chromium offers
+ * there, loses to js at every size): a cost model instead. A GPU call costs a dispatch, the uploads and a
+ * readback that waits for the GPU, about 0.3 ms on a discrete GPU (ARCHITECTURE.md: ~37 µs per Dawn submit
+ * and ~55 µs per readback on an H100; readPixels stalls WebGL's pipeline longer), while the js kernels run
+ * arithmetic at ~1–4 ns and a Math fn at ~10–25 ns per element, and a naive matmul at ~0.5 G
+ * multiply-adds/s. The crossovers below follow from those; README.md has the SwiftShader timings.
+ */
+function gpuThresholds(): Record<Family, number> {
+  const arithmetic = 262144;
+  const math = 32768;
+  return { unary: arithmetic, unaryMath: math, binary: arithmetic, binaryMath: math, strided: 65536, where: arithmetic, clamp: arithmetic, copy: 65536, reduce: arithmetic, matmul: 131072 };
+}
 
 /**
  * fns whose gpu.js form calls a JS Math function per element. webasm reaches those through a wasm import
@@ -37,7 +58,7 @@ const MATH_FNS = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 
  */
 const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'clamp']);
 
-/** webasm indexes in f32 (`Math.floor(i / d)` and the products after it), exact below 2^24. */
+/** webasm and the GPU modes index in f32 (`Math.floor(i / d)` and the products after it), exact below 2^24. */
 const F32_EXACT = 1 << 24;
 
 let override: number | null | undefined;
@@ -75,7 +96,7 @@ function work(kernel: Family, inputs: readonly View[], cells: number): number {
   return cells;
 }
 
-export function takes(mode: 'cpu' | 'webasm', kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean {
+export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean {
   const thresholds = THRESHOLDS[mode] as Record<string, number>;
   if (!(kernel in thresholds)) return false;
   const family = attrs && MATH_FNS.has(attrs.fn as string) ? `${kernel}Math` : kernel;
@@ -94,9 +115,11 @@ export function takes(mode: 'cpu' | 'webasm', kernel: string, inputs: readonly V
     // a contiguous copy is one memcpy in the js kernel; no kernel call beats it
     if (kernel === 'copy' && isContiguous(inputs[0].shape, inputs[0].strides)) return false;
   }
-  if (mode === 'webasm') {
+  if (mode !== 'cpu') {
     if (cells >= F32_EXACT) return false;
     if (inputs.some((v) => operandLength(v) >= F32_EXACT)) return false;
   }
+  // last, as it scans the inputs: NaN, infinities and undefined domains stay on js (guard.ts)
+  if (isGpuMode(mode)) return guardAdmits(mode, kernel, inputs, attrs);
   return true;
 }

@@ -1,104 +1,116 @@
-import type { KernelAttrs, KernelOutput } from '../../kernels';
-import type { View } from '../../storage';
-import { runPlanAsync } from './cache';
-import { PLANNERS } from './plans';
+import { canBlock, SyncChannel, type Endpoint } from './channel';
+import { dawnBinding } from './dawn';
+import type { Plan } from './plans';
 
 /**
- * The webgpu backend, as far as a synchronous runtime allows. gpu.js webgpu kernels return Promises (WebGPU
- * has no synchronous readback), while Backend.probe() and every KernelFunc are synchronous, so this backend
- * registers no kernels and its probe always names a reason. What works today, outside the registry:
- * - `probe()`: whether the npm package 'webgpu' (Dawn for Node) is there and its binding loads, decided
- *   synchronously by loading the binding the way the package's own index.js does;
- * - `prepareWebGPU()`: the asynchronous rest: the navigator.gpu shim of ARCHITECTURE.md ("Facts about the
- *   platform") and an adapter request;
- * - `runKernelWebGPU()`: one registry kernel, planned and cached like the cpu/webasm ones (same sources),
- *   run on gpu.js webgpu and awaited. It needs an adapter, so it is untested on machines without one.
- * ./README.md lists what a registered webgpu backend still needs.
+ * The webgpu backend: a synchronous face over WebGPU's asynchronous API (channel.ts). The runtime's thread
+ * blocks in Atomics.wait while a GPU agent (agent.ts) that owns the GPUDevice runs the gpu.js webgpu
+ * kernel and writes the result into shared memory. Where the agent lives:
+ * - in a browser, a dedicated worker the page starts (web/src/gpu.worker.ts), connected by a MessagePort
+ *   to the worker the session runs in (the page's main thread may not block); the page attaches it with
+ *   `attachWebGPUAgent(port)`. Shared memory needs a cross-origin isolated page (COOP/COEP headers);
+ * - in Node, a worker_thread (node-agent.ts) with the npm package 'webgpu' (Dawn), started by the probe
+ *   when the Dawn binding loads; the probe then blocks until the agent says whether an adapter answered
+ *   and a check kernel came back exact.
+ * The probe's answer is the agent's: null when it is ready, else its reason (or why no agent could start).
  */
-let bindingAnswer: string | null | undefined;
-let adapterAnswer: string | null | undefined;
-let ready = false;
+let channel: SyncChannel | null = null;
+let answer: string | null | undefined;
+let device = '';
+/** How long the probe waits for the agent's hello (a cold worker compiles the runtime first) and for a kernel. */
+const HELLO_MS = 60_000;
+const RUN_MS = 120_000;
 
-function loadBinding(): string | null {
-  // no top-level node: imports, so the runtime still bundles for the browser (where WebGPU is navigator.gpu)
-  const nodeModule = typeof process !== 'undefined' ? process.getBuiltinModule?.('node:module') : undefined;
-  if (!nodeModule) return "the npm package 'webgpu' is for Node (20.16 or later); in a browser WebGPU needs the asynchronous path";
-  const require = nodeModule.createRequire(import.meta.url);
-  let dir: string;
-  let version = '?';
-  try {
-    const pkg = require.resolve('webgpu/package.json');
-    dir = pkg.slice(0, -'/package.json'.length);
-    version = (require(pkg) as { version: string }).version;
-  } catch {
-    return "the npm package 'webgpu' (Dawn, WebGPU for Node) is not installed";
+export interface AgentOptions {
+  helloTimeoutMs?: number;
+  runTimeoutMs?: number;
+}
+let helloTimeoutMs = HELLO_MS;
+
+/** Uses the GPU agent at the other end of `endpoint` (a MessagePort) from now on; the next probe asks it. */
+export function attachWebGPUAgent(endpoint: Endpoint, opts: AgentOptions = {}): void {
+  channel = new SyncChannel(endpoint, opts.runTimeoutMs ?? RUN_MS);
+  helloTimeoutMs = opts.helloTimeoutMs ?? HELLO_MS;
+  answer = undefined;
+  device = '';
+}
+
+/** Why the webgpu backend cannot run here, or null when its agent answered ready. Asked once. */
+export function probeWebGPU(): string | null {
+  if (answer !== undefined) return answer;
+  const blocked = canBlock();
+  if (blocked) return (answer = blocked);
+  if (!channel) {
+    if (!isNode()) {
+      return (answer = 'no GPU agent is attached to this worker (the page starts one and calls attachWebGPUAgent; see runtime/backends/gpujs/README.md)');
+    }
+    const why = dawnBinding();
+    if (why) return (answer = why);
+    const started = startNodeAgent();
+    if (started) return (answer = started);
   }
   try {
-    require(`${dir}/dist/${process.platform}-${process.arch}.dawn.node`);
+    const hello = channel!.hello(helloTimeoutMs);
+    if (hello.ready) {
+      device = hello.says;
+      return (answer = null);
+    }
+    answer = `the GPU agent says: ${hello.says}`;
+  } catch (e) {
+    answer = `the GPU agent did not start: ${(e as Error).message}`;
+  }
+  void agentWorker?.terminate(); // a Node agent that cannot serve is not kept
+  agentWorker = null;
+  return answer;
+}
+
+/** The device the agent runs on ("WebGPU adapter: google swiftshader"), once the probe passed. */
+export function webgpuDevice(): string {
+  return device;
+}
+
+/** Runs a plan on the agent, blocking until its result is back. */
+export function runOnAgent(plan: Plan): Float32Array {
+  if (!channel || answer !== null) throw new Error(`webgpu is not ready: ${answer ?? 'probe it first'}`);
+  return channel.run({ type: 'run', key: plan.key, params: plan.params, body: plan.body(), cells: plan.cells, args: plan.args.map(own) });
+}
+
+/** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
+export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[] } | null {
+  return channel && answer === null ? (channel.stats() as never) : null;
+}
+
+/**
+ * An input as its own buffer: structured clone copies a typed array's whole ArrayBuffer, and plan args
+ * are often windows (subarrays) of a larger storage.
+ */
+function own(a: Float32Array): Float32Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+}
+
+let agentWorker: { terminate(): Promise<number> } | null = null;
+
+const isNode = () => typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function';
+
+/**
+ * Starts a GPU agent in a worker_thread and attaches it; returns why it could not start, or null.
+ * `entry` is the module the worker runs (default node-agent.ts; tests pass a stand-in that serves a fake
+ * asynchronous device). The worker loads TypeScript through tsx (node-agent-boot.mjs), and is unref'd so
+ * an idle agent never keeps the process alive.
+ */
+export function startNodeAgent(entry: URL = new URL('./node-agent.ts', import.meta.url), opts: AgentOptions = {}): string | null {
+  const wt = process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
+  if (!wt) return 'node:worker_threads is unavailable';
+  try {
+    void agentWorker?.terminate(); // a restarted agent replaces the last one
+    const worker = new wt.Worker(new URL('./node-agent-boot.mjs', import.meta.url), { workerData: { entry: entry.href }, execArgv: [] });
+    agentWorker = worker;
+    worker.unref();
+    // an agent that dies leaves the caller to its timeout; say why on stderr meanwhile
+    worker.on('error', (e) => process.stderr.write(`[nabla webgpu] the GPU agent failed: ${e.message}\n`));
+    attachWebGPUAgent(worker, opts);
     return null;
   } catch (e) {
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return `the npm package 'webgpu' ${version} is installed but its Dawn binding does not load here (${why})`;
+    return `the GPU agent's worker_thread did not start: ${(e as Error).message}`;
   }
-}
-
-/** Why WebGPU cannot run kernels for the synchronous runtime here; never null today (see above). */
-export function probeWebGPU(): string {
-  if (bindingAnswer === undefined) bindingAnswer = loadBinding();
-  if (bindingAnswer) return bindingAnswer;
-  if (adapterAnswer === undefined) return 'the WebGPU adapter has not been asked for yet (await prepareWebGPU() first)';
-  if (adapterAnswer) return adapterAnswer;
-  return "an adapter answered, but gpu.js webgpu kernels return Promises and Nabla's kernels are synchronous; use runKernelWebGPU()";
-}
-
-/**
- * Installs navigator.gpu from the 'webgpu' package and asks for an adapter. Resolves null when gpu.js can
- * run webgpu kernels (then runKernelWebGPU works), else the reason. Touches globalThis only when called.
- */
-export async function prepareWebGPU(): Promise<string | null> {
-  if (adapterAnswer !== undefined) return adapterAnswer;
-  if (bindingAnswer === undefined) bindingAnswer = loadBinding();
-  if (bindingAnswer) return (adapterAnswer = bindingAnswer);
-  try {
-    const { create, globals } = (await import('webgpu' as string)) as { create(o: string[]): any; globals: object };
-    Object.assign(globalThis, globals);
-    const g = globalThis as any;
-    if (!g.navigator?.gpu) g.navigator = Object.assign(g.navigator ?? {}, { gpu: shim(create([])) });
-    const adapter = await g.navigator.gpu.requestAdapter();
-    if (!adapter) return (adapterAnswer = 'no WebGPU adapter answered (Debian 12\'s lavapipe, for one, lacks a Vulkan feature Dawn needs)');
-    ready = true; // cache.ts creates the gpu.js instance (mode 'webgpu') on the first kernel
-    return (adapterAnswer = null);
-  } catch (e) {
-    return (adapterAnswer = `WebGPU failed to start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-  }
-}
-
-/**
- * gpu.js assigns `device.onuncapturederror = fn`, which Dawn's Node binding rejects ("object is not of the
- * correct interface type"); defining the property on the device object first makes the assignment land
- * on a plain data property.
- */
-function shim(gpuObject: any) {
-  const requestAdapter = gpuObject.requestAdapter.bind(gpuObject);
-  gpuObject.requestAdapter = async (...args: unknown[]) => {
-    const adapter = await requestAdapter(...args);
-    if (!adapter) return adapter;
-    const requestDevice = adapter.requestDevice.bind(adapter);
-    adapter.requestDevice = async (...dargs: unknown[]) => {
-      const device = await requestDevice(...dargs);
-      Object.defineProperty(device, 'onuncapturederror', { value: null, writable: true, configurable: true });
-      return device;
-    };
-    return adapter;
-  };
-  return gpuObject;
-}
-
-/** Runs registry kernel `name` on gpu.js webgpu (float32/bool only); prepareWebGPU() must have resolved null. */
-export async function runKernelWebGPU(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): Promise<Float32Array> {
-  if (!ready) throw new Error(`webgpu is not ready: ${await prepareWebGPU() ?? 'call prepareWebGPU() first'}`);
-  const planner = PLANNERS[name];
-  const plan = planner?.(inputs, attrs, out, 'webgpu');
-  if (!plan) throw new Error(`webgpu has no kernel '${name}' for these inputs (${inputs.map((v) => v.dtype).join(', ')})`);
-  return runPlanAsync('webgpu', plan);
 }

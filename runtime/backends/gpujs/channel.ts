@@ -1,0 +1,174 @@
+/**
+ * A synchronous call over an asynchronous agent: the caller posts a request and blocks in `Atomics.wait`
+ * on a SharedArrayBuffer until the agent (another thread, whose event loop is free to await the GPU)
+ * writes the reply there and calls `Atomics.notify`. This is how the eager, synchronous runtime reaches
+ * WebGPU, whose readback (`mapAsync`) exists only as a Promise. The caller must be a thread that may
+ * block: a worker in a browser (the main thread may not `Atomics.wait`), any thread in Node.
+ *
+ * Replies land in shared memory rather than in a message because a blocked thread cannot receive one.
+ * Control words (Int32): [state, kind, byteLength, seq]. The data buffer grows (a new SharedArrayBuffer,
+ * sent with the next request) when a reply needs more room than it has.
+ *
+ * Browser-safe: no Node imports. Endpoints are anything with postMessage (a MessagePort, a Worker, Node's
+ * worker_threads ports).
+ */
+
+export interface Endpoint {
+  postMessage(message: unknown): void;
+}
+
+/** A request as the agent receives it (the caller adds `seq`, `control` and `data`). */
+export type AgentRequest =
+  | { type: 'hello' }
+  | { type: 'run'; key: string; params: string[]; body: string; cells: number; args: Float32Array[] }
+  | { type: 'stats' };
+
+export interface Envelope {
+  nablaAgent: AgentRequest;
+  seq: number;
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+/** What an agent answers to hello: whether it can run kernels, and a line about its device or why not. */
+export interface Hello {
+  ready: boolean;
+  /** the device when ready ("WebGPU adapter: google swiftshader"), else why not */
+  says: string;
+}
+
+const IDLE = 0;
+const PENDING = 1;
+const DONE = 2;
+
+const FLOATS = 1;
+const TEXT = 2;
+const FAILED = 3;
+
+/** Whether this thread can block on shared memory (SharedArrayBuffer exists and Atomics.wait is allowed). */
+export function canBlock(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') {
+    return 'SharedArrayBuffer is unavailable here (a browser offers it only to cross-origin isolated pages: serve the page with COOP/COEP headers, as `npx nabla serve` does)';
+  }
+  const g = globalThis as { document?: unknown; crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated, so it cannot share memory with a GPU worker (serve it with COOP/COEP headers, as `npx nabla serve` does)';
+  if (g.document !== undefined) return "a browser's main thread may not block (Atomics.wait), so the runtime must run in a worker to wait for the GPU";
+  return null;
+}
+
+export class ChannelError extends Error {}
+
+/** The caller's side. Every method blocks this thread until the agent answers or `timeoutMs` passes. */
+export class SyncChannel {
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
+  private data = new SharedArrayBuffer(1 << 20);
+  private seq = 0;
+  /** set when the agent failed to answer in time: later calls fail at once instead of waiting again */
+  broken: string | null = null;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly timeoutMs = 120_000,
+  ) {}
+
+  hello(timeoutMs = this.timeoutMs): Hello {
+    return JSON.parse(this.text({ type: 'hello' }, timeoutMs)) as Hello;
+  }
+
+  stats(): unknown {
+    return JSON.parse(this.text({ type: 'stats' }));
+  }
+
+  run(req: Extract<AgentRequest, { type: 'run' }>): Float32Array {
+    const reply = this.call(req, req.cells * 4, this.timeoutMs);
+    if (reply.kind !== FLOATS) throw new ChannelError(`the GPU agent answered a kernel with ${reply.kind === TEXT ? 'text' : 'nothing'}`);
+    // copy out: the shared buffer is overwritten by the next call
+    return new Float32Array(this.data, 0, reply.bytes / 4).slice();
+  }
+
+  private text(req: AgentRequest, timeoutMs = this.timeoutMs): string {
+    const reply = this.call(req, 0, timeoutMs);
+    const bytes = new Uint8Array(this.data, 0, reply.bytes).slice(); // TextDecoder refuses shared memory
+    const text = new TextDecoder().decode(bytes);
+    if (reply.kind !== TEXT) throw new ChannelError(`the GPU agent answered with ${reply.kind === FLOATS ? 'floats' : 'nothing'}`);
+    return text;
+  }
+
+  private call(req: AgentRequest, bytes: number, timeoutMs: number): { kind: number; bytes: number } {
+    if (this.broken) throw new ChannelError(this.broken);
+    if (bytes > this.data.byteLength) this.data = new SharedArrayBuffer(Math.max(bytes, this.data.byteLength * 2));
+    const seq = ++this.seq;
+    const c = this.control;
+    Atomics.store(c, 0, PENDING);
+    const envelope: Envelope = { nablaAgent: req, seq, control: c.buffer as SharedArrayBuffer, data: this.data };
+    this.endpoint.postMessage(envelope);
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(c, 0) === PENDING) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(c, 0, PENDING, left) === 'timed-out') {
+        if (Atomics.load(c, 0) !== PENDING) break;
+        this.broken = `the GPU agent did not answer a '${req.type}' request within ${Math.round(timeoutMs / 1000)} s (it may have crashed); WebGPU is off for this session`;
+        throw new ChannelError(this.broken);
+      }
+    }
+    if (Atomics.load(c, 3) !== seq) throw new ChannelError('the GPU agent answered another request (a bug in Nabla)');
+    const kind = Atomics.load(c, 1);
+    const len = Atomics.load(c, 2);
+    Atomics.store(c, 0, IDLE);
+    if (kind === FAILED) {
+      const message = new TextDecoder().decode(new Uint8Array(this.data, 0, len).slice());
+      throw new ChannelError(message);
+    }
+    return { kind, bytes: len };
+  }
+}
+
+/** The agent's side: what runs the requests. */
+export interface Executor {
+  hello(): Promise<Hello>;
+  run(req: Extract<AgentRequest, { type: 'run' }>): Promise<Float32Array>;
+  stats(): unknown;
+}
+
+/** Whether a message is a channel request (an agent may share its port with other traffic). */
+export function isEnvelope(m: unknown): m is Envelope {
+  return typeof m === 'object' && m !== null && 'nablaAgent' in m;
+}
+
+/**
+ * Answers one envelope: runs it on `executor` and writes the reply into the caller's shared memory.
+ * Requests are answered one at a time in arrival order (the caller sends the next only after the last
+ * reply), so no queue is needed.
+ */
+export async function answer(envelope: Envelope, executor: Executor): Promise<void> {
+  const { nablaAgent: req, seq, control, data } = envelope;
+  const c = new Int32Array(control);
+  let kind: number;
+  let len: number;
+  try {
+    if (req.type === 'run') {
+      const result = await executor.run(req);
+      if (result.length !== req.cells) throw new Error(`the kernel gave ${result.length} values for ${req.cells} cells`);
+      new Float32Array(data, 0, result.length).set(result);
+      [kind, len] = [FLOATS, result.byteLength];
+    } else {
+      len = writeText(data, JSON.stringify(req.type === 'hello' ? await executor.hello() : executor.stats()));
+      kind = TEXT;
+    }
+  } catch (e) {
+    len = writeText(data, e instanceof Error ? e.message : String(e));
+    kind = FAILED;
+  }
+  Atomics.store(c, 1, kind);
+  Atomics.store(c, 2, len);
+  Atomics.store(c, 3, seq);
+  Atomics.store(c, 0, DONE);
+  Atomics.notify(c, 0);
+}
+
+function writeText(data: SharedArrayBuffer, text: string): number {
+  const bytes = new TextEncoder().encode(text);
+  const n = Math.min(bytes.length, data.byteLength);
+  new Uint8Array(data, 0, n).set(bytes.subarray(0, n));
+  return n;
+}

@@ -1,0 +1,50 @@
+import { GPU } from 'gpu.js';
+import { kernelClasses, runPlan } from './cache';
+import { checkPlan } from './check';
+
+/**
+ * The webgl2 backend's probe. gpu.js mode 'webgl2' is synchronous (a kernel call ends in readPixels), so
+ * the eager runtime can use it as it is, on a page's main thread or in a worker (gpu.js draws on an
+ * OffscreenCanvas there). It needs float render targets (EXT_color_buffer_float) and 32-bit highp floats
+ * in fragment shaders; the probe checks both and then runs check.ts's kernel, whose result must equal
+ * the float32 values exactly.
+ */
+let answer: string | null | undefined;
+
+export function probeWebGL2(): string | null {
+  if (answer === undefined) answer = check();
+  return answer;
+}
+
+function check(): string | null {
+  const g = globalThis as { document?: { createElement(tag: string): any }; OffscreenCanvas?: new (w: number, h: number) => any };
+  if (!g.document && !g.OffscreenCanvas) {
+    return "WebGL2 exists only in browsers (gpu.js's Node equivalent, mode 'headlessgl', needs the optional native package 'gl', which Nabla does not install)";
+  }
+  let gl: any;
+  try {
+    const canvas = g.document ? g.document.createElement('canvas') : new g.OffscreenCanvas!(1, 1);
+    gl = canvas.getContext('webgl2');
+  } catch {
+    gl = null;
+  }
+  if (!gl) return 'this browser gives no WebGL2 context (disabled, or no GPU it trusts)';
+  try {
+    if (!gl.getExtension('EXT_color_buffer_float')) return 'WebGL2 here cannot render to float textures (no EXT_color_buffer_float), which gpu.js needs to return float32 results';
+    const high = gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT);
+    if (!high || high.precision < 23) return `fragment shaders here have ${high?.precision ?? 0}-bit highp floats; float32 needs 23`;
+  } finally {
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+  if (!GPU.isWebGL2Supported) return 'gpu.js does not find WebGL2 here';
+  try {
+    const { plan, verify } = checkPlan('webgl2');
+    const wrong = verify(runPlan('webgl2', plan));
+    if (wrong) return wrong;
+    const ran = kernelClasses('webgl2').get(plan.key);
+    if (ran !== 'WebGL2Kernel') return `gpu.js ran its webgl2 check kernel as ${ran}, not WebGL2Kernel`;
+    return null;
+  } catch (e) {
+    return `gpu.js webgl2 failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+}

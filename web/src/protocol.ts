@@ -1,0 +1,57 @@
+// Messages between the page (main.ts, through session-client.ts) and the worker the session runs in
+// (session.worker.ts). The session runs in a worker so that the webgpu backend can block there while the
+// GPU worker computes (a page's main thread may not Atomics.wait), and so that a long cell never freezes
+// the page: Restart ends the worker, whatever it is doing.
+import type { BackendReport } from '../../runtime/backend';
+import type { BackendStatus } from './backends';
+import type { MimeBundle } from './notebook';
+
+export type RunReply = {
+  result: { ok: true; value: MimeBundle | null } | { ok: false; ename: string; evalue: string; traceback: string[] };
+  ms: number;
+  backend: string;
+  /** kernel calls per backend during the run (js: the calls the chosen backend left to js) */
+  kernels: Record<string, number>;
+};
+
+export type CompletionKind = 'keyword' | 'constant' | 'function' | 'variable';
+export type CompletionReply = { start: number; end: number; items: { label: string; kind: CompletionKind; detail?: string }[] };
+export type InspectReply = { head: string; body: string } | null;
+
+export interface BackendsReply {
+  statuses: BackendStatus[];
+  report: BackendReport;
+}
+
+/** What each GPU backend ran, for tests and the curious: gpu.js kernel classes, cache counts, guard counts. */
+export interface GpuStats {
+  webgl2: { classes: string[]; built: number; guard: { declined: number; recomputed: number } | null };
+  webgpu: { agent: { classes: string[]; cache: Record<string, number> } | null; guard: { declined: number; recomputed: number } | null; device: string };
+}
+
+/** Requests and their replies. */
+export interface Calls {
+  builtins: { req: Record<string, never>; reply: { names: string[] } };
+  run: { req: { code: string; file: string }; reply: RunReply };
+  complete: { req: { code: string; cursor: number }; reply: CompletionReply };
+  inspect: { req: { code: string; cursor: number }; reply: InspectReply };
+  backends: { req: Record<string, never>; reply: BackendsReply };
+  select: { req: { name: string }; reply: BackendReport };
+  values: { req: { name: string }; reply: number[] | null };
+  gpuStats: { req: Record<string, never>; reply: GpuStats };
+}
+
+export type CallName = keyof Calls;
+export type Request = { [K in CallName]: { id: number; call: K; args: Calls[K]['req'] } }[CallName];
+
+/** Sent once, first: the port to the GPU worker (null where the page cannot share memory). */
+export interface Init {
+  init: true;
+  gpuPort: MessagePort | null;
+}
+
+/** Worker → page: a reply, or an output of the run in progress (streamed while it runs). */
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; message: string }
+  | { id: number; output: { kind: 'stdout' | 'stderr'; text: string } | { kind: 'display'; bundle: MimeBundle; displayId?: string; update?: boolean } };

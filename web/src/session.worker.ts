@@ -1,0 +1,111 @@
+// The session's worker: the compiler and runtime run here, not on the page's main thread, so that the
+// webgpu backend can block (Atomics.wait) while the GPU worker computes, and a long cell never freezes the
+// page. The page talks to it through session-client.ts (messages in protocol.ts): runs stream their
+// outputs back as they happen; completion and hover are asked for asynchronously.
+import { createSession, type NablaSession, type Output } from '../../compiler';
+import { loadCharts, valueBundle } from '../../display';
+import { KEYWORDS } from '../../grammar';
+import { backendReport, Tensor } from '../../runtime';
+import { guardStats, kernelCacheStats, kernelClasses, webgpuAgentStats, webgpuDevice, attachWebGPUAgent } from '../../runtime/backends/gpujs';
+import { loadGraphviz } from '../../runtime/explain';
+import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
+import type { Calls, CallName, CompletionKind, Init, Reply, Request } from './protocol';
+
+const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
+// a new session (Restart) is a new worker: session-client.ts ends this one
+const session: NablaSession = createSession({ mime: valueBundle });
+const keywords = new Set<string>(KEYWORDS);
+// as the page did before: charts and graphs draw synchronously once these are in
+void loadCharts().catch(() => undefined);
+void loadGraphviz().catch(() => undefined);
+
+type Handlers = { [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] };
+
+const handlers: Handlers = {
+  builtins: () => ({ names: [...session.builtins.defs.keys()] }),
+
+  run: ({ code, file }, id) => {
+    const kernels = snapshotKernels();
+    const out: Output = {
+      stdout: (text) => scope.postMessage({ id, output: { kind: 'stdout', text: String(text) } }),
+      stderr: (text) => scope.postMessage({ id, output: { kind: 'stderr', text: String(text) } }),
+      display: (bundle, opts = {}) => scope.postMessage({ id, output: { kind: 'display', bundle, displayId: opts.displayId, update: opts.update } }),
+    };
+    const t0 = performance.now();
+    let result;
+    try {
+      result = session.run(code, out, { file });
+    } catch (e) {
+      const m = String((e as Error)?.message ?? e);
+      result = { ok: false as const, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m} (a bug in Nabla's playground)`] };
+    }
+    const ms = performance.now() - t0;
+    const k = kernelCounts(kernels.byBackend, kernels.fallbacks);
+    return { result, ms, backend: backendReport().chosen, kernels: { ...k.byBackend, ...(k.js ? { js: k.js } : {}) } };
+  },
+
+  complete: ({ code, cursor }) => {
+    const c = session.complete(code, cursor);
+    const kind = (m: string): CompletionKind => {
+      const builtin = session.builtins.defs.get(m);
+      if (keywords.has(m)) return 'keyword';
+      if (builtin) return builtin.group === 'constants' ? 'constant' : 'function';
+      return typeof session.lookup(m) === 'function' ? 'function' : 'variable';
+    };
+    return {
+      start: c.start,
+      end: c.end,
+      items: c.matches.map((m) => ({
+        label: m,
+        kind: kind(m),
+        detail: session.builtins.defs.has(m) ? session.builtins.signature(m) : keywords.has(m) ? 'keyword' : undefined,
+      })),
+    };
+  },
+
+  /** Session.inspect's text/plain, split into its head (a signature or `name: type`) and the doc under it. */
+  inspect: ({ code, cursor }) => {
+    const r = session.inspect(code, cursor, 0);
+    if (!r.found) return null;
+    const text = String(r.data['text/plain'] ?? '');
+    const nl = text.indexOf('\n');
+    const head = nl < 0 ? text : text.slice(0, nl);
+    const body = nl < 0 ? '' : text.slice(nl + 1).trim();
+    // a value's text (a tensor's rows) keeps its layout in a code block; a builtin's doc is prose
+    const prose = session.builtins.defs.has(head.replace(/\(.*$/s, ''));
+    return { head, body: prose || !body ? body : '```\n' + body + '\n```' };
+  },
+
+  backends: () => ({ statuses: backendStatuses(), report: backendReport() }),
+  select: ({ name }) => selectBackend(name),
+
+  values: ({ name }) => {
+    const v = session.lookup(name);
+    return v instanceof Tensor ? Array.from(v.toHost() as ArrayLike<number>) : null;
+  },
+
+  gpuStats: () => {
+    const agent = webgpuAgentStats();
+    const guard = (m: string) => (guardStats.get(m) ? { ...guardStats.get(m)! } : null);
+    return {
+      webgl2: { classes: [...new Set([...kernelClasses('webgl2').values()].map(String))], built: kernelCacheStats('webgl2').built, guard: guard('webgl2') },
+      webgpu: { agent: agent ? { classes: agent.classes, cache: agent.cache } : null, guard: guard('webgpu'), device: webgpuDevice() },
+    };
+  },
+};
+
+scope.onmessage = (e: MessageEvent<Init | Request>) => {
+  const m = e.data;
+  if ('init' in m) {
+    // without a port (a page that cannot share memory) the webgpu probe says why: channel.ts canBlock()
+    if (m.gpuPort) attachWebGPUAgent(m.gpuPort, { helloTimeoutMs: 20_000 });
+    return;
+  }
+  try {
+    const value = (handlers[m.call] as (a: unknown, id: number) => unknown)(m.args, m.id);
+    scope.postMessage({ id: m.id, ok: true, value });
+  } catch (err) {
+    const message = (err as Error)?.message ?? String(err);
+    scope.postMessage({ id: m.id, ok: false, message });
+  }
+};
