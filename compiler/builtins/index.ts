@@ -1,4 +1,6 @@
 import { addAutodiff } from './autodiff';
+import { addCheck } from './check';
+import { addCompile } from './compile';
 import { addCreation } from './creation';
 import { addExplain } from './explain';
 import { addMath } from './math';
@@ -14,9 +16,11 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addCreation(t);
   addMath(t);
   addAutodiff(t);
+  addCompile(t);
   addTraining(t);
   addExplain(t);
   addMisc(t, ctx);
   addNotebook(t, ctx);
+  addCheck(t, ctx);
   return t;
 }
