@@ -19,7 +19,7 @@ usage:
   nabla serve [--port P]                                   the browser playground on http://127.0.0.1:P/ (default 8765)
   nabla --version | --help
 
-backends: webgpu, webasm, cpu, js (default: the first that works here; also NABLA_BACKEND=...)`;
+backends: webgpu, webgl2 (browsers), webasm, cpu, js (default: the first that works here; also NABLA_BACKEND=...)`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

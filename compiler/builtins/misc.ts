@@ -51,7 +51,7 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
     const r = nb.backendReport();
     return [`backend: ${r.chosen} (${r.why})`, ...r.skipped.map((s) => `  skipped ${s.name}: ${s.why}`)].join('\n');
   });
-  t.add('runtime', 'set_backend', ['name'], 'Switches the backend: "webgpu", "webasm", "cpu" or "js".', (name: Value) => {
+  t.add('runtime', 'set_backend', ['name'], 'Switches the backend: "webgpu", "webgl2" (browsers), "webasm", "cpu" or "js"; backend() says which run here.', (name: Value) => {
     if (typeof name !== 'string') throw new LangError('set_backend: give a backend name such as "cpu"');
     nb.setBackend(name);
     return null;
