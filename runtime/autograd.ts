@@ -28,6 +28,8 @@ export interface GradOptions {
   knownGrads?: Map<Tensor, Tensor> | readonly (readonly [Tensor, Tensor])[] | null;
   /** Theano's consider_constant: no gradient flows through these, for this call only. */
   considerConstant?: readonly Tensor[] | null;
+  /** The name errors give the call: a tape's gradient goes through grad and says 'gradient'. */
+  api?: string;
 }
 
 export interface BackwardOptions {
@@ -194,7 +196,7 @@ function propagate(
   accumulate: (n: Node, g: Tensor) => void,
   from: Map<Node, Contribution[]> | null,
 ) {
-  const ctx = n.context();
+  const ctx = n.context(api);
   ctx.needs = n.next.map(inGraph);
   // in anomaly mode a rule's intermediate values are not forward values: its result is checked below
   const grads = from ? withoutForwardChecks(() => n.op.backward(g, ctx)) : n.op.backward(g, ctx);
@@ -269,7 +271,7 @@ function knownMap(api: string, k: GradOptions['knownGrads']): Map<Node, Tensor> 
  * One tensor in, one gradient out; a list in, a list out.
  */
 export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): Tensor | null | (Tensor | null)[] {
-  const api = 'grad';
+  const api = opts.api ?? 'grad';
   const ins = list(inputs);
   const outs = list(outputs);
   const known = knownMap(api, opts.knownGrads);

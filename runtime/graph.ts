@@ -79,11 +79,11 @@ export class Node {
     return this.op.gradName;
   }
 
-  /** The saved values, checked against in-place changes since they were saved. */
-  context(): BackwardCtx {
+  /** The saved values, checked against in-place changes since they were saved; `api` names the call in errors. */
+  context(api = 'backward'): BackwardCtx {
     if (this.freed || !this.saved) {
       throw gradError(
-        'backward',
+        api,
         `trying to backward through the graph a second time (through ${this.op.name}${this.site ? ' at ' + fmtSite(this.site) : ''}): its saved values were freed by the first backward. Pass retain_graph=true to the first backward or grad call if you need to go through the graph again`,
       );
     }
@@ -92,7 +92,7 @@ export class Node {
       if (t.version !== this.savedVersions[i]) {
         const role = i < this.saved!.length ? `input ${i + 1}` : 'output';
         throw gradError(
-          'backward',
+          api,
           `a value needed to differentiate ${this.op.name}${this.site ? ' at ' + fmtSite(this.site) : ''} (its ${role}) was modified in place afterwards${t.storage.lastWrite ? ' by ' + t.storage.lastWrite : ''}; compute into a new variable instead of updating it in place, or clone it before the update`,
         );
       }

@@ -91,7 +91,7 @@ export class GradientTape {
     for (const s of list) {
       if (!s.requiresGrad && !this.watched.has(s) && !s.gradFn) throw gradError('gradient', notWatched(s, target, this.site));
     }
-    const gs = grad(target, list, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true }) as (Tensor | null)[];
+    const gs = grad(target, list, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true, api: 'gradient' }) as (Tensor | null)[];
     // TensorFlow answers None here without a word; say why, with the line
     gs.forEach((g, i) => {
       if (!g && target.gradFn) warn(`t.gradient: no gradient for the source${list[i].name ? ` '${list[i].name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${unusedReason(list[i], [target.gradFn], [target])}`);

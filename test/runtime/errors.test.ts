@@ -240,3 +240,20 @@ describe('tapes', () => {
     expect(() => tp.gradient(y, nb.ones([2], { dtype: 'float64' }))).toThrow(/not watched by this tape/);
   });
 });
+
+describe('errors name the call the user made', () => {
+  it('grad through a graph that backward freed says grad, and names retain_graph', () => {
+    const x = nb.param([1]);
+    const y = nb.sum(nb.tanh(x));
+    y.backward();
+    expect(() => nb.grad(y, x)).toThrow(/^grad: trying to backward through the graph a second time[\s\S]*retain_graph=true/);
+    expect(() => y.backward()).toThrow(/^backward: trying to backward/);
+  });
+
+  it("a tape's gradient says gradient, not the grad it runs on", () => {
+    const x = nb.param([1]);
+    const tp = nb.tape({ persistent: true });
+    const y = tp.run(() => nb.pow(nb.tensor([x.item() as number]), 2));
+    expect(() => tp.gradient(y, x)).toThrow(/^gradient: the output/);
+  });
+});
