@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { ipynbVitePlugin } from './web/ipynb';
 
 export default defineConfig({
+  // the playground's examples import notebooks/*.ipynb (web/ipynb.ts)
+  plugins: [ipynbVitePlugin],
   test: {
     // forks is vitest's default pool; --expose-gc gives test/runtime/memory.test.ts its global.gc()
     pool: 'forks',

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, co
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { ipynbEsbuildPlugin } from './ipynb';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(webDir, '..');
@@ -119,7 +120,7 @@ export async function buildWeb(opts: BuildOptions = {}): Promise<BuildResult> {
       chunkNames: 'chunks/[name]-[hash]',
       assetNames: 'assets/[name]-[hash]',
       loader: { '.ttf': 'file' },
-      plugins: [guardPlugin(shimmed)],
+      plugins: [guardPlugin(shimmed), ipynbEsbuildPlugin],
       metafile: true,
     }),
     // Monaco's editor worker, a classic worker script (web/src/main.ts starts it by URL)

@@ -177,12 +177,12 @@ describe('error places and positions', () => {
 
 describe('built-in examples', () => {
   for (const ex of EXAMPLES) {
-    it(`"${ex.title}" runs top to bottom (its one deliberate error aside)`, () => {
+    it(`"${ex.title}" runs top to bottom (its deliberate errors aside)`, () => {
       const session = createSession({ mime: valueBundle });
       const sink = { stdout: () => {}, stderr: () => {}, display: () => {} };
       const results = ex.cells.filter((c) => c.type === 'code').map((c) => ({ c, r: session.run(c.source, sink) }));
       for (const { c, r } of results) {
-        const deliberate = c.source.includes('# fails');
+        const deliberate = c.source.includes('# fails') || !!c.tags?.includes('raises-exception');
         expect(r.ok, `${c.source}\n${r.ok ? '' : r.traceback.join('\n')}`).toBe(!deliberate);
       }
     });

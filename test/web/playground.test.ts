@@ -384,7 +384,7 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
 
   it('exports an .ipynb that nbformat validates and the nabla kernel runs, and imports it back', async (ctx) => {
     const { page, context } = await open();
-    await page.selectOption('#examples', 'known-grads');
+    await page.selectOption('#examples', 'known-grads-brief');
     await expect.poll(() => page.locator('.cell').count(), WAIT).toBe(3);
     await page.click('#run-all');
     await expect.poll(() => page.locator('.output.stream').textContent(), WAIT).toMatch(/difference: tensor\(0\.\)/);
