@@ -1,3 +1,5 @@
+import { BINARY_JS } from '../js/fns';
+
 /**
  * The elementwise functions as gpu.js kernel expressions, one per entry of the js backend's REAL_UNARY and
  * REAL_BINARY tables (same names, same results: test/backends/gpujs.test.ts checks both the key sets and
@@ -33,21 +35,9 @@ export const UNARY_EXPR: Record<string, string> = {
   not: '(x === 0 || x !== x ? 1 : 0)',
 };
 
+/** The js kernels' expressions, except that GLSL/WGSL have no truthiness: and/or spell out "nonzero, not NaN". */
 export const BINARY_EXPR: Record<string, string> = {
-  add: 'a + b',
-  sub: 'a - b',
-  mul: 'a * b',
-  div: 'a / b',
-  pow: 'Math.pow(a, b)',
-  maximum: 'Math.max(a, b)',
-  minimum: 'Math.min(a, b)',
-  atan2: 'Math.atan2(a, b)',
-  eq: '(a === b ? 1 : 0)',
-  ne: '(a !== b ? 1 : 0)',
-  lt: '(a < b ? 1 : 0)',
-  le: '(a <= b ? 1 : 0)',
-  gt: '(a > b ? 1 : 0)',
-  ge: '(a >= b ? 1 : 0)',
+  ...BINARY_JS,
   and: '(a !== 0 && a === a && b !== 0 && b === b ? 1 : 0)',
   or: '((a !== 0 && a === a) || (b !== 0 && b === b) ? 1 : 0)',
 };
