@@ -1,10 +1,9 @@
+import { escapeHtml } from '../../display';
 import { EXERCISES } from '../exercises';
 import { collectingWarnings, judge } from '../exercises/kit';
 import { LangError } from '../operators';
 import { typeName, type Value } from '../values';
 import type { BuiltinContext, BuiltinTable } from './table';
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * check(exercise, answer) for the exercises of notebooks/exercises/: shows whether the answer is right and,
