@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe("the README's main job", () => {
+  it('npx nabla run examples/demo.nabla runs, says which backend and why, and prints the gradients', () => {
+    const r = spawnSync(process.execPath, ['bin/nabla.mjs', 'run', 'examples/demo.nabla'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^backend: \w+ \(/m);
+    expect(r.stdout).toContain('grad returns: tensor([0.7878, 5.0000])');
+  });
+});
