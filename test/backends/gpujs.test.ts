@@ -6,7 +6,7 @@ import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
 import { BINARY_EXPR, UNARY_EXPR } from '../../runtime/backends/gpujs/exprs';
 import { clearKernelCache, GPUJS_KERNELS, kernelCacheStats, kernelClasses, setSmallTensorLimit } from '../../runtime/backends/gpujs';
 import type { View } from '../../runtime/storage';
-import { expectClose, LAYOUTS, SPECIALS, values, view, type Layout } from './views';
+import { expectClose, LAYOUTS, matmulOperand, pairs, SPECIALS, subsets, values, view, type Layout } from './views';
 
 /**
  * The gpu.js backends against the js kernels (the reference), with the small-tensor limit at 0 so every
@@ -154,27 +154,3 @@ describe('gpu.js expression tables', () => {
     expect(Object.keys(BINARY_EXPR).sort()).toEqual(Object.keys(REAL_BINARY).sort());
   });
 });
-
-/** Every (layout, layout) pair with contiguous on one side, plus a few mixed ones. */
-function pairs(): [Layout, Layout][] {
-  const mixed: [Layout, Layout][] = [['transposed', 'broadcast'], ['offset', 'sparse'], ['broadcast', 'broadcast']];
-  return LAYOUTS.flatMap((l) => [['contiguous', l] as [Layout, Layout], [l, 'contiguous'] as [Layout, Layout]]).concat(mixed);
-}
-
-function subsets(rank: number): number[][] {
-  const all: number[][] = [];
-  for (let m = 1; m < 1 << rank; m++) all.push([...Array(rank).keys()].filter((d) => m & (1 << d)));
-  return rank === 0 ? [[]] : all;
-}
-
-/** A matmul operand: 'transposed' swaps the last two dims in storage; 'broadcast' reads batch dim 0 with stride 0. */
-function matmulOperand(shape: number[], layout: Layout, seed: number): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = view(shape, layout === 'transposed' || (layout === 'broadcast' && shape.length < 3) ? 'contiguous' : layout, values(n, seed));
-  if (layout !== 'transposed') return v;
-  const r = shape.length;
-  const t = view([...shape.slice(0, r - 2), shape[r - 1], shape[r - 2]], 'contiguous', values(n, seed));
-  const strides = [...t.strides];
-  [strides[r - 2], strides[r - 1]] = [strides[r - 1], strides[r - 2]];
-  return { ...t, shape, strides };
-}

@@ -1,7 +1,7 @@
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
 import type { KernelAttrs, KernelOutput } from '../../runtime/kernels';
 import type { View } from '../../runtime/storage';
-import { LAYOUTS, SPECIALS, values, view, type Layout } from './layouts';
+import { LAYOUTS, matmulOperand, pairs, SPECIALS, subsets, values, view, type Layout } from './layouts';
 
 /**
  * The kernel table of gpujs.test.ts as data, free of vitest, so the same calls can run where vitest does
@@ -115,28 +115,4 @@ export function largeCases(): KernelCase[] {
     atol: 1e-4,
   });
   return cases;
-}
-
-/** Every (layout, layout) pair with contiguous on one side, plus a few mixed ones. */
-function pairs(): [Layout, Layout][] {
-  const mixed: [Layout, Layout][] = [['transposed', 'broadcast'], ['offset', 'sparse'], ['broadcast', 'broadcast']];
-  return LAYOUTS.flatMap((l) => [['contiguous', l] as [Layout, Layout], [l, 'contiguous'] as [Layout, Layout]]).concat(mixed);
-}
-
-function subsets(rank: number): number[][] {
-  const all: number[][] = [];
-  for (let m = 1; m < 1 << rank; m++) all.push([...Array(rank).keys()].filter((d) => m & (1 << d)));
-  return rank === 0 ? [[]] : all;
-}
-
-/** A matmul operand: 'transposed' swaps the last two dims in storage; 'broadcast' reads batch dim 0 with stride 0. */
-function matmulOperand(shape: number[], layout: Layout, seed: number): View {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = view(shape, layout === 'transposed' || (layout === 'broadcast' && shape.length < 3) ? 'contiguous' : layout, values(n, seed));
-  if (layout !== 'transposed') return v;
-  const r = shape.length;
-  const t = view([...shape.slice(0, r - 2), shape[r - 1], shape[r - 2]], 'contiguous', values(n, seed));
-  const strides = [...t.strides];
-  [strides[r - 2], strides[r - 1]] = [strides[r - 1], strides[r - 2]];
-  return { ...t, shape, strides };
 }

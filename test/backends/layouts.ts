@@ -73,3 +73,28 @@ export function firstMiss(got: ArrayLike<number>, want: ArrayLike<number>, rtol 
   }
   return null;
 }
+
+/** Every (layout, layout) pair with contiguous on one side, plus a few mixed ones. */
+export function pairs(): [Layout, Layout][] {
+  const mixed: [Layout, Layout][] = [['transposed', 'broadcast'], ['offset', 'sparse'], ['broadcast', 'broadcast']];
+  return LAYOUTS.flatMap((l) => [['contiguous', l] as [Layout, Layout], [l, 'contiguous'] as [Layout, Layout]]).concat(mixed);
+}
+
+/** Every nonempty set of axes of a rank (the empty set for rank 0), for reductions. */
+export function subsets(rank: number): number[][] {
+  const all: number[][] = [];
+  for (let m = 1; m < 1 << rank; m++) all.push([...Array(rank).keys()].filter((d) => m & (1 << d)));
+  return rank === 0 ? [[]] : all;
+}
+
+/** A matmul operand: 'transposed' swaps the last two dims in storage; 'broadcast' reads batch dim 0 with stride 0. */
+export function matmulOperand(shape: number[], layout: Layout, seed: number): View {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = view(shape, layout === 'transposed' || (layout === 'broadcast' && shape.length < 3) ? 'contiguous' : layout, values(n, seed));
+  if (layout !== 'transposed') return v;
+  const r = shape.length;
+  const t = view([...shape.slice(0, r - 2), shape[r - 1], shape[r - 2]], 'contiguous', values(n, seed));
+  const strides = [...t.strides];
+  [strides[r - 2], strides[r - 1]] = [strides[r - 1], strides[r - 2]];
+  return { ...t, shape, strides };
+}
