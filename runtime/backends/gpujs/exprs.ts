@@ -1,4 +1,4 @@
-import { BINARY_JS } from '../js/fns';
+import { BINARY_JS, UNARY_JS } from '../js/fns';
 
 /**
  * The elementwise functions as gpu.js kernel expressions, one per entry of the js backend's REAL_UNARY and
@@ -12,24 +12,12 @@ import { BINARY_JS } from '../js/fns';
  *   integer in float32, and skipping it keeps webasm's f32 `x + 0.5` from rounding.
  */
 export const UNARY_EXPR: Record<string, string> = {
-  neg: '-x',
-  exp: 'Math.exp(x)',
-  log: 'Math.log(x)',
-  sqrt: 'Math.sqrt(x)',
-  sin: 'Math.sin(x)',
-  cos: 'Math.cos(x)',
-  tan: 'Math.tan(x)',
-  tanh: 'Math.tanh(x)',
-  sigmoid: '(x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))',
-  relu: '(x > 0 ? x : 0)',
-  softplus: 'Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))',
-  abs: 'Math.abs(x)',
+  ...UNARY_JS,
+  // the nested conditional parenthesized, as verified on every gpu.js mode (test/web runs webgl2 and webgpu)
   sign: '(x > 0 ? 1 : (x < 0 ? -1 : 0))',
   round:
     '(Math.abs(x) >= 8388608 ? x : (Math.floor(x + 0.5) - x === 0.5 && Math.floor(x + 0.5) - 2 * Math.floor((x + 0.5) / 2) !== 0' +
     ' ? Math.floor(x + 0.5) - 1 : Math.floor(x + 0.5)))',
-  floor: 'Math.floor(x)',
-  step: '(x > 0 ? 1 : 0)',
   // x - x is 0 for every finite x and NaN for NaN and ±Infinity
   isfinite: '(x - x === 0 ? 1 : 0)',
   not: '(x === 0 || x !== x ? 1 : 0)',
