@@ -6,6 +6,7 @@ import { LangError } from '../operators';
 import type { Output } from '../session';
 import { typeName, type Value } from '../values';
 import { asTensor, asTensorList, isSeq } from './convert';
+import { writeTextFile } from './files';
 import type { BuiltinTable } from './table';
 
 /**
@@ -35,16 +36,6 @@ export class GraphPicture {
   }
 }
 
-function writeFile(path: string, text: string): void {
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.('node:fs');
-  if (!fs) throw new LangError('graph: file= needs a file system (use it from the CLI or a notebook kernel)');
-  try {
-    fs.writeFileSync(path, text);
-  } catch (e) {
-    throw new LangError(`graph: could not write ${path}: ${(e as Error).message}`, 'ValueError');
-  }
-}
-
 export function addExplain(t: BuiltinTable): void {
   // Graphviz's wasm instance is made asynchronously: start now so that it is ready by the first graph()
   void loadGraphviz().catch(() => {});
@@ -61,7 +52,7 @@ export function addExplain(t: BuiltinTable): void {
       }
       const g = graphDot(ts, { formulas: formulas !== false });
       const svg = renderSvg(g.dot);
-      if (file) writeFile(file, svg);
+      if (file) writeTextFile('graph', file, svg);
       return new GraphPicture(svg, g.dot, g.ops, g.leaves, file as string | null);
     });
 }

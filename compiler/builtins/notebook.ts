@@ -3,6 +3,7 @@ import { iterate } from '../call';
 import { LangError } from '../operators';
 import { Tensor } from '../../runtime';
 import { RangeValue, show, Tuple, typeName, type Value } from '../values';
+import { writeTextFile } from './files';
 import type { BuiltinContext, BuiltinTable } from './table';
 
 /**
@@ -27,9 +28,7 @@ function writeSvg(fn: string, file: Value, bundle: display.MimeBundle): void {
   if (path === undefined) return;
   const svg = bundle['image/svg+xml'];
   if (typeof svg !== 'string') throw new LangError(`${fn}: file= needs the chart engine, which is not loaded in this front end`);
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.('node:fs');
-  if (!fs) throw new LangError(`${fn}: file= needs a file system (use it from the CLI or a notebook kernel)`);
-  fs.writeFileSync(path, svg);
+  writeTextFile(fn, path, svg);
 }
 
 /** How many items a for loop over v sees, where that is known before iterating. */

@@ -56,6 +56,9 @@ describe('plot and scatter', () => {
     const { r } = run(`scatter([1, 2, 3], [4, 5, 6], file="${file}")`);
     expect(r.ok).toBe(true);
     expect(readFileSync(file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    const unwritable = run(`plot([1, 2], file="${file}/no/such/dir.svg")`).r;
+    expect(unwritable.ok).toBe(false);
+    if (!unwritable.ok) expect(`${unwritable.ename}: ${unwritable.evalue}`).toMatch(/^ValueError: plot: could not write .*no\/such\/dir\.svg/);
   });
 
   it('say which argument is wrong', () => {

@@ -1,0 +1,15 @@
+import { LangError } from '../operators';
+
+/**
+ * Writes `text` to `path` for a builtin's file= option (graph, plot, scatter). Through process.getBuiltinModule,
+ * so the compiler still bundles for the browser, where there is no file system and the option says so.
+ */
+export function writeTextFile(fn: string, path: string, text: string): void {
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.('node:fs');
+  if (!fs) throw new LangError(`${fn}: file= needs a file system (use it from the CLI or a notebook kernel)`);
+  try {
+    fs.writeFileSync(path, text);
+  } catch (e) {
+    throw new LangError(`${fn}: could not write ${path}: ${(e as Error).message}`, 'ValueError');
+  }
+}
