@@ -38,6 +38,16 @@ export interface FnInfo {
 export const FN_INFO = Symbol('nabla.fn');
 export type NablaFunction = ((...args: Value[]) => Value) & { [FN_INFO]?: FnInfo };
 
+/** How many items v has (a tensor's first dimension), or null when it has no length (numbers, 0-d tensors, iterators). */
+export function lengthOf(v: Value): number | null {
+  if (v instanceof Tensor) return v.rank === 0 ? null : v.shape[0];
+  if (Array.isArray(v) || typeof v === 'string') return v.length;
+  if (v instanceof Tuple) return v.items.length;
+  if (v instanceof Map) return v.size;
+  if (v instanceof RangeValue) return v.length;
+  return null;
+}
+
 export function typeName(v: Value): string {
   if (v === null || v === undefined) return 'none';
   if (v instanceof Tensor) return 'tensor';

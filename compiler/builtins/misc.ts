@@ -3,7 +3,7 @@ import { Tensor } from '../../runtime';
 import { noteEscape } from '../../runtime/provenance';
 import { iterate } from '../call';
 import { LangError } from '../operators';
-import { RangeValue, show, Tuple, typeName, type Value } from '../values';
+import { lengthOf, RangeValue, show, typeName, type Value } from '../values';
 import { asInt, asNumber } from './convert';
 import type { BuiltinContext, BuiltinTable } from './table';
 
@@ -19,14 +19,9 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
     return b === null ? new RangeValue(0, asInt(a, 'range', 'n')) : new RangeValue(asInt(a, 'range', 'a'), asInt(b, 'range', 'b'), step);
   });
   t.add('io', 'len', ['x'], 'The number of items (the first dimension of a tensor).', (x: Value) => {
-    if (x instanceof Tensor) {
-      if (x.rank === 0) throw new LangError('len: a 0-dimensional tensor has no length');
-      return x.shape[0];
-    }
-    if (Array.isArray(x) || typeof x === 'string') return x.length;
-    if (x instanceof Tuple) return x.items.length;
-    if (x instanceof Map) return x.size;
-    if (x instanceof RangeValue) return x.length;
+    const n = lengthOf(x);
+    if (n !== null) return n;
+    if (x instanceof Tensor) throw new LangError('len: a 0-dimensional tensor has no length');
     throw new LangError(`len: a ${typeName(x)} has no length`);
   });
   t.add('io', 'list', ['x'], 'The items of a range, tuple, tensor (first dimension) or map (keys) as a list.', (x: Value) => [...iterate(x)]);

@@ -1,8 +1,7 @@
 import * as display from '../../display';
 import { iterate } from '../call';
 import { LangError } from '../operators';
-import { Tensor } from '../../runtime';
-import { RangeValue, show, Tuple, typeName, type Value } from '../values';
+import { lengthOf, show, typeName, type Value } from '../values';
 import { writeTextFile } from './files';
 import type { BuiltinContext, BuiltinTable } from './table';
 
@@ -29,16 +28,6 @@ function writeSvg(fn: string, file: Value, bundle: display.MimeBundle): void {
   const svg = bundle['image/svg+xml'];
   if (typeof svg !== 'string') throw new LangError(`${fn}: file= needs the chart engine, which is not loaded in this front end`);
   writeTextFile(fn, path, svg);
-}
-
-/** How many items a for loop over v sees, where that is known before iterating. */
-function countOf(v: Value): number | null {
-  if (v instanceof RangeValue) return v.length;
-  if (Array.isArray(v) || typeof v === 'string') return v.length;
-  if (v instanceof Tuple) return v.items.length;
-  if (v instanceof Map) return v.size;
-  if (v instanceof Tensor && v.rank > 0) return v.shape[0];
-  return null;
 }
 
 export function addNotebook(t: BuiltinTable, ctx: BuiltinContext): void {
@@ -71,7 +60,7 @@ export function addNotebook(t: BuiltinTable, ctx: BuiltinContext): void {
     'Wraps an iterable for a for loop and shows a bar that updates in place: for step in progress(range(2000)) { ... }.',
     (items: Value, total: Value, label: Value) => {
       if (total !== null && (typeof total !== 'number' || !(total >= 0))) throw new LangError('progress: total= must be a count, e.g. total=100', 'TypeError');
-      const n = (total as number | null) ?? countOf(items);
+      const n = (total as number | null) ?? lengthOf(items);
       return new display.Progress(iterate(items), ctx.out(), { total: n, label: optionalText(label, 'progress', 'label') }) as unknown as Value;
     });
   t.add('io', 'clear_output', ['wait=false'], "Clears the cell's output; with wait=true, when the next output arrives (for redrawing a chart in a loop).", (wait: Value) => {
