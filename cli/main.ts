@@ -187,8 +187,19 @@ async function serveWeb(port: unknown): Promise<number> {
   return 0;
 }
 
+/** `nabla run f.nabla | head`: the reader closed the pipe, so there is no one left to write to; stop quietly. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  quietOnClosedPipe();
   if (cmd === 'kernel') return kernel(rest);
   let parsed;
   try {

@@ -13,3 +13,16 @@ describe("the README's main job", () => {
     expect(r.stdout).toContain('grad returns: tensor([0.7878, 5.0000])');
   });
 });
+
+describe('a reader that stops early (nabla run f.nabla | head)', () => {
+  it('ends the run quietly, without a stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['bin/nabla.mjs', 'run', 'notebooks/pde/poisson.nabla', '--steps', '3000'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((ok) => child.on('exit', ok));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+});
