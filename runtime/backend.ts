@@ -1,7 +1,7 @@
 import type { HostArray } from './dtype';
 import { NablaError } from './errors';
-import { getKernel, type KernelAttrs, type KernelOutput } from './kernels';
-import type { View } from './storage';
+import { getKeepingKernel, getKernel, type KernelAttrs, type KernelOutput } from './kernels';
+import { Storage, type View } from './storage';
 
 /**
  * One backend: a name, a probe that says whether it can run here and why not, and a policy for which calls
@@ -10,8 +10,12 @@ import type { View } from './storage';
  */
 export interface Backend {
   readonly name: string;
-  /** Why this backend cannot run here, or null when it can. May be slow; called once. */
-  probe(): string | null;
+  /**
+   * Why this backend cannot run here, or null when it can. May be slow; called once. `auto`: the automatic
+   * choice asks, which may also refuse a backend that runs but would be slower than the next (a GPU backend
+   * whose only device is a CPU emulation); naming the backend still gets it.
+   */
+  probe(auto?: boolean): string | null;
   /** Whether this backend should run this call (false: the js kernel runs it). */
   takes?(kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean;
   /** One line about the engine underneath, shown by backendReport(). */
@@ -77,7 +81,7 @@ export function chooseBackend(): BackendReport {
   const skipped: { name: string; why: string }[] = [];
   for (const name of PREFERENCE) {
     const b = backends.get(name);
-    const why = b ? b.probe() : skipReason(name);
+    const why = b ? b.probe(true) : skipReason(name);
     if (why) {
       skipped.push({ name, why });
       continue;
@@ -99,21 +103,30 @@ export function backendReport(): BackendReport {
   return report!;
 }
 
-/** Runs kernel `name` on the current backend (or js). `into`: a buffer the kernel may fill (kernels.ts). */
+/** Runs kernel `name` on the current backend (or js), its result on the host. `into`: a buffer the kernel may fill (kernels.ts). */
 export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, into?: HostArray): HostArray {
+  return getKernel(runner(name, inputs, attrs, out), name)!(inputs, attrs, out, into);
+}
+
+/** The op layer's call: the result as a fresh Storage, left on the device where the backend keeps results there. */
+export function runKernelStorage(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): Storage {
+  const backend = runner(name, inputs, attrs, out);
+  const keep = getKeepingKernel(backend, name);
+  const result = keep ? keep(inputs, attrs, out) : getKernel(backend, name)!(inputs, attrs, out);
+  return ArrayBuffer.isView(result) ? new Storage(result, out.dtype) : new Storage(null, out.dtype, result);
+}
+
+/** Which backend runs this call (the current one when it takes it, else js), counted in kernelStats. */
+function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): string {
   const b = getBackend();
   kernelStats.calls++;
-  let fn = b.name !== 'js' && (b.takes?.(name, inputs, out, attrs) ?? true) ? getKernel(b.name, name) : undefined;
-  if (fn) {
+  if (b.name !== 'js' && (b.takes?.(name, inputs, out, attrs) ?? true) && getKernel(b.name, name)) {
     kernelStats.byBackend.set(b.name, (kernelStats.byBackend.get(b.name) ?? 0) + 1);
-    lastKernel.backend = b.name;
-  } else {
-    lastKernel.backend = 'js';
-    fn = getKernel('js', name);
-    kernelStats.fallbacks++;
-    if (!fn) throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
+    return (lastKernel.backend = b.name);
   }
-  return fn(inputs, attrs, out, into);
+  kernelStats.fallbacks++;
+  if (!getKernel('js', name)) throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
+  return (lastKernel.backend = 'js');
 }
 
 /** Which backend ran the last runKernel call: a compiled trace records it (runtime/compile/fuse.ts fuses a call only where that engine gives the js bits). */

@@ -1,27 +1,96 @@
 import type { DType, HostArray } from './dtype';
 
 /**
+ * Values a backend keeps on its device (a GPU buffer): what a Storage holds instead of, or beside, host
+ * values. `read` copies them to the host (blocking); `release` frees the device memory and must be called
+ * once, when the storage no longer needs them.
+ */
+export interface DeviceData {
+  readonly backend: string;
+  /** elements (float32 lanes) held */
+  readonly length: number;
+  read(): HostArray;
+  release(): void;
+}
+
+/**
  * A buffer shared by a tensor and its views. `version` counts in-place writes: a value saved for backward
  * remembers the version it saw, so a later write is detected (PyTorch's version counter).
+ *
+ * The values live on the host, on a device, or both (ARCHITECTURE principle 3: tensors stay on the device
+ * between ops). A kernel result a GPU backend kept has only `device`; reading `host` copies it back once and
+ * keeps both. Every in-place write goes through `host` and bumps `version`, which drops the device copy, so
+ * the copy a kernel reads is never stale.
  */
 let nextStorageId = 1;
 
 export class Storage {
   /** Creation order: a compiled function's trace tells buffers made before it from those made during it. */
   readonly id = nextStorageId++;
-  version = 0;
+  private v = 0;
+  private hostValues: HostArray | null;
+  private deviceValues: DeviceData | null;
   /** Where the last in-place write came from, for the error that names both places. */
   lastWrite: string | null = null;
   constructor(
-    public host: HostArray,
+    host: HostArray | null,
     public readonly dtype: DType,
+    device: DeviceData | null = null,
   ) {
+    if (!host && !device) throw new Error('internal error: a Storage needs host or device values (a bug in Nabla)');
+    this.hostValues = host;
+    this.deviceValues = device;
+    if (device) deviceRegistry?.register(this, device, this);
     if (liveTracking.on) {
       liveStorages.count++;
       storageRegistry?.register(this, null);
     }
   }
+
+  /** The values on the host, copied back from the device on first use. */
+  get host(): HostArray {
+    return (this.hostValues ??= this.deviceValues!.read());
+  }
+  /** Replaces the values (the compiled path's pooled buffers); a device copy no longer matches. */
+  set host(values: HostArray) {
+    this.hostValues = values;
+    this.dropDevice();
+  }
+
+  /** The device copy, when one is current. */
+  get device(): DeviceData | null {
+    return this.deviceValues;
+  }
+  /** Whether the values are on the host already (reading `host` costs no copy from a device). */
+  get onHost(): boolean {
+    return this.hostValues !== null;
+  }
+  /** Stored numbers (float32 lanes: two per complex element), without copying anything to the host. */
+  get length(): number {
+    return this.hostValues ? this.hostValues.length : this.deviceValues!.length;
+  }
+
+  get version(): number {
+    return this.v;
+  }
+  /** An in-place write happened (on the host): the device copy is stale from now on. */
+  set version(n: number) {
+    this.v = n;
+    this.dropDevice();
+  }
+
+  private dropDevice(): void {
+    const d = this.deviceValues;
+    if (!d) return;
+    if (!this.hostValues) this.hostValues = d.read(); // never lose the only copy
+    this.deviceValues = null;
+    deviceRegistry?.unregister(this);
+    d.release();
+  }
 }
+
+/** A device copy is released when its storage is collected (or at once, when a write makes it stale). */
+const deviceRegistry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<DeviceData>((d) => d.release());
 
 /** Live buffer count, for the memory tests (decremented by the garbage collector); counted only under trackLive. */
 export const liveStorages = { count: 0 };

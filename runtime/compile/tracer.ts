@@ -74,7 +74,7 @@ export class Tracer implements TraceHooks {
     const known = this.bySlot.get(st);
     if (known !== undefined) return known;
     const arg = this.argOf.get(st);
-    const base = { id: this.slots.length, dtype: st.dtype, length: st.host.length };
+    const base = { id: this.slots.length, dtype: st.dtype, length: st.length };
     let slot: Slot;
     if (arg !== undefined) slot = { ...base, kind: 'arg', arg };
     else if (st.id < this.mark) slot = { ...base, kind: 'ext', storage: st };
@@ -96,7 +96,7 @@ export class Tracer implements TraceHooks {
     if (this.reason) return;
     const refs = inputs.map((v) => this.ref(v));
     const id = this.slots.length;
-    this.slots.push({ id, kind: 'tmp', dtype: out.dtype, length: out.storage.host.length });
+    this.slots.push({ id, kind: 'tmp', dtype: out.dtype, length: out.storage.length });
     this.bySlot.set(out.storage, id);
     this.tensors.set(out, id);
     this.instrs.push({ k: 'kernel', name, backend, inputs: refs, attrs, out: id, shape: [...out.shape], dtype: out.dtype });
@@ -117,7 +117,7 @@ export class Tracer implements TraceHooks {
     const was = holder.grad;
     this.gradGuards.push({ holder, was });
     if (!was || this.bySlot.has(was.storage) || was.storage.id >= this.mark) return;
-    const slot: Slot = { id: this.slots.length, kind: 'grad', dtype: was.storage.dtype, length: was.storage.host.length, holder };
+    const slot: Slot = { id: this.slots.length, kind: 'grad', dtype: was.storage.dtype, length: was.storage.length, holder };
     this.slots.push(slot);
     this.bySlot.set(was.storage, slot.id);
   }

@@ -1,4 +1,4 @@
-import { lastKernel, runKernel } from '../backend';
+import { lastKernel, runKernelStorage } from '../backend';
 import { traceState } from '../compile/state';
 import { lanes, type DType } from '../dtype';
 import { typeError } from '../errors';
@@ -32,8 +32,7 @@ export function describeValue(x: unknown): string {
 
 /** Runs a kernel and wraps its result as a fresh contiguous tensor (not yet recorded). */
 export function compute(kernel: string, inputs: readonly Tensor[], attrs: KernelAttrs, shape: readonly number[], dtype: DType, op = kernel): Tensor {
-  const host = runKernel(kernel, inputs, attrs, { shape, dtype });
-  const out = Tensor.fromHost(host, shape, dtype, op);
+  const out = new Tensor(runKernelStorage(kernel, inputs, attrs, { shape, dtype }), [...shape], contiguousStrides(shape), 0, dtype, op);
   traceState.current?.kernel(kernel, inputs, attrs, out, lastKernel.backend);
   return out;
 }
@@ -56,7 +55,7 @@ export function rawExpand(t: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function rawContiguous(t: Tensor): Tensor {
-  if (t.isContiguous && t.offset === 0 && t.storage.host.length === sizeOf(t.shape) * lanes(t.dtype)) return t;
+  if (t.isContiguous && t.offset === 0 && t.storage.length === sizeOf(t.shape) * lanes(t.dtype)) return t;
   return compute('copy', [t], {}, t.shape, t.dtype, 'contiguous');
 }
 

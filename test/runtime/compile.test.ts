@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
-import { runnableBackends } from './helpers';
+import { mlpStep, runnableBackends } from './helpers';
 
 /**
  * nb.compile: a traced step replayed as a plan must give the numbers eager execution gives. On every
@@ -10,21 +10,6 @@ import { runnableBackends } from './helpers';
  * create_graph) give bit-identical losses compiled and eagerly: the plan runs the same kernels, and its
  * fused loops round each op as the eager kernel's store does.
  */
-
-function mlpStep(seed: number) {
-  const model = nb.mlp([2, 16, 16, 1], { seed });
-  const X = nb.randn([64, 2], { seed: seed + 1 });
-  const Y = nb.sin(nb.sum(X, { axis: 1, keepdim: true }));
-  const opt = nb.adam(model.params, { lr: 1e-2 });
-  const step = () => {
-    opt.zeroGrad();
-    const L = nb.mean(nb.pow(nb.sub(model(X), Y), 2));
-    L.backward();
-    opt.step();
-    return L;
-  };
-  return { step, model };
-}
 
 function pinnStep(seed: number) {
   const model = nb.mlp([1, 8, 8, 1], { seed });

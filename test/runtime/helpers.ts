@@ -243,3 +243,19 @@ export function pinBackend(backend: string): () => number {
   });
   return () => (nb.kernelStats.byBackend.get(backend) ?? 0) - callsBefore;
 }
+
+/** One Adam step (returning the loss) of a 2 → 16 → 16 → 1 tanh MLP fitting sin(x1 + x2) on 64 points. */
+export function mlpStep(seed: number) {
+  const model = nb.mlp([2, 16, 16, 1], { seed });
+  const X = nb.randn([64, 2], { seed: seed + 1 });
+  const Y = nb.sin(nb.sum(X, { axis: 1, keepdim: true }));
+  const opt = nb.adam(model.params, { lr: 1e-2 });
+  const step = () => {
+    opt.zeroGrad();
+    const L = nb.mean(nb.pow(nb.sub(model(X), Y), 2));
+    L.backward();
+    opt.step();
+    return L;
+  };
+  return { step, model };
+}

@@ -272,8 +272,12 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const usable = options.filter((o) => !o.disabled && o.value !== 'auto').map((o) => o.value);
     // Chromium here offers WebGPU (SwiftShader) and WebGL2: both GPU backends must be selectable
     expect(usable.sort()).toEqual(['cpu', 'js', 'webasm', 'webgl2', 'webgpu']);
-    // and the automatic choice is the first of webgpu > webgl2 > webasm > cpu > js
-    expect(await page.locator('#backend-current').textContent()).toBe('webgpu');
+    // but the automatic choice (first of webgpu > webgl2 > webasm > cpu > js) passes over both: here they are
+    // SwiftShader, a CPU emulating a GPU, slower than webasm
+    expect(await page.locator('#backend-current').textContent()).toBe('webasm');
+    for (const name of ['webgpu', 'webgl2']) {
+      expect(await page.locator(`#backend-list li[data-backend="${name}"]`).textContent()).toMatch(/available, not chosen automatically: its only (adapter|renderer) is a CPU emulation \(.*SwiftShader.*\)/i);
+    }
     const id = await addCell(page);
     const idx = await cellIndex(page, id);
     // 65,536 elements: past the Math-fn threshold of every gpu.js backend (runtime/backends/gpujs/policy.ts)

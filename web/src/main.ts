@@ -520,7 +520,8 @@ function renderBackendInfo(): void {
       const name = el('b', '');
       name.textContent = s.name;
       const what = el('span', '');
-      what.textContent = s.usable ? (s.name === r.chosen ? ' — running' : ' — available') : ` — unavailable: ${s.why}`;
+      const passed = r.skipped.find((k) => k.name === s.name);
+      what.textContent = !s.usable ? ` — unavailable: ${s.why}` : s.name === r.chosen ? ' — running' : passed ? ` — available, not chosen automatically: ${passed.why}` : ' — available';
       li.append(name, what);
       // The runtime's reason is about Nabla; say too what this browser would offer such a backend.
       const offer = !s.usable && browserOffer[s.name];

@@ -1,5 +1,5 @@
-import { answer, isEnvelope, type AgentRequest, type Executor, type Hello } from './channel';
-import { kernelCacheStats, kernelClasses, runPlanAsync } from './cache';
+import { answerer, isEnvelope, type Executor, type Hello, type RunRequest } from './channel';
+import { isGpuBuffer, kernelCacheStats, kernelClasses, runPlanKept, type GpuBuffer } from './cache';
 import { checkPlan } from './check';
 import type { Mode, Plan } from './plans';
 
@@ -14,44 +14,97 @@ import type { Mode, Plan } from './plans';
 export interface Prepared {
   why: string | null;
   device?: string;
+  /** the adapter is a CPU emulation (WebGPU's isFallbackAdapter: llvmpipe, SwiftShader) */
+  fallback?: boolean;
 }
+
+/** A result the agent holds for the runtime: a GPU buffer, or (a stand-in device) host values. */
+type Kept = Float32Array | GpuBuffer;
+const onHost = async (r: Kept): Promise<Float32Array> => (isGpuBuffer(r) ? r.toArray() : r);
 
 /**
  * An executor on gpu.js mode `mode`. `prepare` makes the device available (asks for an adapter); hello
  * then runs check.ts's kernel and says ready only when its result is exact and gpu.js ran it as
- * `kernelClass` (WebGPUKernel), not a fallback. `run` runs a plan (default: cache.ts on `mode`; a test's
- * stand-in device wraps it).
+ * `kernelClass` (WebGPUKernel), not a fallback. `run` runs a plan with its arguments (default: cache.ts on
+ * `mode`, whose webgpu results stay on the GPU; a test's stand-in device wraps it). Results the runtime
+ * asks to keep are held by id until it frees them, and passed where a later request names that id.
  */
 export function gpujsExecutor(
   mode: Mode,
   prepare: () => Promise<Prepared>,
   kernelClass: string,
-  run: (plan: Plan) => Promise<Float32Array> = (plan) => runPlanAsync(mode, plan),
+  run: (plan: Plan, args: unknown[]) => Promise<Kept> = (plan, args) => runPlanKept(mode, plan, args),
 ): Executor {
+  const kept = new Map<number, Kept>();
+  const held = (id: number) => {
+    const r = kept.get(id);
+    if (!r) throw new Error(`no kept result #${id} (it was freed, or the kernel that made it failed)`);
+    return r;
+  };
+  const release = (r: Kept | undefined) => {
+    if (r && isGpuBuffer(r)) r.delete();
+  };
+  const runRequest = async (req: RunRequest) => {
+    const plan: Plan = { key: req.key, cells: req.cells, params: req.params, body: () => req.body, args: [] };
+    const result = await run(plan, req.args.map((a) => (ArrayBuffer.isView(a) ? a : held(a.id))));
+    if (req.keep !== undefined) {
+      kept.set(req.keep, result);
+      return null;
+    }
+    try {
+      return await onHost(result);
+    } finally {
+      release(result);
+    }
+  };
   let said: Promise<Hello> | null = null;
   const hello = async (): Promise<Hello> => {
     const p = await prepare();
     if (p.why) return { ready: false, says: p.why };
     try {
       const { plan, verify } = checkPlan(mode);
-      const wrong = verify(await run(plan));
+      const result = await run(plan, plan.args);
+      const wrong = verify(await onHost(result));
+      release(result);
       if (wrong) return { ready: false, says: wrong };
       const ran = kernelClasses(mode).get(plan.key);
       if (ran !== kernelClass) return { ready: false, says: `gpu.js ran its ${mode} check kernel as ${ran}, not ${kernelClass}` };
     } catch (e) {
       return { ready: false, says: `gpu.js ${mode} failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }
-    return { ready: true, says: p.device ?? mode };
+    return { ready: true, says: p.device ?? mode, fallback: p.fallback ?? false };
   };
   return {
     hello: () => (said ??= hello()),
-    run: (req: Extract<AgentRequest, { type: 'run' }>) => run({ key: req.key, cells: req.cells, params: req.params, body: () => req.body, args: req.args }),
-    stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())] }),
+    run: runRequest,
+    read: (id) => onHost(held(id)),
+    free: (ids) => {
+      for (const id of ids) {
+        release(kept.get(id));
+        kept.delete(id);
+      }
+    },
+    stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())], kept: kept.size }),
   };
 }
 
 interface NavigatorGpu {
-  requestAdapter(): Promise<{ info?: Record<string, string>; requestAdapterInfo?: () => Promise<Record<string, string>> } | null>;
+  requestAdapter(): Promise<{ info?: AdapterInfo; isFallbackAdapter?: boolean } | null>;
+}
+
+/** What WebGPU's GPUAdapterInfo says of an adapter (isFallbackAdapter: on info since 2024, on the adapter before). */
+export interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/** The adapter, named, and whether it is a CPU emulation. */
+export function describeAdapter(adapter: { info?: AdapterInfo; isFallbackAdapter?: boolean }, label: string): { device: string; fallback: boolean } {
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+  return { device: `${label}: ${name || 'unnamed'}`, fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) };
 }
 
 /** The browser's WebGPU (navigator.gpu), as gpu.js will find it: an adapter, named. */
@@ -61,9 +114,7 @@ export async function browserWebGPU(): Promise<Prepared> {
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { why: 'navigator.gpu is there but no WebGPU adapter answered' };
-    const info = adapter.info ?? {};
-    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-    return { why: null, device: `WebGPU adapter: ${name || 'unnamed'}` };
+    return { why: null, ...describeAdapter(adapter, 'WebGPU adapter') };
   } catch (e) {
     return { why: `the WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -74,8 +125,9 @@ export async function browserWebGPU(): Promise<Prepared> {
  * Other messages are left to whoever else listens there.
  */
 export function serveAgent(port: { addEventListener?: unknown; on?: unknown }, executor: Executor): void {
+  const answer = answerer(executor);
   const onMessage = (m: unknown) => {
-    if (isEnvelope(m)) void answer(m, executor);
+    if (isEnvelope(m)) void answer(m);
   };
   const p = port as {
     on?: (ev: 'message', f: (m: unknown) => void) => void;

@@ -11,7 +11,14 @@ import type { Mode, Plan } from './plans';
  * NABLA_DEBUG=kernels (a comma list may hold other words) prints each new kernel's source and, at exit,
  * the hit and miss counts per mode.
  */
-type GpuKernel = ((...args: Float32Array[]) => unknown) & { kernel?: { constructor: { name: string } }; destroy(): void; toString(...args: unknown[]): string };
+type GpuKernel = ((...args: unknown[]) => unknown) & { kernel?: { constructor: { name: string } }; destroy(): void; toString(...args: unknown[]): string };
+
+/** A webgpu kernel's result left on the GPU (gpu.js pipeline mode's WebGPUBufferResult). */
+export interface GpuBuffer {
+  toArray(): Promise<Float32Array>;
+  delete(): void;
+}
+export const isGpuBuffer = (x: unknown): x is GpuBuffer => typeof (x as GpuBuffer | null)?.toArray === 'function';
 
 interface Entry {
   kernel: GpuKernel;
@@ -71,11 +78,25 @@ export function runPlan(mode: Mode, plan: Plan): Float32Array {
   }
 }
 
-/** The same for gpu.js modes whose kernels return Promises (webgpu). */
-export async function runPlanAsync(mode: Mode, plan: Plan): Promise<Float32Array> {
+/** The same for gpu.js modes whose kernels return Promises (webgpu), with the result on the host. */
+export async function runPlanAsync(mode: Mode, plan: Plan, args: unknown[] = plan.args): Promise<Float32Array> {
+  const result = await runPlanKept(mode, plan, args);
+  if (!isGpuBuffer(result)) return result;
+  try {
+    return await result.toArray();
+  } finally {
+    result.delete();
+  }
+}
+
+/**
+ * The same, leaving a webgpu result on the GPU (webgpu kernels run in gpu.js pipeline mode, each result in a
+ * buffer of its own, which `args` of later calls may be). Other modes give the array.
+ */
+export async function runPlanKept(mode: Mode, plan: Plan, args: unknown[] = plan.args): Promise<Float32Array | GpuBuffer> {
   const entry = kernelFor(mode, plan);
   try {
-    const result = (await entry.kernel(...plan.args)) as Float32Array;
+    const result = (await entry.kernel(...args)) as Float32Array | GpuBuffer;
     if (entry.ranAs === null) firstRun(mode, plan, entry);
     return result;
   } catch (e) {
@@ -109,7 +130,14 @@ function build(mode: Mode, plan: Plan): Entry {
   // tactic 'precision' makes gpu.js declare highp in GLSL: left alone it picks lowp or mediump from the
   // texture size, which on many GPUs means 10- or 16-bit floats (SwiftShader ignores the qualifier, so
   // only a real GPU would show the loss)
-  const settings = { output: [plan.cells], precision: 'single', ...(mode === 'webgl2' ? { tactic: 'precision' } : {}) };
+  // webgpu: pipeline mode leaves each result in a GPU buffer of its own (immutable), which later kernels
+  // read in place; runPlanAsync reads it back when the host needs the values
+  const settings = {
+    output: [plan.cells],
+    precision: 'single',
+    ...(mode === 'webgl2' ? { tactic: 'precision' } : {}),
+    ...(mode === 'webgpu' ? { pipeline: true, immutable: true } : {}),
+  };
   const kernel = gpuOf(mode).createKernel(source, settings as never) as unknown as GpuKernel;
   return { kernel, source, ranAs: null };
 }

@@ -9,6 +9,10 @@
  * Control words (Int32): [state, kind, byteLength, seq]. The data buffer grows (a new SharedArrayBuffer,
  * sent with the next request) when a reply needs more room than it has.
  *
+ * Kernels whose results stay on the GPU need no reply: those requests are posted without waiting, so the
+ * runtime's thread goes on while the GPU works, and the agent answers everything in arrival order. A
+ * failure among them is told in the reply to the next request that waits.
+ *
  * Browser-safe: no Node imports. Endpoints are anything with postMessage (a MessagePort, a Worker, Node's
  * worker_threads ports).
  */
@@ -17,17 +21,28 @@ export interface Endpoint {
   postMessage(message: unknown): void;
 }
 
+/** A kernel argument: host values, or the id of a result the agent keeps. */
+export type AgentArg = Float32Array | { id: number };
+
 /** A request as the agent receives it (the caller adds `seq`, `control` and `data`). */
 export type AgentRequest =
   | { type: 'hello' }
-  | { type: 'run'; key: string; params: string[]; body: string; cells: number; args: Float32Array[] }
+  /** `keep`: leave the result on the GPU under this id (posted without waiting); else reply with it */
+  | { type: 'run'; key: string; params: string[]; body: string; cells: number; args: AgentArg[]; keep?: number }
+  | { type: 'read'; id: number; length: number }
+  | { type: 'free'; ids: number[] }
+  | { type: 'fence' }
   | { type: 'stats' };
 
+export type RunRequest = Extract<AgentRequest, { type: 'run' }>;
+
+/** A request and where to answer it; `async` ones (kept kernels, frees) get no answer. */
 export interface Envelope {
   nablaAgent: AgentRequest;
   seq: number;
-  control: SharedArrayBuffer;
-  data: SharedArrayBuffer;
+  control?: SharedArrayBuffer;
+  data?: SharedArrayBuffer;
+  async?: boolean;
 }
 
 /** What an agent answers to hello: whether it can run kernels, and a line about its device or why not. */
@@ -35,6 +50,8 @@ export interface Hello {
   ready: boolean;
   /** the device when ready ("WebGPU adapter: google swiftshader"), else why not */
   says: string;
+  /** the device is a CPU emulation (llvmpipe, SwiftShader) */
+  fallback?: boolean;
 }
 
 const IDLE = 0;
@@ -79,9 +96,30 @@ export class SyncChannel {
     return JSON.parse(this.text({ type: 'stats' }));
   }
 
-  run(req: Extract<AgentRequest, { type: 'run' }>): Float32Array {
-    const reply = this.call(req, req.cells * 4, this.timeoutMs);
-    if (reply.kind !== FLOATS) throw new ChannelError(`the GPU agent answered a kernel with ${reply.kind === TEXT ? 'text' : 'nothing'}`);
+  run(req: RunRequest): Float32Array {
+    return this.floats(req, req.cells);
+  }
+
+  /** Copies a kept result back to the host. */
+  read(id: number, length: number): Float32Array {
+    return this.floats({ type: 'read', id, length }, length);
+  }
+
+  /** Waits until the agent has worked through everything posted before (and tells a failure among it). */
+  fence(): void {
+    this.text({ type: 'fence' });
+  }
+
+  /** Posts a request that needs no answer (a kept kernel, a free); the agent runs it in order. */
+  post(req: AgentRequest): void {
+    if (this.broken) throw new ChannelError(this.broken);
+    const envelope: Envelope = { nablaAgent: req, seq: 0, async: true };
+    this.endpoint.postMessage(envelope);
+  }
+
+  private floats(req: AgentRequest, length: number): Float32Array {
+    const reply = this.call(req, length * 4, this.timeoutMs);
+    if (reply.kind !== FLOATS) throw new ChannelError(`the GPU agent answered a '${req.type}' request with ${reply.kind === TEXT ? 'text' : 'nothing'}`);
     // copy out: the shared buffer is overwritten by the next call
     return new Float32Array(this.data, 0, reply.bytes / 4).slice();
   }
@@ -126,7 +164,10 @@ export class SyncChannel {
 /** The agent's side: what runs the requests. */
 export interface Executor {
   hello(): Promise<Hello>;
-  run(req: Extract<AgentRequest, { type: 'run' }>): Promise<Float32Array>;
+  /** the result, or null when it was kept (`req.keep`) */
+  run(req: RunRequest): Promise<Float32Array | null>;
+  read(id: number): Promise<Float32Array>;
+  free(ids: number[]): void;
   stats(): unknown;
 }
 
@@ -136,21 +177,52 @@ export function isEnvelope(m: unknown): m is Envelope {
 }
 
 /**
- * Answers one envelope: runs it on `executor` and writes the reply into the caller's shared memory.
- * Requests are answered one at a time in arrival order (the caller sends the next only after the last
- * reply), so no queue is needed.
+ * Answers envelopes in arrival order, one at a time (a kept kernel must exist before a later request reads
+ * it): an async one is run and its failure, if any, held for the next reply; any other is answered in the
+ * caller's shared memory.
  */
-export async function answer(envelope: Envelope, executor: Executor): Promise<void> {
-  const { nablaAgent: req, seq, control, data } = envelope;
+export function answerer(executor: Executor): (envelope: Envelope) => Promise<void> {
+  let queue = Promise.resolve();
+  let failure: string | null = null;
+  const runAsync = async (req: AgentRequest) => {
+    try {
+      if (req.type === 'free') executor.free(req.ids);
+      else if (req.type === 'run') await executor.run(req);
+    } catch (e) {
+      failure ??= describeFailure(req, e);
+    }
+  };
+  return (envelope) =>
+    (queue = queue.then(() => {
+      if (envelope.async) return runAsync(envelope.nablaAgent);
+      const earlier = envelope.nablaAgent.type === 'hello' || envelope.nablaAgent.type === 'stats' ? null : failure;
+      if (earlier) failure = null;
+      return answer(envelope, executor, earlier);
+    }));
+}
+
+function describeFailure(req: AgentRequest, e: unknown): string {
+  const why = e instanceof Error ? e.message : String(e);
+  return req.type === 'run' ? `kernel ${req.key}: ${why}` : why;
+}
+
+async function answer(envelope: Envelope, executor: Executor, earlier: string | null): Promise<void> {
+  const { nablaAgent: req, seq } = envelope;
+  const control = envelope.control!;
+  const data = envelope.data!;
   const c = new Int32Array(control);
   let kind: number;
   let len: number;
   try {
-    if (req.type === 'run') {
-      const result = await executor.run(req);
-      if (result.length !== req.cells) throw new Error(`the kernel gave ${result.length} values for ${req.cells} cells`);
+    if (earlier) throw new Error(`a kernel sent earlier without waiting failed (${earlier})`);
+    if (req.type === 'run' || req.type === 'read') {
+      const result = req.type === 'run' ? await executor.run(req) : await executor.read(req.id);
+      const cells = req.type === 'run' ? req.cells : req.length;
+      if (!result || result.length !== cells) throw new Error(`the agent gave ${result ? result.length : 'no'} values for ${cells}`);
       new Float32Array(data, 0, result.length).set(result);
       [kind, len] = [FLOATS, result.byteLength];
+    } else if (req.type === 'fence' || req.type === 'free') {
+      [kind, len] = [TEXT, writeText(data, '')];
     } else {
       len = writeText(data, JSON.stringify(req.type === 'hello' ? await executor.hello() : executor.stats()));
       kind = TEXT;

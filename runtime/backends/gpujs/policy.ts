@@ -106,7 +106,11 @@ export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: 
   if (cells === 0 || inputs.some((v) => sizeOf(v.shape) === 0)) return false;
   const limit = smallTensorLimit();
   const size = work(kernel as Family, inputs, cells);
-  if (limit !== null) {
+  // an input the GPU holds is read in place there: whatever the size, that beats copying it back for js
+  const held = isGpuMode(mode) && inputs.some((v) => v.storage.device?.backend === mode);
+  if (held) {
+    // the size thresholds do not apply
+  } else if (limit !== null) {
     if (size < limit) return false;
   } else {
     let at = thresholds[family];

@@ -10,10 +10,14 @@ import { checkPlan } from './check';
  * the float32 values exactly.
  */
 let answer: string | null | undefined;
+/** The renderer, when it is a CPU emulation of a GPU (SwiftShader, llvmpipe). */
+let software: string | null = null;
 
-export function probeWebGL2(): string | null {
+/** `auto`: the automatic choice, which also passes over a CPU emulation (slower than webasm and js). */
+export function probeWebGL2(auto = false): string | null {
   if (answer === undefined) answer = check();
-  return answer;
+  if (answer || !auto || !software) return answer;
+  return `its only renderer is a CPU emulation (${software}), slower here than webasm; choose webgl2 by name to use it anyway`;
 }
 
 function check(): string | null {
@@ -30,6 +34,9 @@ function check(): string | null {
   }
   if (!gl) return 'this browser gives no WebGL2 context (disabled, or no GPU it trusts)';
   try {
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? renderer : null;
     if (!gl.getExtension('EXT_color_buffer_float')) return 'WebGL2 here cannot render to float textures (no EXT_color_buffer_float), which gpu.js needs to return float32 results';
     const high = gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT);
     if (!high || high.precision < 23) return `fragment shaders here have ${high?.precision ?? 0}-bit highp floats; float32 needs 23`;

@@ -1,4 +1,5 @@
-import { canBlock, SyncChannel, type Endpoint } from './channel';
+import type { DeviceData } from '../../storage';
+import { canBlock, SyncChannel, type AgentArg, type Endpoint, type RunRequest } from './channel';
 import { dawnBinding } from './dawn';
 import type { Plan } from './plans';
 
@@ -17,6 +18,7 @@ import type { Plan } from './plans';
 let channel: SyncChannel | null = null;
 let answer: string | null | undefined;
 let device = '';
+let fallback = false;
 /** How long the probe waits for the agent's hello (a cold worker compiles the runtime first) and for a kernel. */
 const HELLO_MS = 60_000;
 const RUN_MS = 120_000;
@@ -33,10 +35,41 @@ export function attachWebGPUAgent(endpoint: Endpoint, opts: AgentOptions = {}): 
   helloTimeoutMs = opts.helloTimeoutMs ?? HELLO_MS;
   answer = undefined;
   device = '';
+  fallback = false;
 }
 
-/** Why the webgpu backend cannot run here, or null when its agent answered ready. Asked once. */
-export function probeWebGPU(): string | null {
+/**
+ * Why the webgpu backend cannot run here, or null when its agent answered ready (asked once). The automatic
+ * choice (`auto`) also passes over a CPU emulation of a GPU (llvmpipe, SwiftShader: slower than webasm and
+ * js), and in Node on Linux does not start an agent where no GPU device node exists, since only such an
+ * emulation could answer there; naming the backend (NABLA_BACKEND=webgpu, setBackend) uses them anyway.
+ */
+export function probeWebGPU(auto = false): string | null {
+  if (auto && answer === undefined && !channel) {
+    const none = noGpuDevice();
+    if (none) return none;
+  }
+  const why = probeAgent();
+  if (why || !auto || !fallback) return why;
+  return `its only adapter is a CPU emulation (${device}), slower here than webasm; choose webgpu by name to use it anyway (NABLA_BACKEND=webgpu)`;
+}
+
+/** Linux in Node: why no GPU can be there (no /dev/dri render node, no /dev/nvidia*), or null. */
+function noGpuDevice(): string | null {
+  if (!isNode() || process.platform !== 'linux') return null;
+  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  const has = (dir: string, prefix: string) => {
+    try {
+      return fs.readdirSync(dir).some((f) => f.startsWith(prefix));
+    } catch {
+      return false;
+    }
+  };
+  if (has('/dev/dri', 'renderD') || has('/dev', 'nvidia')) return null;
+  return 'no GPU here (no /dev/dri/renderD* or /dev/nvidia* device), so only a CPU emulation could answer; NABLA_BACKEND=webgpu tries anyway';
+}
+
+function probeAgent(): string | null {
   if (answer !== undefined) return answer;
   const blocked = canBlock();
   if (blocked) return (answer = blocked);
@@ -53,6 +86,7 @@ export function probeWebGPU(): string | null {
     const hello = channel!.hello(helloTimeoutMs);
     if (hello.ready) {
       device = hello.says;
+      fallback = hello.fallback ?? false;
       return (answer = null);
     }
     answer = `the GPU agent says: ${hello.says}`;
@@ -69,14 +103,116 @@ export function webgpuDevice(): string {
   return device;
 }
 
-/** Runs a plan on the agent, blocking until its result is back. */
+/** Runs a plan on the agent, blocking until its result is back on the host. */
 export function runOnAgent(plan: Plan): Float32Array {
+  return ready().run(request(plan));
+}
+
+/**
+ * Runs a plan on the agent and leaves the result on the GPU: the request is posted without waiting, and the
+ * result is an AgentBuffer that later plans pass by id and that copies itself back when the host needs it.
+ * Every FENCE_EVERY such posts the runtime waits for the agent to catch up, so a loop that never reads a
+ * value cannot queue unbounded work.
+ */
+export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
+  if (!resident) return runOnAgent(plan);
+  const ch = ready();
+  const id = ++lastId;
+  flushFrees(ch);
+  ch.post({ ...request(plan), keep: id });
+  if (++postedSinceWait >= FENCE_EVERY) ch.fence(), (postedSinceWait = 0);
+  live++;
+  return new AgentBuffer(id, plan.cells, ch);
+}
+
+const FENCE_EVERY = 256;
+let resident = typeof process === 'undefined' || process.env?.NABLA_WEBGPU_RESIDENT !== '0';
+let lastId = 0;
+let postedSinceWait = 0;
+let live = 0;
+let pendingFrees: number[] = [];
+
+/** A kernel result the GPU agent keeps (runtime/storage.ts DeviceData). */
+export class AgentBuffer implements DeviceData {
+  readonly backend = 'webgpu';
+  private released = false;
+  constructor(
+    readonly id: number,
+    readonly length: number,
+    private readonly ch: SyncChannel,
+  ) {}
+  read(): Float32Array {
+    postedSinceWait = 0;
+    webgpuTraffic.reads++;
+    webgpuTraffic.floatsRead += this.length;
+    try {
+      return this.ch.read(this.id, this.length);
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      throw new Error(`internal error in the gpu.js webgpu backend, reading a result back: ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
+    }
+  }
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    live--;
+    // possibly called by the garbage collector between two requests: the ids go with the next post
+    pendingFrees.push(this.id);
+    if (pendingFrees.length >= 64 && this.ch === channel) flushFrees(this.ch);
+  }
+}
+
+function flushFrees(ch: SyncChannel): void {
+  if (!pendingFrees.length || ch.broken) return;
+  ch.post({ type: 'free', ids: pendingFrees });
+  pendingFrees = [];
+}
+
+/** Kernel results the GPU agent keeps for this thread now (freed ones not counted). */
+export function webgpuLiveBuffers(): number {
+  return live;
+}
+
+/**
+ * Whether op results stay on the GPU (default; NABLA_WEBGPU_RESIDENT=0 starts with it off): off, every
+ * kernel's result comes back to the host, as before tensors were resident. Returns the previous setting.
+ */
+export function setWebgpuResident(on: boolean): boolean {
+  const previous = resident;
+  resident = on;
+  return previous;
+}
+
+/** What crossed between host and GPU agent: kept results read back, and host arrays sent as kernel inputs. */
+export const webgpuTraffic = { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 };
+
+function ready(): SyncChannel {
   if (!channel || answer !== null) throw new Error(`webgpu is not ready: ${answer ?? 'probe it first'}`);
-  return channel.run({ type: 'run', key: plan.key, params: plan.params, body: plan.body(), cells: plan.cells, args: plan.args.map(own) });
+  return channel;
+}
+
+/**
+ * The request for a plan. Arguments the agent keeps go by id; the key notes which arguments those are,
+ * since gpu.js fixes each argument's kind (array or GPU buffer) when it builds a kernel.
+ */
+function request(plan: Plan): RunRequest {
+  let kinds = '';
+  const args: AgentArg[] = plan.args.map((a) => {
+    if (a instanceof AgentBuffer) {
+      kinds += 'g';
+      return { id: a.id };
+    }
+    if (!ArrayBuffer.isView(a)) throw new Error(`internal error: webgpu was handed ${a.backend}'s device values (a bug in Nabla)`);
+    kinds += 'h';
+    webgpuTraffic.uploads++;
+    webgpuTraffic.floatsUploaded += a.length;
+    return own(a);
+  });
+  return { type: 'run', key: `${plan.key}#${kinds}`, params: plan.params, body: plan.body(), cells: plan.cells, args };
 }
 
 /** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
-export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[] } | null {
+export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[]; kept: number } | null {
   return channel && answer === null ? (channel.stats() as never) : null;
 }
 

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nb from '../../runtime';
+import type { Tensor } from '../../runtime';
+import { setSmallTensorLimit, setWebgpuResident, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers, webgpuTraffic } from '../../runtime/backends/gpujs';
+import { mlpStep } from '../runtime/helpers';
+
+/**
+ * Resident tensors on webgpu (runtime/backends/gpujs/README.md, "Resident tensors"): an op's result stays on
+ * the GPU agent, the next op reads it there, and it comes back to the host only when a value must be seen.
+ * Run on the real Dawn where an adapter answers (lavapipe on CI, required there by NABLA_REQUIRE_WEBGPU=1),
+ * and always on the stand-in agent (test/backends/standin-agent.ts), whose kept results are host arrays
+ * inside the agent: the same protocol (ids, frees, reads, failures reported later) without a GPU.
+ */
+const gc = (globalThis as { gc?: () => void }).gc!;
+const standIn = (device = 'ready') => new URL(`./standin-agent.ts?device=${device}&delay=0`, import.meta.url);
+
+function dawnAnswers(): boolean {
+  try {
+    nb.setBackend('webgpu');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    nb.chooseBackend();
+  }
+}
+
+const agents = [...(dawnAnswers() ? ['dawn'] : []), 'stand-in'];
+if (process.env.NABLA_REQUIRE_WEBGPU) {
+  it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
+}
+
+const traffic = () => ({ ...webgpuTraffic });
+const since = (t: typeof webgpuTraffic) => ({ reads: webgpuTraffic.reads - t.reads, floatsUploaded: webgpuTraffic.floatsUploaded - t.floatsUploaded });
+const onJs = <T>(f: () => T): T => {
+  nb.setBackend('js');
+  try {
+    return f();
+  } finally {
+    nb.setBackend('webgpu');
+  }
+};
+const close = (got: Tensor, want: Tensor, tol = 1e-5) => {
+  const [g, w] = [got.toHost(), want.toHost()];
+  expect(g.length).toBe(w.length);
+  for (let i = 0; i < g.length; i++) expect(Math.abs(g[i] - w[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(w[i])));
+};
+
+describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
+  let previousLimit: number | null = null;
+  beforeAll(() => {
+    if (agent === 'stand-in') expect(startNodeAgent(standIn())).toBeNull();
+    nb.setBackend('webgpu');
+    if (agent === 'dawn') expect(webgpuDevice()).toMatch(/^Dawn adapter/);
+    previousLimit = setSmallTensorLimit(0); // small test tensors would otherwise stay on js
+  });
+  afterAll(() => {
+    setSmallTensorLimit(previousLimit);
+    nb.chooseBackend();
+  });
+
+  it('keeps a chain of ops on the GPU and reads back only the value asked for', () => {
+    const x = nb.randn([32, 32], { seed: 1 });
+    const t = traffic();
+    const y = nb.mul(nb.tanh(nb.add(nb.matmul(x, x), 1)), 2);
+    const s = nb.sum(y);
+    expect([y.storage.onHost, s.storage.onHost]).toEqual([false, false]);
+    // sent: x for each side of the product, the scalars 1 and 2, and the sum's compensation unit (plans.ts)
+    expect(since(t)).toEqual({ reads: 0, floatsUploaded: 2 * 32 * 32 + 3 });
+    const want = onJs(() => nb.sum(nb.mul(nb.tanh(nb.add(nb.matmul(x, x), 1)), 2)));
+    expect(Math.abs((s.item() as number) - (want.item() as number))).toBeLessThan(1e-3);
+    expect(webgpuTraffic.reads - t.reads).toBe(1);
+    expect(webgpuTraffic.floatsRead - t.floatsRead).toBe(1);
+  });
+
+  it('backpropagates through resident values to the gradients js computes', () => {
+    const model = nb.mlp([2, 16, 16, 1], { seed: 3 });
+    const X = nb.randn([64, 2], { seed: 4 });
+    const loss = () => nb.mean(nb.pow(nb.sub(model(X), nb.sin(nb.sum(X, { axis: 1, keepdim: true }))), 2));
+    const grads = nb.grad(loss(), model.params) as Tensor[];
+    expect(grads.filter((g) => g.storage.onHost)).toEqual([]);
+    const want = onJs(() => nb.grad(loss(), model.params) as Tensor[]);
+    grads.forEach((g, i) => close(g, want[i]));
+  });
+
+  it('drops the device copy at an in-place write, so later kernels read the new values', () => {
+    const a = nb.exp(nb.mul(nb.randn([300], { seed: 5 }), 0.5));
+    expect(a.storage.device).not.toBeNull();
+    const before = a.version;
+    nb.noGrad(() => nb.inplace(a, (s) => nb.add(s, 1), '+='));
+    expect(a.version).toBe(before + 1);
+    expect(a.storage.device).toBeNull();
+    const b = nb.mul(a, 2);
+    const want = onJs(() => nb.mul(a, 2));
+    close(b, want, 0);
+  });
+
+  it('holds a flat number of GPU buffers over a training loop (frees reach the agent)', async () => {
+    const training = mlpStep(6);
+    const step = () => training.step().item() as number;
+    const settled = async () => {
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      const kept = webgpuAgentStats()!.kept; // a waited-for request: earlier frees have landed
+      return { live: webgpuLiveBuffers(), kept };
+    };
+    const first = step();
+    for (let i = 1; i < 50; i++) step();
+    const at50 = await settled();
+    let last = 0;
+    for (let i = 50; i < 200; i++) last = step();
+    const at200 = await settled();
+    expect(last).toBeLessThan(first / 2); // it trains
+    expect(at200.live - at50.live).toBeLessThanOrEqual(10);
+    expect(at200.kept - at50.kept).toBeLessThanOrEqual(10);
+    expect(at200.kept).toBeLessThanOrEqual(at200.live + 64); // the agent holds no more than the runtime knows of (frees go in batches of 64)
+  }, 120_000);
+
+  it('with residency off, every result comes back to the host as it is computed', () => {
+    const previous = setWebgpuResident(false);
+    try {
+      const x = nb.randn([64], { seed: 8 });
+      const y = nb.exp(nb.mul(x, 0.5));
+      expect(y.storage.onHost).toBe(true);
+      expect(y.storage.device).toBeNull();
+    } finally {
+      setWebgpuResident(previous);
+    }
+  });
+});
+
+describe('a kept kernel that fails (stand-in device)', () => {
+  afterAll(() => {
+    setSmallTensorLimit(null);
+    nb.chooseBackend();
+  });
+
+  it('is reported, naming the kernel, when a value is next read', () => {
+    expect(startNodeAgent(standIn('failing'))).toBeNull();
+    nb.setBackend('webgpu');
+    setSmallTensorLimit(0);
+    const y = nb.exp(nb.randn([16], { seed: 9 })); // posted without waiting; the device fails it
+    expect(y.storage.onHost).toBe(false);
+    expect(() => y.item !== undefined && y.toHost()).toThrow(
+      /internal error in the gpu.js webgpu backend, reading a result back: a kernel sent earlier without waiting failed \(kernel unary:exp.*the stand-in device lost its context\)/,
+    );
+  });
+});
