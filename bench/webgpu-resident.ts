@@ -1,6 +1,6 @@
 /**
  * What resident tensors save on webgpu: the same eager work with results kept on the GPU (the default) and
- * with every result read back as it is computed (`setWebgpuResident(false)`, how webgpu ran before), in one
+ * with every result read back as it is computed (`setGpuResident(false)`, how webgpu ran before), in one
  * process, alternating, beside webasm (the automatic choice on a CPU machine). Needs a WebGPU adapter: on
  * a machine without a GPU, Mesa's lavapipe (README.md, Backends) — then the "GPU" is this CPU, so the
  * numbers measure what crossing between host and agent costs, not a GPU's speed.
@@ -8,7 +8,7 @@
  */
 import * as nb from '../runtime';
 import type { Tensor } from '../runtime';
-import { setSmallTensorLimit, setWebgpuResident, webgpuDevice, webgpuTraffic } from '../runtime/backends/gpujs';
+import { gpuTraffic, setGpuResident, setSmallTensorLimit, webgpuDevice } from '../runtime/backends/gpujs';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
 
@@ -46,17 +46,17 @@ const setups: Setup[] = [
 
 function timeOf(setup: Setup, make: () => () => number, reps: number): { ms: number; floatsMoved: number } {
   nb.setBackend(setup.backend);
-  setWebgpuResident(setup.resident);
+  setGpuResident(setup.resident);
   // webgpu takes every call (the MLP's biases and loss would otherwise stay on js under the GPU thresholds);
   // webasm keeps its measured thresholds, as the automatic choice runs it
   setSmallTensorLimit(setup.backend === 'webgpu' ? 0 : null);
   const run = make();
   run(); // warm: kernels built
-  const before = webgpuTraffic.floatsRead + webgpuTraffic.floatsUploaded;
+  const before = gpuTraffic.webgpu.floatsRead + gpuTraffic.webgpu.floatsUploaded;
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) run();
   const ms = (performance.now() - t0) / reps;
-  return { ms, floatsMoved: (webgpuTraffic.floatsRead + webgpuTraffic.floatsUploaded - before) / reps };
+  return { ms, floatsMoved: (gpuTraffic.webgpu.floatsRead + gpuTraffic.webgpu.floatsUploaded - before) / reps };
 }
 
 nb.setBackend('webgpu');

@@ -7,6 +7,8 @@ import type { DType, HostArray } from './dtype';
  */
 export interface DeviceData {
   readonly backend: string;
+  /** what a kernel in this thread is passed for it (webgl2: a gpu.js texture); absent when it lives elsewhere */
+  readonly handle?: unknown;
   /** elements (float32 lanes) held */
   readonly length: number;
   read(): HostArray;

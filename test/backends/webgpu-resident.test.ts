@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { setSmallTensorLimit, setWebgpuResident, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers, webgpuTraffic } from '../../runtime/backends/gpujs';
+import { gpuTraffic, setGpuResident, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/backends/gpujs';
 import { mlpStep } from '../runtime/helpers';
 
 /**
@@ -30,8 +30,8 @@ if (process.env.NABLA_REQUIRE_WEBGPU) {
   it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
 }
 
-const traffic = () => ({ ...webgpuTraffic });
-const since = (t: typeof webgpuTraffic) => ({ reads: webgpuTraffic.reads - t.reads, floatsUploaded: webgpuTraffic.floatsUploaded - t.floatsUploaded });
+const traffic = () => ({ ...gpuTraffic.webgpu });
+const since = (t: typeof gpuTraffic.webgpu) => ({ reads: gpuTraffic.webgpu.reads - t.reads, floatsUploaded: gpuTraffic.webgpu.floatsUploaded - t.floatsUploaded });
 const onJs = <T>(f: () => T): T => {
   nb.setBackend('js');
   try {
@@ -69,8 +69,8 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
     expect(since(t)).toEqual({ reads: 0, floatsUploaded: 2 * 32 * 32 + 3 });
     const want = onJs(() => nb.sum(nb.mul(nb.tanh(nb.add(nb.matmul(x, x), 1)), 2)));
     expect(Math.abs((s.item() as number) - (want.item() as number))).toBeLessThan(1e-3);
-    expect(webgpuTraffic.reads - t.reads).toBe(1);
-    expect(webgpuTraffic.floatsRead - t.floatsRead).toBe(1);
+    expect(gpuTraffic.webgpu.reads - t.reads).toBe(1);
+    expect(gpuTraffic.webgpu.floatsRead - t.floatsRead).toBe(1);
   });
 
   it('backpropagates through resident values to the gradients js computes', () => {
@@ -119,14 +119,14 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
   }, 120_000);
 
   it('with residency off, every result comes back to the host as it is computed', () => {
-    const previous = setWebgpuResident(false);
+    const previous = setGpuResident(false);
     try {
       const x = nb.randn([64], { seed: 8 });
       const y = nb.exp(nb.mul(x, 0.5));
       expect(y.storage.onHost).toBe(true);
       expect(y.storage.device).toBeNull();
     } finally {
-      setWebgpuResident(previous);
+      setGpuResident(previous);
     }
   });
 });

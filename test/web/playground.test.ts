@@ -282,23 +282,30 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const idx = await cellIndex(page, id);
     // 65,536 elements: past the Math-fn threshold of every gpu.js backend (runtime/backends/gpujs/policy.ts)
     const code = 'x = param(linspace(-3, 3, 65536))\ny = sum(tanh(x) * x^2 + exp(-x^2) * sin(x))\ng = grad(y, x)\ng.shape';
-    const results: Record<string, { g: number[]; kernels: Record<string, number>; ms: number }> = {};
+    const results: Record<string, { g: number[]; kernels: Record<string, number>; ms: number; floatsRead?: number; uploads?: number }> = {};
+    const traffic = async (name: string) => {
+      const stats = await page.evaluate(() => (window as any).nablaPlayground.gpuStats());
+      return name === 'webgl2' || name === 'webgpu' ? stats[name].traffic : null;
+    };
     for (const name of ['js', ...usable.filter((n) => n !== 'js')]) {
       await page.selectOption('#backend', name);
       await expect.poll(() => page.locator('#backend-current').textContent(), WAIT).toBe(name);
       await page.evaluate(([i, c]) => (window as any).nablaPlayground.editor(i).setValue(c), [idx, code] as const);
       // run twice: the second run finds its kernels built (the first compiles shaders) and is the one timed
+      let before = null;
       for (const _ of [1, 2]) {
+        before = await traffic(name);
         await page.locator(`${cellSel(id)} .meta`).evaluate((m) => m.removeAttribute('data-backend'));
         await page.click(`${cellSel(id)} .side .run`);
         await expect.poll(() => page.locator(`${cellSel(id)} .meta`).getAttribute('data-backend'), { ...WAIT, timeout: 60_000 }).toBe(name);
       }
       expect(await page.locator(`${cellSel(id)} .output.error`).count()).toBe(0);
+      const after = await traffic(name); // before values() below reads g back
       const g: number[] = await page.evaluate(() => (window as any).nablaPlayground.values('g'));
       const meta = page.locator(`${cellSel(id)} .meta`);
       const kernels = JSON.parse((await meta.getAttribute('data-kernels'))!);
       const ms = Number(/ran in ([\d.]+) ms/.exec((await meta.textContent())!)![1]);
-      results[name] = { g, kernels, ms };
+      results[name] = { g, kernels, ms, ...(after && before ? { floatsRead: after.floatsRead - before.floatsRead, uploads: after.floatsUploaded - before.floatsUploaded } : {}) };
     }
     const ref = results.js.g;
     expect(ref).toHaveLength(65536);
@@ -307,6 +314,12 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       expect(worst, `${name} vs js`).toBeLessThan(1e-4);
       // the backend's own kernels took part of the work (a backend that left everything to js fails here)
       if (name !== 'js') expect(r.kernels[name] ?? 0, `${name} kernel calls`).toBeGreaterThan(0);
+    }
+    // resident tensors: on both GPU backends the run's ops and their backward kept every 65,536-element result
+    // on the GPU (x, on the host, goes up as an input each time it is used); nothing as large came back
+    for (const name of ['webgl2', 'webgpu']) console.info(`[test/web] ${name}: ${results[name].floatsRead} floats read back, ${results[name].uploads} sent during the run`);
+    for (const name of ['webgl2', 'webgpu']) {
+      expect(results[name].floatsRead, `${name}: floats read back during the run`).toBeLessThan(65536);
     }
     // and the GPU ones ran on the GPU: gpu.js built its WebGL2 / WebGPU kernels and degraded none
     const gpu = await page.evaluate(() => (window as any).nablaPlayground.gpuStats());

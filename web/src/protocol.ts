@@ -24,9 +24,18 @@ export interface BackendsReply {
 }
 
 /** What each GPU backend ran, for tests and the curious: gpu.js kernel classes, cache counts, guard counts. */
+/** Host↔GPU traffic of one GPU mode (runtime/backends/gpujs/resident.ts), and results it keeps now. */
+export interface GpuTraffic {
+  reads: number;
+  floatsRead: number;
+  uploads: number;
+  floatsUploaded: number;
+  live: number;
+}
+
 export interface GpuStats {
-  webgl2: { classes: string[]; built: number; guard: { declined: number; recomputed: number } | null };
-  webgpu: { agent: { classes: string[]; cache: Record<string, number> } | null; guard: { declined: number; recomputed: number } | null; device: string };
+  webgl2: { classes: string[]; built: number; guard: { declined: number; recomputed: number } | null; traffic: GpuTraffic };
+  webgpu: { agent: { classes: string[]; cache: Record<string, number> } | null; guard: { declined: number; recomputed: number } | null; device: string; traffic: GpuTraffic };
 }
 
 /** Requests and their replies. */

@@ -6,7 +6,7 @@ import { createSession, type NablaSession, type Output } from '../../compiler';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Tensor } from '../../runtime';
-import { guardStats, kernelCacheStats, kernelClasses, webgpuAgentStats, webgpuDevice, attachWebGPUAgent } from '../../runtime/backends/gpujs';
+import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/backends/gpujs';
 import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
 import type { Calls, CallName, CompletionKind, Init, Reply, Request } from './protocol';
@@ -88,8 +88,18 @@ const handlers: Handlers = {
     const agent = webgpuAgentStats();
     const guard = (m: string) => (guardStats.get(m) ? { ...guardStats.get(m)! } : null);
     return {
-      webgl2: { classes: [...new Set([...kernelClasses('webgl2').values()].map(String))], built: kernelCacheStats('webgl2').built, guard: guard('webgl2') },
-      webgpu: { agent: agent ? { classes: agent.classes, cache: agent.cache } : null, guard: guard('webgpu'), device: webgpuDevice() },
+      webgl2: {
+        classes: [...new Set([...kernelClasses('webgl2').values()].map(String))],
+        built: kernelCacheStats('webgl2').built,
+        guard: guard('webgl2'),
+        traffic: { ...gpuTraffic.webgl2, live: webgl2LiveTextures() },
+      },
+      webgpu: {
+        agent: agent ? { classes: agent.classes, cache: agent.cache } : null,
+        guard: guard('webgpu'),
+        device: webgpuDevice(),
+        traffic: { ...gpuTraffic.webgpu, live: webgpuLiveBuffers() },
+      },
     };
   },
 };

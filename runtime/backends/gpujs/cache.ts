@@ -1,5 +1,5 @@
 import { GPU } from 'gpu.js';
-import type { Mode, Plan } from './plans';
+import { argKinds, type Mode, type Plan } from './plans';
 
 /**
  * One gpu.js instance per mode, and the kernels built on it, keyed by plan key (op, fn, coalesced shape and
@@ -19,6 +19,13 @@ export interface GpuBuffer {
   delete(): void;
 }
 export const isGpuBuffer = (x: unknown): x is GpuBuffer => typeof (x as GpuBuffer | null)?.toArray === 'function';
+
+/** A webgl2 kernel's result left on the GPU (gpu.js pipeline mode's texture); read synchronously. */
+export interface GlTexture {
+  toArray(): Float32Array;
+  delete(): void;
+}
+const isTexture = (x: unknown): x is GlTexture => typeof (x as GlTexture | null)?.toArray === 'function';
 
 interface Entry {
   kernel: GpuKernel;
@@ -64,12 +71,31 @@ export function sourceOf(plan: Plan): string {
   return `function (${plan.params.join(', ')}) {\n${plan.body()}\n}`;
 }
 
-/** Runs `plan` on `mode`'s kernel for its key, building that kernel on the key's first call. */
+/** Runs `plan` on `mode`'s kernel for its key, building that kernel on the key's first call; the result on the host. */
 export function runPlan(mode: Mode, plan: Plan): Float32Array {
-  const entry = kernelFor(mode, plan);
-  if (entry.ranAs !== null) return entry.kernel(...plan.args) as Float32Array;
+  const result = runPlanKeptHere(mode, plan);
+  if (!isTexture(result)) return result;
   try {
-    const result = entry.kernel(...plan.args) as Float32Array;
+    return result.toArray();
+  } finally {
+    result.delete();
+  }
+}
+
+/**
+ * The same, leaving a webgl2 result on the GPU (webgl2 kernels run in gpu.js pipeline mode, each result a
+ * texture of its own, which later plans may pass: device arguments go as their `handle`).
+ */
+export function runPlanKeptHere(mode: Mode, plan: Plan): Float32Array | GlTexture {
+  let args: unknown[] = plan.args;
+  if (!plan.args.every((a) => ArrayBuffer.isView(a))) {
+    plan = { ...plan, key: `${plan.key}#${argKinds(plan.args)}` };
+    args = plan.args.map((a) => (ArrayBuffer.isView(a) ? a : a.handle));
+  }
+  const entry = kernelFor(mode, plan);
+  if (entry.ranAs !== null) return entry.kernel(...args) as Float32Array | GlTexture;
+  try {
+    const result = entry.kernel(...args) as Float32Array | GlTexture;
     firstRun(mode, plan, entry);
     return result;
   } catch (e) {
@@ -130,13 +156,13 @@ function build(mode: Mode, plan: Plan): Entry {
   // tactic 'precision' makes gpu.js declare highp in GLSL: left alone it picks lowp or mediump from the
   // texture size, which on many GPUs means 10- or 16-bit floats (SwiftShader ignores the qualifier, so
   // only a real GPU would show the loss)
-  // webgpu: pipeline mode leaves each result in a GPU buffer of its own (immutable), which later kernels
-  // read in place; runPlanAsync reads it back when the host needs the values
+  // the GPU modes: pipeline mode leaves each result on the GPU in a buffer or texture of its own
+  // (immutable), which later kernels read in place; runPlan / runPlanAsync read it back when the host needs it
   const settings = {
     output: [plan.cells],
     precision: 'single',
     ...(mode === 'webgl2' ? { tactic: 'precision' } : {}),
-    ...(mode === 'webgpu' ? { pipeline: true, immutable: true } : {}),
+    ...(mode === 'webgl2' || mode === 'webgpu' ? { pipeline: true, immutable: true } : {}),
   };
   const kernel = gpuOf(mode).createKernel(source, settings as never) as unknown as GpuKernel;
   return { kernel, source, ranAs: null };

@@ -106,8 +106,8 @@ export class SyncChannel {
   }
 
   /** Waits until the agent has worked through everything posted before (and tells a failure among it). */
-  fence(): void {
-    this.text({ type: 'fence' });
+  fence(timeoutMs = this.timeoutMs): void {
+    this.text({ type: 'fence' }, timeoutMs);
   }
 
   /** Posts a request that needs no answer (a kept kernel, a free); the agent runs it in order. */

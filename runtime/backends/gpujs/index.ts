@@ -4,7 +4,7 @@ import type { KernelAttrs } from '../../kernels';
 import { registerGpujsKernels, GPUJS_KERNELS } from './kernels';
 import type { Mode } from './plans';
 import { takes, THRESHOLDS } from './policy';
-import { probeWebGL2 } from './webgl2';
+import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
 /**
@@ -53,13 +53,15 @@ registerBackend({
 
 registerGpujsKernels('cpu');
 registerGpujsKernels('webasm');
-registerGpujsKernels('webgl2');
+registerGpujsKernels('webgl2', undefined, keepOnWebGL2);
 registerGpujsKernels('webgpu', runOnAgent, keepOnAgent);
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
 export { guardStats } from './guard';
 export { prepareWebGPU, runKernelWebGPU } from './dawn';
-export { attachWebGPUAgent, setWebgpuResident, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers, webgpuTraffic } from './webgpu';
+export { attachWebGPUAgent, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from './webgpu';
+export { gpuTraffic, setGpuResident } from './resident';
+export { webgl2LiveTextures };
 export { browserWebGPU, gpujsExecutor, serveAgent } from './agent';
 export { GPUJS_KERNELS } from './kernels';

@@ -4,6 +4,7 @@ import type { DeviceData, View } from '../../storage';
 import { runPlan } from './cache';
 import { admitted, guardStatsOf, needsRecompute } from './guard';
 import { isGpuMode, PLANNERS, type Mode, type Plan } from './plans';
+import { countUploads } from './resident';
 
 /**
  * The KernelFuncs of the gpu.js backends: plan the call, run the cached kernel for the plan's key. A call
@@ -32,6 +33,7 @@ function planOf(mode: Mode, name: string, inputs: readonly View[], attrs: Kernel
 }
 
 function running<T>(mode: Mode, name: string, plan: Plan, run: (plan: Plan) => T): T {
+  if (mode === 'webgl2' || mode === 'webgpu') countUploads(mode, plan.args);
   try {
     return run(plan);
   } catch (e) {

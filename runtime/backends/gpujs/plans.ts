@@ -22,6 +22,12 @@ export interface Plan {
 
 export type Mode = 'cpu' | 'webasm' | 'webgl2' | 'webgpu';
 
+/**
+ * Which plan arguments are device values ('g') and which host arrays ('h'). gpu.js fixes each argument's
+ * kind when it builds a kernel, so a plan with device arguments is cached under its key plus these.
+ */
+export const argKinds = (args: Plan['args']) => args.map((a) => (ArrayBuffer.isView(a) ? 'h' : 'g')).join('');
+
 /** Modes that run on a GPU: f32 arithmetic whose division and transcendentals are not correctly rounded. */
 export const isGpuMode = (mode: Mode) => mode === 'webgl2' || mode === 'webgpu';
 type Planner = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, mode: Mode) => Plan | null;

@@ -1,6 +1,9 @@
 import { GPU } from 'gpu.js';
-import { kernelClasses, runPlan } from './cache';
+import type { DeviceData } from '../../storage';
+import { kernelClasses, runPlan, runPlanKeptHere, type GlTexture } from './cache';
 import { checkPlan } from './check';
+import type { Plan } from './plans';
+import { countRead, gpuResident } from './resident';
 
 /**
  * The webgl2 backend's probe. gpu.js mode 'webgl2' is synchronous (a kernel call ends in readPixels), so
@@ -54,4 +57,41 @@ function check(): string | null {
   } catch (e) {
     return `gpu.js webgl2 failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
   }
+}
+
+/**
+ * An op result webgl2 keeps on the GPU: the texture gpu.js's pipeline mode returned, which later kernels
+ * of this thread read in place (runtime/storage.ts DeviceData; README.md, "Resident tensors").
+ */
+class TextureData implements DeviceData {
+  readonly backend = 'webgl2';
+  private released = false;
+  constructor(
+    readonly handle: GlTexture,
+    readonly length: number,
+  ) {
+    liveTextures++;
+  }
+  read(): Float32Array {
+    countRead('webgl2', this.length);
+    return this.handle.toArray().slice(0, this.length);
+  }
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    liveTextures--;
+    this.handle.delete();
+  }
+}
+
+let liveTextures = 0;
+
+/** Op results webgl2 keeps on the GPU now. */
+export const webgl2LiveTextures = (): number => liveTextures;
+
+/** Runs a plan on webgl2 and leaves the result on the GPU (or, with residency off, returns it). */
+export function keepOnWebGL2(plan: Plan): TextureData | Float32Array {
+  if (!gpuResident()) return runPlan('webgl2', plan);
+  const result = runPlanKeptHere('webgl2', plan);
+  return ArrayBuffer.isView(result) ? result : new TextureData(result, plan.cells);
 }

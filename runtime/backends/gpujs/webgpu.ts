@@ -1,7 +1,8 @@
 import type { DeviceData } from '../../storage';
 import { canBlock, SyncChannel, type AgentArg, type Endpoint, type RunRequest } from './channel';
 import { dawnBinding } from './dawn';
-import type { Plan } from './plans';
+import { argKinds, type Plan } from './plans';
+import { countRead, gpuResident } from './resident';
 
 /**
  * The webgpu backend: a synchronous face over WebGPU's asynchronous API (channel.ts). The runtime's thread
@@ -115,7 +116,7 @@ export function runOnAgent(plan: Plan): Float32Array {
  * value cannot queue unbounded work.
  */
 export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
-  if (!resident) return runOnAgent(plan);
+  if (!gpuResident()) return runOnAgent(plan);
   const ch = ready();
   const id = ++lastId;
   flushFrees(ch);
@@ -126,7 +127,6 @@ export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
 }
 
 const FENCE_EVERY = 256;
-let resident = typeof process === 'undefined' || process.env?.NABLA_WEBGPU_RESIDENT !== '0';
 let lastId = 0;
 let postedSinceWait = 0;
 let live = 0;
@@ -143,8 +143,7 @@ export class AgentBuffer implements DeviceData {
   ) {}
   read(): Float32Array {
     postedSinceWait = 0;
-    webgpuTraffic.reads++;
-    webgpuTraffic.floatsRead += this.length;
+    countRead('webgpu', this.length);
     try {
       return this.ch.read(this.id, this.length);
     } catch (e) {
@@ -173,18 +172,6 @@ export function webgpuLiveBuffers(): number {
   return live;
 }
 
-/**
- * Whether op results stay on the GPU (default; NABLA_WEBGPU_RESIDENT=0 starts with it off): off, every
- * kernel's result comes back to the host, as before tensors were resident. Returns the previous setting.
- */
-export function setWebgpuResident(on: boolean): boolean {
-  const previous = resident;
-  resident = on;
-  return previous;
-}
-
-/** What crossed between host and GPU agent: kept results read back, and host arrays sent as kernel inputs. */
-export const webgpuTraffic = { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 };
 
 function ready(): SyncChannel {
   if (!channel || answer !== null) throw new Error(`webgpu is not ready: ${answer ?? 'probe it first'}`);
@@ -196,19 +183,12 @@ function ready(): SyncChannel {
  * since gpu.js fixes each argument's kind (array or GPU buffer) when it builds a kernel.
  */
 function request(plan: Plan): RunRequest {
-  let kinds = '';
   const args: AgentArg[] = plan.args.map((a) => {
-    if (a instanceof AgentBuffer) {
-      kinds += 'g';
-      return { id: a.id };
-    }
+    if (a instanceof AgentBuffer) return { id: a.id };
     if (!ArrayBuffer.isView(a)) throw new Error(`internal error: webgpu was handed ${a.backend}'s device values (a bug in Nabla)`);
-    kinds += 'h';
-    webgpuTraffic.uploads++;
-    webgpuTraffic.floatsUploaded += a.length;
     return own(a);
   });
-  return { type: 'run', key: `${plan.key}#${kinds}`, params: plan.params, body: plan.body(), cells: plan.cells, args };
+  return { type: 'run', key: `${plan.key}#${argKinds(plan.args)}`, params: plan.params, body: plan.body(), cells: plan.cells, args };
 }
 
 /** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
@@ -225,6 +205,19 @@ function own(a: Float32Array): Float32Array {
 }
 
 let agentWorker: { terminate(): Promise<number> } | null = null;
+
+/**
+ * At exit, waits (up to 10 s) for the agent to finish what was posted without waiting: Node ends a
+ * worker_thread mid-call otherwise, and Dawn aborts the process if that call was building a pipeline.
+ */
+function drainAtExit(worker: object): void {
+  if (worker !== agentWorker || !channel || channel.broken || answer !== null) return;
+  try {
+    channel.fence(10_000);
+  } catch {
+    // exiting anyway: a failure among the posted kernels has no one left to tell
+  }
+}
 
 const isNode = () => typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function';
 
@@ -245,6 +238,7 @@ export function startNodeAgent(entry: URL = new URL('./node-agent.ts', import.me
     // an agent that dies leaves the caller to its timeout; say why on stderr meanwhile
     worker.on('error', (e) => process.stderr.write(`[nabla webgpu] the GPU agent failed: ${e.message}\n`));
     attachWebGPUAgent(worker, opts);
+    process.once('exit', () => drainAtExit(worker));
     return null;
   } catch (e) {
     return `the GPU agent's worker_thread did not start: ${(e as Error).message}`;
