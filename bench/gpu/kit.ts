@@ -32,10 +32,12 @@ const visit = (name: string) => {
 };
 ['tsx', 'gpu.js', 'webgpu'].forEach(visit);
 const entries = [...seen].map((n) => join('node_modules', n));
-// webgpu ships Dawn for four platforms (~80 MB); the GPU machine needs linux-x64 only
+// webgpu ships Dawn for five platforms (~130 MB; dist/<platform>/dawn.node); the GPU machine needs linux-x64
+// only. gpu.js's own copy (0.2.9, node_modules/gpu.js/node_modules/webgpu) is not used: Nabla loads its own.
 const other = readdirSync(join(root, 'node_modules/webgpu/dist'))
-  .filter((f) => f.endsWith('.dawn.node') && f !== 'linux-x64.dawn.node')
-  .map((f) => `--exclude=node_modules/webgpu/dist/${f}`);
+  .filter((f) => f !== 'linux-x64' && f !== 'linux-x64.dawn.node')
+  .map((f) => `--exclude=node_modules/webgpu/dist/${f}`)
+  .concat(['--exclude=node_modules/gpu.js/node_modules/webgpu']);
 sh('tar', ['-cJf', join(kit, 'modules.tar.xz'), ...other, ...entries]);
 
 // 3. the Vulkan loader
