@@ -63,6 +63,13 @@ export class Storage {
   get device(): DeviceData | null {
     return this.deviceValues;
   }
+  /** Keeps `device`, a copy of the host values a backend made, beside them until the next write. */
+  attachDevice(device: DeviceData): void {
+    if (this.deviceValues) throw new Error('internal error: this storage has a device copy already (a bug in Nabla)');
+    this.deviceValues = device;
+    deviceRegistry?.register(this, device, this);
+  }
+
   /** Whether the values are on the host already (reading `host` costs no copy from a device). */
   get onHost(): boolean {
     return this.hostValues !== null;

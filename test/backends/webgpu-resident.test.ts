@@ -73,6 +73,23 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
     expect(gpuTraffic.webgpu.floatsRead - t.floatsRead).toBe(1);
   });
 
+  it('sends a large host tensor once: its first upload stays as the device copy until the next write', () => {
+    const x = nb.randn([64, 64], { seed: 2 }); // 4,096 values: CACHED_UPLOAD (resident.ts)
+    const t = traffic();
+    const y = nb.add(nb.mul(nb.matmul(x, x), x), nb.tanh(x));
+    expect(x.storage.device).not.toBeNull();
+    expect(x.storage.onHost).toBe(true);
+    expect(since(t)).toEqual({ reads: 0, floatsUploaded: 64 * 64 });
+    const want = onJs(() => nb.add(nb.mul(nb.matmul(x, x), x), nb.tanh(x)));
+    close(y, want);
+    // a write drops the copy (the host values are the truth again), and the next use sends them once more
+    nb.noGrad(() => nb.inplace(x, (s) => nb.mul(s, 2), '*='));
+    expect(x.storage.device).toBeNull();
+    const t2 = traffic();
+    close(nb.tanh(x), onJs(() => nb.tanh(x)));
+    expect(since(t2).floatsUploaded).toBe(64 * 64);
+  });
+
   it('backpropagates through resident values to the gradients js computes', () => {
     const model = nb.mlp([2, 16, 16, 1], { seed: 3 });
     const X = nb.randn([64, 2], { seed: 4 });

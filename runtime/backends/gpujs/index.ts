@@ -4,6 +4,7 @@ import type { KernelAttrs } from '../../kernels';
 import { registerGpujsKernels, GPUJS_KERNELS } from './kernels';
 import type { Mode } from './plans';
 import { takes, THRESHOLDS } from './policy';
+import { keepers } from './resident';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
@@ -55,6 +56,8 @@ registerGpujsKernels('cpu');
 registerGpujsKernels('webasm');
 registerGpujsKernels('webgl2', undefined, keepOnWebGL2);
 registerGpujsKernels('webgpu', runOnAgent, keepOnAgent);
+keepers.webgl2 = keepOnWebGL2;
+keepers.webgpu = keepOnAgent;
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';

@@ -1,6 +1,7 @@
 import { contiguousStrides, sizeOf } from '../../shape';
 import type { DeviceData, View } from '../../storage';
 import { gatherContiguous } from '../js/strided';
+import { deviceCopyFor } from './resident';
 
 /**
  * How a kernel reads its strided inputs. gpu.js kernels take flat arrays and compute one output cell per
@@ -51,7 +52,7 @@ export function operandLength(v: View): number {
  * way), else a subarray of its host values, or a contiguous copy when the window is sparse.
  */
 export function operand(v: View, mode?: string): Operand {
-  const device = v.storage.device;
+  const device = v.storage.device ?? (mode ? deviceCopyFor(v.storage, mode) : null);
   if (device && device.backend === mode) return { data: device, base: v.offset, strides: v.strides };
   const w = windowOf(v.shape, v.strides, v.offset);
   const n = sizeOf(v.shape);

@@ -1,3 +1,4 @@
+import type { DeviceData, Storage } from '../../storage';
 import type { Plan } from './plans';
 
 /**
@@ -34,4 +35,29 @@ export function countUploads(mode: GpuMode, args: Plan['args']): void {
     gpuTraffic[mode].uploads++;
     gpuTraffic[mode].floatsUploaded += a.length;
   }
+}
+
+/** How a GPU mode leaves a plan's result on the GPU (index.ts registers webgl2's and webgpu's keepers). */
+export const keepers: Partial<Record<GpuMode, (plan: Plan) => DeviceData | Float32Array>> = {};
+
+/**
+ * Host storages of at least this many values get a device copy the first time a GPU kernel reads them, which
+ * later kernels read in place until the next write drops it. Making the copy costs one more dispatch and no
+ * more transfer than sending the values with the kernel would; below this size the dispatch costs more
+ * than sending them again each time.
+ */
+export const CACHED_UPLOAD = 4096;
+
+/** The device copy a GPU kernel of `mode` should read for this host storage, made now; null: send the values. */
+export function deviceCopyFor(storage: Storage, mode: string): DeviceData | null {
+  const keep = (mode === 'webgl2' || mode === 'webgpu') && resident ? keepers[mode] : undefined;
+  if (!keep || storage.length < CACHED_UPLOAD || storage.device) return null;
+  const values = storage.host;
+  if (!(values instanceof Float32Array)) return null;
+  const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };
+  countUploads(mode as GpuMode, plan.args);
+  const copy = keep(plan);
+  if (ArrayBuffer.isView(copy)) return null;
+  storage.attachDevice(copy);
+  return copy;
 }
