@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
+import { mlpStep } from './helpers';
 
 /**
  * No leaks across a long training loop: after garbage collection, the live tensor and storage counts
@@ -78,6 +79,19 @@ describe('memory', () => {
     expect(at10k.tensors - at1k.tensors).toBeLessThanOrEqual(BOUND);
     expect(at10k.storages - at1k.storages).toBeLessThanOrEqual(BOUND);
   }, 60_000);
+
+  it('10,000 eager Adam steps of nb.mlp (float32, the default backend) leave the counts flat', async () => {
+    const training = mlpStep(5);
+    const first = training.step().item() as number;
+    for (let i = 1; i < 1000; i++) training.step();
+    const at1k = await settled();
+    let last = 0;
+    for (let i = 1000; i < 10000; i++) last = training.step().item() as number;
+    const at10k = await settled();
+    expect(last).toBeLessThan(first / 10);
+    expect(at10k.tensors - at1k.tensors).toBeLessThanOrEqual(BOUND);
+    expect(at10k.storages - at1k.storages).toBeLessThanOrEqual(BOUND);
+  }, 120_000);
 
   it('second-order steps (createGraph, which retains the graph) inside tapes do not leak either', async () => {
     const net = mlp();

@@ -193,7 +193,9 @@ function request(plan: Plan): RunRequest {
 
 /** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
 export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[]; kept: number } | null {
-  return channel && answer === null ? (channel.stats() as never) : null;
+  if (!channel || answer !== null) return null;
+  flushFrees(channel); // so `kept` counts what is still in use, not frees waiting for their batch
+  return channel.stats() as never;
 }
 
 /**
