@@ -27,7 +27,7 @@ export interface KernelConfig {
   kernelName: string;
   backendName: string;
   kernelFunc: KernelFunc;
-  /** a backend with a device (webgpu) gives this too */
+  /** a backend with a device (webgl2, webgpu) gives this too */
   keepingFunc?: KeepingKernelFunc;
 }
 

@@ -135,6 +135,22 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
     expect(at1k.kept).toBeLessThanOrEqual(at1k.live); // the agent holds no more than the runtime knows of
   }, 120_000);
 
+  it('runs a small op on the GPU when an input is there already, and on js when it is on the host', () => {
+    const onGpu = () => nb.kernelStats.byBackend.get('webgpu') ?? 0;
+    const y = nb.exp(nb.randn([16], { seed: 10 })); // made on the GPU: the limit is 0 here
+    const previous = setSmallTensorLimit(null); // the measured thresholds: 16 values stay on js...
+    try {
+      const before = onGpu();
+      nb.mul(nb.randn([16], { seed: 11 }), 2);
+      expect(onGpu()).toBe(before);
+      const z = nb.mul(y, 2); // ...unless the GPU holds one of them: reading it back would cost more
+      expect(onGpu()).toBe(before + 1);
+      expect(z.storage.onHost).toBe(false);
+    } finally {
+      setSmallTensorLimit(previous);
+    }
+  });
+
   it('with residency off, every result comes back to the host as it is computed', () => {
     const previous = setGpuResident(false);
     try {

@@ -222,6 +222,7 @@ async function answer(envelope: Envelope, executor: Executor, earlier: string | 
       new Float32Array(data, 0, result.length).set(result);
       [kind, len] = [FLOATS, result.byteLength];
     } else if (req.type === 'fence' || req.type === 'free') {
+      if (req.type === 'free') executor.free(req.ids);
       [kind, len] = [TEXT, writeText(data, '')];
     } else {
       len = writeText(data, JSON.stringify(req.type === 'hello' ? await executor.hello() : executor.stats()));

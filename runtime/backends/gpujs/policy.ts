@@ -108,11 +108,8 @@ export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: 
   const size = work(kernel as Family, inputs, cells);
   // an input the GPU holds is read in place there: whatever the size, that beats copying it back for js
   const held = isGpuMode(mode) && inputs.some((v) => v.storage.device?.backend === mode);
-  if (held) {
-    // the size thresholds do not apply
-  } else if (limit !== null) {
-    if (size < limit) return false;
-  } else {
+  if (!held && limit !== null && size < limit) return false;
+  if (!held && limit === null) {
     let at = thresholds[family];
     if (ELEMENTWISE.has(family) && inputs.some((v) => !isContiguous(v.shape, v.strides))) at = Math.min(at, thresholds.strided);
     if (size < at) return false;

@@ -121,7 +121,10 @@ export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
   const id = ++lastId;
   flushFrees(ch);
   ch.post({ ...request(plan), keep: id });
-  if (++postedSinceWait >= FENCE_EVERY) ch.fence(), (postedSinceWait = 0);
+  if (++postedSinceWait >= FENCE_EVERY) {
+    ch.fence();
+    postedSinceWait = 0;
+  }
   live++;
   return new AgentBuffer(id, plan.cells, ch);
 }
@@ -171,7 +174,6 @@ function flushFrees(ch: SyncChannel): void {
 export function webgpuLiveBuffers(): number {
   return live;
 }
-
 
 function ready(): SyncChannel {
   if (!channel || answer !== null) throw new Error(`webgpu is not ready: ${answer ?? 'probe it first'}`);
