@@ -3,7 +3,7 @@
 # (gpu.js WGSL kernels through Dawn, the 'webgpu' package) and on js, beside PyTorch CUDA eager and PyTorch
 # CPU, the same workloads and data as `npm run bench`. Needs bench/gpu/kit (npx tsx bench/gpu/kit.ts on a
 # development machine). Writes $OUT/RESULTS-gpu.md (or bench/gpu/RESULTS-gpu.md without $OUT) and
-# $OUT/gpu-info.txt. Usage: bash bench/gpu/run.sh [--quick]
+# $OUT/gpu-info.txt and $OUT/resident-gpu.txt. Usage: bash bench/gpu/run.sh [--quick]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 KIT=bench/gpu/kit
@@ -33,3 +33,5 @@ ROUNDS=3
 [ "${1:-}" = "--quick" ] && ROUNDS=1
 node --import tsx bench/run.ts --gpu --rounds "$ROUNDS" --out "$OUTDIR/RESULTS-gpu.md"
 cat "$OUTDIR/RESULTS-gpu.md"
+# what keeping tensors on the GPU saves there (webgpu resident vs every result read back vs webasm)
+node --import tsx bench/webgpu-resident.ts --rounds "$ROUNDS" 2>&1 | tee "$OUTDIR/resident-gpu.txt"
