@@ -3,6 +3,7 @@ import { NablaError } from './errors';
 import { mode } from './mode';
 import { cast } from './ops/complex';
 import { compute, rawExpand } from './ops/util';
+import { lanes } from './dtype';
 import { broadcastShapes, fmtShape, sameShape } from './shape';
 import { fmtSite, siteState } from './site';
 import type { Tensor } from './tensor';
@@ -42,14 +43,36 @@ export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opNam
   if (result.dtype !== x.dtype) result = cast(result, x.dtype);
   const src = rawExpand(result, x.shape);
   traceState.current?.write(x, src);
-  writeInto(x, src);
-  x.storage.version++;
+  if (!writeOnDevice(x, result)) {
+    writeInto(x, src);
+    x.storage.version++;
+  }
   x.storage.lastWrite = `${opName}${siteState.current ? ' at ' + fmtSite(siteState.current) : ''}`;
   if (result.gradFn && sameShape(result.shape, x.shape)) {
     x.gradFn = result.gradFn;
     x.requiresGrad = true;
   }
   return x;
+}
+
+/**
+ * A write of all of x's storage from values only on the GPU stays there: x's storage takes over a device copy
+ * of the result (a GPU copy kernel: the result's own buffer may be shared) instead of both coming back to the
+ * host. False when the write is partial, traced for compile, or the values are on the host anyway.
+ */
+function writeOnDevice(x: Tensor, result: Tensor): boolean {
+  const st = x.storage;
+  if (traceState.current || !result.storage.device || result.storage.onHost) return false;
+  if (!sameShape(result.shape, x.shape) || !x.isContiguous || x.offset !== 0 || st.length !== x.size * lanes(x.dtype)) return false;
+  const copy = compute('copy', [result], {}, x.shape, x.dtype, 'copy');
+  if (!copy.storage.device || copy.storage.onHost) {
+    // the copy ran on the host after all: write its values the ordinary way
+    writeInto(x, copy);
+    st.version++;
+    return true;
+  }
+  st.overwriteWith(copy.storage);
+  return true;
 }
 
 /** The old value in a fresh buffer, keeping x's place in the graph. */

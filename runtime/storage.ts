@@ -70,6 +70,26 @@ export class Storage {
     deviceRegistry?.register(this, device, this);
   }
 
+  /**
+   * An in-place write of every value, from values only on a device: this storage takes over `from`'s device
+   * values (no copy to the host). `from` is a private copy made for this write and is not used again.
+   */
+  overwriteWith(from: Storage): void {
+    const d = from.deviceValues;
+    if (!d || from.hostValues || d.length !== this.length) throw new Error('internal error: overwriteWith needs device-only values of the same length (a bug in Nabla)');
+    from.deviceValues = null;
+    deviceRegistry?.unregister(from);
+    const old = this.deviceValues;
+    if (old) {
+      deviceRegistry?.unregister(this);
+      old.release();
+    }
+    this.hostValues = null;
+    this.deviceValues = d;
+    deviceRegistry?.register(this, d, this);
+    this.v++;
+  }
+
   /** Whether the values are on the host already (reading `host` costs no copy from a device). */
   get onHost(): boolean {
     return this.hostValues !== null;
