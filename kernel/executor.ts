@@ -1,6 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { closeHostedAgents, hostWebGPUAgents } from '../runtime/backends/gpujs/agent-host';
+import { AGENT_HOST } from '../runtime/backends/gpujs/channel';
 import type { Completion, Executor, InspectResult, IsCompleteResult, RunResult, RunSinks } from './types';
 import { STDIN_CAPACITY, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
 
@@ -60,11 +62,13 @@ export class WorkerExecutor implements Executor {
 
   private spawn(): void {
     Atomics.store(this.flag, 0, 0);
-    const data: WorkerData = { sessionModule: this.sessionUrl, interrupt: this.interruptBuf, stdin: this.stdinBuf };
+    const data: WorkerData = { sessionModule: this.sessionUrl, interrupt: this.interruptBuf, stdin: this.stdinBuf, [AGENT_HOST]: true };
     const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
+    // this thread may be ended (a restart, an ignored interrupt): its GPU agent lives here instead (agent-host.ts)
+    hostWebGPUAgents(w);
     this.worker = w;
     this.readyOnce = false;
     let onReady: (warnings: string[]) => void = () => {};
@@ -217,6 +221,7 @@ export class WorkerExecutor implements Executor {
     this.worker = null;
     for (const [id, p] of [...this.pending]) this.settle(id, p.op === 'run' ? failure('KernelError', 'the kernel shut down') : p.fallback);
     if (w) await w.terminate();
+    await closeHostedAgents();
   }
 }
 

@@ -84,6 +84,10 @@ export function gpujsExecutor(
         kept.delete(id);
       }
     },
+    freeAll: () => {
+      kept.forEach(release);
+      kept.clear();
+    },
     stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())], kept: kept.size }),
   };
 }
@@ -122,10 +126,11 @@ export async function browserWebGPU(): Promise<Prepared> {
 
 /**
  * Serves channel requests that arrive on `port` (a MessagePort, a worker's `self`, Node's parentPort).
- * Other messages are left to whoever else listens there.
+ * Other messages are left to whoever else listens there. `idle` resolves once every request so far is
+ * answered (and its GPU work done).
  */
-export function serveAgent(port: { addEventListener?: unknown; on?: unknown }, executor: Executor): void {
-  const answer = answerer(executor);
+export function serveAgent(port: { addEventListener?: unknown; on?: unknown }, executor: Executor): { idle(): Promise<void> } {
+  const { answer, idle } = answerer(executor);
   const onMessage = (m: unknown) => {
     if (isEnvelope(m)) void answer(m);
   };
@@ -139,4 +144,5 @@ export function serveAgent(port: { addEventListener?: unknown; on?: unknown }, e
     p.addEventListener('message', (e) => onMessage(e.data));
     p.start?.();
   } else throw new Error('serveAgent: the port has neither on() nor addEventListener()');
+  return { idle };
 }

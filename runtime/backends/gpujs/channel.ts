@@ -17,6 +17,9 @@
  * worker_threads ports).
  */
 
+/** The workerData key that says a thread's parent hosts GPU agents for it (agent-host.ts). */
+export const AGENT_HOST = 'nablaAgentHost';
+
 export interface Endpoint {
   postMessage(message: unknown): void;
 }
@@ -168,6 +171,8 @@ export interface Executor {
   run(req: RunRequest): Promise<Float32Array | null>;
   read(id: number): Promise<Float32Array>;
   free(ids: number[]): void;
+  /** frees every result it keeps (its runtime thread is gone) */
+  freeAll(): void;
   stats(): unknown;
 }
 
@@ -181,7 +186,7 @@ export function isEnvelope(m: unknown): m is Envelope {
  * it): an async one is run and its failure, if any, held for the next reply; any other is answered in the
  * caller's shared memory.
  */
-export function answerer(executor: Executor): (envelope: Envelope) => Promise<void> {
+export function answerer(executor: Executor): { answer(envelope: Envelope): Promise<void>; idle(): Promise<void> } {
   let queue = Promise.resolve();
   let failure: string | null = null;
   const runAsync = async (req: AgentRequest) => {
@@ -192,13 +197,17 @@ export function answerer(executor: Executor): (envelope: Envelope) => Promise<vo
       failure ??= describeFailure(req, e);
     }
   };
-  return (envelope) =>
-    (queue = queue.then(() => {
-      if (envelope.async) return runAsync(envelope.nablaAgent);
-      const earlier = envelope.nablaAgent.type === 'hello' || envelope.nablaAgent.type === 'stats' ? null : failure;
-      if (earlier) failure = null;
-      return answer(envelope, executor, earlier);
-    }));
+  return {
+    answer: (envelope) =>
+      (queue = queue.then(() => {
+        if (envelope.async) return runAsync(envelope.nablaAgent);
+        const earlier = envelope.nablaAgent.type === 'hello' || envelope.nablaAgent.type === 'stats' ? null : failure;
+        if (earlier) failure = null;
+        return answer(envelope, executor, earlier);
+      })),
+    /** resolves once everything that arrived so far has been answered */
+    idle: () => queue,
+  };
 }
 
 function describeFailure(req: AgentRequest, e: unknown): string {

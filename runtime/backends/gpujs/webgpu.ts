@@ -1,5 +1,5 @@
 import type { DeviceData } from '../../storage';
-import { canBlock, SyncChannel, type AgentArg, type Endpoint, type RunRequest } from './channel';
+import { AGENT_HOST, canBlock, SyncChannel, type AgentArg, type Endpoint, type RunRequest } from './channel';
 import { dawnBinding } from './dawn';
 import { argKinds, type Plan } from './plans';
 import { countRead, gpuResident } from './resident';
@@ -225,6 +225,7 @@ function drainAtExit(worker: object): void {
 
 const isNode = () => typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function';
 
+
 /**
  * Starts a GPU agent in a worker_thread and attaches it; returns why it could not start, or null.
  * `entry` is the module the worker runs (default node-agent.ts; tests pass a stand-in that serves a fake
@@ -234,6 +235,13 @@ const isNode = () => typeof process !== 'undefined' && typeof process.getBuiltin
 export function startNodeAgent(entry: URL = new URL('./node-agent.ts', import.meta.url), opts: AgentOptions = {}): string | null {
   const wt = process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
   if (!wt) return 'node:worker_threads is unavailable';
+  if (!wt.isMainThread && wt.parentPort && (wt.workerData as Record<string, unknown> | null)?.[AGENT_HOST]) {
+    // a thread that may be ended (the kernel's interpreter) gets a port to the agent its parent hosts
+    const { port1, port2 } = new wt.MessageChannel();
+    wt.parentPort.postMessage({ nablaAgentPort: port2, entry: entry.href }, [port2]);
+    attachWebGPUAgent(port1, opts);
+    return null;
+  }
   try {
     void agentWorker?.terminate(); // a restarted agent replaces the last one
     const worker = new wt.Worker(new URL('./node-agent-boot.mjs', import.meta.url), { workerData: { entry: entry.href }, execArgv: [] });
