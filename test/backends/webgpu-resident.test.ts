@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { gpuTraffic, setGpuResident, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/backends/gpujs';
-import { mlpStep } from '../runtime/helpers';
+import { mlpStep, runnableBackends } from '../runtime/helpers';
 
 /**
  * Resident tensors on webgpu (runtime/backends/gpujs/README.md, "Resident tensors"): an op's result stays on
@@ -14,18 +14,7 @@ import { mlpStep } from '../runtime/helpers';
 const gc = (globalThis as { gc?: () => void }).gc!;
 const standIn = (device = 'ready') => new URL(`./standin-agent.ts?device=${device}&delay=0`, import.meta.url);
 
-function dawnAnswers(): boolean {
-  try {
-    nb.setBackend('webgpu');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    nb.chooseBackend();
-  }
-}
-
-const agents = [...(dawnAnswers() ? ['dawn'] : []), 'stand-in'];
+const agents = [...(runnableBackends().includes('webgpu') ? ['dawn'] : []), 'stand-in'];
 if (process.env.NABLA_REQUIRE_WEBGPU) {
   it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
 }

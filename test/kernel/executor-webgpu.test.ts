@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as nb from '../../runtime';
 import { WorkerExecutor } from '../../kernel/executor';
 import type { RunSinks } from '../../kernel/types';
+import { runnableBackends } from '../runtime/helpers';
 
 /**
  * The kernel's interpreter on webgpu (Dawn, where an adapter answers: lavapipe on CI, which requires it).
@@ -11,24 +11,13 @@ import type { RunSinks } from '../../kernel/types';
  */
 const NABLA = new URL('../../compiler/index.ts', import.meta.url).href;
 
-function dawnAnswers(): boolean {
-  try {
-    nb.setBackend('webgpu');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    nb.chooseBackend();
-  }
-}
-
 function sinks() {
   const out: string[] = [];
   const s: RunSinks = { stdout: (t) => void out.push(t), stderr: () => {}, display: () => {}, clearOutput: () => {}, input: null };
   return { out, s };
 }
 
-describe.runIf(dawnAnswers() || process.env.NABLA_REQUIRE_WEBGPU)('the kernel interpreter on webgpu', () => {
+describe.runIf(runnableBackends().includes('webgpu') || process.env.NABLA_REQUIRE_WEBGPU)('the kernel interpreter on webgpu', () => {
   let ex: WorkerExecutor;
   const env = { NABLA_BACKEND: process.env.NABLA_BACKEND, NABLA_SMALL_TENSOR_LIMIT: process.env.NABLA_SMALL_TENSOR_LIMIT };
   beforeAll(async () => {
