@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import * as nb from '../../runtime';
+import type { Tensor } from '../../runtime';
+import { FAMILIES, type FamilyEntry } from '../../runtime/ops/families';
+import { F32, F64, checkGrads, expectClose, fixture, load, orZeros, pinBackend, runnableBackends, values, type Fx, type Real, type Tol } from './helpers';
+
+/**
+ * The indexing/shape and linear-algebra families (runtime/ops/families) against PyTorch
+ * (test/fixtures/torch/family_ops.json, written by scripts/torch_fixtures.py: output, VJP and second order)
+ * and float64 central finite differences of orders 1 and 2. Each fixture entry names a family entry and its
+ * arguments by the entry's own parameter names, so this file calls the table's forwards directly: the same
+ * functions the builtins call.
+ */
+interface Input {
+  name: string;
+  value: Fx;
+  input_transposed: boolean;
+  stored_value?: Fx;
+}
+interface Entry {
+  name: string;
+  op: string;
+  inputs: Input[];
+  args: Record<string, any>;
+  out: number | null;
+  complex_out: boolean;
+  gram: boolean;
+  fd: boolean;
+  output: Fx;
+  cotangent: Fx;
+  vjp: Fx[];
+  second_order: null | { input: number; u: Fx; grads: Fx[] }[];
+  indices?: Fx;
+  sign?: Fx;
+}
+
+const TABLE = new Map<string, FamilyEntry>(FAMILIES.flatMap((f) => f.entries).map((e) => [e.name, e]));
+const entries = fixture<{ entries: Entry[] }>('family_ops').entries;
+const isComplexEntry = (e: Entry) => e.inputs.some((i) => i.value.dtype === 'complex128');
+
+/** x x' + n I: positive definite, and symmetric in how a perturbation of x reaches it. */
+function gram(a: Tensor): Tensor {
+  const n = a.shape[a.rank - 1];
+  return nb.add(nb.matmul(a, nb.adjoint(a)), nb.mul(nb.eye(n), n));
+}
+
+function call(e: Entry, xs: Tensor[]): Tensor {
+  const def = TABLE.get(e.op)!;
+  const ins = e.gram ? xs.map(gram) : xs;
+  const args = def.params.map((p) => {
+    if (p.kind === 'tensors') return ins;
+    const k = e.inputs.findIndex((i) => i.name === p.name);
+    if (k >= 0) return ins[k];
+    return p.name in e.args ? e.args[p.name] : p.default;
+  });
+  const r = def.forward(...args);
+  const y = Array.isArray(r) ? r[e.out ?? 0] : r;
+  return e.complex_out ? nb.stack([nb.real(y), nb.imag(y)]) : y;
+}
+
+function buildInputs(e: Entry, dtype: Real): Tensor[] {
+  return e.inputs.map((inp) => {
+    if (!inp.input_transposed) return load(inp.value, { dtype, requiresGrad: true });
+    const view = nb.transpose(load(inp.stored_value!, { dtype, requiresGrad: true }));
+    expect(view.isContiguous).toBe(false);
+    return view;
+  });
+}
+
+function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
+  const xs = buildInputs(e, dtype);
+  const out = call(e, xs);
+  expectClose(out, e.output, tol, 'output');
+  const v = load(e.cotangent, { dtype: out.dtype === 'float64' ? 'float64' : 'float32' });
+  const createGraph = e.second_order !== null;
+  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph }) as (Tensor | null)[]).map((g, i) => orZeros(g, xs[i]));
+  vjp.forEach((g, i) => expectClose(g, e.vjp[i], tol, `VJP for input ${i + 1} (${e.inputs[i].name})`));
+  if (e.second_order) {
+    e.second_order.forEach((so) => {
+      const g = vjp[so.input];
+      const u = load(so.u, { dtype });
+      const hs = g.requiresGrad
+        ? (nb.grad(nb.real(nb.sum(nb.mul(g, nb.conj(u)))), xs, { allowUnused: true, retainGraph: true }) as (Tensor | null)[]).map((h, j) => orZeros(h, xs[j]))
+        : xs.map((x) => nb.zerosLike(x));
+      hs.forEach((h, j) => expectClose(h, so.grads[j], tol, `d/d input ${j + 1} of sum(VJP_${so.input + 1} * u)`));
+    });
+  }
+  if (e.indices) {
+    const r = TABLE.get(e.op)!.forward(...TABLE.get(e.op)!.params.map((p) => (p.name === 'x' ? xs[0] : p.name in e.args ? e.args[p.name] : p.default))) as Tensor[];
+    expect(values(r[1])).toEqual(e.indices.data);
+    expect(r[1].requiresGrad).toBe(false);
+  }
+  if (e.sign) expect(values((nb.slogdet(xs[0]))[0])).toEqual(e.sign.data);
+}
+
+const C64: Tol = { rtol: 1e-4, atol: 1e-5 };
+
+describe('the family tables', () => {
+  it('every fixture entry names a table entry and only its parameters, and every entry has fixtures', () => {
+    expect(entries.length).toBe(76);
+    for (const e of entries) {
+      const def = TABLE.get(e.op);
+      expect(def, `no table entry '${e.op}' (${e.name})`).toBeDefined();
+      const names = def!.params.map((p) => p.name);
+      for (const k of Object.keys(e.args)) expect(names, `${e.name}: argument '${k}'`).toContain(k);
+      for (const i of e.inputs) expect(names, `${e.name}: input '${i.name}'`).toContain(i.name);
+    }
+    expect(new Set(entries.map((e) => e.op))).toEqual(new Set(TABLE.keys()));
+  });
+
+  it('every entry has a name, parameters, a doc line and a gradient formula', () => {
+    for (const def of TABLE.values()) {
+      expect(def.name).toMatch(/^[a-z_]+$/);
+      expect(def.doc.length, def.name).toBeGreaterThan(20);
+      expect(def.grad.length, def.name).toBeGreaterThan(5);
+      expect(typeof def.forward).toBe('function');
+      const required = def.params.filter((p) => !('default' in p) && !p.rest);
+      expect(def.params.slice(0, required.length), `${def.name}: required parameters come first`).toEqual(required);
+    }
+  });
+});
+
+describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
+  if (isComplexEntry(e)) {
+    it('matches PyTorch in complex64 (output, VJP, second order)', () => againstTorch(e, 'float32', C64));
+    return;
+  }
+  it('matches PyTorch in float64 (output, VJP, second order)', () => againstTorch(e, 'float64', F64));
+  if (e.fd) {
+    it('agrees with float64 finite differences, orders 1 and 2', () => {
+      const points = e.inputs.map((inp) => load(inp.input_transposed ? inp.stored_value! : inp.value));
+      const f = (...leaves: Tensor[]) => call(e, leaves.map((l, i) => (e.inputs[i].input_transposed ? nb.transpose(l) : l)));
+      checkGrads(f, points, { order: 2, seed: e.name.length });
+    });
+  }
+});
+
+describe.each(runnableBackends())('float32 on the %s backend', (backend) => {
+  pinBackend(backend);
+  it.each(entries.filter((e) => !isComplexEntry(e)).map((e) => [e.name, e] as const))('%s matches PyTorch', (_name, e) => {
+    expect(nb.getBackend().name).toBe(backend);
+    againstTorch(e, 'float32', F32);
+  });
+});
