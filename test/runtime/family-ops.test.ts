@@ -142,3 +142,69 @@ describe.each(runnableBackends())('float32 on the %s backend', (backend) => {
     againstTorch(e, 'float32', F32);
   });
 });
+
+// ---- beyond the fixtures ------------------------------------------------------------------------------
+
+const f64 = (data: number[], shape: number[]) => nb.Tensor.fromHost(Float64Array.from(data), shape, 'float64');
+
+describe('family ops beyond the fixtures', () => {
+  it('the tensor methods are the table forwards', () => {
+    const x = f64([3, 1, 2, 6, 5, 4], [2, 3]);
+    expect(values(x.flip([1]))).toEqual(values(nb.flip(x, [1])));
+    expect(values(x.sort(1, true)[0])).toEqual([3, 2, 1, 6, 5, 4]);
+    expect(values(x.indexSelect(1, [2]))).toEqual([2, 4]);
+    const A = f64([4, 1, 2, 3], [2, 2]);
+    expect(A.det().item()).toBeCloseTo(10, 12);
+    expect(values(A.tril())).toEqual([4, 0, 2, 3]);
+  });
+
+  it('scatter_add with a src larger than the index uses its leading part (finite differences, orders 1 and 2)', () => {
+    const f = (x: Tensor, src: Tensor) => nb.mul(nb.scatterAdd(x, 0, [[0, 1], [0, 0]], src), nb.scatterAdd(x, 1, [[1], [1], [0]], src));
+    checkGrads(f, [f64([1, 2, 3, 4, 5, 6], [3, 2]), f64([0.5, -1, 2, 0.25, 3, -2, 1, 1.5, -0.5], [3, 3])], { order: 2 });
+    expect(values(nb.scatterAdd(nb.zeros([3, 2], { dtype: 'float64' }), 0, [[0, 1], [0, 0]], f64([1, 2, 9, 3, 4, 9, 9, 9, 9], [3, 3])))).toEqual([4, 4, 0, 2, 0, 0]); // torch.scatter_add's answer
+  });
+
+  it('pad, tile, roll and einsum compose with a second derivative (finite differences)', () => {
+    const f = (x: Tensor, y: Tensor) =>
+      nb.einsum('ij,kj->ik', [nb.mul(nb.pad(x, [1, -1, 0, 1], 'constant', 0.5), nb.pad(x, [1, 0, 1, 0], 'circular').index({ start: 0, stop: 3 }, { start: 0, stop: 3 })), nb.roll(nb.tile(y, [1, 3]), 1, 1)]);
+    checkGrads(f, [f64([0.3, -1.2, 0.7, 2.0, -0.4, 1.1], [2, 3]), f64([0.9, -0.6], [2, 1])], { order: 2 });
+  });
+
+  it('solve, inv, det and slogdet agree with each other and have third derivatives', () => {
+    const A = f64([2, 0.5, -0.3, 0.1, 3, 0.7, -0.4, 0.2, 2.5], [3, 3]);
+    checkGrads((a: Tensor) => nb.add(nb.det(a), nb.sum(nb.inv(a))), [A], { order: 3, rtol: 1e-5, atol: 1e-6 });
+    const [s, la] = nb.slogdet(A);
+    expect((s.item() as number) * Math.exp(la.item() as number)).toBeCloseTo(nb.det(A).item() as number, 12);
+    const B = f64([1, 2, 3], [3]);
+    const viaInv = values(nb.matmul(nb.inv(A), B));
+    values(nb.solve(A, B)).forEach((v, i) => expect(v).toBeCloseTo(viaInv[i], 12));
+  });
+
+  it('a singular matrix: slogdet gives sign 0 and -inf; inv and det\'s gradient say it is singular', () => {
+    const S = f64([1, 2, 2, 4], [2, 2]);
+    S.requiresGrad = true;
+    const [s, la] = nb.slogdet(S);
+    expect(s.item()).toBe(0);
+    expect(la.item()).toBe(-Infinity);
+    expect(Math.abs(nb.det(S).item() as number)).toBe(0);
+    expect(() => nb.inv(S)).toThrow(/inv: the matrix of the input \[2, 2\] is singular/);
+    expect(() => nb.grad(nb.det(S), S)).toThrow(/is singular/);
+  });
+
+  it('batched and broadcast linear algebra matches per-matrix results', () => {
+    const As = f64([2, 1, 1, 3, 4, -1, 0.5, 2], [2, 2, 2]);
+    const b = f64([1, -1], [2]);
+    const X = nb.solve(As, nb.expand(nb.reshape(b, [1, 2]), [2, 2]));
+    for (let k = 0; k < 2; k++) {
+      const Ak = nb.index(As, [k]);
+      expect(values(nb.index(X, [k])).map((v) => +v.toFixed(12))).toEqual(values(nb.solve(Ak, b)).map((v) => +v.toFixed(12)));
+      expect(nb.index(nb.det(As), [k]).item()).toBeCloseTo(nb.det(Ak).item() as number, 12);
+    }
+  });
+
+  it('an overlong einsum equation or too many operands is refused, not run', () => {
+    const x = f64([1, 2], [2]);
+    expect(() => nb.einsum('i'.repeat(20000), [x])).toThrow(/too long/);
+    expect(() => nb.einsum(Array(70).fill('i').join(','), Array(70).fill(x))).toThrow(/at most 64 operands/);
+  });
+});

@@ -16,8 +16,11 @@ import { p, type FamilyEntry } from './entry';
  * Integer results (sort's indices) are float32 tensors of whole numbers, with no gradient.
  */
 
+/** Integer indices: a tensor, a number, or a (nested) list of whole numbers. */
+export type IndexLike = Tensor | number | readonly unknown[];
+
 /** Integer indices from a tensor or a (nested) list, with their shape; non-integers are refused. */
-export function indexValues(v: Tensor | number | readonly unknown[], op: string, what = 'index'): { shape: number[]; data: number[] } {
+export function indexValues(v: IndexLike, op: string, what = 'index'): { shape: number[]; data: number[] } {
   if (typeof v === 'number') v = [v];
   let shape: number[];
   let data: number[];
@@ -70,7 +73,7 @@ const indexTensor = (data: ArrayLike<number>, shape: readonly number[]) => Tenso
 
 // ---- gathers ------------------------------------------------------------------------------------------
 
-export function gatherAlong(x: Tensor, axis: number, idx: Tensor | readonly unknown[]): Tensor {
+export function gatherAlong(x: Tensor, axis: number, idx: IndexLike): Tensor {
   const a = normAxis(axis, x.rank, 'gather');
   const { shape, data } = indexValues(idx, 'gather');
   if (shape.length !== x.rank) throw shapeError('gather', `the index has rank ${shape.length} but the input ${fmtShape(x.shape)} has rank ${x.rank}; they must match (unsqueeze the index)`);
@@ -80,7 +83,7 @@ export function gatherAlong(x: Tensor, axis: number, idx: Tensor | readonly unkn
   return takeFlat(x, alongAxisPositions('gather', x.shape, a, shape, data), shape);
 }
 
-export function indexSelect(x: Tensor, axis: number, idx: Tensor | readonly unknown[]): Tensor {
+export function indexSelect(x: Tensor, axis: number, idx: IndexLike): Tensor {
   const a = normAxis(axis, x.rank, 'index_select');
   const { shape, data } = indexValues(idx, 'index_select');
   if (shape.length > 1) throw shapeError('index_select', `the index must be a vector, got shape ${fmtShape(shape)}`);
@@ -88,7 +91,7 @@ export function indexSelect(x: Tensor, axis: number, idx: Tensor | readonly unkn
 }
 
 /** NumPy's take_along_axis / torch.take_along_dim: like gather, with x and the indices broadcast off the axis. */
-export function takeAlongAxis(x: Tensor, idx: Tensor | readonly unknown[], axis: number | null): Tensor {
+export function takeAlongAxis(x: Tensor, idx: IndexLike, axis: number | null): Tensor {
   const { shape, data } = indexValues(idx, 'take_along_axis');
   if (axis === null) return takeFlat(x, Int32Array.from(data, (v) => checkIndex('take_along_axis', v, x.size, 0, [x.size])), shape);
   const a = normAxis(axis, x.rank, 'take_along_axis');
@@ -108,7 +111,7 @@ export function takeAlongAxis(x: Tensor, idx: Tensor | readonly unknown[], axis:
 }
 
 /** torch.scatter_add: x with src[p] added at x[..., index[p], ...] along axis (duplicates accumulate). */
-export function scatterAdd(x: Tensor, axis: number, idx: Tensor | readonly unknown[], src: Tensor): Tensor {
+export function scatterAdd(x: Tensor, axis: number, idx: IndexLike, src: Tensor): Tensor {
   const a = normAxis(axis, x.rank, 'scatter_add');
   const { shape, data } = indexValues(idx, 'scatter_add');
   if (shape.length !== x.rank || src.rank !== x.rank) {
@@ -215,7 +218,7 @@ export function tile(x: Tensor, reps: number | readonly number[]): Tensor {
   return out;
 }
 
-export function repeatInterleave(x: Tensor, repeats: number | Tensor | readonly unknown[], axis: number | null = null): Tensor {
+export function repeatInterleave(x: Tensor, repeats: IndexLike, axis: number | null = null): Tensor {
   const t = axis === null ? reshape(x, [x.size]) : x;
   const a = normAxis(axis ?? 0, t.rank, 'repeat_interleave');
   const n = t.shape[a];
