@@ -11,7 +11,7 @@ declare module './tensor' {
     gather(axis: number, index: IndexLike): Tensor;
     indexSelect(axis: number, index: IndexLike): Tensor;
     scatterAdd(axis: number, index: IndexLike, src: Tensor): Tensor;
-    sort(axis?: number, descending?: boolean): Tensor[];
+    sort(axis?: number, descending?: boolean, stable?: boolean): Tensor[];
     topk(k: number, axis?: number, largest?: boolean, sorted?: boolean): Tensor[];
     flip(dims: number | readonly number[]): Tensor;
     roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor;

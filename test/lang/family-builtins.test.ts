@@ -68,7 +68,7 @@ describe('family builtins', () => {
   });
 
   it('refuses unknown keywords and wrong arity with the parameter list', () => {
-    expect(fails('sort(ones(3), dim=0)')).toMatch(/sort\(\) has no parameter named 'dim' \(its parameters: x, axis, descending\)/);
+    expect(fails('sort(ones(3), dim=0)')).toMatch(/sort\(\) has no parameter named 'dim'.*axis/);
     expect(fails('flip(ones(3))')).toMatch(/flip\(\) is missing its argument 'dims'/);
     expect(fails('trace(ones(2, 2), 1)')).toMatch(/trace\(\) takes 1 argument but 2 were given/);
     expect(fails('einsum("ij", ones(2, 2), axis=1)')).toMatch(/einsum\(\) has no parameter named 'axis'/);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { FAMILIES, type FamilyEntry } from '../../runtime/ops/families';
@@ -94,6 +94,8 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
 }
 
 const C64: Tol = { rtol: 1e-4, atol: 1e-5 };
+// complex64 holds float32 parts, so finite differences take eps = 3e-3 (as test/runtime/ops.test.ts does)
+const COMPLEX_FD = { eps: 3e-3, rtol: 2e-3, atol: 2e-3 };
 
 describe('the family tables', () => {
   it('every fixture entry names a table entry and only its parameters, and every entry has fixtures', () => {
@@ -123,6 +125,14 @@ describe('the family tables', () => {
 describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
   if (isComplexEntry(e)) {
     it('matches PyTorch in complex64 (output, VJP, second order)', () => againstTorch(e, 'float32', C64));
+    it('agrees with finite differences through complex(re, im), orders 1 and 2', () => {
+      const parts = e.inputs.flatMap((inp) => {
+        const d = inp.value.data as number[];
+        return [0, 1].map((lane) => nb.Tensor.fromHost(Float64Array.from(d.filter((_, k) => k % 2 === lane)), inp.value.shape, 'float64'));
+      });
+      const f = (...ps: Tensor[]) => nb.cast(call(e, e.inputs.map((_, i) => nb.complex(ps[2 * i], ps[2 * i + 1]))), 'float64');
+      checkGrads(f, parts, { order: 2, seed: e.name.length, ...COMPLEX_FD });
+    });
     return;
   }
   it('matches PyTorch in float64 (output, VJP, second order)', () => againstTorch(e, 'float64', F64));
@@ -136,10 +146,16 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
 });
 
 describe.each(runnableBackends())('float32 on the %s backend', (backend) => {
-  pinBackend(backend);
-  it.each(entries.filter((e) => !isComplexEntry(e)).map((e) => [e.name, e] as const))('%s matches PyTorch', (_name, e) => {
+  const callsSincePinned = pinBackend(backend);
+  if (backend !== 'js') {
+    afterAll(() => {
+      // the entries ran on this backend's own kernels, not only on the js fallback
+      expect(callsSincePinned()).toBeGreaterThan(100);
+    });
+  }
+  it.each(entries.map((e) => [e.name, e] as const))('%s matches PyTorch', (_name, e) => {
     expect(nb.getBackend().name).toBe(backend);
-    againstTorch(e, 'float32', F32);
+    againstTorch(e, 'float32', isComplexEntry(e) ? C64 : F32);
   });
 });
 
@@ -200,6 +216,13 @@ describe('family ops beyond the fixtures', () => {
       expect(values(nb.index(X, [k])).map((v) => +v.toFixed(12))).toEqual(values(nb.solve(Ak, b)).map((v) => +v.toFixed(12)));
       expect(nb.index(nb.det(As), [k]).item()).toBeCloseTo(nb.det(Ak).item() as number, 12);
     }
+  });
+
+  it("sort puts NaN last (first when descending) and keeps ties in order, as PyTorch's stable sort", () => {
+    const x = f64([1, NaN, 0, NaN, 1], [5]);
+    expect(values(nb.sort(x)[1])).toEqual([2, 0, 4, 1, 3]);
+    expect(values(nb.sort(x, -1, true)[1])).toEqual([1, 3, 0, 4, 2]);
+    expect(values(nb.sort(x, -1, true)[0])).toEqual([NaN, NaN, 1, 1, 0]);
   });
 
   it('an overlong einsum equation or too many operands is refused, not run', () => {

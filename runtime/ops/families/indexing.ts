@@ -152,7 +152,8 @@ function argsortLines(x: Tensor, axis: number, descending: boolean): number[] {
   return out;
 }
 
-export function sort(x: Tensor, axis = -1, descending = false): Tensor[] {
+/** Always stable, which PyTorch's stable=false also allows (it leaves the order of ties unspecified). */
+export function sort(x: Tensor, axis = -1, descending = false, _stable = false): Tensor[] {
   if (x.rank === 0) return [x, indexTensor([0], [])];
   const a = normAxis(axis, x.rank, 'sort');
   const order = argsortLines(x, a, descending);
@@ -316,7 +317,7 @@ export const INDEXING: FamilyEntry[] = [
   { name: 'index_select', params: [X, p('axis', 'int'), p('index', 'index')], doc: 'The slices of x at the given positions of one axis (a vector of indices; repeats allowed).', grad: 'index_add of g along axis', method: true, forward: indexSelect },
   { name: 'take_along_axis', params: [X, p('indices', 'index'), p('axis', 'int?', null)], doc: 'Like gather, with x and the indices broadcast off the axis (NumPy\'s take_along_axis, torch.take_along_dim); axis=none indexes the flattened x.', grad: 'index_add of g at the gathered positions', method: false, forward: takeAlongAxis },
   { name: 'scatter_add', params: [X, p('axis', 'int'), p('index', 'index'), p('src', 'tensor')], doc: 'x with src[p] added at x[..., index[p], ...] along axis; repeated indices accumulate.', grad: 'dx = g;  dsrc = gather(g, axis, index)', method: true, forward: scatterAdd },
-  { name: 'sort', params: [X, p('axis', 'int', -1), p('descending', 'bool', false)], doc: 'Returns (values, indices) sorted along axis (stable; NaN last). The values are differentiable; indices are whole numbers.', grad: 'dx = index_add of g at the indices', method: true, forward: sort },
+  { name: 'sort', params: [X, p('axis', 'int', -1), p('descending', 'bool', false), p('stable', 'bool', false)], doc: 'Returns (values, indices) sorted along axis (always stable; NaN last). The values are differentiable; indices are whole numbers.', grad: 'dx = index_add of g at the indices', method: true, forward: sort },
   { name: 'topk', params: [X, p('k', 'int'), p('axis', 'int', -1), p('largest', 'bool', true), p('sorted', 'bool', true)], doc: 'Returns (values, indices) of the k largest (or smallest) entries along axis, in order.', grad: 'dx = index_add of g at the indices', method: true, forward: topk },
   { name: 'flip', params: [X, p('dims', 'ints')], doc: 'Reverses the order along the given axes.', grad: 'dx = flip(g, dims)', method: true, forward: flip },
   { name: 'roll', params: [X, p('shifts', 'ints'), p('dims', 'ints?', null)], doc: 'Shifts entries cyclically along axes (all flattened when dims is none).', grad: 'dx = roll(g, -shifts, dims)', method: true, forward: roll },
