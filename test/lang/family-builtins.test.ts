@@ -98,6 +98,14 @@ describe('family builtins', () => {
     expect(fails('scatter_add(ones(2), 0, [[0]], ones(1))')).toMatch(/must have the same rank/);
   });
 
+  it('small arguments that ask for huge results are refused before allocating', () => {
+    expect(fails('tile(ones(2), [100000, 100000])')).toMatch(/ShapeError: tile: the result would have shape \[100000, 200000\].*use smaller sizes/);
+    expect(fails('repeat_interleave(ones(3), 100000000)')).toMatch(/repeat_interleave: the result would have shape \[300000000\]/);
+    expect(fails('pad(ones(2), [0, 1000000000])')).toMatch(/pad: the result would have/);
+    expect(fails('x = ones(3000)\neinsum("i,j,k->ijk", x, x, x)')).toMatch(/einsum: an intermediate product would have shape \[3000, 3000, 3000\]|einsum: .*would have shape/);
+    expect(fails('det(zeros(2000, 2000))')).toMatch(/det: factors matrices up to 1024×1024 on the host/);
+  });
+
   it('a deeply nested index list gets a sentence, not a crash', () => {
     let deep = '0';
     for (let i = 0; i < 40; i++) deep = `[${deep}]`;

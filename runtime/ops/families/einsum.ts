@@ -4,6 +4,7 @@ import type { Tensor } from '../../tensor';
 import { matmul } from '../matmul';
 import { sum } from '../reduce';
 import { expand, gather, permute, reshape } from '../shape';
+import { checkResultSize } from './entry';
 
 /**
  * einsum as PyTorch accepts it: letters a-z A-Z, at most one `...` per term (broadcast, aligned from the
@@ -57,6 +58,7 @@ function sumOut(term: Term, keep: Set<string>): Term {
 
 const broadcastTo = (term: Term, sizes: Map<string, number>): Tensor => {
   const target = term.labels.map((l) => sizes.get(l)!);
+  checkResultSize('einsum', target, 'a broadcast operand');
   return target.every((d, k) => d === term.t.shape[k]) ? term.t : expand(term.t, target);
 };
 
@@ -68,6 +70,7 @@ function contract(a: Term, b: Term, keep: Set<string>, sizes: Map<string, number
   const aOnly = a.labels.filter((l) => !inB.has(l));
   const bOnly = b.labels.filter((l) => !a.labels.includes(l));
   const size = (ls: string[]) => ls.reduce((p, l) => p * sizes.get(l)!, 1);
+  checkResultSize('einsum', [...batch, ...aOnly, ...bOnly].map((l) => sizes.get(l)!), 'an intermediate product');
   const at = permute(broadcastTo(a, sizes), [...batch, ...aOnly, ...shared].map((l) => a.labels.indexOf(l)));
   const bt = permute(broadcastTo(b, sizes), [...batch, ...shared, ...bOnly].map((l) => b.labels.indexOf(l)));
   const prod = matmul(reshape(at, [size(batch), size(aOnly), size(shared)]), reshape(bt, [size(batch), size(shared), size(bOnly)]));

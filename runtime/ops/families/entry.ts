@@ -1,4 +1,5 @@
 import type { Tensor } from '../../tensor';
+import { NablaError } from '../../errors';
 
 /**
  * One op declared once, for a family table (indexing.ts, linalg.ts). From an entry come: the builtin (its
@@ -48,3 +49,14 @@ export interface FamilyEntry {
 
 export const p = (name: string, kind: ParamKind, dflt?: FamilyParam['default']): FamilyParam =>
   dflt === undefined ? { name, kind } : { name, kind, default: dflt };
+
+/** The most elements a family op makes at once: a few small arguments (tile's reps, pad's widths, an einsum
+ * outer product) must not ask for more memory than the machine has. */
+export const MAX_RESULT_ELEMENTS = 2 ** 28;
+
+export function checkResultSize(op: string, shape: readonly number[], what = 'the result'): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > MAX_RESULT_ELEMENTS) {
+    throw new NablaError(`${op}: ${what} would have shape [${shape.join(', ')}] (${n.toExponential(2)} elements), more than the ${MAX_RESULT_ELEMENTS} Nabla makes at once; use smaller sizes`, op, 'ShapeError');
+  }
+}

@@ -7,7 +7,7 @@ import { cast } from '../complex';
 import { sum } from '../reduce';
 import { concat, expand, gather, index, indexAdd, reshape, type IndexItem } from '../shape';
 import { where } from '../where';
-import { p, type FamilyEntry } from './entry';
+import { checkResultSize, p, type FamilyEntry } from './entry';
 
 /**
  * Indexing and shape ops, PyTorch's names and defaults (`axis` is Nabla's spelling of torch's `dim`). Every
@@ -102,6 +102,7 @@ export function takeAlongAxis(x: Tensor, idx: IndexLike, axis: number | null): T
   if (!b) throw shapeError('take_along_axis', `the input ${fmtShape(x.shape)} and indices ${fmtShape(shape)} do not broadcast outside axis ${a}`);
   const xe = expand(x, b.map((d, k) => (k === a ? x.shape[a] : d)));
   const ishape = b.map((d, k) => (k === a ? shape[a] : d));
+  checkResultSize('take_along_axis', ishape);
   const istr = contiguousStrides(shape);
   const idata = Array.from({ length: sizeOf(ishape) }, (_, i) => {
     const c = coords(i, ishape);
@@ -211,6 +212,7 @@ export function tile(x: Tensor, reps: number | readonly number[]): Tensor {
   if (r.some((k) => !Number.isInteger(k) || k < 0)) throw shapeError('tile', `repetitions must be whole numbers >= 0, got [${r.join(', ')}]`);
   const rank = Math.max(r.length, x.rank);
   const full = [...Array(rank - r.length).fill(1), ...r];
+  checkResultSize('tile', [...Array(rank - x.rank).fill(1), ...x.shape].map((d, a) => d * full[a]));
   let out = reshape(x, [...Array(rank - x.rank).fill(1), ...x.shape]);
   full.forEach((k, a) => {
     const n = out.shape[a];
@@ -227,6 +229,7 @@ export function repeatInterleave(x: Tensor, repeats: IndexLike, axis: number | n
   const reps = shape.length === 0 || data.length === 1 ? Array(n).fill(data[0]) : data;
   if (reps.length !== n) throw shapeError('repeat_interleave', `${reps.length} repeats for axis ${a} of size ${n}; give one number, or one per element`);
   if (reps.some((k) => k < 0)) throw shapeError('repeat_interleave', 'repeats must be >= 0');
+  checkResultSize('repeat_interleave', t.shape.map((d, k) => (k === a ? reps.reduce((s, r) => s + r, 0) : d)));
   const map: number[] = [];
   reps.forEach((k, j) => map.push(...Array(k).fill(j)));
   return gather(t, a, Int32Array.from(map));
@@ -247,6 +250,10 @@ export function pad(x: Tensor, widths: number | readonly number[], mode = 'const
   if (w.length % 2 || w.length / 2 > x.rank) throw shapeError('pad', `pad takes (before, after) pairs, at most one per axis of ${fmtShape(x.shape)}, from the last axis backwards; got [${w.join(', ')}]`);
   if (w.some((k) => !Number.isInteger(k))) throw shapeError('pad', `pad widths must be whole numbers, got [${w.join(', ')}]`);
   if (!PAD_MODES.includes(mode)) throw typeError('pad', `mode '${mode}' is not one of ${PAD_MODES.join(', ')}`);
+  checkResultSize('pad', x.shape.map((d, a) => {
+    const k = x.rank - 1 - a;
+    return k < w.length / 2 ? Math.max(0, d + w[2 * k] + w[2 * k + 1]) : d;
+  }));
   let out = x;
   for (let k = 0; k < w.length / 2; k++) {
     const a = x.rank - 1 - k;
@@ -293,6 +300,7 @@ export function diag(x: Tensor, diagonal = 0): Tensor {
   if (x.rank === 1) {
     const n = x.shape[0];
     const N = n + Math.abs(k);
+    checkResultSize('diag', [N, N]);
     const pos = Int32Array.from({ length: n }, (_, i) => (k >= 0 ? i * N + i + k : (i - k) * N + i));
     return reshape(indexAdd(x, 0, pos, [N * N]), [N, N]);
   }

@@ -9,7 +9,7 @@ import { cast, conj } from '../complex';
 import { adjoint, matmul } from '../matmul';
 import { expand, squeeze, unsqueeze } from '../shape';
 import { abs, neg } from '../unary';
-import { p, type FamilyEntry } from './entry';
+import { checkResultSize, p, type FamilyEntry } from './entry';
 import { einsum } from './einsum';
 import { tril } from './indexing';
 import { choleskyLower, fromMatrices, identity, luDet, luFactor, luSolve, matrices, type Mat } from './lapack';
@@ -22,11 +22,16 @@ import { choleskyLower, fromMatrices, identity, luDet, luFactor, luSolve, matric
 
 const g2 = (t: Tensor) => unsqueeze(unsqueeze(t, -1), -1);
 
+/** The forwards factor on the host, O(n^3) per matrix: past this size they would stall the session. */
+export const MAX_MATRIX = 1024;
+
 function squareBatch(op: string, A: Tensor): number {
   if (A.rank < 2 || A.shape[A.rank - 1] !== A.shape[A.rank - 2]) {
     throw shapeError(op, `needs a square matrix (or a batch of them, shape [..., n, n]), got shape ${fmtShape(A.shape)}`);
   }
-  return A.shape[A.rank - 1];
+  const n = A.shape[A.rank - 1];
+  if (n > MAX_MATRIX) throw shapeError(op, `factors matrices up to ${MAX_MATRIX}×${MAX_MATRIX} on the host; got ${fmtShape(A.shape)}`);
+  return n;
 }
 
 const floating = (op: string, A: Tensor) => (A.dtype === 'bool' ? cast(A, 'float32') : A);
@@ -70,6 +75,7 @@ export function solve(a: Tensor, b: Tensor): Tensor {
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), B0.shape.slice(0, -2));
   if (!batch) throw shapeError('solve', `the batch dimensions of A ${fmtShape(a.shape)} and B ${fmtShape(b.shape)} do not broadcast`);
+  checkResultSize('solve', [...batch, n, Math.max(n, B0.shape[B0.rank - 1])], 'the broadcast batch');
   const A = expand(cast(a, dtype), [...batch, n, n]);
   const B = expand(B0, [...batch, n, B0.shape[B0.rank - 1]]);
   const bs = matrices(B);
