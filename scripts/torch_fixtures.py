@@ -1117,6 +1117,8 @@ def build_family_ops():
     fam("solve_vector", "solve", torch.linalg.solve, [In("A", well(3)), In("B", r(3))])
     fam("solve_batched_broadcast", "solve", torch.linalg.solve, [In("A", torch.stack([well(2), well(2)])),
                                                                  In("B", r(2, 3))])
+    fam("solve_right", "solve", lambda a, b: torch.linalg.solve(a, b, left=False),
+        [In("A", well(3)), In("B", r(2, 3))], {"left": False})
     fam("solve_complex", "solve", torch.linalg.solve, [In("A", cwell(2)), In("B", cr(2, 1))], complex_out=True)
     fam("det_3x3", "det", torch.linalg.det, [In("x", r(3, 3))])
     fam("det_batched", "det", torch.linalg.det, [In("x", r(2, 2, 2))])

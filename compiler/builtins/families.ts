@@ -28,8 +28,13 @@ function convert(v: Value, p: FamilyParam, fn: string): unknown {
   switch (p.kind) {
     case 'tensor':
       return asTensor(v, fn, what);
-    case 'tensors':
-      return (v as Value[]).map((x, i) => asTensor(x, fn, `operand ${i + 1}`));
+    case 'tensors': {
+      // einsum(eq, a, b) or, as PyTorch also takes, einsum(eq, [a, b])
+      const items = v as Value[];
+      const one = items.length === 1 ? items[0] : null;
+      const list = Array.isArray(one) || one instanceof Tuple ? (Array.isArray(one) ? one : [...one.items]) : items;
+      return list.map((x, i) => asTensor(x, fn, `operand ${i + 1}`));
+    }
     case 'int':
     case 'int?':
       return asInt(v, fn, what);

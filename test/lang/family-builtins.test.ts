@@ -63,6 +63,10 @@ describe('family builtins', () => {
     expect(printed('x = tensor([3.0, 1.0, 2.0])\nv, i = x.sort()\nprint(v, i)')).toMatch(/tensor\(\[1\., 2\., 3\.\]\).*tensor\(\[1\., 2\., 0\.\]\)/);
   });
 
+  it('einsum takes its operands as arguments or as one list, as PyTorch does', () => {
+    expect(printed('a = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(einsum("ij,jk", [a, a]) == einsum("ij,jk", a, a), einsum("ij,jk", (a, a)) == a @ a)')).toMatch(/^tensor\(\[\[true, true\],\s+\[true, true\]\]\) tensor\(\[\[true, true\],\s+\[true, true\]\]\)/);
+  });
+
   it('several results come back as a tuple', () => {
     expect(printed('r = topk(tensor([1.0, 5.0, 3.0]), 2)\nprint(len(r), r[0], r[1])')).toMatch(/^2 tensor\(\[5\., 3\.\]\) tensor\(\[1\., 2\.\]\)/);
   });

@@ -7,7 +7,7 @@ import type { Tensor } from '../../tensor';
 import { add, div, mul } from '../binary';
 import { cast, conj } from '../complex';
 import { adjoint, matmul } from '../matmul';
-import { expand, squeeze, unsqueeze } from '../shape';
+import { expand, squeeze, transpose, unsqueeze } from '../shape';
 import { abs, neg } from '../unary';
 import { checkResultSize, p, type FamilyEntry } from './entry';
 import { einsum } from './einsum';
@@ -64,8 +64,15 @@ const Solve: OpDef = {
   },
 };
 
-/** torch.linalg.solve(A, B): B is a batch of vectors when it is 1-D or its shape is A's without the last axis. */
-export function solve(a: Tensor, b: Tensor): Tensor {
+/**
+ * torch.linalg.solve(A, B, left): B is a batch of vectors when it is 1-D or its shape is A's without the last
+ * axis; left=false solves X A = B, as solve(A^T, B^T)^T.
+ */
+export function solve(a: Tensor, b: Tensor, left = true): Tensor {
+  if (!left) {
+    if (b.rank < 2) throw shapeError('solve', `left=false needs B as a matrix [..., k, n], got ${fmtShape(b.shape)}`);
+    return transpose(solve(transpose(a), transpose(b)));
+  }
   const n = squareBatch('solve', a);
   const dtype = promote(promote(a.dtype, b.dtype), 'float32');
   const vector = b.rank === 1 || (b.rank === a.rank - 1 && b.shape.every((d, i) => d === a.shape[i]));
@@ -167,7 +174,7 @@ const A_ = p('x', 'tensor');
 export const LINALG: FamilyEntry[] = [
   { name: 'einsum', params: [p('equation', 'string'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk").', grad: 'each operand: einsum of g with the other operands (through the matmuls it runs)', method: false, forward: einsumOf },
   { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "dA = -inv(A)' @ g @ inv(A)'", method: false, forward: inv },
-  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor')], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors.', grad: "dB = solve(A', g);  dA = -dB @ X'", method: false, forward: solve },
+  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve(A', g);  dA = -dB @ X'", method: false, forward: solve },
   { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: "dA = g * conj(det A) * inv(A)'", method: true, forward: det },
   { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "dA = g_logabsdet * inv(A)'  (+ through det/|det| for complex)", method: true, forward: slogdet },
   { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "S = inv(L)' Φ(L' g) inv(L) with Φ = tril, diagonal halved;  dA = (S + S')/2", method: true, forward: cholesky },
