@@ -1122,6 +1122,8 @@ def build_family_ops():
     fam("solve_complex", "solve", torch.linalg.solve, [In("A", cwell(2)), In("B", cr(2, 1))], complex_out=True)
     fam("det_3x3", "det", torch.linalg.det, [In("x", r(3, 3))])
     fam("det_batched", "det", torch.linalg.det, [In("x", r(2, 2, 2))])
+    a, b = r(3), r(3)
+    fam("det_singular_repeated_row", "det", torch.linalg.det, [In("x", torch.stack([a, b, a]))])
     fam("det_complex", "det", torch.linalg.det, [In("x", cr(2, 2))], complex_out=True)
     x = r(3, 3)
     fam("slogdet_logabsdet", "slogdet", lambda x: torch.linalg.slogdet(x)[1], [In("x", x)], out=1,

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { FAMILIES, type FamilyEntry } from '../../runtime/ops/families';
-import { F32, F64, checkGrads, expectClose, fixture, load, orZeros, pinBackend, runnableBackends, values, type Fx, type Real, type Tol } from './helpers';
+import { F32, F64, checkGrads, rng, expectClose, fixture, load, orZeros, pinBackend, runnableBackends, values, type Fx, type Real, type Tol } from './helpers';
 
 /**
  * The indexing/shape and linear-algebra families (runtime/ops/families) against PyTorch
@@ -99,7 +99,7 @@ const COMPLEX_FD = { eps: 3e-3, rtol: 2e-3, atol: 2e-3 };
 
 describe('the family tables', () => {
   it('every fixture entry names a table entry and only its parameters, and every entry has fixtures', () => {
-    expect(entries.length).toBe(77);
+    expect(entries.length).toBe(78);
     for (const e of entries) {
       const def = TABLE.get(e.op);
       expect(def, `no table entry '${e.op}' (${e.name})`).toBeDefined();
@@ -196,7 +196,7 @@ describe('family ops beyond the fixtures', () => {
     values(nb.solve(A, B)).forEach((v, i) => expect(v).toBeCloseTo(viaInv[i], 12));
   });
 
-  it('a singular matrix: slogdet gives sign 0 and -inf; inv and det\'s gradient say it is singular', () => {
+  it('a singular matrix: slogdet gives sign 0 and -inf, inv says it is singular, det\'s gradient is the cofactor matrix', () => {
     const S = f64([1, 2, 2, 4], [2, 2]);
     S.requiresGrad = true;
     const [s, la] = nb.slogdet(S);
@@ -204,7 +204,26 @@ describe('family ops beyond the fixtures', () => {
     expect(la.item()).toBe(-Infinity);
     expect(Math.abs(nb.det(S).item() as number)).toBe(0);
     expect(() => nb.inv(S)).toThrow(/inv: the matrix of the input \[2, 2\] is singular/);
-    expect(() => nb.grad(nb.det(S), S)).toThrow(/is singular/);
+    expect(values(nb.grad(nb.det(S), S) as Tensor)).toEqual([4, -2, -2, 1]);
+  });
+
+  it("det's gradient past 4×4 (the inv route) agrees with finite differences, orders 1 and 2, and with the cofactor route", () => {
+    const g = rng(7);
+    const A = nb.Tensor.fromHost(Float64Array.from({ length: 25 }, (_, k) => (k % 6 === 0 ? 3 : 0) + g() - 0.5), [5, 5], 'float64');
+    checkGrads((x: Tensor) => nb.det(x), [A], { order: 2 });
+    const S = nb.Tensor.fromHost(Float64Array.from([...values(A).slice(0, 20), ...values(A).slice(0, 5)]), [5, 5], 'float64');
+    S.requiresGrad = true;
+    // a singular 5×5 takes the cofactor route: its gradient still has the adjugate's identity A' C = det(A) I = 0
+    const C = nb.grad(nb.det(S), S) as Tensor;
+    values(nb.matmul(nb.transpose(S), C)).forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-12));
+    expect(values(C).some((v) => Math.abs(v) > 1e-3)).toBe(true);
+  });
+
+  it("det's gradient at rank-deficient matrices (exactly singular) agrees with finite differences, orders 1 to 3", () => {
+    const a = [0.7, -1.3, 0.4];
+    // rank 1: the gradient (the cofactors) is zero, its derivative is not
+    checkGrads((x: Tensor) => nb.det(x), [f64([...a, ...a.map((v) => 2 * v), ...a.map((v) => -v)], [3, 3])], { order: 3, rtol: 1e-5, atol: 1e-6 });
+    checkGrads((x: Tensor) => nb.det(x), [f64([...a, 0.2, 0.5, -0.9, ...a], [3, 3])], { order: 3, rtol: 1e-5, atol: 1e-6 });
   });
 
   it('batched and broadcast linear algebra matches per-matrix results', () => {

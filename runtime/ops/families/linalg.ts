@@ -1,13 +1,13 @@
 import { isComplex, promote, realOf } from '../../dtype';
 import { cut, record } from '../../engine';
-import { shapeError, typeError } from '../../errors';
+import { shapeError, typeError, valueError } from '../../errors';
 import type { OpDef } from '../../graph';
 import { broadcastShapes, fmtShape } from '../../shape';
 import type { Tensor } from '../../tensor';
 import { add, div, mul } from '../binary';
 import { cast, conj } from '../complex';
 import { adjoint, matmul } from '../matmul';
-import { expand, squeeze, transpose, unsqueeze } from '../shape';
+import { expand, gather, reshape, squeeze, stack, transpose, unsqueeze } from '../shape';
 import { abs, neg } from '../unary';
 import { checkResultSize, p, type FamilyEntry } from './entry';
 import { einsum } from './einsum';
@@ -93,14 +93,45 @@ export function solve(a: Tensor, b: Tensor, left = true): Tensor {
 
 const scalars = (vals: { re: number; im: number }[]): Mat[] => vals.map((v) => ({ rows: 1, cols: 1, re: Float64Array.of(v.re), im: Float64Array.of(v.im) }));
 
-/** det: dA = g conj(det) inv(A)' (the adjugate route; at a singular A, inv reports it). */
+/**
+ * det: dA = g conj(det) inv(A)', which is g conj(C) with C the cofactor matrix. At a singular A (where inv
+ * does not exist but C does), and for every matrix up to 4×4 (where it is cheap, and polynomial, so higher
+ * derivatives stay accurate near singular matrices, where det * inv(A) cancels), the rule builds C from the
+ * determinants of the minors, themselves differentiable, so every order works there too.
+ */
 const Det: OpDef = {
   name: 'det',
   gradName: 'LinalgDetBackward0',
   formulas: ["{g} * conj({out}) * inv({x0})'"],
   saveOut: true,
-  backward: (g, { inputs: [A], out }) => [mul(g2(mul(g, conj(out))), adjoint(inv(A)))],
+  backward: (g, { inputs: [A], out }) =>
+    [A.shape[A.rank - 1] <= SMALL_N || anySingular(A) ? mul(g2(g), conj(cofactors(A))) : mul(g2(mul(g, conj(out))), adjoint(inv(A)))],
 };
+
+const SMALL_N = 4;
+const anySingular = (A: Tensor) => matrices(A).some((m) => luFactor(m).zeroPivot >= 0);
+
+/** Past this size the minors' route (n² determinants) is too slow; such a singular matrix is reported. */
+const MAX_COFACTOR_N = 32;
+
+/** The cofactor matrix C (C_ij = (-1)^(i+j) det of A without row i and column j), batched, in differentiable ops. */
+function cofactors(A: Tensor): Tensor {
+  const n = A.shape[A.rank - 1];
+  if (n === 1) return add(mul(A, 0), 1);
+  if (n > MAX_COFACTOR_N) {
+    throw valueError('det', `the gradient of det at a singular ${n}×${n} matrix (input ${fmtShape(A.shape)}) is computed from minors only up to ${MAX_COFACTOR_N}×${MAX_COFACTOR_N}; use slogdet, or regularize A`);
+  }
+  const without = (i: number) => Int32Array.from({ length: n - 1 }, (_, k) => (k < i ? k : k + 1));
+  const entries: Tensor[] = [];
+  for (let i = 0; i < n; i++) {
+    const rows = gather(A, A.rank - 2, without(i));
+    for (let j = 0; j < n; j++) {
+      const d = det(gather(rows, A.rank - 1, without(j)));
+      entries.push((i + j) % 2 ? neg(d) : d);
+    }
+  }
+  return reshape(stack(entries, -1), A.shape);
+}
 
 export function det(x: Tensor): Tensor {
   const A = floating('det', x);
@@ -175,7 +206,7 @@ export const LINALG: FamilyEntry[] = [
   { name: 'einsum', params: [p('equation', 'string'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk").', grad: 'each operand: einsum of g with the other operands (through the matmuls it runs)', method: false, forward: einsumOf },
   { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "dA = -inv(A)' @ g @ inv(A)'", method: false, forward: inv },
   { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve(A', g);  dA = -dB @ X'", method: false, forward: solve },
-  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: "dA = g * conj(det A) * inv(A)'", method: true, forward: det },
+  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: "dA = g * conj(det A) * inv(A)' (at a singular A: g * conj(cofactors of A))", method: true, forward: det },
   { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "dA = g_logabsdet * inv(A)'  (+ through det/|det| for complex)", method: true, forward: slogdet },
   { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "S = inv(L)' Φ(L' g) inv(L) with Φ = tril, diagonal halved;  dA = (S + S')/2", method: true, forward: cholesky },
 ];
