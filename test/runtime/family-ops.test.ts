@@ -244,6 +244,32 @@ describe('family ops beyond the fixtures', () => {
     expect(values(nb.sort(x, -1, true)[0])).toEqual([NaN, NaN, 1, 1, 0]);
   });
 
+  it.each([
+    ['gather', (z: Tensor) => nb.gatherAlong(z, 1, [[2, 0], [1, 1]])],
+    ['index_select', (z: Tensor) => nb.indexSelect(z, 0, [1, 0, 1])],
+    ['take_along_axis', (z: Tensor) => nb.takeAlongAxis(z, [[0, 1, 1]], 0)],
+    ['scatter_add', (z: Tensor) => nb.scatterAdd(z, 0, [[1, 0, 1]], nb.flip(z, [0]))],
+    ['flip', (z: Tensor) => nb.flip(z, [0, 1])],
+    ['roll', (z: Tensor) => nb.roll(z, [1, 2], [0, 1])],
+    ['tile', (z: Tensor) => nb.tile(z, [2, 1])],
+    ['repeat_interleave', (z: Tensor) => nb.repeatInterleave(z, [2, 1, 0], 1)],
+    ['pad', (z: Tensor) => nb.add(nb.pad(z, [1, 1, 0, 1], 'constant', 0.5), nb.pad(z, [1, 1, 0, 1], 'reflect'))],
+    ['tril, triu', (z: Tensor) => nb.add(nb.tril(z), nb.mul(nb.triu(z, 1), z))],
+    ['diag, trace', (z: Tensor) => nb.mul(nb.diag(nb.diag(z, 1)), nb.trace(nb.index(z, [{ start: 0, stop: 2 }, { start: 0, stop: 2 }])))],
+  ] as const)('%s on complex tensors: finite differences through complex(re, im), orders 1 and 2', (_name, op) => {
+    const re = f64([0.3, -1.2, 0.7, 2.0, -0.4, 1.1], [2, 3]);
+    const im = f64([0.5, 0.9, -0.8, 0.1, 1.3, -0.6], [2, 3]);
+    const z = nb.complex(re, im);
+    const out = op(z);
+    expect(out.dtype).toBe('complex64');
+    // the real and imaginary parts move together: op(z) = op(re) + i op(im) for the linear ops
+    if (_name !== 'tril, triu' && _name !== 'diag, trace' && _name !== 'pad') {
+      expectClose(nb.real(out), values(op(re)), C64, 'real part', out.shape);
+      expectClose(nb.imag(out), values(op(im)), C64, 'imaginary part', out.shape);
+    }
+    checkGrads((a: Tensor, b: Tensor) => nb.cast(nb.abs(op(nb.complex(a, b))), 'float64'), [re, im], { order: 2, ...COMPLEX_FD });
+  });
+
   it('an overlong einsum equation or too many operands is refused, not run', () => {
     const x = f64([1, 2], [2]);
     expect(() => nb.einsum('i'.repeat(20000), [x])).toThrow(/too long/);
