@@ -67,6 +67,10 @@ describe('family builtins', () => {
     expect(printed('a = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(einsum("ij,jk", [a, a]) == einsum("ij,jk", a, a), einsum("ij,jk", (a, a)) == a @ a)')).toMatch(/^tensor\(\[\[true, true\],\s+\[true, true\]\]\) tensor\(\[\[true, true\],\s+\[true, true\]\]\)/);
   });
 
+  it("sort's indices feed gather and take_along_axis back", () => {
+    expect(printed('x = randn(3, 4, seed=1)\nv, i = sort(x, axis=1)\nprint(sum(abs(gather(x, 1, i) - v)) == 0, sum(abs(take_along_axis(x, i, axis=1) - v)) == 0)')).toBe('tensor(true) tensor(true)\n');
+  });
+
   it('several results come back as a tuple', () => {
     expect(printed('r = topk(tensor([1.0, 5.0, 3.0]), 2)\nprint(len(r), r[0], r[1])')).toMatch(/^2 tensor\(\[5\., 3\.\]\) tensor\(\[1\., 2\.\]\)/);
   });
