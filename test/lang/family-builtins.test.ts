@@ -71,6 +71,13 @@ describe('family builtins', () => {
     expect(printed('x = randn(3, 4, seed=1)\nv, i = sort(x, axis=1)\nprint(sum(abs(gather(x, 1, i) - v)) == 0, sum(abs(take_along_axis(x, i, axis=1) - v)) == 0)')).toBe('tensor(true) tensor(true)\n');
   });
 
+  it('explain prints the linear-algebra rules, with PyTorch\'s grad_fn names', () => {
+    const out = printed('A = tensor([[4.0, 1.0], [2.0, 3.0]], requires_grad=true)\nL = det(A) + sum(inv(A))\nexplain L\nprint(det(A).grad_fn, solve(A, ones(2)).grad_fn, cholesky(A @ A.T).grad_fn, formula(det(A), A))');
+    expect(out).toContain("dL/dA = dL/d(det(A)) * conj(det(A)) * inv(A)'");
+    expect(out).toMatch(/-inv\(A\)' @ dL\/d\(inv\(A\)\) @ inv\(A\)'/);
+    expect(out).toContain("<LinalgDetBackward0> <ViewBackward0> <LinalgCholeskyExBackward0> det(A)*inv(A)'");
+  });
+
   it('several results come back as a tuple', () => {
     expect(printed('r = topk(tensor([1.0, 5.0, 3.0]), 2)\nprint(len(r), r[0], r[1])')).toMatch(/^2 tensor\(\[5\., 3\.\]\) tensor\(\[1\., 2\.\]\)/);
   });
