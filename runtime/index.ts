@@ -5,6 +5,7 @@
 import './backends/js';
 import './backends/gpujs';
 import './methods';
+import './family-methods';
 
 export { Tensor, liveTensors, type Origin } from './tensor';
 export { liveStorages, trackLive } from './storage';

@@ -984,6 +984,234 @@ def case_ops():
 
 
 # --------------------------------------------------------------------------------------------------
+# 11. family ops: indexing/shape and linear algebra (runtime/ops/families)
+# --------------------------------------------------------------------------------------------------
+# Each entry names a Nabla family op (its table entry's name) and its arguments by the entry's parameter
+# names: tensor inputs by name (the rest parameter "operands" takes them all), everything else in "args".
+# "out" picks one output of a tuple (sort's values); "complex_out" stacks real and imaginary parts so the
+# output is real; "gram" makes a positive-definite input x @ x^H + n I inside the function (so cholesky's
+# finite differences see a symmetric perturbation); "fd": false skips finite differences for that entry.
+
+FAMILY_OPS = []
+
+
+def fam(name, opname, torch_fn, inputs, args=None, second_order=True, out=None, complex_out=False, gram=False,
+        fd=True, extra=None):
+    FAMILY_OPS.append(dict(name=name, op=opname, fn=torch_fn, inputs=inputs, args=args or {}, so=second_order,
+                           out=out, complex_out=complex_out, gram=gram, fd=fd, extra=extra))
+
+
+def build_family_ops():
+    FAMILY_OPS.clear()
+    torch.manual_seed(11)
+    r = torch.randn
+    cr = lambda *s: torch.randn(*s, dtype=C128)  # noqa: E731
+    well = lambda n: torch.randn(n, n) + n * torch.eye(n)  # noqa: E731
+    cwell = lambda n: torch.randn(n, n, dtype=C128) + n * torch.eye(n, dtype=C128)  # noqa: E731
+    idx = lambda *t: torch.tensor(*t)  # noqa: E731
+
+    # ---- indexing and shape ----
+    gi = [[0, 2, 2], [1, 0, 3]]
+    fam("gather_axis1", "gather", lambda x: torch.gather(x, 1, idx(gi)), [In("x", r(2, 4))],
+        {"axis": 1, "index": gi}, False)
+    gi0 = [[0, 1, 0, 2], [2, 2, 1, 0]]
+    fam("gather_axis0", "gather", lambda x: torch.gather(x, 0, idx(gi0)), [In("x", r(3, 4))],
+        {"axis": 0, "index": gi0}, False)
+    fam("gather_transposed", "gather", lambda x: torch.gather(x, 1, idx(gi)), [In("x", r(4, 2).t(), True)],
+        {"axis": 1, "index": gi}, False)
+    fam("index_select_axis1", "index_select", lambda x: torch.index_select(x, 1, idx([3, 0, 3])),
+        [In("x", r(2, 4))], {"axis": 1, "index": [3, 0, 3]}, False)
+    fam("index_select_negative_axis", "index_select", lambda x: torch.index_select(x, 0, idx([1, 1, 0])),
+        [In("x", r(2, 3))], {"axis": -2, "index": [1, 1, 0]}, False)
+    ti = [[2], [0], [1]]
+    fam("take_along_axis_1", "take_along_axis", lambda x: torch.take_along_dim(x, idx(ti), 1),
+        [In("x", r(3, 4))], {"axis": 1, "indices": ti}, False)
+    tb = [[0, 2, 1, 1]]
+    fam("take_along_axis_broadcast", "take_along_axis", lambda x: torch.take_along_dim(x, idx(tb), 0),
+        [In("x", r(3, 4))], {"axis": 0, "indices": tb}, False)
+    fam("take_along_axis_flat", "take_along_axis", lambda x: torch.take_along_dim(x, idx([5, 0, 5])),
+        [In("x", r(2, 3))], {"axis": None, "indices": [5, 0, 5]}, False)
+    si = [[0, 0, 2], [1, 3, 1]]
+    fam("scatter_add_axis1", "scatter_add", lambda x, src: torch.scatter_add(x, 1, idx(si), src),
+        [In("x", r(2, 4)), In("src", r(2, 3))], {"axis": 1, "index": si}, False)
+    si0 = [[0, 1], [0, 0]]
+    fam("scatter_add_axis0_repeated", "scatter_add", lambda x, src: torch.scatter_add(x, 0, idx(si0), src),
+        [In("x", r(3, 2)), In("src", r(2, 2))], {"axis": 0, "index": si0}, False)
+    for d, desc in [(-1, False), (0, True)]:
+        x = distinct((3, 4))
+        s = torch.sort(x, dim=d, descending=desc)
+        fam(f"sort_axis{d}_desc{int(desc)}", "sort", lambda x, d=d, desc=desc: torch.sort(x, dim=d, descending=desc).values,
+            [In("x", x)], {"axis": d, "descending": desc}, False, out=0, extra={"indices": enc(s.indices)})
+    for k, d, largest in [(2, -1, True), (1, 0, False), (3, 1, True)]:
+        x = distinct((3, 4))
+        t = torch.topk(x, k, dim=d, largest=largest)
+        fam(f"topk_k{k}_axis{d}_largest{int(largest)}", "topk",
+            lambda x, k=k, d=d, largest=largest: torch.topk(x, k, dim=d, largest=largest).values,
+            [In("x", x)], {"k": k, "axis": d, "largest": largest}, False, out=0, extra={"indices": enc(t.indices)})
+    fam("flip_0", "flip", lambda x: torch.flip(x, [0]), [In("x", r(3, 4))], {"dims": [0]}, False)
+    fam("flip_both_transposed", "flip", lambda x: torch.flip(x, [0, 1]), [In("x", r(4, 3).t(), True)],
+        {"dims": [0, 1]}, False)
+    fam("roll_flat", "roll", lambda x: torch.roll(x, 2), [In("x", r(3, 4))], {"shifts": 2}, False)
+    fam("roll_two_axes", "roll", lambda x: torch.roll(x, (1, -2), (0, 1)), [In("x", r(3, 4))],
+        {"shifts": [1, -2], "dims": [0, 1]}, False)
+    fam("tile_2x3", "tile", lambda x: torch.tile(x, (2, 3)), [In("x", r(2, 2))], {"reps": [2, 3]}, False)
+    fam("tile_short_reps", "tile", lambda x: torch.tile(x, (2,)), [In("x", r(2, 3))], {"reps": [2]}, False)
+    fam("tile_long_reps", "tile", lambda x: torch.tile(x, (2, 1, 2)), [In("x", r(3))], {"reps": [2, 1, 2]}, False)
+    fam("repeat_interleave_flat", "repeat_interleave", lambda x: torch.repeat_interleave(x, 2),
+        [In("x", r(2, 2))], {"repeats": 2}, False)
+    fam("repeat_interleave_counts", "repeat_interleave",
+        lambda x: torch.repeat_interleave(x, idx([1, 0, 3]), dim=1), [In("x", r(2, 3))],
+        {"repeats": [1, 0, 3], "axis": 1}, False)
+    F = torch.nn.functional
+    fam("pad_constant_last", "pad", lambda x: F.pad(x, (1, 2), value=0.5), [In("x", r(2, 3))],
+        {"pad": [1, 2], "value": 0.5}, False)
+    fam("pad_constant_two_axes_crop", "pad", lambda x: F.pad(x, (0, 1, -1, 2)), [In("x", r(3, 3))],
+        {"pad": [0, 1, -1, 2]}, False)
+    fam("pad_reflect", "pad", lambda x: F.pad(x, (2, 1), mode="reflect"), [In("x", r(2, 4))],
+        {"pad": [2, 1], "mode": "reflect"}, False)
+    fam("pad_replicate", "pad", lambda x: F.pad(x, (2, 1), mode="replicate"), [In("x", r(1, 2, 3))],
+        {"pad": [2, 1], "mode": "replicate"}, False)
+    fam("pad_circular", "pad", lambda x: F.pad(x, (1, 2), mode="circular"), [In("x", r(1, 2, 3))],
+        {"pad": [1, 2], "mode": "circular"}, False)
+    fam("tril_0", "tril", lambda x: torch.tril(x), [In("x", r(3, 4))], {}, False)
+    fam("tril_batched_-1", "tril", lambda x: torch.tril(x, -1), [In("x", r(2, 3, 3))], {"diagonal": -1}, False)
+    fam("triu_1", "triu", lambda x: torch.triu(x, 1), [In("x", r(4, 3))], {"diagonal": 1}, False)
+    fam("triu_transposed", "triu", lambda x: torch.triu(x), [In("x", r(3, 3).t(), True)], {}, False)
+    fam("diag_vector_to_matrix", "diag", lambda x: torch.diag(x), [In("x", r(3))], {}, False)
+    fam("diag_vector_offset_-1", "diag", lambda x: torch.diag(x, -1), [In("x", r(2))], {"diagonal": -1}, False)
+    fam("diag_matrix_to_vector", "diag", lambda x: torch.diag(x), [In("x", r(3, 4))], {}, False)
+    fam("diag_matrix_offset_2", "diag", lambda x: torch.diag(x, 2), [In("x", r(3, 4))], {"diagonal": 2}, False)
+    fam("trace", "trace", torch.trace, [In("x", r(3, 3))], {}, False)
+    fam("trace_rectangular", "trace", torch.trace, [In("x", r(2, 4))], {}, False)
+
+    # ---- linear algebra ----
+    E = torch.einsum
+    for eq, shapes, so in [
+        ("ij,jk->ik", [(2, 3), (3, 4)], True),
+        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)], True),
+        ("ij,jk", [(2, 3), (3, 2)], True),
+        ("ii->i", [(3, 3)], False),
+        ("ii", [(3, 3)], False),
+        ("ij->ji", [(2, 3)], False),
+        ("...ij->...ji", [(2, 2, 3)], False),
+        ("i,j->ij", [(3,), (2,)], True),
+        ("ij,ij->", [(2, 3), (2, 3)], True),
+        ("bi,bi->b", [(3, 4), (3, 4)], True),
+        ("ijk,jl->ilk", [(2, 3, 2), (3, 2)], True),
+        ("...i,...i->...", [(2, 1, 3), (4, 3)], True),
+        ("bA,bC", [(2, 3), (2, 2)], True),
+        ("i,i,i->", [(3,), (3,), (3,)], True),
+        ("iij->j", [(2, 2, 3)], False),
+        ("...ij->ij", [(2, 2, 3)], False),
+    ]:
+        names = [f"x{k}" for k in range(len(shapes))]
+        fam(f"einsum_{eq}", "einsum", lambda *xs, eq=eq: E(eq, *xs), [In("operands", r(*s)) for s in shapes],
+            {"equation": eq}, so)
+    fam("einsum_complex_ij,jk->ik", "einsum", lambda a, b: E("ij,jk->ik", a, b),
+        [In("operands", cr(2, 3)), In("operands", cr(3, 2))], {"equation": "ij,jk->ik"}, True, complex_out=True)
+    fam("inv_3x3", "inv", torch.linalg.inv, [In("x", well(3))])
+    fam("inv_batched", "inv", torch.linalg.inv, [In("x", torch.stack([well(2), well(2)]))])
+    fam("inv_transposed", "inv", torch.linalg.inv, [In("x", well(3).t(), True)])
+    fam("inv_complex", "inv", torch.linalg.inv, [In("x", cwell(2))], complex_out=True)
+    fam("solve_matrix", "solve", torch.linalg.solve, [In("A", well(3)), In("B", r(3, 2))])
+    fam("solve_vector", "solve", torch.linalg.solve, [In("A", well(3)), In("B", r(3))])
+    fam("solve_batched_broadcast", "solve", torch.linalg.solve, [In("A", torch.stack([well(2), well(2)])),
+                                                                 In("B", r(2, 3))])
+    fam("solve_right", "solve", lambda a, b: torch.linalg.solve(a, b, left=False),
+        [In("A", well(3)), In("B", r(2, 3))], {"left": False})
+    fam("solve_complex", "solve", torch.linalg.solve, [In("A", cwell(2)), In("B", cr(2, 1))], complex_out=True)
+    fam("det_3x3", "det", torch.linalg.det, [In("x", r(3, 3))])
+    fam("det_batched", "det", torch.linalg.det, [In("x", r(2, 2, 2))])
+    a, b = r(3), r(3)
+    fam("det_singular_repeated_row", "det", torch.linalg.det, [In("x", torch.stack([a, b, a]))])
+    fam("det_complex", "det", torch.linalg.det, [In("x", cr(2, 2))], complex_out=True)
+    x = r(3, 3)
+    fam("slogdet_logabsdet", "slogdet", lambda x: torch.linalg.slogdet(x)[1], [In("x", x)], out=1,
+        extra={"sign": enc(torch.linalg.slogdet(x)[0])})
+    x = r(3, 3)
+    x = x if torch.linalg.det(x) < 0 else x.flip(0)
+    fam("slogdet_negative_det", "slogdet", lambda x: torch.linalg.slogdet(x)[1], [In("x", x)], out=1,
+        extra={"sign": enc(torch.linalg.slogdet(x)[0])})
+    fam("slogdet_complex_sign", "slogdet", lambda x: torch.linalg.slogdet(x)[0], [In("x", cwell(2))], out=0,
+        complex_out=True)
+    fam("slogdet_complex_logabsdet", "slogdet", lambda x: torch.linalg.slogdet(x)[1], [In("x", cr(2, 2))], out=1)
+    fam("cholesky_gram", "cholesky", torch.linalg.cholesky, [In("x", r(3, 3))], gram=True)
+    fam("cholesky_upper_gram", "cholesky", lambda a: torch.linalg.cholesky(a, upper=True), [In("x", r(3, 3))],
+        {"upper": True}, gram=True)
+    fam("cholesky_batched_gram", "cholesky", torch.linalg.cholesky, [In("x", r(2, 2, 2))], gram=True)
+    spd = r(3, 3)
+    spd = spd @ spd.t() + 3 * torch.eye(3)
+    fam("cholesky_symmetric_input", "cholesky", torch.linalg.cholesky, [In("x", spd)], fd=False)
+    fam("cholesky_complex_gram", "cholesky", torch.linalg.cholesky, [In("x", cr(2, 2))], gram=True,
+        complex_out=True)
+
+
+def gram(a):
+    n = a.shape[-1]
+    return a @ a.mH + n * torch.eye(n, dtype=a.dtype)
+
+
+def run_family_op(spec):
+    leaves, xs, inputs_json = [], [], []
+    for i in spec["inputs"]:
+        if i.transposed:
+            base = i.value.t().contiguous().clone().requires_grad_(True)
+            x = base.t()
+            leaves.append(base)
+        else:
+            x = i.value.clone().requires_grad_(True)
+            leaves.append(x)
+        xs.append(x)
+        ij = {"name": i.name, "value": enc(x), "input_transposed": i.transposed}
+        if i.transposed:
+            ij["stored_value"] = enc(leaves[-1])
+        inputs_json.append(ij)
+
+    def f(*args):
+        ins = [gram(a) for a in args] if spec["gram"] else list(args)
+        y = spec["fn"](*ins)
+        return torch.stack([y.real, y.imag]) if spec["complex_out"] else y
+
+    out = f(*xs)
+    assert not out.is_complex(), spec["name"]
+    v = torch.randn(out.shape)
+    grads = torch.autograd.grad(out, xs, grad_outputs=v, create_graph=True, allow_unused=True)
+    grads = [torch.zeros_like(x) if g is None else g for g, x in zip(grads, xs)]
+    entry = {"name": spec["name"], "op": spec["op"], "inputs": inputs_json, "args": spec["args"],
+             "out": spec["out"], "complex_out": spec["complex_out"], "gram": spec["gram"], "fd": spec["fd"],
+             "output": enc(out), "cotangent": enc(v), "vjp": [enc(g) for g in grads]}
+    if spec["extra"]:
+        entry.update(spec["extra"])
+    so = None
+    if spec["so"]:
+        so = []
+        for i, g in enumerate(grads):
+            u = torch.randn(g.shape, dtype=g.dtype)
+            hs = torch.autograd.grad((g * u.conj()).real.sum(), xs, retain_graph=True, allow_unused=True) \
+                if g.requires_grad else [None] * len(xs)
+            hs = [torch.zeros_like(x) if h is None else h for h, x in zip(hs, xs)]
+            so.append({"input": i, "u": enc(u), "grads": [enc(h) for h in hs]})
+        assert any(x != 0 for s in so for h in s["grads"] for x in h["data"]), spec["name"]
+    entry["second_order"] = so
+    return entry
+
+
+def case_family_ops():
+    build_family_ops()
+    names = [s["name"] for s in FAMILY_OPS]
+    assert len(names) == len(set(names)), "duplicate family entry names"
+    out = header("family_ops",
+                 "Indexing/shape and linear-algebra family ops (runtime/ops/families): output, VJP for cotangent "
+                 "v, and second order d/dx_j Re sum(vjp_i * conj(u_i)) where the op has one.")
+    entries = []
+    for k, spec in enumerate(FAMILY_OPS):
+        torch.manual_seed(2000 + k)
+        entries.append(run_family_op(spec))
+    out["entries"] = entries
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
 
 CASES = [
     ("grad_vs_backward", case_grad_vs_backward),
@@ -996,6 +1224,7 @@ CASES = [
     ("lbfgs_rosenbrock", case_lbfgs_rosenbrock),
     ("optimizers", case_optimizers),
     ("ops", case_ops),
+    ("family_ops", case_family_ops),
 ]
 
 

@@ -3,6 +3,7 @@ import { addCheck } from './check';
 import { addCompile } from './compile';
 import { addCreation } from './creation';
 import { addExplain } from './explain';
+import { addFamilies } from './families';
 import { addMath } from './math';
 import { addMisc } from './misc';
 import { addNotebook } from './notebook';
@@ -15,6 +16,7 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   const t = new BuiltinTable();
   addCreation(t);
   addMath(t);
+  addFamilies(t);
   addAutodiff(t);
   addCompile(t);
   addTraining(t);

@@ -7,3 +7,4 @@ export * from './matmul';
 export * from './where';
 export * from './creation';
 export { asTensor, scalar, type TensorLike } from './util';
+export * from './families';

@@ -229,7 +229,7 @@ export function gather(x: Tensor, axis: number, idx: Int32Array): Tensor {
   return record(Gather, [x], { axis, index: idx }, compute('gather', [x], { axis, index: idx }, shape, x.dtype, 'gather'));
 }
 
-function indexAdd(src: Tensor, axis: number, idx: Int32Array, shape: readonly number[]): Tensor {
+export function indexAdd(src: Tensor, axis: number, idx: Int32Array, shape: readonly number[]): Tensor {
   return record(IndexAdd, [src], { axis, index: idx }, compute('indexAdd', [src], { axis, index: idx }, shape, src.dtype, 'index_add'));
 }
 
