@@ -70,6 +70,13 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
       if (c) {
         const f = opts.formulas === false ? '' : `${gradSymbol(L, inputs[i])} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gradSymbol(L, nodeLabel(n)), inputs, out: nodeLabel(n), attrs: n.attrs })}`;
         lines.push(`  ${ids.get(c)} -> ${id}${f ? ` [label="${esc(short(f, 60))}"]` : ''};`);
+      } else if (saved && opts.cuts && lostOf(saved[i])) {
+        // no gradient flows along this input because it was cut off (detach, a comparison): say where
+        const lost = lostOf(saved[i])!;
+        const why = `${howText(lost.how)}${lost.site ? ` · line ${lost.site.line}` : ''}`;
+        const cid = `x${id}_${i}`;
+        lines.push(`  ${cid} [shape=plaintext, fontsize=9, fontcolor="#6b7280", label="${esc(`${saved[i].name ?? valueLabel(saved[i])}\nno gradient: ${why}`)}"];`);
+        lines.push(`  ${cid} -> ${id} [style=dotted, color="#9ca3af", arrowhead=tee];`);
       } else if (saved && saved[i].name && saved[i].size > 1) {
         // a named constant the op saved (W in Y = W @ I when only I is watched)
         const t = saved[i];
@@ -79,13 +86,6 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
           lines.push(`  ${constants.get(t)} [shape=note, style=filled, fillcolor="#ffffff", fontcolor="#6b7280", label="${esc(`${t.name}\n[${t.shape.join(', ')}] constant`)}"];`);
         }
         lines.push(`  ${constants.get(t)} -> ${id} [style=dashed, color="#9ca3af"];`);
-      } else if (saved && opts.cuts && lostOf(saved[i])) {
-        // no gradient flows along this input because it was cut off (detach, a comparison): say where
-        const lost = lostOf(saved[i])!;
-        const why = `${howText(lost.how)}${lost.site ? ` · line ${lost.site.line}` : ''}`;
-        const cid = `x${id}_${i}`;
-        lines.push(`  ${cid} [shape=plaintext, fontsize=9, fontcolor="#6b7280", label="${esc(`${saved[i].name ?? valueLabel(saved[i])}\nno gradient: ${why}`)}"];`);
-        lines.push(`  ${cid} -> ${id} [style=dotted, color="#9ca3af", arrowhead=tee];`);
       }
     });
   }
