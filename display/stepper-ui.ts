@@ -78,7 +78,9 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
   Object.assign(panel.style, { fontFamily: 'ui-monospace, monospace', fontSize: '12px', whiteSpace: 'pre-wrap', background: '#f9fafb', padding: '6px', borderRadius: '4px', minHeight: '5em' });
   const title = make('div', 'ns-title', data.title);
   Object.assign(title.style, { fontWeight: 'bold', marginBottom: '4px' });
-  root.prepend(title);
+  const legend = make('div', 'ns-legend', 'yellow, red border: this step · green: its rule ran · orange: a sum still waiting for paths · under a node: its gradient so far · double border: a hook · dotted: no gradient flows');
+  Object.assign(legend.style, { color: '#6b7280', fontSize: '11px', marginBottom: '4px' });
+  root.prepend(title, legend);
   root.append(bar, panel);
 
   let k = -1;
@@ -104,8 +106,11 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     // what every node holds after steps 1..k: the latest summary each step wrote
     const grads = new Map<string, string>();
     const partial = new Set<string>();
+    // green once its rule ran; a gradient that arrived for a node not yet visited is shown on its plain fill
+    const visited = new Set<string>();
     for (let i = 0; i < k; i++) {
       const s = data.steps[i];
+      visited.add(s.node);
       for (const id in s.grads) {
         grads.set(id, s.grads[id]);
         partial.delete(id);
@@ -114,7 +119,7 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     }
     const current = k > 0 ? data.steps[k - 1] : null;
     for (const [id, d] of drawn) {
-      paint(d, current && current.node === id ? 'current' : partial.has(id) ? 'partial' : grads.has(id) ? 'visited' : '');
+      paint(d, current && current.node === id ? 'current' : partial.has(id) ? 'partial' : visited.has(id) ? 'visited' : '');
       const text = grads.get(id) ?? '';
       if (d.grad && d.text !== text) {
         d.text = text;

@@ -4,7 +4,7 @@
 // time on a 500-node tape. Each walk presses next as a reader does and compares what the page shows with
 // explain's listing of the same pass, printed by the same cell.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +22,7 @@ const missing = browserMissing();
 const PYTHON = '/usr/bin/python3';
 const hasNbconvert = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import nbconvert, nbclient']).status === 0;
 const WAIT = { timeout: 30_000, interval: 100 };
+const SCREENSHOT = new URL('../../docs/stepper.png', import.meta.url);
 
 /** Two paths reach h, so its gradient is a sum: the walk sees it partial, then whole. */
 const CELL = `x = param([1.0, 2.0])
@@ -38,6 +39,7 @@ interface Seen {
   incoming: string;
   grad: string;
   partial: string[];
+  visited: number;
 }
 
 /** Presses next until the end under the stepper at `root`, reading the panel and the picture after each press. */
@@ -61,6 +63,7 @@ async function walk(page: Page, root: string): Promise<Seen[]> {
           incoming: text('.ns-incoming')[0] ?? '',
           grad: r.querySelector(`.ns-grad[data-node="${current}"]`)?.textContent ?? '',
           partial: Array.from(r.querySelectorAll('g.node.ns-partial title')).map((t) => t.textContent ?? ''),
+          visited: r.querySelectorAll('g.node.ns-visited').length,
         };
       }, root),
     );
@@ -75,6 +78,8 @@ function expectMatchesListing(seen: Seen[], listing: string): void {
   expect(blocks.length).toBe(6);
   const ops = seen.filter((s) => !s.block.head.endsWith('(result)'));
   expect(ops.map((s) => s.block)).toEqual(blocks);
+  // each node is visited once: before step k, k - 1 nodes have run their rule (green)
+  expect(seen.map((s) => s.visited)).toEqual(seen.map((_, i) => i));
   for (const s of seen) {
     // the highlighted picture node is the step's node, and under it the gradient the panel says arrived
     expect(s.label).toBe(s.current);
@@ -171,6 +176,17 @@ describe.skipIf(missing !== null)('stepper(L) in Chromium', () => {
       const listing = await page.evaluate(() => Array.from(document.querySelectorAll('pre')).map((p) => p.textContent ?? '').find((t) => t.startsWith('explain L'))!);
       expect(listing).toBeTruthy();
       expectMatchesListing(await walk(page, '.nabla-stepper'), listing);
+      // docs/stepper.png: step 3, where the first of h's three gradients has arrived (h drawn orange)
+      await page.locator('.nabla-stepper .ns-slider').fill('3');
+      expect(await page.locator('.nabla-stepper .ns-head').textContent()).toMatch(/^3 \* h /);
+      expect(await page.locator('.nabla-stepper g.node.ns-partial').count()).toBe(1);
+      const shot = join(tmp, 'stepper.png');
+      await page.locator('.nabla-stepper').screenshot({ path: shot });
+      if (process.env.NABLA_UPDATE_SCREENSHOTS) {
+        copyFileSync(shot, SCREENSHOT);
+        console.info(`[test/web] wrote ${SCREENSHOT.pathname}`);
+      }
+      expect(readFileSync(shot).length).toBeGreaterThan(10_000);
       expect(errors).toEqual([]);
       await page.close();
     }, 300_000);
