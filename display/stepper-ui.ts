@@ -21,7 +21,8 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
   };
   Object.assign(root.style, { fontFamily: 'system-ui, sans-serif', fontSize: '13px', border: '1px solid #d1d5db', borderRadius: '6px', padding: '6px', maxWidth: '100%' });
   const picture = (root.querySelector('.ns-graph') as HTMLElement | null) ?? root;
-  Object.assign(picture.style, { maxHeight: '460px', overflow: 'auto', background: '#fff' });
+  // contain: a step repaints the picture's scroll box, never the page around it
+  Object.assign(picture.style, { maxHeight: '460px', overflow: 'auto', background: '#fff', contain: 'content' });
 
   // the drawn nodes: each shape's own colours, to restore, and a text under it for the gradient
   interface Drawn {
@@ -164,6 +165,14 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
   prev.addEventListener('click', () => show(k - 1));
   next.addEventListener('click', () => show(k + 1));
   slider.addEventListener('input', () => show(Number(slider.value)));
+  // ← and → step too; handled keys stop here so that a notebook's own shortcuts do not also see them
+  root.tabIndex = 0;
+  root.addEventListener('keydown', (e) => {
+    if (e.target === slider || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    show(k + (e.key === 'ArrowRight' ? 1 : -1));
+  });
   show(0);
   return {
     show,

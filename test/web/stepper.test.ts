@@ -139,9 +139,12 @@ describe.skipIf(missing !== null)('stepper(L) in Chromium', () => {
       const listing = (await page.locator(`${cell} .output.stream`).first().textContent()) ?? '';
       expect(listing).toMatch(/^explain L: what backward\(L\) would compute/);
       expectMatchesListing(await walk(page, `${cell} .nabla-stepper`), listing);
-      // previous and the slider go back
+      // previous, the arrow keys and the slider go back
       await page.locator(`${cell} .ns-prev`).click();
       expect(await page.locator(`${cell} .ns-counter`).textContent()).toMatch(/^step 7 of 8$/);
+      await page.locator(`${cell} .nabla-stepper`).focus();
+      await page.keyboard.press('ArrowLeft');
+      expect(await page.locator(`${cell} .ns-counter`).textContent()).toMatch(/^step 6 of 8$/);
       await page.locator(`${cell} .ns-slider`).fill('0');
       expect(await page.locator(`${cell} .ns-head`).textContent()).toMatch(/^before backward/);
       expect(await page.locator(`${cell} .ns-grad`).allTextContents()).toEqual(expect.arrayContaining(['']));
