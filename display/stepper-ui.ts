@@ -44,9 +44,12 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     if (texts.length) {
       grad = doc.createElementNS(SVGNS, 'text') as SVGTextElement;
       const x = texts[0].getAttribute('x') ?? '0';
-      const y = Math.max(...texts.map((t) => Number(t.getAttribute('y') ?? 0)));
+      // just below the node: its last line of text, or an ellipse's bottom (a leaf's text sits higher in it)
+      const ellipse = g.querySelector('ellipse');
+      const bottom = ellipse ? Number(ellipse.getAttribute('cy')) + Number(ellipse.getAttribute('ry')) + 11 : -Infinity;
+      const y = Math.max(bottom, ...texts.map((t) => Number(t.getAttribute('y') ?? 0) + 16));
       grad.setAttribute('x', x);
-      grad.setAttribute('y', String(y + 16));
+      grad.setAttribute('y', String(y));
       grad.setAttribute('text-anchor', 'middle');
       grad.setAttribute('font-size', '9');
       grad.setAttribute('font-family', 'monospace');
@@ -124,7 +127,8 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
       const text = grads.get(id) ?? '';
       if (d.grad && d.text !== text) {
         d.text = text;
-        d.grad.textContent = text.length > 48 ? text.slice(0, 47) + '…' : text;
+        // short under the node (the panel has the whole value): the picture's width is Graphviz's, not ours
+        d.grad.textContent = text.length > 30 ? text.slice(0, 29) + '…' : text;
       }
     }
     slider.value = String(k);

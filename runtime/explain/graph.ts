@@ -21,6 +21,8 @@ export interface GraphSummary {
 
 export interface GraphOptions {
   formulas?: boolean;
+  /** The name in the formulas' `dL/dx` (default: the output's name or text); the stepper uses explain's. */
+  root?: string;
   /** Extra DOT lines for a node (the stepper marks hooks and known_grads); given the node and its id. */
   decorate?: (n: Node, id: string) => string[];
   /** Also draw inputs cut off from differentiation (detach, a comparison) as dotted edges saying where. */
@@ -31,7 +33,7 @@ const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace
 
 export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): GraphSummary {
   const roots = outputs.map((t) => t.gradFn ?? t.leafNode).filter((n): n is Node => !!n);
-  const L = outputs.length === 1 ? (outputs[0].name ?? (roots[0] ? nodeLabel(roots[0]) : 'L')) : 'L';
+  const L = opts.root ?? (outputs.length === 1 ? (outputs[0].name ?? (roots[0] ? nodeLabel(roots[0]) : 'L')) : 'L');
   const ids = new Map<Node, string>();
   const nodes: Node[] = [];
   const stack = [...roots];

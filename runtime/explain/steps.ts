@@ -84,6 +84,7 @@ export function passSteps(pass: TracePass, graphOf: readonly Tensor[], title: st
   const L = rootName(pass);
   const known = new Set(pass.known.keys());
   const g = graphDot(graphOf, {
+    root: L,
     cuts: true,
     decorate: (n, id) => {
       const out: string[] = [];
