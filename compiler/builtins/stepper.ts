@@ -1,5 +1,6 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
+import type { Node } from '../../runtime/graph';
 import { renderSvg, renderTrace, traceBackward } from '../../runtime/explain';
 import { passSteps } from '../../runtime/explain/steps';
 import { Stepper, stepperPage } from '../../display/stepper';
@@ -12,6 +13,19 @@ import type { BuiltinTable } from './table';
 
 /** A picture of more nodes than this would take Graphviz long and the page longer; the message says what to do. */
 export const STEPPER_MAX_NODES = 2000;
+
+/** Nodes reachable from the starts' graphs, counted up to `cap`. */
+function countNodes(starts: readonly Tensor[], cap: number): number {
+  const seen = new Set<Node>();
+  const stack: Node[] = starts.map((t) => t.gradFn ?? t.leafNode).filter((n): n is Node => !!n);
+  while (stack.length && seen.size < cap) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const c of n.next) if (c && !seen.has(c)) stack.push(c);
+  }
+  return seen.size;
+}
 
 function knownMap(v: Value): Map<Tensor, Tensor> | null {
   if (v === null) return null;
@@ -35,6 +49,11 @@ function stepper(out: Value, known: Value, gradOutputs: Value, file: Value): Ste
   if (!L && !kg) throw new LangError('stepper: give the output to differentiate, stepper(L), or known_grads={h: g} to start from an intermediate');
   if (L && !L.gradFn && !L.leafNode) throw new LangError(`stepper: ${nb.whyNoGrad(L, 'the output')}`, 'GradError');
   const starts = L ? [L] : [...kg!.keys()];
+  // refuse a huge graph before running and drawing it (the walk stops counting past the limit)
+  const drawn = countNodes(starts, STEPPER_MAX_NODES + 1);
+  if (drawn > STEPPER_MAX_NODES) {
+    throw new LangError(`stepper: the graph has more than ${STEPPER_MAX_NODES} nodes, the most the stepper draws; step through a part of it (known_grads={h: g} at an intermediate h) or a smaller model`, 'ValueError');
+  }
   const leaves = [...new Set(starts.flatMap((t) => (t.gradFn ? leavesOf(t) : t.requiresGrad ? [t] : [])))];
   if (!leaves.length) throw new LangError('stepper: nothing upstream requires grad: make the inputs with param(...) or watch(x) before computing', 'GradError');
   const go = gradOutputs === null ? (L && L.size !== 1 ? nb.onesLike(L) : null) : asTensor(gradOutputs, 'stepper', 'grad_outputs');
@@ -45,10 +64,6 @@ function stepper(out: Value, known: Value, gradOutputs: Value, file: Value): Ste
   const name = L?.name ?? 'L';
   const listing = `stepper ${L ? name : 'known_grads'}: the backward pass, step by step (a dry run: .grad is untouched and the graph kept)\n${renderTrace([pass])}`;
   const { data, dot } = passSteps(pass, starts, `backward from ${L ? name : 'known_grads'}: ${pass.steps.length} steps, in the order the engine runs them`, listing);
-  const drawn = Object.keys(data.nodes).length;
-  if (drawn > STEPPER_MAX_NODES) {
-    throw new LangError(`stepper: the graph has ${drawn} nodes and the stepper draws at most ${STEPPER_MAX_NODES}; step through a part of it (known_grads={h: g} at an intermediate h) or a smaller model`, 'ValueError');
-  }
   const s = new Stepper({ svg: renderSvg(dot), steps: data }, file as string | null);
   if (file) writeTextFile('stepper', file, stepperPage(s.payload));
   return s;
