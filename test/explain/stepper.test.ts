@@ -107,6 +107,12 @@ t = stepper(y)
     expect(hooked.svg).toContain('>hook<');
   });
 
+  it('draws an input that a comparison cut off as a dotted edge saying where', () => {
+    const { payload } = payloadOf('x = param([0.4, -1.6])\nm = x > 0\ny = sum(m * x)\ns = stepper(y)');
+    expect(payload.svg).toContain('no gradient: a comparison · line 2');
+    expect(payload.svg).toMatch(/stroke-dasharray="1,5"/);
+  });
+
   it('is one bundle: the listing as text, a self-contained HTML fragment, and the steps MIME type', () => {
     const { bundle, payload } = payloadOf(TWO_PATHS + 's = stepper(L)');
     expect(Object.keys(bundle).sort()).toEqual([STEPS_MIME, 'text/html', 'text/plain'].sort());
