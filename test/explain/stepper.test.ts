@@ -107,6 +107,24 @@ t = stepper(y)
     expect(hooked.svg).toContain('>hook<');
   });
 
+  it('given a function, steps through the pass its call ran: backward accumulates into .grad once', () => {
+    const { payload, stdout } = payloadOf(TWO_PATHS + 's = stepper(fn() = backward(L))\nprint(s, x.grad)');
+    expect(stdout).toBe('<stepper: 8 backward steps> tensor([ 1.5431, -0.0757])\n');
+    expect(payload.steps.title).toBe('backward from L: 8 steps, in the order the engine runs them');
+    const leaf = payload.steps.steps.filter((s) => payload.steps.nodes[s.node]?.kind === 'leaf').map((s) => s.head);
+    expect(leaf.sort()).toEqual(['w   (AccumulateGrad: w.grad +=)', 'x   (AccumulateGrad: x.grad +=)']);
+    expect(payload.steps.listing).toContain('result: w.grad += [2] [3.086, 0.1515], x.grad += [2] [1.543, -0.07573]');
+    const err = (code: string) => {
+      const r = runNabla(TWO_PATHS + code);
+      if (r.ok) throw new Error(`expected an error from:\n${code}`);
+      return r.traceback.join('\n');
+    };
+    // the pass was the real one: it freed the graph, as backward does
+    expect(err('stepper(fn() = backward(L))\nbackward(L)')).toMatch(/backward through the graph a second time/);
+    expect(err('stepper(fn() = 1)')).toMatch(/the function ran no backward pass/);
+    expect(err('stepper(fn() = backward(L), grad_outputs=ones(2))')).toMatch(/pass known_grads= and grad_outputs= to the grad or backward call inside it/);
+  });
+
   it('draws an input that a comparison cut off as a dotted edge saying where', () => {
     const { payload } = payloadOf('x = param([0.4, -1.6])\nm = x > 0\ny = sum(m * x)\ns = stepper(y)');
     expect(payload.svg).toContain('no gradient: a comparison · line 2');
