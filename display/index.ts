@@ -23,3 +23,5 @@ export {
   type VegaLiteSpec,
 } from './chart';
 export { Progress, progressBundle, type ProgressOptions } from './progress';
+export { inlineSvg, Stepper, STEPS_MIME, stepperHtml, stepperPage, type StepsPayload } from './stepper';
+export { mountStepper } from './stepper-ui';

@@ -58,7 +58,7 @@ export function addExplain(t: BuiltinTable): void {
 }
 
 /** Leaves that require grad under t, for explain's dry run. */
-function leavesOf(t: Tensor): Tensor[] {
+export function leavesOf(t: Tensor): Tensor[] {
   const seen = new Set<Node>();
   const out: Tensor[] = [];
   const stack: Node[] = t.gradFn ? [t.gradFn] : [];

@@ -1,5 +1,6 @@
 import { addAutodiff } from './autodiff';
 import { addCheck } from './check';
+import { addCompare } from './compare';
 import { addCompile } from './compile';
 import { addCreation } from './creation';
 import { addExplain } from './explain';
@@ -7,6 +8,7 @@ import { addFamilies } from './families';
 import { addMath } from './math';
 import { addMisc } from './misc';
 import { addNotebook } from './notebook';
+import { addStepper } from './stepper';
 import { BuiltinTable, type BuiltinContext } from './table';
 import { addTraining } from './training';
 
@@ -24,5 +26,7 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addMisc(t, ctx);
   addNotebook(t, ctx);
   addCheck(t, ctx);
+  addStepper(t);
+  addCompare(t, ctx);
   return t;
 }

@@ -1,5 +1,5 @@
 import { LeafNode, type Node } from '../graph';
-import { short } from '../provenance';
+import { howText, lostOf, short } from '../provenance';
 import type { Tensor } from '../tensor';
 import { gradSymbol, nodeLabel, nodeName, renderFormula, valueLabel } from './names';
 
@@ -15,13 +15,25 @@ export interface GraphSummary {
   leaves: number;
   /** The labels drawn, for tests and the text form. */
   labels: string[];
+  /** Each drawn node's DOT id (Graphviz writes it as the <title> of the node's SVG group). */
+  ids: Map<Node, string>;
+}
+
+export interface GraphOptions {
+  formulas?: boolean;
+  /** The name in the formulas' `dL/dx` (default: the output's name or text); the stepper uses explain's. */
+  root?: string;
+  /** Extra DOT lines for a node (the stepper marks hooks and known_grads); given the node and its id. */
+  decorate?: (n: Node, id: string) => string[];
+  /** Also draw inputs cut off from differentiation (detach, a comparison) as dotted edges saying where. */
+  cuts?: boolean;
 }
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-export function graphDot(outputs: readonly Tensor[], opts: { formulas?: boolean } = {}): GraphSummary {
+export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): GraphSummary {
   const roots = outputs.map((t) => t.gradFn ?? t.leafNode).filter((n): n is Node => !!n);
-  const L = outputs.length === 1 ? (outputs[0].name ?? (roots[0] ? nodeLabel(roots[0]) : 'L')) : 'L';
+  const L = opts.root ?? (outputs.length === 1 ? (outputs[0].name ?? (roots[0] ? nodeLabel(roots[0]) : 'L')) : 'L');
   const ids = new Map<Node, string>();
   const nodes: Node[] = [];
   const stack = [...roots];
@@ -43,6 +55,7 @@ export function graphDot(outputs: readonly Tensor[], opts: { formulas?: boolean 
       leaves++;
       const name = n.leaf.name ?? 'leaf';
       labels.push(name);
+      if (opts.decorate) lines.push(...opts.decorate(n, id));
       lines.push(`  ${id} [shape=ellipse, style=filled, fillcolor="#dbeafe", label="${esc(`${name}\n[${n.leaf.shape.join(', ')}]${line}`)}"];`);
       continue;
     }
@@ -51,6 +64,7 @@ export function graphDot(outputs: readonly Tensor[], opts: { formulas?: boolean 
     const head = name && name !== text ? `${name} = ${text}` : text;
     labels.push(head);
     const root = roots.includes(n);
+    if (opts.decorate) lines.push(...opts.decorate(n, id));
     lines.push(`  ${id} [shape=box, style="rounded,filled", fillcolor="${root ? '#fde68a' : '#f3f4f6'}", label="${esc(`${head}\n${n.op.name}${line}`)}"];`);
     const saved = n.peekInputs();
     const inputs = saved ? saved.map((t, i) => valueLabel(t, n.next[i])) : n.next.map((c) => (c ? nodeLabel(c) : '?'));
@@ -58,6 +72,13 @@ export function graphDot(outputs: readonly Tensor[], opts: { formulas?: boolean 
       if (c) {
         const f = opts.formulas === false ? '' : `${gradSymbol(L, inputs[i])} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gradSymbol(L, nodeLabel(n)), inputs, out: nodeLabel(n), attrs: n.attrs })}`;
         lines.push(`  ${ids.get(c)} -> ${id}${f ? ` [label="${esc(short(f, 60))}"]` : ''};`);
+      } else if (saved && opts.cuts && lostOf(saved[i])) {
+        // no gradient flows along this input because it was cut off (detach, a comparison): say where
+        const lost = lostOf(saved[i])!;
+        const why = `${howText(lost.how)}${lost.site ? ` · line ${lost.site.line}` : ''}`;
+        const cid = `x${id}_${i}`;
+        lines.push(`  ${cid} [shape=plaintext, fontsize=9, fontcolor="#6b7280", label="${esc(`${saved[i].name ?? valueLabel(saved[i])}\nno gradient: ${why}`)}"];`);
+        lines.push(`  ${cid} -> ${id} [style=dotted, color="#9ca3af", arrowhead=tee];`);
       } else if (saved && saved[i].name && saved[i].size > 1) {
         // a named constant the op saved (W in Y = W @ I when only I is watched)
         const t = saved[i];
@@ -71,5 +92,5 @@ export function graphDot(outputs: readonly Tensor[], opts: { formulas?: boolean 
     });
   }
   lines.push('}');
-  return { dot: lines.join('\n'), ops: nodes.length - leaves, leaves, labels };
+  return { dot: lines.join('\n'), ops: nodes.length - leaves, leaves, labels, ids };
 }

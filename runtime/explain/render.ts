@@ -14,7 +14,7 @@ import type { TracePass, TraceStep } from './trace';
  *   ...
  *   result: dy/dx1 = 0.7878
  */
-const value = (t: Tensor) => {
+export const value = (t: Tensor) => {
   const shape = fmtShapeNote(t);
   return shape ? `${shape} ${fmtTensor(t)}` : fmtTensor(t);
 };
@@ -22,7 +22,7 @@ const value = (t: Tensor) => {
 const isOnes = (t: Tensor) => t.toHost().every((v, i) => (t.dtype === 'complex64' && i % 2 ? v === 0 : v === 1));
 
 /** What the whole pass differentiates: the output's name, or its source text; `L` for several. */
-function rootName(pass: TracePass): string {
+export function rootName(pass: TracePass): string {
   const label = pass.outputs.length === 1 ? (pass.outputs[0].name ?? nodeLabel(pass.roots[0].node)) : 'L';
   return /^[A-Za-z_]\w*$/.test(label) ? label : 'L';
 }
@@ -63,7 +63,7 @@ export function renderPass(pass: TracePass): string[] {
   return lines;
 }
 
-function leafResult(pass: TracePass, L: string, step: TraceStep): string {
+export function leafResult(pass: TracePass, L: string, step: TraceStep): string {
   const leaf = (step.node as LeafNode).leaf;
   const name = leaf.name ?? 'the input';
   if (!step.g) return '';
@@ -71,25 +71,43 @@ function leafResult(pass: TracePass, L: string, step: TraceStep): string {
   return `${gradSymbol(L, name)} = ${value(step.g)}`;
 }
 
-function renderStep(pass: TracePass, L: string, step: TraceStep): string[] {
+/** One step of a pass in parts: the forward line it undoes, notes (sums, known_grads, hooks, retain_grad) and
+ * one rule per input that got a gradient (`input` indexes node.next). The listing and the stepper share it. */
+export interface StepParts {
+  head: string;
+  /** The gradient symbol of this node, `dL/dh`. */
+  g: string;
+  notes: string[];
+  rules: { input: number; text: string; value: string }[];
+}
+
+export function describeStep(pass: TracePass, L: string, step: TraceStep): StepParts {
   const n = step.node;
   const label = nodeLabel(n);
   // the output itself is L when it has no name of its own
   const g = gradSymbol(L, pass.roots.some((r) => r.node === n) && !/^[A-Za-z_]\w*$/.test(label) ? L : label);
   const custom = n.op.gradName === 'CustomBackward' ? ', custom gradient' : '';
-  const out: string[] = [`  ${forwardLine(n)}   (${[placeText(n), n.op.name].filter(Boolean).join(', ')}${custom})`];
-  if (step.known) out.push(`    ${g} given by known_grads  →  ${value(step.g!)}`);
-  else if (step.contributions > 1 && step.arrived) out.push(`    ${g} is the sum of ${step.contributions} gradients that reached it  →  ${value(step.arrived)}`);
-  if (step.arrived && step.g && step.arrived !== step.g) out.push(`    a hook on ${label} replaced ${g}  →  ${value(step.g)}`);
-  if (n.retained && step.g) out.push(`    ${n.retained.name ?? label}.grad = ${value(step.g)} (retain_grad)`);
-  if (!step.ctx || !step.sent) return out;
-  const inputs = step.ctx.inputs.map((t, i) => valueLabel(t, n.next[i]));
-  step.sent.forEach((gi, i) => {
-    if (!gi) return;
-    const formula = renderFormula(n.op.formulas[i] ?? '?', { g, inputs, out: label, attrs: n.attrs });
-    out.push(`    ${gradSymbol(L, inputs[i])} = ${formula}  →  ${value(gi)}`);
-  });
-  return out;
+  const head = `${forwardLine(n)}   (${[placeText(n), n.op.name].filter(Boolean).join(', ')}${custom})`;
+  const notes: string[] = [];
+  if (step.known) notes.push(`${g} given by known_grads  →  ${value(step.g!)}`);
+  else if (step.contributions > 1 && step.arrived) notes.push(`${g} is the sum of ${step.contributions} gradients that reached it  →  ${value(step.arrived)}`);
+  if (step.arrived && step.g && step.arrived !== step.g) notes.push(`a hook on ${label} replaced ${g}  →  ${value(step.g)}`);
+  if (n.retained && step.g) notes.push(`${n.retained.name ?? label}.grad = ${value(step.g)} (retain_grad)`);
+  const rules: StepParts['rules'] = [];
+  if (step.ctx && step.sent) {
+    const inputs = step.ctx.inputs.map((t, i) => valueLabel(t, n.next[i]));
+    step.sent.forEach((gi, i) => {
+      if (!gi) return;
+      const formula = renderFormula(n.op.formulas[i] ?? '?', { g, inputs, out: label, attrs: n.attrs });
+      rules.push({ input: i, text: `${gradSymbol(L, inputs[i])} = ${formula}`, value: value(gi) });
+    });
+  }
+  return { head, g, notes, rules };
+}
+
+function renderStep(pass: TracePass, L: string, step: TraceStep): string[] {
+  const p = describeStep(pass, L, step);
+  return [`  ${p.head}`, ...p.notes.map((s) => `    ${s}`), ...p.rules.map((r) => `    ${r.text}  →  ${r.value}`)];
 }
 
 /** All passes; a statement that ran none says so, since explain shows only what backward did. */

@@ -2,8 +2,9 @@
 // can show wins (a chart's SVG, display/'s HTML tensor table, an image, text). Bundles come from display/
 // (the same code the kernel uses), or from an imported notebook, so HTML is sanitized and SVG is shown as
 // an image (which cannot run script).
-import { chartsLoaded, loadCharts, renderSvg, VEGALITE_MIME } from '../../display';
+import { chartsLoaded, loadCharts, renderSvg, STEPS_MIME, VEGALITE_MIME, type StepsPayload } from '../../display';
 import type { CellOutput, MimeBundle } from './notebook';
+import { renderStepper } from './stepper';
 
 const VEGALITE_TYPES = [VEGALITE_MIME, 'application/vnd.vegalite.v4+json', 'application/vnd.vegalite.v6+json'];
 
@@ -65,6 +66,8 @@ function renderError(o: Extract<CellOutput, { output_type: 'error' }>, ctx: Rend
 
 /** The element for one bundle. */
 export function renderBundle(b: MimeBundle): HTMLElement {
+  const steps = b[STEPS_MIME];
+  if (steps && typeof steps === 'object') return renderStepper(steps as StepsPayload, String(b['text/plain'] ?? ''));
   const svg = b['image/svg+xml'];
   const spec = VEGALITE_TYPES.map((t) => b[t]).find((v) => v && typeof v === 'object');
   if (typeof svg === 'string') return svgImage(svg, 'chart');
