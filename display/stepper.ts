@@ -18,6 +18,13 @@ export interface StepsPayload {
 
 let counter = 0;
 
+/** FNV-1a of the output: ids stay the same when a notebook is re-executed (no clock in stored outputs). */
+function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
 /** Graphviz's SVG without its XML prologue and doctype, to sit inside HTML. */
 export const inlineSvg = (svg: string) => svg.slice(Math.max(0, svg.indexOf('<svg')));
 
@@ -25,7 +32,8 @@ export const inlineSvg = (svg: string) => svg.slice(Math.max(0, svg.indexOf('<sv
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 export function stepperHtml(p: StepsPayload): string {
-  const id = `nabla-stepper-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+  // the counter keeps two steppers of one page apart, the hash two pages' outputs
+  const id = `nabla-stepper-${contentHash(p.svg + p.steps.listing)}-${(counter++).toString(36)}`;
   // esbuild's keepNames (tsx) may leave calls to its __name helper in the function's source: give it one
   const script = `(function () { var __name = function (f) { return f; }; var mount = ${mountStepper.toString()};
 var root = document.getElementById(${JSON.stringify(id)}); if (!root || root.getAttribute('data-mounted')) return; root.setAttribute('data-mounted', '1');
