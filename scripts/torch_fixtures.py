@@ -996,6 +996,7 @@ CASES = [
     ("lbfgs_rosenbrock", case_lbfgs_rosenbrock),
     ("optimizers", case_optimizers),
     ("ops", case_ops),
+    ("registry_ops", lambda: __import__("torch_fixtures_registry").case_registry_ops(sys.modules[__name__])),
 ]
 
 

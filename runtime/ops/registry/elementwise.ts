@@ -67,17 +67,17 @@ const winShare = (o: Parameters<Rule>[2], mine: Parameters<Rule>[1]['x'], other:
 export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   // ---- arithmetic (the operators + - * / ^ and their methods) ----
   binary('add', [(g) => g, (g) => g], ['{g}', '{g}'], {
-    js: 'a + b', doc: 'a + b, broadcasting.', surface: 'operator', exactBits: true, wasm: true, complex: (ar, ai, br, bi) => [ar + br, ai + bi],
+    js: 'a + b', doc: 'x + y, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true, complex: (ar, ai, br, bi) => [ar + br, ai + bi],
   }),
   binary('sub', [(g) => g, (g, _c, o) => o.neg(g)], ['{g}', '-{g}'], {
-    js: 'a - b', doc: 'a - b, broadcasting.', surface: 'operator', exactBits: true, wasm: true, complex: (ar, ai, br, bi) => [ar - br, ai - bi],
+    js: 'a - b', doc: 'x - y, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true, complex: (ar, ai, br, bi) => [ar - br, ai - bi],
   }),
   binary('mul', [(g, c, o) => o.mul(g, o.conj(c.y)), (g, c, o) => o.mul(g, o.conj(c.x))], ['{g} * {x1}', '{g} * {x0}'], {
-    js: 'a * b', doc: 'a * b, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true,
+    js: 'a * b', doc: 'x * y, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true,
     complex: (ar, ai, br, bi) => [ar * br - ai * bi, ar * bi + ai * br],
   }),
   binary('div', [(g, c, o) => o.div(g, o.conj(c.y)), (g, c, o) => o.neg(o.mul(g, o.conj(o.div(o.div(c.x, c.y), c.y))))], ['{g} / {x1}', '-{g} * {x0} / {x1}^2'], {
-    js: 'a / b', doc: 'a / b, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true,
+    js: 'a / b', doc: 'x / y, elementwise, broadcasting.', surface: 'operator', exactBits: true, wasm: true,
     gpuDomain: ([, b], every) => every(b, nonZero),
     complex: (ar, ai, br, bi) => {
       const d = br * br + bi * bi;
@@ -93,7 +93,7 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     ],
     ['{g} * {x1} * {x0}^({x1} - 1)', '{g} * where({x0} == 0, 0, {out} * log({x0}))'],
     {
-      js: 'Math.pow(a, b)', doc: 'a to the power b, elementwise (also a^b).', surface: 'custom', gradName: 'PowBackward1', mathFn: true, saveOut: true,
+      js: 'Math.pow(a, b)', doc: 'x to the power y, elementwise (also x^y and x**y); a number exponent takes a cheaper rule.', surface: 'custom', gradName: 'PowBackward1', mathFn: true, saveOut: true,
       // GLSL and WGSL leave pow(x, y) undefined for x < 0: a negative base with an integer exponent takes |a|^b
       // with the sign of an odd exponent; the guard declines negative bases with a fractional exponent
       gpuShader: '(b === 0 ? 1 : (a < 0 ? (b - 2 * Math.floor(b / 2) === 1 ? -1 : 1) * Math.pow(-a, b) : Math.pow(a, b)))',
@@ -103,29 +103,29 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   ),
   binary('maximum', [(g, c, o) => o.mul(g, winShare(o, c.x, c.y, 'gt')), (g, c, o) => o.mul(g, winShare(o, c.y, c.x, 'gt'))],
     ['{g} * (({x0} > {x1}) + ({x0} == {x1}) / 2)', '{g} * (({x1} > {x0}) + ({x0} == {x1}) / 2)'], {
-      js: 'Math.max(a, b)', doc: 'The larger of a and b, elementwise; a tie splits the gradient evenly (as PyTorch).', exactBits: true, wasm: true,
+      js: 'Math.max(a, b)', doc: 'The larger of x and y, elementwise; a tie splits the gradient evenly (as PyTorch).', exactBits: true, wasm: true,
     }),
   binary('minimum', [(g, c, o) => o.mul(g, winShare(o, c.x, c.y, 'lt')), (g, c, o) => o.mul(g, winShare(o, c.y, c.x, 'lt'))],
     ['{g} * (({x0} < {x1}) + ({x0} == {x1}) / 2)', '{g} * (({x1} < {x0}) + ({x0} == {x1}) / 2)'], {
-      js: 'Math.min(a, b)', doc: 'The smaller of a and b, elementwise; a tie splits the gradient evenly (as PyTorch).', exactBits: true, wasm: true,
+      js: 'Math.min(a, b)', doc: 'The smaller of x and y, elementwise; a tie splits the gradient evenly (as PyTorch).', exactBits: true, wasm: true,
     }),
   binary('atan2', [
     (g, c, o) => o.div(o.mul(g, c.y), o.add(o.mul(c.x, c.x), o.mul(c.y, c.y))),
     (g, c, o) => o.neg(o.div(o.mul(g, c.x), o.add(o.mul(c.x, c.x), o.mul(c.y, c.y)))),
   ], ['{g} * {x1} / ({x0}^2 + {x1}^2)', '-{g} * {x0} / ({x0}^2 + {x1}^2)'], {
-    js: 'Math.atan2(a, b)', doc: 'The angle of the point (b, a): atan2(y, x) as in C, in (-π, π].', mathFn: true,
+    js: 'Math.atan2(a, b)', doc: 'atan2(x, y): the angle of the point with coordinates (y, x), in (-π, π], as torch.atan2(input, other).', mathFn: true,
     // Vulkan allows GPU atan 4096 ulp, and GPUs do not keep the sign of zero that atan2(±0, -0) = ±π needs
     gpuDomain: () => false,
   }),
   binary('hypot', [(g, c, o) => o.mul(g, o.div(c.x, c.out)), (g, c, o) => o.mul(g, o.div(c.y, c.out))], ['{g} * {x0} / {out}', '{g} * {x1} / {out}'], {
-    js: 'Math.hypot(a, b)', doc: 'sqrt(a² + b²) without overflow, elementwise.', saveOut: true, gpu: false,
+    js: 'Math.hypot(a, b)', doc: 'sqrt(x² + y²) without overflow, elementwise.', saveOut: true, gpu: false,
   }),
   binary('fmod', [(g) => g, (g, c, o) => o.neg(o.mul(g, o.trunc(o.div(c.x, c.y))))], ['{g}', '-{g} * trunc({x0} / {x1})'], {
-    js: 'a % b', doc: 'The remainder of a / b with the sign of a (C fmod, torch.fmod).', gradName: 'FmodBackward1', gpu: false,
+    js: 'a % b', doc: 'The remainder of x / y with the sign of x (C fmod, torch.fmod).', gradName: 'FmodBackward1', gpu: false,
   }),
 
   // ---- exponentials and logarithms ----
-  unary('neg', (g, _c, o) => o.neg(g), '-{g}', { js: '-x', doc: '-x.', surface: 'operator', exactBits: true, wasm: true, complex: (r, i) => [-r, -i] }),
+  unary('neg', (g, _c, o) => o.neg(g), '-{g}', { js: '-x', doc: 'Negation, -x (the unary minus operator).', surface: 'operator', exactBits: true, wasm: true, complex: (r, i) => [-r, -i] }),
   unary('exp', (g, c, o) => o.mul(g, o.conj(c.out)), '{g} * {out}', {
     js: 'Math.exp(x)', doc: 'e to the power x, elementwise. d/dx exp(x) = exp(x).', saveOut: true, mathFn: true,
     complex: (r, i) => {
@@ -194,10 +194,10 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   unary('relu', (g, c, o) => o.mul(g, o.gt(c.x, 0)), '{g} * ({x0} > 0)', {
     js: '(x > 0 ? x : 0)', doc: 'max(x, 0), elementwise; its gradient is 1 where x > 0, else 0.', exactBits: true, wasm: true,
   }),
-  unary('leaky_relu', (g, c, o) => o.mul(g, o.where(o.gt(c.x, 0), 1, c.attrs.negative_slope)), '{g} * where({x0} > 0, 1, {negative_slope})', {
+  unary('leaky_relu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, c.attrs.negative_slope)), '{g} * where({x0} > 0, 1, {negative_slope})', {
     js: '(x > 0 ? x : e0 * x)', doc: 'x where x > 0, else negative_slope * x.', params: [{ name: 'negative_slope', default: 0.01 }], gpu: false,
   }),
-  unary('elu', (g, c, o) => o.mul(g, o.where(o.gt(c.x, 0), 1, o.add(c.out, c.attrs.alpha))), '{g} * where({x0} > 0, 1, {out} + {alpha})', {
+  unary('elu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, o.add(c.out, c.attrs.alpha))), '{g} * where({x0} > 0, 1, {out} + {alpha})', {
     js: '(x > 0 ? x : e0 * Math.expm1(x))', doc: 'x where x > 0, else alpha * (exp(x) - 1).', params: [{ name: 'alpha', default: 1 }], saveOut: true, gpu: false,
   }),
   unary('gelu', (g, c, o) =>

@@ -49,6 +49,7 @@ export function extrasOf(fn: string, attrs: Readonly<Record<string, unknown>>): 
 export function scalarForm(fn: ElementwiseEntry | KernelFn): (...args: number[]) => number {
   const names = fn.arity === 1 ? ['x'] : ['a', 'b'];
   const extras = ('params' in fn && fn.params ? fn.params : []).map((_p, k) => `e${k}`);
+  const defaults = ('params' in fn && fn.params ? fn.params : []).map((p) => p.default as number);
   const f = new Function('H', ...names, ...extras, `return ${fn.js};`) as (...args: unknown[]) => number;
-  return (...args: number[]) => f(HELPERS, ...args);
+  return (...args: number[]) => f(HELPERS, ...args, ...defaults.slice(Math.max(args.length - names.length, 0)));
 }
