@@ -4,7 +4,7 @@ import { asNumber, asTensor, optionalAxis, asTensorList, asShape, asInt } from '
 import { addRegistry } from './registry';
 import type { BuiltinTable } from './table';
 import { LangError } from '../operators';
-import type { Value } from '../values';
+import { Tuple, type Value } from '../values';
 
 /**
  * Reductions, shape ops, linear algebra and the elementwise builtins with rules of their own (pow, clamp,
@@ -19,12 +19,18 @@ export function addMath(t: BuiltinTable): void {
   t.add('math', 'where', ['cond', 'a', 'b'], 'Elementwise choice: a where cond is true, else b. The gradient reaches only the chosen branch (but a NaN in the other branch\'s gradient still poisons it; detect_anomaly explains).', (c: Value, a: Value, b: Value) =>
     nb.where(c instanceof Tensor || typeof c === 'number' ? (c as Tensor) : asTensor(c, 'where', 'condition'), num(a, 'where'), num(b, 'where')));
   for (const [name, reduce, pair] of [['max', nb.max, nb.maximum], ['min', nb.min, nb.minimum]] as const) {
-    t.add('reductions', name, ['x', 'y=none', 'axis=none', 'keepdim=false'], `${name}(x) reduces a tensor (with axis= and keepdim=); ${name}(a, b) is elementwise. The gradient goes to the ${name}imal elements, split evenly among ties.`, (x: Value, y: Value, axis: Value, keepdim: Value) => {
+    t.add('reductions', name, ['x', 'y=none', 'axis=none', 'keepdim=false', 'indices=false'], `${name}(x) reduces a tensor (with axis= and keepdim=); ${name}(a, b) is elementwise. The gradient goes to the ${name}imal elements, split evenly among ties. With indices=true and an axis, it gives (values, indices), as torch.${name}(x, dim).`, (x: Value, y: Value, axis: Value, keepdim: Value, indices: Value) => {
       if (y !== null) {
+        if (indices) throw new LangError(`${name}: indices=true goes with a reduction along axis=, not with a second argument`);
         if (typeof x === 'number' && typeof y === 'number') return name === 'max' ? Math.max(x, y) : Math.min(x, y);
         return pair(num(x, name), num(y, name));
       }
-      return reduce(asTensor(x, name), { axis: optionalAxis(axis, name), keepdim: !!keepdim });
+      const ax = optionalAxis(axis, name);
+      const values = reduce(asTensor(x, name), { axis: ax, keepdim: !!keepdim });
+      if (!indices) return values;
+      if (typeof ax !== 'number') throw new LangError(`${name}: indices=true needs one axis, e.g. ${name}(x, axis=1, indices=true)`);
+      const at = (name === 'max' ? nb.argmax : nb.argmin)(asTensor(x, name), { axis: ax, keepdim: !!keepdim });
+      return new Tuple([values, at]);
     });
   }
   for (const [name, fn, doc] of [

@@ -15,7 +15,7 @@ import { asTensor, compute, rawExpand, type TensorLike } from './util';
  * whose rules give the elementwise product that is summed back here to each input's broadcast shape.
  */
 const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, sumTo)]));
-const { add: Add, sub: Sub, mul: Mul, div: Div, pow: Pow, maximum: Maximum, minimum: Minimum } = BINARY;
+const { pow: Pow } = BINARY;
 
 /** Promotes dtypes, broadcasts shapes and runs the kernel; numbers take the tensor's dtype. */
 function prepare(op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor, number[], DType] {
@@ -40,15 +40,12 @@ function arith(def: OpDef, x: TensorLike, y: TensorLike): Tensor {
   return record(def, [a, b], {}, out);
 }
 
-export const add = (a: TensorLike, b: TensorLike) => arith(Add, a, b);
-export const sub = (a: TensorLike, b: TensorLike) => arith(Sub, a, b);
-export const mul = (a: TensorLike, b: TensorLike) => arith(Mul, a, b);
-export const div = (a: TensorLike, b: TensorLike) => arith(Div, a, b);
-export const maximum = (a: TensorLike, b: TensorLike) => arith(Maximum, a, b);
-export const minimum = (a: TensorLike, b: TensorLike) => arith(Minimum, a, b);
-export const { atan2, hypot, fmod } = Object.fromEntries(
-  ['atan2', 'hypot', 'fmod'].map((n) => [n, (a: TensorLike, b: TensorLike) => realArith(BINARY[n], a, b)]),
-) as Record<string, (a: TensorLike, b: TensorLike) => Tensor>;
+type Arith = (a: TensorLike, b: TensorLike) => Tensor;
+/** Each binary entry but pow (below) as a function; an entry without a complex kernel rejects complex inputs by name. */
+const ARITH: Record<string, Arith> = Object.fromEntries(
+  ELEMENTWISE.filter((e) => e.arity === 2 && e.name !== 'pow').map((e) => [e.name, (a: TensorLike, b: TensorLike) => (e.complex ? arith : realArith)(BINARY[e.name], a, b)]),
+);
+export const { add, sub, mul, div, maximum, minimum, atan2, hypot, fmod } = ARITH;
 
 function realArith(def: OpDef, x: TensorLike, y: TensorLike): Tensor {
   if ([x, y].some((t) => typeof t !== 'number' && isComplex(t.dtype))) throw typeError(def.name, `${def.name} is not defined for complex tensors; apply it to real(z), imag(z) or abs(z)`);

@@ -6,7 +6,10 @@ import { parseFormula } from '../../runtime/explain/parse-formula';
 import type { Expr } from '../../runtime/explain/symbolic';
 import { allEntries, ELEMENTWISE, KERNEL_FNS, type ElementwiseEntry } from '../../runtime/ops/registry';
 import { createBuiltins } from '../../compiler/builtins';
+import * as unaryModule from '../../runtime/ops/unary';
+import * as binaryModule from '../../runtime/ops/binary';
 import { fixture, rng } from './helpers';
+import { runNabla } from '../lang/run';
 
 /**
  * The op registry (runtime/ops/registry): every entry complete, every formula the same function as its
@@ -45,6 +48,10 @@ describe('every registry entry is complete', () => {
     }
     // the PyTorch fixture row
     expect(fixtureOps.has(name), `a row for ${name} in scripts/torch_fixtures.py`).toBe(true);
+  });
+
+  it('the TypeScript export lines name only registry ops (a misspelt name would export undefined)', () => {
+    for (const [k, v] of [...Object.entries(unaryModule), ...Object.entries(binaryModule)]) expect(v, `export ${k}`).toBeDefined();
   });
 
   it('kernel fns have an expression each and no op name twice', () => {
@@ -157,5 +164,19 @@ describe('plain numbers and 0-d tensors agree on every builtin op', () => {
     expect(call('sigmoid', -1000)).toBe(0);
     expect(call('sigmoid', 1000)).toBe(1);
     expect(call('sign', NaN)).toBe(0);
+  });
+});
+
+describe('max and min with indices=true', () => {
+  it('give (values, indices) along one axis, the values differentiable, as torch.max(x, dim)', () => {
+    const r = runNabla('x = param([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\nv, i = max(x, axis=1, indices=true)\nsum(v).backward()\nprint(v.tolist(), i.tolist(), x.grad.tolist())\nprint(min(x, axis=0, indices=true)[1].tolist())');
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toBe('[5, 7] [1, 0] [[0, 1, 0], [1, 0, 0]]\n[0, 1, 0]\n');
+  });
+
+  it('need an axis', () => {
+    const r = runNabla('max(tensor([1.0, 2.0]), indices=true)');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.evalue).toMatch(/indices=true needs one axis/);
   });
 });
