@@ -43,7 +43,10 @@ function arith(def: OpDef, x: TensorLike, y: TensorLike): Tensor {
 type Arith = (a: TensorLike, b: TensorLike) => Tensor;
 /** Each binary entry but pow (below) as a function; an entry without a complex kernel rejects complex inputs by name. */
 const ARITH: Record<string, Arith> = Object.fromEntries(
-  ELEMENTWISE.filter((e) => e.arity === 2 && e.name !== 'pow').map((e) => [e.name, (a: TensorLike, b: TensorLike) => (e.complex ? arith : realArith)(BINARY[e.name], a, b)]),
+  ELEMENTWISE.filter((e) => e.arity === 2 && e.name !== 'pow').map((e) => [
+    e.name,
+    Object.defineProperty((a: TensorLike, b: TensorLike) => (e.complex ? arith : realArith)(BINARY[e.name], a, b), 'name', { value: e.name }),
+  ]),
 );
 export const { add, sub, mul, div, maximum, minimum, atan2, hypot, fmod } = ARITH;
 

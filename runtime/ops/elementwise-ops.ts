@@ -61,5 +61,7 @@ export function unaryOp(name: string, x: Tensor, params: Record<string, number> 
 /** The op function of a unary entry, as the runtime exports it. */
 export const unaryFn = (name: string) => {
   if (!ENTRY.has(name) || ENTRY.get(name)!.arity !== 1) throw new Error(`no unary registry entry ${name}`);
-  return (x: Tensor, params?: Record<string, number>): Tensor => unaryOp(name, x, params);
+  const f = (x: Tensor, params?: Record<string, number>): Tensor => unaryOp(name, x, params);
+  // the op's own name (mlp prints act=tanh, error messages name the function)
+  return Object.defineProperty(f, 'name', { value: name });
 };

@@ -37,6 +37,7 @@ describe('every registry entry is complete', () => {
     expect(e.formulas?.length, 'one formula per input').toBe(e.arity);
     // the runtime op (the TypeScript export line), the method, the kernel scalar form
     expect(typeof (nb as any)[name], `runtime export ${name}`).toBe('function');
+    expect((nb as any)[name].name, 'the function carries its op name').toBe(name);
     expect(typeof (Tensor.prototype as any)[name], `method ${name}`).toBe('function');
     expect((e.arity === 1 ? REAL_UNARY : REAL_BINARY)[name], 'scalar form').toBeTypeOf('function');
     // the builtin, with the entry's params
@@ -178,5 +179,17 @@ describe('max and min with indices=true', () => {
     const r = runNabla('max(tensor([1.0, 2.0]), indices=true)');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.evalue).toMatch(/indices=true needs one axis/);
+  });
+});
+
+describe('compiled (fused) loops run the registry expressions, params and helpers included', () => {
+  it('leaky_relu, elu, erf and fmod give the eager values when compiled', () => {
+    const f = (x: Tensor) => nb.add(nb.add(nb.leaky_relu(x, { negative_slope: 0.3 }), nb.elu(x, { alpha: 0.7 })), nb.fmod(nb.erf(x), 0.4));
+    const c = nb.compile(f);
+    const x = nb.tensor([-2, -0.5, 0, 0.25, 1.5, 3]);
+    const want = Array.from(f(x).toHost());
+    for (let k = 0; k < 3; k++) expect(Array.from(c(x).toHost())).toEqual(want);
+    expect(c.info.replays).toBeGreaterThan(0);
+    expect(c.info.source).toMatch(/0\.3/);
   });
 });
