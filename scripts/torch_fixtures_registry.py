@@ -35,6 +35,7 @@ def elementwise_rows(T):
         ("leaky_relu", lambda x: F.leaky_relu(x, 0.2), [In("x", az((2, 3)))], {"negative_slope": 0.2}, False),
         ("elu", lambda x: F.elu(x, 1.3), [In("x", az((2, 3)))], {"alpha": 1.3}, True),
         ("gelu", F.gelu, [In("x", r(2, 3))], {}, True),
+        ("gelu", lambda x: F.gelu(x, approximate="tanh"), [In("x", r(2, 3))], {"approximate": "tanh"}, True),
         ("silu", F.silu, [In("x", r(2, 3))], {}, True),
         ("atan2", torch.atan2, [In("a", r(2, 3)), In("b", az((2, 3), 0.3))], {}, True),
         ("hypot", torch.hypot, [In("a", az((2, 3), 0.3)), In("b", r(3))], {}, True),
@@ -49,8 +50,8 @@ def registry_rows(T):
     In, op = T.In, T.op
     r = torch.randn
     rows = []
-    for name, fn, inputs, attrs, so in elementwise_rows(T):
-        rows.append(dict(name=name, op=name, expr=f"{name}(...)", fn=fn, inputs=inputs, attrs=attrs, second_order=so,
+    for k, (name, fn, inputs, attrs, so) in enumerate(elementwise_rows(T)):
+        rows.append(dict(name=name + "".join(f"_{a}_{v}" for a, v in attrs.items()), op=name, expr=f"{name}(...)", fn=fn, inputs=inputs, attrs=attrs, second_order=so,
                          note=None if so else "second derivative is zero almost everywhere", extra=None))
     R = lambda name, opname, expr, fn, inputs, attrs=None, so=True: rows.append(  # noqa: E731
         dict(name=name, op=opname, expr=expr, fn=fn, inputs=inputs, attrs=attrs or {}, second_order=so, note=None,

@@ -1,6 +1,6 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
-import { allEntries, ELEMENTWISE, scalarForm, type ElementwiseEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
+import { allEntries, ELEMENTWISE, paramNumber, scalarForm, type ElementwiseEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
 import { LangError } from '../operators';
 import { typeName, type Value } from '../values';
 import { asNumber, asTensor, optionalAxis } from './convert';
@@ -40,10 +40,10 @@ function addElementwise(t: BuiltinTable, e: ElementwiseEntry): void {
   const params = e.params ?? [];
   t.add('math', e.name, paramSpecs(e), e.doc, (...args: Value[]) => {
     const ins = args.slice(0, e.arity);
-    const ps = params.map((p, k) => asNumber(args[e.arity + k], e.name, p.name));
-    if (ins.every(isNum)) return scalar(...ins.map(Number), ...ps);
+    const given = params.map((p, k) => (p.choices ? (convertParam(e, p, args[e.arity + k]) as string) : asNumber(args[e.arity + k], e.name, p.name)));
+    if (ins.every(isNum)) return scalar(...ins.map(Number), ...given.map((v, k) => paramNumber(params[k], v)));
     if (e.arity === 1) {
-      const kw = Object.fromEntries(params.map((p, k) => [p.name, ps[k]]));
+      const kw = Object.fromEntries(params.map((p, k) => [p.name, given[k]]));
       return op(ins[0] instanceof Tensor ? ins[0] : asTensor(ins[0], e.name), kw);
     }
     return op(operand(ins[0], e.name), operand(ins[1], e.name));

@@ -41,7 +41,7 @@ export const UNARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filte
 const ENTRY = new Map(ELEMENTWISE.map((e) => [e.name, e]));
 
 /** Runs a unary entry: params (numbers, PyTorch's defaults) become the kernel's attrs. */
-export function unaryOp(name: string, x: Tensor, params: Record<string, number> = {}): Tensor {
+export function unaryOp(name: string, x: Tensor, params: Record<string, number | string> = {}): Tensor {
   const e = ENTRY.get(name)!;
   if (isComplex(x.dtype) && !e.complex) {
     throw typeError(name, `${name} is not defined for complex tensors here; apply it to real(z), imag(z) or abs(z)`);
@@ -49,6 +49,12 @@ export function unaryOp(name: string, x: Tensor, params: Record<string, number> 
   const attrs: Record<string, number | string> = { fn: name };
   for (const p of e.params ?? []) {
     const v = params[p.name] ?? p.default;
+    if (p.choices) {
+      // a string choice reaches the kernel as its index (registry paramNumber)
+      if (!p.choices.includes(String(v))) throw typeError(name, `${p.name} must be one of ${p.choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
+      attrs[p.name] = p.choices.indexOf(String(v));
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(name, `${p.name} must be a finite number, got ${String(v)}`);
     attrs[p.name] = v;
   }
@@ -61,7 +67,7 @@ export function unaryOp(name: string, x: Tensor, params: Record<string, number> 
 /** The op function of a unary entry, as the runtime exports it. */
 export const unaryFn = (name: string) => {
   if (!ENTRY.has(name) || ENTRY.get(name)!.arity !== 1) throw new Error(`no unary registry entry ${name}`);
-  const f = (x: Tensor, params?: Record<string, number>): Tensor => unaryOp(name, x, params);
+  const f = (x: Tensor, params?: Record<string, number | string>): Tensor => unaryOp(name, x, params);
   // the op's own name (mlp prints act=tanh, error messages name the function)
   return Object.defineProperty(f, 'name', { value: name });
 };

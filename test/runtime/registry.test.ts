@@ -119,24 +119,29 @@ describe('each formula is the function its rule computes (ties, zeros and masked
   it.each(checked.map((e) => [e.name, e] as const))('%s', (name, e: ElementwiseEntry) => {
     const cols = samplePoints(e.arity, name.length);
     const n = cols[0].length;
-    const params = Object.fromEntries((e.params ?? []).map((p) => [p.name, (p.default as number) + 0.15]));
-    const xs = cols.map((c) => nb.tensor(c, { dtype: 'float64', requiresGrad: true }));
-    const op = (nb as any)[name] as (...a: unknown[]) => Tensor;
-    const out = e.params ? op(xs[0], params) : op(...xs);
-    const r = rng(99);
-    const gv = Array.from({ length: n }, () => r() * 2 - 1);
-    const g = nb.tensor(gv, { dtype: 'float64' });
-    const grads = nb.grad(nb.sum(nb.mul(out, g)), xs, { allowUnused: true }) as (Tensor | null)[];
-    const outv = Array.from(out.toHost());
-    e.formulas!.forEach((text, i) => {
-      const expr = parseFormula(text, (v) => ({ k: 'sym', name: v }));
-      const rule = grads[i] ? Array.from(grads[i]!.toHost()) : new Array(n).fill(0);
-      for (let k = 0; k < n; k++) {
-        const env: Record<string, number> = { g: gv[k], out: outv[k], x0: cols[0][k], ...(cols[1] ? { x1: cols[1][k] } : {}), ...params };
-        const want = evaluate(expr, env);
-        expect(close(rule[k], want), `${name} input ${i + 1} at (${cols.map((c) => c[k]).join(', ')}): rule ${rule[k]}, formula "${text}" ${want}`).toBe(true);
-      }
-    });
+    // numeric params off their defaults; a string choice (gelu's approximate) each way, as its index in the formula
+    const numeric = Object.fromEntries((e.params ?? []).filter((p) => !p.choices).map((p) => [p.name, (p.default as number) + 0.15]));
+    const choice = (e.params ?? []).find((p) => p.choices);
+    const variants = choice ? choice.choices!.map((c, k) => ({ op: { ...numeric, [choice.name]: c }, env: { ...numeric, [choice.name]: k } })) : [{ op: numeric, env: numeric }];
+    for (const v of variants) {
+      const xs = cols.map((c) => nb.tensor(c, { dtype: 'float64', requiresGrad: true }));
+      const op = (nb as any)[name] as (...a: unknown[]) => Tensor;
+      const out = e.params ? op(xs[0], v.op) : op(...xs);
+      const r = rng(99);
+      const gv = Array.from({ length: n }, () => r() * 2 - 1);
+      const g = nb.tensor(gv, { dtype: 'float64' });
+      const grads = nb.grad(nb.sum(nb.mul(out, g)), xs, { allowUnused: true }) as (Tensor | null)[];
+      const outv = Array.from(out.toHost());
+      e.formulas!.forEach((text, i) => {
+        const expr = parseFormula(text, (name) => ({ k: 'sym', name }));
+        const rule = grads[i] ? Array.from(grads[i]!.toHost()) : new Array(n).fill(0);
+        for (let k = 0; k < n; k++) {
+          const env: Record<string, number> = { g: gv[k], out: outv[k], x0: cols[0][k], ...(cols[1] ? { x1: cols[1][k] } : {}), ...v.env };
+          const want = evaluate(expr, env);
+          expect(close(rule[k], want), `${name} ${JSON.stringify(v.op)} input ${i + 1} at (${cols.map((c) => c[k]).join(', ')}): rule ${rule[k]}, formula "${text}" ${want}`).toBe(true);
+        }
+      });
+    }
   });
 });
 

@@ -200,10 +200,21 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   unary('elu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, o.add(c.out, c.attrs.alpha))), '{g} * where({x0} > 0, 1, {out} + {alpha})', {
     js: '(x > 0 ? x : e0 * Math.expm1(x))', doc: 'x where x > 0, else alpha * (exp(x) - 1).', params: [{ name: 'alpha', default: 1 }], saveOut: true, gpu: false,
   }),
-  unary('gelu', (g, c, o) =>
-    o.mul(g, o.add(o.mul(o.add(o.erf(o.mul(c.x, Math.SQRT1_2)), 1), 0.5), o.mul(c.x, o.mul(o.exp(o.mul(o.mul(c.x, c.x), -0.5)), 0.3989422804014327)))),
-  '{g} * ((1 + erf({x0} * 0.7071067811865476)) / 2 + {x0} * exp(-{x0}^2 / 2) * 0.3989422804014327)', {
-    js: '(0.5 * x * (1 + H.erf(x * 0.7071067811865476)))', doc: 'x Φ(x), Φ the standard normal CDF (exact, as PyTorch\'s default approximate="none").', gpu: false,
+  unary('gelu', (g, c, o) => {
+    if (c.attrs.approximate === 1) {
+      // d/dx of x (1 + tanh(u)) / 2, u = √(2/π) (x + 0.044715 x³)
+      const t = o.tanh(o.mul(o.add(c.x, o.mul(o.mul(o.mul(c.x, c.x), c.x), 0.044715)), 0.7978845608028654));
+      const du = o.mul(o.add(o.mul(o.mul(c.x, c.x), 0.134145), 1), 0.7978845608028654);
+      return o.mul(g, o.add(o.mul(o.add(t, 1), 0.5), o.mul(o.mul(o.mul(c.x, 0.5), o.sub(1, o.mul(t, t))), du)));
+    }
+    return o.mul(g, o.add(o.mul(o.add(o.erf(o.mul(c.x, Math.SQRT1_2)), 1), 0.5), o.mul(c.x, o.mul(o.exp(o.mul(o.mul(c.x, c.x), -0.5)), 0.3989422804014327))));
+  },
+  '{g} * where({approximate} == 1, (1 + tanh(0.7978845608028654 * ({x0} + 0.044715 * {x0}^3))) / 2 + {x0} / 2 * (1 - tanh(0.7978845608028654 * ({x0} + 0.044715 * {x0}^3))^2) * 0.7978845608028654 * (1 + 0.134145 * {x0}^2), ' +
+    '(1 + erf({x0} * 0.7071067811865476)) / 2 + {x0} * exp(-{x0}^2 / 2) * 0.3989422804014327)', {
+    js: '(e0 ? 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) : 0.5 * x * (1 + H.erf(x * 0.7071067811865476)))',
+    doc: 'x Φ(x), Φ the standard normal CDF; approximate="tanh" takes PyTorch\'s tanh approximation.',
+    params: [{ name: 'approximate', default: 'none', choices: ['none', 'tanh'] }],
+    gpu: false,
   }),
   unary('silu', (g, c, o) => {
     const s = o.sigmoid(c.x);

@@ -1,6 +1,6 @@
 import { ELEMENTWISE, KERNEL_FNS } from './elementwise';
 import { HELPERS } from './helpers';
-import type { ElementwiseEntry, KernelFn, OpEntry } from './types';
+import type { ElementwiseEntry, KernelFn, OpEntry, ParamDecl } from './types';
 
 export * from './types';
 export { ELEMENTWISE, KERNEL_FNS } from './elementwise';
@@ -39,7 +39,13 @@ export const fnsOfArity = (arity: 1 | 2) => [...KERNEL_FN_TABLE.values()].filter
 /** The params of an entry as the kernel's extra scalars e0, e1, ... (their defaults where attrs lack them). */
 export function extrasOf(fn: string, attrs: Readonly<Record<string, unknown>>): number[] {
   const e = ELEMENTWISE_BY_NAME.get(fn);
-  return (e?.params ?? []).map((p) => (typeof attrs[p.name] === 'number' ? (attrs[p.name] as number) : (p.default as number)));
+  return (e?.params ?? []).map((p) => (typeof attrs[p.name] === 'number' ? (attrs[p.name] as number) : paramNumber(p, p.default)));
+}
+
+/** A param's kernel value: the number, or a string choice's index (gelu's approximate="tanh" is 1). */
+export function paramNumber(p: ParamDecl, v: unknown): number {
+  if (p.choices) return p.choices.indexOf(String(v));
+  return v as number;
 }
 
 /**
@@ -49,7 +55,7 @@ export function extrasOf(fn: string, attrs: Readonly<Record<string, unknown>>): 
 export function scalarForm(fn: ElementwiseEntry | KernelFn): (...args: number[]) => number {
   const names = fn.arity === 1 ? ['x'] : ['a', 'b'];
   const extras = ('params' in fn && fn.params ? fn.params : []).map((_p, k) => `e${k}`);
-  const defaults = ('params' in fn && fn.params ? fn.params : []).map((p) => p.default as number);
+  const defaults = ('params' in fn && fn.params ? fn.params : []).map((p) => paramNumber(p, p.default));
   const f = new Function('H', ...names, ...extras, `return ${fn.js};`) as (...args: unknown[]) => number;
   return (...args: number[]) => f(HELPERS, ...args, ...defaults.slice(Math.max(args.length - names.length, 0)));
 }
