@@ -151,7 +151,7 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     js: '1 / Math.sqrt(x)', doc: '1 / sqrt(x), elementwise.', saveOut: true, gpu: false,
   }),
   unary('reciprocal', (g, c, o) => o.neg(o.mul(g, o.mul(c.out, c.out))), '-{g} * {out}^2', {
-    js: '1 / x', doc: '1 / x, elementwise.', saveOut: true, gpu: false,
+    js: '1 / x', doc: '1 / x, elementwise.', saveOut: true, gpuDomain: ([x], every) => every(x, nonZero),
   }),
 
   // ---- trigonometric and hyperbolic ----
@@ -248,8 +248,9 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
       ' ? Math.floor(x + 0.5) - 1 : Math.floor(x + 0.5)))',
   }),
   flat('floor', 'Math.floor(x)', 'Rounds down. Its gradient is 0.'),
-  flat('ceil', 'Math.ceil(x)', 'Rounds up. Its gradient is 0.', { gpu: false }),
-  flat('trunc', 'Math.trunc(x)', 'Rounds toward zero. Its gradient is 0.', { gpu: false }),
+  // floor is exact on every gpu.js mode; ceil and trunc are written with it
+  flat('ceil', 'Math.ceil(x)', 'Rounds up. Its gradient is 0.', { gpu: '-Math.floor(-x)' }),
+  flat('trunc', 'Math.trunc(x)', 'Rounds toward zero. Its gradient is 0.', { gpu: '(x < 0 ? -Math.floor(-x) : Math.floor(x))' }),
 ];
 
 /** Kernel functions that are no differentiable op of their own: masks and comparisons (bool results). */
