@@ -3,7 +3,7 @@ import { shapeError, typeError } from '../errors';
 import { noGrad } from '../mode';
 import { normAxis, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { abs, add, arange, clamp, detach, div, eq, exp, log, logsumexp, lt, max, mean, mul, ne, neg, rand, reshape, softplus, sub, sum, where } from '../ops';
+import { abs, add, arange, cast, clamp, detach, div, eq, exp, log, logsumexp, lt, max, mean, mul, ne, neg, rand, reshape, softplus, sub, sum, where } from '../ops';
 import { registerFamily, type OpEntry, type ParamDecl } from '../ops/registry';
 
 /**
@@ -30,7 +30,9 @@ export function softmax(x: Tensor, opts: { axis?: number } = {}): Tensor {
   realOnly(x, 'softmax');
   const axis = normAxis(opts.axis ?? -1, Math.max(x.rank, 1), 'softmax');
   if (x.rank === 0) return div(exp(sub(x, detach(x))), 1);
-  const e = exp(sub(x, detach(max(x, { axis, keepdim: true }))));
+  const m = detach(max(x, { axis, keepdim: true }));
+  m.name = 'max';
+  const e = exp(sub(x, m));
   return div(e, sum(e, { axis, keepdim: true }));
 }
 
@@ -45,7 +47,7 @@ export function log_softmax(x: Tensor, opts: { axis?: number } = {}): Tensor {
 const classAxis = (x: Tensor) => (x.rank >= 2 ? 1 : 0);
 
 /** One-hot rows (along the class axis) for integer targets, and the mask of targets that count. */
-function oneHot(input: Tensor, target: Tensor, ignoreIndex: number, name: string): { hot: Tensor; keep: Tensor } {
+function oneHot(input: Tensor, target: Tensor, ignoreIndex: number, name: string): { hot: Tensor; keep: Tensor | null } {
   const ax = classAxis(input);
   const C = input.shape[ax];
   const want = input.shape.filter((_, i) => i !== ax);
@@ -59,7 +61,14 @@ function oneHot(input: Tensor, target: Tensor, ignoreIndex: number, name: string
     if (bad !== undefined) throw typeError(name, `target ${bad} is not a class index in 0..${C - 1} (nor ignore_index ${ignoreIndex})`);
     const classes = reshape(arange(0, C, 1, { dtype: input.dtype }), input.shape.map((d, i) => (i === ax ? C : 1)));
     const tt = reshape(t, input.shape.map((d, i) => (i === ax ? 1 : d)));
-    return { hot: eq(classes, tt), keep: ne(t, ignoreIndex) };
+    // in the input's dtype, so the products below use these very tensors (a bool would be cast to an unnamed copy)
+    const hot = cast(eq(classes, tt), input.dtype);
+    // the mask of counted targets only where some target is ignore_index (explain's formulas stay plain)
+    const keep = values.includes(ignoreIndex) ? cast(ne(t, ignoreIndex), input.dtype) : null;
+    // names explain's formula shows for these constants
+    hot.name = 'onehot(target)';
+    if (keep) keep.name = 'counted(target)';
+    return { hot, keep };
   });
 }
 
@@ -92,9 +101,15 @@ export function cross_entropy(input: Tensor, target: Tensor, opts: CrossEntropyO
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'cross_entropy');
   let loss = neg(sum(mul(logp, hot), { axis: ax }));
   if (eps) loss = add(mul(loss, 1 - eps), mul(neg(sum(logp, { axis: ax })), eps / C));
-  loss = mul(loss, keep);
-  if (reduction === 'mean') return div(sum(loss), noGrad(() => sum(keep)));
-  return reduce(loss, reduction, 'cross_entropy');
+  return reduceCounted(loss, keep, reduction, 'cross_entropy');
+}
+
+/** Per-target losses with ignored targets zeroed; "mean" divides by the number counted, as PyTorch. */
+function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string): Tensor {
+  if (!keep) return reduce(loss, reduction, name);
+  const kept = mul(loss, keep);
+  if (reduction === 'mean') return div(sum(kept), noGrad(() => sum(keep)));
+  return reduce(kept, reduction, name);
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
@@ -103,9 +118,7 @@ export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Redu
   if (input.rank === 0) throw shapeError('nll_loss', 'input must hold log-probabilities over classes: shape [C] or [N, C, ...]');
   const reduction = opts.reduction ?? 'mean';
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'nll_loss');
-  const loss = mul(neg(sum(mul(input, hot), { axis: classAxis(input) })), keep);
-  if (reduction === 'mean') return div(sum(loss), noGrad(() => sum(keep)));
-  return reduce(loss, reduction, 'nll_loss');
+  return reduceCounted(neg(sum(mul(input, hot), { axis: classAxis(input) })), keep, reduction, 'nll_loss');
 }
 
 function pairwise(name: string, input: Tensor, target: Tensor): void {

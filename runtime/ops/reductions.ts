@@ -72,6 +72,7 @@ export function logsumexp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   let m = detach(max(x, { axis: axes, keepdim: true }));
   // all -inf (or +inf) along an axis: shift by 0, so the result is -inf (or inf), not NaN
   m = where(isfinite(m), m, 0);
+  m.name = 'max'; // what explain's formula calls it
   const out = add(log(sum(exp(sub(x, m)), { axis: axes, keepdim: true })), m);
   return opts.keepdim ? out : reshape(out, x.shape.filter((_, i) => !axes.includes(i)));
 }

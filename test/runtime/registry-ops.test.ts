@@ -154,3 +154,12 @@ describe('the non-differentiable and random ones', () => {
     expect(() => nb.binary_cross_entropy(nb.tensor([1.5]), nb.tensor([1]))).toThrow(/not a probability/);
   });
 });
+
+describe('explain sees through the composites', () => {
+  it("formula names cross_entropy's one-hot target and softmax's constant maximum", async () => {
+    const { formula } = await import('../../runtime/explain/formula');
+    const Z = nb.param(nb.tensor([[1, 2, 0.5], [0, 0, 1]]));
+    Z.name = 'Z';
+    expect(formula(nb.cross_entropy(Z, nb.tensor([1, 2])), Z)).toBe('-onehot(target)/2 + onehot(target)*exp(Z - max)/(2*sum(exp(Z - max)))');
+  });
+});
