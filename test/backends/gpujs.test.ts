@@ -65,6 +65,13 @@ describe.each(MODES)('gpu.js %s backend', (mode) => {
       }
   });
 
+  it('a param of an op (leaky_relu negative_slope=0.3) reaches the kernel as its argument', () => {
+    for (const shape of SHAPES) {
+      const x = view(shape, 'transposed', withSpecials(Math.max(shape.reduce((a, b) => a * b, 1), 1), 9));
+      agree('unary', [x], { fn: 'leaky_relu', negative_slope: 0.3 }, { shape, dtype: 'float32' }, `${mode} leaky_relu(0.3) [${shape}]`);
+    }
+  });
+
   it.each(Object.keys(BINARY_EXPR))('binary %s agrees with js', (fn) => {
     for (const shape of SHAPES)
       for (const [la, lb] of pairs()) {

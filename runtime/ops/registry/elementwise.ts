@@ -195,7 +195,7 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     js: '(x > 0 ? x : 0)', doc: 'max(x, 0), elementwise; its gradient is 1 where x > 0, else 0.', exactBits: true, wasm: true,
   }),
   unary('leaky_relu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, c.attrs.negative_slope)), '{g} * where({x0} > 0, 1, {negative_slope})', {
-    js: '(x > 0 ? x : e0 * x)', doc: 'x where x > 0, else negative_slope * x.', params: [{ name: 'negative_slope', default: 0.01 }], gpu: false,
+    js: '(x > 0 ? x : e0 * x)', doc: 'x where x > 0, else negative_slope * x.', params: [{ name: 'negative_slope', default: 0.01 }],
   }),
   unary('elu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, o.add(c.out, c.attrs.alpha))), '{g} * where({x0} > 0, 1, {out} + {alpha})', {
     js: '(x > 0 ? x : e0 * Math.expm1(x))', doc: 'x where x > 0, else alpha * (exp(x) - 1).', params: [{ name: 'alpha', default: 1 }], saveOut: true, gpu: false,
