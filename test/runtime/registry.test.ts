@@ -55,6 +55,19 @@ describe('every registry entry is complete', () => {
     for (const [k, v] of [...Object.entries(unaryModule), ...Object.entries(binaryModule)]) expect(v, `export ${k}`).toBeDefined();
   });
 
+  it.each(allEntries().filter((e) => e.family !== 'elementwise').map((e) => [`${e.family} ${e.name}`, e] as const))('%s', (_label, e) => {
+    expect(e.doc.length, 'doc line').toBeGreaterThan(5);
+    expect(e.inputs.length, 'inputs').toBeGreaterThan(0);
+    for (const p of e.params ?? []) expect('default' in p, `${p.name} has a default`).toBe(true);
+    const surface = e.surface ?? 'builtin';
+    if (surface === 'builtin') expect(typeof (e as { forward?: unknown }).forward, 'forward').toBe('function');
+    if (surface !== 'operator') {
+      const d = builtins.defs.get(e.name);
+      expect(d, `builtin ${e.name}`).toBeDefined();
+      if (surface === 'builtin') expect(d!.params.map((p) => p.name)).toEqual([...e.inputs, ...(e.params ?? []).map((p) => p.name)]);
+    }
+  });
+
   it('kernel fns have an expression each and no op name twice', () => {
     for (const k of KERNEL_FNS) expect(k.js, k.name).toMatch(/\S/);
     const all = [...ELEMENTWISE, ...KERNEL_FNS].map((e) => e.name);
