@@ -204,7 +204,7 @@ export const NN_FUNCTIONS = [
     (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }), '{g} - softmax({x0}) * sum({g}, axis)'),
   entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }],
     'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index).',
-    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw), '(softmax({x0}) - onehot(target)) * {g} / N'),
+    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw), '(softmax({x0}) - q) * {g} / N, q = (1 - label_smoothing) onehot(target) + label_smoothing / C'),
   entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }], 'Negative log likelihood of log-probabilities [N, C] at class indices [N].',
     (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-onehot(target) * {g} / N'),
   entry('mse_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of squared differences.', (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw), '2 * ({x0} - {x1}) * {g} / N'),
