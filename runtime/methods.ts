@@ -2,11 +2,13 @@ import { backward, grad, registerHook, retainGrad, type BackwardOptions, type Ho
 import * as ops from './ops';
 import type { IndexItem } from './ops/shape';
 import type { ReduceOptions } from './ops/reduce';
+import { ELEMENTWISE } from './ops/registry';
 import { Tensor } from './tensor';
 
 /**
  * Method forms of the ops (tfjs's chaining API): every op whose first argument is a tensor is also a method.
- * Kept in one place so tensor.ts stays free of op imports (no import cycle).
+ * Kept in one place so tensor.ts stays free of op imports (no import cycle). Every registry elementwise op
+ * is a method at run time (the loop below); the declarations here type the common ones for TypeScript.
  */
 declare module './tensor' {
   interface Tensor {
@@ -64,14 +66,21 @@ declare module './tensor' {
 }
 
 const P = Tensor.prototype as any;
-const binary = ['add', 'sub', 'mul', 'div', 'pow', 'matmul'] as const;
+const binary = ['pow', 'matmul'] as const;
 for (const name of binary) P[name] = function (this: Tensor, o: any) {
   return (ops as any)[name](this, o);
 };
-const unary = ['neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'softplus', 'abs', 'sign', 'round', 'floor', 'square', 'conj', 'real', 'imag', 'angle', 'flatten', 'contiguous', 'clone', 'detach'] as const;
+const unary = ['square', 'conj', 'real', 'imag', 'angle', 'flatten', 'contiguous', 'clone', 'detach'] as const;
 for (const name of unary) P[name] = function (this: Tensor) {
   return (ops as any)[name](this);
 };
+// every registry elementwise op: x.tanh(), x.leaky_relu({ negative_slope: 0.2 }), x.atan2(y)
+for (const e of ELEMENTWISE) {
+  if (e.name in P) continue;
+  P[e.name] = function (this: Tensor, ...args: unknown[]) {
+    return (ops as any)[e.name](this, ...args);
+  };
+}
 for (const name of ['sum', 'mean', 'max', 'min', 'norm'] as const) P[name] = function (this: Tensor, o?: ReduceOptions) {
   return ops[name](this, o);
 };

@@ -1225,6 +1225,7 @@ CASES = [
     ("optimizers", case_optimizers),
     ("ops", case_ops),
     ("family_ops", case_family_ops),
+    ("registry_ops", lambda: __import__("torch_fixtures_registry").case_registry_ops(sys.modules[__name__])),
 ]
 
 

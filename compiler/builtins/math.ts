@@ -1,33 +1,17 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { asNumber, asTensor, optionalAxis, asTensorList, asShape, asInt } from './convert';
+import { addRegistry } from './registry';
 import type { BuiltinTable } from './table';
 import { LangError } from '../operators';
-import type { Value } from '../values';
+import { Tuple, type Value } from '../values';
 
-/** Elementwise math, reductions, shape ops and linear algebra. Numbers stay numbers (`exp(1)` is a number). */
-const UNARY: [string, (x: number) => number, string][] = [
-  ['exp', Math.exp, 'e to the power x, elementwise. d/dx exp(x) = exp(x).'],
-  ['log', Math.log, 'Natural logarithm, elementwise. d/dx log(x) = 1/x.'],
-  ['sqrt', Math.sqrt, 'Square root, elementwise. d/dx sqrt(x) = 1/(2 sqrt(x)).'],
-  ['sin', Math.sin, 'Sine, elementwise.'],
-  ['cos', Math.cos, 'Cosine, elementwise.'],
-  ['tan', Math.tan, 'Tangent, elementwise.'],
-  ['tanh', Math.tanh, 'Hyperbolic tangent, elementwise. Its rule reuses the output: d tanh = 1 - tanh².'],
-  ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), 'The logistic function 1/(1+exp(-x)), elementwise.'],
-  ['relu', (x) => Math.max(x, 0), 'max(x, 0), elementwise; its gradient is 1 where x > 0, else 0.'],
-  ['softplus', (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), 'log(1 + exp(x)), computed stably; a smooth relu.'],
-  ['sign', Math.sign, 'The sign (-1, 0, 1). Flat almost everywhere, so its gradient is 0.'],
-  ['round', (x) => Math.round(x), 'Rounds to the nearest integer (halves to even for tensors). Its gradient is 0: use a straight-through @custom_grad to train through it.'],
-  ['floor', Math.floor, 'Rounds down. Its gradient is 0.'],
-];
-
+/**
+ * Reductions, shape ops, linear algebra and the elementwise builtins with rules of their own (pow, clamp,
+ * where). Every other elementwise op is a registry builtin (./registry.ts). Numbers stay numbers.
+ */
 export function addMath(t: BuiltinTable): void {
-  for (const [name, f, doc] of UNARY) {
-    const op = (nb as unknown as Record<string, (x: Tensor) => Tensor>)[name];
-    t.add('math', name, ['x'], doc, (x: Value) => (typeof x === 'number' ? f(x) : op(asTensor(x, name))));
-  }
-  t.add('math', 'abs', ['x'], 'Absolute value; for complex z its modulus |z|.', (x: Value) => (typeof x === 'number' ? Math.abs(x) : nb.abs(asTensor(x, 'abs'))));
+  addRegistry(t);
   t.add('math', 'pow', ['x', 'p'], 'x to the power p (also x^p and x**p).', (x: Value, p: Value) =>
     typeof x === 'number' && typeof p === 'number' ? x ** p : nb.pow(x instanceof Tensor ? x : asTensor(x, 'pow'), p instanceof Tensor ? p : asNumber(p, 'pow', 'the exponent')));
   t.add('math', 'clamp', ['x', 'min=none', 'max=none'], 'Limits x to [min, max]; the gradient is 1 inside and 0 outside.', (x: Value, lo: Value, hi: Value) =>
@@ -35,18 +19,23 @@ export function addMath(t: BuiltinTable): void {
   t.add('math', 'where', ['cond', 'a', 'b'], 'Elementwise choice: a where cond is true, else b. The gradient reaches only the chosen branch (but a NaN in the other branch\'s gradient still poisons it; detect_anomaly explains).', (c: Value, a: Value, b: Value) =>
     nb.where(c instanceof Tensor || typeof c === 'number' ? (c as Tensor) : asTensor(c, 'where', 'condition'), num(a, 'where'), num(b, 'where')));
   for (const [name, reduce, pair] of [['max', nb.max, nb.maximum], ['min', nb.min, nb.minimum]] as const) {
-    t.add('reductions', name, ['x', 'y=none', 'axis=none', 'keepdim=false'], `${name}(x) reduces a tensor (with axis= and keepdim=); ${name}(a, b) is elementwise. The gradient goes to the ${name}imal elements, split evenly among ties.`, (x: Value, y: Value, axis: Value, keepdim: Value) => {
+    t.add('reductions', name, ['x', 'y=none', 'axis=none', 'keepdim=false', 'indices=false'], `${name}(x) reduces a tensor (with axis= and keepdim=); ${name}(a, b) is elementwise. The gradient goes to the ${name}imal elements, split evenly among ties. With indices=true and an axis, it gives (values, indices), as torch.${name}(x, dim).`, (x: Value, y: Value, axis: Value, keepdim: Value, indices: Value) => {
       if (y !== null) {
+        if (indices) throw new LangError(`${name}: indices=true goes with a reduction along axis=, not with a second argument`);
         if (typeof x === 'number' && typeof y === 'number') return name === 'max' ? Math.max(x, y) : Math.min(x, y);
         return pair(num(x, name), num(y, name));
       }
-      return reduce(asTensor(x, name), { axis: optionalAxis(axis, name), keepdim: !!keepdim });
+      const ax = optionalAxis(axis, name);
+      const values = reduce(asTensor(x, name), { axis: ax, keepdim: !!keepdim });
+      if (!indices) return values;
+      if (typeof ax !== 'number') throw new LangError(`${name}: indices=true needs one axis, e.g. ${name}(x, axis=1, indices=true)`);
+      const at = (name === 'max' ? nb.argmax : nb.argmin)(asTensor(x, name), { axis: ax, keepdim: !!keepdim });
+      return new Tuple([values, at]);
     });
   }
   for (const [name, fn, doc] of [
     ['sum', nb.sum, 'Sum of the elements (all, or along axis=, keeping the dimension with keepdim=true).'],
     ['mean', nb.mean, 'Mean of the elements (all, or along axis=).'],
-    ['norm', nb.norm, 'The 2-norm (all elements, or along axis=). Its gradient at 0 is 0, as PyTorch\'s.'],
   ] as const) {
     t.add('reductions', name, ['x', 'axis=none', 'keepdim=false'], doc, (x: Value, axis: Value, keepdim: Value) => fn(asTensor(x, name), { axis: optionalAxis(axis, name), keepdim: !!keepdim }));
   }

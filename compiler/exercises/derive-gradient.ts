@@ -11,7 +11,8 @@ import { call, close, f64, fmt, Hint, needFunction, numbers, right, tensorOf, ty
 const K = 2;
 const N = 5;
 
-const loss = (z: Tensor) => nb.sub(nb.log(nb.sum(nb.exp(z))), nb.index(z, [K]));
+/** The builtin, as the notebook's L: cross_entropy of one sample's logits is logsumexp(z) - z[k]. */
+const loss = (z: Tensor) => nb.cross_entropy(z, nb.tensor(K, { dtype: z.dtype }));
 
 function expected(z: Tensor): Tensor {
   const zz = f64(z);
@@ -22,7 +23,7 @@ function expected(z: Tensor): Tensor {
 /** Answers students often reach, each with what it shows they missed. */
 function diagnose(got: Tensor, z: Tensor): string | null {
   const zz = f64(z);
-  const soft = nb.div(nb.exp(zz), nb.sum(nb.exp(zz)));
+  const soft = nb.softmax(zz);
   const onehot = (k: number) => f64(Array.from({ length: N }, (_, i) => (i === k ? 1 : 0)));
   const want = nb.sub(soft, onehot(K));
   if (close(got, soft)) return 'that is softmax(z) = exp(z) / sum(exp(z)), the gradient of the log(sum(exp(z))) term alone; the "- z[2]" term has a gradient too: -1 at entry 2, 0 elsewhere';

@@ -3,6 +3,7 @@ import { deriveGradient } from './derive-gradient';
 import { fitOde } from './fit-ode';
 import { gradientReversal } from './gradient-reversal';
 import { repairGradientPath } from './repair-gradient-path';
+import { softmaxCrossEntropy } from './softmax-cross-entropy';
 import type { Exercise } from './kit';
 
 export type { Exercise, Verdict } from './kit';
@@ -14,5 +15,5 @@ export type { Exercise, Verdict } from './kit';
  * what is wrong with one.
  */
 export const EXERCISES: ReadonlyMap<string, Exercise> = new Map(
-  [deriveGradient, repairGradientPath, gradientReversal, customBackward, fitOde].map((e) => [e.name, e]),
+  [deriveGradient, repairGradientPath, gradientReversal, customBackward, fitOde, softmaxCrossEntropy].map((e) => [e.name, e]),
 );

@@ -1,3 +1,4 @@
+import { extrasOf, KERNEL_FN_TABLE } from '../ops/registry';
 import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from '../backends/js/fns';
 import { isContiguous, sizeOf } from '../shape';
 import type { Instr, Slot, Tracer, ViewRef } from './tracer';
@@ -41,7 +42,7 @@ const REAL = new Set(['float32', 'float64', 'bool']);
  * of them ran eagerly may run fused instead. Math functions (tanh, exp, ...) differ between engines by
  * ulps, and GPU modes do not promise IEEE rounding for ÷ and √, so those calls stay calls.
  */
-const EXACT_FNS = new Set(['neg', 'abs', 'relu', 'sqrt', 'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const EXACT_FNS = new Set([...KERNEL_FN_TABLE.values()].filter((e) => e.exactBits).map((e) => e.name));
 const HOST_ENGINES = new Set(['cpu', 'webasm']);
 
 function sameBitsAsJs(ins: KernelInstr): boolean {
@@ -56,7 +57,11 @@ export function exprOf(ins: KernelInstr): string | null {
   if (ins.inputs.some((v) => !REAL.has(v.dtype))) return null;
   let e: string | undefined;
   let names: string[];
-  if (ins.name === 'unary') [e, names] = [unaryExpr(ins.attrs.fn as string, ins.dtype), ['x']];
+  if (ins.name === 'unary') {
+    // an op's params (leaky_relu's slope) are the kernel's extra scalars e0, e1, ...: constants here
+    const extras = extrasOf(ins.attrs.fn as string, ins.attrs);
+    [e, names] = [unaryExpr(ins.attrs.fn as string, ins.dtype)?.replace(/\be(\d)\b/g, (_m, k: string) => lit(extras[Number(k)])), ['x']];
+  }
   else if (ins.name === 'binary') [e, names] = [BINARY_JS[ins.attrs.fn as string], ['a', 'b']];
   else if (ins.name === 'where') [e, names] = [WHERE_JS, ['c', 'a', 'b']];
   else if (ins.name === 'copy') [e, names] = ['x', ['x']];

@@ -1,3 +1,4 @@
+import { fnsOfArity } from '../ops/registry';
 import { Func, SIMD } from '../backends/js/wasm/asm';
 import { lit } from './fuse';
 
@@ -9,8 +10,15 @@ import { lit } from './fuse';
  * tanh in f64x2 arithmetic, the same double operations as backends/js/fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  */
-export const WASM_UNARY = new Set(['neg', 'abs', 'sqrt', 'relu', 'tanh']);
-export const WASM_BINARY = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
+export const WASM_UNARY = new Set(fnsOfArity(1).filter((e) => e.wasm).map((e) => e.name));
+export const WASM_BINARY = new Set(fnsOfArity(2).filter((e) => e.wasm).map((e) => e.name));
+
+/** The SIMD forms below, by fn; registry entries marked `wasm` must have one (checked at load). */
+const SIMD_BINARY: Record<string, number> = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, maximum: SIMD.f32x4Max, minimum: SIMD.f32x4Min };
+const SIMD_UNARY: Record<string, number> = { neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt };
+const SPECIAL_UNARY = new Set(['tanh', 'relu']);
+for (const fn of WASM_UNARY) if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn)) throw new Error(`registry entry ${fn} claims a wasm form that compile/wasm.ts lacks`);
+for (const fn of WASM_BINARY) if (!(fn in SIMD_BINARY)) throw new Error(`registry entry ${fn} claims a wasm form that compile/wasm.ts lacks`);
 
 /** An operand of a member: a value of the group, a constant, or a load with its pattern. */
 export type WOperand =
@@ -134,7 +142,7 @@ export function groupFunc(g: WGroup): Func {
       else if (op === 'binary') {
         load(m.ins[0]);
         load(m.ins[1]);
-        f.v({ add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, maximum: SIMD.f32x4Max, minimum: SIMD.f32x4Min }[fn]!);
+        f.v(SIMD_BINARY[fn]);
       } else if (fn === 'tanh') {
         load(m.ins[0]);
         f.set('t1');
@@ -152,7 +160,7 @@ export function groupFunc(g: WGroup): Func {
         f.v(SIMD.f32x4Pmax);
       } else {
         load(m.ins[0]);
-        f.v({ neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt }[fn]!);
+        f.v(SIMD_UNARY[fn]);
       }
       f.set(`v${m.out}`);
       if (m.store !== null) f.get('o').get(`v${m.out}`).v128Store(m.store);

@@ -3,6 +3,7 @@ import { isComplex } from '../dtype';
 import { edgeOf } from '../engine';
 import { NablaError } from '../errors';
 import { LeafNode, type Node } from '../graph';
+import { ELEMENTWISE } from '../ops/registry';
 import { short, whyNoGrad } from '../provenance';
 import { fmtSite } from '../site';
 import type { Tensor } from '../tensor';
@@ -41,11 +42,13 @@ const FORWARD: Record<string, (a: S.Expr[], n: Node) => S.Expr> = {
   clone: ([a]) => a,
   permute: ([a], n) => (n.inputMeta[0].shape.length === 2 ? S.adj(isComplex(n.inputMeta[0].dtype) ? S.call('conj', a) : a) : S.call('permute', a)),
   where: ([c, a, b]) => S.call('where', c, a, b),
-  maximum: ([a, b]) => S.call('maximum', a, b),
-  minimum: ([a, b]) => S.call('minimum', a, b),
   clamp: ([a], n) => S.call('clamp', a, S.num(n.attrs.min ?? -Infinity), S.num(n.attrs.max ?? Infinity)),
 };
-for (const f of ['exp', 'log', 'sqrt', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'softplus', 'abs', 'sign', 'round', 'floor', 'sum', 'mean', 'norm', 'max', 'min', 'conj', 'real', 'imag', 'angle']) {
+// every registry elementwise op is a call of its name (its params, as leaky_relu's slope, follow the inputs)
+for (const e of ELEMENTWISE) {
+  if (!FORWARD[e.name]) FORWARD[e.name] = (args, n) => S.call(e.name, ...args, ...(e.params ?? []).map((p) => S.num(n.attrs[p.name])));
+}
+for (const f of ['sum', 'mean', 'norm', 'max', 'min', 'conj', 'real', 'imag', 'angle']) {
   FORWARD[f] = ([a]) => S.call(f, a);
 }
 FORWARD.complex = ([a, b]) => S.call('complex', a, b);

@@ -28,6 +28,8 @@ export function simplify(e: Expr): Expr {
       // elementwise view: conj, and the shape plumbing of gradients (expand, reshape, unbroadcast sums) is the identity
       if (['expand', 'reshape', 'conj'].includes(e.fn) && args.length === 1 && (e.fn !== 'conj' || isReal(args[0]))) return args[0];
       if (e.fn === 'where' && args.length === 3 && key(args[1]) === key(args[2])) return args[1];
+      // a known condition (an op's param, as gelu's approximate) picks its branch
+      if (e.fn === 'where' && args.length === 3 && args[0].k === 'num') return args[0].v ? args[1] : args[2];
       return call(e.fn, ...args);
     }
     case 'cmp': {

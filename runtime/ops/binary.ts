@@ -5,61 +5,17 @@ import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { cast, conj } from './complex';
-import { log, neg } from './unary';
+import { ELEMENTWISE } from './registry';
+import { opDefOf } from './elementwise-ops';
 import { sumTo } from './reduce';
-import { where } from './where';
 import { asTensor, compute, rawExpand, type TensorLike } from './util';
 
 /**
- * Elementwise binary ops with NumPy broadcasting. Each entry: kernel fn, backward rule in runtime ops, and the
- * formula per input that explain prints. Rules use conj() so complex gradients follow PyTorch's convention
- * (conjugate Wirtinger); conj is the identity on real tensors.
+ * Elementwise binary ops with NumPy broadcasting: declared in the op registry (./registry/elementwise.ts),
+ * whose rules give the elementwise product that is summed back here to each input's broadcast shape.
  */
-const binaryOp = (name: string, gradName: string, formulas: string[], backward: OpDef['backward']): OpDef => ({
-  name,
-  gradName,
-  formulas,
-  backward,
-});
-
-/** needs[i] (graph.ts): whether this pass uses input i's gradient; the rules skip the ones it does not. */
-const need = (needs: readonly boolean[] | undefined, i: number) => !needs || needs[i];
-
-const Add = binaryOp('add', 'AddBackward0', ['{g}', '{g}'], (g, c) => [
-  need(c.needs, 0) ? sumTo(g, c.inputMeta[0].shape) : null,
-  need(c.needs, 1) ? sumTo(g, c.inputMeta[1].shape) : null,
-]);
-const Sub = binaryOp('sub', 'SubBackward0', ['{g}', '-{g}'], (g, c) => [
-  need(c.needs, 0) ? sumTo(g, c.inputMeta[0].shape) : null,
-  need(c.needs, 1) ? sumTo(neg(g), c.inputMeta[1].shape) : null,
-]);
-const Mul = binaryOp('mul', 'MulBackward0', ['{g} * {x1}', '{g} * {x0}'], (g, { inputs: [a, b], inputMeta, needs }) => [
-  need(needs, 0) ? sumTo(mul(g, conj(b)), inputMeta[0].shape) : null,
-  need(needs, 1) ? sumTo(mul(g, conj(a)), inputMeta[1].shape) : null,
-]);
-const Div = binaryOp('div', 'DivBackward0', ['{g} / {x1}', '-{g} * {x0} / {x1}^2'], (g, { inputs: [a, b], inputMeta, needs }) => [
-  need(needs, 0) ? sumTo(div(g, conj(b)), inputMeta[0].shape) : null,
-  need(needs, 1) ? sumTo(neg(mul(g, conj(div(div(a, b), b)))), inputMeta[1].shape) : null,
-]);
-const Pow = binaryOp(
-  'pow',
-  'PowBackward1',
-  ['{g} * {x1} * {x0}^({x1} - 1)', '{g} * {out} * log({x0})'],
-  (g, { inputs: [a, b], inputMeta }) => [
-    sumTo(mul(g, mul(b, pow(a, sub(b, 1)))), inputMeta[0].shape),
-    // PyTorch masks the exponent's gradient where the base is 0 (log 0 would give NaN there)
-    sumTo(mul(g, where(eq(a, 0), 0, mul(pow(a, b), log(a)))), inputMeta[1].shape),
-  ],
-);
-const Maximum = binaryOp('maximum', 'MaximumBackward0', ['{g} * ({x0} >= {x1})', '{g} * ({x1} > {x0})'], (g, { inputs: [a, b], inputMeta }) => {
-  // ties split the gradient evenly, as PyTorch does
-  const wa = add(gt(a, b), mul(eq(a, b), 0.5));
-  return [sumTo(mul(g, wa), inputMeta[0].shape), sumTo(mul(g, sub(1, wa)), inputMeta[1].shape)];
-});
-const Minimum = binaryOp('minimum', 'MinimumBackward0', ['{g} * ({x0} <= {x1})', '{g} * ({x1} < {x0})'], (g, { inputs: [a, b], inputMeta }) => {
-  const wa = add(lt(a, b), mul(eq(a, b), 0.5));
-  return [sumTo(mul(g, wa), inputMeta[0].shape), sumTo(mul(g, sub(1, wa)), inputMeta[1].shape)];
-});
+const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, sumTo)]));
+const { pow: Pow } = BINARY;
 
 /** Promotes dtypes, broadcasts shapes and runs the kernel; numbers take the tensor's dtype. */
 function prepare(op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor, number[], DType] {
@@ -84,12 +40,20 @@ function arith(def: OpDef, x: TensorLike, y: TensorLike): Tensor {
   return record(def, [a, b], {}, out);
 }
 
-export const add = (a: TensorLike, b: TensorLike) => arith(Add, a, b);
-export const sub = (a: TensorLike, b: TensorLike) => arith(Sub, a, b);
-export const mul = (a: TensorLike, b: TensorLike) => arith(Mul, a, b);
-export const div = (a: TensorLike, b: TensorLike) => arith(Div, a, b);
-export const maximum = (a: TensorLike, b: TensorLike) => arith(Maximum, a, b);
-export const minimum = (a: TensorLike, b: TensorLike) => arith(Minimum, a, b);
+type Arith = (a: TensorLike, b: TensorLike) => Tensor;
+/** Each binary entry but pow (below) as a function; an entry without a complex kernel rejects complex inputs by name. */
+const ARITH: Record<string, Arith> = Object.fromEntries(
+  ELEMENTWISE.filter((e) => e.arity === 2 && e.name !== 'pow').map((e) => [
+    e.name,
+    Object.defineProperty((a: TensorLike, b: TensorLike) => (e.complex ? arith : realArith)(BINARY[e.name], a, b), 'name', { value: e.name }),
+  ]),
+);
+export const { add, sub, mul, div, maximum, minimum, atan2, hypot, fmod } = ARITH;
+
+function realArith(def: OpDef, x: TensorLike, y: TensorLike): Tensor {
+  if ([x, y].some((t) => typeof t !== 'number' && isComplex(t.dtype))) throw typeError(def.name, `${def.name} is not defined for complex tensors; apply it to real(z), imag(z) or abs(z)`);
+  return arith(def, x, y);
+}
 
 /** a ** b. A number exponent takes the cheaper scalar rule (powScalar); complex bases need a number exponent. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
@@ -140,4 +104,4 @@ export const ge = (a: TensorLike, b: TensorLike) => compare('ge', a, b);
 export const logicalAnd = (a: TensorLike, b: TensorLike) => compare('and', a, b);
 export const logicalOr = (a: TensorLike, b: TensorLike) => compare('or', a, b);
 
-export const BINARY_OPS = { Add, Sub, Mul, Div, Pow, PowScalar, Maximum, Minimum };
+export const BINARY_OPS = { ...BINARY, PowScalar };

@@ -4,7 +4,7 @@ import { typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { normAxes, sameShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { div, eq, mul } from './binary';
+import { div, eq, mul, pow } from './binary';
 import { abs } from './unary';
 import { where } from './where';
 import { expand, reshape } from './shape';
@@ -98,7 +98,7 @@ const Norm: OpDef = {
   },
 };
 
-export function norm(x: Tensor, opts: ReduceOptions = {}): Tensor {
+function norm2(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = normAxes(opts.axis, x.rank, 'norm');
   const a = isComplex(x.dtype) ? abs(x) : x;
   const squares = compute('binary', [a, a], { fn: 'mul' }, a.shape, realOf(a.dtype), 'norm');
@@ -106,6 +106,23 @@ export function norm(x: Tensor, opts: ReduceOptions = {}): Tensor {
   let out = record(Norm, [a], { axes }, compute('unary', [s], { fn: 'sqrt' }, s.shape, s.dtype, 'norm'));
   if (opts.keepdim) out = reshape(out, keptShape(x.shape, axes));
   return out;
+}
+
+export interface NormOptions extends ReduceOptions {
+  /** 2 (default), 1, any positive number, Infinity or -Infinity. */
+  p?: number;
+}
+
+/** The p-norm: p = 2 by the rule above; the others compose abs, sum, max, min and pow. */
+export function norm(x: Tensor, opts: NormOptions = {}): Tensor {
+  const p = opts.p ?? 2;
+  if (p === 2) return norm2(x, opts);
+  if (!(p > 0) && p !== -Infinity) throw typeError('norm', `p must be positive, inf or -inf, got ${p}`);
+  const a = abs(x);
+  if (p === Infinity) return max(a, opts);
+  if (p === -Infinity) return min(a, opts);
+  if (p === 1) return sum(a, opts);
+  return pow(sum(pow(a, p), opts), 1 / p);
 }
 
 /** Sums a broadcast gradient back to `shape` (the adjoint of broadcasting). */

@@ -1,82 +1,32 @@
-import { isComplex, realOf } from '../dtype';
+import { isComplex } from '../dtype';
 import { cut, record } from '../engine';
 import { typeError } from '../errors';
 import type { OpDef } from '../graph';
 import type { Tensor } from '../tensor';
-import { add, div, eq, ge, gt, le, logicalAnd, mul, sub } from './binary';
+import { div, eq, ge, le, logicalAnd, mul } from './binary';
+import { UNARY, unaryFn } from './elementwise-ops';
 import { where } from './where';
-import { conj } from './complex';
 import { compute } from './util';
 
 /**
- * Elementwise unary ops, one entry each: the kernel fn, the backward rule in runtime ops, the formula.
- * Rules that reuse the answer (exp, tanh, sigmoid, sqrt) save `out`, as JAX's JVPs reuse `ans`: cheaper
- * than recomputing, and since `out` is saved after its node exists, second derivatives see it (tfjs#3252).
+ * Elementwise unary ops: declared in the op registry (./registry/elementwise.ts); this file names them for
+ * TypeScript (test/runtime/registry.test.ts checks the list below matches the table) and keeps clamp and
+ * isfinite, which are no registry entries (clamp's bounds are optional, isfinite is a mask).
  */
-interface UnaryDef extends OpDef {
-  complexOk?: boolean;
-}
+export { UNARY };
 
-const def = (name: string, gradName: string, formula: string, backward: OpDef['backward'], extra: Partial<UnaryDef> = {}): UnaryDef => ({
-  name,
-  gradName,
-  formulas: [formula],
-  backward,
-  ...extra,
-});
-
-const zeroRule: OpDef['backward'] = (g) => [mul(g, 0)];
-
-export const UNARY: Record<string, UnaryDef> = {
-  neg: def('neg', 'NegBackward0', '-{g}', (g) => [neg(g)], { complexOk: true }),
-  exp: def('exp', 'ExpBackward0', '{g} * {out}', (g, { out }) => [mul(g, conj(out))], { saveOut: true, complexOk: true }),
-  log: def('log', 'LogBackward0', '{g} / {x0}', (g, { inputs: [x] }) => [div(g, conj(x))], { complexOk: true }),
-  sqrt: def('sqrt', 'SqrtBackward0', '{g} / (2 * {out})', (g, { out }) => [div(g, mul(out, 2))], { saveOut: true }),
-  sin: def('sin', 'SinBackward0', '{g} * cos({x0})', (g, { inputs: [x] }) => [mul(g, cos(x))]),
-  cos: def('cos', 'CosBackward0', '-{g} * sin({x0})', (g, { inputs: [x] }) => [neg(mul(g, sin(x)))]),
-  tan: def('tan', 'TanBackward0', '{g} * (1 + {out}^2)', (g, { out }) => [mul(g, add(mul(out, out), 1))], { saveOut: true }),
-  tanh: def('tanh', 'TanhBackward0', '{g} * (1 - {out}^2)', (g, { out }) => [mul(g, sub(1, mul(out, out)))], { saveOut: true }),
-  sigmoid: def('sigmoid', 'SigmoidBackward0', '{g} * {out} * (1 - {out})', (g, { out }) => [mul(g, mul(out, sub(1, out)))], { saveOut: true }),
-  relu: def('relu', 'ReluBackward0', '{g} * ({x0} > 0)', (g, { inputs: [x] }) => [mul(g, gt(x, 0))]),
-  softplus: def('softplus', 'SoftplusBackward0', '{g} * sigmoid({x0})', (g, { inputs: [x] }) => [mul(g, sigmoid(x))]),
-  abs: def('abs', 'AbsBackward0', '{g} * sign({x0})', (g, { inputs: [x] }) => [absBackward(g, x)], { complexOk: true }),
-  sign: def('sign', 'SignBackward0', '0 (sign is flat almost everywhere)', zeroRule, { zeroGrad: true }),
-  round: def('round', 'RoundBackward0', '0 (round is flat almost everywhere)', zeroRule, { zeroGrad: true }),
-  floor: def('floor', 'FloorBackward0', '0 (floor is flat almost everywhere)', zeroRule, { zeroGrad: true }),
-};
-
-/** d|x| = sign(x) for reals; z/|z| for complex (0 where z = 0, as PyTorch's sgn). */
-function absBackward(g: Tensor, x: Tensor): Tensor {
+/** d|x| = sign(x) for reals; z/|z| for complex (0 where z = 0, as PyTorch's sgn): abs's rule. */
+export function absGrad(g: Tensor, x: Tensor): Tensor {
   if (!isComplex(x.dtype)) return mul(g, sign(x));
   const r = abs(x);
   return mul(g, div(x, where(eq(r, 0), 1, r)));
 }
 
-function unary(name: string, x: Tensor): Tensor {
-  const d = UNARY[name];
-  if (isComplex(x.dtype) && !d.complexOk) {
-    throw typeError(name, `${name} is not defined for complex tensors here; apply it to real(z), imag(z) or abs(z)`);
-  }
-  const dtype = name === 'abs' ? realOf(x.dtype) : x.dtype === 'bool' ? 'float32' : x.dtype;
-  const out = compute('unary', [x], { fn: name }, x.shape, dtype, name);
-  return record(d, [x], {}, out);
-}
-
-export const neg = (x: Tensor) => unary('neg', x);
-export const exp = (x: Tensor) => unary('exp', x);
-export const log = (x: Tensor) => unary('log', x);
-export const sqrt = (x: Tensor) => unary('sqrt', x);
-export const sin = (x: Tensor) => unary('sin', x);
-export const cos = (x: Tensor) => unary('cos', x);
-export const tan = (x: Tensor) => unary('tan', x);
-export const tanh = (x: Tensor) => unary('tanh', x);
-export const sigmoid = (x: Tensor) => unary('sigmoid', x);
-export const relu = (x: Tensor) => unary('relu', x);
-export const softplus = (x: Tensor) => unary('softplus', x);
-export const abs = (x: Tensor) => unary('abs', x);
-export const sign = (x: Tensor) => unary('sign', x);
-export const round = (x: Tensor) => unary('round', x);
-export const floor = (x: Tensor) => unary('floor', x);
+type Unary = (x: Tensor) => Tensor;
+type WithParams = (x: Tensor, params?: Record<string, number | string>) => Tensor;
+const U: Record<string, Unary> = Object.fromEntries(Object.keys(UNARY).map((n) => [n, unaryFn(n)]));
+export const { neg, exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, erf, sigmoid, relu, silu, softplus, abs, sign, round, floor, ceil, trunc } = U;
+export const { leaky_relu, elu, gelu } = U as Record<string, WithParams>;
 export const square = (x: Tensor) => mul(x, x);
 
 const Clamp: OpDef = {

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished as afterTest } from 'vitest';
 import '../../runtime';
 import { getBackend, runKernel, setBackend, kernelStats } from '../../runtime/backend';
 import { getKernel, kernelsOf, type KernelAttrs, type KernelOutput } from '../../runtime/kernels';
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
+import { takes } from '../../runtime/backends/gpujs/policy';
+import { fnsOfArity } from '../../runtime/ops/registry';
 import { BINARY_EXPR, UNARY_EXPR } from '../../runtime/backends/gpujs/exprs';
 import { clearKernelCache, GPUJS_KERNELS, kernelCacheStats, kernelClasses, setSmallTensorLimit } from '../../runtime/backends/gpujs';
 import type { View } from '../../runtime/storage';
@@ -55,7 +57,7 @@ describe.each(MODES)('gpu.js %s backend', (mode) => {
     expect(kernelsOf(mode).sort()).toEqual([...GPUJS_KERNELS].sort());
   });
 
-  it.each(Object.keys(REAL_UNARY))('unary %s agrees with js', (fn) => {
+  it.each(Object.keys(UNARY_EXPR))('unary %s agrees with js', (fn) => {
     for (const shape of SHAPES)
       for (const layout of LAYOUTS) {
         const x = view(shape, layout, withSpecials(Math.max(shape.reduce((a, b) => a * b, 1), 1), 7));
@@ -63,7 +65,14 @@ describe.each(MODES)('gpu.js %s backend', (mode) => {
       }
   });
 
-  it.each(Object.keys(REAL_BINARY))('binary %s agrees with js', (fn) => {
+  it('a param of an op (leaky_relu negative_slope=0.3) reaches the kernel as its argument', () => {
+    for (const shape of SHAPES) {
+      const x = view(shape, 'transposed', withSpecials(Math.max(shape.reduce((a, b) => a * b, 1), 1), 9));
+      agree('unary', [x], { fn: 'leaky_relu', negative_slope: 0.3 }, { shape, dtype: 'float32' }, `${mode} leaky_relu(0.3) [${shape}]`);
+    }
+  });
+
+  it.each(Object.keys(BINARY_EXPR))('binary %s agrees with js', (fn) => {
     for (const shape of SHAPES)
       for (const [la, lb] of pairs()) {
         const n = Math.max(shape.reduce((a, b) => a * b, 1), 1);
@@ -149,8 +158,20 @@ describe.each(MODES)('gpu.js %s backend', (mode) => {
 });
 
 describe('gpu.js expression tables', () => {
-  it('cover exactly the js fns', () => {
-    expect(Object.keys(UNARY_EXPR).sort()).toEqual(Object.keys(REAL_UNARY).sort());
-    expect(Object.keys(BINARY_EXPR).sort()).toEqual(Object.keys(REAL_BINARY).sort());
+  it('cover exactly the js fns the registry gives a gpu.js form (the rest run on js)', () => {
+    const withForm = (arity: 1 | 2) => fnsOfArity(arity).filter((e) => e.gpu !== false).map((e) => e.name).sort();
+    expect(Object.keys(UNARY_EXPR).sort()).toEqual(withForm(1));
+    expect(Object.keys(BINARY_EXPR).sort()).toEqual(withForm(2));
+    for (const k of Object.keys(UNARY_EXPR)) expect(REAL_UNARY[k], k).toBeDefined();
+    for (const k of Object.keys(BINARY_EXPR)) expect(REAL_BINARY[k], k).toBeDefined();
+  });
+
+  it.each(['cpu', 'webasm'] as const)('%s hands a fn without a gpu.js form (erf, fmod) to js, whatever the size', (mode) => {
+    const x = view([7], 'contiguous', values(7, 1));
+    const previous = setSmallTensorLimit(0);
+    afterTest(() => void setSmallTensorLimit(previous));
+    expect(takes(mode, 'unary', [x], { shape: [7], dtype: 'float32' }, { fn: 'erf' })).toBe(false);
+    expect(takes(mode, 'binary', [x, x], { shape: [7], dtype: 'float32' }, { fn: 'fmod' })).toBe(false);
+    expect(takes(mode, 'unary', [x], { shape: [7], dtype: 'float32' }, { fn: 'tanh' })).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
+import { BINARY_EXPR, UNARY_EXPR } from '../../runtime/backends/gpujs/exprs';
 import type { KernelAttrs, KernelOutput } from '../../runtime/kernels';
 import type { View } from '../../runtime/storage';
 import { LAYOUTS, matmulOperand, pairs, SPECIALS, subsets, values, view, type Layout } from './layouts';
@@ -32,13 +32,13 @@ export function kernelCases(opts: { specials: boolean; shapes?: number[][] } = {
   const shapes = opts.shapes ?? SHAPES;
   const mixed = (n: number, seed: number) => (opts.specials ? withSpecials(n, seed) : values(n, seed));
   const cases: KernelCase[] = [];
-  for (const fn of Object.keys(REAL_UNARY))
+  for (const fn of Object.keys(UNARY_EXPR))
     for (const shape of shapes)
       for (const layout of LAYOUTS) {
         const x = view(shape, layout, mixed(size(shape), 7));
         cases.push({ label: `unary ${fn} [${shape}] ${layout}`, name: 'unary', inputs: [x], attrs: { fn }, out: { shape, dtype: 'float32' } });
       }
-  for (const fn of Object.keys(REAL_BINARY))
+  for (const fn of Object.keys(BINARY_EXPR))
     for (const shape of shapes)
       for (const [la, lb] of pairs()) {
         const n = size(shape);

@@ -69,7 +69,9 @@ describe('webgpu facade in Node', () => {
       }
     }
     setBackend(previous);
-  });
+    // ~2000 kernel builds on lavapipe: 60 s on the 2-core machine under load (more with every registry fn
+    // that has a GPU form)
+  }, 300_000);
 
   it('the automatic choice passes over an adapter that is a CPU emulation; naming the backend takes it', () => {
     expect(startNodeAgent(standIn('fallback'))).toBeNull();

@@ -118,4 +118,24 @@ export const ANSWERS: Answers[] = [
       { source: 'net = fn(t) = exp(-2 * t[0:50])', hint: /must give 101 values/ },
     ],
   },
+  {
+    exercise: 'softmax-cross-entropy',
+    notebook: 'notebooks/exercises/07-softmax-cross-entropy.ipynb',
+    name: 'dL',
+    right: [
+      'fn dL(Z, y) = (softmax(Z, axis=1) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4',
+      // by hand, stabilized, with the verification the notebook asks for
+      'fn dL(Z, y) {\n  E = exp(Z - max(Z, axis=1, keepdim=true))\n  (E / sum(E, axis=1, keepdim=true) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4\n}\nZp = param(Z0)\nprint(max(abs(grad(cross_entropy(Zp, y0), Zp) - dL(Z0, y0))))',
+    ],
+    blank: /dL\(Z, y\) returned none; it must return a tensor of shape \[4, 3\]/,
+    wrong: [
+      { source: 'fn dL(Z, y) = softmax(Z, axis=1) - (arange(3) == y.reshape(4, 1)) * 1.0', hint: /gradient of the summed loss.*divided by N = 4/ },
+      { source: 'fn dL(Z, y) = ((arange(3) == y.reshape(4, 1)) * 1.0 - softmax(Z, axis=1)) / 4', hint: /sign is flipped/ },
+      { source: 'fn dL(Z, y) = softmax(Z, axis=1) / 4', hint: /logsumexp term alone.*-1\/N at each row's target class/ },
+      { source: 'fn dL(Z, y) = (softmax(Z, axis=0) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /classes of each row \(axis=1\), not down the batch/ },
+      { source: 'fn dL(Z, y) = (exp(Z) / sum(exp(Z), axis=1, keepdim=true) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /non-finite values .* exp overflows there/ },
+      { source: 'fn dL(Z, y) = (exp(Z) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /normalized by each row's sum of exp/ },
+      { source: 'fn dL(Z, y) = softmax(Z)', hint: /autograd's gradient is \[.*\]\. Work one row first/ },
+    ],
+  },
 ];

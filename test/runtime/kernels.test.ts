@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../../runtime';
 import { BINARY_JS, HELPERS, tanh32, UNARY_JS, unaryExpr } from '../../runtime/backends/js/fns';
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
+import { extrasOf } from '../../runtime/ops/registry';
 import { gemmF32 } from '../../runtime/backends/js/wasm/gemm';
 import { getKernel } from '../../runtime/kernels';
 import { Storage, type View } from '../../runtime/storage';
@@ -49,8 +50,10 @@ describe('generated elementwise loops', () => {
     const xs = data(40, 0);
     const ys = data(40, 5);
     for (const [fn, f] of Object.entries(REAL_UNARY)) {
-      const e = new Function('x', 'H', `return ${unaryExpr(fn, 'float64')};`) as (x: number, h: typeof HELPERS) => number;
-      xs.forEach((x) => expect(Object.is(e(x, HELPERS), f(x)) || (Number.isNaN(e(x, HELPERS)) && Number.isNaN(f(x))), `${fn}(${x})`).toBe(true));
+      // an op's params (leaky_relu's slope) reach the loop as e0, e1, ...; the scalar form takes their defaults
+      const [e0, e1] = extrasOf(fn, {});
+      const e = new Function('x', 'H', 'e0', 'e1', `return ${unaryExpr(fn, 'float64')};`) as (x: number, h: typeof HELPERS, e0?: number, e1?: number) => number;
+      xs.forEach((x) => expect(Object.is(e(x, HELPERS, e0, e1), f(x)) || (Number.isNaN(e(x, HELPERS, e0, e1)) && Number.isNaN(f(x))), `${fn}(${x})`).toBe(true));
     }
     for (const [fn, f] of Object.entries(REAL_BINARY)) {
       const e = new Function('a', 'b', `return ${BINARY_JS[fn]};`) as (a: number, b: number) => number;

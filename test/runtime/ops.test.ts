@@ -332,8 +332,10 @@ describe('the tables cover every op in the registries', () => {
     };
     for (const e of entries) walk(apply(e, buildInputs(e, 'float64'), 'float64'));
     for (const x of EXTRAS) walk(x.f(...x.inputs.map((t) => load({ shape: [...t.shape], dtype: 'float64', data: values(t) }, { requiresGrad: true }))));
+    // the registry's newer ops have their rows in registry_ops.json (test/runtime/registry-ops.test.ts)
+    const elsewhere = new Set(fixture<{ entries: { op: string }[] }>('registry_ops').entries.map((e) => e.op));
     const registry = [...Object.values(nb.UNARY_OPS), ...Object.values(nb.BINARY_OPS)].map((d) => d.name);
     expect(registry.length).toBeGreaterThan(20);
-    expect(registry.filter((name) => !seen.has(name))).toEqual([]);
+    expect(registry.filter((name) => !seen.has(name) && !elsewhere.has(name))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { KernelAttrs } from '../../kernels';
 import type { View } from '../../storage';
+import { fnsOfArity } from '../../ops/registry';
 import { coalesce } from './layout';
 
 /**
@@ -51,34 +52,16 @@ export function every(v: View, ok: (x: number) => boolean): boolean {
 /** Finite and normal (or zero): what a GPU reads as the js kernel does. */
 export const plain = (x: number) => x === 0 || (Math.abs(x) >= MIN_NORMAL && Math.abs(x) < Infinity);
 
-const positive = (x: number) => x > 0;
-const nonNegative = (x: number) => x >= 0;
-const nonZero = (x: number) => x !== 0;
-const integer = (x: number) => Number.isInteger(x);
-const small = (x: number) => Math.abs(x) <= 8192;
-
 /**
- * Per fn, whether the GPU builtin is defined on these (already plain) inputs. Conditions are per operand
- * (a broadcast pairs elements in ways a pairwise scan would have to replay), so they are sufficient, not
- * necessary: pow(-2, 0.5) = NaN on js is declined with every negative base that meets a fractional exponent.
+ * Per fn, whether the GPU builtin is defined on these (already plain) inputs: the registry's `gpuDomain`
+ * (runtime/ops/registry/elementwise.ts). Conditions are per operand (a broadcast pairs elements in ways a
+ * pairwise scan would have to replay), so they are sufficient, not necessary.
  */
-const DOMAIN: Record<string, (inputs: readonly View[]) => boolean> = {
-  log: ([x]) => every(x, positive),
-  sqrt: ([x]) => every(x, nonNegative),
-  div: ([, b]) => every(b, nonZero),
-  // Vulkan allows GPU atan 4096 ulp, and GPUs do not keep the sign of zero that atan2(±0, -0) = ±π needs
-  atan2: () => false,
-  // REDUCED in exprs.ts reduces exactly while |x| <= 8192
-  sin: ([x]) => every(x, small),
-  cos: ([x]) => every(x, small),
-  tan: ([x]) => every(x, small),
-  // GLSL/WGSL pow(x, y) is undefined for x < 0 and for x = 0 with y <= 0 (exprs.ts takes negative bases
-  // with integer exponents apart)
-  pow: ([a, b]) =>
-    every(a, positive) ||
-    (every(b, integer) && (every(a, nonZero) || every(b, positive))) ||
-    (every(a, nonNegative) && every(b, positive)),
-};
+const DOMAIN: Record<string, (inputs: readonly View[]) => boolean> = Object.fromEntries(
+  fnsOfArity(1)
+    .concat(fnsOfArity(2))
+    .flatMap((e) => (e.gpuDomain ? [[e.name, (inputs: readonly View[]) => e.gpuDomain!(inputs, every)]] : [])),
+);
 
 /** Per GPU mode: calls the guard declined, and results recomputed on js because they held NaN or ±Infinity. */
 export const guardStats = new Map<string, { declined: number; recomputed: number }>();

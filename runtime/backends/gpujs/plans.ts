@@ -1,3 +1,4 @@
+import { extrasOf } from '../../ops/registry';
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { sameShape, sizeOf } from '../../shape';
 import type { DeviceData, View } from '../../storage';
@@ -62,7 +63,9 @@ function elementwise(mode: Mode, tag: string, expr: GpuExpr, names: string[], in
 
 const unary: Planner = ([x], attrs, out, mode) => {
   const expr = (isGpuMode(mode) ? GPU_UNARY_EXPR : UNARY_EXPR)[attrs.fn as string];
-  return expr ? elementwise(mode, `unary:${attrs.fn}`, expr, ['x'], [x], out) : null;
+  // an op's params (leaky_relu's slope) are its expression's e0, e1, ...: one kernel serves every value
+  const extras = extrasOf(attrs.fn as string, attrs);
+  return expr ? elementwise(mode, `unary:${attrs.fn}`, expr, ['x'], [x], out, extras.length ? [Float32Array.from(extras)] : [], extras.map((_, k) => `e${k}`)) : null;
 };
 
 const binary: Planner = ([a, b], attrs, out, mode) => {

@@ -1,6 +1,8 @@
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
+import { fnsOfArity } from '../../ops/registry';
+import { BINARY_EXPR, UNARY_EXPR } from './exprs';
 import { guardAdmits } from './guard';
 import { operandLength } from './layout';
 import { isGpuMode, type Mode } from './plans';
@@ -49,7 +51,7 @@ function gpuThresholds(): Record<Family, number> {
  * kernel shares one loop among all fns. So these cross over at other sizes than arithmetic does. Only
  * visible when runKernel passes attrs to takes (see README.md); without them `unary`/`binary` apply.
  */
-const MATH_FNS = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'softplus', 'pow', 'atan2']);
+const MATH_FNS = new Set(fnsOfArity(1).concat(fnsOfArity(2)).filter((e) => e.mathFn).map((e) => e.name));
 
 /**
  * Elementwise kernels whose js form walks a non-contiguous input through a positions array (transposed or
@@ -99,6 +101,8 @@ function work(kernel: Family, inputs: readonly View[], cells: number): number {
 export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean {
   const thresholds = THRESHOLDS[mode] as Record<string, number>;
   if (!(kernel in thresholds)) return false;
+  // a fn the registry gives no gpu.js form (`gpu: false`) runs on js
+  if (attrs && ((kernel === 'unary' && !((attrs.fn as string) in UNARY_EXPR)) || (kernel === 'binary' && !((attrs.fn as string) in BINARY_EXPR)))) return false;
   const family = attrs && MATH_FNS.has(attrs.fn as string) ? `${kernel}Math` : kernel;
   // gpu.js computes in float32: float64 stays on the js reference path, complex has no gpu.js kernels
   if (!ACCEPTED.has(out.dtype) || inputs.some((v) => !ACCEPTED.has(v.dtype))) return false;

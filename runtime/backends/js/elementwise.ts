@@ -2,7 +2,8 @@ import { allocHost, isComplex, type HostArray } from '../../dtype';
 import { registerKernel, type KernelOutput } from '../../kernels';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
-import { BINARY_JS, CLAMP_JS, roundHalfEven, unaryExpr, WHERE_JS } from './fns';
+import { extrasOf, fnsOfArity, scalarForm } from '../../ops/registry';
+import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
 
@@ -15,73 +16,23 @@ import { positions } from './strided';
 type Unary = (x: number) => number;
 type Binary = (a: number, b: number) => number;
 
-export const REAL_UNARY: Record<string, Unary> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  tanh: Math.tanh,
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  relu: (x) => (x > 0 ? x : 0),
-  softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  round: roundHalfEven,
-  floor: Math.floor,
-  step: (x) => (x > 0 ? 1 : 0),
-  isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
-  not: (x) => (x ? 0 : 1),
-};
-
-export const REAL_BINARY: Record<string, Binary> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: Math.max,
-  minimum: Math.min,
-  atan2: Math.atan2,
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  and: (a, b) => (a && b ? 1 : 0),
-  or: (a, b) => (a || b ? 1 : 0),
-};
+/** Each fn's expression as a scalar function (its params at their defaults): explain's constant folding. */
+const scalarTable = <F>(arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).map((e) => [e.name, scalarForm(e)])) as Record<string, F>;
+export const REAL_UNARY: Record<string, Unary> = scalarTable<Unary>(1);
+export const REAL_BINARY: Record<string, Binary> = scalarTable<Binary>(2);
 
 // complex64: (re, im) pairs; position p holds storage[2p], storage[2p+1]
 type C = [number, number];
+const complexTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.complex ? [[e.name, e.complex]] : [])));
+/** The registry's complex kernels, plus the complex-only functions of ops/complex.ts. */
 const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
-  neg: (r, i) => [-r, -i],
+  ...complexTable(1),
   conj: (r, i) => [r, -i],
-  exp: (r, i) => {
-    const m = Math.exp(r);
-    return [m * Math.cos(i), m * Math.sin(i)];
-  },
-  log: (r, i) => [Math.log(Math.hypot(r, i)), Math.atan2(i, r)],
-  abs: (r, i) => Math.hypot(r, i),
   angle: (r, i) => Math.atan2(i, r),
   real: (r) => r,
   imag: (_r, i) => i,
-  isfinite: (r, i) => (Number.isFinite(r) && Number.isFinite(i) ? 1 : 0),
 };
-const COMPLEX_BINARY: Record<string, (ar: number, ai: number, br: number, bi: number) => C | number> = {
-  add: (ar, ai, br, bi) => [ar + br, ai + bi],
-  sub: (ar, ai, br, bi) => [ar - br, ai - bi],
-  mul: (ar, ai, br, bi) => [ar * br - ai * bi, ar * bi + ai * br],
-  div: (ar, ai, br, bi) => {
-    const d = br * br + bi * bi;
-    return [(ar * br + ai * bi) / d, (ai * br - ar * bi) / d];
-  },
-  eq: (ar, ai, br, bi) => (ar === br && ai === bi ? 1 : 0),
-  ne: (ar, ai, br, bi) => (ar !== br || ai !== bi ? 1 : 0),
-};
+const COMPLEX_BINARY: Record<string, (ar: number, ai: number, br: number, bi: number) => C | number> = complexTable(2);
 
 function pos(v: View, i: number, p: Int32Array | null) {
   return p ? p[i] : v.offset + i;
@@ -137,7 +88,7 @@ registerKernel({
     if (isComplex(x.dtype)) return unaryComplex(x, fn, out);
     const expr = unaryExpr(fn, out.dtype);
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return elementwise(expr, ['x'], [x], out, into);
+    return elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
   },
 });
 
