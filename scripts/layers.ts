@@ -207,7 +207,7 @@ export function summary(report: Report): string {
 export function render(report: Report, known: Known | null): string {
   const knownV = new Set(known?.violations.map(violationKey) ?? []);
   const knownC = new Set(known?.cycles.map((c) => cycleKey(c.files)) ?? []);
-  const out: string[] = ['# layers', '', summary(report), '', '## violations (file:line  rule  → imported file)'];
+  const out: string[] = ['# layers', '', summary(report), '', '## violations, by rule (importing file:line → imported file)'];
   for (const rule of RULES) {
     const vs = report.violations.filter((v) => v.rule === rule.id);
     if (!vs.length) continue;
