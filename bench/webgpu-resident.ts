@@ -8,7 +8,7 @@
  */
 import * as nb from '../runtime';
 import type { Tensor } from '../runtime';
-import { gpuTraffic, setGpuResident, setSmallTensorLimit, webgpuDevice } from '../runtime/backends/gpujs';
+import { gpuTraffic, setGpuResident, setSmallTensorLimit, webgpuDevice } from '../runtime/devices';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
 

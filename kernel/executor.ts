@@ -1,8 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { closeHostedAgents, hostWebGPUAgents } from '../runtime/backends/gpujs/agent-host';
-import { AGENT_HOST } from '../runtime/backends/gpujs/channel';
+import { AGENT_HOST, closeHostedAgents, hostWebGPUAgents } from '../runtime/devices-node';
 import type { Completion, Executor, InspectResult, IsCompleteResult, RunResult, RunSinks } from './types';
 import { STDIN_CAPACITY, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LANGUAGE_INFO } from '../grammar/language-info';
 import { PROTOCOL_VERSION } from './wire';
 
 /** The package's own metadata: versions shown to Jupyter come from here, never from a literal (STYLE). */
@@ -17,27 +18,14 @@ function helpLinks(): { text: string; url: string }[] {
   return [{ text: 'Nabla language reference', url: docs }];
 }
 
-/**
- * The kernel_info_reply content. Highlighting: Julia is the nearest language that both CodeMirror and Pygments
- * know (`#` comments, double-quoted strings, `'` as the adjoint rather than a quote, `^` for power, `2i`-style
- * imaginary literals), so JupyterLab, Notebook and nbconvert colour Nabla cells without an extension of ours.
- * In Python's mode `W'` would open a string that runs to the end of the line.
- */
+/** The kernel_info_reply content; language_info is the one the playground's export writes too (grammar/language-info.ts). */
 export function kernelInfo(): Record<string, unknown> {
   return {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,
     implementation: 'nabla',
     implementation_version: NABLA_VERSION,
-    language_info: {
-      name: 'nabla',
-      version: NABLA_VERSION,
-      mimetype: 'text/x-nabla',
-      file_extension: '.nabla',
-      codemirror_mode: 'julia',
-      pygments_lexer: 'julia',
-      nbconvert_exporter: 'script',
-    },
+    language_info: { ...LANGUAGE_INFO, version: NABLA_VERSION },
     banner: `Nabla ${NABLA_VERSION}: a differentiable-programming language (∇)`,
     help_links: helpLinks(),
     debugger: false,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KERNELSPEC } from '../grammar/language-info';
 import { logoPng } from './logo';
 
 /**
@@ -53,8 +54,8 @@ function pythonPrefix(): string {
 export function kernelJson(node = process.execPath): Record<string, unknown> {
   return {
     argv: [node, launcher, 'kernel', '--connection-file', '{connection_file}'],
-    display_name: 'Nabla',
-    language: 'nabla',
+    display_name: KERNELSPEC.display_name,
+    language: KERNELSPEC.language,
     interrupt_mode: 'signal',
     metadata: { debugger: false },
   };

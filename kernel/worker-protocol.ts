@@ -8,7 +8,7 @@ export interface WorkerData {
   interrupt: SharedArrayBuffer;
   /** Int32 [state: 0 waiting, 1 answered, 2 declined; byte length], then the answer's UTF-8 bytes. */
   stdin: SharedArrayBuffer;
-  /** runtime/backends/gpujs/channel.ts AGENT_HOST: the main thread hosts this thread's GPU agent */
+  /** runtime/devices-node.ts AGENT_HOST: the main thread hosts this thread's GPU agent */
   nablaAgentHost: true;
 }
 

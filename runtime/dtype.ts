@@ -4,7 +4,6 @@ export type DType = 'float32' | 'float64' | 'complex64' | 'bool';
 export type HostArray = Float32Array | Float64Array;
 
 export const isComplex = (d: DType) => d === 'complex64';
-export const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 
 /** Numbers per element in storage. */
 export const lanes = (d: DType) => (d === 'complex64' ? 2 : 1);

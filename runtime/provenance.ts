@@ -7,7 +7,7 @@ import type { Tensor } from './tensor';
  * (op and site); a value cut off from differentiation (detach, a comparison, a cast to bool) is remembered
  * here with the place and the tensor it was cut from, and values computed from it without a recording inherit
  * that memory, so a missing gradient three lines later can still name the detach. The graph walks that find
- * why an input got no gradient live in explain/diagnose.ts.
+ * why an input got no gradient live in unused.ts (and explain/diagnose.ts for zero and NaN gradients).
  */
 export interface Lost {
   /** 'detach', 'the comparison gt', 'a cast to bool'. */

@@ -18,5 +18,3 @@ export function fmtSite(s: Site | null | undefined): string {
   return `${s.file}:${s.line}:${s.col}`;
 }
 
-/** " (at cell:3:5)" or "" — for messages that may or may not know a place. */
-export const atSite = (s: Site | null | undefined) => (s ? ` (at ${fmtSite(s)})` : '');

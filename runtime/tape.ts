@@ -4,7 +4,7 @@ import { zerosLike } from './ops/creation';
 import { stack } from './ops/shape';
 import { reshape } from './ops/shape';
 import { Tensor } from './tensor';
-import { unusedReason } from './explain/diagnose';
+import { unusedReason } from './unused';
 import { warn } from './provenance';
 import { fmtSite, siteState, type Site } from './site';
 
@@ -130,5 +130,3 @@ export function watch(x: Tensor): void {
   if (t) t.watch(x);
   else x.requiresGrad = true;
 }
-
-export const activeTapes = (): readonly GradientTape[] => active;

@@ -1,16 +1,17 @@
 import { isComplex } from '../dtype';
-import { LeafNode, type BackwardCtx, type Node } from '../graph';
-import { escapeNote, fixFor, howText, lostOf, short, type Lost } from '../provenance';
+import type { BackwardCtx, Node } from '../graph';
 import { sameShape } from '../shape';
-import { fmtSite, type Site } from '../site';
 import type { Tensor } from '../tensor';
+import { at, reachable } from '../unused';
 import { elementIndex, fmtValue, gradSymbol, nodeLabel, renderFormula, valueLabel } from './names';
 
 /**
  * Why a gradient is missing, zero or NaN, in sentences that name the line and the fix. Plain functions over
  * the recorded graph, called by autograd only on the error path (or once a flat rule ran), so they cost
- * nothing in the common case.
+ * nothing in the common case. Why an input is unused lives in the core (../unused.ts): backprop raises it.
  */
+
+export { unusedReason } from '../unused';
 
 /** One gradient sent into a node during a pass: by which node's rule, for which of its inputs. */
 export interface Contribution {
@@ -18,61 +19,6 @@ export interface Contribution {
   input: number;
   grad: Tensor;
   ctx: BackwardCtx;
-}
-
-const at = (s: Site | null | undefined) => (s ? ` at ${fmtSite(s)}${s.text ? ` (${short(s.text)})` : ''}` : '');
-
-/** Nodes reachable from `starts` along next edges (iterative). */
-function reachable(starts: readonly Node[]): Set<Node> {
-  const seen = new Set<Node>();
-  const stack = [...starts];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const c of n.next) if (c && !seen.has(c)) stack.push(c);
-  }
-  return seen;
-}
-
-/** The node a tensor's gradient would flow into, without creating one. */
-const nodeOf = (t: Tensor): Node | null => t.gradFn ?? t.leafNode ?? null;
-
-/** Does a value cut off here come from `t` (directly, or from something computed from t)? */
-function cutFrom(lost: Lost, t: Tensor): boolean {
-  if (lost.fromId === t.id) return true;
-  const src = lost.source?.deref();
-  const target = nodeOf(t);
-  if (!src || !target) return false;
-  const start = nodeOf(src);
-  return !!start && reachable([start]).has(target);
-}
-
-/**
- * The rest of "input 'x' ... ": why no recorded path leads from the outputs to t. Looks for a value cut
- * from t (detach, a comparison) among what the graph saved, then for an escape (item, tolist, int), and
- * otherwise says the two are unrelated and what the outputs do depend on.
- */
-export function unusedReason(t: Tensor, roots: readonly Node[], outputs: readonly Tensor[]): string {
-  const out = outputs.length === 1 ? (outputs[0].name ? `'${outputs[0].name}'` : 'the output') : 'the outputs';
-  const nodes = reachable(roots);
-  for (const n of nodes) {
-    const saved = n.peekInputs();
-    if (!saved) continue;
-    for (let i = 0; i < saved.length; i++) {
-      if (n.next[i]) continue;
-      const lost = lostOf(saved[i]);
-      if (lost && cutFrom(lost, t)) {
-        return `was not used to compute ${out} through any recorded operation, so it has no gradient: it reaches ${out} only through ${howText(lost.how)}${at(lost.site)}, which cuts the gradient; ${fixFor(lost.how)}.`;
-      }
-    }
-  }
-  const esc = escapeNote(t, 'Its value');
-  if (esc) return `was not used to compute ${out}, so it has no gradient.${esc}`;
-  const leaves = [...nodes].filter((n): n is LeafNode => n instanceof LeafNode).map((n) => n.leaf.name ?? 'an unnamed tensor');
-  const uniq = [...new Set(leaves)].slice(0, 5);
-  const made = t.origin.site ? ` (created at ${fmtSite(t.origin.site)})` : '';
-  return `was not used to compute ${out}, so it has no gradient: the two are unrelated${made}; ${out} depends on ${uniq.length ? uniq.map((s) => `'${s}'`).join(', ') : 'no tensor that requires grad'}${uniq.length ? ' among the tensors that require grad' : ''}.`;
 }
 
 const allZero = (g: Tensor) => g.toHost().every((v) => v === 0);

@@ -10,7 +10,18 @@ export * from './creation';
 export { asTensor, scalar, type TensorLike } from './util';
 export * from './families';
 
-// the registry's rules receive this namespace as `o` (the registry itself imports no ops)
+// the registry's rules receive the ops as `o` (the registry itself imports no ops); bound once every module
+// above has been evaluated
 import { bindRuleOps } from './elementwise-ops';
-import * as namespace from './index';
-bindRuleOps(namespace);
+import * as binary from './binary';
+import * as unary from './unary';
+import * as complex from './complex';
+import * as reduce from './reduce';
+import * as reductions from './reductions';
+import * as shape from './shape';
+import * as matmul from './matmul';
+import * as where from './where';
+import * as creation from './creation';
+import * as util from './util';
+import * as families from './families';
+bindRuleOps({ ...binary, ...unary, ...complex, ...reduce, ...reductions, ...shape, ...matmul, ...where, ...creation, ...util, ...families });

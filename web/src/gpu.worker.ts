@@ -2,7 +2,7 @@
 // blocks on shared memory until each result is written (runtime/backends/gpujs/channel.ts). The page
 // starts it once and hands it one end of a MessageChannel per session worker (the other end goes to
 // the session worker), so a restarted session reuses the device and its compiled kernels.
-import { browserWebGPU, gpujsExecutor, serveAgent } from '../../runtime/backends/gpujs';
+import { browserWebGPU, gpujsExecutor, serveAgent } from '../../runtime/devices';
 
 const executor = gpujsExecutor('webgpu', browserWebGPU, 'WebGPUKernel');
 

@@ -1,6 +1,8 @@
 // The playground's notebook as data: cells with their outputs, saved in localStorage and moved to and from
 // Jupyter as .ipynb (nbformat 4.5, kernel "nabla"). No DOM and no Monaco here, so Node tests use it directly.
 
+import { KERNELSPEC, LANGUAGE_INFO } from '../../grammar/language-info';
+
 export type MimeBundle = Record<string, unknown>;
 
 /** One output under a cell, in nbformat's own shapes so export is a copy. */
@@ -26,15 +28,6 @@ export interface Notebook {
 }
 
 export const STORAGE_KEY = 'nabla.playground.v1';
-export const KERNELSPEC = { name: 'nabla', display_name: 'Nabla', language: 'nabla' } as const;
-export const LANGUAGE_INFO = {
-  name: 'nabla',
-  mimetype: 'text/x-nabla',
-  file_extension: '.nabla',
-  codemirror_mode: 'julia',
-  pygments_lexer: 'julia',
-} as const;
-
 let idCounter = 0;
 /** An nbformat cell id (`^[a-zA-Z0-9-_]+$`, 1–64 characters), unique within a page. */
 export function newCellId(): string {

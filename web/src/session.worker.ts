@@ -6,7 +6,7 @@ import { createSession, type NablaSession, type Output } from '../../compiler';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Tensor } from '../../runtime';
-import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/backends/gpujs';
+import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/devices';
 import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
 import type { Calls, CallName, CompletionKind, Init, Reply, Request } from './protocol';

@@ -23,7 +23,7 @@ const sizes = (mode: Mode) => {
 registerBackend({
   name: 'cpu',
   probe: () => null,
-  // attrs: runKernel does not pass them yet (README.md); the policy uses them once it does
+  // attrs carry the fn of unary/binary kernels: Math fns cross over at other sizes (policy.ts MATH_FNS)
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('cpu', kernel, inputs, out, attrs),
   describe: () => `gpu.js mode 'cpu' (transpiled JavaScript) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('cpu')}; js below`,
 });

@@ -48,8 +48,8 @@ function gpuThresholds(): Record<Family, number> {
 /**
  * fns whose gpu.js form calls a JS Math function per element. webasm reaches those through a wasm import
  * (a boundary crossing per element), while the cpu mode inlines them into a loop of their own; the js
- * kernel shares one loop among all fns. So these cross over at other sizes than arithmetic does. Only
- * visible when runKernel passes attrs to takes (see README.md); without them `unary`/`binary` apply.
+ * kernel shares one loop among all fns. So these cross over at other sizes than arithmetic does: runKernel
+ * passes the fn to takes() in attrs (backend.ts `runner`); a caller without attrs gets `unary`/`binary`.
  */
 const MATH_FNS = new Set(fnsOfArity(1).concat(fnsOfArity(2)).filter((e) => e.mathFn).map((e) => e.name));
 
