@@ -106,3 +106,46 @@ export function analyzeBody(stmts: readonly A.Stmt[], loopTargets: readonly stri
   const carried = [...new Set(writes.flatMap((w) => [...w]))].filter((n) => !tainted.has(n));
   return { host, carried, tainted };
 }
+
+const AUTODIFF_CALLS = new Set(['grad', 'backward', 'jacobian', 'hessian', 'vjp', 'jvp', 'tape', 'retain_grad', 'register_hook']);
+const HISTORY_ATTRS = new Set(['grad_fn', 'is_leaf', 'backward', 'retain_grad', 'register_hook']);
+
+const VALUE_ONLY = new Set(['item', 'tolist', 'shape', 'dtype', 'ndim', 'size', 'numel', 'dim']);
+
+/**
+ * For each statement: the names whose autograd graph it may use (and not just their numbers), with why: a
+ * name inside the arguments of grad/backward/... or of a user function (which might differentiate it), or
+ * whose .grad_fn/.backward it reads; `x.item()` and the like read numbers only. A replayed segment hands
+ * its results on without their graph, so such a statement must not see them.
+ */
+export function historyUses(stmts: readonly A.Stmt[], isBuiltin: (name: string) => boolean): Map<string, string>[] {
+  return (stmts as unknown as Node[]).map((s) => {
+    const exposed = new Map<string, string>();
+    const walk = (n: Node, why: string | null): void => {
+      if (n.kind === 'Name') {
+        if (why && !exposed.has(n.name as string)) exposed.set(n.name as string, why);
+        return;
+      }
+      if (n.kind === 'Attr') {
+        const attr = n.name as string;
+        if (HISTORY_ATTRS.has(attr)) return walk(n.target as Node, `it reads .${attr}`);
+        if (VALUE_ONLY.has(attr)) return walk(n.target as Node, null);
+      }
+      if (n.kind === 'Call') {
+        const callee = n.callee as Node;
+        let inner = why;
+        if (callee.kind === 'Name') {
+          const name = callee.name as string;
+          if (AUTODIFF_CALLS.has(name)) inner = `it calls ${name}()`;
+          else if (!isBuiltin(name)) inner = `it passes it to ${name}(), which may differentiate it`;
+        }
+        walk(callee, why);
+        for (const a of n.args as Node[]) walk(a, inner);
+        return;
+      }
+      for (const c of children(n)) walk(c, why);
+    };
+    walk(s, null);
+    return exposed;
+  });
+}

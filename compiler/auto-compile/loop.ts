@@ -3,7 +3,7 @@ import type * as A from '../../grammar/ast';
 import type { Scope, Frame } from '../scope';
 import { Cell } from '../scope';
 import type { Value } from '../values';
-import { analyzeBody, type BodyPlan } from './analyze';
+import { analyzeBody, historyUses, type BodyPlan } from './analyze';
 import { auto, autoCompileEnabled } from './hooks';
 import type { AutoCompileLog, LoopRecord } from './report';
 import { Segment, type Place, type SegmentHost } from './segment';
@@ -19,6 +19,7 @@ type StmtCode = (f: Frame) => Signal;
  */
 export class LoopAuto {
   private plan: BodyPlan | null = null;
+  private uses: ReturnType<typeof historyUses> | null = null;
   private readonly splits = new Map<number, string>();
   private parts: ({ host: number } | { seg: Segment })[] = [];
   private frame: Frame | null = null;
@@ -34,8 +35,9 @@ export class LoopAuto {
     private readonly codes: readonly StmtCode[],
     private readonly scope: Scope,
     private readonly targets: readonly string[],
-    private readonly host: Omit<SegmentHost, 'split' | 'where'>,
+    private readonly host: Omit<SegmentHost, 'split' | 'where' | 'usesHistory'>,
     private readonly log: AutoCompileLog | undefined,
+    private readonly isBuiltin: (name: string) => boolean,
   ) {}
 
   /** Called as the loop starts: whether its iterations may replay plans this time, and if not, why not. */
@@ -98,7 +100,13 @@ export class LoopAuto {
     const stmts = this.loop.body.body;
     this.plan ??= analyzeBody(stmts, this.targets);
     const carried = this.plan.carried.map((n) => place(this.scope, n));
-    const host: SegmentHost = { ...this.host, split: (i, reason) => this.split(i, reason), where: `${this.file}:${this.loop.span.start.line}` };
+    this.uses ??= historyUses(stmts, this.isBuiltin);
+    const uses = this.uses;
+    const usesHistory = (name: string, own: readonly number[]) => {
+      const j = uses.findIndex((u, k) => !own.includes(k) && u.has(name));
+      return j < 0 ? null : `line ${stmts[j].span.start.line} uses (${uses[j].get(name)})`;
+    };
+    const host: SegmentHost = { ...this.host, split: (i, reason) => this.split(i, reason), where: `${this.file}:${this.loop.span.start.line}`, usesHistory };
     this.parts = [];
     let run: number[] = [];
     const flush = () => {

@@ -23,5 +23,5 @@ export function loopAuto(c: Compiler, s: A.For | A.While, codes: readonly ((f: F
     return g === undefined ? null : { name, group: g };
   };
   const targets = s.kind === 'For' ? s.targets.map((t) => t.name) : [];
-  return new LoopAuto(s, head, c.file, codes, scope, targets, { builtin: builtinInfo, builtinByName, getAttr: (v, name) => getAttr(v, name, c.builtin) }, log);
+  return new LoopAuto(s, head, c.file, codes, scope, targets, { builtin: builtinInfo, builtinByName, getAttr: (v, name) => getAttr(v, name, c.builtin) }, log, (name) => group(name) !== undefined);
 }

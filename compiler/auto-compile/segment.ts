@@ -50,6 +50,8 @@ export interface SegmentHost {
   getAttr: (v: Value, name: string) => Value;
   /** Where the loop is, for the sentence a replayed value's graph gives. */
   where: string;
+  /** A statement outside these body indices that uses `name`'s autograd graph: its line and why, or null. */
+  usesHistory(name: string, own: readonly number[]): string | null;
 }
 
 export class Segment {
@@ -181,6 +183,18 @@ export class Segment {
       const why = unreplayableValue(values[i]);
       if (why) return this.host.split(this.indices[rec.writes[i].stmt], `it assigns ${why} to \`${rec.writes[i].name}\``);
     }
+    if (rec.historyIn) {
+      this.eager = `\`${rec.historyIn}\` carries autograd history from one iteration into the next, which a replay does not keep`;
+      return;
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!hasHistory(values[i])) continue;
+      const use = this.host.usesHistory(rec.writes[i].name, this.indices);
+      if (use) {
+        this.eager = `it computes \`${rec.writes[i].name}\` with an autograd graph that ${use}; a replay keeps no graph`;
+        return;
+      }
+    }
     try {
       this.plan = new nb.Plan(tr, values, [TUPLE]);
     } catch (e) {
@@ -211,6 +225,12 @@ function unreplayableValue(v: Value, depth = 0): string | null {
   return `a new ${typeName(v)}`;
 }
 
+function hasHistory(v: Value, depth = 0): boolean {
+  if (v instanceof Tensor) return v.gradFn !== null;
+  if (depth < 4 && (Array.isArray(v) || v instanceof Tuple)) return (Array.isArray(v) ? v : v.items).some((x) => hasHistory(x, depth + 1));
+  return false;
+}
+
 /** A replayed tensor where the traced one had autograd history gets a graph that says why it cannot be followed. */
 function withHistory(v: Value, like: Value, why: string): Value {
   if (v instanceof Tensor && like instanceof Tensor) return like.requiresGrad && v !== like && v.gradFn === null ? nb.replayedHistory(v, like, why) : v;
@@ -223,6 +243,8 @@ function withHistory(v: Value, like: Value, why: string): Value {
 class Recorder implements AutoRecorder {
   stmt = 0;
   denied: string | null = null;
+  /** A variable the loop rebinds that came into the trace holding a tensor with a graph. */
+  historyIn: string | null = null;
   readonly reads: Read[] = [];
   readonly writes: Write[] = [];
   private readonly seen = new Map<object, Set<number | string>>();
@@ -261,6 +283,7 @@ class Recorder implements AutoRecorder {
   }
 
   private guard(get: () => Value, v: Value, name: string): void {
+    if (v instanceof Tensor && this.args.includes(v) && v.gradFn) this.historyIn ??= name;
     if (v instanceof Tensor && this.args.includes(v)) return void this.reads.push({ get, name, guard: { kind: 'layout', key: layoutKey(v) } });
     const print = fingerprint(v);
     if (!print) return this.deny(`it reads \`${name}\`, too large a list to guard`);
