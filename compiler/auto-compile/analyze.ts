@@ -99,7 +99,7 @@ export function analyzeBody(stmts: readonly A.Stmt[], loopTargets: readonly stri
     if (SCOPES[s.kind]) return SCOPES[s.kind];
     const exit = leaves(s);
     if (exit) return `it can leave the iteration (${exit})`;
-    const t = [...reads[i]].find((n) => tainted.has(n));
+    const t = [...reads[i]].find((n) => tainted.has(n) && !writes[i].has(n)) ?? [...reads[i]].find((n) => tainted.has(n));
     if (t !== undefined) return `it reads \`${t}\`, which changes every iteration`;
     return null;
   });

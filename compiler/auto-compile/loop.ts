@@ -21,6 +21,8 @@ export class LoopAuto {
   private plan: BodyPlan | null = null;
   private uses: ReturnType<typeof historyUses> | null = null;
   private readonly splits = new Map<number, string>();
+  /** Names found at run time to change every iteration (counters), beside the loop variable. */
+  private readonly tainted = new Set<string>();
   private parts: ({ host: number } | { seg: Segment })[] = [];
   private frame: Frame | null = null;
   private iterations = 0;
@@ -35,7 +37,7 @@ export class LoopAuto {
     private readonly codes: readonly StmtCode[],
     private readonly scope: Scope,
     private readonly targets: readonly string[],
-    private readonly host: Omit<SegmentHost, 'split' | 'where' | 'usesHistory'>,
+    private readonly host: Omit<SegmentHost, 'split' | 'taint' | 'where' | 'usesHistory'>,
     private readonly log: AutoCompileLog | undefined,
     private readonly isBuiltin: (name: string) => boolean,
   ) {}
@@ -106,7 +108,7 @@ export class LoopAuto {
       const j = uses.findIndex((u, k) => !own.includes(k) && u.has(name));
       return j < 0 ? null : `line ${stmts[j].span.start.line} uses (${uses[j].get(name)})`;
     };
-    const host: SegmentHost = { ...this.host, split: (i, reason) => this.split(i, reason), where: `${this.file}:${this.loop.span.start.line}`, usesHistory };
+    const host: SegmentHost = { ...this.host, split: (i, reason) => this.split(i, reason), taint: (n) => this.taint(n), where: `${this.file}:${this.loop.span.start.line}`, usesHistory };
     this.parts = [];
     let run: number[] = [];
     const flush = () => {
@@ -124,6 +126,12 @@ export class LoopAuto {
 
   private hostReason(i: number): string | null {
     return this.plan!.host[i] ?? this.splits.get(i) ?? null;
+  }
+
+  private taint(name: string): void {
+    this.tainted.add(name);
+    this.plan = analyzeBody(this.loop.body.body, this.targets, this.tainted);
+    this.build();
   }
 
   private split(i: number, reason: string): void {

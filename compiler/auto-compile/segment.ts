@@ -33,6 +33,10 @@ interface Read {
   get: () => Value;
   name: string;
   guard: Guard;
+  /** A plan argument: the variable must still hold the tensor this segment itself assigned it last. */
+  carried?: boolean;
+  /** The value when read (a number the segment then changes is a counter). */
+  value: Value;
 }
 
 interface Write {
@@ -45,6 +49,8 @@ interface Write {
 export interface SegmentHost {
   /** Statement `index` (of the loop body) cannot be traced: run it eagerly from now on. */
   split(index: number, reason: string): void;
+  /** `name` changes every iteration (a counter): statements that mention it run eagerly from now on. */
+  taint(name: string, reason: string): void;
   builtin: BuiltinInfo;
   builtinByName: (name: string) => { name: string; group: string } | null;
   getAttr: (v: Value, name: string) => Value;
@@ -66,6 +72,10 @@ export class Segment {
   private writes: Write[] = [];
   private traced: Value[] = [];
   private argPattern = '';
+  /** Rebound variables not to take as arguments (the trace met their tensor by another path first). */
+  private readonly exclude = new Set<string>();
+  /** What this segment last assigned to each variable (a plan argument must be its own previous result). */
+  private readonly lastOut = new Map<string, Value>();
   private backendKey = '';
 
   constructor(
@@ -102,24 +112,27 @@ export class Segment {
   }
 
   /** The tensors among the variables the loop rebinds, and the pattern of which ones are tensors and alias. */
-  private args(f: Frame): { tensors: Tensor[]; pattern: string } {
+  private args(f: Frame): { tensors: Tensor[]; names: string[]; pattern: string } {
     const tensors: Tensor[] = [];
+    const names: string[] = [];
     let pattern = '';
     for (const p of this.carried) {
       const v = readPlace(p.holder(f), p.key);
-      if (v instanceof Tensor) {
+      if (v instanceof Tensor && !this.exclude.has(p.name)) {
         const same = tensors.findIndex((t) => t.storage === v.storage);
         pattern += same >= 0 ? `a${same},` : 't,';
         tensors.push(v);
+        names.push(p.name);
       } else pattern += '-,';
     }
-    return { tensors, pattern };
+    return { tensors, names, pattern };
   }
 
   private check(f: Frame, pattern: string, args: Tensor[]): string | null {
     if (pattern !== this.argPattern) return 'a variable it reads changed between tensor and non-tensor';
     if (this.backendKey !== `${nb.getBackend().name}|${nb.mode.gradEnabled}`) return 'the backend or grad mode changed';
     for (const r of this.reads) {
+      if (r.carried && r.get() !== this.lastOut.get(r.name)) return `\`${r.name}\` was rebound outside the compiled statements`;
       if (!holds(r.guard, r.get())) {
         return r.guard.kind === 'layout' ? `\`${r.name}\` changed shape, dtype or layout` : `\`${r.name}\` is not the value it was when traced`;
       }
@@ -137,6 +150,7 @@ export class Segment {
       const v = withHistory(values[i], this.traced[i], why);
       if (v instanceof Tensor && v.name === null) v.name = w.name;
       writePlace(w.holder, w.key, v);
+      this.lastOut.set(w.name, v);
     });
     // a .grad the replay set is the plan's buffer, overwritten by the next replay: give each its own copy, as eagerly
     for (const h of tr.gradSet) {
@@ -154,9 +168,9 @@ export class Segment {
 
   private trace(f: Frame): void {
     this.traces++;
-    const { tensors, pattern } = this.args(f);
+    const { tensors, names, pattern } = this.args(f);
     const tr = new nb.Tracer(tensors);
-    const rec = new Recorder(f, tensors, this.host);
+    const rec = new Recorder(f, tensors, names, this.host);
     const prevTrace = nb.traceState.current;
     const prevRec = auto.rec;
     nb.traceState.current = tr;
@@ -179,9 +193,26 @@ export class Segment {
     this.plan = null;
     if (bad >= 0) return this.host.split(this.indices[bad], reason);
     const values = rec.writes.map((w) => readPlace(w.holder, w.key));
+    // a number the segment reads and then changes (k = k + 1) would fail its guard every iteration: host code
+    for (const r of rec.reads) {
+      const i = rec.writes.findIndex((w) => w.name === r.name);
+      const now = i >= 0 ? values[i] : undefined;
+      if (i >= 0 && r.value !== null && typeof r.value !== 'object' && typeof r.value !== 'function' && !Object.is(now, r.value)) {
+        return this.host.taint(r.name, `it reads \`${r.name}\`, which changes every iteration`);
+      }
+    }
     for (let i = 0; i < values.length; i++) {
       const why = unreplayableValue(values[i]);
       if (why) return this.host.split(this.indices[rec.writes[i].stmt], `it assigns ${why} to \`${rec.writes[i].name}\``);
+    }
+    // an argument is a variable this segment reads and then assigns (x = x - ...): any other tensor the trace met
+    // through an argument's storage (a list item the variable also held) would be rebound wrongly at replay
+    const argSlots = new Set(tr.slots.filter((sl) => sl.kind === 'arg').map((sl) => sl.arg!));
+    const assigns = new Set(rec.writes.map((w) => w.name));
+    const stray = names.filter((n, i) => argSlots.has(i) && (!rec.carriedReads.has(n) || !assigns.has(n)));
+    if (stray.length) {
+      stray.forEach((n) => this.exclude.add(n));
+      return;
     }
     if (rec.historyIn) {
       this.eager = `\`${rec.historyIn}\` carries autograd history from one iteration into the next, which a replay does not keep`;
@@ -201,14 +232,19 @@ export class Segment {
       this.eager = `its trace could not be planned (${(e as Error).message})`;
       return;
     }
+    if (debug) process.stderr.write(`[nabla auto-compile] ${this.host.where} statements ${this.indices.join(',')}: ${JSON.stringify(this.plan.stats)}\n${this.plan.source}\n`);
     this.tracer = tr;
     this.reads = rec.reads;
     this.writes = rec.writes;
     this.traced = values;
+    this.lastOut.clear();
+    rec.writes.forEach((w, i) => this.lastOut.set(w.name, values[i]));
     this.argPattern = pattern;
     this.backendKey = `${nb.getBackend().name}|${nb.mode.gradEnabled}`;
   }
 }
+
+const debug = typeof process !== 'undefined' && (process.env?.NABLA_DEBUG ?? '').split(',').includes('compile');
 
 const TUPLE = { is: (v: unknown) => v instanceof Tuple, items: (v: unknown) => (v as Tuple).items, make: (items: unknown[]) => new Tuple(items) };
 
@@ -245,6 +281,8 @@ class Recorder implements AutoRecorder {
   denied: string | null = null;
   /** A variable the loop rebinds that came into the trace holding a tensor with a graph. */
   historyIn: string | null = null;
+  /** Plan arguments read by name before the segment assigned them. */
+  readonly carriedReads = new Set<string>();
   readonly reads: Read[] = [];
   readonly writes: Write[] = [];
   private readonly seen = new Map<object, Set<number | string>>();
@@ -255,6 +293,7 @@ class Recorder implements AutoRecorder {
   constructor(
     f: Frame,
     private readonly args: readonly Tensor[],
+    private readonly argNames: readonly string[],
     private readonly host: SegmentHost,
   ) {
     for (let fr: Frame | null = f; fr; fr = fr.parent) this.chain.add(fr.vars);
@@ -284,10 +323,14 @@ class Recorder implements AutoRecorder {
 
   private guard(get: () => Value, v: Value, name: string): void {
     if (v instanceof Tensor && this.args.includes(v) && v.gradFn) this.historyIn ??= name;
-    if (v instanceof Tensor && this.args.includes(v)) return void this.reads.push({ get, name, guard: { kind: 'layout', key: layoutKey(v) } });
+    const arg = v instanceof Tensor ? this.args.indexOf(v) : -1;
+    if (arg >= 0 && this.argNames[arg] === name) {
+      this.carriedReads.add(name);
+      return void this.reads.push({ get, name, guard: { kind: 'layout', key: layoutKey(v as Tensor) }, carried: true, value: v });
+    }
     const print = fingerprint(v);
     if (!print) return this.deny(`it reads \`${name}\`, too large a list to guard`);
-    this.reads.push({ get, name, guard: { kind: 'same', print } });
+    this.reads.push({ get, name, guard: { kind: 'same', print }, value: v });
   }
 
   write(holder: object, key: number, name: string): void {
