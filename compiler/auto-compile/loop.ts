@@ -151,7 +151,7 @@ export class LoopAuto {
       const s = p.seg;
       const a = stmts[s.indices[0]].span.start.line;
       const b = stmts[s.indices[s.indices.length - 1]].span.end.line;
-      return [{ lines: a === b ? `${a}` : `${a}-${b}`, traces: s.traces, replays: s.replays, kernels: s.kernels, eager: s.eager }];
+      return [{ lines: a === b ? `line ${a}` : `lines ${a}-${b}`, traces: s.traces, replays: s.replays, kernels: s.kernels, eager: s.eager }];
     });
     return { file: this.file, line: this.loop.span.start.line, head: this.head, iterations: this.iterations, replayed: this.replayed, off: this.off, segments, hostStatements };
   }

@@ -11,6 +11,7 @@ export interface LoopRecord {
   replayed: number;
   /** Why nothing of this loop is compiled (off, `with eager`, too few iterations), or null. */
   off: string | null;
+  /** `line 12` or `lines 12-18`. */
   segments: { lines: string; traces: number; replays: number; kernels: number; eager: string | null }[];
   hostStatements: { line: number; reason: string }[];
 }
@@ -24,6 +25,10 @@ export class AutoCompileLog {
     if (!this.loops.length) lines.push('no loop has run yet');
     for (const l of this.loops.map((r) => r())) {
       const where = `${l.file}:${l.line}`;
+      if (!l.iterations) {
+        lines.push(`${where} \`${l.head}\`: did not iterate`);
+        continue;
+      }
       if (l.off || !l.segments.length) {
         lines.push(`${where} \`${l.head}\`: not compiled: ${l.off ?? 'no statement of its body can be traced'} (${l.iterations} iterations)`);
       } else {
@@ -32,7 +37,7 @@ export class AutoCompileLog {
         lines.push(`${where} \`${l.head}\`: ${status}: ${l.replayed} of ${l.iterations} iterations replayed a plan`);
         for (const s of l.segments) {
           const what = s.eager ? `runs eagerly: ${s.eager}` : s.replays ? `compiled (${s.kernels} kernels and fused groups, traced ${s.traces}×, replayed ${s.replays}×)` : 'not replayed yet (it traces after a warm-up iteration)';
-          lines.push(`  lines ${s.lines}: ${what}`);
+          lines.push(`  ${s.lines}: ${what}`);
         }
       }
       for (const h of l.hostStatements) lines.push(`  line ${h.line} runs eagerly each iteration: ${h.reason}`);
