@@ -6,6 +6,7 @@ import { createBuiltins, type BuiltinTable } from './builtins';
 import { explainStatement } from './builtins/explain';
 import { Compiler } from './compiler';
 import { AutoCompileLog } from './auto-compile/report';
+import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
@@ -95,6 +96,11 @@ export class NablaSession implements Session {
 
   isComplete(code: string) {
     return isComplete(code);
+  }
+
+  /** What `explain compile` prints: which loops compiled themselves, and why the others did not. */
+  compileReport(): string {
+    return this.autoCompile.report(autoCompileEnabled());
   }
 
   /** The value bound to a global name now, if any. */

@@ -61,7 +61,7 @@ export class LoopAuto {
     if (f !== this.frame) {
       // a new call of the function holding the loop: its variables live in a new frame, so plans start over
       this.frame = f;
-      this.build();
+      this.build(false);
     }
     return true;
   }
@@ -98,7 +98,8 @@ export class LoopAuto {
     this.iterations++;
   }
 
-  private build(): void {
+  /** Splits the body into host statements and segments; `warm` when the body has already run in this frame. */
+  private build(warm = true): void {
     const stmts = this.loop.body.body;
     this.plan ??= analyzeBody(stmts, this.targets);
     const carried = this.plan.carried.map((n) => place(this.scope, n));
@@ -112,7 +113,7 @@ export class LoopAuto {
     this.parts = [];
     let run: number[] = [];
     const flush = () => {
-      if (run.length) this.parts.push({ seg: new Segment(run.map((i) => this.codes[i]), run, carried, host) });
+      if (run.length) this.parts.push({ seg: new Segment(run.map((i) => this.codes[i]), run, carried, host, warm) });
       run = [];
     };
     stmts.forEach((_, i) => {

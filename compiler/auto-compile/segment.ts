@@ -84,7 +84,11 @@ export class Segment {
     readonly indices: readonly number[],
     private readonly carried: readonly Place[],
     private readonly host: SegmentHost,
-  ) {}
+    /** Its statements have run before (the body was split anew): trace at the next call. */
+    warm = false,
+  ) {
+    if (warm) this.calls = WARMUP;
+  }
 
   get kernels(): number {
     return this.plan ? this.plan.stats.kernels + this.plan.stats.fusedGroups : 0;
