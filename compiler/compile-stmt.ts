@@ -283,7 +283,8 @@ function compileFor(c: Compiler, s: A.For, scope: Scope): SCode {
   return (f) => {
     const it = iter(f);
     siteState.current = site;
-    const compiled = autoLoop?.start(f) ?? false;
+    const count = it instanceof RangeValue ? it.length : Array.isArray(it) ? it.length : undefined;
+    const compiled = autoLoop?.start(f, count) ?? false;
     const body = compiled ? (fr: Frame) => autoLoop!.iteration(fr, false) : autoLoop ? (fr: Frame) => (autoLoop.countEager(), eagerBody(fr)) : eagerBody;
     if (it instanceof RangeValue && one) {
       // numeric ranges run as a plain counting loop; a compiled one runs its last iteration eagerly, so the

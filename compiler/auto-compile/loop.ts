@@ -9,6 +9,9 @@ import type { AutoCompileLog, LoopRecord } from './report';
 import { Segment, type Place, type SegmentHost } from './segment';
 
 type Signal = number | undefined;
+
+/** A counted loop shorter than this runs as written: warm-up, trace and the eager last iteration leave nothing to replay. */
+const MIN_ITERATIONS = 8;
 type StmtCode = (f: Frame) => Signal;
 
 /**
@@ -42,8 +45,11 @@ export class LoopAuto {
     private readonly isBuiltin: (name: string) => boolean,
   ) {}
 
-  /** Called as the loop starts: whether its iterations may replay plans this time, and if not, why not. */
-  start(f: Frame): boolean {
+  /**
+   * Called as the loop starts: whether its iterations may replay plans this time (if not, `off` says why).
+   * `count`: the number of iterations when known (a range); too few do not pay for a trace.
+   */
+  start(f: Frame, count?: number): boolean {
     if (!this.registered && this.log) {
       this.registered = true;
       this.log.loops.push(() => this.record());
@@ -56,7 +62,9 @@ export class LoopAuto {
           ? 'it runs inside another trace (a compiled function or loop), which traces it whole'
           : nb.mode.anomaly
             ? 'detect_anomaly is on'
-            : null;
+            : count !== undefined && count < MIN_ITERATIONS
+              ? `it runs ${count} iteration${count === 1 ? '' : 's'}, too few to pay for a trace (${MIN_ITERATIONS} or more are compiled)`
+              : null;
     if (this.off) return false;
     if (f !== this.frame) {
       // a new call of the function holding the loop: its variables live in a new frame, so plans start over
