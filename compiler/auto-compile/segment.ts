@@ -136,8 +136,14 @@ export class Segment {
     if (pattern !== this.argPattern) return 'a variable it reads changed between tensor and non-tensor';
     if (this.backendKey !== `${nb.getBackend().name}|${nb.mode.gradEnabled}`) return 'the backend or grad mode changed';
     for (const r of this.reads) {
-      if (r.carried && r.get() !== this.lastOut.get(r.name)) return `\`${r.name}\` was rebound outside the compiled statements`;
-      if (!holds(r.guard, r.get())) {
+      let now: Value;
+      try {
+        now = r.get();
+      } catch {
+        return `\`${r.name}\` can no longer be read`;
+      }
+      if (r.carried && now !== this.lastOut.get(r.name)) return `\`${r.name}\` was rebound outside the compiled statements`;
+      if (!holds(r.guard, now)) {
         return r.guard.kind === 'layout' ? `\`${r.name}\` changed shape, dtype or layout` : `\`${r.name}\` is not the value it was when traced`;
       }
     }
