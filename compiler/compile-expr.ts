@@ -80,6 +80,7 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return (f) => {
         const v = t(f);
         siteState.current = site;
+        if (auto.rec && v instanceof Tensor && name === 'grad') auto.rec.readGrad(v);
         const a = getAttr(v, name, c.builtin);
         if (auto.rec && !(v instanceof Tensor)) auto.rec.readAttr(v, name, a);
         return a;

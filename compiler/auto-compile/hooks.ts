@@ -1,3 +1,4 @@
+import type { Tensor } from '../../runtime';
 import type { Value } from '../values';
 
 /**
@@ -13,6 +14,8 @@ export interface AutoRecorder {
   write(holder: object, key: number, name: string): void;
   /** An attribute of a host object (not a tensor) was read: `opt.lr`, `net.params`. */
   readAttr(obj: Value, name: string, v: Value): void;
+  /** `holder.grad` is about to be read: a replay must take the .grad it finds then, not the trace's. */
+  readGrad(holder: Tensor): void;
   /** A function is about to be called; refuses it unless a replay repeats it. */
   call(fn: Value): void;
   /** A method of a value is about to be called. */

@@ -356,6 +356,11 @@ class Recorder implements AutoRecorder {
     this.writes.push({ holder: holder as Value[] | Cell, key, name, stmt: this.stmt });
   }
 
+  readGrad(holder: Tensor): void {
+    // the same rebinding a backward's accumulation gets (runtime/compile: a `grad` slot, its layout guarded)
+    nb.traceState.current?.readsGrad(holder);
+  }
+
   call(fn: Value): void {
     if (this.denied) return;
     this.denied = callRefusal(fn, this.host.builtin);

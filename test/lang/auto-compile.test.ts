@@ -211,6 +211,25 @@ print(w.grad.tolist(), h)`;
     expect(report).toMatch(/`h` carries autograd history from one iteration into the next/);
   }, T);
 
+  it('a .grad read before this iteration sets it is the one found at each replay, not the trace\'s', () => {
+    const src = `
+w = tensor([1.0, -2.0], requires_grad=true)
+sum(w * w * w).backward()
+out = []
+for i in range(20) {
+  no_grad { w -= 0.05 * w.grad }
+  w.grad = none
+  loss = sum(w * w * w)
+  loss.backward()
+  out.append(w.tolist())
+}
+print(out)`;
+    const { auto, eager, report } = autoVsEager(src);
+    expect(auto.ok, auto.stdout).toBe(true);
+    expect(auto.stdout).toBe(eager.stdout);
+    expect(replayed(report, 5)).toBeGreaterThan(10);
+  }, T);
+
   it('with eager { } and NABLA_AUTO_COMPILE=0 turn it off, and explain compile says so with the line', () => {
     const r = runNabla(`
 w = tensor([1.0], requires_grad=true)
