@@ -18,13 +18,14 @@ export function layoutKey(t: Tensor): string {
   return `${t.dtype}[${t.shape}]/${t.strides}+${t.offset}${t.requiresGrad ? 'r' : ''}`;
 }
 
-/** A flat list of what must stay identical; null when too large to guard. */
+/** A flat list of what must stay identical; null when too large or too deeply nested to guard. */
 export function fingerprint(v: Value): unknown[] | null {
   const out: unknown[] = [];
   const walk = (x: Value, depth: number): boolean => {
     if (out.length > MAX_GUARDED_ITEMS) return false;
     out.push(x);
-    if (depth > 3) return true;
+    // deeper containers are not walked, so they are refused rather than guarded by identity alone
+    if (depth > 3) return !(Array.isArray(x) || x instanceof Tuple || x instanceof Map);
     if (Array.isArray(x) || x instanceof Tuple) {
       const items = Array.isArray(x) ? x : x.items;
       out.push(items.length);

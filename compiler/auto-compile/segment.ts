@@ -339,7 +339,7 @@ class Recorder implements AutoRecorder {
       return void this.reads.push({ get, name, guard: { kind: 'layout', key: layoutKey(v as Tensor) }, carried: true, value: v });
     }
     const print = fingerprint(v);
-    if (!print) return this.deny(`it reads \`${name}\`, too large a list to guard`);
+    if (!print) return this.deny(`it reads \`${name}\`, a list too large or too deeply nested to guard`);
     this.reads.push({ get, name, guard: { kind: 'same', print }, value: v });
   }
 
