@@ -52,7 +52,7 @@ export class LoopAuto {
   start(f: Frame, count?: number): boolean {
     if (!this.registered && this.log) {
       this.registered = true;
-      this.log.loops.push(() => this.record());
+      this.log.add(() => this.record());
     }
     this.off = !autoCompileEnabled()
       ? 'auto-compile is off (NABLA_AUTO_COMPILE=0)'

@@ -16,9 +16,17 @@ export interface LoopRecord {
   hostStatements: { line: number; reason: string }[];
 }
 
+const MAX_LOOPS = 100;
+
 export class AutoCompileLog {
   /** Each loop that has run, read when the report is asked for (its counts keep changing). */
   readonly loops: (() => LoopRecord)[] = [];
+
+  /** Keeps the most recent loops only: a notebook rerunning cells compiles new loops each time. */
+  add(record: () => LoopRecord): void {
+    this.loops.push(record);
+    if (this.loops.length > MAX_LOOPS) this.loops.splice(0, this.loops.length - MAX_LOOPS);
+  }
 
   report(enabled: boolean): string {
     const lines = [`auto-compile: ${enabled ? 'on' : 'off (NABLA_AUTO_COMPILE=0)'}`];
