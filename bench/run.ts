@@ -11,7 +11,8 @@
  * Options: --rounds N (default 5), --budget ms per workload and process (default 1000), --quick (1 round,
  * 400 ms), --out FILE (default bench/RESULTS.md), --gpu (the GPU machine, bench/gpu/run.sh: Nabla on the
  * webgpu backend and on js beside PyTorch CUDA eager and PyTorch CPU; the table of every number, and the
- * GPU target). PYTHON names the interpreter that has torch (default /usr/bin/python3, Debian's).
+ * GPU target), --whole-rounds N (rounds of bench/whole-process.ts, default 1), --no-whole (skip it). PYTHON
+ * names the interpreter that has torch (default /usr/bin/python3, Debian's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'nod
 import { join } from 'node:path';
 import { benchData } from './data';
 import { median } from './stats';
+import { wholeProcess } from './whole-process';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, d: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : d);
@@ -204,6 +206,12 @@ L.push('| target | met | measured |');
 L.push('|---|---|---|');
 for (const [t, ok, m] of targets) L.push(`| ${t} | ${ok === null ? 'not measured' : ok ? 'yes' : 'no'} | ${m} |`);
 L.push('');
+if (!argv.includes('--no-whole')) {
+  // issue 19: the scripts users write, whole process, auto-compile on and off, beside PyTorch
+  const whole = wholeProcess({ rounds: Number(opt('--whole-rounds', '1')), steps: quick ? 200 : 2000, quick });
+  L.push('## Whole process: the natural PINN script and a PDE script as users write them (issue 19)', '', ...whole.lines);
+  failures.push(...whole.failures);
+}
 }
 allNumbers();
 if (failures.length) L.push('## Failures', '', ...failures.map((f) => `- ${f}`), '');

@@ -11,7 +11,12 @@ export interface RunArgs {
   scriptArgs: Map<string, string>;
 }
 
-const OWN = { backend: { type: 'string' as const }, help: { type: 'boolean' as const, short: 'h' }, version: { type: 'boolean' as const, short: 'v' } };
+const OWN = {
+  backend: { type: 'string' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+  version: { type: 'boolean' as const, short: 'v' },
+  'explain-compile': { type: 'boolean' as const },
+};
 
 export function splitArgs(argv: string[]): RunArgs {
   const own: string[] = [];

@@ -11,6 +11,7 @@ const HELP = `nabla — a small differentiable-programming language
 
 usage:
   nabla run FILE.nabla [--backend B] [--name value ...]   run a script (--name values are read by args("name", default))
+      --explain-compile                                    then list which loops compiled themselves and why the others did not
   nabla check FILE.nabla ...                               report every syntax and compile error without running
   nabla repl [--backend B]                                 an interactive prompt
   nabla kernel install [--user | --sys-prefix | --prefix DIR]   install the Jupyter kernelspec
@@ -85,13 +86,15 @@ async function loadChartsFor(source: string): Promise<void> {
   if (/\bgraph\s*\(/.test(source)) await (await import('../runtime/explain')).loadGraphviz().catch(() => undefined);
 }
 
-async function run(file: string, scriptArgs: Map<string, string>): Promise<number> {
+async function run(file: string, scriptArgs: Map<string, string>, explainCompile = false): Promise<number> {
   const source = readSource(file);
   if (source === null) return 1;
   const [, { createSession }] = await language();
   await loadChartsFor(source);
   const session = createSession({ scriptArgs });
   const r = session.run(source, stdio, { file });
+  // which loops compiled themselves, and why the others did not (on stderr, after the script's own output)
+  if (explainCompile) process.stderr.write(session.compileReport() + '\n');
   if (!r.ok) {
     process.stderr.write(r.traceback.join('\n') + '\n');
     return 1;
@@ -216,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       if (files.length !== 1) return process.stderr.write('nabla run: give one FILE.nabla\n'), 2;
-      return run(files[0], scriptArgs);
+      return run(files[0], scriptArgs, !!options['explain-compile']);
     case 'serve':
       return serveWeb(scriptArgs.get('port'));
     case 'check':

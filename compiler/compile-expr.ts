@@ -6,6 +6,7 @@ import type { Compiler } from './compiler';
 import { callMethod, getAttr, getIndex, type IndexKey } from './members';
 import { adjoint, binary, LangError, negate, not } from './operators';
 import { UNBOUND, type Frame, type Scope } from './scope';
+import { auto } from './auto-compile/hooks';
 import { LITERAL_DATA, RangeValue, truthy, Tuple, type Value } from './values';
 
 /** An expression compiled to a closure over the frame: no AST is walked at run time. */
@@ -79,7 +80,10 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return (f) => {
         const v = t(f);
         siteState.current = site;
-        return getAttr(v, name, c.builtin);
+        if (auto.rec && v instanceof Tensor && name === 'grad') auto.rec.readGrad(v);
+        const a = getAttr(v, name, c.builtin);
+        if (auto.rec && !(v instanceof Tensor)) auto.rec.readAttr(v, name, a);
+        return a;
       };
     }
     case 'Index': {
@@ -124,6 +128,7 @@ function compileName(c: Compiler, e: A.Name, scope: Scope, site: Site): Code {
     if (depth === 0) return (f) => {
       const v = f.vars[slot];
       if (v === UNBOUND) throw unbound();
+      if (auto.rec) auto.rec.read(f.vars, slot, v, name);
       return v;
     };
     return (f) => {
@@ -131,12 +136,14 @@ function compileName(c: Compiler, e: A.Name, scope: Scope, site: Site): Code {
       for (let d = 0; d < depth; d++) fr = fr.parent!;
       const v = fr.vars[slot];
       if (v === UNBOUND) throw unbound();
+      if (auto.rec) auto.rec.read(fr.vars, slot, v, name);
       return v;
     };
   }
   const cell = r.cell;
   return () => {
     const v = cell.value;
+    if (auto.rec) auto.rec.read(cell, -1, v, name);
     if (v !== UNBOUND) return v;
     const b = c.builtin(name);
     if (b !== undefined) return b;
@@ -219,6 +226,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
       const t = target(f);
       const [pos, kw] = evalArgs(args, f);
       siteState.current = site;
+      if (auto.rec) auto.rec.method(t, name);
       return callMethod(t, name, pos, kw, c.builtin);
     };
   }
@@ -232,6 +240,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
         const g = fn(f);
         const x = a0(f);
         siteState.current = site;
+        if (auto.rec) auto.rec.call(g);
         if (typeof g !== 'function') return callValue(g, [x], null, what);
         return c.traced(site, g, () => (g as (x: Value) => Value)(x));
       };
@@ -241,6 +250,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
     const g = fn(f);
     const [pos, kw] = evalArgs(args, f);
     siteState.current = site;
+    if (auto.rec) auto.rec.call(g);
     return c.traced(site, g, () => callValue(g, pos, kw, what));
   };
 }

@@ -7,6 +7,8 @@ import type { Compiler } from './compiler';
 import { getIndex, setAttr, setIndex } from './members';
 import { binary, LangError } from './operators';
 import { UNBOUND, type Frame, type Scope } from './scope';
+import { auto, autoCompileEnabled } from './auto-compile/hooks';
+import { loopAuto } from './auto-compile/make';
 import { RangeValue, Tuple, truthy, typeName, type Value } from './values';
 
 /**
@@ -61,12 +63,14 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
         let fr = f;
         for (let d = 0; d < depth; d++) fr = fr.parent!;
         fr.vars[slot] = v;
+        if (auto.rec) auto.rec.write(fr.vars, slot, name);
         if (v instanceof Tensor) nameTensor(v, name);
       };
     }
     const cell = r.cell;
     return (_f, v) => {
       cell.value = v;
+      if (auto.rec) auto.rec.write(cell, -1, name);
       if (v instanceof Tensor) nameTensor(v, name);
     };
   }
@@ -75,6 +79,7 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
     return (f, v) => {
       const o = obj(f);
       siteState.current = site;
+      if (auto.rec && !(o instanceof Tensor)) auto.rec.deny(`it sets the attribute .${t.name} of a ${typeName(o)}, which a compiled replay would not repeat`);
       setAttr(o, t.name, v);
     };
   }
@@ -91,6 +96,7 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
     const o = obj(f);
     const ks = keys.map((k, i) => (k ? k(f) : { slice: slices[i]!.map((x) => (x ? (x(f) as number) : null)) as [number | null, number | null, number | null] }));
     siteState.current = site;
+    if (auto.rec && !(o instanceof Tensor)) auto.rec.deny(`it assigns into a ${typeName(o)} by index, which a compiled replay would not repeat`);
     setIndex(o, ks, v);
   };
 }
@@ -175,14 +181,17 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
     }
     case 'While': {
       const test = compileExpr(c, s.test, scope);
-      const body = compileBlock(c, s.body.body, scope).run;
+      const codes = s.body.body.map((st) => compileStmt(c, st, scope));
+      const body = sequence(codes);
+      const autoLoop = loopAuto(c, s, codes, scope);
       return (f) => {
+        const compiled = autoLoop?.start(f) ?? false;
         for (;;) {
           const t = test(f);
           siteState.current = site;
           if (!(t === true || (t !== false && truthy(t, 'while')))) return undefined;
           mode.checkInterrupt?.();
-          const r = body(f);
+          const r = compiled ? autoLoop!.iteration(f, false) : (autoLoop?.countEager(), body(f));
           if (r === BREAK) return undefined;
           if (r === RETURN) return r;
         }
@@ -247,6 +256,13 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
       };
     }
     case 'Explain': {
+      if (s.expr.kind === 'Name' && s.expr.name === 'compile' && c.host.autoCompile) {
+        const log = c.host.autoCompile;
+        return () => {
+          c.out().stdout(log.report(autoCompileEnabled()) + '\n');
+          return undefined;
+        };
+      }
       const e = compileExpr(c, s.expr, scope);
       return (f) => {
         c.explain(s, e, f);
@@ -259,18 +275,24 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
 function compileFor(c: Compiler, s: A.For, scope: Scope): SCode {
   const iter = compileExpr(c, s.iter, scope);
   const binds = s.targets.map((t) => compileTarget(c, t, scope));
-  const body = compileBlock(c, s.body.body, scope).run;
+  const codes = s.body.body.map((st) => compileStmt(c, st, scope));
+  const eagerBody = sequence(codes);
+  const autoLoop = loopAuto(c, s, codes, scope);
   const site = c.site(s);
   const one = binds.length === 1 ? binds[0] : null;
   return (f) => {
     const it = iter(f);
     siteState.current = site;
+    const count = it instanceof RangeValue ? it.length : Array.isArray(it) ? it.length : undefined;
+    const compiled = autoLoop?.start(f, count) ?? false;
+    const body = compiled ? (fr: Frame) => autoLoop!.iteration(fr, false) : autoLoop ? (fr: Frame) => (autoLoop.countEager(), eagerBody(fr)) : eagerBody;
     if (it instanceof RangeValue && one) {
-      // numeric ranges run as a plain counting loop
+      // numeric ranges run as a plain counting loop; a compiled one runs its last iteration eagerly, so the
+      // values it leaves behind (a loss with its graph) are exactly what eager code leaves
       for (let i = it.start; it.step > 0 ? i < it.stop : i > it.stop; i += it.step) {
         one(f, i);
         mode.checkInterrupt?.();
-        const r = body(f);
+        const r = compiled ? autoLoop!.iteration(f, it.step > 0 ? i + it.step >= it.stop : i + it.step <= it.stop) : body(f);
         if (r === BREAK) break;
         if (r === RETURN) return r;
       }
@@ -283,6 +305,18 @@ function compileFor(c: Compiler, s: A.For, scope: Scope): SCode {
       const r = body(f);
       if (r === BREAK) break;
       if (r === RETURN) return r;
+    }
+    return undefined;
+  };
+}
+
+/** Statements run in order until one signals (break, continue, return). */
+function sequence(codes: readonly SCode[]): SCode {
+  if (codes.length === 1) return codes[0];
+  return (f) => {
+    for (let i = 0; i < codes.length; i++) {
+      const r = codes[i](f);
+      if (r) return r;
     }
     return undefined;
   };

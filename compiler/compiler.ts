@@ -4,6 +4,7 @@ import { bindArgs } from './call';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
 import { LangError } from './operators';
+import type { AutoCompileLog } from './auto-compile/report';
 import { Globals, Scope, UNBOUND, type Frame } from './scope';
 import type { Output } from './session';
 import { FN_INFO, type NablaFunction, type Value } from './values';
@@ -28,6 +29,10 @@ export interface CompilerHost {
   builtinNames(): string[];
   out(): Output;
   explain(stmt: A.Explain, value: Code, f: Frame): void;
+  /** The builtin table's group of a builtin (auto-compile asks which calls a replay repeats). */
+  builtinGroup?(name: string): string | undefined;
+  /** Where loops report whether they were compiled (`explain compile`); absent for `nabla check`. */
+  autoCompile?: AutoCompileLog;
 }
 
 /**

@@ -5,6 +5,8 @@ import { warnings } from '../runtime/provenance';
 import { createBuiltins, type BuiltinTable } from './builtins';
 import { explainStatement } from './builtins/explain';
 import { Compiler } from './compiler';
+import { AutoCompileLog } from './auto-compile/report';
+import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
@@ -30,6 +32,8 @@ export class NablaSession implements Session {
   private sources = new Map<string, string>();
   private runs = 0;
   private readonly top: Frame = { vars: [], parent: null };
+  /** Which loops compiled themselves, for `explain compile` and `nabla run --explain-compile`. */
+  readonly autoCompile = new AutoCompileLog();
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
@@ -94,6 +98,11 @@ export class NablaSession implements Session {
     return isComplete(code);
   }
 
+  /** What `explain compile` prints: which loops compiled themselves, and why the others did not. */
+  compileReport(): string {
+    return this.autoCompile.report(autoCompileEnabled());
+  }
+
   /** The value bound to a global name now, if any. */
   lookup(name: string): Value | undefined {
     const c = this.globals.cells.get(name);
@@ -108,6 +117,8 @@ export class NablaSession implements Session {
       builtin: (name: string) => builtins.values.get(name),
       builtinNames: () => [...builtins.values.keys()],
       out: () => this.output,
+      builtinGroup: (name: string) => builtins.defs.get(name)?.group,
+      autoCompile: this.autoCompile,
       explain: (s: A.Explain, v: Code, f: Frame) => explainStatement(code.slice(s.expr.span.start.offset, s.expr.span.end.offset), () => v(f), this.output),
     };
   }

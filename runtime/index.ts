@@ -19,6 +19,7 @@ export { customGrad } from './custom';
 export { inplace } from './inplace';
 export { assignGrad } from './compile/state';
 export { compile, type CompileOptions, type Compiled } from './compile';
+export { Tracer, Plan, traceState, replayedHistory } from './compile';
 export { NablaError } from './errors';
 export { siteState, fmtSite, type Site } from './site';
 export { whyNoGrad } from './provenance';

@@ -3,6 +3,7 @@ import { warn } from '../../runtime/provenance';
 import { LangError } from '../operators';
 import { FN_INFO, Tuple, type NablaFunction, type Value } from '../values';
 import type { BuiltinTable } from './table';
+import { auto } from '../auto-compile/hooks';
 
 /**
  * compile(f) and @compile: the runtime's nb.compile (runtime/compile) around a Nabla function. Tuples in
@@ -42,4 +43,12 @@ export function addCompile(t: BuiltinTable): void {
       if (typeof f !== 'function') throw new LangError('compile needs a function, e.g. step = compile(step), or @compile above fn step() { ... }');
       return compileFunction(f as NablaFunction);
     });
+  // `with eager { }`: loops started inside run as written (issue 19's opt-out, beside NABLA_AUTO_COMPILE=0)
+  const eager = {
+    enter: () => void auto.eagerScopes++,
+    exit: () => void auto.eagerScopes--,
+    toString: () => '<eager scope>',
+  };
+  t.constant('eager', eager,
+    'A scope for `with eager { ... }`: loops that start inside it run as written, statement by statement, instead of compiling their bodies automatically (which is on by default; NABLA_AUTO_COMPILE=0 turns it off everywhere). `explain compile` lists which loops were compiled and why the others were not.');
 }

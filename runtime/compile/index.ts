@@ -6,6 +6,10 @@ import { Plan, type Container, type PlanStats } from './plan';
 import { traceState } from './state';
 import { Tracer } from './tracer';
 
+// the pieces compile() is built from, for front ends that trace their own units (the language's loops)
+export { Tracer, Plan, traceState };
+export { replayedHistory } from './replayed';
+
 /**
  * compile(f): a function that traces f once per argument signature and then replays the trace as one plan
  * (./plan.ts) instead of running f op by op. Typically f is a whole training step: zero_grad, forward,

@@ -62,7 +62,8 @@ export class Tracer implements TraceHooks {
   reason: string | null = null;
   private readonly bySlot = new Map<Storage, number>();
   private readonly argOf = new Map<Storage, number>();
-  private readonly gradSet = new Set<Tensor>();
+  /** Holders whose .grad the call set (a replay's .grad there is the plan's buffer). */
+  readonly gradSet = new Set<Tensor>();
   /** The trace-time tensor of each tmp slot's first output (what a resolver rebuilds). */
   readonly tensors = new Map<Tensor, number>();
 
