@@ -23,8 +23,17 @@ export function registerFamily(family: string, entries: readonly OpEntry[]): voi
   families.set(family, entries);
 }
 
-/** The families in the docs' order (elementwise, reduction, nn, indexing, linalg), then any others as registered. */
-const ORDER = ['elementwise', 'reduction', 'nn', 'indexing', 'linalg'];
+/** Each family's title in the docs' op reference; this order is the docs' (and allEntries') order. */
+export const FAMILY_TITLES: Readonly<Record<string, string>> = {
+  elementwise: 'Elementwise',
+  reduction: 'Reductions',
+  nn: 'Neural-network functions',
+  indexing: 'Indexing and shape',
+  linalg: 'Linear algebra',
+};
+const ORDER = Object.keys(FAMILY_TITLES);
+
+/** The registered families in FAMILY_TITLES' order (not import order), then any others as registered. */
 export const familyNames = (): string[] => {
   const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
   return [...families.keys()].sort((a, b) => rank(a) - rank(b));
