@@ -5,7 +5,7 @@
 import './backends/js';
 import './backends/gpujs';
 import './methods';
-import './family-methods';
+import './op-methods';
 
 export { Tensor, liveTensors, type Origin } from './tensor';
 export { liveStorages, trackLive } from './storage';

@@ -4,7 +4,6 @@ import { addCompare } from './compare';
 import { addCompile } from './compile';
 import { addCreation } from './creation';
 import { addExplain } from './explain';
-import { addFamilies } from './families';
 import { addMath } from './math';
 import { addMisc } from './misc';
 import { addNotebook } from './notebook';
@@ -18,7 +17,6 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   const t = new BuiltinTable();
   addCreation(t);
   addMath(t);
-  addFamilies(t);
   addAutodiff(t);
   addCompile(t);
   addTraining(t);

@@ -1,9 +1,10 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
-import { allEntries, ELEMENTWISE, paramNumber, scalarForm, type ElementwiseEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
+import { allEntries, backwardText, ELEMENTWISE, paramNumber, scalarForm, type ElementwiseEntry, type ForwardEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
 import { LangError } from '../operators';
-import { typeName, type Value } from '../values';
+import { Tuple, typeName, type Value } from '../values';
 import { asNumber, asTensor, optionalAxis } from './convert';
+import { convertByKind } from './convert-kind';
 import type { BuiltinTable } from './table';
 
 /**
@@ -18,11 +19,15 @@ export function addRegistry(t: BuiltinTable): void {
   for (const e of allEntries()) if (e.family !== 'elementwise' && (e.surface ?? 'builtin') === 'builtin') addEntry(t, e);
 }
 
-/** The signature as the builtin table writes it: inputs, then params with defaults. */
+/** The signature as the builtin table writes it: inputs, then params (required ones bare, a rest one starred, the others with defaults). */
 export function paramSpecs(e: OpEntry): string[] {
-  const fmt = (p: ParamDecl) => `${p.name}=${p.default === null ? 'none' : typeof p.default === 'string' ? JSON.stringify(p.default) : String(p.default)}`;
+  const fmt = (p: ParamDecl) =>
+    p.rest ? `*${p.name}` : !('default' in p) ? p.name : `${p.name}=${p.default === null ? 'none' : typeof p.default === 'string' ? JSON.stringify(p.default) : String(p.default)}`;
   return [...e.inputs, ...(e.params ?? []).map(fmt)];
 }
+
+/** The call as the docs and inspect show it: `name(inputs, params)`. */
+export const signatureOf = (e: OpEntry): string => `${e.name}(${paramSpecs(e).join(', ')})`;
 
 const isNum = (v: Value): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
 
@@ -52,6 +57,7 @@ function addElementwise(t: BuiltinTable, e: ElementwiseEntry): void {
 
 /** A parameter's value by the kind of its default: numbers, axes (default none), booleans, strings with choices. */
 export function convertParam(e: OpEntry, p: ParamDecl, v: Value): unknown {
+  if (p.kind) return convertByKind(v, { ...p, kind: p.kind }, e.name);
   if (p.choices) {
     if (typeof v !== 'string' || !p.choices.includes(v)) {
       const shown = typeof v === 'string' ? `"${v}"` : `a ${typeName(v)}`;
@@ -77,14 +83,20 @@ function suggest(v: string, choices: readonly string[]): string {
   return close.length ? `; did you mean "${close[0]}"?` : '';
 }
 
-/** Entries of other families: inputs become tensors (numbers allowed), params convert by kind, forward runs. */
+/**
+ * Entries of other families: inputs become tensors (numbers and lists allowed), params convert by their
+ * kind (or their default's), forward runs; several results (sort's values and indices) come back as a tuple.
+ * The doc line carries the backward formula.
+ */
 function addEntry(t: BuiltinTable, e: OpEntry): void {
-  const forward = (e as OpEntry & { forward?: (...a: unknown[]) => unknown }).forward;
+  const forward = (e as Partial<ForwardEntry>).forward;
   if (!forward) throw new Error(`registry entry ${e.name} (${e.family}) has no forward`);
   const params = e.params ?? [];
-  t.add(e.family, e.name, paramSpecs(e), e.doc, (...args: Value[]) => {
-    const ins = args.slice(0, e.inputs.length).map((v, k) => (v instanceof Tensor ? v : asTensor(v, e.name, e.inputs[k])));
+  const doc = e.formulas?.length ? `${e.doc} Gradient: ${backwardText(e)}.` : e.doc;
+  t.add(e.family, e.name, paramSpecs(e), doc, (...args: Value[]) => {
+    const ins = args.slice(0, e.inputs.length).map((v, k) => (v instanceof Tensor ? v : asTensor(v, e.name, `'${e.inputs[k]}'`)));
     const kw = Object.fromEntries(params.map((p, k) => [p.name, convertParam(e, p, args[e.inputs.length + k])]));
-    return forward(...ins, kw) as Value;
+    const r = forward(...ins, kw);
+    return Array.isArray(r) ? new Tuple(r) : r;
   });
 }

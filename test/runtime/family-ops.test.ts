@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { FAMILIES, type FamilyEntry } from '../../runtime/ops/families';
+import { familyOf, type ForwardEntry, type ParamDecl } from '../../runtime/ops/registry';
 import { F32, F64, checkGrads, rng, expectClose, fixture, load, orZeros, pinBackend, runnableBackends, values, type Fx, type Real, type Tol } from './helpers';
 
 /**
- * The indexing/shape and linear-algebra families (runtime/ops/families) against PyTorch
+ * The indexing/shape and linear-algebra families of the op registry (declared in runtime/ops/families) against PyTorch
  * (test/fixtures/torch/family_ops.json, written by scripts/torch_fixtures.py: output, VJP and second order)
  * and float64 central finite differences of orders 1 and 2. Each fixture entry names a family entry and its
  * arguments by the entry's own parameter names, so this file calls the table's forwards directly: the same
@@ -34,7 +34,16 @@ interface Entry {
   sign?: Fx;
 }
 
-const TABLE = new Map<string, FamilyEntry>(FAMILIES.flatMap((f) => f.entries).map((e) => [e.name, e]));
+const TABLE = new Map<string, ForwardEntry>([...familyOf('indexing'), ...familyOf('linalg')].map((e) => [e.name, e as ForwardEntry]));
+
+/** An entry's parameters in call order: its tensor inputs, then its params. */
+const paramsOf = (def: ForwardEntry): ParamDecl[] => [...def.inputs.map((name): ParamDecl => ({ name, kind: 'tensor' })), ...(def.params ?? [])];
+
+/** Runs an entry's forward (the function its builtin calls) with each parameter's value. */
+function run(def: ForwardEntry, valueOf: (p: ParamDecl) => unknown): Tensor | Tensor[] {
+  const kw = Object.fromEntries((def.params ?? []).map((p) => [p.name, valueOf(p)]));
+  return def.forward(...def.inputs.map((name) => valueOf({ name, kind: 'tensor' })), kw);
+}
 const entries = fixture<{ entries: Entry[] }>('family_ops').entries;
 const isComplexEntry = (e: Entry) => e.inputs.some((i) => i.value.dtype === 'complex128');
 
@@ -47,13 +56,12 @@ function gram(a: Tensor): Tensor {
 function call(e: Entry, xs: Tensor[]): Tensor {
   const def = TABLE.get(e.op)!;
   const ins = e.gram ? xs.map(gram) : xs;
-  const args = def.params.map((p) => {
+  const r = run(def, (p) => {
     if (p.kind === 'tensors') return ins;
     const k = e.inputs.findIndex((i) => i.name === p.name);
     if (k >= 0) return ins[k];
     return p.name in e.args ? e.args[p.name] : p.default;
   });
-  const r = def.forward(...args);
   const y = Array.isArray(r) ? r[e.out ?? 0] : r;
   return e.complex_out ? nb.stack([nb.real(y), nb.imag(y)]) : y;
 }
@@ -86,7 +94,7 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
     });
   }
   if (e.indices) {
-    const r = TABLE.get(e.op)!.forward(...TABLE.get(e.op)!.params.map((p) => (p.name === 'x' ? xs[0] : p.name in e.args ? e.args[p.name] : p.default))) as Tensor[];
+    const r = run(TABLE.get(e.op)!, (p) => (p.name === 'x' ? xs[0] : p.name in e.args ? e.args[p.name] : p.default)) as Tensor[];
     expect(values(r[1])).toEqual(e.indices.data);
     expect(r[1].requiresGrad).toBe(false);
   }
@@ -97,13 +105,13 @@ const C64: Tol = { rtol: 1e-4, atol: 1e-5 };
 // complex64 holds float32 parts, so finite differences take eps = 3e-3 (as test/runtime/ops.test.ts does)
 const COMPLEX_FD = { eps: 3e-3, rtol: 2e-3, atol: 2e-3 };
 
-describe('the family tables', () => {
+describe('the indexing and linalg families of the registry', () => {
   it('every fixture entry names a table entry and only its parameters, and every entry has fixtures', () => {
     expect(entries.length).toBe(78);
     for (const e of entries) {
       const def = TABLE.get(e.op);
       expect(def, `no table entry '${e.op}' (${e.name})`).toBeDefined();
-      const names = def!.params.map((p) => p.name);
+      const names = paramsOf(def!).map((p) => p.name);
       for (const k of Object.keys(e.args)) expect(names, `${e.name}: argument '${k}'`).toContain(k);
       for (const i of e.inputs) expect(names, `${e.name}: input '${i.name}'`).toContain(i.name);
     }
@@ -114,10 +122,13 @@ describe('the family tables', () => {
     for (const def of TABLE.values()) {
       expect(def.name).toMatch(/^[a-z_]+$/);
       expect(def.doc.length, def.name).toBeGreaterThan(20);
-      expect(def.grad.length, def.name).toBeGreaterThan(5);
+      expect(def.formulas?.length, def.name).toBe(1);
+      expect(def.formulas![0].length, def.name).toBeGreaterThan(5);
       expect(typeof def.forward).toBe('function');
-      const required = def.params.filter((p) => !('default' in p) && !p.rest);
-      expect(def.params.slice(0, required.length), `${def.name}: required parameters come first`).toEqual(required);
+      for (const q of def.params ?? []) expect(q.kind, `${def.name}: '${q.name}' has a kind`).toBeDefined();
+      const all = paramsOf(def);
+      const required = all.filter((q) => !('default' in q) && !q.rest);
+      expect(all.slice(0, required.length), `${def.name}: required parameters come first`).toEqual(required);
     }
   });
 });

@@ -4,7 +4,7 @@ import { Tensor } from '../../runtime';
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
 import { parseFormula } from '../../runtime/explain/parse-formula';
 import type { Expr } from '../../runtime/explain/symbolic';
-import { allEntries, ELEMENTWISE, KERNEL_FNS, type ElementwiseEntry } from '../../runtime/ops/registry';
+import { allEntries, ELEMENTWISE, familyNames, familyOf, KERNEL_FNS, type ElementwiseEntry } from '../../runtime/ops/registry';
 import { createBuiltins } from '../../compiler/builtins';
 import * as unaryModule from '../../runtime/ops/unary';
 import * as binaryModule from '../../runtime/ops/binary';
@@ -22,10 +22,13 @@ const fixtureOps = new Set([
 ]);
 
 describe('every registry entry is complete', () => {
-  it('has many entries, each name once', () => {
+  it('has many entries, each name once, in every family', () => {
     const names = allEntries().map((e) => e.name);
     expect(new Set(names).size).toBe(names.length);
     expect(ELEMENTWISE.length).toBeGreaterThanOrEqual(44);
+    expect(familyNames()).toEqual(['elementwise', 'reduction', 'nn', 'indexing', 'linalg']);
+    for (const f of familyNames()) expect(familyOf(f).length, f).toBeGreaterThan(0);
+    expect(names.length).toBe(familyNames().reduce((n, f) => n + familyOf(f).length, 0));
   });
 
   it.each(ELEMENTWISE.map((e) => [e.name, e] as const))('%s', (name, e) => {
@@ -57,10 +60,14 @@ describe('every registry entry is complete', () => {
 
   it.each(allEntries().filter((e) => e.family !== 'elementwise').map((e) => [`${e.family} ${e.name}`, e] as const))('%s', (_label, e) => {
     expect(e.doc.length, 'doc line').toBeGreaterThan(5);
-    expect(e.inputs.length, 'inputs').toBeGreaterThan(0);
-    for (const p of e.params ?? []) expect('default' in p, `${p.name} has a default`).toBe(true);
+    // it takes a tensor: an input, or a tensor-kind param (einsum's equation comes before its *operands)
+    expect(e.inputs.length + (e.params ?? []).filter((p) => p.kind === 'tensor' || p.kind === 'tensors').length, 'tensor inputs').toBeGreaterThan(0);
+    // a param without a default is a required positional argument, so it must say how it converts
+    for (const p of e.params ?? []) expect('default' in p || p.kind !== undefined, `${p.name} has a default or a kind`).toBe(true);
+    expect(e.formulas === undefined || e.formulas.every((f) => f.length > 5), 'formula text').toBe(true);
     const surface = e.surface ?? 'builtin';
     if (surface === 'builtin') expect(typeof (e as { forward?: unknown }).forward, 'forward').toBe('function');
+    if (e.method) expect(typeof (Tensor.prototype as any)[e.name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())], 'TypeScript method').toBe('function');
     if (surface !== 'operator') {
       const d = builtins.defs.get(e.name);
       expect(d, `builtin ${e.name}`).toBeDefined();

@@ -1,42 +1,22 @@
 import type { Tensor } from '../../tensor';
 import { NablaError } from '../../errors';
+import type { ForwardEntry, ParamDecl, ParamKind } from '../registry';
 
 /**
- * One op declared once, for a family table (indexing.ts, linalg.ts). From an entry come: the builtin (its
- * parameters, defaults and doc line; compiler/builtins/families.ts converts arguments by `kind`), the method
- * form in the language (every builtin whose first parameter is a tensor is a method), completion, and the
- * generated op reference in docs/language.md.
+ * A row of the indexing and linalg tables (indexing.ts, linalg.ts): the op's parameters in call order, each
+ * with its kind (ParamKind in the registry's types.ts), and `forward` taking them in that order.
+ * `registryEntry` makes the registry's entry of it (registered by each table's module): the leading tensor
+ * parameters become the entry's `inputs`, the rest its `params` (kinds kept, so index lists and axis lists
+ * convert precisely), `grad` its formula. Builtin, methods, completion and the docs' op reference then come
+ * from the registry, as for every family (runtime/ops/registry/README.md).
  *
- * `forward` takes the converted arguments in declaration order. Its gradient is either
- *  - a recorded rule (an OpDef in the same file whose backward is written in differentiable runtime ops), or
- *  - composite: forward is built from differentiable ops (gather, index_add, matmul, ...) whose own rules
- *    give every order of derivative.
- * `grad` is the backward formula as text, printed in the docs' op reference.
+ * The gradient is either a recorded rule (an OpDef in the same file whose backward is written in
+ * differentiable runtime ops), or composite: forward is built from differentiable ops (gather, index_add,
+ * matmul, ...) whose own rules give every order of derivative. `grad` is that formula as text.
  */
-export type ParamKind =
-  | 'tensor' // a tensor (a number or nested list is made into one)
-  | 'tensors' // a list of tensors (einsum's operands, given as the rest of the arguments)
-  | 'int'
-  | 'int?' // an int or none
-  | 'ints' // an int or a list of ints
-  | 'ints?' // an int, a list of ints, or none
-  | 'index' // integer indices: a tensor or a (nested) list of ints
-  | 'number'
-  | 'bool'
-  | 'string';
-
-export interface FamilyParam {
+export interface FamilyRow {
   name: string;
-  kind: ParamKind;
-  /** Absent: required. */
-  default?: number | boolean | string | null;
-  /** Collects the remaining positional arguments (einsum's operands). */
-  rest?: boolean;
-}
-
-export interface FamilyEntry {
-  name: string;
-  params: FamilyParam[];
+  params: ParamDecl[];
   /** One line for completion, inspect and the docs. */
   doc: string;
   /** The backward formula as text (dA for each differentiable input, or how the composite differentiates). */
@@ -47,8 +27,30 @@ export interface FamilyEntry {
   forward: (...args: any[]) => Tensor | Tensor[];
 }
 
-export const p = (name: string, kind: ParamKind, dflt?: FamilyParam['default']): FamilyParam =>
+/** A parameter with its kind; no default: required. */
+export const p = (name: string, kind: ParamKind, dflt?: ParamDecl['default']): ParamDecl =>
   dflt === undefined ? { name, kind } : { name, kind, default: dflt };
+
+/** The registry's entry of a row: positional forward behind the registry's `forward(...inputs, kw)`. */
+export function registryEntry(family: string, row: FamilyRow): ForwardEntry {
+  let n = 0;
+  while (n < row.params.length && row.params[n].kind === 'tensor' && !('default' in row.params[n])) n++;
+  const params = row.params.slice(n);
+  return {
+    name: row.name,
+    family,
+    doc: row.doc,
+    inputs: row.params.slice(0, n).map((q) => q.name),
+    params,
+    formulas: [row.grad],
+    surface: 'builtin',
+    method: row.method,
+    forward: (...args: unknown[]) => {
+      const kw = (args[n] ?? {}) as Record<string, unknown>;
+      return row.forward(...args.slice(0, n), ...params.map((q) => kw[q.name]));
+    },
+  };
+}
 
 /** The most elements a family op makes at once: a few small arguments (tile's reps, pad's widths, an einsum
  * outer product) must not ask for more memory than the machine has. */

@@ -1,14 +1,8 @@
-import type { FamilyEntry } from './entry';
-import { INDEXING } from './indexing';
-import { LINALG } from './linalg';
-
-/** The op families declared as tables (entry.ts); builtins, completion and the docs' op reference come from here. */
-export const FAMILIES: { family: string; title: string; entries: FamilyEntry[] }[] = [
-  { family: 'indexing', title: 'Indexing and shape', entries: INDEXING },
-  { family: 'linalg', title: 'Linear algebra', entries: LINALG },
-];
-
-export type { FamilyEntry, FamilyParam, ParamKind } from './entry';
-export { diag, flip, gatherAlong, indexSelect, pad, repeatInterleave, roll, scatterAdd, sort, takeAlongAxis, tile, topk, trace, tril, triu } from './indexing';
-export { cholesky, det, inv, slogdet, solve } from './linalg';
+/**
+ * The indexing and linalg families: each module declares its table and registers it with the op registry
+ * (runtime/ops/registry), from which builtins, methods, completion and the docs' op reference derive.
+ */
+export { INDEXING, diag, flip, gatherAlong, indexSelect, pad, repeatInterleave, roll, scatterAdd, sort, takeAlongAxis, tile, topk, trace, tril, triu } from './indexing';
+export { LINALG, cholesky, det, inv, slogdet, solve } from './linalg';
 export { einsum } from './einsum';
+export type { FamilyRow } from './entry';

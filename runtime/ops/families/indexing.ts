@@ -7,7 +7,8 @@ import { cast } from '../complex';
 import { sum } from '../reduce';
 import { concat, expand, gather, index, indexAdd, reshape, type IndexItem } from '../shape';
 import { where } from '../where';
-import { checkResultSize, p, type FamilyEntry } from './entry';
+import { registerFamily } from '../registry';
+import { checkResultSize, p, registryEntry, type FamilyRow } from './entry';
 
 /**
  * Indexing and shape ops, PyTorch's names and defaults (`axis` is Nabla's spelling of torch's `dim`). Every
@@ -320,7 +321,7 @@ export function trace(x: Tensor): Tensor {
 
 const X = p('x', 'tensor');
 
-export const INDEXING: FamilyEntry[] = [
+const ROWS: FamilyRow[] = [
   { name: 'gather', params: [X, p('axis', 'int'), p('index', 'index')], doc: 'out[i][j] = x[i][index[i][j]] along axis (torch.gather); index has the rank of x.', grad: 'index_add of g at the gathered positions', method: true, forward: gatherAlong },
   { name: 'index_select', params: [X, p('axis', 'int'), p('index', 'index')], doc: 'The slices of x at the given positions of one axis (a vector of indices; repeats allowed).', grad: 'index_add of g along axis', method: true, forward: indexSelect },
   { name: 'take_along_axis', params: [X, p('indices', 'index'), p('axis', 'int?', null)], doc: 'Like gather, with x and the indices broadcast off the axis (NumPy\'s take_along_axis, torch.take_along_dim); axis=none indexes the flattened x.', grad: 'index_add of g at the gathered positions', method: false, forward: takeAlongAxis },
@@ -337,3 +338,6 @@ export const INDEXING: FamilyEntry[] = [
   { name: 'diag', params: [X, p('diagonal', 'int', 0)], doc: 'A vector becomes a square matrix with it on the given diagonal; a matrix gives that diagonal as a vector.', grad: 'dx = diag(g, diagonal)', method: true, forward: diag },
   { name: 'trace', params: [X], doc: 'The sum of the main diagonal of a matrix.', grad: 'dx = g * eye', method: true, forward: trace },
 ];
+
+export const INDEXING = ROWS.map((row) => registryEntry('indexing', row));
+registerFamily('indexing', INDEXING);

@@ -9,7 +9,8 @@ import { cast, conj } from '../complex';
 import { adjoint, matmul } from '../matmul';
 import { expand, gather, reshape, squeeze, stack, transpose, unsqueeze } from '../shape';
 import { abs, neg } from '../unary';
-import { checkResultSize, p, type FamilyEntry } from './entry';
+import { registerFamily } from '../registry';
+import { checkResultSize, p, registryEntry, type FamilyRow } from './entry';
 import { einsum } from './einsum';
 import { tril } from './indexing';
 import { choleskyLower, fromMatrices, identity, luDet, luFactor, luSolve, matrices, type Mat } from './lapack';
@@ -202,7 +203,7 @@ export function einsumOf(equation: string, operands: readonly Tensor[]): Tensor 
 
 const A_ = p('x', 'tensor');
 
-export const LINALG: FamilyEntry[] = [
+const ROWS: FamilyRow[] = [
   { name: 'einsum', params: [p('equation', 'string'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk").', grad: 'each operand: einsum of g with the other operands (through the matmuls it runs)', method: false, forward: einsumOf },
   { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "dA = -inv(A)' @ g @ inv(A)'", method: false, forward: inv },
   { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve(A', g);  dA = -dB @ X'", method: false, forward: solve },
@@ -210,3 +211,6 @@ export const LINALG: FamilyEntry[] = [
   { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "dA = g_logabsdet * inv(A)'  (+ through det/|det| for complex)", method: true, forward: slogdet },
   { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "S = inv(L)' Φ(L' g) inv(L) with Φ = tril, diagonal halved;  dA = (S + S')/2", method: true, forward: cholesky },
 ];
+
+export const LINALG = ROWS.map((row) => registryEntry('linalg', row));
+registerFamily('linalg', LINALG);

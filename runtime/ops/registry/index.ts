@@ -23,9 +23,39 @@ export function registerFamily(family: string, entries: readonly OpEntry[]): voi
   families.set(family, entries);
 }
 
-export const familyNames = (): string[] => [...families.keys()];
+/** Each family's title in the docs' op reference; this order is the docs' (and allEntries') order. */
+export const FAMILY_TITLES: Readonly<Record<string, string>> = {
+  elementwise: 'Elementwise',
+  reduction: 'Reductions',
+  nn: 'Neural-network functions',
+  indexing: 'Indexing and shape',
+  linalg: 'Linear algebra',
+};
+const ORDER = Object.keys(FAMILY_TITLES);
+
+/** The registered families in FAMILY_TITLES' order (not import order), then any others as registered. */
+export const familyNames = (): string[] => {
+  const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
+  return [...families.keys()].sort((a, b) => rank(a) - rank(b));
+};
 export const familyOf = (family: string): readonly OpEntry[] => families.get(family) ?? [];
-export const allEntries = (): OpEntry[] => [...families.values()].flat();
+export const allEntries = (): OpEntry[] => familyNames().flatMap(familyOf);
+
+/** A formula with its placeholders named: {g} is g, {x0} the first input, {out} out, {param} the param. */
+function readable(e: OpEntry, text: string): string {
+  return text.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const x = /^x(\d+)$/.exec(name);
+    return x ? (e.inputs[Number(x[1])] ?? name) : name;
+  });
+}
+
+/** The backward formula as one line (the docs' op reference and the builtin's doc line print it). */
+export function backwardText(e: OpEntry): string {
+  const fs = e.formulas ?? [];
+  if (!fs.length) return 'not differentiable';
+  if (fs.length === 1) return readable(e, fs[0]);
+  return fs.map((f, i) => `d${e.inputs[i]}: ${readable(e, f)}`).join('; ');
+}
 
 export const ELEMENTWISE_BY_NAME: ReadonlyMap<string, ElementwiseEntry> = new Map(ELEMENTWISE.map((e) => [e.name, e]));
 

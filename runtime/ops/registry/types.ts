@@ -9,12 +9,33 @@ import type * as Ops from '../index';
  * import the ops at run time (the op layer hands its ops to a rule as `o`).
  */
 
-/** A keyword parameter after the tensor inputs, with PyTorch's name and default. */
+/**
+ * How the builtin converts an argument, where the default's kind is not precise enough (index lists, axis
+ * lists, ints, operand lists): the indexing and linalg families declare one on every param.
+ */
+export type ParamKind =
+  | 'tensor' // a tensor (a number or nested list is made into one)
+  | 'tensors' // a list of tensors (einsum's operands, given as the rest of the arguments or as one list)
+  | 'int'
+  | 'int?' // an int or none
+  | 'ints' // an int or a list of ints
+  | 'ints?' // an int, a list of ints, or none
+  | 'index' // integer indices: a tensor or a (nested) list of ints
+  | 'number'
+  | 'bool'
+  | 'string';
+
+/** A parameter after the tensor inputs, with PyTorch's name and default. */
 export interface ParamDecl {
   name: string;
-  default: number | string | boolean | null;
+  /** Absent: a required positional argument (then `kind` says how to convert it). */
+  default?: number | string | boolean | null;
   /** Allowed values of a string parameter (checked with a did-you-mean). */
   choices?: readonly string[];
+  /** How the builtin converts the argument; absent: by the default's kind (numbers, axis, booleans, choices). */
+  kind?: ParamKind;
+  /** Collects the remaining positional arguments (einsum's operands). */
+  rest?: boolean;
 }
 
 /** The fields every family shares: what a user sees. */
@@ -35,6 +56,16 @@ export interface OpEntry {
    * hand in compiler/builtins, e.g. pow's exponent rules).
    */
   surface?: 'builtin' | 'operator' | 'custom';
+  /** PyTorch has the tensor method: runtime/op-methods.ts adds it to Tensor in camelCase (`x.indexSelect`). */
+  method?: boolean;
+}
+
+/**
+ * An entry of a family other than elementwise: `forward(...inputs, kw)` gets the tensor inputs and an object
+ * of the params, converted by their kinds; it returns a tensor, or several (sort's values and indices).
+ */
+export interface ForwardEntry extends OpEntry {
+  forward: (...inputsThenKw: any[]) => Tensor | Tensor[];
 }
 
 /** What an elementwise rule sees: the saved inputs and output and the op's parameters. */

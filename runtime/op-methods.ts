@@ -1,10 +1,12 @@
-import { FAMILIES } from './ops/families';
+import './ops';
 import type { IndexLike } from './ops/families/indexing';
+import { allEntries, type ForwardEntry } from './ops/registry';
 import { Tensor } from './tensor';
 
 /**
- * Method forms of the family ops that PyTorch has as tensor methods (entry.method), derived from the tables:
- * `x.flip([0])`, `x.tril()`, `A.det()`. Arguments are the entry's, positionally, after the tensor.
+ * Method forms of the registry ops that PyTorch has as tensor methods (entry.method), derived from the
+ * registry: `x.flip([0])`, `x.tril()`, `A.det()`. Arguments are the entry's other inputs, then its params,
+ * positionally, after the tensor; an omitted one takes its default.
  */
 declare module './tensor' {
   interface Tensor {
@@ -29,11 +31,12 @@ declare module './tensor' {
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const P = Tensor.prototype as any;
-for (const { entries } of FAMILIES) {
-  for (const e of entries) {
-    if (!e.method) continue;
-    P[camel(e.name)] = function (this: Tensor, ...args: unknown[]) {
-      return e.forward(this, ...args);
-    };
-  }
+for (const e of allEntries() as ForwardEntry[]) {
+  if (!e.method) continue;
+  const more = e.inputs.length - 1;
+  const params = e.params ?? [];
+  P[camel(e.name)] = function (this: Tensor, ...args: unknown[]) {
+    const kw = Object.fromEntries(params.map((p, i) => [p.name, args[more + i]]));
+    return e.forward(this, ...args.slice(0, more), kw);
+  };
 }
