@@ -79,7 +79,7 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return (f) => {
         const v = t(f);
         siteState.current = site;
-        return getAttr(v, name, c.builtin);
+        return getAttr(v, name, c.builtin, c.builtinNames);
       };
     }
     case 'Index': {
@@ -219,7 +219,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
       const t = target(f);
       const [pos, kw] = evalArgs(args, f);
       siteState.current = site;
-      return callMethod(t, name, pos, kw, c.builtin);
+      return callMethod(t, name, pos, kw, c.builtin, c.builtinNames);
     };
   }
   const fn = compileExpr(c, callee, scope);

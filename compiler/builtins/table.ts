@@ -47,7 +47,7 @@ export class BuiltinTable {
 }
 
 /** "x", "*shape", "axis=none" (none/true/false/numbers/strings parsed). */
-function parseParam(p: string): ParamSpec {
+export function parseParam(p: string): ParamSpec {
   if (p.startsWith('*')) return { name: p.slice(1), rest: true };
   const eq = p.indexOf('=');
   if (eq < 0) return { name: p };
