@@ -9,8 +9,8 @@
 /** Names longer than this are not typos of a real name (no builtin is this long); they get no suggestion. */
 const MAX_COMPARED = 64;
 
-/** How many edits a name of this length may be away from a suggestion. */
-export const maxDistance = (name: string) => Math.max(1, Math.floor(Math.min(name.length, MAX_COMPARED) / 3));
+/** How many edits a name of this length may be away from a suggestion (a one-letter name is no typo of another). */
+export const maxDistance = (name: string) => Math.min(Math.max(1, Math.floor(Math.min(name.length, MAX_COMPARED) / 3)), name.length - 1);
 
 /**
  * The OSA distance between a and b, or Infinity as soon as it must exceed `limit` (rows are cut off when

@@ -37,10 +37,14 @@ const TENSOR_ATTRS: Record<string, (t: Tensor) => Value> = {
   version: (t) => t.version,
 };
 
+/** The builtin groups whose functions of a tensor read as its methods (not io's print or range, not plot). */
+const TENSOR_METHOD_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex', 'tensors', 'autodiff']);
+
 /** Builtins that read as tensor methods (`x.sum(axis=0)`, `W.matmul(x)`): those whose first parameter is the tensor. */
 export const isTensorMethodBuiltin = (b: Value): boolean => {
-  const first = (b as NablaFunction)?.[FN_INFO]?.params[0];
-  return typeof b === 'function' && (first === 'x' || first === 'z' || first === 'a' || first === 'y');
+  const info = (b as NablaFunction)?.[FN_INFO];
+  const first = info?.params[0];
+  return typeof b === 'function' && TENSOR_METHOD_GROUPS.has(info?.group ?? '') && (first === 'x' || first === 'z' || first === 'a');
 };
 
 /** Every name `v.` offers: declared methods and attributes (completion reads this, so it offers only what works). */

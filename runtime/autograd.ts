@@ -70,6 +70,13 @@ interface Pass {
   arrivals?: Map<Node, Tensor>;
 }
 
+/** Where each API takes the output gradient: each names its own keyword (y.backward has no grad_outputs=). */
+const OUTPUT_GRADIENT_ADVICE: Record<string, string> = {
+  grad: 'grad(y, x, grad_outputs=g)',
+  backward: 'y.backward(gradient=g) or backward(y, grad_tensors=g)',
+  gradient: 't.gradient(y, x, output_gradients=g)',
+};
+
 function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = ''): { node: Node; grad: Tensor }[] {
   if (given.length && given.length !== outputs.length) {
     throw gradError(api, `got ${outputs.length} outputs but ${given.length} output gradients; give one per output`);
@@ -80,7 +87,7 @@ function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = 
     let g = given[i] ?? null;
     if (!g) {
       if (t.size !== 1) {
-        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient (grad_outputs=) with shape ${fmtShape(t.shape)}`);
+        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient with shape ${fmtShape(t.shape)} (${OUTPUT_GRADIENT_ADVICE[api] ?? OUTPUT_GRADIENT_ADVICE.grad})`);
       }
       g = onesLike(t);
     } else if (!sameShape(g.shape, t.shape)) {

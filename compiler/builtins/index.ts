@@ -7,6 +7,7 @@ import { addMath } from './math';
 import { addMisc } from './misc';
 import { addNotebook } from './notebook';
 import { BuiltinTable, type BuiltinContext } from './table';
+import { addTeaching } from './teaching';
 import { addTraining } from './training';
 
 export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
@@ -22,5 +23,6 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addMisc(t, ctx);
   addNotebook(t, ctx);
   addCheck(t, ctx);
+  addTeaching(t, ctx);
   return t;
 }
