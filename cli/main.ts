@@ -5,7 +5,7 @@ import { splitArgs } from './args';
 
 // The language loads on demand: `nabla kernel` runs it in a worker thread and must start fast without it.
 const runtime = () => import('../runtime');
-const language = () => Promise.all([import('../grammar'), import('../compiler'), import('../compiler/compiler')]);
+const language = () => Promise.all([import('../grammar'), import('../compiler')]);
 
 const HELP = `nabla — a small differentiable-programming language
 
@@ -99,9 +99,11 @@ async function run(file: string, scriptArgs: Map<string, string>): Promise<numbe
   return 0;
 }
 
-/** Every error a file has, without running it: syntax errors, then compile errors. */
+/** Every error a file has, without running it: syntax, then names, calls, keywords and control flow (compiler/check). */
 async function check(files: string[]): Promise<number> {
-  const [{ parse, renderDiagnostic }, { createSession }, { Compiler }] = await language();
+  const [{ renderDiagnostic }, { createSession }] = await language();
+  const { checkSource } = await import('../compiler/check');
+  const builtins = createSession().builtins;
   let failed = 0;
   for (const file of files) {
     const source = readSource(file);
@@ -109,17 +111,11 @@ async function check(files: string[]): Promise<number> {
       failed++;
       continue;
     }
-    const { program, diagnostics } = parse(source, file);
-    const msgs = diagnostics.map((d) => renderDiagnostic(d, source, file));
-    if (program && !diagnostics.length) {
-      const session = createSession();
-      const c = new Compiler({ globals: session.globals, builtin: (n) => session.builtins.values.get(n), builtinNames: () => [...session.builtins.values.keys()], out: () => stdio, explain: () => {} }, file, source);
-      c.compileProgram(program);
-      msgs.push(...c.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, source, file)));
-    }
-    if (msgs.length) {
+    const found = checkSource(source, file, builtins);
+    if (found.length) {
       failed++;
-      process.stderr.write(msgs.join('\n') + '\n');
+      process.stderr.write(found.map((d) => renderDiagnostic(d, source, file)).join('\n') + '\n');
+      process.stderr.write(`${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`);
     } else process.stdout.write(`${file}: ok\n`);
   }
   return failed ? 1 : 0;
