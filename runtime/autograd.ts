@@ -11,7 +11,7 @@ import { real } from './ops/complex';
 import { onesLike } from './ops/creation';
 import { compute } from './ops/util';
 import { detach } from './ops/shape';
-import { escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
+import { escapedDescendantNote, escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
 import { anomalyInBackward, flatWarning, unusedReason, type Contribution } from './explain/diagnose';
 
 /**
@@ -83,7 +83,12 @@ function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = 
   }
   return outputs.map((t, i) => {
     const node = edgeOf(t);
-    if (!node) throw gradError(api, whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output') + (hint && '.' + hint));
+    if (!node) {
+      const why = whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output');
+      // where an input's value escaped, that is the cause: the generic advice (param, watch) would mislead
+      const lead = hint && / has no grad_fn: /.test(why) ? why.slice(0, why.indexOf(' requires grad;')) + ' requires grad' : why;
+      throw gradError(api, lead + (hint && '.' + hint));
+    }
     let g = given[i] ?? null;
     if (!g) {
       if (t.size !== 1) {
@@ -291,7 +296,7 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
     api,
     outputs: outs,
     // an output cut off from every input is often one computed from an escaped value: say where it escaped
-    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input')).join('')),
+    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input') || escapedDescendantNote(t, ins.length > 1 ? `input ${i + 1}` : 'the input')).join('')),
     known,
     targets: new Set(targets as Node[]),
     accumulate: false,
