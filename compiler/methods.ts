@@ -114,7 +114,7 @@ const OPTIMIZER: ObjectKind<Optimizer<object>> = {
       return null;
     }],
   }),
-  attrs: { param_groups: (o) => o.paramGroups, state: (o) => o.state, defaults: (o) => o.defaults, name: (o) => o.name },
+  attrs: { param_groups: (o) => o.paramGroups, state: (o) => o.state, defaults: (o) => o.defaults },
 };
 
 const isModel = (v: Value): v is nb.Model => typeof v === 'function' && !(v as NablaFunction)[FN_INFO] && Array.isArray((v as { params?: unknown }).params) && Array.isArray((v as { layers?: unknown }).layers);

@@ -94,5 +94,6 @@ export function helpText(x: Value, t: BuiltinTable): string {
   const members = memberNames(x, [...t.values.keys()], (n) => t.values.get(n)).sort();
   const offers = members.length ? `\n\nIts methods and attributes: ${members.join(', ')}` : '';
   if (x instanceof Tensor) return `a tensor of shape [${x.shape.join(', ')}], ${x.dtype}${x.requiresGrad ? ', requires grad' : ''}${offers}`;
-  return `a ${kindOf(x)?.kind ?? typeName(x)}: ${show(x, true).slice(0, 200)}${offers}`;
+  const what = kindOf(x)?.kind ?? typeName(x);
+  return `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}: ${show(x, true).slice(0, 200)}${offers}`;
 }
