@@ -27,15 +27,16 @@ function version(): string {
 }
 
 /**
- * A terminal shows text/plain. Displays updated in place (progress bars) redraw their line on a TTY; in a
- * pipe or a log file they print every few seconds and once when finished, so logs stay short.
+ * A terminal shows text/plain. Displays updated in place (progress bars) go to stderr, so a script's results
+ * redirected to a file stay clean; on a TTY they redraw their line, in a pipe or a log file they print every
+ * few seconds and once when finished, so logs stay short.
  */
 function terminalOutput(): Output {
-  const tty = process.stdout.isTTY;
-  let openLine = false; // a TTY progress line is drawn without its newline
+  const tty = process.stderr.isTTY;
+  let openLine = false; // a TTY progress line is drawn on stderr without its newline
   const lastPrinted = new Map<string, number>();
   const endLine = () => {
-    if (openLine) process.stdout.write('\n');
+    if (openLine) process.stderr.write('\n');
     openLine = false;
   };
   return {
@@ -45,14 +46,14 @@ function terminalOutput(): Output {
       const text = String(b['text/plain'] ?? '[display]');
       if (!o.displayId) return endLine(), void process.stdout.write(text + '\n');
       if (tty) {
-        process.stdout.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
+        process.stderr.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
         openLine = !o.final;
         return;
       }
       const now = Date.now();
       if (o.update && !o.final && now - (lastPrinted.get(o.displayId) ?? 0) < 5000) return;
       lastPrinted.set(o.displayId, now);
-      process.stdout.write(text + '\n');
+      process.stderr.write(text + '\n');
     },
   };
 }
