@@ -14,6 +14,9 @@ export interface CheckOptions {
   knownGlobals?: Iterable<string>;
 }
 
+/** Builtin groups whose results are tensors (or numbers, given numbers). */
+const TENSOR_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex', 'random']);
+
 export function builtinSignatures(table: BuiltinTable): Map<string, readonly ParamSpec[] | null> {
   return new Map([...table.defs.values()].map((d) => [d.name, d.group === 'constants' ? null : d.params]));
 }
@@ -26,7 +29,8 @@ export function checkSource(source: string, file: string, table: BuiltinTable, o
     return hint ? { ...d, message: `${d.message}; ${hint}` } : d;
   });
   if (program && !diagnostics.some((d) => d.severity === 'error')) {
-    const problems = resolveProgram(program, { builtins: builtinSignatures(table), knownGlobals: opts.knownGlobals });
+    const tensorResults = new Set([...table.defs.values()].filter((d) => TENSOR_GROUPS.has(d.group)).map((d) => d.name));
+    const problems = resolveProgram(program, { builtins: builtinSignatures(table), knownGlobals: opts.knownGlobals, tensorResults });
     out.push(...problems.map((p) => ({ message: p.message, span: p.node.span, severity: 'error' as const })));
   }
   return out.sort((a, b) => a.span.start.offset - b.span.start.offset);

@@ -27,6 +27,8 @@ export interface ResolveOptions {
   builtins: ReadonlyMap<string, readonly ParamSpec[] | null>;
   /** Names already bound before this source runs (a notebook's earlier cells). */
   knownGlobals?: Iterable<string>;
+  /** Builtins that return a tensor (or, given numbers, a number, which has no methods either way). */
+  tensorResults?: ReadonlySet<string>;
 }
 
 /** What a builtin returns, where the checker can tell: the kind whose methods a call on it may use. */
@@ -61,8 +63,10 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
       userFns.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
     }
     const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
-    if (s.kind === 'Assign' && s.target.kind === 'Name' && once(s.target.name) && s.value.kind === 'Call' && s.value.callee.kind === 'Name' && RETURNS[s.value.callee.name] && !globalsShadow(s.value.callee.name)) {
-      kinds.set(s.target.name, RETURNS[s.value.callee.name]);
+    if (s.kind === 'Assign' && s.target.kind === 'Name' && once(s.target.name) && s.value.kind === 'Call' && s.value.callee.kind === 'Name' && !globalsShadow(s.value.callee.name)) {
+      const callee = s.value.callee.name;
+      const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
+      if (kind) kinds.set(s.target.name, kind);
     }
     if (s.kind === 'With' && s.name && once(s.name.name) && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kinds.set(s.name.name, kindNamed('tape'));
   }
