@@ -1,6 +1,7 @@
 import type { Site } from '../runtime';
 import type * as A from '../grammar/ast';
 import { bindArgs } from './call';
+import { PYTHON_NAMES } from './check/python';
 import { didYouMean } from './did-you-mean';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
@@ -92,6 +93,8 @@ export class Compiler {
   }
 
   unknownName(name: string): string {
+    const py = PYTHON_NAMES[name];
+    if (py) return `'${name}' is Python's spelling; Nabla writes ${py}`;
     return `'${name}' is not defined${didYouMean(name, [...this.host.globals.bound(), ...this.host.builtinNames()])}`;
   }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createSession } from '../../compiler';
 import { checkSource } from '../../compiler/check';
 import { errorCorpus } from './error-corpus';
+import { runNabla } from './run';
 
 /** `nabla check` finds, without running anything, what can be known statically (issue 13, item 6). */
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,6 +47,12 @@ opt.lr2`)).toEqual([
       "13:12: tensor.backward() has no parameter named 'retain'; did you mean 'retain_graph'? (its parameters: gradient, retain_graph, create_graph, inputs)",
       "14:1: an optimizer has no attribute 'lr2'",
     ]);
+  });
+
+  it('a run says the same about a Python spelling', () => {
+    const r = runNabla('x = True');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.evalue).toBe("'True' is Python's spelling; Nabla writes 'true'");
   });
 
   it('finds break/continue outside a loop and return outside a function, but not inside', () => {
