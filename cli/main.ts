@@ -5,7 +5,7 @@ import { splitArgs } from './args';
 
 // The language loads on demand: `nabla kernel` runs it in a worker thread and must start fast without it.
 const runtime = () => import('../runtime');
-const language = () => Promise.all([import('../grammar'), import('../compiler'), import('../compiler/compiler')]);
+const language = () => Promise.all([import('../grammar'), import('../compiler')]);
 
 const HELP = `nabla — a small differentiable-programming language
 
@@ -28,15 +28,16 @@ function version(): string {
 }
 
 /**
- * A terminal shows text/plain. Displays updated in place (progress bars) redraw their line on a TTY; in a
- * pipe or a log file they print every few seconds and once when finished, so logs stay short.
+ * A terminal shows text/plain. Displays updated in place (progress bars) go to stderr, so a script's results
+ * redirected to a file stay clean; on a TTY they redraw their line, in a pipe or a log file they print every
+ * few seconds and once when finished, so logs stay short.
  */
 function terminalOutput(): Output {
-  const tty = process.stdout.isTTY;
-  let openLine = false; // a TTY progress line is drawn without its newline
+  const tty = process.stderr.isTTY;
+  let openLine = false; // a TTY progress line is drawn on stderr without its newline
   const lastPrinted = new Map<string, number>();
   const endLine = () => {
-    if (openLine) process.stdout.write('\n');
+    if (openLine) process.stderr.write('\n');
     openLine = false;
   };
   return {
@@ -46,14 +47,14 @@ function terminalOutput(): Output {
       const text = String(b['text/plain'] ?? '[display]');
       if (!o.displayId) return endLine(), void process.stdout.write(text + '\n');
       if (tty) {
-        process.stdout.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
+        process.stderr.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
         openLine = !o.final;
         return;
       }
       const now = Date.now();
       if (o.update && !o.final && now - (lastPrinted.get(o.displayId) ?? 0) < 5000) return;
       lastPrinted.set(o.displayId, now);
-      process.stdout.write(text + '\n');
+      process.stderr.write(text + '\n');
     },
   };
 }
@@ -102,9 +103,11 @@ async function run(file: string, scriptArgs: Map<string, string>, explainCompile
   return 0;
 }
 
-/** Every error a file has, without running it: syntax errors, then compile errors. */
+/** Every error a file has, without running it: syntax, then names, calls, keywords and control flow (compiler/check). */
 async function check(files: string[]): Promise<number> {
-  const [{ parse, renderDiagnostic }, { createSession }, { Compiler }] = await language();
+  const [{ renderDiagnostic }, { createSession }] = await language();
+  const { checkSource } = await import('../compiler/check');
+  const builtins = createSession().builtins;
   let failed = 0;
   for (const file of files) {
     const source = readSource(file);
@@ -112,17 +115,11 @@ async function check(files: string[]): Promise<number> {
       failed++;
       continue;
     }
-    const { program, diagnostics } = parse(source, file);
-    const msgs = diagnostics.map((d) => renderDiagnostic(d, source, file));
-    if (program && !diagnostics.length) {
-      const session = createSession();
-      const c = new Compiler({ globals: session.globals, builtin: (n) => session.builtins.values.get(n), builtinNames: () => [...session.builtins.values.keys()], out: () => stdio, explain: () => {} }, file, source);
-      c.compileProgram(program);
-      msgs.push(...c.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, source, file)));
-    }
-    if (msgs.length) {
+    const found = checkSource(source, file, builtins);
+    if (found.length) {
       failed++;
-      process.stderr.write(msgs.join('\n') + '\n');
+      process.stderr.write(found.map((d) => renderDiagnostic(d, source, file)).join('\n') + '\n');
+      process.stderr.write(`${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`);
     } else process.stdout.write(`${file}: ok\n`);
   }
   return failed ? 1 : 0;

@@ -1,4 +1,6 @@
 import { Tensor } from '../runtime';
+import { didYouMean, KEYWORD_ALIASES } from './did-you-mean';
+import { kindOf } from './methods';
 import { LangError } from './operators';
 import { FN_INFO, RangeValue, Tuple, typeName, type FnInfo, type NablaFunction, type Value } from './values';
 
@@ -13,15 +15,12 @@ export const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.t
 export function callValue(f: Value, args: Value[], kwargs: Map<string, Value> | null, what: string): Value {
   if (typeof f !== 'function') throw new LangError(`${what} is a ${typeName(f)}, not a function, so it cannot be called`);
   const info = (f as NablaFunction)[FN_INFO];
-  if (!kwargs) return (f as NablaFunction)(...args);
-  if (info) return info.callKw(args, kwargs);
-  return (f as NablaFunction)(...args, optionsObject(kwargs));
-}
-
-export function optionsObject(kwargs: Map<string, Value>): Record<string, Value> {
-  const o: Record<string, Value> = {};
-  for (const [k, v] of kwargs) o[camel(k)] = toJs(v);
-  return o;
+  if (info) return kwargs ? info.callKw(args, kwargs) : (f as NablaFunction)(...args);
+  // a runtime callable (a model): its call is declared like a method, so it binds as a builtin does
+  const kind = kindOf(f);
+  if (kind?.call) return kind.call.impl(f, ...bindArgs(kind.kind, kind.call.params, args, kwargs));
+  if (kwargs) throw new LangError(`${what} takes no keyword arguments (given: ${[...kwargs.keys()].join(', ')})`);
+  return (f as NablaFunction)(...args);
 }
 
 /** Nabla values handed to runtime code: tuples become arrays, maps with string keys plain objects. */
@@ -58,15 +57,14 @@ export function bindArgs(fnName: string, params: readonly ParamSpec[], args: rea
     out[i] = args[ai++];
     set[i] = true;
   }
-  if (ai < args.length) {
-    throw new LangError(`${fnName}() takes ${params.length} argument${params.length === 1 ? '' : 's'} but ${args.length} were given`);
-  }
+  if (ai < args.length) throw new LangError(`${fnName}() takes ${arity(params)} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
   if (kwargs) {
     for (const [k, v] of kwargs) {
       const i = params.findIndex((p) => p.name === k);
       if (i < 0) {
-        const names = params.map((p) => p.name).join(', ');
-        throw new LangError(`${fnName}() has no parameter named '${k}' (its parameters: ${names || 'none'})`);
+        const names = params.map((p) => p.name);
+        if (!names.length) throw new LangError(`${fnName}() takes no arguments, so no '${k}='`);
+        throw new LangError(`${fnName}() has no parameter named '${k}'${didYouMean(k, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ') || 'none'})`);
       }
       if (set[i]) throw new LangError(`${fnName}() got two values for '${k}'`);
       out[i] = v;
@@ -80,6 +78,16 @@ export function bindArgs(fnName: string, params: readonly ParamSpec[], args: rea
     else throw new LangError(`${fnName}() is missing its argument '${p.name}'`);
   });
   return out;
+}
+
+/** "2 arguments", "no arguments", "1 to 3 arguments" (those with defaults are optional). */
+function arity(params: readonly ParamSpec[]): string {
+  const most = params.length;
+  const least = params.filter((p) => !p.rest && !('default' in p)).length;
+  const plural = (n: number) => (n === 1 ? 'argument' : 'arguments');
+  if (most === 0) return 'no arguments';
+  if (least === most) return `${most} ${plural(most)}`;
+  return `${least === 0 ? 'at most' : `${least} to`} ${most} ${plural(most)}`;
 }
 
 /** Makes a JS function with FnInfo from a parameter list and an implementation taking bound values. */

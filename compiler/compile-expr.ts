@@ -81,7 +81,7 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
         const v = t(f);
         siteState.current = site;
         if (auto.rec && v instanceof Tensor && name === 'grad') auto.rec.readGrad(v);
-        const a = getAttr(v, name, c.builtin);
+        const a = getAttr(v, name, c.builtin, c.builtinNames);
         if (auto.rec && !(v instanceof Tensor)) auto.rec.readAttr(v, name, a);
         return a;
       };
@@ -227,7 +227,7 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
       const [pos, kw] = evalArgs(args, f);
       siteState.current = site;
       if (auto.rec) auto.rec.method(t, name);
-      return callMethod(t, name, pos, kw, c.builtin);
+      return callMethod(t, name, pos, kw, c.builtin, c.builtinNames);
     };
   }
   const fn = compileExpr(c, callee, scope);
@@ -288,7 +288,16 @@ function compileRawList(c: Compiler, e: A.List, scope: Scope): (f: Frame) => Val
 const isNumericTree = (v: Value): boolean =>
   typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.length > 0 && v.every(isNumericTree));
 
+/** A complex literal (1 + 2i) is a 0-d complex tensor with no history: in a list of numbers it is an element. */
+const isComplexScalar = (v: Value): v is Tensor => v instanceof Tensor && v.rank === 0 && v.dtype === 'complex64' && !v.requiresGrad && !v.gradFn;
+const isComplexTree = (v: Value): boolean =>
+  typeof v === 'number' || typeof v === 'boolean' || isComplexScalar(v) || (Array.isArray(v) && v.length > 0 && v.every(isComplexTree));
+const hasComplex = (v: Value): boolean => isComplexScalar(v) || (Array.isArray(v) && v.some(hasComplex));
+const part = (v: Value, k: 0 | 1): Value => (Array.isArray(v) ? v.map((x) => part(x, k)) : isComplexScalar(v) ? (v.toHost()[k] as number) : k === 0 ? Number(v) : 0);
+
 function finishList(v: Value[]): Value {
+  // [1 + 2i, 3 - 1i] is a complex64 tensor of shape [2], not a [2, 2] table of real and imaginary parts
+  if (v.length && hasComplex(v) && isComplexTree(v)) return nb.complex(nb.tensor(part(v, 0)), nb.tensor(part(v, 1)));
   if (v.length && isNumericTree(v)) {
     const t = nb.tensor(v);
     LITERAL_DATA.set(t, v);

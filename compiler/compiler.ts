@@ -1,6 +1,8 @@
 import type { Site } from '../runtime';
 import type * as A from '../grammar/ast';
 import { bindArgs } from './call';
+import { PYTHON_NAMES } from './check/python';
+import { didYouMean } from './did-you-mean';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
 import { LangError } from './operators';
@@ -43,6 +45,7 @@ export class Compiler {
   readonly diagnostics: CompileDiagnostic[] = [];
   private sites = new WeakMap<A.Node, Site>();
   readonly builtin: (name: string) => Value | undefined;
+  readonly builtinNames: () => readonly string[];
 
   constructor(
     readonly host: CompilerHost,
@@ -50,6 +53,7 @@ export class Compiler {
     private readonly source: string,
   ) {
     this.builtin = (name) => host.builtin(name);
+    this.builtinNames = () => host.builtinNames();
   }
 
   site(n: A.Node): Site {
@@ -94,14 +98,9 @@ export class Compiler {
   }
 
   unknownName(name: string): string {
-    const pool = [...this.host.globals.bound(), ...this.host.builtinNames()];
-    const close = pool
-      .map((n) => [n, editDistance(n, name)] as const)
-      .filter(([, d]) => d <= Math.max(1, Math.floor(name.length / 3)))
-      .sort((a, b) => a[1] - b[1])
-      .slice(0, 3)
-      .map(([n]) => `'${n}'`);
-    return `'${name}' is not defined${close.length ? `; did you mean ${close.join(' or ')}?` : ''}`;
+    const py = PYTHON_NAMES[name];
+    if (py) return `'${name}' is Python's spelling; Nabla writes ${py}`;
+    return `'${name}' is not defined${didYouMean(name, [...this.host.globals.bound(), ...this.host.builtinNames()])}`;
   }
 
   /** Compiles `fn name(params) body`; the result makes the function value when the definition runs. */
@@ -178,12 +177,4 @@ function collectLocals(stmts: readonly A.Stmt[], scope: Scope): void {
     }
   };
   stmts.forEach(walk);
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
 }

@@ -1,6 +1,7 @@
 import { Tensor } from '../runtime';
 import { KEYWORDS } from '../grammar';
 import { camel } from './call';
+import { memberNames } from './members';
 import type { NablaSession } from './nabla-session';
 import type { Completion, MimeBundle } from './session';
 import { FN_INFO, show, typeName, type NablaFunction, type Value } from './values';
@@ -9,7 +10,6 @@ import { FN_INFO, show, typeName, type NablaFunction, type Value } from './value
  * complete and inspect for the kernel and the playground. Cursor positions count Unicode code points (the
  * Jupyter protocol's rule), so the code is handled as an array of code points.
  */
-const TENSOR_MEMBERS = ['shape', 'grad', 'requires_grad', 'is_leaf', 'grad_fn', 'dtype', 'ndim', 'T', 'H', 'item', 'tolist', 'backward', 'register_hook', 'retain_grad', 'detach', 'zero_'];
 const isIdent = (ch: string) => /[\p{L}\p{N}_]/u.test(ch);
 
 function wordBefore(chars: string[], cursor: number): { start: number; word: string; dotTarget: string | null } {
@@ -26,21 +26,9 @@ function wordBefore(chars: string[], cursor: number): { start: number; word: str
 }
 
 function membersOf(v: Value, session: NablaSession): string[] {
-  if (v instanceof Tensor) {
-    const methods = [...session.builtins.defs.values()].filter((d) => d.params[0]?.name === 'x' || d.params[0]?.name === 'z').map((d) => d.name);
-    return [...TENSOR_MEMBERS, ...methods];
-  }
-  if (v && (typeof v === 'object' || typeof v === 'function')) {
-    const keys = new Set<string>();
-    for (let o: object | null = v as object; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
-      for (const k of Object.getOwnPropertyNames(o)) if (k !== 'constructor' && !k.startsWith('_')) keys.add(snake(k));
-    }
-    return [...keys];
-  }
-  return [];
+  if (v === undefined) return [];
+  return memberNames(v, [...session.builtins.values.keys()], (n) => session.builtins.values.get(n));
 }
-
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export function completeAt(code: string, cursor: number, session: NablaSession): Completion {
   const chars = Array.from(code);

@@ -1,8 +1,10 @@
 import * as nb from '../runtime';
 import { Tensor } from '../runtime';
 import { camel, callValue } from './call';
+import { didYouMean } from './did-you-mean';
+import { boundMethod, builtinMethod, callDeclared, kindOf } from './methods';
 import { LangError } from './operators';
-import { RangeValue, Tuple, typeName, type Value } from './values';
+import { FN_INFO, RangeValue, Tuple, typeName, type NablaFunction, type Value } from './values';
 
 /**
  * Attributes, methods and indexing. Tensor attributes follow PyTorch (`x.grad`, `x.requires_grad`, `x.shape`,
@@ -35,82 +37,90 @@ const TENSOR_ATTRS: Record<string, (t: Tensor) => Value> = {
   version: (t) => t.version,
 };
 
-const TENSOR_METHODS: Record<string, (t: Tensor, args: Value[], kw: Map<string, Value> | null) => Value> = {
-  item: (t) => {
-    const v = t.item();
-    return Array.isArray(v) ? nb.complex(nb.tensor(v[0]), nb.tensor(v[1])) : v;
-  },
-  tolist: (t) => t.tolist(),
-  backward: (t, args, kw) => {
-    nb.backward(t, {
-      gradTensors: (args[0] as Tensor | undefined) ?? (kw?.get('gradient') as Tensor | undefined) ?? null,
-      retainGraph: !!kw?.get('retain_graph'),
-      createGraph: !!kw?.get('create_graph'),
-      inputs: (kw?.get('inputs') as Tensor[] | undefined) ?? null,
-    });
-    return null;
-  },
-  register_hook: (t, [fn]) => {
-    if (typeof fn !== 'function') throw new LangError('register_hook needs a function, e.g. x.register_hook(fn(g) = -g)');
-    return nb.registerHook(t, (g) => (fn as (g: Tensor) => Tensor)(g));
-  },
-  retain_grad: (t) => (nb.retainGrad(t), null),
-  requires_grad_: (t, [flag]) => {
-    t.requiresGrad = flag === undefined ? true : !!flag;
-    return t;
-  },
-  zero_: (t) => nb.inplace(t, (s) => nb.mul(s, 0), 'zero_'),
-  numel: (t) => t.size,
-  dim: (t) => t.rank,
-  size: (t, [d]) => (d === undefined ? [...t.shape] : t.shape[(d as number) < 0 ? t.rank + (d as number) : (d as number)]),
+/** The builtin groups whose functions of a tensor read as its methods (not io's print or range, not plot). */
+const TENSOR_METHOD_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex', 'tensors', 'autodiff']);
+
+/** Builtins that read as tensor methods (`x.sum(axis=0)`, `W.matmul(x)`): those whose first parameter is the tensor. */
+export const isTensorMethodBuiltin = (b: Value): boolean => {
+  const info = (b as NablaFunction)?.[FN_INFO];
+  const first = info?.params[0];
+  return typeof b === 'function' && TENSOR_METHOD_GROUPS.has(info?.group ?? '') && (first === 'x' || first === 'z' || first === 'a');
 };
 
-export function getAttr(v: Value, name: string, builtin: BuiltinLookup): Value {
-  if (v instanceof Tensor) {
-    const a = TENSOR_ATTRS[name];
-    if (a) return a(v);
-    const m = TENSOR_METHODS[name];
-    if (m) return (...args: Value[]) => m(v, args, null);
-    const b = builtin(name);
-    if (typeof b === 'function') return (...args: Value[]) => (b as (...a: Value[]) => Value)(v, ...args);
-    throw new LangError(`a tensor has no attribute '${name}'`, 'AttributeError');
-  }
-  if (v instanceof GradFnView) {
-    if (name === 'name') return v.name;
-    throw new LangError(`grad_fn has no attribute '${name}'`, 'AttributeError');
-  }
-  if (v && (typeof v === 'object' || typeof v === 'function')) {
-    const obj = v as Record<string, Value>;
-    for (const key of [name, camel(name)]) {
-      if (key in obj && !key.startsWith('_')) {
-        const x = obj[key];
-        // class methods need their object; own properties (a model's act, a stored function) are values
-        const own = Object.prototype.hasOwnProperty.call(obj, key);
-        return typeof x === 'function' && !own ? (x as (...a: Value[]) => Value).bind(v) : x;
-      }
-    }
-  }
-  throw new LangError(`a ${typeName(v)} has no attribute '${name}'`, 'AttributeError');
+/** Every name `v.` offers: declared methods and attributes (completion reads this, so it offers only what works). */
+export function memberNames(v: Value, builtinNames: readonly string[], builtin: BuiltinLookup): string[] {
+  if (v instanceof GradFnView) return ['name'];
+  const kind = kindOf(v);
+  const names = kind ? [...Object.keys(kind.methods), ...Object.keys(kind.attrs)] : [];
+  if (v instanceof Tensor) names.push(...Object.keys(TENSOR_ATTRS), ...builtinNames.filter((n) => !(n in TENSOR_ATTRS) && isTensorMethodBuiltin(builtin(n))));
+  if (!kind && v && typeof v === 'object' && !Array.isArray(v)) names.push(...dataKeys(v as object));
+  return [...new Set(names)];
 }
 
-export function callMethod(v: Value, name: string, args: Value[], kw: Map<string, Value> | null, builtin: BuiltinLookup): Value {
+/** The plain data of an object with no declared kind (a value displayed, e.g. compile_info): its own enumerable fields. */
+const dataKeys = (o: object) => Object.keys(o).filter((k) => !k.startsWith('_') && typeof (o as Record<string, unknown>)[k] !== 'function').map(snake);
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function noAttribute(v: Value, name: string, builtin: BuiltinLookup, builtinNames: () => readonly string[]): LangError {
+  const what = v instanceof Tensor ? 'tensor' : kindOf(v)?.kind ?? typeName(v);
+  return new LangError(`${article(what)} ${what} has no attribute '${name}'${didYouMean(name, memberNames(v, builtinNames(), builtin), METHOD_ALIASES)}`, 'AttributeError');
+}
+
+/** Method names from PyTorch and TensorFlow, under the name they have here. */
+const METHOD_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  tolist: ['numpy', 'to_list', 'as_list'],
+  item: ['value', 'scalar'],
+  zero_grad: ['zero_grads', 'clear_grad', 'zerograd'],
+  gradient: ['grad', 'gradients'],
+  param_groups: ['groups'],
+  params: ['parameters', 'weights', 'trainable_variables', 'variables'],
+};
+
+export function getAttr(v: Value, name: string, builtin: BuiltinLookup, builtinNames: () => readonly string[] = () => []): Value {
+  // x.size is the element count; x.size() (a call, in callMethod) the shape, as in both PyTorch and tfjs
+  if (v instanceof Tensor && name in TENSOR_ATTRS) return TENSOR_ATTRS[name](v);
+  const kind = kindOf(v);
+  if (kind) {
+    const m = kind.methods[name];
+    if (m) return boundMethod(kind, name, m, v);
+    const a = kind.attrs[name];
+    if (a) return a(v);
+  }
   if (v instanceof Tensor) {
-    const m = TENSOR_METHODS[name];
-    if (m) return m(v, args, kw);
     const b = builtin(name);
-    if (typeof b === 'function') return callValue(b, [v, ...args], kw, name);
+    if (isTensorMethodBuiltin(b)) return builtinMethod(b as NablaFunction, v);
+  } else if (v instanceof GradFnView) {
+    if (name === 'name') return v.name;
+  } else if (!kind && v && typeof v === 'object' && !Array.isArray(v)) {
+    const obj = v as Record<string, Value>;
+    for (const key of [name, camel(name)]) {
+      if (Object.prototype.hasOwnProperty.call(obj, key) && !key.startsWith('_') && typeof obj[key] !== 'function') return obj[key];
+    }
   }
-  if (Array.isArray(v)) {
-    if (name === 'append') return v.push(args[0]), null;
-    if (name === 'pop') return v.pop();
-    if (name === 'len') return v.length;
+  throw noAttribute(v, name, builtin, builtinNames);
+}
+
+export function callMethod(v: Value, name: string, args: Value[], kw: Map<string, Value> | null, builtin: BuiltinLookup, builtinNames?: () => readonly string[]): Value {
+  const kind = kindOf(v);
+  const m = kind?.methods[name];
+  if (m) return callDeclared(kind!, name, m, v, args, kw);
+  if (v instanceof Tensor && !(name in TENSOR_ATTRS)) {
+    const b = builtin(name);
+    if (isTensorMethodBuiltin(b)) {
+      checkMethodArity(b as NablaFunction, args.length);
+      return callValue(b, [v, ...args], kw, name);
+    }
   }
-  if (v instanceof Map) {
-    if (name === 'keys') return [...v.keys()];
-    if (name === 'values') return [...v.values()];
-    if (name === 'get') return v.has(args[0]) ? v.get(args[0]) : (args[1] ?? null);
-  }
-  return callValue(getAttr(v, name, builtin), args, kw, `${name}`);
+  return callValue(getAttr(v, name, builtin, builtinNames), args, kw, `${name}`);
+}
+
+const article = (w: string) => (/^[aeiou]/.test(w) ? 'an' : 'a');
+
+/** x.sum(1, 2, 3, 4): counted without the tensor itself, as the user wrote the call. */
+function checkMethodArity(b: NablaFunction, given: number): void {
+  const params = b[FN_INFO]!.params.slice(1);
+  if (params.some((p) => p.startsWith('*')) || given <= params.length) return;
+  throw new LangError(`x.${b[FN_INFO]!.name}() takes ${params.length ? `at most ${params.length}` : 'no'} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}) but ${given} ${given === 1 ? 'was' : 'were'} given`);
 }
 
 export function setAttr(v: Value, name: string, x: Value): void {
@@ -127,13 +137,9 @@ export function setAttr(v: Value, name: string, x: Value): void {
     }
     throw new LangError(`cannot set attribute '${name}' of a tensor`, 'AttributeError');
   }
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const obj = v as Record<string, Value>;
-    const key = name in obj ? name : camel(name) in obj ? camel(name) : name;
-    obj[key] = x;
-    return;
-  }
-  throw new LangError(`cannot set attribute '${name}' of a ${typeName(v)}`, 'AttributeError');
+  // a runtime object's fields are its own state: an assignment it would not read is refused, not ignored
+  const what = kindOf(v)?.kind ?? typeName(v);
+  throw new LangError(`cannot set attribute '${name}' of ${article(what)} ${what}`, 'AttributeError');
 }
 
 export type IndexKey = Value | { slice: [number | null, number | null, number | null] };

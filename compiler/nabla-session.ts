@@ -40,6 +40,9 @@ export class NablaSession implements Session {
   }
 
   run(code: string, out: Output, opts: { file?: string } = {}): RunResult {
+    // IPython's `x?`: the signature and documentation, as help(x) prints them
+    const asked = /^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\?\s*$/.exec(code);
+    if (asked) code = `help(${asked[1]})`;
     const file = opts.file ?? `cell[${++this.runs}]`;
     this.sources.set(file, code);
     const parsed = parse(code, file);

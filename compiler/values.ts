@@ -31,6 +31,8 @@ export interface FnInfo {
   /** Calls with keyword arguments (positional ones go through the plain JS call). */
   callKw(args: readonly Value[], kwargs: ReadonlyMap<string, Value>): Value;
   doc?: string;
+  /** For builtins: the table's group (math, shape, io, ...); tensor methods come from some groups only. */
+  group?: string;
   /** Defined by the user with fn (its calls appear in tracebacks), not a builtin. */
   user?: boolean;
 }

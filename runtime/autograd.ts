@@ -11,7 +11,7 @@ import { real } from './ops/complex';
 import { onesLike } from './ops/creation';
 import { compute } from './ops/util';
 import { detach } from './ops/shape';
-import { escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
+import { escapedDescendantNote, escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
 import { anomalyInBackward, flatWarning, unusedReason, type Contribution } from './explain/diagnose';
 
 /**
@@ -70,17 +70,29 @@ interface Pass {
   arrivals?: Map<Node, Tensor>;
 }
 
+/** Where each API takes the output gradient: each names its own keyword (y.backward has no grad_outputs=). */
+const OUTPUT_GRADIENT_ADVICE: Record<string, string> = {
+  grad: 'grad(y, x, grad_outputs=g)',
+  backward: 'y.backward(gradient=g) or backward(y, grad_tensors=g)',
+  gradient: 't.gradient(y, x, output_gradients=g)',
+};
+
 function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = ''): { node: Node; grad: Tensor }[] {
   if (given.length && given.length !== outputs.length) {
     throw gradError(api, `got ${outputs.length} outputs but ${given.length} output gradients; give one per output`);
   }
   return outputs.map((t, i) => {
     const node = edgeOf(t);
-    if (!node) throw gradError(api, whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output') + (hint && '.' + hint));
+    if (!node) {
+      const why = whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output');
+      // where an input's value escaped, that is the cause: the generic advice (param, watch) would mislead
+      const lead = hint && / has no grad_fn: /.test(why) ? why.slice(0, why.indexOf(' requires grad;')) + ' requires grad' : why;
+      throw gradError(api, lead + (hint && '.' + hint));
+    }
     let g = given[i] ?? null;
     if (!g) {
       if (t.size !== 1) {
-        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient (grad_outputs=) with shape ${fmtShape(t.shape)}`);
+        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient with shape ${fmtShape(t.shape)} (${OUTPUT_GRADIENT_ADVICE[api] ?? OUTPUT_GRADIENT_ADVICE.grad})`);
       }
       g = onesLike(t);
     } else if (!sameShape(g.shape, t.shape)) {
@@ -284,7 +296,7 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
     api,
     outputs: outs,
     // an output cut off from every input is often one computed from an escaped value: say where it escaped
-    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input')).join('')),
+    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input') || escapedDescendantNote(t, ins.length > 1 ? `input ${i + 1}` : 'the input')).join('')),
     known,
     targets: new Set(targets as Node[]),
     accumulate: false,

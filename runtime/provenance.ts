@@ -52,6 +52,10 @@ const VIEWS = new Set(['index', 'reshape', 'permute', 'expand', 'cast', 'clone',
  */
 export function noteEscape(t: Tensor, how: string): void {
   const esc = { how, site: siteState.current };
+  if (t.gradFn || t.requiresGrad || t.watchedBy) {
+    recentEscapes.push({ ref: new WeakRef(t), ...esc });
+    if (recentEscapes.length > 8) recentEscapes.shift();
+  }
   for (let cur: Tensor | null = t; cur; ) {
     if (!cur.requiresGrad && !cur.watchedBy) return;
     (cur.escapes ??= []).push(esc);
@@ -59,6 +63,39 @@ export function noteEscape(t: Tensor, how: string): void {
     const n: Node | null = cur.gradFn;
     cur = n && VIEWS.has(n.op.name) && n.next.length === 1 ? (n.next[0] instanceof LeafNode ? n.next[0].leaf : (n.peekInputs()?.[0] ?? null)) : null;
   }
+}
+
+/**
+ * The last few values that left the graph while recorded (h.tolist() with h computed from x): a gradient
+ * that later finds nothing recorded can then name the line where a value computed from its input escaped,
+ * though the escape was not on the input itself. Held weakly; bounded.
+ */
+const recentEscapes: { ref: WeakRef<Tensor>; how: string; site: Site | null }[] = [];
+
+/** Whether t was computed from x through recorded operations (a bounded walk of t's graph). */
+function computedFrom(t: Tensor, x: Tensor): boolean {
+  const stack: Node[] = t.gradFn ? [t.gradFn] : [];
+  const seen = new Set<Node>();
+  while (stack.length && seen.size < 10000) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n instanceof LeafNode && n.leaf === x) return true;
+    for (const c of n.next) if (c) stack.push(c);
+  }
+  return false;
+}
+
+/** " The value of 'h', computed from the input, left the graph through tolist() at cell:5:14: ..." or "". */
+export function escapedDescendantNote(x: Tensor, who: string): string {
+  for (let i = recentEscapes.length - 1; i >= 0; i--) {
+    const e = recentEscapes[i];
+    const t = e.ref.deref();
+    if (!t || t === x || !computedFrom(t, x)) continue;
+    const what = t.name ? `The value of '${t.name}', computed from ${who.toLowerCase()},` : `A value computed from ${who.toLowerCase()}`;
+    return ` ${what} left the graph through ${e.how}${e.site ? ` at ${fmtSite(e.site)}${e.site.text ? ` (${short(e.site.text)})` : ''}` : ''}: a tensor made from those plain numbers has no history, so nothing after it was recorded; keep the computation in tensors (use ${t.name ?? 'the tensor'} itself instead of rebuilding it from its values).`;
+  }
+  return '';
 }
 
 /** Where non-fatal diagnostics go (a session routes them to the cell's stderr); dropped when unset. */

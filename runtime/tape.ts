@@ -88,13 +88,24 @@ export class GradientTape {
     }
     this.checkAnswer('gradient');
     const list = Array.isArray(sources) ? [...sources] : [sources as Tensor];
+    // TensorFlow's semantics: with unconnected= given, a source the tape cannot connect to the target is
+    // answered as asked (none or zeros); without it, a source that was never watched is a mistake, said so
+    const explicit = opts.unconnected !== undefined;
     for (const s of list) {
-      if (!s.requiresGrad && !this.watched.has(s) && !s.gradFn) throw gradError('gradient', notWatched(s, target, this.site));
+      if (!explicit && !s.requiresGrad && !this.watched.has(s) && !s.gradFn) throw gradError('gradient', notWatched(s, target, this.site));
     }
-    const gs = grad(target, list, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true, api: 'gradient' }) as (Tensor | null)[];
+    // a watched source that no recorded op used has no graph node; it is unconnected, not an error
+    const connected = list.filter((s) => s.gradFn || s.leafNode || s.requiresGrad);
+    const found = connected.length
+      ? (grad(target, connected, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true, api: 'gradient' }) as (Tensor | null)[])
+      : [];
+    const gs = list.map((s) => (connected.includes(s) ? found[connected.indexOf(s)] : null));
     // TensorFlow answers None here without a word; say why, with the line
     gs.forEach((g, i) => {
-      if (!g && target.gradFn) warn(`t.gradient: no gradient for the source${list[i].name ? ` '${list[i].name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${unusedReason(list[i], [target.gradFn], [target])}`);
+      if (g || !target.gradFn || explicit) return; // asked for explicitly: no surprise to warn about
+      const s = list[i];
+      const why = connected.includes(s) ? unusedReason(s, [target.gradFn], [target]) : this.watched.has(s) ? 'was watched but not used by any recorded operation' : 'was not watched by this tape';
+      warn(`t.gradient: no gradient for the source${s.name ? ` '${s.name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${why}`);
     });
     const filled = gs.map((g, i) => g ?? (opts.unconnected === 'zero' ? zerosLike(list[i]) : null));
     return Array.isArray(sources) ? filled : filled[0];

@@ -1,7 +1,7 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { LangError } from '../operators';
-import { Tuple, typeName, type Value } from '../values';
+import { FN_INFO, Tuple, typeName, type NablaFunction, type Value } from '../values';
 import { asTensor, asTensorList, isSeq } from './convert';
 import type { BuiltinTable } from './table';
 
@@ -70,7 +70,17 @@ export function addAutodiff(t: BuiltinTable): void {
           const r = (bwd as (...a: Tensor[]) => Value)(...args);
           return (r instanceof Tuple ? [...r.items] : r) as Tensor | Tensor[];
         }, (f as { name?: string }).name || 'custom_grad');
-        return (...args: Value[]) => wrapped(...args.map((a) => asTensor(a, 'custom_grad')));
+        const name = (f as { name?: string }).name || 'custom_grad';
+        const params = (f as NablaFunction)[FN_INFO]?.params ?? [];
+        const call = (args: readonly Value[]) => {
+          if (params.length && args.length !== params.length) throw new LangError(`${name}() takes ${params.length} argument${params.length === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
+          return wrapped(...args.map((a) => asTensor(a, 'custom_grad')));
+        };
+        const g: NablaFunction = (...args: Value[]) => call(args);
+        // its inputs are tensors given by position; keywords are refused with a sentence, not dropped
+        g[FN_INFO] = { name, params, callKw: (args, kw) => { if (kw.size) throw new LangError(`${name}() has a custom gradient and takes its inputs by position, not as keywords (${[...kw.keys()].join(', ')})`); return call(args); } };
+        Object.defineProperty(g, 'name', { value: name });
+        return g;
       };
     });
   t.add('autodiff', 'is_grad_enabled', [], 'Whether operations are being recorded now (false inside no_grad { }).', () => nb.mode.gradEnabled);

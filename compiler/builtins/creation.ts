@@ -26,6 +26,11 @@ const seedOf = (v: Value, fn: string) => (v === null ? null : asInt(v, fn, 'seed
 export function addCreation(t: BuiltinTable): void {
   t.add('tensors', 'tensor', ['data', 'requires_grad=false', 'dtype=none'], 'A tensor from a number or (nested) list. requires_grad=true makes it a leaf that collects .grad.', (d: Value, rg: Value, dt: Value) => {
     if (d instanceof Tensor && dt === null && !LITERAL_DATA.has(d)) return nb.tensor(d, { requiresGrad: !!rg });
+    if (d instanceof Tensor && d.dtype === 'complex64') {
+      // its tolist() is [re, im] pairs, which would read as one more real dimension
+      if (dt !== 'complex64') throw new LangError(`tensor: the data is complex; take real(z), imag(z) or abs(z) for a real tensor`, 'ValueError');
+      return nb.tensor(d, { requiresGrad: !!rg });
+    }
     return nb.tensor(exactData(d), { dtype: dtypeOf(dt, 'tensor'), requiresGrad: !!rg });
   });
   t.add('tensors', 'param', ['data', 'dtype=none'], 'A trainable leaf (requires grad; tapes and optimizers see it without a watch).', (d: Value, dt: Value) =>

@@ -9,6 +9,7 @@ import { addMisc } from './misc';
 import { addNotebook } from './notebook';
 import { addStepper } from './stepper';
 import { BuiltinTable, type BuiltinContext } from './table';
+import { addTeaching } from './teaching';
 import { addTraining } from './training';
 
 export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
@@ -26,5 +27,6 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addCheck(t, ctx);
   addStepper(t);
   addCompare(t, ctx);
+  addTeaching(t, ctx);
   return t;
 }

@@ -1,6 +1,6 @@
 import { makeFunction, type ParamSpec } from '../call';
 import type { Output } from '../session';
-import type { NablaFunction, Value } from '../values';
+import { FN_INFO, type Value } from '../values';
 
 /**
  * The builtin table: every builtin with its signature and a one-paragraph doc. Completion and inspect in the
@@ -30,7 +30,9 @@ export class BuiltinTable {
     if (this.defs.has(name)) throw new Error(`builtin ${name} is defined twice`);
     const specs = params.map((p) => (typeof p === 'string' ? parseParam(p) : p));
     this.defs.set(name, { name, params: specs, doc, impl, group });
-    this.values.set(name, makeFunction(name, specs, impl, doc) as NablaFunction);
+    const f = makeFunction(name, specs, impl, doc);
+    f[FN_INFO]!.group = group;
+    this.values.set(name, f);
   }
 
   constant(name: string, value: Value, doc: string): void {
@@ -47,7 +49,7 @@ export class BuiltinTable {
 }
 
 /** "x", "*shape", "axis=none" (none/true/false/numbers/strings parsed). */
-function parseParam(p: string): ParamSpec {
+export function parseParam(p: string): ParamSpec {
   if (p.startsWith('*')) return { name: p.slice(1), rest: true };
   const eq = p.indexOf('=');
   if (eq < 0) return { name: p };

@@ -125,7 +125,8 @@ export function formula(y: Tensor, x: Tensor): string {
       const text = RULE_OVERRIDE[n.op.name]?.(i, n) ?? n.op.formulas[i];
       if (!text) throw fail(`${n.op.name}${where(n)} declares no formula for its input ${i + 1}`);
       const env = (name: string): S.Expr | undefined => {
-        if (name === 'g') return g.k === 'num' && text.includes('@') && n.outMeta.shape.reduce((a, b) => a * b, 1) > 1 ? S.mul(g, S.sym(`ones(${n.outMeta.shape.join(', ')})`)) : g;
+        // a seed of 1 in a matrix rule is a tensor of ones (ones(2) @ W' evaluates; 1 @ W' does not)
+        if (name === 'g') return g.k === 'num' && (text.includes('@') || text.includes('outer(')) && n.outMeta.shape.reduce((a, b) => a * b, 1) > 1 ? S.mul(g, S.sym(`ones(${n.outMeta.shape.join(', ')})`)) : g;
         if (name === 'out') return forward(n);
         const xi = /^x(\d+)$/.exec(name);
         if (xi) {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,25 @@ describe("the README's main job", () => {
   });
 });
 
+/** Runs the CLI without blocking this worker (a blocked worker misses vitest's 60 s RPC deadline). */
+function nablaAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/nabla.mjs', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Four Dawn runs took 241 s on the loaded 2-core machine (load average 25): three times that. */
+const DAWN_TIMEOUT_MS = 750_000;
+
 describe('the main job on webgpu (NABLA_BACKEND=webgpu)', () => {
-  it('runs on Dawn where an adapter answers (CI: lavapipe) and exits cleanly, or says why not', () => {
+  it('runs on Dawn where an adapter answers (CI: lavapipe) and exits cleanly, or says why not', async () => {
     const env = { ...process.env, NABLA_BACKEND: 'webgpu', NABLA_SMALL_TENSOR_LIMIT: '0' };
-    const r = spawnSync(process.execPath, ['bin/nabla.mjs', 'run', 'examples/demo.nabla'], { cwd: root, encoding: 'utf8', env });
+    const r = await nablaAsync(['run', 'examples/demo.nabla'], env);
     if (r.status !== 0 && !process.env.NABLA_REQUIRE_WEBGPU) {
       expect(r.stderr).toMatch(/backend 'webgpu' cannot run here: /);
       return;
@@ -37,11 +52,11 @@ describe('the main job on webgpu (NABLA_BACKEND=webgpu)', () => {
     const file = join(dir, 'tail.nabla');
     writeFileSync(file, 'x = randn([256, 256], seed=1)\nprint(sum(x))\ny = tanh(x @ x) * 2 + 1\nz = exp(-y) / (y + 3)\nw = sqrt(z + 1) - sin(y)\n');
     for (const _ of [1, 2, 3]) {
-      const t = spawnSync(process.execPath, ['bin/nabla.mjs', 'run', file], { cwd: root, encoding: 'utf8', env });
+      const t = await nablaAsync(['run', file], env);
       expect(t.status, t.stderr).toBe(0);
       expect(unexpected(t.stderr)).toEqual([]);
     }
-  });
+  }, DAWN_TIMEOUT_MS);
 });
 
 describe('a reader that stops early (nabla run f.nabla | head)', () => {
@@ -52,7 +67,8 @@ describe('a reader that stops early (nabla run f.nabla | head)', () => {
     child.stderr.on('data', (d) => (err += d));
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise<number | null>((ok) => child.on('exit', ok));
-    expect(err).toBe('');
+    // stderr carries the progress bars (so redirected results stay clean), and nothing else: no stack trace
+    expect(err.split('\n').filter((l) => l && !/^\S* ?\s*\d+% \|/.test(l))).toEqual([]);
     expect(code).toBe(0);
   });
 });

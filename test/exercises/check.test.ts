@@ -106,7 +106,18 @@ describe('check()', () => {
   it('names the exercises when given an unknown one', () => {
     const r = runNabla('check("derive", fn(z) = z)');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.evalue).toBe(`check: there is no exercise "derive"; the exercises are ${[...EXERCISES.keys()].map((n) => `"${n}"`).join(', ')}`);
+    if (!r.ok) expect(r.evalue).toBe(`check: there is no exercise "derive". The exercises are ${[...EXERCISES.keys()].map((n) => `"${n}"`).join(', ')} (exercise(name, reference) adds one).`);
+  });
+
+  it("a teacher's exercise(name, reference, hint=) is judged by check with allclose, and a typo gets a did-you-mean", () => {
+    const setup = 'x = param([1.0, 2.0])\nexercise("grad-of-square", fn() = 2 * x, hint="d/dx x² is 2x")\n';
+    const texts = (code: string) => runNabla(setup + code).displays.map((d) => String(d['text/plain']));
+    expect(texts('check("grad-of-square", grad(sum(x^2), x))')).toEqual(['✓ grad-of-square: right. It matches the reference.']);
+    expect(texts('check("grad-of-square", x)')).toEqual(['✗ grad-of-square: not yet. d/dx x² is 2x']);
+    expect(texts('check("grad-of-square", [1.0])')).toEqual(['✗ grad-of-square: not yet. the answer has shape [1], but it must be [2]. d/dx x² is 2x']);
+    const r = runNabla(setup + 'check("grad-of-sqare", x)');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.evalue).toMatch(/^check: there is no exercise "grad-of-sqare"; did you mean 'grad-of-square'\? The exercises are "grad-of-square", /);
   });
 
   it('puts a runtime warning caused by the answer into the hint instead of stderr', () => {

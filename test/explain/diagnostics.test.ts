@@ -87,7 +87,7 @@ with tape() as t {
 }
 print(t.gradient(y, [w, x]))`);
     expect(r.stdout).toBe(
-      "Warning: t.gradient: no gradient for the source 'x', so it is none: it was not used to compute 'y', so it has no gradient. Its value left the graph through item() at test.nabla:4:15: computations on that plain number are not recorded; keep the computation in tensors (use the tensor itself, or index it, e.g. x[0]).\n[tensor([2.]), none]\n",
+      "Warning: t.gradient: no gradient for the source 'x', so it is none: it was not used to compute 'y', so it has no gradient. Its value left the graph through item() at test.nabla:4:15: computations on that plain number are not recorded; keep the computation in tensors (use the tensor itself, or index it, e.g. x[0]).\n(tensor([2.]), none)\n",
     );
   });
 });

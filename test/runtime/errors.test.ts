@@ -99,12 +99,14 @@ describe('backward and grad without a graph or a seed', () => {
     expect(() => d.backward()).toThrow(/cut off from differentiation by detach at t\.nabla:4:3; remove the detach/);
   });
 
-  it('a non-scalar output without an output gradient names its shape and grad_outputs', () => {
+  it("a non-scalar output without an output gradient names its shape and the keyword of the API that was called", () => {
     const y = nb.mul(param([2, 3]), 2);
     const e = caught(() => y.backward());
     expect(e.kind).toBe('GradError');
-    expect(e.message).toMatch(/shape \[2, 3\].*single number.*grad_outputs=/);
-    expect(() => nb.grad(y, [])).toThrow(/shape \[2, 3\].*single number/);
+    // backward takes gradient= (grad_tensors= as a function); grad_outputs= is grad's, so backward must not advise it
+    expect(e.message).toMatch(/shape \[2, 3\].*single number.*y\.backward\(gradient=g\) or backward\(y, grad_tensors=g\)/);
+    expect(e.message).not.toMatch(/grad_outputs/);
+    expect(() => nb.grad(y, [])).toThrow(/shape \[2, 3\].*single number.*grad_outputs=g/);
   });
 
   it('an output gradient of the wrong shape, or the wrong number of them', () => {
