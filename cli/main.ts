@@ -101,7 +101,7 @@ async function run(file: string, scriptArgs: Map<string, string>): Promise<numbe
 
 /** Every error a file has, without running it: syntax errors, then compile errors. */
 async function check(files: string[]): Promise<number> {
-  const [{ parse, renderDiagnostic }, { createSession }, { Compiler }] = await language();
+  const { checkSource } = await import('../compiler/check');
   let failed = 0;
   for (const file of files) {
     const source = readSource(file);
@@ -109,14 +109,7 @@ async function check(files: string[]): Promise<number> {
       failed++;
       continue;
     }
-    const { program, diagnostics } = parse(source, file);
-    const msgs = diagnostics.map((d) => renderDiagnostic(d, source, file));
-    if (program && !diagnostics.length) {
-      const session = createSession();
-      const c = new Compiler({ globals: session.globals, builtin: (n) => session.builtins.values.get(n), builtinNames: () => [...session.builtins.values.keys()], out: () => stdio, explain: () => {} }, file, source);
-      c.compileProgram(program);
-      msgs.push(...c.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, source, file)));
-    }
+    const msgs = checkSource(source, file);
     if (msgs.length) {
       failed++;
       process.stderr.write(msgs.join('\n') + '\n');
