@@ -3,6 +3,7 @@ import type * as A from '../grammar/ast';
 import { bindArgs } from './call';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
+import { MAX_NESTING, tooDeep } from './depth';
 import { LangError } from './operators';
 import { Globals, Scope, UNBOUND, type Frame } from './scope';
 import type { Output } from './session';
@@ -71,6 +72,12 @@ export class Compiler {
 
   compileProgram(p: A.Program): { scope: Scope; code: BlockCode } {
     const scope = new Scope(null, this.host.globals, '<cell>');
+    const deep = tooDeep(p);
+    if (deep) {
+      // refused before compiling: compiling (and running) recurses once per level
+      this.error(`this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`, deep);
+      return { scope, code: compileBlock(this, [], scope, true) };
+    }
     return { scope, code: compileBlock(this, p.body, scope, true) };
   }
 

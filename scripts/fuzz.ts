@@ -1,9 +1,14 @@
-// `npx tsx scripts/fuzz.ts --count N --seed S [--areas check,session,kernel] [--kernel-count K] [--bound-ms B]`:
-// the large fuzz run by hand (test/fuzz/fuzz.test.ts is the small one CI runs). Prints tried / survived per
-// area and the first failures of each, and writes them all as JSON with --out FILE.
-import { writeFileSync } from 'node:fs';
+// `npx tsx scripts/fuzz.ts --count N --seed S [--areas check,session,kernel] [--kernel-count K] [--bound-ms B] [--out FILE]`:
+// the large fuzz run by hand (test/fuzz/fuzz.test.ts is the small one CI runs). Each area runs in a child
+// process watched from here, so a program that kills its process (out of memory, a native abort) or hangs
+// past the watchdog is counted as not surviving and the run goes on in a fresh child from the next program.
+// Prints tried / survived per area with the commonest reasons, and writes every failure as JSON with --out.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkOne, corpus, kernelExecutor, mutant, newCount, record, rng, sessionOne, type AreaCount } from '../test/fuzz/harness';
+import { checkOne, corpus, kernelExecutor, mutant, newCount, record, rng, sessionOne, type AreaCount, type Outcome } from '../test/fuzz/harness';
 
 const { values } = parseArgs({
   options: {
@@ -13,64 +18,95 @@ const { values } = parseArgs({
     'kernel-count': { type: 'string' },
     'bound-ms': { type: 'string', default: '2000' },
     out: { type: 'string' },
+    child: { type: 'string' },
+    from: { type: 'string', default: '0' },
+    'watchdog-s': { type: 'string', default: '60' },
+    'max-rss-mb': { type: 'string', default: '4096' },
   },
 });
 const count = Number(values.count);
 const seed = Number(values.seed);
 const boundMs = Number(values['bound-ms']);
 const kernelCount = Number(values['kernel-count'] ?? Math.ceil(count / 10));
-const areas = new Set(values.areas!.split(','));
+const SEEDS: Record<string, number> = { check: seed, session: seed + 1, kernel: seed + 2 };
+const COUNTS: Record<string, number> = { check: count, session: count, kernel: kernelCount };
+
+/** In a child: runs one area's programs from `from` on, one JSON line per program. */
+async function child(area: string, from: number): Promise<void> {
+  const programs = corpus();
+  const r = rng(SEEDS[area]);
+  const k = area === 'kernel' ? await kernelExecutor() : null;
+  for (let i = 0; i < COUNTS[area]; i++) {
+    const m = mutant(programs, r); // generated for every i, so the sequence is the same whatever `from` is
+    if (i < from) continue;
+    const o: Outcome = area === 'check' ? await checkOne(m.source) : area === 'session' ? await sessionOne(m.source, boundMs) : await k!.one(m.source, boundMs);
+    process.stdout.write(JSON.stringify({ i, ...o, source: m.source.length > 300 ? `${m.source.slice(0, 300)}… (${m.source.length} chars)` : m.source, mutations: m.mutations }) + '\n');
+  }
+  await k?.close();
+  process.exit(0);
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** In the parent: runs an area in children, restarting after a death or a hang, until every program was tried. */
+async function area(name: string, c: AreaCount): Promise<void> {
+  let next = 0;
+  const watchdogMs = Number(values['watchdog-s']) * 1000;
+  const maxRss = Number(values['max-rss-mb']);
+  while (next < COUNTS[name]) {
+    const args = [fileURLToPath(import.meta.url), '--child', name, '--from', String(next), '--count', String(count), '--seed', String(seed), '--kernel-count', String(kernelCount), '--bound-ms', String(boundMs)];
+    const p = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let last = Date.now();
+    let killedFor: string | null = null;
+    const timer = setInterval(() => {
+      const rss = rssMb(p.pid!);
+      if (rss > maxRss) killedFor = `killed: the process used ${Math.round(rss)} MB (over ${maxRss})`;
+      else if (Date.now() - last > watchdogMs) killedFor = `killed: no answer in ${watchdogMs / 1000} s`;
+      if (killedFor) p.kill('SIGKILL');
+    }, 250);
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+    for await (const line of createInterface({ input: p.stdout })) {
+      const o = JSON.parse(line) as Outcome & { i: number; source: string; mutations: string[] };
+      record(c, o.source, o.mutations, o);
+      next = o.i + 1;
+      last = Date.now();
+      if (next % 100 === 0) process.stderr.write(`[fuzz] ${name} ${next}/${COUNTS[name]}\n`);
+    }
+    const code = await new Promise<number | null>((ok) => (p.exitCode !== null ? ok(p.exitCode) : p.on('exit', (x) => ok(x))));
+    clearInterval(timer);
+    if (next < COUNTS[name]) {
+      // the program at `next` took its process down: count it and go on from the one after
+      const why = killedFor ?? `the process exited (${code ?? 'signal'}): ${stderr.trim().split('\n').slice(-1)[0]?.slice(0, 120) ?? ''}`;
+      record(c, `(program ${next} of seed ${SEEDS[name]}; regenerate with --child ${name} --from ${next})`, [], { ok: false, why });
+      next++;
+    }
+  }
+}
 
 async function main(): Promise<void> {
-  const programs = corpus();
-  const counts: Record<string, AreaCount> = {};
+  if (values.child) return child(values.child, Number(values.from));
   const t0 = Date.now();
-  const progress = (area: string, i: number, n: number) => {
-    if (i % (process.env.FUZZ_VERBOSE ? 1 : 100) === 0) process.stderr.write(`[fuzz] ${area} ${i}/${n} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
-  };
-  if (areas.has('check')) {
-    const r = rng(seed);
-    const c = (counts.check = newCount());
-    for (let i = 0; i < count; i++) {
-      progress('check', i, count);
-      const m = mutant(programs, r);
-      record(c, m.source, m.mutations, await checkOne(m.source));
-    }
-  }
-  if (areas.has('session')) {
-    const r = rng(seed + 1);
-    const c = (counts.session = newCount());
-    for (let i = 0; i < count; i++) {
-      progress('session', i, count);
-      const m = mutant(programs, r);
-      const t = Date.now();
-      record(c, m.source, m.mutations, await sessionOne(m.source, boundMs));
-      if (process.env.FUZZ_VERBOSE && Date.now() - t > 1000) process.stderr.write(`  slow (${Date.now() - t} ms): ${m.mutations.join(',')} ${m.source.slice(-120).replace(/\n/g, '⏎')}\n`);
-    }
-  }
-  if (areas.has('kernel')) {
-    const r = rng(seed + 2);
-    const c = (counts.kernel = newCount());
-    const k = await kernelExecutor();
-    for (let i = 0; i < kernelCount; i++) {
-      progress('kernel', i, kernelCount);
-      const m = mutant(programs, r);
-      record(c, m.source, m.mutations, await k.one(m.source, boundMs));
-    }
-    await k.close();
-  }
-  process.stdout.write(`fuzz: seed ${seed}, ${programs.length} corpus programs, ${Math.round((Date.now() - t0) / 1000)} s\n`);
-  for (const [area, c] of Object.entries(counts)) {
-    process.stdout.write(`${area}: tried ${c.tried}, survived ${c.survived}\n`);
+  const counts: Record<string, AreaCount> = {};
+  for (const name of values.areas!.split(',')) await area(name, (counts[name] = newCount()));
+  process.stdout.write(`fuzz: seed ${seed}, ${corpus().length} corpus programs, ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  for (const [name, c] of Object.entries(counts)) {
+    process.stdout.write(`${name}: tried ${c.tried}, survived ${c.survived}\n`);
     const reasons = new Map<string, number>();
     for (const f of c.failures) {
-      const key = f.why.replace(/\d+/g, 'N').slice(0, 100);
+      const key = f.why.replace(/\d[\d,.]*/g, 'N').slice(0, 110);
       reasons.set(key, (reasons.get(key) ?? 0) + 1);
     }
-    for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 12)) process.stdout.write(`  ${n} × ${why}\n`);
+    for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(`  ${n} × ${why}\n`);
   }
   if (values.out) writeFileSync(values.out, JSON.stringify(counts, null, 1));
-  process.exit(0);
 }
 
 void main();

@@ -145,7 +145,7 @@ export const MUTATIONS: Record<string, Mutation> = {
 
 /** One mutated program: a corpus entry with one to three mutations. */
 export function mutant(programs: readonly string[], r: () => number): { source: string; mutations: string[] } {
-  let tokens = pick(programs, r).match(TOKEN) ?? [];
+  let tokens: string[] = [...(pick(programs, r).match(TOKEN) ?? [])];
   const names = Object.keys(MUTATIONS);
   const mutations: string[] = [];
   const n = 1 + Math.floor(r() * 3);

@@ -4,7 +4,7 @@
 // the page's origin, and does not restyle the page, before and after a reload; the server sends its
 // Content-Security-Policy with every response; and the policy lets the playground itself run on every
 // backend (no violation reported while cells run).
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,9 +172,9 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     }
     // Node's own answer to oversized headers (431) carries it too
     const raw = await new Promise<string>((ok, fail) => {
-      const s = connect(served.port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`));
+      const s: Socket = connect(served.port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`));
       let text = '';
-      s.on('data', (d) => (text += d.toString()));
+      s.on('data', (d: Buffer) => (text += d.toString()));
       s.on('end', () => ok(text));
       s.on('close', () => ok(text));
       s.on('error', fail);
