@@ -22,6 +22,22 @@ export interface TraceFrame {
 }
 
 export const TRACE = Symbol('nabla.trace');
+const SITE = Symbol('nabla.site');
+
+/** A Site whose source text is cut out only when asked for (most sites are never shown). */
+class SourceSite implements Site {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    private readonly source: string,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+  get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
+}
 
 export interface CompilerHost {
   globals: Globals;
@@ -37,7 +53,6 @@ export interface CompilerHost {
  */
 export class Compiler {
   readonly diagnostics: CompileDiagnostic[] = [];
-  private sites = new WeakMap<A.Node, Site>();
   readonly builtin: (name: string) => Value | undefined;
 
   constructor(
@@ -49,11 +64,12 @@ export class Compiler {
   }
 
   site(n: A.Node): Site {
-    let s = this.sites.get(n);
+    // kept on the node itself: a WeakMap of a million nodes (a long source) made garbage collection superlinear
+    const holder = n as A.Node & { [SITE]?: Site };
+    let s = holder[SITE];
     if (!s) {
-      const text = this.source.slice(n.span.start.offset, n.span.end.offset);
-      s = { file: this.file, line: n.span.start.line, col: n.span.start.col, text };
-      this.sites.set(n, s);
+      s = new SourceSite(this.file, n.span.start.line, n.span.start.col, this.source, n.span.start.offset, n.span.end.offset);
+      holder[SITE] = s;
     }
     return s;
   }

@@ -25,7 +25,8 @@ export function tooDeep(root: A.Node, limit = MAX_NESTING): A.Node | null {
     const isNode = typeof (v as { kind?: unknown }).kind === 'string';
     const d = isNode ? depth + 1 : depth;
     if (isNode && d > limit) return v as A.Node;
-    for (const [k, x] of Object.entries(v)) {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
       if (k !== 'span' && x && typeof x === 'object') stack.push([x, d]);
     }
   }
