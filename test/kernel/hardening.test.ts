@@ -226,3 +226,22 @@ describe('a kernel started with an empty key', () => {
     expect(lines.join('')).toMatch(/empty key: message signatures are not checked/);
   }, 60_000);
 });
+
+describe("tensor memory in the kernel's worker", () => {
+  it('counts against the heap limit: an allocation past it is refused with the sizes, and the session lives on', async () => {
+    const { WorkerExecutor } = await import('../../kernel/executor');
+    const { DEFAULT_SESSION_MODULE } = await import('../../kernel/index');
+    const ex = new WorkerExecutor({ sessionModule: DEFAULT_SESSION_MODULE, heapLimitMb: 350, log: () => {} });
+    try {
+      await ex.ready;
+      const sinks = { stdout: () => {}, stderr: () => {}, display: () => {}, clearOutput: () => {}, input: null };
+      const text = (r: Awaited<ReturnType<typeof ex.run>>) => (r.ok ? String((r.value as Record<string, unknown> | null)?.['text/plain']) : `${r.ename}: ${r.evalue}`);
+      expect(text(await ex.run('a = zeros(50000000)\na.shape', sinks))).toBe('[50000000]'); // 200 MB
+      const b = await ex.run('b = zeros(50000000)', sinks); // 191 MB more: past 350 MB
+      expect(text(b)).toMatch(/^ValueError: zeros: a tensor of 191 MB would take tensor memory to \d+ MB, past the kernel's heap limit \(NABLA_KERNEL_HEAP_MB\) of 350 MB/);
+      expect(text(await ex.run('a.shape', sinks))).toBe('[50000000]');
+    } finally {
+      await ex.close();
+    }
+  }, 120_000);
+});
