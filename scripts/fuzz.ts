@@ -46,6 +46,9 @@ async function child(area: string, from: number): Promise<void> {
   process.exit(0);
 }
 
+/** Extra time a fresh child has for its first answer (loading tsx, the compiler, the runtime, a kernel worker). */
+const STARTUP_MS = 120_000;
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -64,11 +67,13 @@ async function area(name: string, c: AreaCount): Promise<void> {
     const args = [fileURLToPath(import.meta.url), '--child', name, '--from', String(next), '--count', String(count), '--seed', String(seed), '--kernel-count', String(kernelCount), '--bound-ms', String(boundMs)];
     const p = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let last = Date.now();
+    let answered = false;
     let killedFor: string | null = null;
     const timer = setInterval(() => {
       const rss = rssMb(p.pid!);
       if (rss > maxRss) killedFor = `killed: the process used ${Math.round(rss)} MB (over ${maxRss})`;
-      else if (Date.now() - last > watchdogMs) killedFor = `killed: no answer in ${watchdogMs / 1000} s`;
+      // a fresh child first loads the language (slow on a loaded machine): its first answer gets longer
+      else if (Date.now() - last > (answered ? watchdogMs : watchdogMs + STARTUP_MS)) killedFor = `killed: no answer in ${watchdogMs / 1000} s`;
       if (killedFor) p.kill('SIGKILL');
     }, 250);
     let stderr = '';
@@ -78,6 +83,7 @@ async function area(name: string, c: AreaCount): Promise<void> {
       record(c, o.source, o.mutations, o);
       next = o.i + 1;
       last = Date.now();
+      answered = true;
       if (next % 100 === 0) process.stderr.write(`[fuzz] ${name} ${next}/${COUNTS[name]}\n`);
     }
     const code = await new Promise<number | null>((ok) => (p.exitCode !== null ? ok(p.exitCode) : p.on('exit', (x) => ok(x))));
