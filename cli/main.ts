@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { Output } from '../compiler/session';
 import { splitArgs } from './args';
 
@@ -61,12 +60,32 @@ function terminalOutput(): Output {
 
 const stdio = terminalOutput();
 
+/** Sources larger than this are refused before reading (a 600k-line program is about 20 MB). */
+export const MAX_SOURCE_BYTES = 64 * 2 ** 20;
+
+/**
+ * The text of a source file, or null after saying why not. Only regular files are read (a device like
+ * /dev/zero never ends, a FIFO waits for a writer), up to MAX_SOURCE_BYTES; the file is opened without
+ * blocking and checked through the same descriptor that is read.
+ */
 function readSource(file: string): string | null {
+  const fail = (why: string) => (process.stderr.write(`nabla: cannot read ${file}: ${why}\n`), null);
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    process.stderr.write(`nabla: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
-    return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return fail(`it is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket or other special file'}); give a .nabla source file`);
+    if (st.size > MAX_SOURCE_BYTES) return fail(`it is ${(st.size / 2 ** 20).toFixed(1)} MB; sources larger than ${MAX_SOURCE_BYTES / 2 ** 20} MB are refused`);
+    return readFileSync(fd, 'utf8');
+  } catch (e) {
+    return fail((e as Error).message);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -125,32 +144,12 @@ async function check(files: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function repl(): Promise<number> {
-  const [, { createSession }] = await language();
+async function repl(backend: unknown): Promise<number> {
+  // the session runs in a worker (cli/repl.ts), which chooses its backend from the environment
+  if (typeof backend === 'string') process.env.NABLA_BACKEND = backend;
   const nb = await runtime();
-  const session = createSession();
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '∇> ' });
-  process.stdout.write(`Nabla ${version()} on ${nb.backendReport().chosen}. Ctrl-D to leave.\n`);
-  let buffer = '';
-  rl.prompt();
-  for await (const line of rl) {
-    buffer += (buffer ? '\n' : '') + line;
-    const { status, indent } = session.isComplete(buffer);
-    if (status === 'incomplete') {
-      rl.setPrompt('.. ' + indent);
-      rl.prompt();
-      continue;
-    }
-    if (buffer.trim()) {
-      const r = session.run(buffer, stdio);
-      if (r.ok && r.value) process.stdout.write(String(r.value['text/plain']) + '\n');
-      if (!r.ok) process.stderr.write(r.traceback.join('\n') + '\n');
-    }
-    buffer = '';
-    rl.setPrompt('∇> ');
-    rl.prompt();
-  }
-  return 0;
+  const { repl: prompt } = await import('./repl');
+  return prompt(stdio, `Nabla ${version()} on ${nb.backendReport().chosen}.`);
 }
 
 async function kernel(argv: string[]): Promise<number> {
@@ -223,7 +222,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!files.length) return process.stderr.write('nabla check: give at least one file\n'), 2;
       return check(files);
     case 'repl':
-      return repl();
+      return repl(options.backend);
     default:
       process.stderr.write(`nabla: unknown command '${command}'\n${HELP}\n`);
       return 2;

@@ -5,6 +5,7 @@ import { PYTHON_NAMES } from './check/python';
 import { didYouMean } from './did-you-mean';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
+import { MAX_NESTING, tooDeep } from './depth';
 import { LangError } from './operators';
 import type { AutoCompileLog } from './auto-compile/report';
 import { Globals, Scope, UNBOUND, type Frame } from './scope';
@@ -24,6 +25,22 @@ export interface TraceFrame {
 }
 
 export const TRACE = Symbol('nabla.trace');
+const SITE = Symbol('nabla.site');
+
+/** A Site whose source text is cut out only when asked for (most sites are never shown). */
+class SourceSite implements Site {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    private readonly source: string,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+  get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
+}
 
 export interface CompilerHost {
   globals: Globals;
@@ -43,7 +60,6 @@ export interface CompilerHost {
  */
 export class Compiler {
   readonly diagnostics: CompileDiagnostic[] = [];
-  private sites = new WeakMap<A.Node, Site>();
   readonly builtin: (name: string) => Value | undefined;
   readonly builtinNames: () => readonly string[];
 
@@ -57,11 +73,12 @@ export class Compiler {
   }
 
   site(n: A.Node): Site {
-    let s = this.sites.get(n);
+    // kept on the node itself: a WeakMap of a million nodes (a long source) made garbage collection superlinear
+    const holder = n as A.Node & { [SITE]?: Site };
+    let s = holder[SITE];
     if (!s) {
-      const text = this.source.slice(n.span.start.offset, n.span.end.offset);
-      s = { file: this.file, line: n.span.start.line, col: n.span.start.col, text };
-      this.sites.set(n, s);
+      s = new SourceSite(this.file, n.span.start.line, n.span.start.col, this.source, n.span.start.offset, n.span.end.offset);
+      holder[SITE] = s;
     }
     return s;
   }
@@ -80,6 +97,12 @@ export class Compiler {
 
   compileProgram(p: A.Program): { scope: Scope; code: BlockCode } {
     const scope = new Scope(null, this.host.globals, '<cell>');
+    const deep = tooDeep(p);
+    if (deep) {
+      // refused before compiling: compiling (and running) recurses once per level
+      this.error(`this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`, deep);
+      return { scope, code: compileBlock(this, [], scope, true) };
+    }
     return { scope, code: compileBlock(this, p.body, scope, true) };
   }
 

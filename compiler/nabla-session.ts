@@ -39,11 +39,20 @@ export class NablaSession implements Session {
     this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
   }
 
+  /** Never throws (the Session contract): whatever goes wrong, parsing and compiling included, is a result. */
   run(code: string, out: Output, opts: { file?: string } = {}): RunResult {
     // IPython's `x?`: the signature and documentation, as help(x) prints them
     const asked = /^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\?\s*$/.exec(code);
     if (asked) code = `help(${asked[1]})`;
     const file = opts.file ?? `cell[${++this.runs}]`;
+    try {
+      return this.runChecked(code, out, file);
+    } catch (e) {
+      return { ok: false, ...reportError(e, null, this.sources) };
+    }
+  }
+
+  private runChecked(code: string, out: Output, file: string): RunResult {
     this.sources.set(file, code);
     const parsed = parse(code, file);
     if (parsed.diagnostics.length || !parsed.program) {

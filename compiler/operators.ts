@@ -1,5 +1,5 @@
 import * as nb from '../runtime';
-import { Tensor } from '../runtime';
+import { checkSequence, Tensor } from '../runtime';
 import { show, truthy, Tuple, typeName, type Value } from './values';
 
 /**
@@ -39,17 +39,22 @@ export function binary(op: string, a: Value, b: Value): Value {
   if (numeric(a) && numeric(b) && (isT(a) || isT(b))) return tensorBinary(op, num(a), num(b));
   switch (op) {
     case '+':
-      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'string' && typeof b === 'string') return checkSequence('+', a.length + b.length, 'string'), a + b;
       if (typeof a === 'string' || typeof b === 'string') {
-        if (typeof a === 'string') return a + show(b);
-        return show(a) + b;
+        const [x, y] = [typeof a === 'string' ? a : show(a), typeof b === 'string' ? b : show(b)];
+        checkSequence('+', x.length + y.length, 'string');
+        return x + y;
       }
-      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+      if (Array.isArray(a) && Array.isArray(b)) return checkSequence('+', a.length + b.length, 'list'), [...a, ...b];
       if (a instanceof Tuple && b instanceof Tuple) return new Tuple([...a.items, ...b.items]);
       break;
     case '*':
-      if (typeof a === 'string' && typeof b === 'number') return a.repeat(b);
-      if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: b }, () => a).flat();
+      if ((typeof a === 'string' || Array.isArray(a)) && typeof b === 'number') {
+        const what = typeof a === 'string' ? 'string' : 'list';
+        if (!Number.isInteger(b) || b < 0) throw new LangError(`a ${what} repeats a whole number of times ≥ 0, not ${b}`, 'ValueError');
+        checkSequence('*', a.length * b, what);
+        return typeof a === 'string' ? a.repeat(b) : Array.from({ length: b }, () => a).flat();
+      }
       break;
     case '==': return equal(a, b);
     case '!=': return !equal(a, b);

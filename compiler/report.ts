@@ -35,9 +35,17 @@ export function reportError(e: unknown, site: Site | null, sources: ReadonlyMap<
   }
   const traceback = [site ? renderAt(site, `${ename}: ${evalue}`, sources) : `${ename}: ${evalue}`];
   const frames = (e && typeof e === 'object' ? (e as Record<symbol, TraceFrame[]>)[TRACE] : undefined) ?? [];
-  for (const fr of frames) traceback.push(renderAt(fr.site, `called from here`, sources, 'note'));
+  // a deep recursion leaves one frame per call: the innermost few say where, the outermost few how it
+  // started, and the rest is counted (Python shortens repeated frames the same way)
+  const shown = frames.length > SHOWN_FRAMES * 2 ? [...frames.slice(0, SHOWN_FRAMES), null, ...frames.slice(-SHOWN_FRAMES)] : frames;
+  for (const fr of shown) {
+    traceback.push(fr ? renderAt(fr.site, `called from here`, sources, 'note') : `  … (${frames.length - SHOWN_FRAMES * 2} more frames)`);
+  }
   return { ename, evalue, traceback };
 }
+
+/** Frames shown at each end of a long traceback. */
+const SHOWN_FRAMES = 3;
 
 function renderAt(site: Site, message: string, sources: ReadonlyMap<string, string>, severity: 'error' | 'note' = 'error'): string {
   const src = sources.get(site.file);

@@ -101,7 +101,9 @@ export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: new R
 export const StringToken = createToken({ name: "StringToken", pattern: Lexer.NA });
 export const StringLiteral = createToken({
   name: "StringLiteral",
-  pattern: /"(?:[^"\\\r\n]|\\.)*"/,
+  // unrolled (runs of plain characters, then one escape at a time): an alternation under `*` makes the
+  // regexp engine recurse once per character, and a 10 MB literal overflowed its stack
+  pattern: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"/,
   categories: [StringToken],
 });
 // A string still open at the end of its line. Lexing it as a token (instead of a lexer
@@ -109,7 +111,7 @@ export const StringLiteral = createToken({
 // inside a string.
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
-  pattern: /"(?:[^"\\\r\n]|\\.)*\\?/,
+  pattern: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*\\?/,
   categories: [StringToken],
 });
 

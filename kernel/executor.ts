@@ -61,7 +61,7 @@ export class WorkerExecutor implements Executor {
 
   private spawn(): void {
     Atomics.store(this.flag, 0, 0);
-    const data: WorkerData = { sessionModule: this.sessionUrl, interrupt: this.interruptBuf, stdin: this.stdinBuf, [AGENT_HOST]: true };
+    const data: WorkerData = { sessionModule: this.sessionUrl, interrupt: this.interruptBuf, stdin: this.stdinBuf, heapLimitMb: this.heapMb, [AGENT_HOST]: true };
     const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },

@@ -1,5 +1,5 @@
 import { kernelInfo } from './info';
-import { History, type HistoryQuery } from './history';
+import { History, HistoryRequestError } from './history';
 import type { Executor, RunSinks } from './types';
 
 /**
@@ -106,7 +106,13 @@ export class KernelHandler {
           break;
         }
         case 'history_request':
-          req.reply('history_reply', { status: 'ok', history: this.history.query(c as unknown as HistoryQuery) });
+          try {
+            req.reply('history_reply', { status: 'ok', history: this.history.query(c) });
+          } catch (e) {
+            if (!(e instanceof HistoryRequestError)) throw e;
+            this.log(e.message);
+            req.reply('history_reply', { status: 'error', ename: 'ValueError', evalue: e.message, traceback: [], history: [] });
+          }
           break;
         case 'comm_info_request':
           req.reply('comm_info_reply', { status: 'ok', comms: {} });

@@ -3,7 +3,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ZmqServer as TslabZmqServer } from 'tslab/dist/jupyter';
 import type { KernelHandler, Request } from './handler';
-import { child, decode, encode, signer, WireError, type Message, type Signer } from './wire';
+import { child, decode, encode, ReplayGuard, signer, WireError, type Message, type Signer } from './wire';
 
 /**
  * The wire: tslab's ZmqServer (tslab/dist/jupyter.js) owns the sockets, binds them from the connection file,
@@ -46,6 +46,8 @@ export interface ConnectionInfo {
 
 export class NablaServer extends ZmqServer {
   private signer: Signer;
+  /** Signatures seen lately, on every channel: a repeated one is a replayed message, dropped. */
+  private readonly replays = new ReplayGuard(1024);
   private readonly sendQueues = new Map<Socket, Promise<void>>();
   private readonly inputWaiters = new Map<string, (value: string) => void>();
 
@@ -58,6 +60,7 @@ export class NablaServer extends ZmqServer {
     super({ close() {} } as never, connectionFile);
     const info = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
     this.signer = signer(info.key ?? '', info.signature_scheme);
+    if (!info.key) log('the connection file has an empty key: message signatures are not checked, and replayed messages cannot be told apart (anyone who can reach the ports can run code)');
   }
 
   override async init(): Promise<void> {
@@ -74,6 +77,10 @@ export class NablaServer extends ZmqServer {
     } catch (e) {
       if (e instanceof WireError) this.log(`rejected a message on the ${channel} channel: ${e.message}; it was not run`);
       else this.log(`rejected a message on the ${channel} channel: ${e}`);
+      return;
+    }
+    if (this.replays.repeated(msg.signature)) {
+      this.log(`rejected a replayed ${msg.header.msg_type} on the ${channel} channel (msg_id ${String(msg.header.msg_id).slice(0, 64)}): its signature was seen before; it was not run`);
       return;
     }
     try {
@@ -122,6 +129,10 @@ export class NablaServer extends ZmqServer {
           msg = decode(this.signer, frames);
         } catch (e) {
           this.log(`rejected a message on the stdin channel: ${(e as Error).message}; it was not used`);
+          continue;
+        }
+        if (this.replays.repeated(msg.signature)) {
+          this.log('rejected a replayed message on the stdin channel: its signature was seen before; it was not used');
           continue;
         }
         if (msg.header.msg_type !== 'input_reply') continue;

@@ -27,6 +27,8 @@ export interface Message {
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
   buffers: Buffer[];
+  /** The HMAC signature it arrived with (decode sets it; '' with an empty key). */
+  signature?: string;
 }
 
 export class WireError extends Error {
@@ -77,7 +79,35 @@ export function decode(s: Signer, frames: readonly Buffer[]): Message {
   }
   const [header, parent_header, metadata, content] = json as [Header, Header, Record<string, unknown>, Record<string, unknown>];
   if (!header || typeof header.msg_type !== 'string') throw new WireError('message header without msg_type', 'format');
-  return { identities: frames.slice(0, at), header, parent_header: parent_header ?? {}, metadata: metadata ?? {}, content: content ?? {}, buffers: parts.slice(4) };
+  return { identities: frames.slice(0, at), header, parent_header: parent_header ?? {}, metadata: metadata ?? {}, content: content ?? {}, buffers: parts.slice(4), signature };
+}
+
+/**
+ * The signatures of the last `limit` messages, as ipykernel's Session keeps (`digest_history`): a signed
+ * message seen again is a replay (someone who saw it on the wire sends it anew) and is not run twice. Every
+ * message carries a fresh msg_id and date, so an honest client never repeats a signature. With an empty key
+ * there are no signatures to remember, and nothing is checked (the spec).
+ */
+export class ReplayGuard {
+  private readonly order: string[] = [];
+  private readonly seen = new Set<string>();
+  private next = 0;
+
+  constructor(private readonly limit = 1024) {}
+
+  /** True when this signature was seen among the last `limit` (the message is a replay); records it otherwise. */
+  repeated(signature: string | undefined): boolean {
+    if (!signature) return false;
+    if (this.seen.has(signature)) return true;
+    if (this.order.length < this.limit) this.order.push(signature);
+    else {
+      this.seen.delete(this.order[this.next]);
+      this.order[this.next] = signature;
+      this.next = (this.next + 1) % this.limit;
+    }
+    this.seen.add(signature);
+    return false;
+  }
 }
 
 export function encode(s: Signer, m: Message): Buffer[] {

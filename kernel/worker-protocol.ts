@@ -8,6 +8,8 @@ export interface WorkerData {
   interrupt: SharedArrayBuffer;
   /** Int32 [state: 0 waiting, 1 answered, 2 declined; byte length], then the answer's UTF-8 bytes. */
   stdin: SharedArrayBuffer;
+  /** The worker's heap limit in MB; tensor memory is counted against it too (runtime/limits.ts). */
+  heapLimitMb?: number;
   /** runtime/devices-node.ts AGENT_HOST: the main thread hosts this thread's GPU agent */
   nablaAgentHost: true;
 }

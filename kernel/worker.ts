@@ -89,6 +89,11 @@ async function loadSession(): Promise<{ session: Session; warnings: string[] }> 
   try {
     const [display, runtime] = await Promise.all([import('../display'), import('../runtime')]);
     userError = (message, op) => new runtime.NablaError(message, op);
+    // tensors live outside the JS heap (ArrayBuffers), so the worker's heap limit alone would not bound them:
+    // they count against the same limit (ArrayBuffer memory, which is almost all tensor data)
+    if (data.heapLimitMb) {
+      runtime.setTensorMemoryLimit(data.heapLimitMb * 2 ** 20, () => process.memoryUsage().arrayBuffers, "the kernel's heap limit (NABLA_KERNEL_HEAP_MB)");
+    }
     mime = display.valueBundle;
     await display.loadCharts().catch((e: Error) => warnings.push(`charts will have no SVG fallback: vega could not be loaded (${e.message})`));
     const explain = await import('../runtime/explain');

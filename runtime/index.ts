@@ -21,6 +21,7 @@ export { assignGrad } from './compile/state';
 export { compile, type CompileOptions, type Compiled } from './compile';
 export { Tracer, Plan, traceState, replayedHistory } from './compile';
 export { NablaError } from './errors';
+export { MAX_ELEMENTS, MAX_SEQUENCE, checkAllocation, checkSequence, setTensorMemoryLimit } from './limits';
 export { siteState, fmtSite, type Site } from './site';
 export { whyNoGrad } from './provenance';
 export { setBackend, chooseBackend, backendReport, getBackend, availableBackends, kernelStats, type BackendReport } from './backend';

@@ -8,6 +8,38 @@ import { buildWeb, DEFAULT_OUT_DIR, isBuilt } from './build';
 
 export const DEFAULT_PORT = 8765;
 
+/**
+ * The Content-Security-Policy sent with every response (errors too): the page's own files and nothing else.
+ * Each allowance is one the playground was measured to need (test/web/hardening.test.ts fails on any
+ * violation while cells run on every backend; removing either allowance below makes it fail):
+ * - script-src 'unsafe-eval': gpu.js (webasm, cpu, webgl2, webgpu) and the js backend's generated loops
+ *   build their kernels with `new Function`; it also covers WebAssembly compilation (the SIMD matmul).
+ * - style-src 'unsafe-inline': Monaco writes its styles into <style> elements and style attributes, as do
+ *   display/'s tensor tables (outputs' style attributes are filtered by web/src/sanitize.ts).
+ * - img-src data: blob:: charts are drawn as data: SVG images; exported notebooks are blob: downloads.
+ * Workers, fonts, data and the Vega chunk are files of this server ('self'). No inline script, no request
+ * to any other origin, no plugins, no frames, no form posts, no <base> rewriting.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response, files and errors alike. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 export interface ServeOptions {
   /** Default 8765; 0 picks a free port. */
   port?: number;
@@ -55,6 +87,13 @@ export async function serve(opts: ServeOptions = {}): Promise<Served> {
     const status = answer(dir, req, res);
     opts.onRequest?.(req.method ?? 'GET', req.url ?? '/', status);
   });
+  // Node answers malformed requests itself (400, 431 for oversized headers): those answers carry the policy too
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const head = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${head}Content-Length: 0\r\n\r\n`);
+  });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
@@ -101,7 +140,7 @@ function answer(dir: string, req: IncomingMessage, res: ServerResponse): number 
     // cross-origin isolation: SharedArrayBuffer (gpu.js webasm threads) needs it; everything here is same-origin
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
-    'X-Content-Type-Options': 'nosniff',
+    ...SECURITY_HEADERS,
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
@@ -109,7 +148,7 @@ function answer(dir: string, req: IncomingMessage, res: ServerResponse): number 
 }
 
 function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): number {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...headers });
   res.end(text);
   return status;
 }

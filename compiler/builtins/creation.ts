@@ -20,6 +20,12 @@ function exactData(d: Value): Value {
   return d;
 }
 
+/** An empty tensor keeps its shape ([0, 3]), which its list ([]) cannot carry. */
+function emptyCopy(d: Value, dtype: nb.DType | undefined, requiresGrad: boolean): Tensor | null {
+  if (!(d instanceof Tensor) || !d.shape.includes(0)) return null;
+  return nb.full(d.shape, 0, { dtype: dtype ?? d.dtype, requiresGrad }, 'tensor');
+}
+
 const seedOf = (v: Value, fn: string) => (v === null ? null : asInt(v, fn, 'seed'));
 
 /** Creation builtins; random ones take seed= (or use the generator that seed(n) resets). */
@@ -31,14 +37,14 @@ export function addCreation(t: BuiltinTable): void {
       if (dt !== 'complex64') throw new LangError(`tensor: the data is complex; take real(z), imag(z) or abs(z) for a real tensor`, 'ValueError');
       return nb.tensor(d, { requiresGrad: !!rg });
     }
-    return nb.tensor(exactData(d), { dtype: dtypeOf(dt, 'tensor'), requiresGrad: !!rg });
+    return emptyCopy(d, dtypeOf(dt, 'tensor'), !!rg) ?? nb.tensor(exactData(d), { dtype: dtypeOf(dt, 'tensor'), requiresGrad: !!rg });
   });
   t.add('tensors', 'param', ['data', 'dtype=none'], 'A trainable leaf (requires grad; tapes and optimizers see it without a watch).', (d: Value, dt: Value) =>
-    nb.param(exactData(d), { dtype: dtypeOf(dt, 'param') }));
+    emptyCopy(d, dtypeOf(dt, 'param'), true) ?? nb.param(exactData(d), { dtype: dtypeOf(dt, 'param') }));
   for (const [name, fill] of [['zeros', 0], ['ones', 1]] as const) {
     t.add('tensors', name, ['*shape', 'dtype=none', 'requires_grad=false'], `A tensor of ${fill}s: ${name}(2, 3) or ${name}([2, 3]).`, (s: Value[], dt: Value, rg: Value) =>
-      nb.full(asShape(s, name), fill, { dtype: dtypeOf(dt, name), requiresGrad: !!rg }));
-    t.add('tensors', `${name}_like`, ['x'], `${name} with the shape and dtype of x.`, (x: Value) => nb.full(asTensor(x, `${name}_like`).shape, fill, { dtype: asTensor(x, `${name}_like`).dtype }));
+      nb.full(asShape(s, name), fill, { dtype: dtypeOf(dt, name), requiresGrad: !!rg }, name));
+    t.add('tensors', `${name}_like`, ['x'], `${name} with the shape and dtype of x.`, (x: Value) => nb.full(asTensor(x, `${name}_like`).shape, fill, { dtype: asTensor(x, `${name}_like`).dtype }, `${name}_like`));
   }
   t.add('tensors', 'full', ['shape', 'value', 'dtype=none'], 'A tensor of the given shape filled with value.', (s: Value, v: Value, dt: Value) =>
     nb.full(asShape([s], 'full'), asNumber(v, 'full', 'value'), { dtype: dtypeOf(dt, 'full') }));

@@ -52,7 +52,7 @@ export function addExplain(t: BuiltinTable): void {
       }
       const g = graphDot(ts, { formulas: formulas !== false });
       const svg = renderSvg(g.dot);
-      if (file) writeTextFile('graph', file, svg);
+      if (file !== null) writeTextFile('graph', file as string, svg);
       return new GraphPicture(svg, g.dot, g.ops, g.leaves, file as string | null);
     });
 }

@@ -2,7 +2,7 @@ import * as display from '../../display';
 import { iterate } from '../call';
 import { LangError } from '../operators';
 import { lengthOf, show, typeName, type Value } from '../values';
-import { writeTextFile } from './files';
+import { checkFilePath, writeTextFile } from './files';
 import type { BuiltinContext, BuiltinTable } from './table';
 
 /**
@@ -25,6 +25,7 @@ function labels(v: Value, fn: string): string | string[] | null {
 function writeSvg(fn: string, file: Value, bundle: display.MimeBundle): void {
   const path = optionalText(file, fn, 'file');
   if (path === undefined) return;
+  checkFilePath(fn, path);
   const svg = bundle['image/svg+xml'];
   if (typeof svg !== 'string') throw new LangError(`${fn}: file= needs the chart engine, which is not loaded in this front end`);
   writeTextFile(fn, path, svg);

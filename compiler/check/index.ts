@@ -1,6 +1,7 @@
 import { parse, type Diagnostic } from '../../grammar';
 import type { ParamSpec } from '../call';
 import type { BuiltinTable } from '../builtins';
+import { MAX_NESTING, tooDeep } from '../depth';
 import { pythonHint } from './python';
 import { resolveProgram } from './resolve';
 
@@ -28,7 +29,11 @@ export function checkSource(source: string, file: string, table: BuiltinTable, o
     const hint = pythonHint(lines[d.span.start.line - 1] ?? '');
     return hint ? { ...d, message: `${d.message}; ${hint}` } : d;
   });
-  if (program && !diagnostics.some((d) => d.severity === 'error')) {
+  const deep = program && tooDeep(program);
+  if (deep) {
+    // the resolver walks the tree recursively: refuse what the compiler refuses, at the same place
+    out.push({ message: `this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`, span: deep.span, severity: 'error' });
+  } else if (program && !diagnostics.some((d) => d.severity === 'error')) {
     const tensorResults = new Set([...table.defs.values()].filter((d) => TENSOR_GROUPS.has(d.group)).map((d) => d.name));
     const problems = resolveProgram(program, { builtins: builtinSignatures(table), knownGlobals: opts.knownGlobals, tensorResults });
     out.push(...problems.map((p) => ({ message: p.message, span: p.node.span, severity: 'error' as const })));

@@ -1,5 +1,7 @@
-import { allocHost, type DType } from '../dtype';
-import { typeError } from '../errors';
+import { allocHost, bytesPerElement, type DType } from '../dtype';
+import { typeError, valueError } from '../errors';
+import { checkAllocation } from '../limits';
+import { mode } from '../mode';
 import { sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { traceState } from '../compile/state';
@@ -52,27 +54,28 @@ export function tensor(data: unknown, opts: CreateOptions = {}): Tensor {
   return make(host, shape, { ...opts, dtype }, 'tensor');
 }
 
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  checkShape(shape, 'full');
+export function full(shape: readonly number[], value: number, opts: CreateOptions = {}, op = 'full'): Tensor {
+  checkShape(shape, op);
+  checkAllocation(op, shape, bytesPerElement(opts.dtype ?? 'float32'));
   const host = allocHost(opts.dtype ?? 'float32', sizeOf(shape));
   if (value !== 0) {
     if (opts.dtype === 'complex64') for (let i = 0; i < host.length; i += 2) host[i] = value;
     else host.fill(value);
   }
-  return make(host, shape, opts, 'full');
+  return make(host, shape, opts, op);
 }
 
 function checkShape(shape: readonly number[], op: string): void {
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw typeError(op, `a shape is a list of non-negative integers, got [${shape.join(', ')}]`);
 }
 
-export const zeros = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 1, opts);
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 0, { dtype: t.dtype, ...opts });
-export const onesLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 1, { dtype: t.dtype, ...opts });
+export const zeros = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 0, opts, 'zeros');
+export const ones = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 1, opts, 'ones');
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 0, { dtype: t.dtype, ...opts }, 'zeros_like');
+export const onesLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 1, { dtype: t.dtype, ...opts }, 'ones_like');
 
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
-  const t = zeros([n, m], opts);
+  const t = full([n, m], 0, opts, 'eye');
   const L = opts.dtype === 'complex64' ? 2 : 1;
   for (let i = 0; i < Math.min(n, m); i++) t.storage.host[(i * m + i) * L] = 1;
   return t;
@@ -81,16 +84,30 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw typeError('arange', 'step must not be 0');
+  if (![start, stop, step].every(Number.isFinite)) throw valueError('arange', `start, stop and step must be finite numbers, got ${start}, ${stop}, ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkAllocation('arange', [n], bytesPerElement(opts.dtype ?? 'float32'));
   const host = allocHost(opts.dtype ?? 'float32', n);
-  for (let i = 0; i < n; i++) host[i] = start + i * step;
+  fillInterruptibly(host, n, (i) => start + i * step);
   return make(host, [n], opts, 'arange');
 }
 
 export function linspace(start: number, stop: number, n: number, opts: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw valueError('linspace', `the number of points must be a whole number ≥ 0, got ${n}`);
+  checkAllocation('linspace', [n], bytesPerElement(opts.dtype ?? 'float32'));
   const host = allocHost(opts.dtype ?? 'float32', n);
-  for (let i = 0; i < n; i++) host[i] = n === 1 ? start : start + ((stop - start) * i) / (n - 1);
+  fillInterruptibly(host, n, (i) => (n === 1 ? start : start + ((stop - start) * i) / (n - 1)));
   return make(host, [n], opts, 'linspace');
+}
+
+/** Fills `host[i] = f(i)` for i < n, hearing an interrupt every million elements (2^28 of them take a second). */
+function fillInterruptibly(host: Float32Array | Float64Array, n: number, f: (i: number) => number): void {
+  const CHUNK = 1 << 20;
+  for (let from = 0; from < n; from += CHUNK) {
+    if (from) mode.checkInterrupt?.();
+    const to = Math.min(n, from + CHUNK);
+    for (let i = from; i < to; i++) host[i] = f(i);
+  }
 }
 
 // ---- random -----------------------------------------------------------------------------------------
@@ -136,10 +153,11 @@ export interface RandomOptions extends CreateOptions {
 
 function random(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, op: string): Tensor {
   checkShape(shape, op);
+  checkAllocation(op, shape, bytesPerElement(opts.dtype ?? 'float32'));
   if (opts.seed == null) traceState.current?.unreplayable(`it draws from the global random generator (${op} without seed=), which a replay would repeat`);
   const gen = opts.seed == null ? globalGen : new Generator(opts.seed);
   const host = allocHost(opts.dtype ?? 'float32', sizeOf(shape));
-  for (let i = 0; i < host.length; i++) host[i] = draw(gen);
+  fillInterruptibly(host, host.length, () => draw(gen));
   return make(host, shape, opts, op);
 }
 

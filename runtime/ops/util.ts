@@ -1,8 +1,9 @@
 import { lastKernel, runKernelStorage } from '../backend';
 import { traceState } from '../compile/state';
-import { lanes, type DType } from '../dtype';
+import { bytesPerElement, lanes, type DType } from '../dtype';
 import { typeError } from '../errors';
 import type { KernelAttrs } from '../kernels';
+import { checkAllocation } from '../limits';
 import { contiguousStrides, sameShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 
@@ -32,6 +33,8 @@ export function describeValue(x: unknown): string {
 
 /** Runs a kernel and wraps its result as a fresh contiguous tensor (not yet recorded). */
 export function compute(kernel: string, inputs: readonly Tensor[], attrs: KernelAttrs, shape: readonly number[], dtype: DType, op = kernel): Tensor {
+  // every op's result passes here: its size is checked before a kernel allocates it
+  checkAllocation(op, shape, bytesPerElement(dtype));
   const out = new Tensor(runKernelStorage(kernel, inputs, attrs, { shape, dtype }), [...shape], contiguousStrides(shape), 0, dtype, op);
   traceState.current?.kernel(kernel, inputs, attrs, out, lastKernel.backend);
   return out;

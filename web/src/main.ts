@@ -27,7 +27,7 @@ import {
   type Notebook,
   type StorageLike,
 } from './notebook';
-import { renderOutput, type RenderContext } from './outputs';
+import { renderOutput, trust, type RenderContext } from './outputs';
 import type { RunReply } from './protocol';
 import { SessionClient } from './session-client';
 
@@ -261,8 +261,9 @@ class CellView {
     this.push({ output_type: 'stream', name, text });
   }
 
+  /** Adds an output this page's session produced (so trusted: outputs.ts, trust()). */
   push(o: CellOutput): void {
-    this.cell.outputs.push(o);
+    this.cell.outputs.push(trust(o));
     this.outputsEl.append(renderOutput(o, renderContext));
   }
 
@@ -350,6 +351,7 @@ function updateDisplay(displayId: string, bundle: Record<string, unknown>): bool
     for (const o of v.cell.outputs) {
       if (o.output_type === 'display_data' && o.transient?.display_id === displayId) {
         o.data = bundle;
+        trust(o); // the session's own bundle now
         found = true;
       }
     }

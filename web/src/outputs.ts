@@ -1,9 +1,10 @@
 // Outputs under a cell, drawn from MIME bundles as Jupyter front ends draw them: the richest type the page
 // can show wins (a chart's SVG, display/'s HTML tensor table, an image, text). Bundles come from display/
-// (the same code the kernel uses), or from an imported notebook, so HTML is sanitized and SVG is shown as
-// an image (which cannot run script).
+// (the same code the kernel uses), or from an imported notebook, so HTML is sanitized (sanitize.ts) and SVG is
+// shown as an image (which cannot run script or load anything).
 import { chartsLoaded, loadCharts, renderSvg, STEPS_MIME, VEGALITE_MIME, type StepsPayload } from '../../display';
 import type { CellOutput, MimeBundle } from './notebook';
+import { sanitizedHtml, vegaSpecRefusal } from './sanitize';
 import { renderStepper } from './stepper';
 
 const VEGALITE_TYPES = [VEGALITE_MIME, 'application/vnd.vegalite.v4+json', 'application/vnd.vegalite.v6+json'];
@@ -27,7 +28,7 @@ export function renderOutput(o: CellOutput, ctx: RenderContext): HTMLElement {
     case 'display_data':
     case 'execute_result': {
       const box = el('div', `output ${o.output_type === 'execute_result' ? 'result' : 'display'}`);
-      box.append(renderBundle(o.data));
+      box.append(renderBundle(o.data, isTrusted(o)));
       return box;
     }
   }
@@ -64,54 +65,41 @@ function renderError(o: Extract<CellOutput, { output_type: 'error' }>, ctx: Rend
   return box;
 }
 
-/** The element for one bundle. */
-export function renderBundle(b: MimeBundle): HTMLElement {
-  const steps = b[STEPS_MIME];
-  if (steps && typeof steps === 'object') return renderStepper(steps as StepsPayload, String(b['text/plain'] ?? ''));
-  const svg = b['image/svg+xml'];
-  const spec = VEGALITE_TYPES.map((t) => b[t]).find((v) => v && typeof v === 'object');
-  if (typeof svg === 'string') return svgImage(svg, 'chart');
-  if (spec) {
-    // No SVG in the bundle (charts were not loaded when it was made): draw it here with display/'s Vega.
-    const holder = el('div', 'chart pending');
-    holder.textContent = String(b['text/plain'] ?? 'chart');
-    const fail = (e: unknown) => {
-      holder.classList.add('failed');
-      holder.textContent = `${String(b['text/plain'] ?? 'chart')} (not drawn: ${(e as Error)?.message ?? e})`;
-    };
-    const draw = () => {
-      try {
-        const s = renderSvg(spec as Record<string, unknown>);
-        if (s) holder.replaceWith(svgImage(s, 'chart'));
-        else fail(new Error('the chart engine did not load'));
-      } catch (e) {
-        fail(e);
-      }
-    };
-    if (chartsLoaded()) {
-      try {
-        const s = renderSvg(spec as Record<string, unknown>);
-        if (s) return svgImage(s, 'chart');
-      } catch (e) {
-        fail(e);
-        return holder;
-      }
-    }
-    void loadCharts().then(draw, fail);
-    return holder;
-  }
-  const html = b['text/html'];
-  if (typeof html === 'string') {
-    const div = el('div', 'html');
-    div.append(sanitizedHtml(html));
-    return div;
-  }
-  for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    const data = b[mime];
-    if (typeof data === 'string') {
-      const img = el('img', 'image') as HTMLImageElement;
-      img.src = `data:${mime};base64,${data.replace(/\s+/g, '')}`;
-      return img;
+/**
+ * Outputs this page's own session produced. Anything else (an imported notebook's stored outputs, outputs
+ * restored from localStorage) is untrusted, as in Jupyter: its HTML is shown sanitized, a chart that would
+ * load data is refused, and a note says to run the cell to recompute it.
+ */
+const trustedOutputs = new WeakSet<CellOutput>();
+export function trust(o: CellOutput): CellOutput {
+  trustedOutputs.add(o);
+  return o;
+}
+export function isTrusted(o: CellOutput): boolean {
+  return trustedOutputs.has(o);
+}
+
+/**
+ * How each MIME type is drawn, richest first: the first type a bundle carries wins. A type the playground
+ * draws with its own code goes before text/html, so that a bundle meant for Jupyter front ends (HTML with
+ * its own script, which is never run here) is shown by the page's code instead.
+ */
+type Renderer = (value: unknown, b: MimeBundle, trusted: boolean) => HTMLElement | null;
+export const RENDERERS: [mimes: readonly string[], render: Renderer][] = [
+  [[STEPS_MIME], (v, b) => (v && typeof v === 'object' ? renderStepper(v as StepsPayload, String(b['text/plain'] ?? '')) : null)],
+  [['image/svg+xml'], (v) => (typeof v === 'string' ? svgImage(v, 'chart') : null)],
+  [VEGALITE_TYPES, (v, b) => (v && typeof v === 'object' ? vegaChart(v as Record<string, unknown>, b) : null)],
+  [['text/html'], (v, _b, trusted) => (typeof v === 'string' ? htmlOutput(v, trusted) : null)],
+  ...(['image/png', 'image/jpeg', 'image/gif'] as const).map((mime): [string[], Renderer] => [[mime], (v) => (typeof v === 'string' ? rasterImage(mime, v) : null)]),
+];
+
+/** The element for one bundle (`trusted`: made by this page's session, see trust()). */
+export function renderBundle(b: MimeBundle, trusted = false): HTMLElement {
+  for (const [mimes, render] of RENDERERS) {
+    for (const mime of mimes) {
+      if (!(mime in b)) continue;
+      const e = render(b[mime], b, trusted);
+      if (e) return e;
     }
   }
   const pre = el('pre', 'text');
@@ -119,37 +107,65 @@ export function renderBundle(b: MimeBundle): HTMLElement {
   return pre;
 }
 
+function vegaChart(spec: Record<string, unknown>, b: MimeBundle): HTMLElement {
+  const holder = el('div', 'chart pending');
+  holder.textContent = String(b['text/plain'] ?? 'chart');
+  const fail = (e: unknown) => {
+    holder.classList.add('failed');
+    holder.textContent = `${String(b['text/plain'] ?? 'chart')} (not drawn: ${(e as Error)?.message ?? e})`;
+  };
+  // Vega's loader would fetch a `url` from wherever the spec says: such a chart is not drawn at all
+  const refusal = vegaSpecRefusal(spec);
+  if (refusal) {
+    fail(new Error(refusal));
+    return holder;
+  }
+  // No SVG in the bundle (charts were not loaded when it was made): draw it here with display/'s Vega.
+  const draw = () => {
+    try {
+      const s = renderSvg(spec);
+      if (s) holder.replaceWith(svgImage(s, 'chart'));
+      else fail(new Error('the chart engine did not load'));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  if (chartsLoaded()) {
+    try {
+      const s = renderSvg(spec);
+      if (s) return svgImage(s, 'chart');
+    } catch (e) {
+      fail(e);
+      return holder;
+    }
+  }
+  void loadCharts().then(draw, fail);
+  return holder;
+}
+
+function htmlOutput(html: string, trusted: boolean): HTMLElement {
+  const div = el('div', 'html');
+  div.append(sanitizedHtml(html));
+  if (trusted) return div;
+  const box = el('div', 'untrusted');
+  const note = el('div', 'trust-note');
+  note.textContent = 'Stored output from a file, shown without its scripts, styles and external content: run the cell to recompute it.';
+  box.append(div, note);
+  return box;
+}
+
+function rasterImage(mime: string, data: string): HTMLElement {
+  const img = el('img', 'image') as HTMLImageElement;
+  img.src = `data:${mime};base64,${data.replace(/\s+/g, '')}`;
+  return img;
+}
+
 function svgImage(svg: string, cls: string): HTMLElement {
+  // as an image, SVG can run no script and load nothing
   const img = el('img', cls) as HTMLImageElement;
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   img.alt = 'chart';
   return img;
-}
-
-const DROP_ELEMENTS = new Set(['script', 'iframe', 'object', 'embed', 'link', 'meta', 'base', 'form', 'frame', 'frameset']);
-
-/** HTML with script removed: no script-bearing elements, no on* handlers, no javascript: URLs. */
-export function sanitizedHtml(html: string): DocumentFragment {
-  const t = document.createElement('template');
-  t.innerHTML = html;
-  const walk = (node: Element) => {
-    for (const child of [...node.children]) {
-      if (DROP_ELEMENTS.has(child.tagName.toLowerCase())) {
-        child.remove();
-        continue;
-      }
-      for (const a of [...child.attributes]) {
-        const name = a.name.toLowerCase();
-        const value = a.value.replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
-        if (name.startsWith('on') || ((name === 'href' || name === 'src' || name.endsWith(':href') || name === 'action') && value.startsWith('javascript:'))) {
-          child.removeAttribute(a.name);
-        }
-      }
-      walk(child);
-    }
-  };
-  walk(t.content as unknown as Element);
-  return t.content;
 }
 
 function el(tag: string, cls: string): HTMLElement {

@@ -22,7 +22,16 @@ function stepper(payload: StepsPayload): HTMLElement {
   root.className = 'nabla-stepper';
   const graph = document.createElement('div');
   graph.className = 'ns-graph';
-  graph.append(DOMPurify.sanitize(payload.svg, { USE_PROFILES: { svg: true }, RETURN_DOM_FRAGMENT: true }));
+  // the SVG profile keeps Graphviz's node ids (the stepper finds its nodes by them); nothing in a graph
+  // links or loads anything, so no link, image, style or foreign content is let through either
+  graph.append(
+    DOMPurify.sanitize(payload.svg, {
+      USE_PROFILES: { svg: true },
+      FORBID_TAGS: ['a', 'image', 'use', 'style', 'foreignObject', 'set', 'animate', 'animateMotion', 'animateTransform', 'script'],
+      FORBID_ATTR: ['href', 'xlink:href', 'style'],
+      RETURN_DOM_FRAGMENT: true,
+    }),
+  );
   root.append(graph);
   mountStepper(root, payload.steps);
   return root;
