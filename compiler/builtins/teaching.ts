@@ -59,8 +59,6 @@ const closeParams = ['a', 'b', 'rtol=1e-5', 'atol=1e-8', 'equal_nan=false'];
 export function addTeaching(t: BuiltinTable, ctx: BuiltinContext): void {
   t.add('tensors', 'clone', ['x'], 'A copy of x with its own storage, differentiable (the gradient passes through unchanged), as torch.clone: keep a value that an in-place update or a compiled function would overwrite.',
     (x: Value) => nb.clone(asTensor(x, 'clone')));
-  t.add('reductions', 'any', ['x'], 'true when any element is nonzero (true), as a bool: `if any(x < 0) { ... }`.', (x: Value) => Array.from(numbersOf(x, 'any', 'argument').data).some((v) => v !== 0));
-  t.add('reductions', 'all', ['x'], 'true when every element is nonzero (true), as a bool: `if all(abs(g) < 1e-6) { break }`.', (x: Value) => Array.from(numbersOf(x, 'all', 'argument').data).every((v) => v !== 0));
   t.add('tensors', 'isclose', closeParams, "Elementwise closeness, as torch.isclose with its defaults: a == b or |a - b| <= atol + rtol·|b| (a bool tensor; NaN is close to NaN only with equal_nan=true).",
     (a: Value, b: Value, r: Value, at: Value, en: Value) => {
       const { close, shape } = isclose(a, b, r, at, en, 'isclose');
