@@ -1,5 +1,6 @@
 import * as nb from '../runtime';
 import { Tensor } from '../runtime';
+import { dtypeOf } from './builtins/dtype';
 import { camel, callValue } from './call';
 import { LangError } from './operators';
 import { RangeValue, Tuple, typeName, type Value } from './values';
@@ -60,10 +61,22 @@ const TENSOR_METHODS: Record<string, (t: Tensor, args: Value[], kw: Map<string, 
     return t;
   },
   zero_: (t) => nb.inplace(t, (s) => nb.mul(s, 0), 'zero_'),
+  double: (t, args, kw) => (noArgs('double', args, kw), nb.cast(t, 'float64')),
+  float: (t, args, kw) => (noArgs('float', args, kw), nb.cast(t, 'float32')),
+  to: (t, args, kw) => {
+    const bad = kw && [...kw.keys()].find((k) => k !== 'dtype');
+    if (bad) throw new LangError(`to() has no parameter named '${bad}' (its parameters: dtype)`);
+    if (args.length + (kw?.size ?? 0) !== 1) throw new LangError(`to() takes 1 argument (a dtype such as "float64") but ${args.length + (kw?.size ?? 0)} were given`);
+    return nb.cast(t, dtypeOf(args[0] ?? kw!.get('dtype'), 'to'));
+  },
   numel: (t) => t.size,
   dim: (t) => t.rank,
   size: (t, [d]) => (d === undefined ? [...t.shape] : t.shape[(d as number) < 0 ? t.rank + (d as number) : (d as number)]),
 };
+
+function noArgs(name: string, args: Value[], kw: Map<string, Value> | null): void {
+  if (args.length || kw?.size) throw new LangError(`${name}() takes no arguments (x.${name}() converts x)`);
+}
 
 export function getAttr(v: Value, name: string, builtin: BuiltinLookup): Value {
   if (v instanceof Tensor) {
@@ -129,11 +142,30 @@ export function setAttr(v: Value, name: string, x: Value): void {
   }
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const obj = v as Record<string, Value>;
-    const key = name in obj ? name : camel(name) in obj ? camel(name) : name;
+    const key = name in obj ? name : camel(name) in obj ? camel(name) : null;
+    // a runtime object (optimizer, tape, parameter group) takes writes only to what it has: a new name would
+    // be stored and never read, a silent wrong answer (opt.learning_rate = 0.1)
+    if (key === null || key.startsWith('_') || (typeof obj[key] === 'function' && !Object.prototype.hasOwnProperty.call(obj, key))) {
+      const known = writableNames(obj);
+      const near = known.find((k) => k.includes(name) || name.includes(k));
+      throw new LangError(`${/^[AEIOU]/.test(typeName(v)) ? 'an' : 'a'} ${typeName(v)} has no attribute '${name}' to set${near ? ` (did you mean '${near}'?)` : known.length ? ` (it has: ${known.join(', ')})` : ''}`, 'AttributeError');
+    }
     obj[key] = x;
     return;
   }
   throw new LangError(`cannot set attribute '${name}' of a ${typeName(v)}`, 'AttributeError');
+}
+
+/** The settable names of a runtime object, snake_cased: its own data properties and its setters. */
+function writableNames(obj: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = obj; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(o))) {
+      if (k.startsWith('_') || k === 'constructor') continue;
+      if (d.set || ('value' in d && d.writable && typeof d.value !== 'function')) names.add(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    }
+  }
+  return [...names];
 }
 
 export type IndexKey = Value | { slice: [number | null, number | null, number | null] };

@@ -8,6 +8,8 @@ import { addMisc } from './misc';
 import { addNotebook } from './notebook';
 import { BuiltinTable, type BuiltinContext } from './table';
 import { addTraining } from './training';
+import { addPde } from './pde';
+import { addSchedules } from './schedules';
 
 export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
 
@@ -18,6 +20,8 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addAutodiff(t);
   addCompile(t);
   addTraining(t);
+  addPde(t);
+  addSchedules(t);
   addExplain(t);
   addMisc(t, ctx);
   addNotebook(t, ctx);

@@ -28,6 +28,7 @@ const axpy = (y: Float64Array, a: number, x: Float64Array) => {
   const fma = arith.fma;
   for (let i = 0; i < y.length; i++) y[i] = fma(a, x[i], y[i]);
 };
+const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(2));
 const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
 
 /**
@@ -37,6 +38,16 @@ const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
  * as one flat float64 vector (complex ones as their real and imaginary parts). Only one parameter group.
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
+  /** Why the last step stopped, as a sentence naming the test that fired (null before the first step). */
+  stopReason: string | null = null;
+  /** The same as one word: 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change' or 'line_search'. */
+  stopKind: string | null = null;
+  /** Closure calls in the last step, and in all steps so far. */
+  lastEvaluations = 0;
+  evaluations = 0;
+  /** Iterations of the last step. */
+  lastIterations = 0;
+
   constructor(params: Params<LBFGSOptions>, args: LBFGSArgs = {}) {
     const { history, lineSearch, ...options } = args;
     if (history !== undefined) options.historySize ??= history;
@@ -52,6 +63,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
     requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') throw valueError(this.name, `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+  }
+
+  override toString(): string {
+    const last = this.stopReason ? `\n  last step: ${this.lastIterations} iterations, ${this.lastEvaluations} evaluations; stopped by ${this.stopReason}` : '';
+    return super.toString() + last;
   }
 
   protected update(): void {
@@ -120,10 +136,23 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       st.funcEvals++;
       let flatGrad = this.flatGrad(sign);
       let optCond = absMax(flatGrad) <= toleranceGrad;
-      if (optCond) return origLoss;
+      const gradStop = () => `gradient tolerance: max |grad| = ${fmt(absMax(flatGrad))} <= tolerance_grad = ${fmt(toleranceGrad)}`;
+      let reason = `max iterations: ${maxIter} iterations (max_iter)`;
+      const finish = () => {
+        this.stopReason = reason;
+        this.stopKind = reason.startsWith('max iter') ? 'max_iter' : reason.startsWith('max eval') ? 'max_eval' : reason.startsWith('gradient') ? 'tolerance_grad' : reason.startsWith('change') ? 'tolerance_change' : 'line_search';
+        this.lastEvaluations = currentEvals;
+        this.evaluations += currentEvals;
+        this.lastIterations = nIter;
+      };
+      let nIter = 0;
+      if (optCond) {
+        reason = gradStop();
+        finish();
+        return origLoss;
+      }
 
       let { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss } = st as Record<string, any>;
-      let nIter = 0;
       while (nIter < maxIter) {
         nIter++;
         st.nIter++;
@@ -157,7 +186,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         // ---- step length
         t = st.nIter === 1 ? pyMin(1, 1 / flatGrad.reduce((a, v) => a + Math.abs(v), 0)) * lr : lr;
         const gtd = dot(flatGrad, d);
-        if (gtd > -toleranceChange) break; // not a descent direction (to tolerance)
+        if (gtd > -toleranceChange) {
+          // not a descent direction (to tolerance): the search has nowhere to go
+          reason = `line search failure: the direction is not a descent direction (grad·d = ${fmt(gtd)} > -tolerance_change)`;
+          break;
+        }
 
         let lsEvals = 0;
         if (lineSearchFn === 'strong_wolfe') {
@@ -187,11 +220,25 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
         // ---- stopping tests, in PyTorch's order
         if (nIter === maxIter) break;
-        if (currentEvals >= maxEval) break;
-        if (optCond) break;
-        if (absMax(scaled(d, t)) <= toleranceChange) break; // the step no longer moves the params
-        if (Math.abs(loss - prevLoss) < toleranceChange) break; // nor the loss
+        if (currentEvals >= maxEval) {
+          reason = `max evaluations: ${currentEvals} closure calls (max_eval = ${maxEval})`;
+          break;
+        }
+        if (optCond) {
+          reason = gradStop();
+          break;
+        }
+        if (absMax(scaled(d, t)) <= toleranceChange) {
+          // the step no longer moves the params
+          reason = `change tolerance: the step moved no parameter by more than tolerance_change = ${fmt(toleranceChange)}`;
+          break;
+        }
+        if (Math.abs(loss - prevLoss) < toleranceChange) {
+          reason = `change tolerance: the loss changed by ${fmt(Math.abs(loss - prevLoss))} < tolerance_change = ${fmt(toleranceChange)}`;
+          break;
+        }
       }
+      finish();
       Object.assign(st, { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss });
       return origLoss;
     });

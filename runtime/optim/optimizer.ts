@@ -38,6 +38,8 @@ export abstract class Optimizer<O extends object> {
     if (!list.length) throw valueError(name, 'got an empty parameter list; pass the tensors to optimize, e.g. model.params');
     const groups = list.every((p) => p instanceof Tensor) ? [{ params: list as Tensor[] }] : (list as GroupSpec<O>[]);
     for (const g of groups) this.addParamGroup(g as GroupSpec<O>);
+    // what the optimizer is made of cannot be replaced from the language (opt.state = ... would be lost state)
+    for (const k of ['name', 'paramGroups', 'state', 'defaults']) Object.defineProperty(this, k, { writable: false });
   }
 
   /** Adds a group (e.g. a layer unfrozen during training); its missing options come from the defaults. */
@@ -57,6 +59,8 @@ export abstract class Optimizer<O extends object> {
     }
     const group = { ...this.defaults, ...dropUndefined(opts), params: ps } as ParamGroup<O>;
     this.check(group);
+    // a group prints as its options (the language shows param_groups[0] that way)
+    Object.defineProperty(group, 'toString', { value: () => `{${groupOptions(group)}, params: [${ps.length} tensors]}`, enumerable: false });
     this.paramGroups.push(group);
   }
 
@@ -91,18 +95,44 @@ export abstract class Optimizer<O extends object> {
     clearGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
   }
 
-  /** `adam(lr=0.01, betas=[0.9, 0.999], ...): 4 params`, one line per group when there are several. */
+  /**
+   * The learning rate of every group: reading it needs the groups to agree (else it says to use
+   * param_groups[i].lr); setting it sets every group's, which the next step (compiled or not) uses.
+   */
+  get lr(): number {
+    const lrs = new Set(this.paramGroups.map((g) => (g as { lr?: number }).lr));
+    if (lrs.size !== 1) throw valueError(this.name, `its ${this.paramGroups.length} parameter groups have different learning rates (${[...lrs].join(', ')}); read param_groups[i].lr`);
+    return [...lrs][0] as number;
+  }
+
+  set lr(v: number) {
+    requireNumber(this.name, 'lr', v, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
+    for (const g of this.paramGroups) (g as { lr?: number }).lr = v;
+  }
+
+  /** PyTorch's class name (torch.optim.Adam), used when printing. */
+  get className(): string {
+    return ({ sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', lbfgs: 'LBFGS' } as Record<string, string>)[this.name] ?? this.name;
+  }
+
+  /** `Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, ...): 4 params`, one line per group when there are several. */
   toString(): string {
-    const count = (ps: Tensor[]) => `${ps.reduce((n, p) => n + p.size, 0).toLocaleString('en-US')} params`;
-    const opts = (g: ParamGroup<O>) =>
-      Object.entries(g)
-        .filter(([k]) => k !== 'params')
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? JSON.stringify(v) : v}`)
-        .join(', ');
-    if (this.paramGroups.length === 1) return `${this.name}(${opts(this.paramGroups[0])}): ${count(this.paramGroups[0].params)}`;
-    return [`${this.name} with ${this.paramGroups.length} groups:`, ...this.paramGroups.map((g, i) => `  ${i}: ${opts(g)}: ${count(g.params)}`)].join('\n');
+    if (this.paramGroups.length === 1) return `${this.className}(${groupOptions(this.paramGroups[0])}): ${paramTotal(this.paramGroups[0].params)}`;
+    return [`${this.className} with ${this.paramGroups.length} parameter groups:`, ...this.paramGroups.map((g, i) => `  ${i}: ${groupOptions(g)}: ${paramTotal(g.params)}`)].join('\n');
   }
 }
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Numbers as Python prints them (1e-08, 0.001), so an optimizer reads like PyTorch's. */
+export const pyNumber = (v: number) => (Number.isInteger(v) || (Math.abs(v) >= 1e-4 && Math.abs(v) < 1e16) ? String(v) : v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2'));
+const pyValue = (v: unknown): string =>
+  typeof v === 'number' ? pyNumber(v) : Array.isArray(v) ? `(${v.map(pyValue).join(', ')})` : typeof v === 'string' ? JSON.stringify(v) : v === null || v === undefined ? 'none' : String(v);
+const groupOptions = (g: object) =>
+  Object.entries(g)
+    .filter(([k]) => k !== 'params')
+    .map(([k, v]) => `${snake(k)}=${pyValue(v)}`)
+    .join(', ');
+const paramTotal = (ps: Tensor[]) => `${ps.reduce((n, p) => n + p.size, 0).toLocaleString('en-US')} params`;
 
 /** zero_grad(params_or_optimizer): an optimizer, a tensor, a list of tensors or groups, or a model (its .params). */
 export function zeroGrad(target: unknown, opts: { setToNone?: boolean } = {}): void {
