@@ -10,6 +10,7 @@ import { BuiltinTable, type BuiltinContext } from './table';
 import { addTraining } from './training';
 import { addPde } from './pde';
 import { addSchedules } from './schedules';
+import { addData } from './data';
 
 export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
 
@@ -22,6 +23,7 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addTraining(t);
   addPde(t);
   addSchedules(t);
+  addData(t);
   addExplain(t);
   addMisc(t, ctx);
   addNotebook(t, ctx);

@@ -1,7 +1,7 @@
 import { lanes } from '../dtype';
 import { valueError } from '../errors';
 import { enableGrad, noGrad } from '../mode';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { absMax, arith, dot, pyMin, strongWolfe } from './line_search';
 import { Optimizer, readGrad, requireNumber, writable, type Closure, type ParamGroup, type Params } from './optimizer';
 
@@ -63,6 +63,12 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
     requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') throw valueError(this.name, `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+  }
+
+  /** L-BFGS keeps its vectors on the host: saved tensors become Float64Arrays again (lists of them likewise). */
+  protected override stateFromSaved(key: string, v: unknown): unknown {
+    const back = (x: unknown): unknown => (x instanceof Tensor ? Float64Array.from(x.toHost()) : Array.isArray(x) ? x.map(back) : x);
+    return back(v);
   }
 
   override toString(): string {

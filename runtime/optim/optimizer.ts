@@ -110,6 +110,74 @@ export abstract class Optimizer<O extends object> {
     for (const g of this.paramGroups) (g as { lr?: number }).lr = v;
   }
 
+  /**
+   * PyTorch's optimizer state_dict: {state: {index: {step, exp_avg, ...}}, param_groups: [{lr, ..., params:
+   * [indices]}]}, params numbered across groups in order. Tensors are copies; host arrays become float64 tensors.
+   */
+  stateDict(...extra: unknown[]): Map<string, unknown> {
+    if (extra.length) throw typeError(`${this.name}.state_dict`, 'takes no arguments');
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const state = new Map<number, Map<string, unknown>>();
+    all.forEach((p, i) => {
+      const st = this.state.get(p);
+      if (st) state.set(i, new Map(Object.entries(st).map(([k, v]) => [stateKey(k), toSaved(v)])));
+    });
+    let next = 0;
+    const groups = this.paramGroups.map(
+      (g) => new Map<string, unknown>([...Object.entries(g).filter(([k]) => k !== 'params').map(([k, v]) => [snake(k), Array.isArray(v) ? [...v] : v] as [string, unknown]), ['params', g.params.map(() => next++)]]),
+    );
+    return new Map<string, unknown>([['state', state], ['param_groups', groups]]);
+  }
+
+  /** Restores what stateDict() gave (or load(file) read back): group options and per-parameter state, checked first. */
+  loadStateDict(d: unknown, ...extra: unknown[]): null {
+    const fn = `${this.name}.load_state_dict`;
+    if (extra.length) throw typeError(fn, 'takes one argument: the map that state_dict() or load(file) returned');
+    const get = (m: unknown, k: string) => (m instanceof Map ? m.get(k) : m && typeof m === 'object' ? (m as Record<string, unknown>)[k] : undefined);
+    const groups = get(d, 'param_groups');
+    const state = get(d, 'state');
+    if (!Array.isArray(groups) || state === undefined) throw typeError(fn, 'give the map that state_dict() or load(file) returned: it has state and param_groups');
+    if (groups.length !== this.paramGroups.length) throw valueError(fn, `the saved optimizer has ${groups.length} parameter groups, this one ${this.paramGroups.length}`);
+    const filled = groups.map((sg, i) => {
+      const mine = this.paramGroups[i];
+      const ids = get(sg, 'params');
+      if (!Array.isArray(ids) || ids.length !== mine.params.length) throw valueError(fn, `group ${i} saved ${Array.isArray(ids) ? ids.length : 'no'} params, this optimizer's has ${mine.params.length}`);
+      const entries = sg instanceof Map ? [...sg] : Object.entries(sg as object);
+      const opts: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        if (k === 'params') continue;
+        const key = camelKey(String(k));
+        if (!(key in mine)) throw valueError(fn, `group ${i} has an option '${k}' that ${this.className} does not have`);
+        opts[key] = Array.isArray(v) ? [...v] : v;
+      }
+      const group = { ...mine, ...opts } as ParamGroup<O>;
+      this.check(group);
+      return opts;
+    });
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const records = new Map<Tensor, Record<string, any>>();
+    const stEntries: [unknown, unknown][] = state instanceof Map ? [...state] : Object.entries(state as object);
+    for (const [k, rec] of stEntries) {
+      const p = all[Number(k)];
+      if (!p || !Number.isInteger(Number(k))) throw valueError(fn, `the saved state is for parameter ${String(k)}, but this optimizer has ${all.length} (0..${all.length - 1})`);
+      const recEntries: [string, unknown][] = rec instanceof Map ? [...rec] : Object.entries(rec as object);
+      records.set(p, Object.fromEntries(recEntries.map(([sk, v]) => [camelKey(String(sk)), this.stateFromSaved(camelKey(String(sk)), v, p, fn)])));
+    }
+    filled.forEach((opts, i) => Object.assign(this.paramGroups[i], opts));
+    this.state.clear();
+    for (const [p, r] of records) this.state.set(p, r);
+    return null;
+  }
+
+  /** A saved state value as this optimizer keeps it: tensors as buffers shaped and typed like the param. */
+  protected stateFromSaved(key: string, v: unknown, p: Tensor, fn: string): unknown {
+    if (!(v instanceof Tensor)) return v;
+    if (v.size !== p.size || lanes(v.dtype) !== lanes(p.dtype)) throw valueError(fn, `the saved ${key} has ${v.size} values (${v.dtype}) but its parameter has ${p.size} (${p.dtype})`);
+    const b = buffer(p);
+    b.storage.host.set(v.toHost());
+    return b;
+  }
+
   /** PyTorch's class name (torch.optim.Adam), used when printing. */
   get className(): string {
     return ({ sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', lbfgs: 'LBFGS' } as Record<string, string>)[this.name] ?? this.name;
@@ -123,6 +191,16 @@ export abstract class Optimizer<O extends object> {
 }
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camelKey = (k: string) => (k === 'H_diag' ? 'hDiag' : k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+/** PyTorch's names for state entries (L-BFGS's curvature scale is H_diag there). */
+const stateKey = (k: string) => (k === 'hDiag' ? 'H_diag' : snake(k));
+/** A state value as saved: tensors copied, host vectors (L-BFGS) as float64 tensors, lists of them likewise. */
+function toSaved(v: unknown): unknown {
+  if (v instanceof Tensor) return Tensor.fromHost(v.toHost(), v.shape, v.dtype, 'state_dict');
+  if (v instanceof Float64Array) return Tensor.fromHost(Float64Array.from(v), [v.length], 'float64', 'state_dict');
+  if (Array.isArray(v)) return v.map(toSaved);
+  return v === undefined ? null : v;
+}
 /** Numbers as Python prints them (1e-08, 0.001), so an optimizer reads like PyTorch's. */
 export const pyNumber = (v: number) => (Number.isInteger(v) || (Math.abs(v) >= 1e-4 && Math.abs(v) < 1e16) ? String(v) : v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2'));
 const pyValue = (v: unknown): string =>
