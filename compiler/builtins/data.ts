@@ -60,7 +60,7 @@ const extension = (path: string) => /\.([a-z0-9]+)$/i.exec(path)?.[1].toLowerCas
 function savable(v: Value, depth = 0): Value {
   if (depth > 64) return v; // deeper (or cyclic) values are refused by the encoder with a sentence
   if (v instanceof nb.Optimizer) return v.stateDict();
-  if (typeof v === 'function' && typeof (v as { stateDict?: unknown }).stateDict === 'function') return (v as { stateDict: () => Value }).stateDict();
+  if (typeof v === 'function' && typeof (v as { stateDict?: unknown }).stateDict === 'function') return (v as unknown as { stateDict: () => Value }).stateDict();
   if (Array.isArray(v)) return v.map((x) => savable(x, depth + 1));
   if (v instanceof Tuple) return new Tuple(v.items.map((x) => savable(x, depth + 1)));
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, savable(x, depth + 1)]));
