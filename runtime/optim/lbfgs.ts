@@ -194,11 +194,12 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         const gtd = dot(flatGrad, d);
         if (gtd > -toleranceChange) {
           // not a descent direction (to tolerance): the search has nowhere to go
-          reason = `line search failure: the direction is not a descent direction (grad·d = ${fmt(gtd)} > -tolerance_change)`;
+          reason = `change tolerance: the loss cannot decrease along the search direction (grad·d = ${fmt(gtd)} > -tolerance_change = ${fmt(-toleranceChange)})`;
           break;
         }
 
         let lsEvals = 0;
+        let searchOk = true;
         if (lineSearchFn === 'strong_wolfe') {
           const x0 = this.flatParams();
           const directional = (tt: number, dd: Float64Array): [number, Float64Array] => {
@@ -208,7 +209,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
             this.write(x0, 0, true);
             return [f, gr];
           };
-          ({ f: loss, g: flatGrad, t, evals: lsEvals } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
+          ({ f: loss, g: flatGrad, t, evals: lsEvals, satisfied: searchOk } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
           this.write(d, t);
           optCond = absMax(flatGrad) <= toleranceGrad;
         } else {
@@ -234,13 +235,15 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           reason = gradStop();
           break;
         }
+        // a change test that fires right after a failed line search is named for the search
+        const failed = searchOk ? '' : 'line search failure: the strong-Wolfe search found no step meeting its conditions, so ';
         if (absMax(scaled(d, t)) <= toleranceChange) {
           // the step no longer moves the params
-          reason = `change tolerance: the step moved no parameter by more than tolerance_change = ${fmt(toleranceChange)}`;
+          reason = `${failed || 'change tolerance: '}the step moved no parameter by more than tolerance_change = ${fmt(toleranceChange)}`;
           break;
         }
         if (Math.abs(loss - prevLoss) < toleranceChange) {
-          reason = `change tolerance: the loss changed by ${fmt(Math.abs(loss - prevLoss))} < tolerance_change = ${fmt(toleranceChange)}`;
+          reason = `${failed || 'change tolerance: '}the loss changed by ${fmt(Math.abs(loss - prevLoss))} < tolerance_change = ${fmt(toleranceChange)}`;
           break;
         }
       }
