@@ -47,7 +47,7 @@ function runNabla(): BurgersResult {
     return Number(m[1]);
   };
   return {
-    adamMsPerStep: Number(opt.steps) > 0 ? num(/\( (\S+) ms\/step\)/) : NaN,
+    adamMsPerStep: Number(opt.steps) > 1 ? num(/\( (\S+) ms\/step after the first/) : NaN,
     lbfgsMsPerEval: num(/\( (\S+) ms\/evaluation\)/),
     lbfgsEvals: num(/L-BFGS: \d+ iterations, (\d+) evaluations/),
     error: num(/^relative L2 error: (\S+)$/m),
