@@ -213,6 +213,7 @@ if (!argv.includes('--no-whole')) {
   failures.push(...whole.failures);
 }
 }
+if (!gpu) burgersReport();
 allNumbers();
 if (failures.length) L.push('## Failures', '', ...failures.map((f) => `- ${f}`), '');
 
@@ -247,4 +248,20 @@ function gpuReport(): void {
   const ok = c !== null && t !== null ? c >= 2 * t : null;
   L.push('| target | met | measured |', '|---|---|---|');
   L.push(`| compiled PINN step on webgpu ≥ 2× PyTorch CUDA eager | ${ok === null ? 'not measured' : ok ? 'yes' : 'no'} | ${fmt(c)} vs ${fmt(t)} steps/s (${ratio(c, t)}) |`, '');
+}
+
+/** The Burgers PINN of issue 14 (bench/burgers.ts): Nabla and PyTorch from the same exported weights and points. */
+function burgersReport(): void {
+  const p = spawnSync(node, [...tsx, 'bench/burgers.ts', '--json', '--steps', '20', '--lbfgs', '20'], { cwd: root, encoding: 'utf8', timeout: 1_800_000 });
+  L.push('## Burgers PINN (issue 14; bench/burgers.ts)', '');
+  if (p.status !== 0) {
+    failures.push(`bench/burgers.ts: ${(p.stderr || p.stdout).trim().split('\n').slice(-3).join(' ')}`);
+    L.push('Not measured (see Failures).', '');
+    return;
+  }
+  const r = JSON.parse(p.stdout.trim().split('\n').pop()!);
+  L.push(`- 9 layers × 20 tanh, N_u 100, N_f ${r.points}; ${r.steps} Adam steps then ${r.lbfgs} L-BFGS iterations from the same exported initial weights and points; Nabla's Adam step and L-BFGS closure compiled; PyTorch 1 thread. Wall time to a relative L2 error of 1e-3 is a long run: notebooks/README.md.`, '');
+  L.push('| | ms per Adam step | ms per L-BFGS evaluation | Nabla / PyTorch (Adam, L-BFGS) |', '|---|---:|---:|---|');
+  L.push(`| Nabla | ${fmt(r.nabla.adamMsPerStep)} | ${fmt(r.nabla.lbfgsMsPerEval)} | ${ratio(r.nabla.adamMsPerStep, r.torch.adamMsPerStep)}, ${ratio(r.nabla.lbfgsMsPerEval, r.torch.lbfgsMsPerEval)} |`);
+  L.push(`| PyTorch | ${fmt(r.torch.adamMsPerStep)} | ${fmt(r.torch.lbfgsMsPerEval)} | |`, '');
 }

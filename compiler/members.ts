@@ -1,5 +1,6 @@
 import * as nb from '../runtime';
 import { Tensor } from '../runtime';
+import { dtypeOf } from './builtins/dtype';
 import { camel, callValue } from './call';
 import { didYouMean } from './did-you-mean';
 import { boundMethod, builtinMethod, callDeclared, kindOf } from './methods';
@@ -73,6 +74,7 @@ const METHOD_ALIASES: Readonly<Record<string, readonly string[]>> = {
   zero_grad: ['zero_grads', 'clear_grad', 'zerograd'],
   gradient: ['grad', 'gradients'],
   param_groups: ['groups'],
+  lr: ['learning_rate', 'learningrate', 'step_size'],
   params: ['parameters', 'weights', 'trainable_variables', 'variables'],
 };
 
@@ -137,9 +139,35 @@ export function setAttr(v: Value, name: string, x: Value): void {
     }
     throw new LangError(`cannot set attribute '${name}' of a tensor`, 'AttributeError');
   }
+  const kind = kindOf(v);
+  const set = kind?.setters?.[name];
+  if (set) return set(v, x);
+  if (!kind && v && typeof v === 'object' && !Array.isArray(v)) {
+    // a plain record (a parameter group): its existing fields may change, as opt.param_groups[0].lr = 0.01
+    const obj = v as Record<string, Value>;
+    const key = [name, camel(name)].find((k) => Object.prototype.hasOwnProperty.call(obj, k) && !k.startsWith('_') && typeof obj[k] !== 'function');
+    if (key !== undefined && (typeof obj[key] === typeof x || obj[key] === null || x === null)) {
+      obj[key] = x;
+      return;
+    }
+  }
   // a runtime object's fields are its own state: an assignment it would not read is refused, not ignored
-  const what = kindOf(v)?.kind ?? typeName(v);
-  throw new LangError(`cannot set attribute '${name}' of ${article(what)} ${what}`, 'AttributeError');
+  const what = kind?.kind ?? typeName(v);
+  const settable = Object.keys(kind?.setters ?? {});
+  const hint = settable.length ? didYouMean(name, settable, METHOD_ALIASES) || ` (it can set: ${settable.join(', ')})` : '';
+  throw new LangError(`cannot set attribute '${name}' of ${article(what)} ${what}${hint}`, 'AttributeError');
+}
+
+/** The settable names of a runtime object, snake_cased: its own data properties and its setters. */
+function writableNames(obj: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = obj; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(o))) {
+      if (k.startsWith('_') || k === 'constructor') continue;
+      if (d.set || ('value' in d && d.writable && typeof d.value !== 'function')) names.add(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    }
+  }
+  return [...names];
 }
 
 export type IndexKey = Value | { slice: [number | null, number | null, number | null] };

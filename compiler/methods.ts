@@ -1,9 +1,10 @@
 import * as nb from '../runtime';
-import { GradientTape, Optimizer, Tensor } from '../runtime';
+import { CosineLR, ExponentialLR, GradientTape, LBFGS, Optimizer, ReduceOnPlateau, StepLR, Tensor } from '../runtime';
 import { Progress } from '../display';
 import { bindArgs, type ParamSpec } from './call';
 import { parseParam } from './builtins/table';
 import { asTensor, asTensorList, isSeq } from './builtins/convert';
+import { dtypeOf } from './builtins/dtype';
 import { LangError } from './operators';
 import { FN_INFO, Tuple, typeName, type NablaFunction, type Value } from './values';
 
@@ -25,6 +26,8 @@ export interface ObjectKind<T = any> {
   is(v: Value): boolean;
   methods: Record<string, MethodDef<T>>;
   attrs: Record<string, (self: T) => Value>;
+  /** Attributes an assignment may change (`opt.lr = 0.01`); every other assignment is refused. */
+  setters?: Record<string, (self: T, x: Value) => void>;
   /** For callable objects (models): the parameters of the call itself. */
   call?: MethodDef<T>;
 }
@@ -66,6 +69,9 @@ const TENSOR_METHODS = declare<Tensor>({
     return t;
   }],
   zero_: [[], 'Fills the tensor with zeros in place.', (t) => nb.inplace(t, (s) => nb.mul(s, 0), 'zero_')],
+  double: [[], 'A float64 copy (gradients flow back through it), as torch\'s x.double().', (t) => nb.cast(t, 'float64')],
+  float: [[], 'A float32 copy (gradients flow back through it), as torch\'s x.float().', (t) => nb.cast(t, 'float32')],
+  to: [['dtype'], 'A copy in dtype ("float32", "float64", "complex64"); gradients flow back through it.', (t, d) => nb.cast(t, dtypeOf(d, 'to'))],
   numel: [[], 'The number of elements.', (t) => t.size],
   dim: [[], 'The number of dimensions.', (t) => t.rank],
   size: [['dim=none'], 'The shape as a list, or the size of one dimension.', (t, d) => {
@@ -113,15 +119,56 @@ const OPTIMIZER: ObjectKind<Optimizer<object>> = {
       o.addParamGroup(spec as never);
       return null;
     }],
+    state_dict: [[], 'PyTorch\'s optimizer state_dict: {state: {index: {step, exp_avg, ...}}, param_groups: [...]}, for save(...).', (o) => o.stateDict()],
+    load_state_dict: [['state_dict'], 'Restores what state_dict() (or load(file)) gave: group options and per-parameter state.', (o, d) => o.loadStateDict(d)],
   }),
-  attrs: { param_groups: (o) => o.paramGroups, state: (o) => o.state, defaults: (o) => o.defaults },
+  attrs: { param_groups: (o) => o.paramGroups, state: (o) => o.state, defaults: (o) => o.defaults, lr: (o) => o.lr },
+  setters: { lr: (o, x) => (o.lr = x as number) },
+};
+
+/** L-BFGS: an optimizer that also says why its last step stopped. */
+const LBFGS_KIND: ObjectKind<LBFGS> = {
+  ...(OPTIMIZER as unknown as ObjectKind<LBFGS>),
+  is: (v) => v instanceof LBFGS,
+  attrs: {
+    ...(OPTIMIZER.attrs as ObjectKind<LBFGS>['attrs']),
+    stop_reason: (o) => o.stopReason,
+    stop_kind: (o) => o.stopKind,
+    last_evaluations: (o) => o.lastEvaluations,
+    evaluations: (o) => o.evaluations,
+    last_iterations: (o) => o.lastIterations,
+  },
+};
+
+type Schedule = StepLR | ExponentialLR | CosineLR;
+const SCHEDULE: ObjectKind<Schedule> = {
+  kind: 'schedule',
+  is: (v) => v instanceof StepLR || v instanceof ExponentialLR || v instanceof CosineLR,
+  methods: declare<Schedule>({ step: [[], 'Advances the schedule one step and sets the optimizer\'s lr (call it after opt.step()).', (s) => (s.step(), null)] }),
+  attrs: { last_lr: (s) => s.lastLr, last_epoch: (s) => s.epoch, optimizer: (s) => s.optimizer as unknown as Value },
+};
+
+const PLATEAU: ObjectKind<ReduceOnPlateau> = {
+  kind: 'reduce_on_plateau',
+  is: (v) => v instanceof ReduceOnPlateau,
+  methods: declare<ReduceOnPlateau>({ step: [['metrics'], 'Watches metrics (e.g. the loss) and lowers lr by factor after patience steps without improvement.', (s, m) => (s.step(m), null)] }),
+  attrs: { last_lr: (s) => s.lastLr, best: (s) => s.best, last_epoch: (s) => s.epoch, optimizer: (s) => s.optimizer as unknown as Value },
 };
 
 const isModel = (v: Value): v is nb.Model => typeof v === 'function' && !(v as NablaFunction)[FN_INFO] && Array.isArray((v as { params?: unknown }).params) && Array.isArray((v as { layers?: unknown }).layers);
 const MODEL: ObjectKind<nb.Model & Record<string, Value>> = {
   kind: 'model',
   is: isModel,
-  methods: {},
+  methods: declare<nb.Model & Record<string, Value>>({
+    state_dict: [[], 'The weights under PyTorch\'s names (layers.0.weight, ...), in torch\'s [out, in] layout: save(net.state_dict(), f).', (m) => {
+      if (!m.stateDict) throw new LangError('this model has no state_dict()');
+      return m.stateDict();
+    }],
+    load_state_dict: [['state_dict', 'strict=true'], 'Copies weights from a state_dict (or load(file)) into this model; strict=false allows missing or extra keys.', (m, d, strict) => {
+      if (!m.loadStateDict) throw new LangError('this model has no load_state_dict()');
+      return m.loadStateDict(d, { strict: !!strict });
+    }],
+  }),
   attrs: {
     params: (m) => m.params,
     layers: (m) => m.layers,
@@ -172,7 +219,7 @@ const MAP: ObjectKind<Map<Value, Value>> = {
 };
 
 /** Every kind of runtime object the language reaches, for lookups and for the test that checks them all. */
-export const OBJECT_KINDS: readonly ObjectKind[] = [TENSOR_KIND, TAPE, OPTIMIZER, MODEL, HOOK, PROGRESS, LIST, MAP];
+export const OBJECT_KINDS: readonly ObjectKind[] = [TENSOR_KIND, TAPE, LBFGS_KIND, OPTIMIZER, SCHEDULE, PLATEAU, MODEL, HOOK, PROGRESS, LIST, MAP];
 
 export const kindOf = (v: Value): ObjectKind | undefined => OBJECT_KINDS.find((k) => k.is(v));
 

@@ -3,15 +3,8 @@ import { Tensor } from '../../runtime';
 import { LangError } from '../operators';
 import { LITERAL_DATA, type Value } from '../values';
 import { asInt, asNumber, asShape, asTensor } from './convert';
+import { dtypeOf } from './dtype';
 import type { BuiltinTable } from './table';
-
-const DTYPES = ['float32', 'float64', 'complex64'];
-
-function dtypeOf(v: Value, fn: string): nb.DType {
-  if (v === null || v === undefined) return 'float32';
-  if (typeof v !== 'string' || !DTYPES.includes(v)) throw new LangError(`${fn}: dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(', ')}`);
-  return v as nb.DType;
-}
 
 /** The numbers as written: a literal's own digits, a tensor's values, or nested lists of either. */
 function exactData(d: Value): Value {
@@ -44,16 +37,20 @@ export function addCreation(t: BuiltinTable): void {
   for (const [name, fill] of [['zeros', 0], ['ones', 1]] as const) {
     t.add('tensors', name, ['*shape', 'dtype=none', 'requires_grad=false'], `A tensor of ${fill}s: ${name}(2, 3) or ${name}([2, 3]).`, (s: Value[], dt: Value, rg: Value) =>
       nb.full(asShape(s, name), fill, { dtype: dtypeOf(dt, name), requiresGrad: !!rg }, name));
-    t.add('tensors', `${name}_like`, ['x'], `${name} with the shape and dtype of x.`, (x: Value) => nb.full(asTensor(x, `${name}_like`).shape, fill, { dtype: asTensor(x, `${name}_like`).dtype }, `${name}_like`));
+    t.add('tensors', `${name}_like`, ['x', 'dtype=none'], `${name} with the shape and dtype of x (or dtype=).`, (x: Value, dt: Value) => {
+      const like = asTensor(x, `${name}_like`);
+      return nb.full(like.shape, fill, { dtype: dt === null ? like.dtype : dtypeOf(dt, `${name}_like`) }, `${name}_like`);
+    });
   }
   t.add('tensors', 'full', ['shape', 'value', 'dtype=none'], 'A tensor of the given shape filled with value.', (s: Value, v: Value, dt: Value) =>
     nb.full(asShape([s], 'full'), asNumber(v, 'full', 'value'), { dtype: dtypeOf(dt, 'full') }));
-  t.add('tensors', 'eye', ['n', 'm=none'], 'The identity matrix (n × m).', (n: Value, m: Value) => nb.eye(asInt(n, 'eye', 'n'), m === null ? asInt(n, 'eye', 'n') : asInt(m, 'eye', 'm')));
-  t.add('tensors', 'arange', ['start', 'stop=none', 'step=1'], 'Evenly spaced values in [start, stop).', (a: Value, b: Value, s: Value) =>
-    nb.arange(asNumber(a, 'arange', 'start'), b === null ? undefined : asNumber(b, 'arange', 'stop'), asNumber(s, 'arange', 'step')));
-  t.add('tensors', 'linspace', ['start', 'stop', 'n'], 'n evenly spaced values from start to stop, inclusive.', (a: Value, b: Value, n: Value) =>
-    nb.linspace(asNumber(a, 'linspace', 'start'), asNumber(b, 'linspace', 'stop'), asInt(n, 'linspace', 'n')));
-  t.add('random', 'rand', ['*shape', 'seed=none'], 'Uniform random values in [0, 1).', (s: Value[], seed: Value) => nb.rand(asShape(s, 'rand'), { seed: seedOf(seed, 'rand') }));
-  t.add('random', 'randn', ['*shape', 'seed=none'], 'Standard normal random values.', (s: Value[], seed: Value) => nb.randn(asShape(s, 'randn'), { seed: seedOf(seed, 'randn') }));
+  t.add('tensors', 'eye', ['n', 'm=none', 'dtype=none'], 'The identity matrix (n × m).', (n: Value, m: Value, dt: Value) =>
+    nb.eye(asInt(n, 'eye', 'n'), m === null ? asInt(n, 'eye', 'n') : asInt(m, 'eye', 'm'), { dtype: dtypeOf(dt, 'eye') }));
+  t.add('tensors', 'arange', ['start', 'stop=none', 'step=1', 'dtype=none'], 'Evenly spaced values in [start, stop).', (a: Value, b: Value, s: Value, dt: Value) =>
+    nb.arange(asNumber(a, 'arange', 'start'), b === null ? undefined : asNumber(b, 'arange', 'stop'), asNumber(s, 'arange', 'step'), { dtype: dtypeOf(dt, 'arange') }));
+  t.add('tensors', 'linspace', ['start', 'stop', 'n', 'dtype=none'], 'n evenly spaced values from start to stop, inclusive (computed in float64, rounded once to dtype).', (a: Value, b: Value, n: Value, dt: Value) =>
+    nb.linspace(asNumber(a, 'linspace', 'start'), asNumber(b, 'linspace', 'stop'), asInt(n, 'linspace', 'n'), { dtype: dtypeOf(dt, 'linspace') }));
+  t.add('random', 'rand', ['*shape', 'seed=none', 'dtype=none'], 'Uniform random values in [0, 1).', (s: Value[], seed: Value, dt: Value) => nb.rand(asShape(s, 'rand'), { seed: seedOf(seed, 'rand'), dtype: dtypeOf(dt, 'rand') }));
+  t.add('random', 'randn', ['*shape', 'seed=none', 'dtype=none'], 'Standard normal random values.', (s: Value[], seed: Value, dt: Value) => nb.randn(asShape(s, 'randn'), { seed: seedOf(seed, 'randn'), dtype: dtypeOf(dt, 'randn') }));
   t.add('random', 'seed', ['n'], 'Resets the global random generator, so draws repeat.', (n: Value) => (nb.seed(asInt(n, 'seed', 'n')), null));
 }

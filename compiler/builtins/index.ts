@@ -11,6 +11,9 @@ import { addStepper } from './stepper';
 import { BuiltinTable, type BuiltinContext } from './table';
 import { addTeaching } from './teaching';
 import { addTraining } from './training';
+import { addPde } from './pde';
+import { addSchedules } from './schedules';
+import { addData } from './data';
 
 export { BuiltinTable, type BuiltinContext, type BuiltinDef } from './table';
 
@@ -21,6 +24,9 @@ export function createBuiltins(ctx: BuiltinContext): BuiltinTable {
   addAutodiff(t);
   addCompile(t);
   addTraining(t);
+  addPde(t);
+  addSchedules(t);
+  addData(t);
   addExplain(t);
   addMisc(t, ctx);
   addNotebook(t, ctx);

@@ -5,6 +5,13 @@ import { rand } from '../ops/creation';
 import { matmul } from '../ops/matmul';
 import { Tensor } from '../tensor';
 import { callable, leaf, paramCount, type Model } from './model';
+import { attachState, type StateEntry } from './state';
+
+/** A layer's state_dict entries, torch names under `prefix` (weight transposed to torch's [out, in]). */
+export const linearEntries = (l: Linear, prefix: string): StateEntry[] => [
+  { key: `${prefix}weight`, param: l.weight, transposed: true },
+  ...(l.bias ? [{ key: `${prefix}bias`, param: l.bias, transposed: false }] : []),
+];
 
 export interface Linear extends Model {
   /** Shape [nIn, nOut]: the layer computes x @ weight + bias. (PyTorch stores the transpose, [out, in].) */
@@ -40,7 +47,8 @@ export function makeLinear(weight: Tensor, bias: Tensor | null): Linear {
   };
   const params = bias ? [weight, bias] : [weight];
   const text = () => `linear(${nIn}, ${nOut}${bias ? '' : ', bias=false'}): ${paramCount(params)} params`;
-  return callable(forward, { weight, bias, nIn, nOut, params, layers: [] as Model[] }, text);
+  const model = callable(forward, { weight, bias, nIn, nOut, params, layers: [] as Model[] }, text);
+  return attachState(model, 'linear', () => linearEntries(model, ''));
 }
 
 /** linear(nIn, nOut, seed=, bias=true, dtype='float32'): x @ W + b with W [nIn, nOut] Glorot-uniform, b zeros. */

@@ -3,7 +3,8 @@ import { shapeError, typeError } from '../errors';
 import { rand } from '../ops/creation';
 import { tanh } from '../ops/unary';
 import type { Tensor } from '../tensor';
-import { checkSizes, layerFrom, linear, type Linear } from './linear';
+import { checkSizes, layerFrom, linear, linearEntries, type Linear } from './linear';
+import { attachState } from './state';
 import { callable, paramCount, type Model } from './model';
 
 export type Activation = (x: Tensor) => Tensor;
@@ -30,7 +31,8 @@ function build(layers: Linear[], act: Activation): MLP {
   const forward = (x: Tensor) => layers.reduce((h, layer, i) => (i === 0 ? layer(h) : layer(act(h))), x);
   const params = layers.flatMap((l) => l.params);
   const text = () => `mlp([${sizes.join(', ')}], act=${act.name || 'fn'}): ${paramCount(params)} params`;
-  return callable(forward, { layers, sizes, act, params }, text);
+  const model = callable(forward, { layers, sizes, act, params }, text);
+  return attachState(model, 'mlp', () => layers.flatMap((l, i) => linearEntries(l, `layers.${i}.`)));
 }
 
 /**

@@ -11,6 +11,9 @@ export interface Model {
   readonly params: Tensor[];
   /** The sub-models, for a composite model; empty for a single layer. */
   readonly layers: Model[];
+  /** PyTorch's state_dict: torch names and layouts (runtime/nn/state.ts). */
+  readonly stateDict?: () => Map<string, Tensor>;
+  readonly loadStateDict?: (d: unknown, opts?: { strict?: boolean }) => null;
 }
 
 export function callable<P extends object>(forward: (x: Tensor) => Tensor, props: P, text: () => string): Model & P {

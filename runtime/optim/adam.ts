@@ -23,7 +23,9 @@ const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight
  */
 export class Adam extends Optimizer<AdamOptions> {
   /** AdamW's decoupled weight decay (Loshchilov & Hutter) instead of L2 added to the gradient. */
-  protected readonly decoupled: boolean = false;
+  protected get decoupled(): boolean {
+    return false;
+  }
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}, name = 'adam', defaults = DEFAULTS) {
     super(name, params, defaults, options);

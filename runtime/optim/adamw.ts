@@ -5,7 +5,9 @@ const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight
 
 /** torch.optim.AdamW (1.13): Adam with decoupled weight decay, p ← p·(1 − lr·wd) before the Adam step. */
 export class AdamW extends Adam {
-  protected override readonly decoupled = true;
+  protected override get decoupled(): boolean {
+    return true;
+  }
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, options, 'adamw', DEFAULTS);

@@ -1,7 +1,7 @@
 import { lanes } from '../dtype';
 import { valueError } from '../errors';
 import { enableGrad, noGrad } from '../mode';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { absMax, arith, dot, pyMin, strongWolfe } from './line_search';
 import { Optimizer, readGrad, requireNumber, writable, type Closure, type ParamGroup, type Params } from './optimizer';
 
@@ -28,6 +28,7 @@ const axpy = (y: Float64Array, a: number, x: Float64Array) => {
   const fma = arith.fma;
   for (let i = 0; i < y.length; i++) y[i] = fma(a, x[i], y[i]);
 };
+const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(2));
 const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
 
 /**
@@ -37,6 +38,16 @@ const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
  * as one flat float64 vector (complex ones as their real and imaginary parts). Only one parameter group.
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
+  /** Why the last step stopped, as a sentence naming the test that fired (null before the first step). */
+  stopReason: string | null = null;
+  /** The same as one word: 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change' or 'line_search'. */
+  stopKind: string | null = null;
+  /** Closure calls in the last step, and in all steps so far. */
+  lastEvaluations = 0;
+  evaluations = 0;
+  /** Iterations of the last step. */
+  lastIterations = 0;
+
   constructor(params: Params<LBFGSOptions>, args: LBFGSArgs = {}) {
     const { history, lineSearch, ...options } = args;
     if (history !== undefined) options.historySize ??= history;
@@ -52,6 +63,17 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
     requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') throw valueError(this.name, `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+  }
+
+  /** L-BFGS keeps its vectors on the host: saved tensors become Float64Arrays again (lists of them likewise). */
+  protected override stateFromSaved(key: string, v: unknown): unknown {
+    const back = (x: unknown): unknown => (x instanceof Tensor ? Float64Array.from(x.toHost()) : Array.isArray(x) ? x.map(back) : x);
+    return back(v);
+  }
+
+  override toString(): string {
+    const last = this.stopReason ? `\n  last step: ${this.lastIterations} iterations, ${this.lastEvaluations} evaluations; stopped by ${this.stopReason}` : '';
+    return super.toString() + last;
   }
 
   protected update(): void {
@@ -120,10 +142,23 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       st.funcEvals++;
       let flatGrad = this.flatGrad(sign);
       let optCond = absMax(flatGrad) <= toleranceGrad;
-      if (optCond) return origLoss;
+      const gradStop = () => `gradient tolerance: max |grad| = ${fmt(absMax(flatGrad))} <= tolerance_grad = ${fmt(toleranceGrad)}`;
+      let reason = `max iterations: ${maxIter} iterations (max_iter)`;
+      const finish = () => {
+        this.stopReason = reason;
+        this.stopKind = reason.startsWith('max iter') ? 'max_iter' : reason.startsWith('max eval') ? 'max_eval' : reason.startsWith('gradient') ? 'tolerance_grad' : reason.startsWith('change') ? 'tolerance_change' : 'line_search';
+        this.lastEvaluations = currentEvals;
+        this.evaluations += currentEvals;
+        this.lastIterations = nIter;
+      };
+      let nIter = 0;
+      if (optCond) {
+        reason = gradStop();
+        finish();
+        return origLoss;
+      }
 
       let { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss } = st as Record<string, any>;
-      let nIter = 0;
       while (nIter < maxIter) {
         nIter++;
         st.nIter++;
@@ -157,9 +192,14 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         // ---- step length
         t = st.nIter === 1 ? pyMin(1, 1 / flatGrad.reduce((a, v) => a + Math.abs(v), 0)) * lr : lr;
         const gtd = dot(flatGrad, d);
-        if (gtd > -toleranceChange) break; // not a descent direction (to tolerance)
+        if (gtd > -toleranceChange) {
+          // not a descent direction (to tolerance): the search has nowhere to go
+          reason = `change tolerance: the loss cannot decrease along the search direction (grad·d = ${fmt(gtd)} > -tolerance_change = ${fmt(-toleranceChange)})`;
+          break;
+        }
 
         let lsEvals = 0;
+        let searchOk = true;
         if (lineSearchFn === 'strong_wolfe') {
           const x0 = this.flatParams();
           const directional = (tt: number, dd: Float64Array): [number, Float64Array] => {
@@ -169,7 +209,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
             this.write(x0, 0, true);
             return [f, gr];
           };
-          ({ f: loss, g: flatGrad, t, evals: lsEvals } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
+          ({ f: loss, g: flatGrad, t, evals: lsEvals, satisfied: searchOk } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
           this.write(d, t);
           optCond = absMax(flatGrad) <= toleranceGrad;
         } else {
@@ -187,11 +227,27 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
         // ---- stopping tests, in PyTorch's order
         if (nIter === maxIter) break;
-        if (currentEvals >= maxEval) break;
-        if (optCond) break;
-        if (absMax(scaled(d, t)) <= toleranceChange) break; // the step no longer moves the params
-        if (Math.abs(loss - prevLoss) < toleranceChange) break; // nor the loss
+        if (currentEvals >= maxEval) {
+          reason = `max evaluations: ${currentEvals} closure calls (max_eval = ${maxEval})`;
+          break;
+        }
+        if (optCond) {
+          reason = gradStop();
+          break;
+        }
+        // a change test that fires right after a failed line search is named for the search
+        const failed = searchOk ? '' : 'line search failure: the strong-Wolfe search found no step meeting its conditions, so ';
+        if (absMax(scaled(d, t)) <= toleranceChange) {
+          // the step no longer moves the params
+          reason = `${failed || 'change tolerance: '}the step moved no parameter by more than tolerance_change = ${fmt(toleranceChange)}`;
+          break;
+        }
+        if (Math.abs(loss - prevLoss) < toleranceChange) {
+          reason = `${failed || 'change tolerance: '}the loss changed by ${fmt(Math.abs(loss - prevLoss))} < tolerance_change = ${fmt(toleranceChange)}`;
+          break;
+        }
       }
+      finish();
       Object.assign(st, { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss });
       return origLoss;
     });

@@ -54,6 +54,8 @@ export interface LineSearchResult {
   g: Float64Array;
   t: number;
   evals: number;
+  /** Whether a step met both strong-Wolfe conditions (false: it ran out of trials or the bracket collapsed). */
+  satisfied: boolean;
 }
 
 /**
@@ -138,5 +140,5 @@ export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: num
       [bracket[low], bracketF[low], bracketG[low], bracketGtd[low]] = [t, fNew, gNew, gtdNew];
     }
   }
-  return { f: bracketF[low], g: bracketG[low], t: bracket[low], evals };
+  return { f: bracketF[low], g: bracketG[low], t: bracket[low], evals, satisfied: done };
 }

@@ -38,6 +38,8 @@ export abstract class Optimizer<O extends object> {
     if (!list.length) throw valueError(name, 'got an empty parameter list; pass the tensors to optimize, e.g. model.params');
     const groups = list.every((p) => p instanceof Tensor) ? [{ params: list as Tensor[] }] : (list as GroupSpec<O>[]);
     for (const g of groups) this.addParamGroup(g as GroupSpec<O>);
+    // what the optimizer is made of cannot be replaced from the language (opt.state = ... would be lost state)
+    for (const k of ['name', 'paramGroups', 'state', 'defaults']) Object.defineProperty(this, k, { writable: false });
   }
 
   /** Adds a group (e.g. a layer unfrozen during training); its missing options come from the defaults. */
@@ -57,6 +59,8 @@ export abstract class Optimizer<O extends object> {
     }
     const group = { ...this.defaults, ...dropUndefined(opts), params: ps } as ParamGroup<O>;
     this.check(group);
+    // a group prints as its options (the language shows param_groups[0] that way)
+    Object.defineProperty(group, 'toString', { value: () => `{${groupOptions(group)}, params: [${ps.length} tensors]}`, enumerable: false });
     this.paramGroups.push(group);
   }
 
@@ -91,18 +95,122 @@ export abstract class Optimizer<O extends object> {
     clearGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
   }
 
-  /** `adam(lr=0.01, betas=[0.9, 0.999], ...): 4 params`, one line per group when there are several. */
+  /**
+   * The learning rate of every group: reading it needs the groups to agree (else it says to use
+   * param_groups[i].lr); setting it sets every group's, which the next step (compiled or not) uses.
+   */
+  get lr(): number {
+    const lrs = new Set(this.paramGroups.map((g) => (g as { lr?: number }).lr));
+    if (lrs.size !== 1) throw valueError(this.name, `its ${this.paramGroups.length} parameter groups have different learning rates (${[...lrs].join(', ')}); read param_groups[i].lr`);
+    return [...lrs][0] as number;
+  }
+
+  set lr(v: number) {
+    requireNumber(this.name, 'lr', v, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
+    for (const g of this.paramGroups) (g as { lr?: number }).lr = v;
+  }
+
+  /**
+   * PyTorch's optimizer state_dict: {state: {index: {step, exp_avg, ...}}, param_groups: [{lr, ..., params:
+   * [indices]}]}, params numbered across groups in order. Tensors are copies; host arrays become float64 tensors.
+   */
+  stateDict(...extra: unknown[]): Map<string, unknown> {
+    if (extra.length) throw typeError(`${this.name}.state_dict`, 'takes no arguments');
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const state = new Map<number, Map<string, unknown>>();
+    all.forEach((p, i) => {
+      const st = this.state.get(p);
+      if (st) state.set(i, new Map(Object.entries(st).map(([k, v]) => [stateKey(k), toSaved(v)])));
+    });
+    let next = 0;
+    const groups = this.paramGroups.map(
+      (g) => new Map<string, unknown>([...Object.entries(g).filter(([k]) => k !== 'params').map(([k, v]) => [snake(k), Array.isArray(v) ? [...v] : v] as [string, unknown]), ['params', g.params.map(() => next++)]]),
+    );
+    return new Map<string, unknown>([['state', state], ['param_groups', groups]]);
+  }
+
+  /** Restores what stateDict() gave (or load(file) read back): group options and per-parameter state, checked first. */
+  loadStateDict(d: unknown, ...extra: unknown[]): null {
+    const fn = `${this.name}.load_state_dict`;
+    if (extra.length) throw typeError(fn, 'takes one argument: the map that state_dict() or load(file) returned');
+    const get = (m: unknown, k: string) => (m instanceof Map ? m.get(k) : m && typeof m === 'object' ? (m as Record<string, unknown>)[k] : undefined);
+    const groups = get(d, 'param_groups');
+    const state = get(d, 'state');
+    if (!Array.isArray(groups) || state === undefined) throw typeError(fn, 'give the map that state_dict() or load(file) returned: it has state and param_groups');
+    if (groups.length !== this.paramGroups.length) throw valueError(fn, `the saved optimizer has ${groups.length} parameter groups, this one ${this.paramGroups.length}`);
+    const filled = groups.map((sg, i) => {
+      const mine = this.paramGroups[i];
+      const ids = get(sg, 'params');
+      if (!Array.isArray(ids) || ids.length !== mine.params.length) throw valueError(fn, `group ${i} saved ${Array.isArray(ids) ? ids.length : 'no'} params, this optimizer's has ${mine.params.length}`);
+      const entries = sg instanceof Map ? [...sg] : Object.entries(sg as object);
+      const opts: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        if (k === 'params') continue;
+        const key = camelKey(String(k));
+        if (!(key in mine)) throw valueError(fn, `group ${i} has an option '${k}' that ${this.className} does not have`);
+        opts[key] = Array.isArray(v) ? [...v] : v;
+      }
+      const group = { ...mine, ...opts } as ParamGroup<O>;
+      this.check(group);
+      return opts;
+    });
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const records = new Map<Tensor, Record<string, any>>();
+    const stEntries: [unknown, unknown][] = state instanceof Map ? [...state] : Object.entries(state as object);
+    for (const [k, rec] of stEntries) {
+      const p = all[Number(k)];
+      if (!p || !Number.isInteger(Number(k))) throw valueError(fn, `the saved state is for parameter ${String(k)}, but this optimizer has ${all.length} (0..${all.length - 1})`);
+      const recEntries: [string, unknown][] = rec instanceof Map ? [...rec] : Object.entries(rec as object);
+      records.set(p, Object.fromEntries(recEntries.map(([sk, v]) => [camelKey(String(sk)), this.stateFromSaved(camelKey(String(sk)), v, p, fn)])));
+    }
+    filled.forEach((opts, i) => Object.assign(this.paramGroups[i], opts));
+    this.state.clear();
+    for (const [p, r] of records) this.state.set(p, r);
+    return null;
+  }
+
+  /** A saved state value as this optimizer keeps it: tensors as buffers shaped and typed like the param. */
+  protected stateFromSaved(key: string, v: unknown, p: Tensor, fn: string): unknown {
+    if (!(v instanceof Tensor)) return v;
+    if (v.size !== p.size || lanes(v.dtype) !== lanes(p.dtype)) throw valueError(fn, `the saved ${key} has ${v.size} values (${v.dtype}) but its parameter has ${p.size} (${p.dtype})`);
+    const b = buffer(p);
+    b.storage.host.set(v.toHost());
+    return b;
+  }
+
+  /** PyTorch's class name (torch.optim.Adam), used when printing. */
+  get className(): string {
+    return ({ sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', lbfgs: 'LBFGS' } as Record<string, string>)[this.name] ?? this.name;
+  }
+
+  /** `Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, ...): 4 params`, one line per group when there are several. */
   toString(): string {
-    const count = (ps: Tensor[]) => `${ps.reduce((n, p) => n + p.size, 0).toLocaleString('en-US')} params`;
-    const opts = (g: ParamGroup<O>) =>
-      Object.entries(g)
-        .filter(([k]) => k !== 'params')
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? JSON.stringify(v) : v}`)
-        .join(', ');
-    if (this.paramGroups.length === 1) return `${this.name}(${opts(this.paramGroups[0])}): ${count(this.paramGroups[0].params)}`;
-    return [`${this.name} with ${this.paramGroups.length} groups:`, ...this.paramGroups.map((g, i) => `  ${i}: ${opts(g)}: ${count(g.params)}`)].join('\n');
+    if (this.paramGroups.length === 1) return `${this.className}(${groupOptions(this.paramGroups[0])}): ${paramTotal(this.paramGroups[0].params)}`;
+    return [`${this.className} with ${this.paramGroups.length} parameter groups:`, ...this.paramGroups.map((g, i) => `  ${i}: ${groupOptions(g)}: ${paramTotal(g.params)}`)].join('\n');
   }
 }
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camelKey = (k: string) => (k === 'H_diag' ? 'hDiag' : k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+/** PyTorch's names for state entries (L-BFGS's curvature scale is H_diag there). */
+const stateKey = (k: string) => (k === 'hDiag' ? 'H_diag' : snake(k));
+/** A state value as saved: tensors copied, host vectors (L-BFGS) as float64 tensors, lists of them likewise. */
+function toSaved(v: unknown): unknown {
+  if (v instanceof Tensor) return Tensor.fromHost(v.toHost(), v.shape, v.dtype, 'state_dict');
+  if (v instanceof Float64Array) return Tensor.fromHost(Float64Array.from(v), [v.length], 'float64', 'state_dict');
+  if (Array.isArray(v)) return v.map(toSaved);
+  return v === undefined ? null : v;
+}
+/** Numbers as Python prints them (1e-08, 0.001), so an optimizer reads like PyTorch's. */
+export const pyNumber = (v: number) => (Number.isInteger(v) || (Math.abs(v) >= 1e-4 && Math.abs(v) < 1e16) ? String(v) : v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2'));
+const pyValue = (v: unknown): string =>
+  typeof v === 'number' ? pyNumber(v) : Array.isArray(v) ? `(${v.map(pyValue).join(', ')})` : typeof v === 'string' ? JSON.stringify(v) : v === null || v === undefined ? 'none' : String(v);
+const groupOptions = (g: object) =>
+  Object.entries(g)
+    .filter(([k]) => k !== 'params')
+    .map(([k, v]) => `${snake(k)}=${pyValue(v)}`)
+    .join(', ');
+const paramTotal = (ps: Tensor[]) => `${ps.reduce((n, p) => n + p.size, 0).toLocaleString('en-US')} params`;
 
 /** zero_grad(params_or_optimizer): an optimizer, a tensor, a list of tensors or groups, or a model (its .params). */
 export function zeroGrad(target: unknown, opts: { setToNone?: boolean } = {}): void {

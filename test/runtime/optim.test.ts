@@ -261,7 +261,7 @@ describe('zeroGrad and in-place updates', () => {
   });
 
   it('prints its options', () => {
-    expect(String(nb.sgd([nb.param([1, 2])], 0.1))).toBe('sgd(lr=0.1, momentum=0, dampening=0, nesterov=false, weightDecay=0, maximize=false): 2 params');
+    expect(String(nb.sgd([nb.param([1, 2])], 0.1))).toBe('SGD(lr=0.1, momentum=0, dampening=0, nesterov=false, weight_decay=0, maximize=false): 2 params');
   });
 });
 

@@ -1,0 +1,86 @@
+/**
+ * The Burgers PINN (notebooks/pde/burgers.nabla, issue 14) timed in Nabla and in PyTorch in the same run, from
+ * the same initial weights and points: the script exports them (`--export`, an .npz) and
+ * bench/burgers_torch.py loads them with numpy.load + torch.from_numpy. Reports ms per Adam step, ms per
+ * L-BFGS closure evaluation (wall time of the L-BFGS phase / evaluations, so both include the optimizer's own
+ * work) and the relative L2 error against the Cole–Hopf reference. PyTorch runs on one thread.
+ *
+ * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--repeat 1] [--json]
+ * With --repeat R the two alternate R times and the fastest of each is kept (the least disturbed by other
+ * work on the machine). Needs /usr/bin/python3 with Debian's python3-torch and python3-numpy.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20' },
+    lbfgs: { type: 'string', default: '20' },
+    points: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '0' },
+    repeat: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'nabla-burgers-bench-'));
+const data = join(dir, 'init.npz');
+
+export interface BurgersResult {
+  adamMsPerStep: number;
+  lbfgsMsPerEval: number;
+  lbfgsEvals: number;
+  error: number;
+}
+
+function runNabla(): BurgersResult {
+  const args = [join(root, 'bin', 'nabla.mjs'), 'run', join(root, 'notebooks', 'pde', 'burgers.nabla'), '--steps', opt.steps!, '--lbfgs', opt.lbfgs!, '--points', opt.points!, '--seed', opt.seed!, '--export', data];
+  const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 3_600_000 });
+  if (p.status !== 0) throw new Error(`burgers.nabla failed:\n${p.stderr}\n${p.stdout}`);
+  const num = (re: RegExp) => {
+    const m = p.stdout.match(re);
+    if (!m) throw new Error(`burgers.nabla printed no ${re}:\n${p.stdout}`);
+    return Number(m[1]);
+  };
+  return {
+    adamMsPerStep: Number(opt.steps) > 1 ? num(/\( (\S+) ms\/step after the first/) : NaN,
+    lbfgsMsPerEval: num(/\( (\S+) ms\/evaluation\)/),
+    lbfgsEvals: num(/L-BFGS: \d+ iterations, (\d+) evaluations/),
+    error: num(/^relative L2 error: (\S+)$/m),
+  };
+}
+
+function runTorch(): BurgersResult & { version: string } {
+  const p = spawnSync('/usr/bin/python3', [join(root, 'bench', 'burgers_torch.py'), '--data', data, '--steps', opt.steps!, '--lbfgs', opt.lbfgs!, '--threads', '1'], { cwd: root, encoding: 'utf8', timeout: 3_600_000 });
+  if (p.status !== 0) throw new Error(`burgers_torch.py failed:\n${p.stderr}`);
+  const r = JSON.parse(p.stdout.trim().split('\n').pop()!);
+  return { adamMsPerStep: r.adam_ms_per_step, lbfgsMsPerEval: r.lbfgs_wall_ms_per_eval, lbfgsEvals: r.lbfgs_evals, error: r.error, version: r.torch };
+}
+
+const best = <T extends BurgersResult>(rs: T[]): T => ({ ...rs[0], adamMsPerStep: Math.min(...rs.map((r) => r.adamMsPerStep)), lbfgsMsPerEval: Math.min(...rs.map((r) => r.lbfgsMsPerEval)) });
+try {
+  const nabla: BurgersResult[] = [];
+  const torch: (BurgersResult & { version: string })[] = [];
+  for (let i = 0; i < Number(opt.repeat); i++) {
+    nabla.push(runNabla()); // writes the export the PyTorch run starts from
+    torch.push(runTorch());
+  }
+  const n = best(nabla);
+  const t = best(torch);
+  if (opt.json) console.log(JSON.stringify({ nabla: n, torch: t, steps: Number(opt.steps), lbfgs: Number(opt.lbfgs), points: Number(opt.points) }));
+  else {
+    const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+    console.log(`Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`);
+    console.log('| | ms per Adam step | ms per L-BFGS evaluation | evaluations | relative L2 error |');
+    console.log('|---|---:|---:|---:|---:|');
+    console.log(`| Nabla (compiled steps and closure) | ${f(n.adamMsPerStep)} | ${f(n.lbfgsMsPerEval)} | ${n.lbfgsEvals} | ${n.error.toExponential(3)} |`);
+    console.log(`| PyTorch ${t.version}, 1 thread | ${f(t.adamMsPerStep)} | ${f(t.lbfgsMsPerEval)} | ${t.lbfgsEvals} | ${t.error.toExponential(3)} |`);
+    console.log(`| Nabla / PyTorch | ${(n.adamMsPerStep / t.adamMsPerStep).toFixed(2)}× | ${(n.lbfgsMsPerEval / t.lbfgsMsPerEval).toFixed(2)}× | | |`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,108 @@
+"""The Burgers PINN of notebooks/pde/burgers.nabla in PyTorch, for bench/burgers.ts.
+
+Starts from what `burgers.nabla --export FILE` wrote (numpy.load of Nabla's .npz): the initial network
+(state_dict names layers.i.weight / layers.i.bias), the N_u boundary points and values, the N_f collocation
+points, the 256 x 100 grid and the Cole-Hopf reference on it. Runs Adam (lr 1e-3) for --steps steps, then
+L-BFGS (lr 1, history 50, strong Wolfe, tolerance_grad 1e-9, tolerance_change 1e-12) for up to --lbfgs
+iterations, exactly as the script does, and prints one JSON line: ms per Adam step, ms per L-BFGS closure
+evaluation, evaluations, the relative L2 error, and the wall time at which the error first reached --target
+(checked every --check evaluations; null if never). Run with /usr/bin/python3 (Debian's python3-torch).
+"""
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--lbfgs", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dtype", default="float32")
+    ap.add_argument("--target", type=float, default=1e-3)
+    ap.add_argument("--check", type=int, default=50)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    dt = torch.float64 if a.dtype == "float64" else torch.float32
+
+    d = np.load(a.data)
+    t = lambda k: torch.from_numpy(d[k]).to(dt)
+    n_layers = len([k for k in d.files if k.startswith("net.layers.") and k.endswith(".weight")])
+
+    class MLP(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.ModuleList([torch.nn.Linear(*d[f"net.layers.{i}.weight"].shape[::-1]) for i in range(n_layers)])
+
+        def forward(self, x):
+            for i, l in enumerate(self.layers):
+                x = l(x if i == 0 else torch.tanh(x))
+            return x
+
+    net = MLP().to(dt)
+    net.load_state_dict({k[len("net."):]: t(k) for k in d.files if k.startswith("net.")}, strict=True)
+    X_u, u_b, X_f = t("X_u"), t("u_b"), t("X_f").requires_grad_(True)
+    grid, u_exact = t("grid"), torch.from_numpy(d["u_exact"]).double()
+    nu = 0.01 / math.pi
+
+    def loss_fn():
+        u = net(X_f)
+        du = torch.autograd.grad(u, X_f, torch.ones_like(u), create_graph=True)[0]
+        u_x, u_t = du[:, 0:1], du[:, 1:2]
+        u_xx = torch.autograd.grad(u_x, X_f, torch.ones_like(u_x), create_graph=True)[0][:, 0:1]
+        f = u_t + u * u_x - nu * u_xx
+        return torch.mean((net(X_u) - u_b) ** 2) + torch.mean(f ** 2)
+
+    def rel_error():
+        with torch.no_grad():
+            u = net(grid).flatten().double()
+        return float(torch.linalg.norm(u - u_exact) / torch.linalg.norm(u_exact))
+
+    t0 = time.perf_counter()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(a.steps):
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+    adam_s = time.perf_counter() - t0
+
+    reached = [None]
+    evals = [0]
+    timing = [0.0]
+    lb = torch.optim.LBFGS(net.parameters(), lr=1, max_iter=max(a.lbfgs, 1), max_eval=2 * max(a.lbfgs, 1), history_size=50,
+                           line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
+
+    def closure():
+        s = time.perf_counter()
+        lb.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        evals[0] += 1
+        timing[0] += time.perf_counter() - s
+        if reached[0] is None and evals[0] % a.check == 0 and rel_error() <= a.target:
+            reached[0] = time.perf_counter() - t0
+        return loss
+
+    t1 = time.perf_counter()
+    if a.lbfgs > 0:
+        lb.step(closure)
+    lbfgs_s = time.perf_counter() - t1
+    err = rel_error()
+    if reached[0] is None and err <= a.target:
+        reached[0] = time.perf_counter() - t0
+    print(json.dumps({
+        "torch": torch.__version__, "adam_ms_per_step": 1000 * adam_s / max(a.steps, 1), "lbfgs_ms_per_eval": 1000 * timing[0] / max(evals[0], 1),
+        "lbfgs_wall_ms_per_eval": 1000 * lbfgs_s / max(evals[0], 1), "lbfgs_evals": evals[0], "error": err, "seconds_to_target": reached[0],
+        "total_s": time.perf_counter() - t0,
+    }))
+
+
+if __name__ == "__main__":
+    main()

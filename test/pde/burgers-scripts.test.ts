@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * notebooks/pde/burgers.nabla and burgers-inverse.nabla run as users run them, with tiny settings (the full
+ * runs take many minutes; notebooks/README.md records them): the interface, the stop reason, the export the
+ * PyTorch twin starts from, the observation file the inverse problem writes and reads back.
+ */
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'nabla-burgers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function nabla(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(root, 'bin', 'nabla.mjs'), 'run', join(root, 'notebooks', 'pde', script), ...args], { cwd: root });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('notebooks/pde/burgers*.nabla', () => {
+  it('burgers.nabla: Adam, L-BFGS with its stop reason, --export and --save, ends with the relative L2 error', async () => {
+    const r = await nabla('burgers.nabla', ['--steps', '3', '--lbfgs', '2', '--points', '64', '--seed', '1', '--dtype', 'float64', '--export', join(dir, 'init.npz'), '--save', join(dir, 'net.npz')]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/Adam: 3 steps in .* ms\/step after the first/);
+    expect(r.out).toMatch(/L-BFGS: \d+ iterations, \d+ evaluations in .*; stopped by (max iterations|max evaluations)/);
+    const last = r.out.trimEnd().split('\n').pop()!;
+    expect(last).toMatch(/^relative L2 error: \d[\d.]*(e-?\d+)?$/);
+    expect(Number(last.split(': ')[1])).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'init.npz')) && existsSync(join(dir, 'net.npz'))).toBe(true);
+  }, 600_000);
+
+  it('burgers-inverse.nabla: writes its observations to CSV, reads them back, reports both errors', async () => {
+    const data = join(dir, 'obs.csv');
+    const r = await nabla('burgers-inverse.nabla', ['--steps', '2', '--lbfgs', '2', '--points', '40', '--noise', '0.01', '--data', data]);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(data, 'utf8').split('\n')[0]).toBe('x,t,u');
+    expect(readFileSync(data, 'utf8').trim().split('\n')).toHaveLength(41);
+    expect(r.out).toMatch(/observations: 40 points from/);
+    expect(r.out).toMatch(/lambda1 error: \d[\d.]*(e-?\d+)? %\nlambda2 error: \d[\d.]*(e-?\d+)? %\n$/);
+  }, 600_000);
+});
