@@ -17,10 +17,14 @@ export function setGpuResident(on: boolean): boolean {
   return previous;
 }
 
-/** What crossed between host and GPU, per mode: kept results read back, and host arrays sent as kernel inputs. */
+/**
+ * What crossed between host and GPU, per mode: kept results read back, host arrays sent as kernel inputs, and
+ * (webgpu) kernels handed to the GPU agent, each one dispatch there (counted where the request is sent, so
+ * an op, a device copy of an upload and an optimizer's update kernel all count; README.md, "Counters").
+ */
 export const gpuTraffic = {
-  webgl2: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 },
-  webgpu: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 },
+  webgl2: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0, dispatches: 0 },
+  webgpu: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0, dispatches: 0 },
 };
 export type GpuMode = keyof typeof gpuTraffic;
 
