@@ -52,10 +52,16 @@ export const keepers: Partial<Record<GpuMode, (plan: Plan) => DeviceData | Float
  */
 export const CACHED_UPLOAD = 4096;
 
-/** The device copy a GPU kernel of `mode` should read for this host storage, made now; null: send the values. */
-export function deviceCopyFor(storage: Storage, mode: string): DeviceData | null {
+/**
+ * The device copy a GPU kernel of `mode` should read for this host storage, made now; null: send the values.
+ * `always` (a tensor that requires grad: a parameter, or an input a step differentiates by) skips the size
+ * test: a training step reads it every time, and once the optimizer updates it on the device (optim-kernels.ts)
+ * kernels read it in place, so reading it in place from the first step on builds each kernel once, not a
+ * host-argument variant in the first step and a device-argument one in the second.
+ */
+export function deviceCopyFor(storage: Storage, mode: string, always = false): DeviceData | null {
   const keep = (mode === 'webgl2' || mode === 'webgpu') && resident ? keepers[mode] : undefined;
-  if (!keep || storage.length < CACHED_UPLOAD || storage.device) return null;
+  if (!keep || (storage.length < CACHED_UPLOAD && !always) || storage.device) return null;
   const values = storage.host;
   if (!(values instanceof Float32Array)) return null;
   const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };
