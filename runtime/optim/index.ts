@@ -4,3 +4,4 @@ export { SGD, sgd, type SGDOptions } from './sgd';
 export { Adam, adam, type AdamOptions } from './adam';
 export { AdamW, adamw } from './adamw';
 export { LBFGS, lbfgs, type LBFGSOptions, type LBFGSArgs } from './lbfgs';
+export { setDeviceOptimizers } from './device-step';
