@@ -136,7 +136,7 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
     expect(a.state.get(p)!.step).toBe(12);
     expect(maxDiff(p.toHost(), q.toHost())).toBeLessThan(TOL);
     for (const k of ['expAvg', 'expAvgSq', 'maxExpAvgSq']) expect(maxDiff((a.state.get(p)![k] as Tensor).toHost(), (b.state.get(q)![k] as Tensor).toHost())).toBeLessThan(TOL);
-  });
+  }, 60_000);
 
   it('trains an MLP with losses equal to the js backend over 100 steps, reading back only the loss', () => {
     const js = onJs(() => {
@@ -184,7 +184,7 @@ describe.each(agents)('the webgpu counters are exact (%s)', (agent) => {
     const y = nb.tensor([1, 2, 3]);
     const fresh = counting(() => nb.exp(nb.mul(y, 0.25)));
     expect(fresh.counts).toEqual({ dispatches: 2, compilations: 2, floatsUp: 3 + 1, floatsDown: 0, reads: 0 });
-  });
+   }, 60_000);
 
   it("agrees with the agent's own counts over training steps, and sees a planted extra readback", () => {
     const t = mlpStep(7);
@@ -208,5 +208,5 @@ describe.each(agents)('the webgpu counters are exact (%s)', (agent) => {
     }).counts;
     expect(planted.floatsDown).toBe(5 * (1 + W.size));
     expect(planted.reads).toBe(10);
-  });
+   }, 60_000);
 });
