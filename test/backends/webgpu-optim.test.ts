@@ -129,8 +129,10 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
       p.grad = g(k);
       q.grad = g(k);
       // p alternates host and device steps every 3 steps; q stays on the host loop
-      if (Math.floor(k / 3) % 2) a.step();
-      else hostSteps(() => a.step());
+      if (Math.floor(k / 3) % 2) {
+        a.step();
+        expect(p.storage.onHost).toBe(false); // updated on the device
+      } else hostSteps(() => a.step());
       hostSteps(() => b.step());
     }
     expect(a.state.get(p)!.step).toBe(12);
