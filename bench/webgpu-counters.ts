@@ -12,6 +12,7 @@ import type { Tensor } from '../runtime';
 import { countersSince, setSmallTensorLimit, webgpuCounters, webgpuDevice, type GpuCounters } from '../runtime/backends/gpujs';
 import { setDeviceOptimizers } from '../runtime/optim/device-step';
 import { benchData } from './data';
+import { loadavg } from 'node:os';
 import { median } from './stats';
 import { mlpStep, pinnStep } from './steps';
 
@@ -82,6 +83,7 @@ function measure(work: string, make: () => () => Tensor, deviceOptim: boolean, j
   }
 }
 
+const load0 = loadavg()[0];
 const rows: Row[] = [];
 for (const [work, make] of [
   [`MLP ${data.mlp.sizes.join('-')}, batch ${data.mlp.X.length}, Adam`, () => mlpStep(data)],
@@ -97,6 +99,7 @@ L.push(`## Training steps on webgpu, counted (issue 16)`, '');
 L.push(
   `Written by \`bench/webgpu-counters.ts\` (${steps} steps each, from the shared initial weights; every call on webgpu, NABLA_SMALL_TENSOR_LIMIT=0) on ${webgpuDevice()}. ` +
     'Counts per step, exact (runtime/backends/gpujs/README.md, "Counters"): kernel dispatches handed to the GPU agent, pipelines it compiled, floats sent host→device and read device→host (the loss read included). ' +
+    `Load average (1 min) at the start and end: ${load0.toFixed(1)}, ${loadavg()[0].toFixed(1)} (the ms column moves with it). ` +
     'Steps 3 onward are all alike; a range means they were not. Each host-loop row runs after its device row in the same process, so its step-1 compilations count only kernels the device row did not build. ms: median step time on this device (lavapipe is a CPU: this is not a GPU time). Loss diff: the largest relative difference from the js backend\'s losses over the same steps.',
   '',
 );
