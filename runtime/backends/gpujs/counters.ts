@@ -26,7 +26,8 @@ export function webgpuCounters(): GpuCounters | null {
 
 /** The counts since `before` (a webgpuCounters() reading). */
 export function countersSince(before: GpuCounters): GpuCounters {
-  const now = webgpuCounters()!;
+  const now = webgpuCounters();
+  if (!now) throw new Error('countersSince: webgpu is not ready (choose it first: NABLA_BACKEND=webgpu or setBackend("webgpu"))');
   return {
     dispatches: now.dispatches - before.dispatches,
     compilations: now.compilations - before.compilations,
