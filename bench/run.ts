@@ -11,8 +11,10 @@
  * Options: --rounds N (default 5), --budget ms per workload and process (default 1000), --quick (1 round,
  * 400 ms), --out FILE (default bench/RESULTS.md), --gpu (the GPU machine, bench/gpu/run.sh: Nabla on the
  * webgpu backend and on js beside PyTorch CUDA eager and PyTorch CPU; the table of every number, and the
- * GPU target), --whole-rounds N (rounds of bench/whole-process.ts, default 1), --no-whole (skip it). PYTHON
- * names the interpreter that has torch (default /usr/bin/python3, Debian's).
+ * GPU target), --whole-rounds N (rounds of bench/whole-process.ts, default 1), --no-whole (skip it). Both add
+ * bench/webgpu-counters.ts's table (training steps on webgpu counted: dispatches, compilations, floats each way;
+ * where no webgpu adapter answers it says so). PYTHON names the interpreter that has torch (default
+ * /usr/bin/python3, Debian's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -214,6 +216,7 @@ if (!argv.includes('--no-whole')) {
 }
 }
 if (!gpu) burgersReport();
+countersSection();
 allNumbers();
 if (failures.length) L.push('## Failures', '', ...failures.map((f) => `- ${f}`), '');
 
@@ -228,6 +231,15 @@ try {
 }
 writeFileSync(outFile, L.join('\n') + '\n' + (notes || `${MARK}\n`));
 process.stderr.write(`wrote ${outFile} (${wall.toFixed(0)} s)\n`);
+
+/** Training steps on webgpu counted (dispatches, compilations, floats each way): bench/webgpu-counters.ts's table. */
+function countersSection(): void {
+  const p = spawnSync(node, [...tsx, 'bench/webgpu-counters.ts', '--markdown', '--steps', quick ? '20' : '100'], { cwd: root, encoding: 'utf8', timeout: 600_000, env: { ...process.env, NABLA_BACKEND: '' } });
+  const out = (p.stdout ?? '').trim();
+  if (p.status === 0 && out.startsWith('## ')) L.push(out, '');
+  else if (p.status === 0) L.push('## Training steps on webgpu, counted (issue 16)', '', out, '');
+  else failures.push(`bench/webgpu-counters.ts: exit ${p.status}${p.error ? ` (${p.error.message})` : ''}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`);
+}
 
 /** Every measured number, ms per iteration (median over rounds), one column per system. */
 function allNumbers(): void {

@@ -1,5 +1,6 @@
 import { valueError } from '../errors';
 import type { Tensor } from '../tensor';
+import { adamOnDevice } from './device-step';
 import { buffer, optionsOf, Optimizer, readGrad, requireNumber, writable, type ParamGroup, type Params } from './optimizer';
 
 export interface AdamOptions {
@@ -44,8 +45,9 @@ export class Adam extends Optimizer<AdamOptions> {
     const [beta1, beta2] = g.betas;
     for (const p of g.params) {
       if (!p.grad) continue;
-      const grad = readGrad(this.name, p, p.grad);
       const st = this.stateOf(p);
+      if (adamOnDevice(p, p.grad, st, g, this.decoupled, `${this.name}.step()`)) continue; // device-step.ts: the gradient is on a GPU
+      const grad = readGrad(this.name, p, p.grad);
       if (st.step === undefined) Object.assign(st, { step: 0, expAvg: buffer(p), expAvgSq: buffer(p), ...(amsgrad ? { maxExpAvgSq: buffer(p) } : {}) });
       if (amsgrad && !st.maxExpAvgSq) st.maxExpAvgSq = buffer(p); // amsgrad switched on in a later step
       const step = ++st.step;

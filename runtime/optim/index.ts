@@ -5,3 +5,4 @@ export { Adam, adam, type AdamOptions } from './adam';
 export { AdamW, adamw } from './adamw';
 export { LBFGS, lbfgs, type LBFGSOptions, type LBFGSArgs } from './lbfgs';
 export { StepLR, ExponentialLR, CosineLR, ReduceOnPlateau, type PlateauOptions } from './schedules';
+export { setDeviceOptimizers } from './device-step';

@@ -1,5 +1,6 @@
 import { valueError } from '../errors';
 import type { Tensor } from '../tensor';
+import { sgdOnDevice } from './device-step';
 import { buffer, optionsOf, Optimizer, readGrad, requireNumber, writable, type ParamGroup, type Params } from './optimizer';
 
 export interface SGDOptions {
@@ -37,6 +38,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const { lr, momentum, dampening, nesterov, weightDecay: wd, maximize } = g;
     for (const p of g.params) {
       if (!p.grad) continue;
+      if (sgdOnDevice(p, p.grad, this.stateOf(p), g, 'sgd.step()')) continue; // device-step.ts: the gradient is on a GPU
       const grad = readGrad(this.name, p, p.grad);
       const w = writable(p, 'sgd.step()');
       const st = this.stateOf(p);

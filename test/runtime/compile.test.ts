@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
+import { setDeviceOptimizers } from '../../runtime/optim/device-step';
 import { mlpStep, runnableBackends } from './helpers';
 
 /**
@@ -35,13 +36,19 @@ const losses = (step: () => Tensor, n: number) => Array.from({ length: n }, () =
 
 describe.each(runnableBackends())('compile on the %s backend', (backend) => {
   let limit: number | null = null;
+  let deviceOptim = true;
   beforeAll(() => {
+    // a compiled step on a GPU backend reads its gradients back, so its optimizer runs the host loop; eager
+    // steps run the same loop here, so the two compare bit for bit (device updates against the host loop:
+    // test/backends/webgpu-optim.test.ts)
+    deviceOptim = setDeviceOptimizers(false);
     nb.setBackend(backend);
     // every call the backend would take at any size goes to it, so its own kernels are in the plans
     limit = setSmallTensorLimit(backend === 'js' ? null : 0);
   });
   afterAll(() => {
     setSmallTensorLimit(limit);
+    setDeviceOptimizers(deviceOptim);
     nb.chooseBackend();
   });
 

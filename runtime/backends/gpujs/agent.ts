@@ -36,6 +36,8 @@ export function gpujsExecutor(
   run: (plan: Plan, args: unknown[]) => Promise<Kept> = (plan, args) => runPlanKept(mode, plan, args),
 ): Executor {
   const kept = new Map<number, Kept>();
+  // what this agent did, counted on its side of the channel: the runtime's own counters (gpuTraffic) must agree
+  const did = { runs: 0, floatsIn: 0, floatsOut: 0 };
   const held = (id: number) => {
     const r = kept.get(id);
     if (!r) throw new Error(`no kept result #${id} (it was freed, or the kernel that made it failed)`);
@@ -46,13 +48,17 @@ export function gpujsExecutor(
   };
   const runRequest = async (req: RunRequest) => {
     const plan: Plan = { key: req.key, cells: req.cells, params: req.params, body: () => req.body, args: [] };
+    did.runs++;
+    for (const a of req.args) if (ArrayBuffer.isView(a)) did.floatsIn += a.length;
     const result = await run(plan, req.args.map((a) => (ArrayBuffer.isView(a) ? a : held(a.id))));
     if (req.keep !== undefined) {
       kept.set(req.keep, result);
       return null;
     }
     try {
-      return await onHost(result);
+      const values = await onHost(result);
+      did.floatsOut += values.length;
+      return values;
     } finally {
       release(result);
     }
@@ -77,7 +83,11 @@ export function gpujsExecutor(
   return {
     hello: () => (said ??= hello()),
     run: runRequest,
-    read: (id) => onHost(held(id)),
+    read: async (id) => {
+      const values = await onHost(held(id));
+      did.floatsOut += values.length;
+      return values;
+    },
     free: (ids) => {
       for (const id of ids) {
         release(kept.get(id));
@@ -88,7 +98,7 @@ export function gpujsExecutor(
       kept.forEach(release);
       kept.clear();
     },
-    stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())], kept: kept.size }),
+    stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())], kept: kept.size, ...did }),
   };
 }
 

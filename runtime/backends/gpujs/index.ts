@@ -5,6 +5,8 @@ import { registerGpujsKernels, GPUJS_KERNELS } from './kernels';
 import type { Mode } from './plans';
 import { takes, THRESHOLDS } from './policy';
 import { keepers } from './resident';
+import { fusedUpdates } from './optim-kernels';
+import { registerFusedUpdates } from '../../optim/device-step';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
@@ -58,6 +60,9 @@ registerGpujsKernels('webgl2', undefined, keepOnWebGL2);
 registerGpujsKernels('webgpu', runOnAgent, keepOnAgent);
 keepers.webgl2 = keepOnWebGL2;
 keepers.webgpu = keepOnAgent;
+// optimizers update on webgpu where the gradients are (optim-kernels.ts); webgl2 could run the same plans,
+// but no test reaches webgl2's kernels from Node, so it keeps the host loop
+registerFusedUpdates('webgpu', fusedUpdates('webgpu', keepOnAgent));
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
@@ -65,6 +70,7 @@ export { guardStats } from './guard';
 export { prepareWebGPU, runKernelWebGPU } from './dawn';
 export { attachWebGPUAgent, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from './webgpu';
 export { gpuTraffic, setGpuResident } from './resident';
+export { countersSince, webgpuCounters, type GpuCounters } from './counters';
 export { webgl2LiveTextures };
 export { browserWebGPU, gpujsExecutor, serveAgent } from './agent';
 export { GPUJS_KERNELS } from './kernels';

@@ -17,10 +17,14 @@ export function setGpuResident(on: boolean): boolean {
   return previous;
 }
 
-/** What crossed between host and GPU, per mode: kept results read back, and host arrays sent as kernel inputs. */
+/**
+ * What crossed between host and GPU, per mode: kept results read back, host arrays sent as kernel inputs, and
+ * (webgpu) kernels handed to the GPU agent, each one dispatch there (counted where the request is sent, so
+ * an op, a device copy of an upload and an optimizer's update kernel all count; README.md, "Counters").
+ */
 export const gpuTraffic = {
-  webgl2: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 },
-  webgpu: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0 },
+  webgl2: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0, dispatches: 0 },
+  webgpu: { reads: 0, floatsRead: 0, uploads: 0, floatsUploaded: 0, dispatches: 0 },
 };
 export type GpuMode = keyof typeof gpuTraffic;
 
@@ -48,10 +52,16 @@ export const keepers: Partial<Record<GpuMode, (plan: Plan) => DeviceData | Float
  */
 export const CACHED_UPLOAD = 4096;
 
-/** The device copy a GPU kernel of `mode` should read for this host storage, made now; null: send the values. */
-export function deviceCopyFor(storage: Storage, mode: string): DeviceData | null {
+/**
+ * The device copy a GPU kernel of `mode` should read for this host storage, made now; null: send the values.
+ * `always` (a tensor that requires grad: a parameter, or an input a step differentiates by) skips the size
+ * test: a training step reads it every time, and once the optimizer updates it on the device (optim-kernels.ts)
+ * kernels read it in place, so reading it in place from the first step on builds each kernel once, not a
+ * host-argument variant in the first step and a device-argument one in the second.
+ */
+export function deviceCopyFor(storage: Storage, mode: string, always = false): DeviceData | null {
   const keep = (mode === 'webgl2' || mode === 'webgpu') && resident ? keepers[mode] : undefined;
-  if (!keep || storage.length < CACHED_UPLOAD || storage.device) return null;
+  if (!keep || (storage.length < CACHED_UPLOAD && !always) || storage.device) return null;
   const values = storage.host;
   if (!(values instanceof Float32Array)) return null;
   const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };

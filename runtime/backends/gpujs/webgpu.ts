@@ -2,7 +2,7 @@ import type { DeviceData } from '../../storage';
 import { AGENT_HOST, canBlock, SyncChannel, type AgentArg, type Endpoint, type RunRequest } from './channel';
 import { dawnBinding } from './dawn';
 import { argKinds, type Plan } from './plans';
-import { countRead, gpuResident } from './resident';
+import { countRead, gpuResident, gpuTraffic } from './resident';
 
 /**
  * The webgpu backend: a synchronous face over WebGPU's asynchronous API (channel.ts). The runtime's thread
@@ -106,7 +106,11 @@ export function webgpuDevice(): string {
 
 /** Runs a plan on the agent, blocking until its result is back on the host. */
 export function runOnAgent(plan: Plan): Float32Array {
-  return ready().run(request(plan));
+  const ch = ready();
+  gpuTraffic.webgpu.dispatches++;
+  const result = ch.run(request(plan));
+  countRead('webgpu', result.length);
+  return result;
 }
 
 /**
@@ -121,6 +125,7 @@ export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
   const id = ++lastId;
   flushFrees(ch);
   ch.post({ ...request(plan), keep: id });
+  gpuTraffic.webgpu.dispatches++;
   if (++postedSinceWait >= FENCE_EVERY) {
     ch.fence();
     postedSinceWait = 0;
@@ -194,7 +199,7 @@ function request(plan: Plan): RunRequest {
 }
 
 /** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
-export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[]; kept: number } | null {
+export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[]; kept: number; runs: number; floatsIn: number; floatsOut: number } | null {
   if (!channel || answer !== null) return null;
   flushFrees(channel); // so `kept` counts what is still in use, not frees waiting for their batch
   return channel.stats() as never;
