@@ -17,6 +17,8 @@ usage:
   nabla kernel uninstall [...]                             remove it
   nabla kernel --connection-file FILE                      run the Jupyter kernel (Jupyter starts this)
   nabla serve [--port P]                                   the browser playground on http://127.0.0.1:P/ (default 8765)
+  nabla lite build [--out DIR]                             JupyterLab in the browser with the Nabla kernel: a static JupyterLite site
+  nabla lite serve [--port P] [--out DIR] [--rebuild]      serve it on http://127.0.0.1:P/ (default 8766), building it if needed
   nabla --version | --help
 
 backends: webgpu, webgl2 (browsers), webasm, cpu, js (default: the first that works here; also NABLA_BACKEND=...)`;
@@ -201,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   quietOnClosedPipe();
   if (cmd === 'kernel') return kernel(rest);
+  if (cmd === 'lite') return (await import('./lite')).lite(rest);
   let parsed;
   try {
     parsed = splitArgs(argv);
