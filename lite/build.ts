@@ -113,7 +113,7 @@ export async function buildLite(opts: LiteBuildOptions = {}): Promise<LiteBuildR
     define: { ...commonOptions({}).define, __NABLA_SITE__: JSON.stringify(site), global: 'globalThis' },
     // Nabla's code in this bundle (grammar/, web/src/session-client.ts) is browser-safe; the workers above
     // carry the compiler and runtime, under the playground's guard
-    plugins: [pluginsModule(pkg), tildePlugin, svgPlugin, nodeFallbackPlugin],
+    plugins: [pluginsModule(pkg), singleYjsPlugin, tildePlugin, svgPlugin, nodeFallbackPlugin],
     metafile: true,
   });
   const appJs = outputFor(app.metafile, 'lite/src/index.ts', buildDir);
@@ -204,6 +204,19 @@ const nodeFallbackPlugin: Plugin = {
       return { path: args.path, namespace: 'node-empty' };
     });
     b.onLoad({ filter: /.*/, namespace: 'node-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
+ * yjs and lib0 ship an ES module and a CommonJS build; a bundle holding both has two Y.Doc classes (yjs warns
+ * "Not same Y.Doc" and edits fail). Every require() of them gets the ES module, as import does.
+ */
+const singleYjsPlugin: Plugin = {
+  name: 'nabla-lite-single-yjs',
+  setup(b) {
+    b.onResolve({ filter: /^(yjs|lib0)(\/.*)?$/ }, (args) =>
+      args.kind === 'require-call' ? b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer }) : undefined,
+    );
   },
 };
 

@@ -41,8 +41,23 @@ export class NablaKernel extends BaseKernel {
   private readonly onBackend: (b: BackendsReply) => void;
   private readonly started: Promise<BackendsReply | null>;
 
+  /** Execute requests (by message id) that asked stop_on_error false: a raises-exception cell. */
+  private readonly keepGoing: Set<string>;
+
   constructor(options: NablaKernelOptions) {
-    super(options);
+    // JupyterLite's kernel client drops every queued cell after an error reply, whatever the request's
+    // stop_on_error said; it spares them only for replies marked as interrupted. A cell that asked
+    // stop_on_error false (JupyterLab sends that for a cell tagged raises-exception) gets that mark, so Run
+    // All goes on past it, as with the ZMQ kernel.
+    const keepGoing = new Set<string>();
+    const sendMessage = (msg: KernelMessage.IMessage) => {
+      if (msg.header.msg_type === 'execute_reply' && keepGoing.delete((msg.parent_header as KernelMessage.IHeader).msg_id ?? '')) {
+        if ((msg.content as { status?: string }).status === 'error') msg.metadata = { ...msg.metadata, cause: 'interrupt' };
+      }
+      options.sendMessage(msg);
+    };
+    super({ ...options, sendMessage });
+    this.keepGoing = keepGoing;
     this.version = options.version;
     this.onBackend = options.onBackend ?? (() => {});
     this.client = new SessionClient(options.workers);
@@ -92,6 +107,7 @@ export class NablaKernel extends BaseKernel {
 
   async executeRequest(content: KernelMessage.IExecuteRequestMsg['content']): Promise<KernelMessage.IExecuteReplyMsg['content']> {
     const parent = this.parentHeader;
+    if (parent && content.stop_on_error === false) this.keepGoing.add(parent.msg_id);
     const count = this.executionCount;
     const silent = content.silent === true;
     const file = content.store_history === false ? `cell[${count}.quiet]` : `cell[${count}]`;
