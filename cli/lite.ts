@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 
 const USAGE = `usage:
   nabla lite build [--out DIR]                       build the JupyterLite site (default lite/dist)
-  nabla lite serve [--port P] [--out DIR] [--rebuild]  serve it on http://127.0.0.1:P/ (default 8766), building it first if needed`;
+  nabla lite serve [--port P] [--out DIR] [--rebuild]  serve it on http://127.0.0.1:P/ (default 8766), building it first if needed
+  nabla lite labextension                            build the desktop JupyterLab extension (Nabla highlighting) that 'nabla kernel install' installs`;
 
 export async function lite(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -27,6 +28,17 @@ export async function lite(argv: string[]): Promise<number> {
       return 0;
     } catch (e) {
       process.stderr.write(`nabla lite build: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (sub === 'labextension') {
+    if (values.out !== undefined || values.port !== undefined || values.rebuild) return process.stderr.write('nabla lite labextension: takes no options\n'), 2;
+    const { buildLabextension } = await import('../lite/labextension/build');
+    try {
+      log(`built ${relative(process.cwd(), await buildLabextension(log))}; 'npx nabla kernel install' now installs it too`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`nabla lite labextension: ${(e as Error).message}\n`);
       return 1;
     }
   }
