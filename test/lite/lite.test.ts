@@ -69,7 +69,8 @@ async function newNotebook(): Promise<void> {
   await waitForIdleKernel(page);
 }
 
-describe('the JupyterLite site', () => {
+// a loaded 2-core machine: each step waits on JupyterLab, a worker and a browser
+describe('the JupyterLite site', { timeout: 240_000 }, () => {
   it('is cross-origin isolated, content-hashed, and lists its licenses', async () => {
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     const build = readdirSync(join(siteDir, 'build')).filter((f) => f.endsWith('.js') || f.endsWith('.css'));
@@ -223,10 +224,9 @@ describe('the JupyterLite site', () => {
   });
 
   it('restarts the kernel: the variables are gone, the kernel runs again', async () => {
-    await command(page, 'kernelmenu:restart', {});
-    // JupyterLab asks before restarting
-    const accept = page.locator('.jp-Dialog .jp-mod-accept');
-    if (await accept.count()) await accept.click();
+    // JupyterLab asks before restarting: the command resolves once the dialog is answered
+    await command(page, 'kernelmenu:restart', {}, false);
+    await page.locator('.jp-Dialog .jp-mod-accept').click({ timeout: 30_000 });
     await waitForIdleKernel(page);
     const outputs = await runCell(page, 'kept');
     expect(outputs.map(textOf).join('\n')).toMatch(/kept/);
@@ -256,9 +256,14 @@ function printedNumbers(outputs: CellOutput[]): number[] {
     .flatMap((o) => numbersIn(textOf(o)));
 }
 
-/** Equal to float32 rounding (relative 1e-3), or both tiny. */
-function close(a: number, b: number): boolean {
-  return a === b || Math.abs(a - b) <= 1e-3 * Math.max(Math.abs(a), Math.abs(b)) || Math.max(Math.abs(a), Math.abs(b)) < 1e-5;
+/**
+ * Equal to float32 rounding, or both tiny. The stored outputs come from the ZMQ kernel in Node, whose backend
+ * may differ from the browser's (the sum order of a reduction differs between backends): a printed value is
+ * the same to 1e-3 relative; pde/ trains a network for hundreds of float32 steps, which carries such
+ * differences on, and is held to 2e-2 (its printed errors are ~1e-4 to 1e-3 in size).
+ */
+function close(a: number, b: number, rel: number): boolean {
+  return a === b || Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) || Math.max(Math.abs(a), Math.abs(b)) < 1e-5;
 }
 
 describe('every Nabla notebook of notebooks/ in the file browser, by Run All', () => {
@@ -281,18 +286,14 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
     await page.waitForFunction((p) => (window as any).jupyterapp.shell.currentWidget?.context?.path === p, path, { timeout: 60_000 });
     await waitForIdleKernel(page);
     await command(page, 'notebook:clear-all-cell-outputs');
+    const t0 = Date.now();
+    // the command resolves when every cell has run (or was skipped after an error that stopped the run)
     await command(page, 'notebook:run-all-cells');
-    await page.waitForFunction(
-      () => {
-        const panel = (window as any).jupyterapp.shell.currentWidget;
-        const cells = panel.content.widgets.filter((w: any) => w.model.type === 'code' && w.model.sharedModel.getSource().trim() !== '');
-        return panel.sessionContext.session?.kernel?.status === 'idle' && cells.every((w: any) => w.model.executionCount !== null);
-      },
-      null,
-      { timeout: 600_000, polling: 250 },
-    );
+    await waitForIdleKernel(page);
+    console.log(`[test/lite] ${path}: Run All took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const cells = await notebookCells(page);
     expect(cells).toHaveLength(storedCode.length);
+    expect(cells.map((c) => c.executionCount === null), `${path}: cells left unrun`).not.toContain(true);
     cells.forEach((cell, i) => {
       const where = `${path}, code cell ${i + 1}`;
       const errors = cell.outputs.filter((o) => o.output_type === 'error');
@@ -303,13 +304,14 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
       const want = printedNumbers(storedCode[i].outputs ?? []);
       const got = printedNumbers(cell.outputs);
       expect(got.length, `${where}: ${JSON.stringify(got)} vs stored ${JSON.stringify(want)}`).toBe(want.length);
-      got.forEach((g, k) => expect(close(g, want[k]), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
+      const rel = path.startsWith('pde/') ? 2e-2 : 1e-3;
+      got.forEach((g, k) => expect(close(g, want[k], rel), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
     });
     await command(page, 'docmanager:close-all-files').catch(() => undefined);
   }, 900_000);
 });
 
-describe('what the site asked for', () => {
+describe('what the site asked for', { timeout: 240_000 }, () => {
   it('sent no request outside its origin, and threw no uncaught error', () => {
     expect(requests.length).toBeGreaterThan(20);
     const outside = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
