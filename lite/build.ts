@@ -110,7 +110,8 @@ export async function buildLite(opts: LiteBuildOptions = {}): Promise<LiteBuildR
     assetNames: 'assets/[name]-[hash]',
     loader: ASSET_LOADERS,
     nodePaths: [join(liteDir, 'node_modules')],
-    define: { ...commonOptions({}).define, __NABLA_SITE__: JSON.stringify(site), global: 'globalThis' },
+    // __dirname: mathjax-full names it on a path webpack gives '/' (as upstream's build does)
+    define: { ...commonOptions({}).define, __NABLA_SITE__: JSON.stringify(site), global: 'globalThis', __dirname: '"/"' },
     // Nabla's code in this bundle (grammar/, web/src/session-client.ts) is browser-safe; the workers above
     // carry the compiler and runtime, under the playground's guard
     plugins: [pluginsModule(pkg), singleYjsPlugin, tildePlugin, svgPlugin, nodeFallbackPlugin],

@@ -257,13 +257,18 @@ function printedNumbers(outputs: CellOutput[]): number[] {
 }
 
 /**
- * Equal to float32 rounding, or both tiny. The stored outputs come from the ZMQ kernel in Node, whose backend
- * may differ from the browser's (the sum order of a reduction differs between backends): a printed value is
- * the same to 1e-3 relative; pde/ trains a network for hundreds of float32 steps, which carries such
- * differences on, and is held to 2e-2 (its printed errors are ~1e-4 to 1e-3 in size).
+ * The stored outputs come from the ZMQ kernel in Node (webasm there too). Outside pde/ a printed value is the
+ * same to float32 rounding: 1e-3 relative, or both tiny. pde/ trains a network for hundreds of float32 Adam
+ * steps and then L-BFGS, which carries the last-bit differences between Node's and Chromium's arithmetic
+ * (Math.* functions, summation order) on: measured, heat's error after Adam differs by 7% and poisson's final
+ * loss by 25% while every count (steps, evaluations) agrees. There integers must be equal and a float within
+ * a factor of 1.5 of the stored one: the same training, not the same bits.
  */
-function close(a: number, b: number, rel: number): boolean {
-  return a === b || Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) || Math.max(Math.abs(a), Math.abs(b)) < 1e-5;
+function close(a: number, b: number, training: boolean): boolean {
+  if (a === b) return true;
+  if (Number.isInteger(a) && Number.isInteger(b) && Math.abs(b) >= 1) return false;
+  if (training) return Math.sign(a) === Math.sign(b) && Math.abs(Math.log(Math.abs(a) / Math.abs(b))) <= Math.log(1.5);
+  return Math.abs(a - b) <= 1e-3 * Math.max(Math.abs(a), Math.abs(b)) || Math.max(Math.abs(a), Math.abs(b)) < 1e-5;
 }
 
 describe('every Nabla notebook of notebooks/ in the file browser, by Run All', () => {
@@ -304,8 +309,8 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
       const want = printedNumbers(storedCode[i].outputs ?? []);
       const got = printedNumbers(cell.outputs);
       expect(got.length, `${where}: ${JSON.stringify(got)} vs stored ${JSON.stringify(want)}`).toBe(want.length);
-      const rel = path.startsWith('pde/') ? 2e-2 : 1e-3;
-      got.forEach((g, k) => expect(close(g, want[k], rel), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
+      const training = path.startsWith('pde/');
+      got.forEach((g, k) => expect(close(g, want[k], training), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
     });
     await command(page, 'docmanager:close-all-files').catch(() => undefined);
   }, 900_000);
