@@ -14,7 +14,7 @@ export const LABEXTENSION_NAME = 'nabla-jupyterlab';
 export const LABEXTENSION_DIR = join(here, 'dist', LABEXTENSION_NAME);
 
 /** The packages JupyterLab shares with its extensions (never bundled into this one). */
-const HOST_PACKAGES = ['@jupyterlab/application', '@jupyterlab/codemirror', '@jupyterlab/notebook', '@codemirror/language', '@codemirror/state', '@codemirror/view', '@lezer/common', '@lezer/highlight', '@lumino/coreutils', '@lumino/signaling', '@lumino/widgets'];
+const HOST_PACKAGES = ['@jupyterlab/application', '@jupyterlab/codemirror', '@jupyterlab/codeeditor', '@codemirror/language', '@codemirror/state', '@codemirror/view', '@lezer/common', '@lezer/highlight', '@lumino/coreutils', '@lumino/signaling', '@lumino/widgets'];
 
 export async function buildLabextension(log: (line: string) => void = () => {}): Promise<string> {
   if (!liteInstalled()) installLite(log);
