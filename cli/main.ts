@@ -17,6 +17,9 @@ usage:
   nabla kernel uninstall [...]                             remove it
   nabla kernel --connection-file FILE                      run the Jupyter kernel (Jupyter starts this)
   nabla serve [--port P]                                   the browser playground on http://127.0.0.1:P/ (default 8765)
+  nabla lite build [--out DIR]                             JupyterLab in the browser with the Nabla kernel: a static JupyterLite site
+  nabla lite serve [--port P] [--out DIR] [--rebuild]      serve it on http://127.0.0.1:P/ (default 8766), building it if needed
+  nabla lite labextension                                  build the desktop JupyterLab extension that 'nabla kernel install' then installs
   nabla --version | --help
 
 backends: webgpu, webgl2 (browsers), webasm, cpu, js (default: the first that works here; also NABLA_BACKEND=...)`;
@@ -159,6 +162,10 @@ async function kernel(argv: string[]): Promise<number> {
     const opts = { user: argv.includes('--user'), sysPrefix: argv.includes('--sys-prefix'), prefix: argv.includes('--prefix') ? argv[argv.indexOf('--prefix') + 1] : undefined };
     const where = sub === 'install' ? await k.installKernelspec(opts) : await k.uninstallKernelspec(opts);
     process.stdout.write(`${sub === 'install' ? 'installed' : 'removed'} the Nabla kernelspec${where ? ` (${where})` : ''}\n`);
+    const lab = await import('../kernel/labextension');
+    const ext = sub === 'install' ? lab.installLabextension(opts) : lab.uninstallLabextension(opts);
+    if (ext) process.stdout.write(`${sub === 'install' ? 'installed' : 'removed'} the JupyterLab extension that highlights Nabla (${ext})\n`);
+    else if (sub === 'install') process.stdout.write("(for Nabla's own highlighting in desktop JupyterLab, run 'npx nabla lite labextension' first, then install again)\n");
     return 0;
   }
   const i = argv.indexOf('--connection-file');
@@ -200,6 +207,7 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   quietOnClosedPipe();
   if (cmd === 'kernel') return kernel(rest);
+  if (cmd === 'lite') return (await import('./lite')).lite(rest);
   let parsed;
   try {
     parsed = splitArgs(argv);

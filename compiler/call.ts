@@ -1,6 +1,8 @@
 import { Tensor } from '../runtime';
-import { didYouMean, KEYWORD_ALIASES } from './did-you-mean';
+import { bindArgs, type ParamSpec } from './bind';
 import { kindOf } from './methods';
+
+export { bindArgs, type ParamSpec } from './bind';
 import { LangError } from './operators';
 import { FN_INFO, RangeValue, Tuple, typeName, type FnInfo, type NablaFunction, type Value } from './values';
 
@@ -33,61 +35,6 @@ export function toJs(v: Value): Value {
   }
   if (Array.isArray(v)) return v.map(toJs);
   return v;
-}
-
-export interface ParamSpec {
-  name: string;
-  default?: Value;
-  /** Collects the remaining positional arguments (shapes given as separate numbers). */
-  rest?: boolean;
-}
-
-/** Binds positional and keyword arguments to a parameter list, with sentences for every mistake. */
-export function bindArgs(fnName: string, params: readonly ParamSpec[], args: readonly Value[], kwargs: ReadonlyMap<string, Value> | null): Value[] {
-  const out: Value[] = new Array(params.length);
-  const set = new Array<boolean>(params.length).fill(false);
-  let ai = 0;
-  for (let i = 0; i < params.length && ai < args.length; i++) {
-    if (params[i].rest) {
-      out[i] = args.slice(ai);
-      ai = args.length;
-      set[i] = true;
-      break;
-    }
-    out[i] = args[ai++];
-    set[i] = true;
-  }
-  if (ai < args.length) throw new LangError(`${fnName}() takes ${arity(params)} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
-  if (kwargs) {
-    for (const [k, v] of kwargs) {
-      const i = params.findIndex((p) => p.name === k);
-      if (i < 0) {
-        const names = params.map((p) => p.name);
-        if (!names.length) throw new LangError(`${fnName}() takes no arguments, so no '${k}='`);
-        throw new LangError(`${fnName}() has no parameter named '${k}'${didYouMean(k, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ') || 'none'})`);
-      }
-      if (set[i]) throw new LangError(`${fnName}() got two values for '${k}'`);
-      out[i] = v;
-      set[i] = true;
-    }
-  }
-  params.forEach((p, i) => {
-    if (set[i]) return;
-    if (p.rest) out[i] = [];
-    else if ('default' in p) out[i] = p.default;
-    else throw new LangError(`${fnName}() is missing its argument '${p.name}'`);
-  });
-  return out;
-}
-
-/** "2 arguments", "no arguments", "1 to 3 arguments" (those with defaults are optional). */
-function arity(params: readonly ParamSpec[]): string {
-  const most = params.length;
-  const least = params.filter((p) => !p.rest && !('default' in p)).length;
-  const plural = (n: number) => (n === 1 ? 'argument' : 'arguments');
-  if (most === 0) return 'no arguments';
-  if (least === most) return `${most} ${plural(most)}`;
-  return `${least === 0 ? 'at most' : `${least} to`} ${most} ${plural(most)}`;
 }
 
 /** Makes a JS function with FnInfo from a parameter list and an implementation taking bound values. */

@@ -1,8 +1,7 @@
 import * as nb from '../runtime';
 import { CosineLR, ExponentialLR, GradientTape, LBFGS, Optimizer, ReduceOnPlateau, StepLR, Tensor } from '../runtime';
 import { Progress } from '../display';
-import { bindArgs, type ParamSpec } from './call';
-import { parseParam } from './builtins/table';
+import { bindArgs, parseParam, type ParamSpec } from './bind';
 import { asTensor, asTensorList, isSeq } from './builtins/convert';
 import { dtypeOf } from './builtins/dtype';
 import { LangError } from './operators';

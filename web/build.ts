@@ -55,7 +55,7 @@ export interface BuildResult {
   ms: number;
 }
 
-function guardPlugin(shimmed: Set<string>): Plugin {
+export function guardPlugin(shimmed: Set<string>): Plugin {
   return {
     name: 'nabla-browser-guard',
     setup(b) {
@@ -143,7 +143,7 @@ export async function buildWeb(opts: BuildOptions = {}): Promise<BuildResult> {
   };
 }
 
-function commonOptions(opts: BuildOptions) {
+export function commonOptions(opts: BuildOptions) {
   return {
     bundle: true,
     platform: 'browser' as const,

@@ -49,6 +49,8 @@ export interface ServeOptions {
   dir?: string;
   /** Build before serving: 'auto' (default) builds when `dir` holds no build, true always, false never. */
   build?: boolean | 'auto';
+  /** What counts as built and how to build it; default the playground (the JupyterLite site passes its own). */
+  site?: { name: string; isBuilt(dir: string): boolean; build(dir: string): Promise<unknown> };
   /** Called once per request after it is answered (for logs). */
   onRequest?: (method: string, path: string, status: number) => void;
 }
@@ -73,14 +75,18 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.wasm': 'application/wasm',
   '.ipynb': 'application/x-ipynb+json',
+  '.nabla': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
 };
 
 export async function serve(opts: ServeOptions = {}): Promise<Served> {
   const dir = resolve(opts.dir ?? DEFAULT_OUT_DIR);
   const mode = opts.build ?? 'auto';
-  if (mode === true || (mode === 'auto' && !isBuilt(dir))) await buildWeb({ outDir: dir });
-  else if (!isBuilt(dir)) throw new Error(`serve: ${dir} holds no built playground; run 'npm run build:web' first`);
+  const site = opts.site ?? { name: "playground; run 'npm run build:web' first", isBuilt, build: (outDir: string) => buildWeb({ outDir }) };
+  if (mode === true || (mode === 'auto' && !site.isBuilt(dir))) await site.build(dir);
+  else if (!site.isBuilt(dir)) throw new Error(`serve: ${dir} holds no built ${site.name}`);
 
   const host = opts.host ?? '127.0.0.1';
   const server = createServer((req, res) => {

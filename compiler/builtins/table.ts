@@ -1,4 +1,7 @@
+import { parseParam } from '../bind';
 import { makeFunction, type ParamSpec } from '../call';
+
+export { parseParam } from '../bind';
 import type { Output } from '../session';
 import { FN_INFO, type Value } from '../values';
 
@@ -49,16 +52,6 @@ export class BuiltinTable {
 }
 
 /** "x", "*shape", "axis=none" (none/true/false/numbers/strings parsed). */
-export function parseParam(p: string): ParamSpec {
-  if (p.startsWith('*')) return { name: p.slice(1), rest: true };
-  const eq = p.indexOf('=');
-  if (eq < 0) return { name: p };
-  const raw = p.slice(eq + 1);
-  const v =
-    raw === 'none' ? null : raw === 'true' ? true : raw === 'false' ? false : raw.startsWith('"') ? raw.slice(1, -1) : Number(raw);
-  return { name: p.slice(0, eq), default: v };
-}
-
 function fmtParam(p: ParamSpec): string {
   if (p.rest) return `*${p.name}`;
   if (!('default' in p)) return p.name;

@@ -41,9 +41,14 @@ export interface GpuStats {
 /** Requests and their replies. */
 export interface Calls {
   builtins: { req: Record<string, never>; reply: { names: string[] } };
-  run: { req: { code: string; file: string }; reply: RunReply };
+  /** stdin: the front end answers input() (session-client.ts's sinks.input); otherwise input() says it cannot. */
+  run: { req: { code: string; file: string; stdin?: boolean }; reply: RunReply };
   complete: { req: { code: string; cursor: number }; reply: CompletionReply };
   inspect: { req: { code: string; cursor: number }; reply: InspectReply };
+  /** Session.inspect's own bundle (a Jupyter inspect_reply's data), for the JupyterLite kernel. */
+  inspectBundle: { req: { code: string; cursor: number; detail: 0 | 1 }; reply: { found: boolean; data: MimeBundle } };
+  /** Session.isComplete (a Jupyter is_complete_reply). */
+  isComplete: { req: { code: string }; reply: { status: 'complete' | 'incomplete' | 'invalid'; indent: string } };
   backends: { req: Record<string, never>; reply: BackendsReply };
   select: { req: { name: string }; reply: BackendReport };
   values: { req: { name: string }; reply: number[] | null };
@@ -53,14 +58,28 @@ export interface Calls {
 export type CallName = keyof Calls;
 export type Request = { [K in CallName]: { id: number; call: K; args: Calls[K]['req'] } }[CallName];
 
-/** Sent once, first: the port to the GPU worker (null where the page cannot share memory). */
+/** Sent once, first: the port to the GPU worker and the shared memory of interrupts and input (null where the page cannot share memory). */
 export interface Init {
   init: true;
   gpuPort: MessagePort | null;
+  /** Int32 [request id of the run to stop]: the worker's interrupt check throws when it sees its run's id. */
+  interrupt: SharedArrayBuffer | null;
+  /** Int32 [state: 0 waiting, 1 answered, 2 declined; byte length], then the answer's UTF-8 bytes. */
+  stdin: SharedArrayBuffer | null;
 }
+
+/** Room for one answer to input(), after the two Int32 of state. */
+export const STDIN_CAPACITY = 1 << 16;
 
 /** Worker → page: a reply, or an output of the run in progress (streamed while it runs). */
 export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; message: string }
-  | { id: number; output: { kind: 'stdout' | 'stderr'; text: string } | { kind: 'display'; bundle: MimeBundle; displayId?: string; update?: boolean } };
+  | {
+      id: number;
+      output:
+        | { kind: 'stdout' | 'stderr'; text: string }
+        | { kind: 'display'; bundle: MimeBundle; displayId?: string; update?: boolean }
+        | { kind: 'clear'; wait: boolean }
+        | { kind: 'input'; prompt: string; password: boolean };
+    };

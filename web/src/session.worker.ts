@@ -5,11 +5,11 @@
 import { createSession, type NablaSession, type Output } from '../../compiler';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
-import { backendReport, Tensor } from '../../runtime';
+import { backendReport, Interrupted, mode, NablaError, Tensor } from '../../runtime';
 import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/devices';
 import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
-import type { Calls, CallName, CompletionKind, Init, Reply, Request } from './protocol';
+import { STDIN_CAPACITY, type Calls, type CallName, type CompletionKind, type Init, type Reply, type Request } from './protocol';
 
 const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
 // a new session (Restart) is a new worker: session-client.ts ends this one
@@ -19,25 +19,60 @@ const keywords = new Set<string>(KEYWORDS);
 void loadCharts().catch(() => undefined);
 void loadGraphviz().catch(() => undefined);
 
+// Interrupts and input() need memory shared with the page (a cross-origin isolated page): set by Init.
+let interruptFlag: Int32Array | null = null;
+let stdinState: Int32Array | null = null;
+let stdinBytes: Uint8Array | null = null;
+/** The request id of the run in progress (0: none); an interrupt names the run it stops. */
+let running = 0;
+
+/**
+ * Blocks the cell until the page writes the front end's answer (state 1) or declines (state 2), in short
+ * waits so that an interrupt still stops it (as kernel/worker.ts does in Node).
+ */
+function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
+  if (!allowed || !stdinState || !stdinBytes) {
+    const why = stdinState ? 'this front end does not accept input' : 'input() needs a cross-origin isolated page (shared memory), and this one is not';
+    throw new NablaError(`input: ${why}`, 'input');
+  }
+  Atomics.store(stdinState, 0, 0);
+  scope.postMessage({ id, output: { kind: 'input', prompt, password } });
+  while (Atomics.load(stdinState, 0) === 0) {
+    Atomics.wait(stdinState, 0, 0, 50);
+    mode.checkInterrupt?.();
+  }
+  if (Atomics.load(stdinState, 0) !== 1) throw new NablaError('input: the front end did not answer', 'input');
+  const text = new TextDecoder().decode(stdinBytes.slice(0, Math.min(Atomics.load(stdinState, 1), STDIN_CAPACITY)));
+  Atomics.store(stdinState, 0, 0);
+  return text;
+}
+
 type Handlers = { [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] };
 
 const handlers: Handlers = {
   builtins: () => ({ names: [...session.builtins.defs.keys()] }),
 
-  run: ({ code, file }, id) => {
+  run: ({ code, file, stdin }, id) => {
     const kernels = snapshotKernels();
     const out: Output = {
       stdout: (text) => scope.postMessage({ id, output: { kind: 'stdout', text: String(text) } }),
       stderr: (text) => scope.postMessage({ id, output: { kind: 'stderr', text: String(text) } }),
       display: (bundle, opts = {}) => scope.postMessage({ id, output: { kind: 'display', bundle, displayId: opts.displayId, update: opts.update } }),
+      clearOutput: (wait = false) => scope.postMessage({ id, output: { kind: 'clear', wait } }),
+      input: (prompt, o) => readInput(id, String(prompt ?? ''), !!o?.password, stdin === true),
     };
     const t0 = performance.now();
     let result;
+    running = id;
     try {
       result = session.run(code, out, { file });
     } catch (e) {
       const m = String((e as Error)?.message ?? e);
       result = { ok: false as const, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m} (a bug in Nabla's playground)`] };
+    } finally {
+      running = 0;
+      // an interrupt that came as the run ended must not stop the next one (it names this run's id)
+      if (interruptFlag) Atomics.compareExchange(interruptFlag, 0, id, 0);
     }
     const ms = performance.now() - t0;
     const k = kernelCounts(kernels.byBackend, kernels.fallbacks);
@@ -76,6 +111,9 @@ const handlers: Handlers = {
     return { head, body: prose || !body ? body : '```\n' + body + '\n```' };
   },
 
+  inspectBundle: ({ code, cursor, detail }) => session.inspect(code, cursor, detail),
+  isComplete: ({ code }) => session.isComplete(code),
+
   backends: () => ({ statuses: backendStatuses(), report: backendReport() }),
   select: ({ name }) => selectBackend(name),
 
@@ -109,6 +147,18 @@ scope.onmessage = (e: MessageEvent<Init | Request>) => {
   if ('init' in m) {
     // without a port (a page that cannot share memory) the webgpu probe says why: channel.ts canBlock()
     if (m.gpuPort) attachWebGPUAgent(m.gpuPort, { helloTimeoutMs: 20_000 });
+    if (m.interrupt) {
+      const flag = new Int32Array(m.interrupt);
+      interruptFlag = flag;
+      // the compiler calls this at loop back-edges and the runtime at every op (runtime/mode.ts)
+      mode.checkInterrupt = () => {
+        if (running !== 0 && Atomics.compareExchange(flag, 0, running, 0) === running) throw new Interrupted();
+      };
+    }
+    if (m.stdin) {
+      stdinState = new Int32Array(m.stdin, 0, 2);
+      stdinBytes = new Uint8Array(m.stdin, 8);
+    }
     return;
   }
   try {
