@@ -41,11 +41,17 @@ const TENSOR_ATTRS: Record<string, (t: Tensor) => Value> = {
 /** The builtin groups whose functions of a tensor read as its methods (not io's print or range, not plot). */
 const TENSOR_METHOD_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex', 'tensors', 'autodiff']);
 
-/** Builtins that read as tensor methods (`x.sum(axis=0)`, `W.matmul(x)`): those whose first parameter is the tensor. */
+/**
+ * Builtins that read as tensor methods (`x.sum(axis=0)`, `W.matmul(x)`, `x.flip(0)`): those whose first
+ * parameter is the tensor — the op registry's say so themselves (their first input is a tensor); the
+ * hand-written ones by group and first parameter name.
+ */
 export const isTensorMethodBuiltin = (b: Value): boolean => {
-  const info = (b as NablaFunction)?.[FN_INFO];
+  if (typeof b !== 'function') return false;
+  const info = (b as NablaFunction)[FN_INFO];
+  if (info?.tensorFirst) return true;
   const first = info?.params[0];
-  return typeof b === 'function' && TENSOR_METHOD_GROUPS.has(info?.group ?? '') && (first === 'x' || first === 'z' || first === 'a');
+  return TENSOR_METHOD_GROUPS.has(info?.group ?? '') && (first === 'x' || first === 'z' || first === 'a');
 };
 
 /** Every name `v.` offers: declared methods and attributes (completion reads this, so it offers only what works). */

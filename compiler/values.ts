@@ -33,6 +33,8 @@ export interface FnInfo {
   doc?: string;
   /** For builtins: the table's group (math, shape, io, ...); tensor methods come from some groups only. */
   group?: string;
+  /** For the op registry's builtins: its first input is a tensor, so the builtin is also a tensor method (`x.flip(0)`). */
+  tensorFirst?: boolean;
   /** Defined by the user with fn (its calls appear in tracebacks), not a builtin. */
   user?: boolean;
 }

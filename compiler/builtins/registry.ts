@@ -2,7 +2,7 @@ import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { allEntries, backwardText, ELEMENTWISE, paramNumber, scalarForm, type ElementwiseEntry, type ForwardEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
 import { LangError } from '../operators';
-import { Tuple, typeName, type Value } from '../values';
+import { FN_INFO, Tuple, typeName, type NablaFunction, type Value } from '../values';
 import { asNumber, asTensor, optionalAxis } from './convert';
 import { convertByKind } from './convert-kind';
 import type { BuiltinTable } from './table';
@@ -17,6 +17,13 @@ import type { BuiltinTable } from './table';
 export function addRegistry(t: BuiltinTable): void {
   for (const e of ELEMENTWISE) if ((e.surface ?? 'builtin') === 'builtin') addElementwise(t, e);
   for (const e of allEntries()) if (e.family !== 'elementwise' && (e.surface ?? 'builtin') === 'builtin') addEntry(t, e);
+  for (const e of allEntries()) if ((e.surface ?? 'builtin') === 'builtin' && e.inputs.length > 0) markTensorFirst(t, e.name);
+}
+
+/** The entry's first input is a tensor, so its builtin is also a tensor method (compiler/members.ts reads this). */
+function markTensorFirst(t: BuiltinTable, name: string): void {
+  const info = (t.values.get(name) as NablaFunction | undefined)?.[FN_INFO];
+  if (info) info.tensorFirst = true;
 }
 
 /** The signature as the builtin table writes it: inputs, then params (required ones bare, a rest one starred, the others with defaults). */
