@@ -218,6 +218,9 @@ const MAP: ObjectKind<Map<Value, Value>> = {
 };
 
 /** Every kind of runtime object the language reaches, for lookups and for the test that checks them all. */
+/** The kinds the static checker names as what a builtin returns (compiler/check/resolve.ts). */
+export { TAPE as TAPE_KIND, OPTIMIZER as OPTIMIZER_KIND, LBFGS_KIND, SCHEDULE as SCHEDULE_KIND, PLATEAU as PLATEAU_KIND, MODEL as MODEL_KIND };
+
 export const OBJECT_KINDS: readonly ObjectKind[] = [TENSOR_KIND, TAPE, LBFGS_KIND, OPTIMIZER, SCHEDULE, PLATEAU, MODEL, HOOK, PROGRESS, LIST, MAP];
 
 export const kindOf = (v: Value): ObjectKind | undefined => OBJECT_KINDS.find((k) => k.is(v));

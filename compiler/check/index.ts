@@ -16,7 +16,7 @@ export interface CheckOptions {
 }
 
 /** Builtin groups whose results are tensors (or numbers, given numbers). */
-const TENSOR_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex', 'random']);
+const TENSOR_GROUPS = new Set(['math', 'reductions', 'reduction', 'nn', 'shape', 'linalg', 'complex', 'random']);
 
 export function builtinSignatures(table: BuiltinTable): Map<string, readonly ParamSpec[] | null> {
   return new Map([...table.defs.values()].map((d) => [d.name, d.group === 'constants' ? null : d.params]));

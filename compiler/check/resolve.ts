@@ -1,7 +1,7 @@
 import type * as A from '../../grammar/ast';
 import type { ParamSpec } from '../call';
 import { didYouMean, KEYWORD_ALIASES } from '../did-you-mean';
-import { OBJECT_KINDS, TENSOR_KIND, type ObjectKind } from '../methods';
+import { LBFGS_KIND, MODEL_KIND, OPTIMIZER_KIND, PLATEAU_KIND, SCHEDULE_KIND, TAPE_KIND, TENSOR_KIND, type ObjectKind } from '../methods';
 import { PYTHON_NAMES } from './python';
 
 /**
@@ -33,10 +33,12 @@ export interface ResolveOptions {
 
 /** What a builtin returns, where the checker can tell: the kind whose methods a call on it may use. */
 const RETURNS: Record<string, ObjectKind> = {};
-const kindNamed = (k: string) => OBJECT_KINDS.find((o) => o.kind === k)!;
-for (const n of ['tape']) RETURNS[n] = kindNamed('tape');
-for (const n of ['sgd', 'adam', 'adamw', 'lbfgs']) RETURNS[n] = kindNamed('optimizer');
-for (const n of ['linear', 'mlp']) RETURNS[n] = kindNamed('model');
+for (const n of ['tape']) RETURNS[n] = TAPE_KIND;
+for (const n of ['sgd', 'adam', 'adamw']) RETURNS[n] = OPTIMIZER_KIND;
+RETURNS.lbfgs = LBFGS_KIND;
+for (const n of ['step_lr', 'exponential_lr', 'cosine_lr']) RETURNS[n] = SCHEDULE_KIND;
+RETURNS.reduce_on_plateau = PLATEAU_KIND;
+for (const n of ['linear', 'mlp']) RETURNS[n] = MODEL_KIND;
 for (const n of ['tensor', 'param', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'rand', 'randn', 'zeros_like', 'ones_like', 'clone']) RETURNS[n] = TENSOR_KIND;
 
 interface Scope {
@@ -68,7 +70,7 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
       const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
       if (kind) kinds.set(s.target.name, kind);
     }
-    if (s.kind === 'With' && s.name && once(s.name.name) && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kinds.set(s.name.name, kindNamed('tape'));
+    if (s.kind === 'With' && s.name && once(s.name.name) && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kinds.set(s.name.name, TAPE_KIND);
   }
   function globalsShadow(name: string) {
     return globals.has(name);
@@ -164,9 +166,19 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
     }
   }
 
-  /** The kind of a name's value where it is certain (a global bound once by a known builtin). */
-  const kindOfName = (target: A.Expr, scope: Scope): ObjectKind | undefined =>
-    target.kind === 'Name' && isGlobalOnly(target.name, scope) ? kinds.get(target.name) : undefined;
+  /**
+   * The kind of a value where it is certain: a global bound once by a known builtin, or a call of such a
+   * builtin itself (`ones(2).double(1)`), where no global shadows it.
+   */
+  const kindOfName = (target: A.Expr, scope: Scope): ObjectKind | undefined => {
+    if (target.kind === 'Name') return isGlobalOnly(target.name, scope) ? kinds.get(target.name) : undefined;
+    if (target.kind === 'Call' && target.callee.kind === 'Name') {
+      const callee = target.callee.name;
+      if (!isGlobalOnly(callee, scope) || globalsShadow(callee) || !opts.builtins.has(callee)) return undefined;
+      return RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
+    }
+    return undefined;
+  };
 
   function attr(e: A.Attr, scope: Scope) {
     const kind = kindOfName(e.target, scope);

@@ -45,7 +45,30 @@ opt.lr2`)).toEqual([
       "11:3: f() has no parameter named 'c' (its parameters: a, b)",
       "12:8: sum() has no parameter named 'dim'; did you mean 'axis'? (its parameters: x, axis, keepdim)",
       "13:12: tensor.backward() has no parameter named 'retain'; did you mean 'retain_graph'? (its parameters: gradient, retain_graph, create_graph, inputs)",
-      "14:1: an optimizer has no attribute 'lr2'",
+      "14:1: an optimizer has no attribute 'lr2'; did you mean 'lr'?",
+    ]);
+  });
+
+  it('knows the kinds schedules, L-BFGS and a known builtin\'s own call return', () => {
+    expect(problems(`x = param([1.0])
+opt = lbfgs([x])
+opt.stop_reasn
+sched = step_lr(adam([x]), 10)
+sched.step(1)
+plateau = reduce_on_plateau(sgd([x], lr=0.1))
+plateau.step(mterics=1)
+ones(2).double(1)
+ones(2).to(type="float64")
+sum(x).flip(dim=0)`)).toEqual([
+      "3:1: an optimizer has no attribute 'stop_reasn'; did you mean 'stop_reason'?",
+      '5:1: schedule.step() takes no arguments but 1 was given',
+      "7:1: reduce_on_plateau.step() is missing its argument 'metrics'",
+      "7:14: reduce_on_plateau.step() has no parameter named 'mterics'; did you mean 'metrics'? (its parameters: metrics)",
+      '8:1: tensor.double() takes no arguments but 1 was given',
+      "9:1: tensor.to() is missing its argument 'dtype'",
+      "9:12: tensor.to() has no parameter named 'type'; did you mean 'dtype'? (its parameters: dtype)",
+      "10:1: x.flip() is missing its argument 'dims'",
+      "10:13: x.flip() has no parameter named 'dim'; did you mean 'dims'? (its parameters: dims)",
     ]);
   });
 
