@@ -9,7 +9,7 @@ describe('help(x) and x?', () => {
     expect(runNabla('help("grad")').stdout).toMatch(/^grad\(outputs, inputs, grad_outputs=none, retain_graph=none, create_graph=false, allow_unused=false, known_grads=none, consider_constant=none\)\n\nReturns the gradients/);
     expect(runNabla('y = param([1.0])\nhelp(y.backward)').stdout).toMatch(/^tensor\.backward\(gradient=none, retain_graph=none, create_graph=false, inputs=none\)\n\nAccumulates/);
     expect(runNabla('fn f(a, b=1) = a + b\nhelp(f)').stdout).toBe('f(a, b=…)\n\nA function defined with fn.\n');
-    expect(runNabla('opt = sgd([param([1.0])], lr=0.1)\nhelp(opt)').stdout).toMatch(/^an optimizer: .*\n\nIts methods and attributes: add_param_group, defaults, param_groups, state, step, zero_grad\n$/);
+    expect(runNabla('opt = sgd([param([1.0])], lr=0.1)\nhelp(opt)').stdout).toMatch(/^an optimizer: .*\n\nIts methods and attributes: add_param_group, defaults, load_state_dict, lr, param_groups, state, state_dict, step, zero_grad\n$/);
   });
 
   it('x? in a cell is help(x)', () => {
@@ -42,7 +42,7 @@ h = x.register_hook(fn(g) = g)`, s);
       for (const m of matches) expect(runNabla(`${v}.${m}`, s).ok, `${v}.${m}`).toBe(true);
     }
     expect(s.complete('t.', 2).matches).toEqual(['gradient', 'jacobian', 'persistent', 'watch']);
-    expect(s.complete('opt.', 4).matches).toEqual(['add_param_group', 'defaults', 'param_groups', 'state', 'step', 'zero_grad']);
+    expect(s.complete('opt.', 4).matches).toEqual(['add_param_group', 'defaults', 'load_state_dict', 'lr', 'param_groups', 'state', 'state_dict', 'step', 'zero_grad']);
   });
 
   it('top-level completion has no duplicates', () => {
