@@ -175,7 +175,7 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     await page.keyboard.press('Shift+Tab');
     const tooltip = page.locator('.jp-Tooltip');
     await expect.poll(() => tooltip.count(), WAIT).toBeGreaterThan(0);
-    expect(await tooltip.first().innerText()).toMatch(/linspace\(start, stop, n\)[\s\S]*evenly spaced/);
+    expect(await tooltip.first().innerText()).toMatch(/linspace\(start, stop, n, dtype=none\)[\s\S]*evenly spaced/);
     await page.keyboard.press('Escape');
     await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''));
   });
