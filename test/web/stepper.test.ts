@@ -2,8 +2,8 @@
 // playground.test.ts), which draws the steps MIME type with its own code; (b) Jupyter: a notebook executed by
 // nbconvert with the Nabla kernel, whose HTML keeps the text/html output with its inline script, and the same
 // executed notebook, trusted, opened in Debian's Jupyter Notebook server (the stored output mounts the stepper
-// with no kernel run); (c) the step time on a 500-node tape. Each walk presses next as a reader does and compares what the page shows with
-// explain's listing of the same pass, printed by the same cell.
+// with no kernel run); (c) the step time on a 500-node tape. Each walk presses next as a reader does and
+// compares what the page shows with explain's listing of the same pass, printed by the same cell.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
