@@ -1,10 +1,12 @@
 // stepper(L) in real front ends, driven in Debian's Chromium: (a) the playground (built and served as in
 // playground.test.ts), which draws the steps MIME type with its own code; (b) Jupyter: a notebook executed by
-// nbconvert with the Nabla kernel, whose HTML keeps the text/html output with its inline script; (c) the step
-// time on a 500-node tape. Each walk presses next as a reader does and compares what the page shows with
-// explain's listing of the same pass, printed by the same cell.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// nbconvert with the Nabla kernel, whose HTML keeps the text/html output with its inline script, and the same
+// executed notebook, trusted, opened in Debian's Jupyter Notebook server (the stored output mounts the stepper
+// with no kernel run); (c) the step time on a 500-node tape. Each walk presses next as a reader does and
+// compares what the page shows with explain's listing of the same pass, printed by the same cell.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +23,7 @@ import { browserMissing, launch } from './browser';
 const missing = browserMissing();
 const PYTHON = '/usr/bin/python3';
 const hasNbconvert = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import nbconvert, nbclient']).status === 0;
+const hasNotebook = hasNbconvert && spawnSync(PYTHON, ['-c', 'import notebook, nbformat.sign']).status === 0;
 const WAIT = { timeout: 30_000, interval: 100 };
 const SCREENSHOT = new URL('../../docs/stepper.png', import.meta.url);
 
@@ -70,6 +73,18 @@ async function walk(page: Page, root: string): Promise<Seen[]> {
     expect(await page.locator(`${root} .ns-counter`).textContent()).toBe(`step ${k} of ${total}`);
   }
   return seen;
+}
+
+/** A TCP port nothing listens on now, for a server that takes its port as a flag. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** What the walk must show: explain's blocks in order, the current node highlighted, its gradient drawn. */
@@ -154,6 +169,18 @@ describe.skipIf(missing !== null)('stepper(L) in Chromium', () => {
   });
 
   describe.skipIf(!hasNbconvert)('Jupyter (a notebook executed by nbconvert with the Nabla kernel)', () => {
+    let server: ChildProcess | undefined;
+    afterAll(async () => {
+      // SIGTERM: the server shuts its kernels down and exits without asking to confirm
+      if (server && server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((done) => server!.once('exit', done));
+        server.kill('SIGTERM');
+        const timer = setTimeout(() => server!.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    }, 30_000);
+
     it('runs the inline script of the text/html output, and each press of next shows what explain lists', async () => {
       const prefix = join(tmp, 'jupyter');
       installKernelspec({ prefix });
@@ -193,6 +220,73 @@ describe.skipIf(missing !== null)('stepper(L) in Chromium', () => {
       expect(errors).toEqual([]);
       await page.close();
     }, 300_000);
+
+    it.skipIf(!hasNotebook)('in Jupyter Notebook itself: the executed notebook, trusted, mounts the stepper from its stored output', async () => {
+      const version = spawnSync(PYTHON, ['-m', 'notebook', '--version'], { encoding: 'utf8', timeout: 60_000 });
+      expect(version.status, version.stderr).toBe(0);
+      console.info(`[stepper] Jupyter Notebook ${version.stdout.trim()}`);
+      const prefix = join(tmp, 'notebook-server');
+      installKernelspec({ prefix });
+      const dirs = { data: join(prefix, 'data'), config: join(prefix, 'config'), runtime: join(prefix, 'runtime'), notebooks: join(prefix, 'notebooks') };
+      for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+      // every Jupyter directory in the temp folder: the trust database and its secret live in JUPYTER_DATA_DIR,
+      // so the trust command and the server must share it; nothing of the user's own Jupyter is read
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        JUPYTER_PATH: join(prefix, 'share', 'jupyter'),
+        JUPYTER_DATA_DIR: dirs.data,
+        JUPYTER_CONFIG_DIR: dirs.config,
+        JUPYTER_RUNTIME_DIR: dirs.runtime,
+        PYTHONDONTWRITEBYTECODE: '1',
+      };
+      delete env.NABLA_KERNEL_SESSION;
+      const source = join(dirs.notebooks, 'source.ipynb');
+      writeFileSync(source, JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'nabla', display_name: 'Nabla', language: 'nabla' } },
+        cells: [{ cell_type: 'code', id: 'c1', metadata: {}, source: CELL, outputs: [], execution_count: null }],
+      }));
+      const run = spawnSync(PYTHON, ['-m', 'nbconvert', '--execute', '--to', 'notebook', '--output', 'stepper', '--ExecutePreprocessor.timeout=120', source], { cwd: dirs.notebooks, env, encoding: 'utf8', timeout: 240_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const nb = join(dirs.notebooks, 'stepper.ipynb');
+      expect(readFileSync(nb, 'utf8')).toContain('function mountStepper(');
+      const trust = spawnSync(PYTHON, ['-m', 'nbformat.sign', nb], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(trust.status, trust.stderr).toBe(0);
+      expect(`${trust.stdout}${trust.stderr}`).toMatch(/Signing notebook|already signed/);
+
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      let log = '';
+      server = spawn(
+        PYTHON,
+        ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dirs.notebooks}`, '--allow-root'],
+        { cwd: dirs.notebooks, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      server.stdout!.on('data', (b) => (log += b));
+      server.stderr!.on('data', (b) => (log += b));
+      await expect
+        .poll(async () => {
+          if (server!.exitCode !== null) throw new Error(`the notebook server exited (${server!.exitCode}):\n${log}`);
+          const res = await fetch(`${url}/api/contents/stepper.ipynb?content=0`).catch(() => null);
+          return res?.status ?? 0;
+        }, { timeout: 120_000, interval: 250 })
+        .toBe(200);
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${url}/notebooks/stepper.ipynb`, { timeout: 120_000 });
+      // the page loads the stored notebook and, trusted, lets the text/html output's inline script run
+      await page.waitForSelector('.nabla-stepper .ns-next', { timeout: 120_000 });
+      expect(await page.evaluate(() => (window as any).IPython.notebook.trusted)).toBe(true);
+      expect(await page.locator('.nabla-stepper').count()).toBe(1);
+      const listing = await page.evaluate(() => Array.from(document.querySelectorAll('.output_area pre')).map((p) => p.textContent ?? '').find((t) => t.startsWith('explain L'))!);
+      expect(listing).toBeTruthy();
+      expectMatchesListing(await walk(page, '.nabla-stepper'), listing);
+      expect(errors, log).toEqual([]);
+      await page.close();
+    }, 480_000);
   });
 
   it('steps through a 500-node tape at interactive speed', async () => {
