@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import * as nb from '../runtime';
 import type { Tensor } from '../runtime';
-import { matmulA, matmulB, type BenchData, type Layer } from './data';
+import { matmulA, matmulB, type BenchData } from './data';
 import { measure } from './measure';
+import { mlpStep as mlpStepOf, pinnStep as pinnStepOf } from './steps';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, d: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : d);
@@ -17,50 +18,8 @@ const budgetMs = Number(opt('--budget', '1200'));
 const only = opt('--only', '');
 if (backend !== 'auto') nb.setBackend(backend);
 
-type Params = { W: Tensor; b: Tensor }[];
-const paramsOf = (layers: Layer[]): Params => layers.map((l) => ({ W: nb.param(l.W), b: nb.param(l.b) }));
-const flat = (ps: Params) => ps.flatMap((p) => [p.W, p.b]);
-function forward(ps: Params, x: Tensor): Tensor {
-  let h = x;
-  ps.forEach((p, i) => {
-    h = nb.add(nb.matmul(h, p.W), p.b);
-    if (i < ps.length - 1) h = nb.tanh(h);
-  });
-  return h;
-}
-
-function mlpStep() {
-  const ps = paramsOf(data.mlp.layers);
-  const X = nb.tensor(data.mlp.X);
-  const Y = nb.tensor(data.mlp.Y);
-  const opt = nb.adam(flat(ps), { lr: data.mlp.lr });
-  return () => {
-    opt.zeroGrad();
-    const L = nb.mean(nb.pow(nb.sub(forward(ps, X), Y), 2));
-    L.backward();
-    opt.step();
-    return L;
-  };
-}
-
-function pinnStep() {
-  const ps = paramsOf(data.pinn.layers);
-  const x = nb.param(data.pinn.x);
-  const f = nb.tensor(data.pinn.f);
-  const opt = nb.adam(flat(ps), { lr: data.pinn.lr });
-  const last = data.pinn.x.length - 1;
-  return () => {
-    opt.zeroGrad();
-    const u = forward(ps, x);
-    const ux = nb.grad(nb.sum(u), x, { createGraph: true }) as Tensor;
-    const uxx = nb.grad(nb.sum(ux), x, { createGraph: true }) as Tensor;
-    const bc = nb.add(nb.pow(nb.index(u, [0, 0]), 2), nb.pow(nb.index(u, [last, 0]), 2));
-    const L = nb.add(nb.mean(nb.pow(nb.add(uxx, f), 2)), bc);
-    L.backward();
-    opt.step();
-    return L;
-  };
-}
+const mlpStep = () => mlpStepOf(data);
+const pinnStep = () => pinnStepOf(data);
 
 function chain() {
   const x = nb.param(nb.linspace(0, 1, data.chain.n).tolist() as number[]);

@@ -1,8 +1,7 @@
 /**
  * The benchmark's two training steps, built from the shared data (bench/data.ts): the MLP step and the PINN
- * step as bench/nabla.ts times them (same layers, loss and optimizer), for benchmarks that count or
- * compare them (bench/webgpu-counters.ts). Each builder returns one step; calling it runs one Adam step and
- * returns the loss tensor (not read).
+ * step that bench/nabla.ts times and bench/webgpu-counters.ts counts. Each builder returns one step; calling
+ * it runs one Adam step and returns the loss tensor (not read).
  */
 import * as nb from '../runtime';
 import type { Tensor } from '../runtime';
