@@ -5,22 +5,15 @@ import { LangError } from '../operators';
 import { Tuple, typeName, type Value } from '../values';
 import { asTensor, seqItems } from './convert';
 import { dtypeOf } from './dtype';
+import { hostFs } from './host-fs';
 import type { BuiltinTable } from './table';
 
 /**
  * Files from the language: save/load (.npz checkpoints of any value, .npy for one tensor), read_csv and
- * write_csv. The file system comes through process.getBuiltinModule, so the compiler still bundles for the
- * browser, where these builtins say that they need a file system.
+ * write_csv, on the host's file system (host-fs.ts: Node's, or files in memory in a browser's worker).
  */
 const TUPLES: io.TupleCodec = { is: (v) => v instanceof Tuple, items: (v) => (v as Tuple).items, make: (items) => new Tuple(items) };
 const MAX_FILE_BYTES = 1 << 30;
-
-type Fs = typeof import('node:fs');
-function fsFor(fn: string): Fs {
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as Fs | undefined;
-  if (!fs) throw new LangError(`${fn}: needs a file system (use it from the CLI or a notebook kernel)`);
-  return fs;
-}
 
 function pathOf(v: Value, fn: string): string {
   if (typeof v !== 'string' || v === '') throw new LangError(`${fn}: the file must be a path string such as "run.npz", got ${typeName(v)}`);
@@ -33,7 +26,7 @@ const why = (e: unknown) => {
 };
 
 export function readBytes(fn: string, path: string): Uint8Array {
-  const fs = fsFor(fn);
+  const fs = hostFs();
   try {
     const st = fs.statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
@@ -47,7 +40,7 @@ export function readBytes(fn: string, path: string): Uint8Array {
 
 function writeBytes(fn: string, path: string, data: Uint8Array | string): void {
   try {
-    fsFor(fn).writeFileSync(path, data);
+    hostFs().writeFileSync(path, data);
   } catch (e) {
     if (e instanceof LangError) throw e;
     throw new LangError(`${fn}: cannot write ${path}: ${why(e)}`, 'ValueError');

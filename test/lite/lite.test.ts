@@ -249,11 +249,14 @@ function nablaNotebooks(dir = notebooksDir, prefix = ''): string[] {
     });
 }
 
-/** Printed numbers of a cell: stdout and the results' text/plain (stderr, the progress bars' rates aside). */
+/**
+ * Printed numbers of a cell: stdout and the results' text/plain (stderr, the progress bars' rates aside). A
+ * rate a script prints with clock() ("6 steps/s") is the machine's speed, not a result: left out.
+ */
 function printedNumbers(outputs: CellOutput[]): number[] {
   return outputs
     .filter((o) => (o.output_type === 'stream' && o.name === 'stdout') || o.output_type === 'execute_result')
-    .flatMap((o) => numbersIn(textOf(o)));
+    .flatMap((o) => numbersIn(textOf(o).replace(/[-+]?[\d.]+(?:[eE][-+]?\d+)?\s*steps\/s/g, 'steps/s')));
 }
 
 /**
