@@ -115,6 +115,20 @@ def header(case, description):
     return {"case": case, "torch_version": torch.__version__, "description": description}
 
 
+def op_entries(case, description, specs, run, seed_base):
+    """A per-op case (ops, family_ops, registry_ops): unique names, one entry per spec, each under its own seed
+    (seed_base + its index), so cotangents stay put when entries are added elsewhere."""
+    names = [s["name"] for s in specs]
+    assert len(names) == len(set(names)), f"duplicate entry names in {case}"
+    out = header(case, description)
+    entries = []
+    for k, spec in enumerate(specs):
+        torch.manual_seed(seed_base + k)
+        entries.append(run(spec))
+    out["entries"] = entries
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # 1. grad_vs_backward
 # --------------------------------------------------------------------------------------------------
@@ -970,17 +984,10 @@ def run_op(spec):
 
 def case_ops():
     build_ops()
-    names = [s["name"] for s in OPS]
-    assert len(names) == len(set(names)), "duplicate op entry names"
-    out = header("ops",
-                 "Per-op oracle: output, VJP for cotangent v (grads of sum(out * v)), and second order "
-                 "d/dx_j sum(vjp_i * u_i) for every input pair (null where the second derivative is zero).")
-    entries = []
-    for k, spec in enumerate(OPS):
-        torch.manual_seed(1000 + k)  # cotangents/u per entry: stable when entries are added elsewhere
-        entries.append(run_op(spec))
-    out["entries"] = entries
-    return out
+    return op_entries("ops",
+                      "Per-op oracle: output, VJP for cotangent v (grads of sum(out * v)), and second order "
+                      "d/dx_j sum(vjp_i * u_i) for every input pair (null where the second derivative is zero).",
+                      OPS, run_op, 1000)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1198,17 +1205,10 @@ def run_family_op(spec):
 
 def case_family_ops():
     build_family_ops()
-    names = [s["name"] for s in FAMILY_OPS]
-    assert len(names) == len(set(names)), "duplicate family entry names"
-    out = header("family_ops",
-                 "Indexing/shape and linear-algebra family ops (runtime/ops/families): output, VJP for cotangent "
-                 "v, and second order d/dx_j Re sum(vjp_i * conj(u_i)) where the op has one.")
-    entries = []
-    for k, spec in enumerate(FAMILY_OPS):
-        torch.manual_seed(2000 + k)
-        entries.append(run_family_op(spec))
-    out["entries"] = entries
-    return out
+    return op_entries("family_ops",
+                      "Indexing/shape and linear-algebra family ops (runtime/ops/families): output, VJP for cotangent "
+                      "v, and second order d/dx_j Re sum(vjp_i * conj(u_i)) where the op has one.",
+                      FAMILY_OPS, run_family_op, 2000)
 
 
 # --------------------------------------------------------------------------------------------------

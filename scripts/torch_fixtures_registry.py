@@ -147,15 +147,7 @@ def registry_rows(T):
 
 
 def case_registry_ops(T):
-    rows = registry_rows(T)
-    names = [s["name"] for s in rows]
-    assert len(names) == len(set(names)), "duplicate entry names"
-    out = T.header("registry_ops",
-                   "The registry's ops (elementwise, reductions, nn): output, VJP for cotangent v and second order, "
-                   "in the ops case's entry format.")
-    entries = []
-    for k, spec in enumerate(rows):
-        torch.manual_seed(3000 + k)
-        entries.append(T.run_op(spec))
-    out["entries"] = entries
-    return out
+    return T.op_entries("registry_ops",
+                        "The registry's ops (elementwise, reductions, nn): output, VJP for cotangent v and second order, "
+                        "in the ops case's entry format.",
+                        registry_rows(T), T.run_op, 3000)
