@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { AGENT_HOST, closeHostedAgents, hostWebGPUAgents } from '../runtime/devices-node';
 import type { Completion, Executor, InspectResult, IsCompleteResult, RunResult, RunSinks } from './types';
 import { STDIN_CAPACITY, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
+import { stdinBuffer, writeStdin } from '../compiler/stdin-channel';
 
 /**
  * Runs the Session in a worker thread (kernel/worker.ts). The main thread stays free: output is forwarded
@@ -35,7 +36,7 @@ export class WorkerExecutor implements Executor {
   private worker: Worker | null = null;
   private readonly interruptBuf = new SharedArrayBuffer(4);
   private readonly flag = new Int32Array(this.interruptBuf);
-  private readonly stdinBuf = new SharedArrayBuffer(8 + STDIN_CAPACITY);
+  private readonly stdinBuf = stdinBuffer(STDIN_CAPACITY);
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private runningId = 0;
@@ -117,14 +118,9 @@ export class WorkerExecutor implements Executor {
   }
 
   private answerInput(id: number, answer: Promise<string> | null): void {
-    const state = new Int32Array(this.stdinBuf, 0, 2);
     const give = (code: 1 | 2, text = '') => {
       if (this.runningId !== id) return; // the cell ended (interrupted) before the front end answered
-      const bytes = new TextEncoder().encode(text).subarray(0, STDIN_CAPACITY);
-      new Uint8Array(this.stdinBuf, 8).set(bytes);
-      Atomics.store(state, 1, bytes.length);
-      Atomics.store(state, 0, code);
-      Atomics.notify(state, 0);
+      writeStdin(this.stdinBuf, code, text);
     };
     if (!answer) return give(2);
     answer.then(

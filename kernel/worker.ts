@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Interrupted, mode } from '../runtime/mode';
 import type { KernelOutput, MimeBundle, RunResult, Session, SessionFactory } from './types';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
+import { readStdin } from '../compiler/stdin-channel';
 
 /**
  * The worker thread that holds the Session. `Session.run` is synchronous and may loop for minutes; running
@@ -16,8 +17,6 @@ import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
 const data = workerData as WorkerData;
 const port = parentPort!;
 const flag = new Int32Array(data.interrupt);
-const stdinState = new Int32Array(data.stdin, 0, 2);
-const stdinBytes = new Uint8Array(data.stdin, 8);
 let running = 0;
 
 mode.checkInterrupt = () => {
@@ -37,15 +36,8 @@ function readInput(id: number, prompt: string, password: boolean, allowed: boole
   if (!allowed) {
     throw userError('input: this front end does not accept input (its execute request has allow_stdin false)', 'input');
   }
-  Atomics.store(stdinState, 0, 0);
-  post({ op: 'input', id, prompt, password });
-  while (Atomics.load(stdinState, 0) === 0) {
-    Atomics.wait(stdinState, 0, 0, 50);
-    mode.checkInterrupt?.();
-  }
-  if (Atomics.load(stdinState, 0) !== 1) throw userError('input: the front end did not answer', 'input');
-  const text = new TextDecoder().decode(stdinBytes.slice(0, Atomics.load(stdinState, 1)));
-  Atomics.store(stdinState, 0, 0);
+  const text = readStdin(data.stdin, () => post({ op: 'input', id, prompt, password }), () => mode.checkInterrupt?.());
+  if (text === null) throw userError('input: the front end did not answer', 'input');
   return text;
 }
 

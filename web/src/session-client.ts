@@ -6,6 +6,7 @@
 // The JupyterLite kernel (lite/src/kernel.ts) drives the same two workers through this class, with the
 // interrupt flag and input() answers in shared memory.
 import { STDIN_CAPACITY, type CallName, type Calls, type Init, type Reply, type Request } from './protocol';
+import { stdinBuffer, writeStdin } from '../../compiler/stdin-channel';
 import type { MimeBundle } from './notebook';
 
 export interface RunSinks {
@@ -49,7 +50,7 @@ export class SessionClient {
     this.urls = urls ?? { session: new URL('./session.worker.js', import.meta.url), gpu: new URL('./gpu.worker.js', import.meta.url) };
     const shared = SessionClient.gpuWorkerPossible();
     this.interruptFlag = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    this.stdinBuf = shared ? new SharedArrayBuffer(8 + STDIN_CAPACITY) : null;
+    this.stdinBuf = shared ? stdinBuffer(STDIN_CAPACITY) : null;
     this.start();
   }
 
@@ -101,14 +102,9 @@ export class SessionClient {
   private answerInput(id: number, answer: Promise<string> | null): void {
     const buf = this.stdinBuf;
     if (!buf) return;
-    const state = new Int32Array(buf, 0, 2);
     const give = (code: 1 | 2, text = '') => {
       if (this.runningId !== id) return; // the run ended (interrupted) before the answer came
-      const bytes = new TextEncoder().encode(text).subarray(0, STDIN_CAPACITY);
-      new Uint8Array(buf, 8).set(bytes);
-      Atomics.store(state, 1, bytes.length);
-      Atomics.store(state, 0, code);
-      Atomics.notify(state, 0);
+      writeStdin(buf, code, text);
     };
     if (!answer) return give(2);
     answer.then(

@@ -3,13 +3,14 @@
 // page. The page talks to it through session-client.ts (messages in protocol.ts): runs stream their
 // outputs back as they happen; completion and hover are asked for asynchronously.
 import { createSession, type NablaSession, type Output } from '../../compiler';
+import { readStdin } from '../../compiler/stdin-channel';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Interrupted, mode, NablaError, Tensor } from '../../runtime';
 import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/devices';
 import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
-import { STDIN_CAPACITY, type Calls, type CallName, type CompletionKind, type Init, type Reply, type Request } from './protocol';
+import { type Calls, type CallName, type CompletionKind, type Init, type Reply, type Request } from './protocol';
 
 const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
 // a new session (Restart) is a new worker: session-client.ts ends this one
@@ -21,8 +22,7 @@ void loadGraphviz().catch(() => undefined);
 
 // Interrupts and input() need memory shared with the page (a cross-origin isolated page): set by Init.
 let interruptFlag: Int32Array | null = null;
-let stdinState: Int32Array | null = null;
-let stdinBytes: Uint8Array | null = null;
+let stdin: SharedArrayBuffer | null = null;
 /** The request id of the run in progress (0: none); an interrupt names the run it stops. */
 let running = 0;
 
@@ -31,19 +31,12 @@ let running = 0;
  * waits so that an interrupt still stops it (as kernel/worker.ts does in Node).
  */
 function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
-  if (!allowed || !stdinState || !stdinBytes) {
-    const why = stdinState ? 'this front end does not accept input' : 'input() needs a cross-origin isolated page (shared memory), and this one is not';
+  if (!allowed || !stdin) {
+    const why = stdin ? 'this front end does not accept input' : 'input() needs a cross-origin isolated page (shared memory), and this one is not';
     throw new NablaError(`input: ${why}`, 'input');
   }
-  Atomics.store(stdinState, 0, 0);
-  scope.postMessage({ id, output: { kind: 'input', prompt, password } });
-  while (Atomics.load(stdinState, 0) === 0) {
-    Atomics.wait(stdinState, 0, 0, 50);
-    mode.checkInterrupt?.();
-  }
-  if (Atomics.load(stdinState, 0) !== 1) throw new NablaError('input: the front end did not answer', 'input');
-  const text = new TextDecoder().decode(stdinBytes.slice(0, Math.min(Atomics.load(stdinState, 1), STDIN_CAPACITY)));
-  Atomics.store(stdinState, 0, 0);
+  const text = readStdin(stdin, () => scope.postMessage({ id, output: { kind: 'input', prompt, password } }), () => mode.checkInterrupt?.());
+  if (text === null) throw new NablaError('input: the front end did not answer', 'input');
   return text;
 }
 
@@ -155,10 +148,7 @@ scope.onmessage = (e: MessageEvent<Init | Request>) => {
         if (running !== 0 && Atomics.compareExchange(flag, 0, running, 0) === running) throw new Interrupted();
       };
     }
-    if (m.stdin) {
-      stdinState = new Int32Array(m.stdin, 0, 2);
-      stdinBytes = new Uint8Array(m.stdin, 8);
-    }
+    if (m.stdin) stdin = m.stdin;
     return;
   }
   try {
