@@ -87,19 +87,8 @@ export type GpuDomain = (inputs: readonly View[], every: (v: View, ok: (x: numbe
 
 export type ComplexFn = (...reIm: number[]) => [number, number] | number;
 
-export interface ElementwiseEntry extends OpEntry {
-  family: 'elementwise';
-  arity: 1 | 2;
-  /** PyTorch's grad_fn name, e.g. TanhBackward0. */
-  gradName: string;
-  /**
-   * The forward as a JavaScript expression over `x` (unary) or `a`, `b` (binary), parameters as `e0`, `e1`,
-   * helpers as `H.name`. The js loops, the fused loops, gpu.js (unless `gpu` says otherwise) and the scalar
-   * form for plain numbers all run this expression.
-   */
-  js: string;
-  /** A float32-only expression (tanh's rational approximation). */
-  jsF32?: string;
+/** How a kernel is computed on each backend: shared by differentiable elementwise ops and plain kernel functions. */
+export interface KernelForms {
   /** The gpu.js form where it differs from `js`; false: no gpu.js form (gpu.js backends hand it to js). */
   gpu?: GpuExpr | false;
   /** The GPU shader form where it differs from the gpu.js CPU modes' (webgl2, webgpu). */
@@ -114,6 +103,21 @@ export interface ElementwiseEntry extends OpEntry {
   wasm?: boolean;
   /** The complex kernel, on (re, im) pairs; absent: the op rejects complex tensors. */
   complex?: ComplexFn;
+}
+
+export interface ElementwiseEntry extends OpEntry, KernelForms {
+  family: 'elementwise';
+  arity: 1 | 2;
+  /** PyTorch's grad_fn name, e.g. TanhBackward0. */
+  gradName: string;
+  /**
+   * The forward as a JavaScript expression over `x` (unary) or `a`, `b` (binary), parameters as `e0`, `e1`,
+   * helpers as `H.name`. The js loops, the fused loops, gpu.js (unless `gpu` says otherwise) and the scalar
+   * form for plain numbers all run this expression.
+   */
+  js: string;
+  /** A float32-only expression (tanh's rational approximation). */
+  jsF32?: string;
   /** The result is real for a complex input (abs). */
   realOut?: boolean;
   /** One rule per input; absent with zeroGrad: flat almost everywhere (round, sign). */
@@ -124,16 +128,9 @@ export interface ElementwiseEntry extends OpEntry {
 }
 
 /** A kernel function that is no differentiable op of its own (comparisons, masks). */
-export interface KernelFn {
+export interface KernelFn extends KernelForms {
   name: string;
   arity: 1 | 2;
   js: string;
-  gpu?: GpuExpr | false;
-  gpuShader?: GpuExpr;
-  gpuDomain?: GpuDomain;
-  mathFn?: boolean;
-  exactBits?: boolean;
-  wasm?: boolean;
-  complex?: ComplexFn;
   bool?: boolean;
 }
