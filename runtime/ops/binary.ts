@@ -81,12 +81,6 @@ export function powScalar(a: Tensor, p: number): Tensor {
   return record(PowScalar, [a], { p }, out);
 }
 
-/** atan2 has no recorded rule: it serves angle(), whose own rule is exact. */
-export function atan2Raw(y: Tensor, x: Tensor): Tensor {
-  const [a, b, shape, dtype] = prepare('atan2', y, x);
-  return compute('binary', [rawExpand(a, shape), rawExpand(b, shape)], { fn: 'atan2' }, shape, dtype, 'atan2');
-}
-
 /** Comparisons give bool tensors and are not differentiable (PyTorch's rule); the cut is remembered. */
 function compare(fn: string, x: TensorLike, y: TensorLike): Tensor {
   const [a, b, shape] = prepare(fn, x, y);
@@ -102,6 +96,5 @@ export const le = (a: TensorLike, b: TensorLike) => compare('le', a, b);
 export const gt = (a: TensorLike, b: TensorLike) => compare('gt', a, b);
 export const ge = (a: TensorLike, b: TensorLike) => compare('ge', a, b);
 export const logicalAnd = (a: TensorLike, b: TensorLike) => compare('and', a, b);
-export const logicalOr = (a: TensorLike, b: TensorLike) => compare('or', a, b);
 
 export const BINARY_OPS = { ...BINARY, PowScalar };
