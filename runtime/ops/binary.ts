@@ -4,17 +4,16 @@ import { shapeError, typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { cast, conj } from './complex';
+import { cast, conj } from './casts';
 import { ELEMENTWISE } from './registry';
 import { opDefOf } from './elementwise-ops';
-import { sumTo } from './reduce';
 import { asTensor, compute, rawExpand, type TensorLike } from './util';
 
 /**
  * Elementwise binary ops with NumPy broadcasting: declared in the op registry (./registry/elementwise.ts),
  * whose rules give the elementwise product that is summed back here to each input's broadcast shape.
  */
-const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, sumTo)]));
+const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, true)]));
 const { pow: Pow } = BINARY;
 
 /** Promotes dtypes, broadcasts shapes and runs the kernel; numbers take the tensor's dtype. */
