@@ -1,6 +1,7 @@
 import type { HostArray } from './dtype';
 import { NablaError } from './errors';
 import { getKeepingKernel, getKernel, type KernelAttrs, type KernelOutput } from './kernels';
+import type { PlanCompiler } from './plan-step';
 import { Storage, type View } from './storage';
 
 /**
@@ -20,6 +21,13 @@ export interface Backend {
   takes?(kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean;
   /** One line about the engine underneath, shown by backendReport(). */
   describe(): string;
+  /**
+   * Compiles a trace that ran on this backend into the step compile() replays (./plan-step.ts). Named for
+   * what it does, not `fuse`: besides fusing elementwise runs it lays out buffers, decides which kernels stay
+   * calls and generates the step; a GPU backend's would keep values on the device. Without it a plan runs
+   * op by op (runtime/compile/op-by-op.ts).
+   */
+  compilePlan?: PlanCompiler;
 }
 
 export interface BackendReport {
@@ -129,5 +137,5 @@ function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: 
   return (lastKernel.backend = 'js');
 }
 
-/** Which backend ran the last runKernel call: a compiled trace records it (runtime/compile/fuse.ts fuses a call only where that engine gives the js bits). */
+/** Which backend ran the last runKernel call: a compiled trace records it (runtime/backends/js/plan/fuse.ts fuses a call only where that engine gives the js bits). */
 export const lastKernel = { backend: 'js' };

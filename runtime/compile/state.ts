@@ -1,16 +1,14 @@
 import type { KernelAttrs } from '../kernels';
 import type { View } from '../storage';
 import type { Tensor } from '../tensor';
+import type { Resolver } from '../trace';
 
 /**
  * What the runtime tells a trace in progress (runtime/compile/tracer.ts), and nothing else: the places that
  * compute, write in place, change state outside tensors, or read values on the host call these hooks when
  * `traceState.current` is set. The runtime imports only this file, so compile stays a layer on top of it.
  */
-export interface Resolver {
-  /** The tensor that stands, in this call, for `t` as the trace saw it. */
-  tensor(t: Tensor): Tensor;
-}
+export type { Resolver } from '../trace';
 
 export interface TraceHooks {
   /** A kernel ran (on `backend`) and produced `out`. */

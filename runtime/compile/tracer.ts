@@ -1,52 +1,17 @@
-import type { DType, HostArray } from '../dtype';
 import type { KernelAttrs } from '../kernels';
 import { storageMark, type Storage, type View } from '../storage';
 import type { Tensor } from '../tensor';
 import { fmtSite, siteState } from '../site';
-import type { Resolver, TraceHooks } from './state';
+import type { Instr, Resolver, Slot, ViewRef } from '../trace';
+import type { TraceHooks } from './state';
 
 /**
  * A trace is an eager run that also writes down what it did, at the level the runtime executes: kernel calls
  * (forward, every backward rule, create_graph's second pass alike), in-place writes, and effects on state
- * outside tensors (an optimizer step, .grad set or cleared). Buffers are named by slot:
- * - `ext`: a storage that existed before the call (params, data, optimizer state): read live at replay;
- * - `arg`: the storage of a tensor argument, rebound each call;
- * - `grad`: the storage of a .grad that a backward accumulates into, as the call found it: rebound each call
- *   to what that .grad is then (a loop that never zeroes x.grad keeps adding to it, as eagerly);
- * - `const`: made during the call by host code (a literal, scalar(), ones_like's seed): its values, snapshot
- *   when first seen, are the same each call;
- * - `tmp`: a kernel's output: the plan gives it a buffer of its own.
+ * outside tensors (an optimizer step, .grad set or cleared). Buffers are named by slot (../trace.ts, where the
+ * core declares what a trace holds so that a backend can compile one without knowing this file).
  */
-export type SlotKind = 'ext' | 'arg' | 'grad' | 'const' | 'tmp';
-
-export interface Slot {
-  id: number;
-  kind: SlotKind;
-  dtype: DType;
-  /** Number of host values (lanes included). */
-  length: number;
-  /** ext: the storage itself. */
-  storage?: Storage;
-  /** arg: which argument. */
-  arg?: number;
-  /** grad: whose .grad. */
-  holder?: Tensor;
-  /** const: the values when first seen. */
-  snapshot?: HostArray;
-}
-
-export interface ViewRef {
-  slot: number;
-  shape: readonly number[];
-  strides: readonly number[];
-  offset: number;
-  dtype: DType;
-}
-
-export type Instr =
-  | { k: 'kernel'; name: string; backend: string; inputs: ViewRef[]; attrs: KernelAttrs; out: number; shape: readonly number[]; dtype: DType }
-  | { k: 'write'; dst: ViewRef; src: ViewRef }
-  | { k: 'effect'; label: string; replay: (r: Resolver) => void; uses: number[] };
+export type { Instr, Slot, SlotKind, ViewRef } from '../trace';
 
 export interface GradGuard {
   holder: Tensor;

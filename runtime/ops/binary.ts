@@ -4,17 +4,16 @@ import { shapeError, typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { cast, conj } from './complex';
+import { cast, conj } from './casts';
 import { ELEMENTWISE } from './registry';
 import { opDefOf } from './elementwise-ops';
-import { sumTo } from './reduce';
 import { asTensor, compute, rawExpand, type TensorLike } from './util';
 
 /**
  * Elementwise binary ops with NumPy broadcasting: declared in the op registry (./registry/elementwise.ts),
  * whose rules give the elementwise product that is summed back here to each input's broadcast shape.
  */
-const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, sumTo)]));
+const BINARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 2).map((e) => [e.name, opDefOf(e, true)]));
 const { pow: Pow } = BINARY;
 
 /** Promotes dtypes, broadcasts shapes and runs the kernel; numbers take the tensor's dtype. */
@@ -81,12 +80,6 @@ export function powScalar(a: Tensor, p: number): Tensor {
   return record(PowScalar, [a], { p }, out);
 }
 
-/** atan2 has no recorded rule: it serves angle(), whose own rule is exact. */
-export function atan2Raw(y: Tensor, x: Tensor): Tensor {
-  const [a, b, shape, dtype] = prepare('atan2', y, x);
-  return compute('binary', [rawExpand(a, shape), rawExpand(b, shape)], { fn: 'atan2' }, shape, dtype, 'atan2');
-}
-
 /** Comparisons give bool tensors and are not differentiable (PyTorch's rule); the cut is remembered. */
 function compare(fn: string, x: TensorLike, y: TensorLike): Tensor {
   const [a, b, shape] = prepare(fn, x, y);
@@ -102,6 +95,5 @@ export const le = (a: TensorLike, b: TensorLike) => compare('le', a, b);
 export const gt = (a: TensorLike, b: TensorLike) => compare('gt', a, b);
 export const ge = (a: TensorLike, b: TensorLike) => compare('ge', a, b);
 export const logicalAnd = (a: TensorLike, b: TensorLike) => compare('and', a, b);
-export const logicalOr = (a: TensorLike, b: TensorLike) => compare('or', a, b);
 
 export const BINARY_OPS = { ...BINARY, PowScalar };

@@ -1,39 +1,25 @@
-import { isComplex, realOf, type DType } from '../dtype';
-import { cut, record } from '../engine';
+import { isComplex, realOf } from '../dtype';
+import { record } from '../engine';
 import { typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import { Tensor } from '../tensor';
 import { add, div, lt, mul } from './binary';
+import { cast, conj, real } from './casts';
 import { where } from './where';
 import { compute, rawExpand } from './util';
 
 /**
- * Complex numbers and dtype casts. Gradients follow PyTorch's convention: for a real loss L of z = x + iy,
- * the gradient is dL/dx + i dL/dy, so torch.autograd and Nabla agree on complex inputs.
+ * Complex numbers. Gradients follow PyTorch's convention: for a real loss L of z = x + iy,
+ * the gradient is dL/dx + i dL/dy, so torch.autograd and Nabla agree on complex inputs. Casts, conj and real
+ * live in ./casts.ts (every op file needs them, and they need no other op).
  */
-const Cast: OpDef = {
-  name: 'cast',
-  gradName: 'ToCopyBackward0',
-  formulas: ['{g} (cast back)'],
-  backward: (g, { inputMeta: [m] }) => [g.dtype === m.dtype ? g : isComplex(g.dtype) && !isComplex(m.dtype) ? real(g) : cast(g, m.dtype)],
-};
-
-export function cast(x: Tensor, dtype: DType): Tensor {
-  if (x.dtype === dtype) return x;
-  const out = compute('cast', [x], {}, x.shape, dtype, 'cast');
-  if (dtype === 'bool') return cut(out, 'a cast to bool', [x]);
-  // a mask made by a comparison passes on where it was cut off (for missing-gradient diagnostics)
-  if (x.dtype === 'bool') return cut(out, 'a cast from bool', [x]);
-  return record(Cast, [x], { dtype }, out);
-}
+export { cast, conj, real };
 
 export function complexScalar(re: number, im: number): Tensor {
   return Tensor.fromHost(new Float32Array([re, im]), [], 'complex64', 'scalar');
 }
 
-const Conj: OpDef = { name: 'conj', gradName: 'ConjBackward0', formulas: ["conj({g})"], backward: (g) => [conj(g)] };
-const Real: OpDef = { name: 'real', gradName: 'RealBackward0', formulas: ['{g} + 0i'], backward: (g) => [cast(g, 'complex64')] };
 const Imag: OpDef = { name: 'imag', gradName: 'ImagBackward0', formulas: ['{g} * i'], backward: (g) => [mul(cast(g, 'complex64'), complexScalar(0, 1))] };
 const Complex: OpDef = { name: 'complex', gradName: 'ComplexBackward0', formulas: ['real({g})', 'imag({g})'], backward: (g) => [real(g), imag(g)] };
 const Angle: OpDef = {
@@ -45,17 +31,6 @@ const Angle: OpDef = {
     return [mul(g, div(mul(z, complexScalar(0, 1)), r2))];
   },
 };
-
-/** Conjugate; the identity on real tensors (so real rules can call it freely). */
-export function conj(x: Tensor): Tensor {
-  if (!isComplex(x.dtype)) return x;
-  return record(Conj, [x], {}, compute('unary', [x], { fn: 'conj' }, x.shape, x.dtype, 'conj'));
-}
-
-export function real(x: Tensor): Tensor {
-  if (!isComplex(x.dtype)) return x;
-  return record(Real, [x], {}, compute('unary', [x], { fn: 'real' }, x.shape, realOf(x.dtype), 'real'));
-}
 
 export function imag(x: Tensor): Tensor {
   if (!isComplex(x.dtype)) return mul(x, 0);

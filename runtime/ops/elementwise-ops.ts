@@ -4,22 +4,16 @@ import { typeError } from '../errors';
 import type { BackwardCtx, OpDef } from '../graph';
 import type { Tensor } from '../tensor';
 import { ELEMENTWISE, type ElementwiseEntry } from './registry';
+import { ruleOps } from './rule-ops';
 import { compute } from './util';
 
 /**
  * The op layer of the elementwise registry: an OpDef per entry (its rules wrapped for the engine) and the
- * unary op functions. Binary ops broadcast first (binary.ts). `ops` is the runtime's op namespace, handed
- * to the rules (the registry imports no ops); it is bound once runtime/ops/index.ts has loaded.
+ * unary op functions. Binary ops broadcast first (binary.ts). The rules get the runtime's op namespace
+ * (./rule-ops.ts; the registry imports no ops).
  */
-let ops: any = null;
-export function bindRuleOps(namespace: unknown): void {
-  ops = namespace;
-}
-
-/** Sums a broadcast gradient back to an input's shape (binary.ts provides it; unary never broadcasts). */
-export type SumTo = (g: Tensor, shape: readonly number[]) => Tensor;
-
-export function opDefOf(e: ElementwiseEntry, sumTo: SumTo | null): OpDef {
+/** `broadcasts`: each input's gradient is summed back to its shape (binary ops; unary never broadcasts). */
+export function opDefOf(e: ElementwiseEntry, broadcasts: boolean): OpDef {
   return {
     name: e.name,
     gradName: e.gradName,
@@ -28,16 +22,17 @@ export function opDefOf(e: ElementwiseEntry, sumTo: SumTo | null): OpDef {
     zeroGrad: e.zeroGrad,
     backward: (g: Tensor, c: BackwardCtx) => {
       const ctx = { x: c.inputs[0], y: c.inputs[1], out: c.out, attrs: c.attrs as Record<string, number> };
+      const ops = ruleOps();
       return e.rules.map((rule, i) => {
         if (c.needs && !c.needs[i]) return null;
         const gi = rule(g, ctx, ops);
-        return sumTo ? sumTo(gi, c.inputMeta[i].shape) : gi;
+        return broadcasts ? ops.sumTo(gi, c.inputMeta[i].shape) : gi;
       });
     },
   };
 }
 
-export const UNARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 1).map((e) => [e.name, opDefOf(e, null)]));
+export const UNARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 1).map((e) => [e.name, opDefOf(e, false)]));
 const ENTRY = new Map(ELEMENTWISE.map((e) => [e.name, e]));
 
 /** Runs a unary entry: params (numbers, PyTorch's defaults) become the kernel's attrs. */

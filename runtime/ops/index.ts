@@ -12,7 +12,7 @@ export * from './families';
 
 // the registry's rules receive the ops as `o` (the registry itself imports no ops); bound once every module
 // above has been evaluated
-import { bindRuleOps } from './elementwise-ops';
+import { bindRuleOps } from './rule-ops';
 import * as binary from './binary';
 import * as unary from './unary';
 import * as complex from './complex';

@@ -4,8 +4,8 @@ import { shapeError, typeError } from '../errors';
 import type { OpDef } from '../graph';
 import { contiguousStrides, fmtShape, normAxis, sameShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { cast } from './complex';
-import { sumTo } from './reduce';
+import { cast } from './casts';
+import { ruleOps } from './rule-ops';
 import { compute, rawContiguous, rawView } from './util';
 
 /**
@@ -20,7 +20,7 @@ const Permute: OpDef = {
   formulas: ['permute({g})'],
   backward: (g, { attrs: { perm } }) => [permute(g, inversePerm(perm))],
 };
-const Expand: OpDef = { name: 'expand', gradName: 'ExpandBackward0', formulas: ['sum({g})'], backward: (g, { inputMeta: [m] }) => [sumTo(g, m.shape)] };
+const Expand: OpDef = { name: 'expand', gradName: 'ExpandBackward0', formulas: ['sum({g})'], backward: (g, { inputMeta: [m] }) => [ruleOps().sumTo(g, m.shape)] };
 const Clone: OpDef = { name: 'clone', gradName: 'CloneBackward0', formulas: ['{g}'], backward: (g) => [g] };
 
 const inversePerm = (p: number[]) => p.map((_, i) => p.indexOf(i));

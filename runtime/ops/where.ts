@@ -4,8 +4,8 @@ import { shapeError } from '../errors';
 import type { OpDef } from '../graph';
 import { broadcastShapes, fmtShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { cast } from './complex';
-import { sumTo } from './reduce';
+import { cast } from './casts';
+import { ruleOps } from './rule-ops';
 import { asTensor, compute, rawExpand, type TensorLike } from './util';
 
 /**
@@ -17,7 +17,10 @@ const Where: OpDef = {
   name: 'where',
   gradName: 'WhereBackward0',
   formulas: ['0', 'where({x0}, {g}, 0)', 'where({x0}, 0, {g})'],
-  backward: (g, { inputs: [c], inputMeta }) => [null, sumTo(where(c, g, 0), inputMeta[1].shape), sumTo(where(c, 0, g), inputMeta[2].shape)],
+  backward: (g, { inputs: [c], inputMeta }) => {
+    const { sumTo } = ruleOps();
+    return [null, sumTo(where(c, g, 0), inputMeta[1].shape), sumTo(where(c, 0, g), inputMeta[2].shape)];
+  },
 };
 
 export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {

@@ -9,6 +9,7 @@ import { fusedUpdates } from './optim-kernels';
 import { registerFusedUpdates } from '../../optim/device-step';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
+import { compileHostPlan } from '../js/plan/host-plan';
 
 /**
  * gpu.js backends (./README.md): `cpu` (gpu.js mode 'cpu', transpiled JavaScript), `webasm` (WebAssembly
@@ -16,6 +17,10 @@ import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
  * in ./plans.ts for float32 and bool tensors above a measured size; the js kernels take the rest.
  * `webgpu` runs the same kernels on a GPU agent thread (WGSL through gpu.js), reached synchronously through
  * channel.ts; where no agent can start, its probe says why.
+ *
+ * Compiled plans (Backend.compilePlan): every mode uses the js backend's plan compiler (../js/plan/), which
+ * fuses what ran on js or gave js's bits on a host engine and calls the rest; webgl2 and webgpu keep it until
+ * they have a plan compiler of their own that keeps values on the device.
  */
 const sizes = (mode: Mode) => {
   const finite = Object.values(THRESHOLDS[mode]).filter(Number.isFinite);
@@ -28,6 +33,7 @@ registerBackend({
   // attrs carry the fn of unary/binary kernels: Math fns cross over at other sizes (policy.ts MATH_FNS)
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('cpu', kernel, inputs, out, attrs),
   describe: () => `gpu.js mode 'cpu' (transpiled JavaScript) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('cpu')}; js below`,
+  compilePlan: compileHostPlan,
 });
 
 registerBackend({
@@ -35,6 +41,7 @@ registerBackend({
   probe: () => (GPU.isWebAssemblySupported ? null : 'gpu.js reports WebAssembly unsupported on this platform'),
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webasm', kernel, inputs, out, attrs),
   describe: () => `gpu.js mode 'webasm' (WebAssembly, f32x4 SIMD) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webasm')}; js below`,
+  compilePlan: compileHostPlan,
 });
 
 registerBackend({
@@ -43,6 +50,7 @@ registerBackend({
   // the guard (guard.ts) keeps NaN, infinities and undefined domains on js: GLSL leaves them undefined
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webgl2', kernel, inputs, out, attrs),
   describe: () => `gpu.js mode 'webgl2' (GLSL fragment shaders, float32 textures, readPixels) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgl2')}; js below and for non-finite inputs`,
+  compilePlan: compileHostPlan,
 });
 
 registerBackend({
@@ -52,6 +60,7 @@ registerBackend({
   describe: () =>
     `gpu.js mode 'webgpu' (WGSL compute shaders) on ${webgpuDevice() || 'a GPU agent'}, reached synchronously through a worker and Atomics.wait, ` +
     `for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgpu')}; js below and for non-finite inputs`,
+  compilePlan: compileHostPlan,
 });
 
 registerGpujsKernels('cpu');

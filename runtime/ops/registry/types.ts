@@ -99,7 +99,7 @@ export interface KernelForms {
   mathFn?: boolean;
   /** cpu/webasm give the js kernel's bits exactly (fusion may take it over from them). */
   exactBits?: boolean;
-  /** compile/wasm.ts has a SIMD form (that file checks it covers exactly these). */
+  /** backends/js/plan/wasm.ts has a SIMD form (that file checks it covers exactly these). */
   wasm?: boolean;
   /** The complex kernel, on (re, im) pairs; absent: the op rejects complex tensors. */
   complex?: ComplexFn;

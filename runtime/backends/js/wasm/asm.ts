@@ -223,7 +223,7 @@ export function module(funcs: readonly Func[]): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** SIMD opcodes without immediates used by the compiled path's fused loops (runtime/compile/wasm.ts). */
+/** SIMD opcodes without immediates used by the compiled path's fused loops (runtime/backends/js/plan/wasm.ts). */
 export const SIMD = {
   f32x4Splat: 0x13,
   f64x2Splat: 0x14,

@@ -1,21 +1,20 @@
-import { extrasOf, KERNEL_FN_TABLE } from '../ops/registry';
-import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from '../backends/js/fns';
-import { isContiguous, sizeOf } from '../shape';
-import type { Instr, Slot, Tracer, ViewRef } from './tracer';
+import { extrasOf, KERNEL_FN_TABLE } from '../../../ops/registry';
+import { isContiguous, sizeOf } from '../../../shape';
+import type { Instr, KernelInstr, Slot, ViewRef } from '../../../trace';
+import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from '../fns';
+import type { PlanInput } from '../../../plan-step';
 
 /**
  * Elementwise fusion: consecutive elementwise kernels over the same number of elements become one loop in
  * which values that only the group itself reads live in registers, never in memory. Each op still rounds to
  * its dtype where the eager kernel's store would (Math.fround for float32), and uses the same expression
- * (backends/js/fns.ts), so fused results equal eager ones bit for bit. Kernels that ran on the js backend
+ * (../fns.ts), so fused results equal eager ones bit for bit. Kernels that ran on the js backend
  * fuse, and those gpu.js's host engines ran whose result is one IEEE operation (see EXACT_FNS); any other
  * call stays a call.
  *
  * The loop runs over R rows of C columns. An input is read as `off + r * sr + c * sc`: that covers
  * contiguous values, a broadcast scalar, a broadcast row (a bias) or column, and a transposed matrix.
  */
-type KernelInstr = Extract<Instr, { k: 'kernel' }>;
-
 /** A step of a plan: one instruction, or a fused group of elementwise kernels walking R rows of C. */
 export interface Unit {
   /** Indexes into the trace's instructions. */
@@ -112,7 +111,7 @@ export function sameIndex(v: ViewRef, slot: Slot): boolean {
  * walk (a run stops where a member would read a value the run made at another element than its own), and
  * everything else one instruction a unit.
  */
-export function group(tr: Tracer): Unit[] {
+export function group(tr: PlanInput): Unit[] {
   const units: Unit[] = [];
   let cur: (Unit & { n: number; fixed: boolean; outs: Set<number> }) | null = null;
   const close = () => {
@@ -142,7 +141,7 @@ export function group(tr: Tracer): Unit[] {
 }
 
 /** The walk a fusible kernel needs: fixed when some input is not read flat (a broadcast row, a transpose). */
-function domainOf(tr: Tracer, ins: Instr): { n: number; R: number; C: number; fixed: boolean } | null {
+function domainOf(tr: PlanInput, ins: Instr): { n: number; R: number; C: number; fixed: boolean } | null {
   if (ins.k !== 'kernel' || !exprOf(ins)) return null;
   const n = sizeOf(ins.shape);
   if (n === 0) return null;
@@ -161,7 +160,7 @@ function domainOf(tr: Tracer, ins: Instr): { n: number; R: number; C: number; fi
 
 
 /** One JS loop for a fused group: registers for values only the group reads, a Math.fround per float32 op. */
-export function jsLoop(tr: Tracer, u: Unit, stored: (s: number) => boolean, restored: (slot: number) => boolean): string {
+export function jsLoop(tr: PlanInput, u: Unit, stored: (s: number) => boolean, restored: (slot: number) => boolean): string {
   const { slots, instrs } = tr;
   const members = u.instrs.map((i) => instrs[i] as KernelInstr);
   const inGroup = new Set(members.map((m) => m.out));

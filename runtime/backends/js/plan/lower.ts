@@ -1,16 +1,15 @@
-import type { Func } from '../backends/js/wasm/asm';
-import { GEMM_ROWS, packB, runTiles, wasmGemmApplies, type Tile } from '../backends/js/wasm/gemm';
-import type { HostArray } from '../dtype';
+import type { HostArray } from '../../../dtype';
+import type { KernelInstr, ViewRef } from '../../../trace';
+import type { Func } from '../wasm/asm';
+import { GEMM_ROWS, packB, runTiles, wasmGemmApplies, type Tile } from '../wasm/gemm';
 import { accessOf, type Unit } from './fuse';
-import type { Instr, Tracer, ViewRef } from './tracer';
+import type { PlanInput } from '../../../plan-step';
 import { columnSum, groupFunc, WASM_BINARY, WASM_UNARY, wasmShapeOk, type WOperand } from './wasm';
 
 /**
  * Lowering plan steps to WebAssembly (./wasm.ts): which fused groups and reductions have an exact wasm form,
  * what memory they read, and how to build their function once the plan has laid its buffers out.
  */
-type KernelInstr = Extract<Instr, { k: 'kernel' }>;
-
 export interface WGroupSpec {
   label: string;
   /** Slots the loop reads from memory (not registers, not literals). */
@@ -22,7 +21,7 @@ export interface WGroupSpec {
 }
 
 /** A fused unit as a wasm loop (./wasm.ts), or null when some op, dtype or access has no exact wasm form. */
-export function wasmSpec(tr: Tracer, u: Unit, stored: (s: number) => boolean): WGroupSpec | null {
+export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean): WGroupSpec | null {
   if (typeof WebAssembly === 'undefined') return null;
   const members = u.instrs.map((i) => tr.instrs[i] as KernelInstr);
   const inGroup = new Set(members.map((m) => m.out));
@@ -76,9 +75,9 @@ export function wasmSpec(tr: Tracer, u: Unit, stored: (s: number) => boolean): W
 /**
  * A sum over the leading dims of a contiguous float32 value (a bias gradient: rows of a batch summed into
  * one row) as wasm: float64 accumulators per column, rows added in order, so the result is the js
- * kernel's (backends/js/reduce.ts contiguousSum) bit for bit. Null for any other reduction.
+ * kernel's (../reduce.ts contiguousSum) bit for bit. Null for any other reduction.
  */
-export function columnSumSpec(tr: Tracer, u: Unit): WGroupSpec | null {
+export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
   const ins = tr.instrs[u.instrs[0]];
   if (typeof WebAssembly === 'undefined' || ins.k !== 'kernel' || ins.name !== 'reduce' || ins.attrs.fn !== 'sum' || ins.backend !== 'js') return null;
   const [v] = ins.inputs;
@@ -123,7 +122,7 @@ export interface MatmulSpec {
   reads: number[];
 }
 
-export function matmulSpec(tr: Tracer, u: Unit): MatmulSpec | null {
+export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   const ins = tr.instrs[u.instrs[0]];
   if (u.fused || typeof WebAssembly === 'undefined' || ins.k !== 'kernel' || ins.name !== 'matmul' || ins.backend !== 'js') return null;
   const [a, b] = ins.inputs;

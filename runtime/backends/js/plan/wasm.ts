@@ -1,13 +1,13 @@
-import { fnsOfArity } from '../ops/registry';
-import { Func, SIMD } from '../backends/js/wasm/asm';
+import { fnsOfArity } from '../../../ops/registry';
+import { Func, SIMD } from '../wasm/asm';
 import { lit } from './fuse';
 
 /**
  * Fused elementwise loops as WebAssembly SIMD, four float32 lanes at a time, over the plan's buffers in one
- * WebAssembly.Memory (./plan.ts lays them out; addresses are constants of the generated code). Only ops whose
+ * WebAssembly.Memory (./host-plan.ts lays them out; addresses are constants of the generated code). Only ops whose
  * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
  * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is);
- * tanh in f64x2 arithmetic, the same double operations as backends/js/fns.ts's tanh32, rounded once. So a
+ * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  */
 export const WASM_UNARY = new Set(fnsOfArity(1).filter((e) => e.wasm).map((e) => e.name));
@@ -17,8 +17,8 @@ export const WASM_BINARY = new Set(fnsOfArity(2).filter((e) => e.wasm).map((e) =
 const SIMD_BINARY: Record<string, number> = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, maximum: SIMD.f32x4Max, minimum: SIMD.f32x4Min };
 const SIMD_UNARY: Record<string, number> = { neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt };
 const SPECIAL_UNARY = new Set(['tanh', 'relu']);
-for (const fn of WASM_UNARY) if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn)) throw new Error(`registry entry ${fn} claims a wasm form that compile/wasm.ts lacks`);
-for (const fn of WASM_BINARY) if (!(fn in SIMD_BINARY)) throw new Error(`registry entry ${fn} claims a wasm form that compile/wasm.ts lacks`);
+for (const fn of WASM_UNARY) if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn)) throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
+for (const fn of WASM_BINARY) if (!(fn in SIMD_BINARY)) throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
 
 /** An operand of a member: a value of the group, a constant, or a load with its pattern. */
 export type WOperand =
@@ -55,7 +55,7 @@ const f64Bytes = (v: number) => {
   return b;
 };
 
-// backends/js/fns.ts tanh32's constants, as doubles
+// ../fns.ts tanh32's constants, as doubles
 const C = 7.90531110763549805;
 const A = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3];
 const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.2684346324390e-3, 4.89352518554385e-3];
