@@ -14,7 +14,8 @@ import { type Calls, type CallName, type CompletionKind, type Init, type Reply, 
 
 const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
 // a new session (Restart) is a new worker: session-client.ts ends this one
-const session: NablaSession = createSession({ mime: valueBundle });
+// it checks each cell before running it, as the Jupyter kernel does (the playground and JupyterLite run here)
+const session: NablaSession = createSession({ mime: valueBundle, checkBeforeRun: true });
 const keywords = new Set<string>(KEYWORDS);
 // as the page did before: charts and graphs draw synchronously once these are in
 void loadCharts().catch(() => undefined);
