@@ -15,10 +15,21 @@ export function topLevelNames(program: A.Program): string[] {
   return [...names];
 }
 
+/** Cells above the one being edited are parsed at every check: their names, by source text (bounded). */
+const namesBySource = new Map<string, string[]>();
+const NAMES_CACHED = 256;
+const CACHED_SOURCE_CHARS = 1 << 16;
+
 /** The names a cell's source binds at top level; nothing when it does not parse. */
 export function namesDefinedBy(source: string): string[] {
+  const cached = namesBySource.get(source);
+  if (cached) return cached;
   const { program, diagnostics } = parse(source, 'cell');
-  return program && !diagnostics.some((d) => d.severity === 'error') ? topLevelNames(program) : [];
+  const names = program && !diagnostics.some((d) => d.severity === 'error') ? topLevelNames(program) : [];
+  if (source.length > CACHED_SOURCE_CHARS) return names;
+  if (namesBySource.size >= NAMES_CACHED) namesBySource.delete(namesBySource.keys().next().value!);
+  namesBySource.set(source, names);
+  return names;
 }
 
 /** A cell refused because the checker found errors: one error listing every problem with its place. */

@@ -3,6 +3,7 @@
 // page. The page talks to it through session-client.ts (messages in protocol.ts): runs stream their
 // outputs back as they happen; completion and hover are asked for asynchronously.
 import { createSession, type NablaSession, type Output } from '../../compiler';
+import { suggestedNames } from '../../compiler/did-you-mean';
 import { readStdin } from '../../compiler/stdin-channel';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
@@ -91,6 +92,17 @@ const handlers: Handlers = {
       })),
     };
   },
+
+  check: ({ code, earlier }) =>
+    session.check(code, { earlier }).map((d) => ({
+      message: d.message,
+      severity: d.severity,
+      from: d.span.start.offset,
+      to: d.span.end.offset,
+      line: d.span.start.line,
+      col: d.span.start.col,
+      suggestions: suggestedNames(d.message),
+    })),
 
   /** Session.inspect's text/plain, split into its head (a signature or `name: type`) and the doc under it. */
   inspect: ({ code, cursor }) => {
