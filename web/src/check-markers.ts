@@ -9,6 +9,9 @@ import type { CheckDiagnostic } from './protocol';
 /** The marker owner of the checker's problems (syntax markers stay under their own owner). */
 export const CHECK_OWNER = 'nabla-check';
 
+/** The markers' source: a code action's context gives marker data, which carries no owner. */
+const CHECK_SOURCE = 'nabla check';
+
 /** How long typing must pause before the worker is asked (the syntax markers come at once). */
 const DEBOUNCE_MS = 300;
 
@@ -50,7 +53,7 @@ function setCheckMarkers(model: monaco.editor.ITextModel, found: CheckDiagnostic
       return {
         severity: d.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
         message: d.message,
-        source: 'nabla check',
+        source: CHECK_SOURCE,
         startLineNumber: start.lineNumber,
         startColumn: start.column,
         endLineNumber: end.lineNumber,
@@ -66,7 +69,7 @@ export function registerCheckQuickFixes(): void {
     provideCodeActions(model, _range, context) {
       const actions: monaco.languages.CodeAction[] = [];
       for (const marker of context.markers) {
-        if (marker.owner !== CHECK_OWNER) continue;
+        if (marker.source !== CHECK_SOURCE) continue;
         const range = new monaco.Range(marker.startLineNumber, marker.startColumn, marker.endLineNumber, marker.endColumn);
         // only a bare name is replaced: a keyword argument's or an attribute's marker covers more than the name
         if (!/^[A-Za-z_]\w*$/.test(model.getValueInRange(range))) continue;

@@ -20,7 +20,7 @@ export type InspectReply = { head: string; body: string } | null;
 
 /**
  * One problem the checker (compiler/check) finds in a cell without running it. `from`/`to` are offsets in
- * the cell's text (UTF-16, as the editor counts); line/col are 1-based, as `nabla check` prints them.
+ * the cell's text (UTF-16, as the editor counts); lines and columns (code points) are 1-based, as `nabla check` prints them.
  */
 export interface CheckDiagnostic {
   message: string;
@@ -29,6 +29,9 @@ export interface CheckDiagnostic {
   to: number;
   line: number;
   col: number;
+  /** Where the problem's text ends (exclusive). */
+  endLine: number;
+  endCol: number;
   /** The names a "did you mean …?" in the message suggests, nearest first (empty when none). */
   suggestions: string[];
 }

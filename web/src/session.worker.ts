@@ -101,6 +101,8 @@ const handlers: Handlers = {
       to: d.span.end.offset,
       line: d.span.start.line,
       col: d.span.start.col,
+      endLine: d.span.end.line,
+      endCol: d.span.end.col,
       suggestions: suggestedNames(d.message),
     })),
 
