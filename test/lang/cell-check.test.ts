@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../compiler';
 import type { Output } from '../../compiler/session';
+import { suggestedNames } from '../../compiler/did-you-mean';
 
 /**
  * The checker as the kernel and the playground use it (issue 13, item 6): one cell at a time, with the
@@ -76,6 +77,23 @@ describe('a cell checked with the names of the cells before it', () => {
     expect(s.run('tanh?', out).ok).toBe(true);
     expect(out.text).toMatch(/^tanh\(/);
     expect(s.check('tanh?')).toEqual([]);
+  });
+
+  it("reads the suggestions of a did-you-mean (the editor's quick fix), and none where there is none", () => {
+    const s = createSession();
+    const [tahn, q] = s.check('y = tahn(1.0)\nprint(q)');
+    expect(suggestedNames(tahn.message)).toEqual(['tanh', 'tan']);
+    expect(suggestedNames(q.message)).toEqual([]);
+  });
+
+  it('answers hostile cells with a diagnostic, never a throw: deep nesting, and many earlier cells', () => {
+    const s = createSession({ checkBeforeRun: true });
+    const deep = '1' + '+1'.repeat(20_000);
+    expect(s.check(deep).map((d) => d.message)).toEqual([expect.stringMatching(/nests more than \d+ levels deep/)]);
+    const r = s.run(deep, quiet());
+    expect(r.ok ? '' : r.evalue).toMatch(/nests more than \d+ levels deep/);
+    const earlier = Array.from({ length: 2000 }, (_, i) => `v${i} = ${i}`);
+    expect(s.check('print(v0 + v1999 + v2000)', { earlier }).map((d) => d.message)).toEqual([expect.stringMatching(/^'v2000' is not defined/)]);
   });
 
   it('a session without checkBeforeRun (nabla run, the REPL) runs until the error, as before', () => {
