@@ -67,6 +67,12 @@ export function didYouMean(name: string, candidates: Iterable<string>, aliases?:
   return c.length ? `; did you mean ${c.map((n) => `'${n}'`).join(' or ')}?` : '';
 }
 
+/** The names a message's "did you mean 'a' or 'b'?" (didYouMean's wording) suggests, for an editor's quick fix. */
+export function suggestedNames(message: string): string[] {
+  const m = /did you mean ((?:'[^']*'(?: or )?)+)\?/.exec(message);
+  return m ? [...m[1].matchAll(/'([^']*)'/g)].map((x) => x[1]) : [];
+}
+
 /**
  * Keyword spellings from PyTorch, TensorFlow and JAX, under the name Nabla gives the parameter: an unknown
  * keyword found here is suggested as the Nabla one first.

@@ -1,9 +1,11 @@
 import { siteState, Tensor, type Site } from '../runtime';
-import { isComplete, parse, renderDiagnostic } from '../grammar';
+import { isComplete, parse, renderDiagnostic, type Diagnostic } from '../grammar';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
 import { createBuiltins, type BuiltinTable } from './builtins';
 import { explainStatement } from './builtins/explain';
+import { checkSource } from './check';
+import { checkFailure, namesDefinedBy, topLevelNames } from './check/cell';
 import { Compiler } from './compiler';
 import { AutoCompileLog } from './auto-compile/report';
 import { autoCompileEnabled } from './auto-compile/hooks';
@@ -20,6 +22,17 @@ export interface SessionOptions {
   scriptArgs?: Map<string, string>;
   /** Bundles for a displayed value (the kernel adds text/html for tensors); text/plain by default. */
   mime?: (v: Value) => MimeBundle | null;
+  /**
+   * Check each cell before running it (compiler/check), with the names earlier cells defined; a cell with
+   * errors does not run, and its error lists them all. The kernel and the playground's session set it.
+   */
+  checkBeforeRun?: boolean;
+}
+
+/** IPython's `x?`: the signature and documentation, as help(x) prints them. */
+function helpForm(code: string): string {
+  const asked = /^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\?\s*$/.exec(code);
+  return asked ? `help(${asked[1]})` : code;
 }
 
 const quietOutput: Output = { stdout: () => {}, stderr: () => {}, display: () => {} };
@@ -31,6 +44,8 @@ export class NablaSession implements Session {
   private output: Output = quietOutput;
   private sources = new Map<string, string>();
   private runs = 0;
+  /** Names the cells run so far assign at top level: the checker lets a later cell use them. */
+  private readonly declared = new Set<string>();
   private readonly top: Frame = { vars: [], parent: null };
   /** Which loops compiled themselves, for `explain compile` and `nabla run --explain-compile`. */
   readonly autoCompile = new AutoCompileLog();
@@ -41,9 +56,7 @@ export class NablaSession implements Session {
 
   /** Never throws (the Session contract): whatever goes wrong, parsing and compiling included, is a result. */
   run(code: string, out: Output, opts: { file?: string } = {}): RunResult {
-    // IPython's `x?`: the signature and documentation, as help(x) prints them
-    const asked = /^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\?\s*$/.exec(code);
-    if (asked) code = `help(${asked[1]})`;
+    code = helpForm(code);
     const file = opts.file ?? `cell[${++this.runs}]`;
     try {
       return this.runChecked(code, out, file);
@@ -52,9 +65,29 @@ export class NablaSession implements Session {
     }
   }
 
+  /**
+   * What the checker finds in a cell without running it, given the names this session defines and the
+   * names `earlier` sources (the cells above it, run or not) define at top level.
+   */
+  check(code: string, opts: { file?: string; earlier?: readonly string[] } = {}): Diagnostic[] {
+    const known = this.knownNames();
+    for (const source of opts.earlier ?? []) for (const n of namesDefinedBy(source)) known.add(n);
+    return checkSource(helpForm(code), opts.file ?? 'cell', this.builtins, { knownGlobals: known });
+  }
+
+  /** Names bound now, and names earlier runs assign somewhere at top level (in a branch not taken, say). */
+  private knownNames(): Set<string> {
+    return new Set([...this.globals.bound(), ...this.declared]);
+  }
+
   private runChecked(code: string, out: Output, file: string): RunResult {
     this.sources.set(file, code);
     const parsed = parse(code, file);
+    if (this.opts.checkBeforeRun) {
+      // syntax errors come back with the Nabla form of a Python spelling, like `nabla check` prints them
+      const found = checkSource(code, file, this.builtins, { knownGlobals: this.knownNames() }).filter((d) => d.severity === 'error');
+      if (found.length) return checkFailure(found, code, file, parsed.diagnostics.length > 0);
+    }
     if (parsed.diagnostics.length || !parsed.program) {
       return {
         ok: false,
@@ -73,6 +106,7 @@ export class NablaSession implements Session {
         traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
       };
     }
+    for (const n of topLevelNames(parsed.program)) this.declared.add(n);
     const prevOut = this.output;
     const prevWarn = warnings.sink;
     this.output = out;

@@ -13,7 +13,8 @@ export interface KernelOutput extends Output {
   clearOutput?(wait?: boolean): void;
 }
 
-export type SessionFactory = (opts: { mime: (v: unknown) => MimeBundle | null }) => Session;
+/** checkBeforeRun: check a cell with the names earlier cells defined and run it only when that finds no error. */
+export type SessionFactory = (opts: { mime: (v: unknown) => MimeBundle | null; checkBeforeRun?: boolean }) => Session;
 
 /** Where a running cell's effects go, on the kernel's main thread. */
 export interface RunSinks {

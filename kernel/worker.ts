@@ -96,7 +96,8 @@ async function loadSession(): Promise<{ session: Session; warnings: string[] }> 
   try {
     const mod = (await import(data.sessionModule)) as { createSession?: SessionFactory };
     if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export createSession()`);
-    return { session: mod.createSession({ mime }), warnings };
+    // a cell the checker finds errors in is refused before it runs, with all of them (compiler/check/cell.ts)
+    return { session: mod.createSession({ mime, checkBeforeRun: true }), warnings };
   } catch (e) {
     const where = data.sessionModule.startsWith('file:') ? fileURLToPath(data.sessionModule) : data.sessionModule;
     const reason = `the Nabla language could not be loaded from ${where}: ${(e as Error)?.message ?? e}`;

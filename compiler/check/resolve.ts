@@ -300,7 +300,7 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
 }
 
 /** Names a block binds (Python's rule: assignment anywhere in a function makes a local; blocks open no scope). */
-function collectBindings(stmts: readonly A.Stmt[], into: Set<string>, counts: Map<string, number>): void {
+export function collectBindings(stmts: readonly A.Stmt[], into: Set<string>, counts: Map<string, number>): void {
   const bind = (n: string) => {
     into.add(n);
     counts.set(n, (counts.get(n) ?? 0) + 1);

@@ -160,6 +160,19 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     await expect.poll(() => page.locator('.jp-Notebook .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]').last().innerText(), WAIT).toMatch(/\^/);
   });
 
+  it('checks a cell before running it, as the Jupyter kernel does: one error listing both problems, nothing run, variables kept', async () => {
+    await runCell(page, 'kept_value = 7');
+    const outputs = await runCell(page, 'print("not run")\nkept_value = 0\ny = tahn(1.0)\nz = sum(ones(2), dim=0)');
+    expect(outputs.filter((o) => o.output_type === 'stream'), JSON.stringify(outputs)).toEqual([]);
+    const error = outputs.find((o) => o.output_type === 'error');
+    expect(error?.ename, JSON.stringify(outputs)).toBe('CheckError');
+    const tb = error!.traceback!.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+    expect(tb).toMatch(/:3:5: error: 'tahn' is not defined; did you mean 'tanh'/);
+    expect(tb).toMatch(/:4:18: error: sum\(\) has no parameter named 'dim'/);
+    const again = await runCell(page, 'kept_value');
+    expect(textOf(again.find((o) => o.output_type === 'execute_result')!)).toBe('7');
+  });
+
   it('completes with Tab and inspects with Shift+Tab from the builtin table', async () => {
     await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''));
     const editor = page.locator('.jp-Notebook .jp-Cell.jp-mod-active .cm-content');

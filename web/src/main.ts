@@ -9,6 +9,7 @@ import { loadCharts } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import type { BackendStatus } from './backends';
 import { browserCapabilities } from './capabilities';
+import { CHECK_OWNER, registerCheckQuickFixes, scheduleCheck } from './check-markers';
 import { DEFAULT_EXAMPLE, EXAMPLES } from './examples';
 import { registerNabla, RUN_OWNER, SYNTAX_OWNER, updateSyntaxMarkers } from './language';
 import { LANGUAGE_ID } from './monarch';
@@ -198,7 +199,10 @@ class CellView {
   }
 
   lint(): void {
-    updateSyntaxMarkers(this.model, cellFile(this.cell));
+    const syntaxErrors = updateSyntaxMarkers(this.model, cellFile(this.cell));
+    // the checker's markers: names the session and the cells above define are known
+    const earlier = () => views.slice(0, views.indexOf(this)).filter((v) => v.cell.type === 'code').map((v) => v.model.getValue());
+    scheduleCheck((code, above) => client.call('check', { code, earlier: above }), this.model, earlier, syntaxErrors);
   }
 
   renderPrompt(state?: 'running' | 'queued'): void {
@@ -247,6 +251,7 @@ class CellView {
     this.meta.dataset.backend = reply.backend;
     this.meta.dataset.kernels = JSON.stringify(reply.kernels);
     this.root.classList.toggle('failed', !r.ok);
+    relintAll(); // the run may have defined names other cells use
     scheduleSave();
     return r.ok;
   }
@@ -284,7 +289,7 @@ class CellView {
     const column = utf16Column(lineText, col);
     const word = this.model.getWordAtPosition({ lineNumber: line, column });
     const markers = monaco.editor.getModelMarkers({ owner: RUN_OWNER, resource: this.model.uri });
-    const covered = monaco.editor.getModelMarkers({ owner: SYNTAX_OWNER, resource: this.model.uri }).some((m) => m.startLineNumber === line);
+    const covered = [SYNTAX_OWNER, CHECK_OWNER].some((owner) => monaco.editor.getModelMarkers({ owner, resource: this.model.uri }).some((m) => m.startLineNumber === line));
     if (!covered) {
       markers.push({
         owner: RUN_OWNER,
@@ -337,6 +342,10 @@ const renderContext: RenderContext = {
     v.editor.setPosition({ lineNumber: line, column: utf16Column(v.model.getLineContent(line), col) });
   },
 };
+
+function relintAll(): void {
+  for (const v of views) if (v.cell.type === 'code') v.lint();
+}
 
 function markErrorPlaces(traceback: readonly string[]): void {
   for (const p of errorPlaces(traceback)) {
@@ -428,6 +437,7 @@ function restartSession(clear: boolean, backend = backendChoice): void {
     v.clearRunMarks();
     v.renderPrompt();
   }
+  relintAll();
   setStatus('Restarted: a fresh session (no variables).');
 }
 
@@ -663,6 +673,7 @@ async function start(): Promise<void> {
     complete: (code, cursor) => client.call('complete', { code, cursor }),
     inspect: (code, cursor) => client.call('inspect', { code, cursor }),
   });
+  registerCheckQuickFixes();
   const examples = $('examples') as HTMLSelectElement;
   for (const ex of EXAMPLES) {
     const o = document.createElement('option');

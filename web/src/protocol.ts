@@ -18,6 +18,24 @@ export type CompletionKind = 'keyword' | 'constant' | 'function' | 'variable';
 export type CompletionReply = { start: number; end: number; items: { label: string; kind: CompletionKind; detail?: string }[] };
 export type InspectReply = { head: string; body: string } | null;
 
+/**
+ * One problem the checker (compiler/check) finds in a cell without running it. `from`/`to` are offsets in
+ * the cell's text (UTF-16, as the editor counts); lines and columns (code points) are 1-based, as `nabla check` prints them.
+ */
+export interface CheckDiagnostic {
+  message: string;
+  severity: 'error' | 'warning';
+  from: number;
+  to: number;
+  line: number;
+  col: number;
+  /** Where the problem's text ends (exclusive). */
+  endLine: number;
+  endCol: number;
+  /** The names a "did you mean …?" in the message suggests, nearest first (empty when none). */
+  suggestions: string[];
+}
+
 export interface BackendsReply {
   statuses: BackendStatus[];
   report: BackendReport;
@@ -45,6 +63,8 @@ export interface Calls {
   run: { req: { code: string; file: string; stdin?: boolean }; reply: RunReply };
   complete: { req: { code: string; cursor: number }; reply: CompletionReply };
   inspect: { req: { code: string; cursor: number }; reply: InspectReply };
+  /** The checker's problems in a cell, given the session's names and those the cells above it (`earlier`) define. */
+  check: { req: { code: string; earlier: string[] }; reply: CheckDiagnostic[] };
   /** Session.inspect's own bundle (a Jupyter inspect_reply's data), for the JupyterLite kernel. */
   inspectBundle: { req: { code: string; cursor: number; detail: 0 | 1 }; reply: { found: boolean; data: MimeBundle } };
   /** Session.isComplete (a Jupyter is_complete_reply). */

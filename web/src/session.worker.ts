@@ -3,6 +3,7 @@
 // page. The page talks to it through session-client.ts (messages in protocol.ts): runs stream their
 // outputs back as they happen; completion and hover are asked for asynchronously.
 import { createSession, type NablaSession, type Output } from '../../compiler';
+import { suggestedNames } from '../../compiler/did-you-mean';
 import { readStdin } from '../../compiler/stdin-channel';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
@@ -14,7 +15,8 @@ import { type Calls, type CallName, type CompletionKind, type Init, type Reply, 
 
 const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
 // a new session (Restart) is a new worker: session-client.ts ends this one
-const session: NablaSession = createSession({ mime: valueBundle });
+// it checks each cell before running it, as the Jupyter kernel does (the playground and JupyterLite run here)
+const session: NablaSession = createSession({ mime: valueBundle, checkBeforeRun: true });
 const keywords = new Set<string>(KEYWORDS);
 // as the page did before: charts and graphs draw synchronously once these are in
 void loadCharts().catch(() => undefined);
@@ -90,6 +92,19 @@ const handlers: Handlers = {
       })),
     };
   },
+
+  check: ({ code, earlier }) =>
+    session.check(code, { earlier }).map((d) => ({
+      message: d.message,
+      severity: d.severity,
+      from: d.span.start.offset,
+      to: d.span.end.offset,
+      line: d.span.start.line,
+      col: d.span.start.col,
+      endLine: d.span.end.line,
+      endCol: d.span.end.col,
+      suggestions: suggestedNames(d.message),
+    })),
 
   /** Session.inspect's text/plain, split into its head (a signature or `name: type`) and the doc under it. */
   inspect: ({ code, cursor }) => {
