@@ -76,6 +76,20 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   label_smoothing?: number;
   ignore_index?: number;
+  /** One weight per class (a [C] tensor), as PyTorch's `weight`: each class's terms are scaled by it. */
+  weight?: Tensor | null;
+}
+
+/** The class weights as a constant laid along the class axis ([1, C, 1, ...]), checked to be one per class. */
+function classWeights(weight: Tensor, input: Tensor, name: string): Tensor {
+  const ax = classAxis(input);
+  const C = input.shape[ax];
+  if (weight.rank !== 1 || weight.shape[0] !== C) throw shapeError(name, `weight must hold one number per class: shape [${C}], got [${weight.shape}]`);
+  if (isComplex(weight.dtype)) throw typeError(name, 'weight must be real');
+  const w = noGrad(() => (weight.dtype === input.dtype ? detach(weight) : cast(weight, input.dtype)));
+  const laid = reshape(w, input.shape.map((d, i) => (i === ax ? C : 1)));
+  laid.name = 'weight';
+  return laid;
 }
 
 /**
@@ -91,25 +105,33 @@ export function cross_entropy(input: Tensor, target: Tensor, opts: CrossEntropyO
   if (input.rank === 0) throw shapeError('cross_entropy', 'input must hold logits over classes: shape [C] or [N, C, ...]');
   const ax = classAxis(input);
   const C = input.shape[ax];
+  const w = opts.weight ? classWeights(opts.weight, input, 'cross_entropy') : null;
   const logp = log_softmax(input, { axis: ax });
+  const wlogp = w ? mul(logp, w) : logp;
   if (sameShape(target.shape, input.shape)) {
-    // class probabilities
+    // class probabilities: "mean" divides by the number of samples, weighted or not (as PyTorch)
     const q = eps ? add(mul(target, 1 - eps), eps / C) : target;
-    const loss = neg(sum(mul(logp, q), { axis: ax }));
+    const loss = neg(sum(mul(wlogp, q), { axis: ax }));
     return reduce(loss, reduction, 'cross_entropy');
   }
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'cross_entropy');
-  let loss = neg(sum(mul(logp, hot), { axis: ax }));
-  if (eps) loss = add(mul(loss, 1 - eps), mul(neg(sum(logp, { axis: ax })), eps / C));
-  return reduceCounted(loss, keep, reduction, 'cross_entropy');
+  let loss = neg(sum(mul(wlogp, hot), { axis: ax }));
+  if (eps) loss = add(mul(loss, 1 - eps), mul(neg(sum(wlogp, { axis: ax })), eps / C));
+  // with weights, "mean" divides by the summed weight of the counted targets' classes (PyTorch's)
+  const targetWeight = w ? noGrad(() => sum(mul(hot, w), { axis: ax })) : null;
+  return reduceCounted(loss, keep, reduction, 'cross_entropy', targetWeight);
 }
 
-/** Per-target losses with ignored targets zeroed; "mean" divides by the number counted, as PyTorch. */
-function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string): Tensor {
-  if (!keep) return reduce(loss, reduction, name);
-  const kept = mul(loss, keep);
-  if (reduction === 'mean') return div(sum(kept), noGrad(() => sum(keep)));
-  return reduce(kept, reduction, name);
+/**
+ * Per-target losses with ignored targets zeroed; "mean" divides by the number counted, or with class weights
+ * by the counted targets' summed weights (`targetWeight`: each target's class weight), as PyTorch.
+ */
+function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string, targetWeight: Tensor | null = null): Tensor {
+  if (!keep && !targetWeight) return reduce(loss, reduction, name);
+  const kept = keep ? mul(loss, keep) : loss;
+  if (reduction !== 'mean') return reduce(kept, reduction, name);
+  const total = noGrad(() => sum(targetWeight ? (keep ? mul(targetWeight, keep) : targetWeight) : keep!));
+  return div(sum(kept), total);
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
@@ -202,9 +224,10 @@ export const NN_FUNCTIONS = [
     (x: Tensor, kw) => softmax(x, { axis: kw.axis }), '{out} * ({g} - sum({g} * {out}, axis))'),
   entry('log_softmax', ['x'], [{ name: 'axis', default: -1 }], 'x - logsumexp(x) along axis: log-probabilities, stable for logits of any size.',
     (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }), '{g} - softmax({x0}, axis) * sum({g}, axis)'),
-  entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }],
-    'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index).',
-    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw), '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)'),
+  entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+    'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index, weight: one per class).',
+    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw),
+    '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * class_weight(weight) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)'),
   entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }], 'Negative log likelihood of log-probabilities [N, C] at class indices [N].',
     (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-counted(target) * onehot(target) * expand({g}) / N'),
   entry('mse_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of squared differences.', (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw), '2 * ({x0} - {x1}) * {g} / N'),

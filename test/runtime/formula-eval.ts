@@ -229,9 +229,9 @@ function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) => Valu
       const t = target();
       return nb.unsqueeze(fromHost(host(t).map((v) => (v === (ctx.params.ignore_index ?? -100) ? 0 : 1)), t.shape), classAxis(x0()));
     },
-    /** The class weights along the class axis (1 without weight=). */
-    class_weight: () => {
-      const w = ctx.params.weight as Tensor | null | undefined;
+    /** The class weights (weight=) laid along the class axis; 1 when none. */
+    class_weight: (weight) => {
+      const w = weight as Tensor | null | undefined;
       if (!w) return 1;
       const x = x0();
       return nb.reshape(f64(w), x.shape.map((d, i) => (i === classAxis(x) ? d : 1)));

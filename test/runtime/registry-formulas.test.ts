@@ -90,6 +90,10 @@ const CASES: Record<string, Case[]> = {
     { label: 'one sample [C]', tensors: { input: rnd(3) }, params: { target: 2 } },
     { label: 'probabilities, mean, label_smoothing', tensors: { input: rnd(2, 3) }, params: { target: [[0.2, 0.5, 0.3], [1, 0, 0]], label_smoothing: 0.3 } },
     { label: 'probabilities, none', tensors: { input: rnd(2, 3) }, params: { target: [[0.2, 0.5, 0.3], [0, 0, 1]], reduction: 'none' } },
+    { label: 'indices, mean, weight', tensors: { input: rnd(4, 3) }, params: { target: [0, 2, 1, 2], weight: [0.5, 2, 1.5] } },
+    { label: 'indices, mean, weight, ignore_index and label_smoothing', tensors: { input: rnd(4, 3) }, params: { target: [0, -100, 1, 2], weight: [0.5, 2, 1.5], label_smoothing: 0.2 } },
+    { label: 'indices, none, weight, [N, C, d] input', tensors: { input: rnd(2, 3, 2) }, params: { target: [[0, 2], [1, 1]], weight: [3, 0.25, 1], reduction: 'none' } },
+    { label: 'probabilities, mean, weight and label_smoothing', tensors: { input: rnd(2, 3) }, params: { target: [[0.2, 0.5, 0.3], [1, 0, 0]], weight: [0.5, 2, 1.5], label_smoothing: 0.1 } },
   ],
   nll_loss: [
     { label: 'mean', tensors: { input: rnd(3, 4) }, params: { target: [3, 0, 0] } },
@@ -221,7 +225,7 @@ describe('each family formula is the gradient its rule computes (ties, zeros, ma
   it.each(rows)('%s', (_label, e, c) => {
     const tensors = Object.fromEntries(Object.entries(c.tensors).map(([k, v]) => [k, nb.tensor(v as number[], { dtype: 'float64', requiresGrad: true })]));
     const params: Record<string, unknown> = Object.fromEntries((e.params ?? []).filter((p) => !p.rest).map((p) => [p.name, p.default]));
-    for (const [k, v] of Object.entries(c.params ?? {})) params[k] = Array.isArray(v) && (k === 'target' || k === 'pos_weight') ? nb.tensor(v as number[], { dtype: 'float64' }) : k === 'target' && typeof v === 'number' ? nb.tensor(v, { dtype: 'float64' }) : v;
+    for (const [k, v] of Object.entries(c.params ?? {})) params[k] = Array.isArray(v) && (k === 'target' || k === 'pos_weight' || k === 'weight') ? nb.tensor(v as number[], { dtype: 'float64' }) : k === 'target' && typeof v === 'number' ? nb.tensor(v, { dtype: 'float64' }) : v;
     const names = Object.keys(tensors);
     const inputs = names.filter((n) => e.inputs.includes(n)).map((n) => tensors[n]);
     const rest = e.params?.find((p) => p.rest);

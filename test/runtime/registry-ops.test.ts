@@ -37,7 +37,8 @@ const OPS: Record<string, Run> = {
   cumprod: ([x], a) => nb.cumprod(x, a.dim),
   softmax: ([x], a) => nb.softmax(x, { axis: a.dim }),
   log_softmax: ([x], a) => nb.log_softmax(x, { axis: a.dim }),
-  cross_entropy: ([x], a, dt) => nb.cross_entropy(x, target(a, dt), { reduction: a.reduction, label_smoothing: a.label_smoothing }),
+  cross_entropy: ([x], a, dt) =>
+    nb.cross_entropy(x, target(a, dt), { reduction: a.reduction, label_smoothing: a.label_smoothing, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
   nll_loss: ([x], a, dt) => nb.nll_loss(x, target(a, dt), { reduction: a.reduction }),
   mse_loss: ([x, y], a) => nb.mse_loss(x, y, { reduction: a.reduction }),
   l1_loss: ([x, y], a) => nb.l1_loss(x, y, { reduction: a.reduction }),
