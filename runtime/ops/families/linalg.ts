@@ -1,4 +1,5 @@
 import { isComplex, promote, realOf } from '../../dtype';
+import { sublistEquation } from './einsum-sublist';
 import { cut, record } from '../../engine';
 import { shapeError, typeError, valueError } from '../../errors';
 import type { OpDef } from '../../graph';
@@ -196,7 +197,12 @@ export function cholesky(x: Tensor, upper = false): Tensor {
   return upper ? adjoint(L) : L;
 }
 
-export function einsumOf(equation: string, operands: readonly Tensor[]): Tensor {
+/** The builtin's forward: an equation and its operands, or the sublist form (einsum-sublist.ts). */
+export function einsumOf(equation: string | Tensor, operands: readonly Tensor[]): Tensor {
+  if (typeof equation !== 'string') {
+    const s = sublistEquation(equation, operands);
+    return einsum(s.equation, s.operands);
+  }
   if (!operands.length) throw typeError('einsum', 'give the operands after the equation, e.g. einsum("ij,jk->ik", a, b)');
   return einsum(equation, operands);
 }
@@ -204,7 +210,7 @@ export function einsumOf(equation: string, operands: readonly Tensor[]): Tensor 
 const A_ = p('x', 'tensor');
 
 const ROWS: FamilyRow[] = [
-  { name: 'einsum', params: [p('equation', 'string'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk").', grad: 'doperands = swap_einsum(equation, {g}, operands)', method: false, forward: einsumOf },
+  { name: 'einsum', params: [p('equation', 'equation'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk"); or the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).', grad: 'doperands = swap_einsum(equation, {g}, operands)', method: false, forward: einsumOf },
   { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "-{out}' @ {g} @ {out}'", method: false, forward: inv },
   { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve({x0}', {g}, left);  dA = where(left, -as_column(dB) @ as_column({out})', -{out}' @ dB), dB = solve({x0}', {g}, left)", method: false, forward: solve },
   { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: 'expand({g}) * conj(cofactor({x0}))', method: true, forward: det },
