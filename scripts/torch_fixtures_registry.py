@@ -164,6 +164,14 @@ def registry_rows(T):
     R("cross_entropy_weight_spatial", "cross_entropy", "cross_entropy(x [N, C, d], target, weight=w)",
       lambda x: F.cross_entropy(x, t_ws, weight=cw), [In("x", r(2, 4, 2))],
       {"target": T.enc(t_ws), "reduction": "mean", "label_smoothing": 0.0, "weight": T.enc(cw)})
+    R("nll_loss_weight_mean", "nll_loss", "nll_loss(logp, target, weight=w)", lambda x: F.nll_loss(x, t_w, weight=cw),
+      [In("x", r(4, 4))], {"target": T.enc(t_w), "reduction": "mean", "weight": T.enc(cw)}, False)
+    # std of a constant row: PyTorch's gradient there is 0 (the norm's rule), not sqrt's 0/0
+    xc = r(3, 4)
+    xc[1] = 2.0
+    rows.append(dict(name="std_dim1_constant_row", op="std", expr="std(x, dim=1)  (a constant row)", fn=lambda x: x.std(1),
+                     inputs=[In("x", xc)], attrs={"dim": 1, "correction": 1, "keepdim": False}, second_order=False,
+                     note="a kink at the constant row: finite differences of order 1 only", extra=None))
     return rows
 
 

@@ -135,12 +135,15 @@ function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, 
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
-export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; ignore_index?: number } = {}): Tensor {
+export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; ignore_index?: number; weight?: Tensor | null } = {}): Tensor {
   realOnly(input, 'nll_loss');
   if (input.rank === 0) throw shapeError('nll_loss', 'input must hold log-probabilities over classes: shape [C] or [N, C, ...]');
   const reduction = opts.reduction ?? 'mean';
+  const ax = classAxis(input);
+  const w = opts.weight ? classWeights(opts.weight, input, 'nll_loss') : null;
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'nll_loss');
-  return reduceCounted(neg(sum(mul(input, hot), { axis: classAxis(input) })), keep, reduction, 'nll_loss');
+  const targetWeight = w ? noGrad(() => sum(mul(hot, w), { axis: ax })) : null;
+  return reduceCounted(neg(sum(mul(input, w ? mul(hot, w) : hot), { axis: ax })), keep, reduction, 'nll_loss', targetWeight);
 }
 
 function pairwise(name: string, input: Tensor, target: Tensor): void {
@@ -228,8 +231,9 @@ export const NN_FUNCTIONS = [
     'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index, weight: one per class).',
     (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw),
     '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * class_weight(weight) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)'),
-  entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }], 'Negative log likelihood of log-probabilities [N, C] at class indices [N].',
-    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-counted(target) * onehot(target) * expand({g}) / N'),
+  entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+    'Negative log likelihood of log-probabilities [N, C] at class indices [N] (weight: one per class, as PyTorch).',
+    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-counted(target) * class_weight(weight) * onehot(target) * expand({g}) / N'),
   entry('mse_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of squared differences.', (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw), '2 * ({x0} - {x1}) * {g} / N'),
   entry('l1_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of absolute differences.', (x: Tensor, t: Tensor, kw) => l1_loss(x, t, kw), 'sign({x0} - {x1}) * {g} / N'),
   entry('huber_loss', ['input', 'target'], [REDUCTION, { name: 'delta', default: 1 }], 'Squared error within delta, absolute error beyond it (smooth L1 scaled by delta).',

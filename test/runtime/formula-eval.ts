@@ -275,15 +275,15 @@ function countN(ctx: FormulaContext): number {
   // class indices: the counted targets, each weighing its class's weight
   const w = ctx.params.weight ? host(ctx.params.weight as Tensor) : null;
   const ignore = (ctx.params.ignore_index as number | undefined) ?? -100;
-  return host(t).reduce((s, v) => (v === ignore ? s : s + (w ? w[v] : 1)), 0);
+  return host(t!).reduce((s, v) => (v === ignore ? s : s + (w ? w[v] : 1)), 0);
 }
 
 type Env = (name: string) => Value;
 
 function binary(a: Value, b: Value, num: (p: number, q: number) => number, op: (p: Tensor, q: Tensor) => Tensor): Value {
   if (typeof a === 'number' && typeof b === 'number') return num(a, b);
-  if (Array.isArray(a) && typeof b === 'number') return a.map((v) => num(v, b));
-  if (typeof a === 'number' && Array.isArray(b)) return b.map((v) => num(a, v));
+  if (Array.isArray(a) && typeof b === 'number') return (a as number[]).map((v) => num(v, b));
+  if (typeof a === 'number' && Array.isArray(b)) return (b as number[]).map((v) => num(a, v));
   return op(asTensor(a), asTensor(b));
 }
 

@@ -99,6 +99,8 @@ const CASES: Record<string, Case[]> = {
     { label: 'mean', tensors: { input: rnd(3, 4) }, params: { target: [3, 0, 0] } },
     { label: 'none, ignore_index', tensors: { input: rnd(3, 4) }, params: { target: [3, 2, 0], reduction: 'none', ignore_index: 2 } },
     { label: 'sum', tensors: { input: rnd(3, 4) }, params: { target: [1, 1, 0], reduction: 'sum' } },
+    { label: 'mean, weight and ignore_index', tensors: { input: rnd(3, 4) }, params: { target: [3, 2, 0], weight: [0.5, 2, 1.5, 3], ignore_index: 2 } },
+    { label: 'none, weight', tensors: { input: rnd(3, 4) }, params: { target: [3, 2, 0], weight: [0.5, 2, 1.5, 3], reduction: 'none' } },
   ],
   mse_loss: [
     { label: 'mean', tensors: { input: rnd(2, 3) }, params: { target: rnd(2, 3) } },
