@@ -38,6 +38,7 @@ describe('einsum(a, [0, 1], b, [1, 2], [0, 2])', () => {
     ['einsum(a, [0, 52])', /holds 52/],
     ['einsum(a, [[0, 1]])', /must be a list of axis labels/],
     ['einsum(a, [0, 1], b, [1, 2], [0, 7])', /einsum: /],
+    ['einsum(a[0], a[1])', /labels of operand 1 must be a list of axis labels .* requires grad; give the equation first/],
   ])('%s is refused with a sentence', (code, message) => {
     const r = runNabla(`${SETUP}${code}`);
     expect(r.ok).toBe(false);

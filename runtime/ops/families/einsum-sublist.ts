@@ -14,6 +14,8 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function labels(t: Tensor, which: string): string {
   if (t.rank > 1) throw typeError('einsum', `${which} must be a list of axis labels (whole numbers 0..51), got a tensor of shape [${t.shape}]`);
+  // a tensor that takes part in a gradient is an operand, not labels: einsum(a, b) lacks its labels or its equation
+  if (t.requiresGrad) throw typeError('einsum', `${which} must be a list of axis labels (whole numbers 0..51), got a tensor that requires grad; give the equation first, einsum("i,i", a, b), or each operand's labels after it`);
   return Array.from(t.toHost(), (v) => {
     if (!Number.isInteger(v) || v < 0 || v >= LETTERS.length) throw typeError('einsum', `${which} holds ${v}; axis labels are whole numbers 0..51`);
     return LETTERS[v];
