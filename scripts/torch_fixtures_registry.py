@@ -143,6 +143,35 @@ def registry_rows(T):
     R("bce_with_logits_large", "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits(±1000, t)",
       lambda x: F.binary_cross_entropy_with_logits(x, tb), [In("x", torch.tensor([[1000.0, -1000.0, 3.0], [-999.0, 998.0, 0.0]]))],
       {"target": T.enc(tb), "reduction": "mean"})
+
+    # ---- cross_entropy weight= (appended last, so the rows above keep their random data) ----
+    cw = torch.tensor([0.5, 2.0, 1.5, 0.75])
+    t_w = torch.tensor([2, 0, 3, 1])
+    for red in ("mean", "sum", "none"):
+        R(f"cross_entropy_weight_{red}", "cross_entropy", f"cross_entropy(x, target, weight=w, reduction={red})",
+          lambda x, red=red: F.cross_entropy(x, t_w, weight=cw, reduction=red), [In("x", r(4, 4))],
+          {"target": T.enc(t_w), "reduction": red, "label_smoothing": 0.0, "weight": T.enc(cw)})
+    t_wi = torch.tensor([2, -100, 3, 1])
+    R("cross_entropy_weight_ignore_smoothing", "cross_entropy",
+      "cross_entropy(x, target, weight=w, label_smoothing=0.2)  (target -100 ignored)",
+      lambda x: F.cross_entropy(x, t_wi, weight=cw, label_smoothing=0.2), [In("x", r(4, 4))],
+      {"target": T.enc(t_wi), "reduction": "mean", "label_smoothing": 0.2, "weight": T.enc(cw)})
+    t_wp = F.softmax(r(3, 4), 1)
+    R("cross_entropy_weight_probabilities", "cross_entropy", "cross_entropy(x, probabilities, weight=w, label_smoothing=0.1)",
+      lambda x: F.cross_entropy(x, t_wp, weight=cw, label_smoothing=0.1), [In("x", r(3, 4))],
+      {"target": T.enc(t_wp), "reduction": "mean", "label_smoothing": 0.1, "weight": T.enc(cw)})
+    t_ws = torch.tensor([[0, 3], [1, 1]])
+    R("cross_entropy_weight_spatial", "cross_entropy", "cross_entropy(x [N, C, d], target, weight=w)",
+      lambda x: F.cross_entropy(x, t_ws, weight=cw), [In("x", r(2, 4, 2))],
+      {"target": T.enc(t_ws), "reduction": "mean", "label_smoothing": 0.0, "weight": T.enc(cw)})
+    R("nll_loss_weight_mean", "nll_loss", "nll_loss(logp, target, weight=w)", lambda x: F.nll_loss(x, t_w, weight=cw),
+      [In("x", r(4, 4))], {"target": T.enc(t_w), "reduction": "mean", "weight": T.enc(cw)}, False)
+    # std of a constant row: PyTorch's gradient there is 0 (the norm's rule), not sqrt's 0/0
+    xc = r(3, 4)
+    xc[1] = 2.0
+    rows.append(dict(name="std_dim1_constant_row", op="std", expr="std(x, dim=1)  (a constant row)", fn=lambda x: x.std(1),
+                     inputs=[In("x", xc)], attrs={"dim": 1, "correction": 1, "keepdim": False}, second_order=False,
+                     note="a kink at the constant row: finite differences of order 1 only", extra=None))
     return rows
 
 

@@ -48,5 +48,10 @@ export function convertByKind(v: Value, p: ParamDecl & { kind: ParamKind }, fn: 
     case 'string':
       if (typeof v !== 'string') throw new LangError(`${fn}: ${what} must be a string, got a ${typeName(v)}`);
       return v;
+    case 'equation':
+      // the subscripts, or the sublist form's first operand (a tensor or list): einsum(a, [0, 1], b, [1, 2], [0, 2])
+      if (typeof v === 'string') return v;
+      if (v instanceof Tensor || Array.isArray(v) || v instanceof Tuple) return asTensor(v, fn, 'operand 1');
+      throw new LangError(`${fn}: ${what} must be a string such as "ij,jk->ik" (or, in the sublist form, a tensor followed by its axis labels: ${fn}(a, [0, 1], b, [1, 2])), got a ${typeName(v)}`);
   }
 }

@@ -76,6 +76,20 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   label_smoothing?: number;
   ignore_index?: number;
+  /** One weight per class (a [C] tensor), as PyTorch's `weight`: each class's terms are scaled by it. */
+  weight?: Tensor | null;
+}
+
+/** The class weights as a constant laid along the class axis ([1, C, 1, ...]), checked to be one per class. */
+function classWeights(weight: Tensor, input: Tensor, name: string): Tensor {
+  const ax = classAxis(input);
+  const C = input.shape[ax];
+  if (weight.rank !== 1 || weight.shape[0] !== C) throw shapeError(name, `weight must hold one number per class: shape [${C}], got [${weight.shape}]`);
+  if (isComplex(weight.dtype)) throw typeError(name, 'weight must be real');
+  const w = noGrad(() => (weight.dtype === input.dtype ? detach(weight) : cast(weight, input.dtype)));
+  const laid = reshape(w, input.shape.map((d, i) => (i === ax ? C : 1)));
+  laid.name = 'weight';
+  return laid;
 }
 
 /**
@@ -91,34 +105,45 @@ export function cross_entropy(input: Tensor, target: Tensor, opts: CrossEntropyO
   if (input.rank === 0) throw shapeError('cross_entropy', 'input must hold logits over classes: shape [C] or [N, C, ...]');
   const ax = classAxis(input);
   const C = input.shape[ax];
+  const w = opts.weight ? classWeights(opts.weight, input, 'cross_entropy') : null;
   const logp = log_softmax(input, { axis: ax });
+  const wlogp = w ? mul(logp, w) : logp;
   if (sameShape(target.shape, input.shape)) {
-    // class probabilities
+    // class probabilities: "mean" divides by the number of samples, weighted or not (as PyTorch)
     const q = eps ? add(mul(target, 1 - eps), eps / C) : target;
-    const loss = neg(sum(mul(logp, q), { axis: ax }));
+    const loss = neg(sum(mul(wlogp, q), { axis: ax }));
     return reduce(loss, reduction, 'cross_entropy');
   }
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'cross_entropy');
-  let loss = neg(sum(mul(logp, hot), { axis: ax }));
-  if (eps) loss = add(mul(loss, 1 - eps), mul(neg(sum(logp, { axis: ax })), eps / C));
-  return reduceCounted(loss, keep, reduction, 'cross_entropy');
+  let loss = neg(sum(mul(wlogp, hot), { axis: ax }));
+  if (eps) loss = add(mul(loss, 1 - eps), mul(neg(sum(wlogp, { axis: ax })), eps / C));
+  // with weights, "mean" divides by the summed weight of the counted targets' classes (PyTorch's)
+  const targetWeight = w ? noGrad(() => sum(mul(hot, w), { axis: ax })) : null;
+  return reduceCounted(loss, keep, reduction, 'cross_entropy', targetWeight);
 }
 
-/** Per-target losses with ignored targets zeroed; "mean" divides by the number counted, as PyTorch. */
-function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string): Tensor {
-  if (!keep) return reduce(loss, reduction, name);
-  const kept = mul(loss, keep);
-  if (reduction === 'mean') return div(sum(kept), noGrad(() => sum(keep)));
-  return reduce(kept, reduction, name);
+/**
+ * Per-target losses with ignored targets zeroed; "mean" divides by the number counted, or with class weights
+ * by the counted targets' summed weights (`targetWeight`: each target's class weight), as PyTorch.
+ */
+function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string, targetWeight: Tensor | null = null): Tensor {
+  if (!keep && !targetWeight) return reduce(loss, reduction, name);
+  const kept = keep ? mul(loss, keep) : loss;
+  if (reduction !== 'mean') return reduce(kept, reduction, name);
+  const total = noGrad(() => sum(targetWeight ? (keep ? mul(targetWeight, keep) : targetWeight) : keep!));
+  return div(sum(kept), total);
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
-export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; ignore_index?: number } = {}): Tensor {
+export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; ignore_index?: number; weight?: Tensor | null } = {}): Tensor {
   realOnly(input, 'nll_loss');
   if (input.rank === 0) throw shapeError('nll_loss', 'input must hold log-probabilities over classes: shape [C] or [N, C, ...]');
   const reduction = opts.reduction ?? 'mean';
+  const ax = classAxis(input);
+  const w = opts.weight ? classWeights(opts.weight, input, 'nll_loss') : null;
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'nll_loss');
-  return reduceCounted(neg(sum(mul(input, hot), { axis: classAxis(input) })), keep, reduction, 'nll_loss');
+  const targetWeight = w ? noGrad(() => sum(mul(hot, w), { axis: ax })) : null;
+  return reduceCounted(neg(sum(mul(input, w ? mul(hot, w) : hot), { axis: ax })), keep, reduction, 'nll_loss', targetWeight);
 }
 
 function pairwise(name: string, input: Tensor, target: Tensor): void {
@@ -201,23 +226,25 @@ export const NN_FUNCTIONS = [
   entry('softmax', ['x'], [{ name: 'axis', default: -1 }], 'exp(x) / sum(exp(x)) along axis (the last by default), computed stably.',
     (x: Tensor, kw) => softmax(x, { axis: kw.axis }), '{out} * ({g} - sum({g} * {out}, axis))'),
   entry('log_softmax', ['x'], [{ name: 'axis', default: -1 }], 'x - logsumexp(x) along axis: log-probabilities, stable for logits of any size.',
-    (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }), '{g} - softmax({x0}) * sum({g}, axis)'),
-  entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }],
-    'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index).',
-    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw), '(softmax({x0}) - q) * {g} / N, q = (1 - label_smoothing) onehot(target) + label_smoothing / C'),
-  entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }], 'Negative log likelihood of log-probabilities [N, C] at class indices [N].',
-    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-onehot(target) * {g} / N'),
+    (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }), '{g} - softmax({x0}, axis) * sum({g}, axis)'),
+  entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+    'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index, weight: one per class).',
+    (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw),
+    '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * class_weight(weight) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)'),
+  entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+    'Negative log likelihood of log-probabilities [N, C] at class indices [N] (weight: one per class, as PyTorch).',
+    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-counted(target) * class_weight(weight) * onehot(target) * expand({g}) / N'),
   entry('mse_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of squared differences.', (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw), '2 * ({x0} - {x1}) * {g} / N'),
   entry('l1_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of absolute differences.', (x: Tensor, t: Tensor, kw) => l1_loss(x, t, kw), 'sign({x0} - {x1}) * {g} / N'),
   entry('huber_loss', ['input', 'target'], [REDUCTION, { name: 'delta', default: 1 }], 'Squared error within delta, absolute error beyond it (smooth L1 scaled by delta).',
     (x: Tensor, t: Tensor, kw) => huber_loss(x, t, kw), 'clamp({x0} - {x1}, -delta, delta) * {g} / N'),
   entry('binary_cross_entropy', ['input', 'target'], [REDUCTION], 'Binary cross entropy of probabilities in [0, 1] (logs clamped at -100, as PyTorch).',
-    (x: Tensor, t: Tensor, kw) => binary_cross_entropy(x, t, kw), '({x0} - {x1}) / ({x0} (1 - {x0})) * {g} / N'),
+    (x: Tensor, t: Tensor, kw) => binary_cross_entropy(x, t, kw), '({x0} - {x1}) / ({x0} * (1 - {x0})) * {g} / N'),
   entry('binary_cross_entropy_with_logits', ['input', 'target'], [REDUCTION, { name: 'pos_weight', default: null }],
     'Binary cross entropy of logits, computed stably through softplus; pos_weight weighs the positive term.',
-    (x: Tensor, t: Tensor, kw) => binary_cross_entropy_with_logits(x, t, kw), '(sigmoid({x0}) - {x1}) * {g} / N  (pos_weight 1)'),
+    (x: Tensor, t: Tensor, kw) => binary_cross_entropy_with_logits(x, t, kw), '(1 - {x1} - w * sigmoid(-{x0})) * {g} / N, w = 1 + (where(pos_weight == none, 1, pos_weight) - 1) * {x1}'),
   entry('dropout', ['x'], [{ name: 'p', default: 0.5 }, { name: 'training', default: true }, { name: 'seed', default: null }],
     'Zeroes elements with probability p and scales the rest by 1/(1-p); the identity with training=false.',
-    (x: Tensor, kw) => dropout(x, kw), '{g} * mask / (1 - p)'),
+    (x: Tensor, kw) => dropout(x, kw), '{g} * dropout(ones_like({x0}), p, training, seed)'),
 ];
 registerFamily('nn', NN_FUNCTIONS);

@@ -3,7 +3,7 @@ import { typeError } from '../errors';
 import { noGrad } from '../mode';
 import { normAxes, normAxis } from '../shape';
 import type { Tensor } from '../tensor';
-import { exp, isfinite, log, sqrt } from './unary';
+import { exp, isfinite, log } from './unary';
 import { add, div, eq, gt, mul, ne, sub } from './binary';
 import { tensor } from './creation';
 import { matmul } from './matmul';
@@ -63,7 +63,17 @@ export function variance(x: Tensor, opts: VarOptions = {}): Tensor {
   return div(s, Math.max(n - (opts.correction ?? 1), 0));
 }
 
-export const std = (x: Tensor, opts: VarOptions = {}): Tensor => sqrt(variance(x, opts));
+/**
+ * sqrt(var) written as the 2-norm of the deviations over sqrt(N - correction): the norm's rule gives 0 where
+ * every element is equal (as PyTorch's std), where sqrt's would give 0/0.
+ */
+export function std(x: Tensor, opts: VarOptions = {}): Tensor {
+  realOnly(x, 'std');
+  const axes = normAxes(opts.axis, x.rank, 'std');
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  const d = sub(x, mean(x, { axis: axes, keepdim: true }));
+  return div(norm(d, { axis: axes, keepdim: opts.keepdim }), Math.sqrt(Math.max(n - (opts.correction ?? 1), 0)));
+}
 
 /** log(sum(exp(x))) with the maximum taken out first (held constant), so logits of 1000 do not overflow. */
 export function logsumexp(x: Tensor, opts: ReduceOptions = {}): Tensor {
@@ -157,13 +167,13 @@ const requiredAxis = (name: string, kw: Kw) => {
 };
 
 export const REDUCTIONS = [
-  entry('prod', 'Product of the elements (all, or along axis=); exact gradients where an element is 0.', [AXIS, KEEPDIM], (x, kw) => prod(x, kw), 'expand({g}) * prod / {x0} (products of the others where {x0} = 0)'),
-  entry('var', 'Variance (all, or along axis=), dividing by N - correction (correction=1: unbiased, as PyTorch).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => variance(x, kw), '2 * {g} * ({x0} - mean) / (N - correction)'),
-  entry('std', 'Standard deviation: sqrt(var(x, axis, correction)).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => std(x, kw), '{g} * ({x0} - mean) / ((N - correction) * std)'),
-  entry('logsumexp', 'log(sum(exp(x))) along axis=, computed stably (the maximum is taken out first).', [AXIS, KEEPDIM], (x, kw) => logsumexp(x, kw), '{g} * softmax({x0})'),
-  entry('norm', 'The p-norm (p=2 by default; 1, any p > 0, inf, -inf), of all elements or along axis=. At 0 the 2-norm\'s gradient is 0, as PyTorch\'s.', [{ name: 'p', default: 2 }, AXIS, KEEPDIM], (x, kw) => norm(x, kw), '{g} * sign({x0}) * |{x0}|^(p-1) / {out}^(p-1)'),
-  entry('cumsum', 'Running sum along axis.', [{ name: 'axis', default: null }], (x, kw) => cumsum(x, requiredAxis('cumsum', kw)), 'reverse cumsum of {g}'),
-  entry('cumprod', 'Running product along axis.', [{ name: 'axis', default: null }], (x, kw) => cumprod(x, requiredAxis('cumprod', kw)), 'sum over later k of {g}_k * out_k / {x0}'),
+  entry('prod', 'Product of the elements (all, or along axis=); exact gradients where an element is 0.', [AXIS, KEEPDIM], (x, kw) => prod(x, kw), 'expand({g}) * prod_others({x0})'),
+  entry('var', 'Variance (all, or along axis=), dividing by N - correction (correction=1: unbiased, as PyTorch).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => variance(x, kw), '2 * expand({g}) * ({x0} - mean({x0})) / (N - correction)'),
+  entry('std', 'Standard deviation: sqrt(var(x, axis, correction)).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => std(x, kw), 'where(expand({out}) == 0, 0, expand({g}) * ({x0} - mean({x0})) / ((N - correction) * expand({out})))'),
+  entry('logsumexp', 'log(sum(exp(x))) along axis=, computed stably (the maximum is taken out first).', [AXIS, KEEPDIM], (x, kw) => logsumexp(x, kw), 'expand({g}) * exp({x0} - expand({out}))'),
+  entry('norm', 'The p-norm (p=2 by default; 1, any p > 0, inf, -inf), of all elements or along axis=. At 0 the 2-norm\'s gradient is 0, as PyTorch\'s.', [{ name: 'p', default: 2 }, AXIS, KEEPDIM], (x, kw) => norm(x, kw), 'expand({g}) * sign({x0}) * where(abs(p) == inf, hit / sum(hit, axis), where(expand({out}) == 0, 0, (abs({x0}) / expand({out}))^(p - 1))), hit = abs({x0}) == expand({out})'),
+  entry('cumsum', 'Running sum along axis.', [{ name: 'axis', default: null }], (x, kw) => cumsum(x, requiredAxis('cumsum', kw)), 'revcumsum({g}, axis)'),
+  entry('cumprod', 'Running product along axis.', [{ name: 'axis', default: null }], (x, kw) => cumprod(x, requiredAxis('cumprod', kw)), 'where({x0} != 0, revcumsum({g} * {out}, axis) / {x0}, revcumsum({g} * cumprod(first_zero_to_one({x0}, axis), axis), axis))'),
   entry('argmax', 'Index of the (first) largest element, of the flattened tensor or along axis=. Not differentiable.', [AXIS, KEEPDIM], (x, kw) => argmax(x, { axis: oneAxis('argmax', kw), keepdim: kw.keepdim })),
   entry('argmin', 'Index of the (first) smallest element, of the flattened tensor or along axis=. Not differentiable.', [AXIS, KEEPDIM], (x, kw) => argmin(x, { axis: oneAxis('argmin', kw), keepdim: kw.keepdim })),
   entry('any', 'Whether any element is nonzero (all, or along axis=): a bool tensor.', [AXIS, KEEPDIM], (x, kw) => any(x, kw)),

@@ -18,6 +18,7 @@ interface Entry {
   cotangent: Fx;
   vjp: Fx[];
   second_order: null | { input: string; u: Fx; grads: Fx[] }[];
+  note?: string;
 }
 
 type Run = (xs: Tensor[], attrs: Record<string, any>, dtype: Real) => Tensor;
@@ -37,8 +38,9 @@ const OPS: Record<string, Run> = {
   cumprod: ([x], a) => nb.cumprod(x, a.dim),
   softmax: ([x], a) => nb.softmax(x, { axis: a.dim }),
   log_softmax: ([x], a) => nb.log_softmax(x, { axis: a.dim }),
-  cross_entropy: ([x], a, dt) => nb.cross_entropy(x, target(a, dt), { reduction: a.reduction, label_smoothing: a.label_smoothing }),
-  nll_loss: ([x], a, dt) => nb.nll_loss(x, target(a, dt), { reduction: a.reduction }),
+  cross_entropy: ([x], a, dt) =>
+    nb.cross_entropy(x, target(a, dt), { reduction: a.reduction, label_smoothing: a.label_smoothing, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
+  nll_loss: ([x], a, dt) => nb.nll_loss(x, target(a, dt), { reduction: a.reduction, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
   mse_loss: ([x, y], a) => nb.mse_loss(x, y, { reduction: a.reduction }),
   l1_loss: ([x, y], a) => nb.l1_loss(x, y, { reduction: a.reduction }),
   huber_loss: ([x, y], a) => nb.huber_loss(x, y, { reduction: a.reduction, delta: a.delta }),
@@ -84,7 +86,8 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
 
   it('agrees with float64 finite differences, orders 1 and 2', () => {
     const points = e.inputs.map((inp) => load(inp.value));
-    checkGrads((...xs: Tensor[]) => apply(e, xs, 'float64'), points, { order: 2, seed: e.name.length });
+    // a row at a kink (std of a constant row) says so in its note: second differences mean nothing there
+    checkGrads((...xs: Tensor[]) => apply(e, xs, 'float64'), points, { order: /kink/.test(e.note ?? '') ? 1 : 2, seed: e.name.length });
   });
 });
 

@@ -1,11 +1,11 @@
 import { fnsOfArity, type GpuExpr } from '../../ops/registry';
 
-/** The gpu.js form of each fn that has one (registry `gpu`, else its js expression). */
-function gpujsTable(arity: 1 | 2): Record<string, string> {
-  return Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.gpu === false ? [] : [[e.name, typeof e.gpu === 'string' ? e.gpu : e.js]])));
+/** The gpu.js form of each fn that has one (registry `gpu`: an expression or statements; else its js expression). */
+function gpujsTable(arity: 1 | 2): Record<string, GpuExpr> {
+  return Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.gpu === false ? [] : [[e.name, e.gpu ?? e.js]])));
 }
 
-function shaderTable(arity: 1 | 2, base: Record<string, string>): Record<string, GpuExpr> {
+function shaderTable(arity: 1 | 2, base: Record<string, GpuExpr>): Record<string, GpuExpr> {
   return { ...base, ...Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.gpuShader && e.name in base ? [[e.name, e.gpuShader]] : []))) };
 }
 
@@ -20,10 +20,10 @@ function shaderTable(arity: 1 | 2, base: Record<string, string>): Record<string,
  * - `round` is half-to-even like torch.round; gpu.js's Math.round is JS's half-up. |x| ≥ 2^23 is already an
  *   integer in float32, and skipping it keeps webasm's f32 `x + 0.5` from rounding.
  */
-export const UNARY_EXPR: Record<string, string> = gpujsTable(1);
+export const UNARY_EXPR: Record<string, GpuExpr> = gpujsTable(1);
 
 /** The js kernels' expressions, except that GLSL/WGSL have no truthiness: and/or spell out "nonzero, not NaN". */
-export const BINARY_EXPR: Record<string, string> = gpujsTable(2);
+export const BINARY_EXPR: Record<string, string> = gpujsTable(2) as Record<string, string>;
 
 /** where(c, a, b) reads c with the same truthiness as the js kernel's `C[i] ? A[i] : B[i]`. */
 export const WHERE_EXPR = '(c !== 0 && c === c ? a : b)';

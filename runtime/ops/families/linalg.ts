@@ -1,4 +1,5 @@
 import { isComplex, promote, realOf } from '../../dtype';
+import { sublistEquation } from './einsum-sublist';
 import { cut, record } from '../../engine';
 import { shapeError, typeError, valueError } from '../../errors';
 import type { OpDef } from '../../graph';
@@ -196,7 +197,12 @@ export function cholesky(x: Tensor, upper = false): Tensor {
   return upper ? adjoint(L) : L;
 }
 
-export function einsumOf(equation: string, operands: readonly Tensor[]): Tensor {
+/** The builtin's forward: an equation and its operands, or the sublist form (einsum-sublist.ts). */
+export function einsumOf(equation: string | Tensor, operands: readonly Tensor[]): Tensor {
+  if (typeof equation !== 'string') {
+    const s = sublistEquation(equation, operands);
+    return einsum(s.equation, s.operands);
+  }
   if (!operands.length) throw typeError('einsum', 'give the operands after the equation, e.g. einsum("ij,jk->ik", a, b)');
   return einsum(equation, operands);
 }
@@ -204,12 +210,12 @@ export function einsumOf(equation: string, operands: readonly Tensor[]): Tensor 
 const A_ = p('x', 'tensor');
 
 const ROWS: FamilyRow[] = [
-  { name: 'einsum', params: [p('equation', 'string'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk").', grad: 'each operand: einsum of g with the other operands (through the matmuls it runs)', method: false, forward: einsumOf },
-  { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "dA = -inv(A)' @ g @ inv(A)'", method: false, forward: inv },
-  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve(A', g);  dA = -dB @ X'", method: false, forward: solve },
-  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: "dA = g * conj(det A) * inv(A)' (at a singular A: g * conj(cofactors of A))", method: true, forward: det },
-  { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "dA = g_logabsdet * inv(A)'  (+ through det/|det| for complex)", method: true, forward: slogdet },
-  { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "S = inv(L)' Φ(L' g) inv(L) with Φ = tril, diagonal halved;  dA = (S + S')/2", method: true, forward: cholesky },
+  { name: 'einsum', params: [p('equation', 'equation'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk"); or the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).', grad: 'doperands = swap_einsum(equation, {g}, operands)', method: false, forward: einsumOf },
+  { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "-{out}' @ {g} @ {out}'", method: false, forward: inv },
+  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve({x0}', {g}, left);  dA = where(left, -as_column(dB) @ as_column({out})', -{out}' @ dB), dB = solve({x0}', {g}, left)", method: false, forward: solve },
+  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: 'expand({g}) * conj(cofactor({x0}))', method: true, forward: det },
+  { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "expand({g1}) * inv({x0})'", method: true, forward: slogdet },
+  { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "(S + S') / 2, S = inv(L)' @ phi(L' @ G) @ inv(L), L = where(upper, {out}', {out}), G = where(upper, {g}', {g})", method: true, forward: cholesky },
 ];
 
 export const LINALG = ROWS.map((row) => registryEntry('linalg', row));

@@ -1,4 +1,5 @@
 import type { ElementwiseEntry, GpuExpr, KernelFn, Rule } from './types';
+import { ACOS, ACOSH, ASIN, ASINH, ATAN, ATANH, COSH, ELU, ERF, EXPM1, GELU, HYPOT, LOG1P, SINH } from './gpu-forms';
 
 /**
  * Every elementwise op, one entry each (README.md has the shape). The js kernels, the fused loops, the
@@ -118,9 +119,10 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     gpuDomain: () => false,
   }),
   binary('hypot', [(g, c, o) => o.mul(g, o.div(c.x, c.out)), (g, c, o) => o.mul(g, o.div(c.y, c.out))], ['{g} * {x0} / {out}', '{g} * {x1} / {out}'], {
-    js: 'Math.hypot(a, b)', doc: 'sqrt(x² + y²) without overflow, elementwise.', saveOut: true, gpu: false,
+    js: 'Math.hypot(a, b)', doc: 'sqrt(x² + y²) without overflow, elementwise.', saveOut: true, gpu: HYPOT,
   }),
   binary('fmod', [(g) => g, (g, c, o) => o.neg(o.mul(g, o.trunc(o.div(c.x, c.y))))], ['{g}', '-{g} * trunc({x0} / {x1})'], {
+    // no gpu.js form: gpu.js's % is a - trunc(a / b) * b in float32, off by b where a / b rounds across an integer
     js: 'a % b', doc: 'The remainder of x / y with the sign of x (C fmod, torch.fmod).', gradName: 'FmodBackward1', gpu: false,
   }),
 
@@ -138,17 +140,17 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     gpuDomain: ([x], every) => every(x, positive), complex: (r, i) => [Math.log(Math.hypot(r, i)), Math.atan2(i, r)],
   }),
   unary('log1p', (g, c, o) => o.div(g, o.add(c.x, 1)), '{g} / (1 + {x0})', {
-    js: 'Math.log1p(x)', doc: 'log(1 + x), accurate for small x.', gpu: false, gradName: 'Log1PBackward0',
+    js: 'Math.log1p(x)', doc: 'log(1 + x), accurate for small x.', gradName: 'Log1PBackward0', mathFn: true, gpuShader: LOG1P, gpuDomain: ([x], every) => every(x, (v) => v > -1),
   }),
   unary('expm1', (g, c, o) => o.mul(g, o.add(c.out, 1)), '{g} * ({out} + 1)', {
-    js: 'Math.expm1(x)', doc: 'exp(x) - 1, accurate for small x.', saveOut: true, gpu: false,
+    js: 'Math.expm1(x)', doc: 'exp(x) - 1, accurate for small x.', saveOut: true, mathFn: true, gpuShader: EXPM1,
   }),
   unary('sqrt', (g, c, o) => o.div(g, o.mul(c.out, 2)), '{g} / (2 * {out})', {
     js: 'Math.sqrt(x)', doc: 'Square root, elementwise. d/dx sqrt(x) = 1/(2 sqrt(x)).', saveOut: true, exactBits: true, wasm: true,
     gpuDomain: ([x], every) => every(x, nonNegative),
   }),
   unary('rsqrt', (g, c, o) => o.mul(g, o.mul(o.mul(c.out, o.mul(c.out, c.out)), -0.5)), '-{g} * {out}^3 / 2', {
-    js: '1 / Math.sqrt(x)', doc: '1 / sqrt(x), elementwise.', saveOut: true, gpu: false,
+    js: '1 / Math.sqrt(x)', doc: '1 / sqrt(x), elementwise.', saveOut: true, gpuDomain: ([x], every) => every(x, positive),
   }),
   unary('reciprocal', (g, c, o) => o.neg(o.mul(g, o.mul(c.out, c.out))), '-{g} * {out}^2', {
     js: '1 / x', doc: '1 / x, elementwise.', saveOut: true, gpuDomain: ([x], every) => every(x, nonZero),
@@ -167,11 +169,11 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     js: 'Math.tan(x)', doc: 'Tangent, elementwise.', saveOut: true, mathFn: true,
     gpuShader: reduced('(t_q === 0 || t_q === 2 ? t_s / t_c : -t_c / t_s)'), gpuDomain: ([x], every) => every(x, small),
   }),
-  unary('asin', (g, c, o) => o.div(g, o.sqrt(o.sub(1, o.mul(c.x, c.x)))), '{g} / sqrt(1 - {x0}^2)', { js: 'Math.asin(x)', doc: 'Inverse sine, elementwise (NaN outside [-1, 1]).', gpu: false }),
-  unary('acos', (g, c, o) => o.neg(o.div(g, o.sqrt(o.sub(1, o.mul(c.x, c.x))))), '-{g} / sqrt(1 - {x0}^2)', { js: 'Math.acos(x)', doc: 'Inverse cosine, elementwise (NaN outside [-1, 1]).', gpu: false }),
-  unary('atan', (g, c, o) => o.div(g, o.add(o.mul(c.x, c.x), 1)), '{g} / (1 + {x0}^2)', { js: 'Math.atan(x)', doc: 'Inverse tangent, elementwise.', gpu: false }),
-  unary('sinh', (g, c, o) => o.mul(g, o.cosh(c.x)), '{g} * cosh({x0})', { js: 'Math.sinh(x)', doc: 'Hyperbolic sine, elementwise.', gpu: false }),
-  unary('cosh', (g, c, o) => o.mul(g, o.sinh(c.x)), '{g} * sinh({x0})', { js: 'Math.cosh(x)', doc: 'Hyperbolic cosine, elementwise.', gpu: false }),
+  unary('asin', (g, c, o) => o.div(g, o.sqrt(o.sub(1, o.mul(c.x, c.x)))), '{g} / sqrt(1 - {x0}^2)', { js: 'Math.asin(x)', doc: 'Inverse sine, elementwise (NaN outside [-1, 1]).', mathFn: true, gpuShader: ASIN, gpuDomain: ([x], every) => every(x, (v) => Math.abs(v) <= 1) }),
+  unary('acos', (g, c, o) => o.neg(o.div(g, o.sqrt(o.sub(1, o.mul(c.x, c.x))))), '-{g} / sqrt(1 - {x0}^2)', { js: 'Math.acos(x)', doc: 'Inverse cosine, elementwise (NaN outside [-1, 1]).', mathFn: true, gpuShader: ACOS, gpuDomain: ([x], every) => every(x, (v) => Math.abs(v) <= 1) }),
+  unary('atan', (g, c, o) => o.div(g, o.add(o.mul(c.x, c.x), 1)), '{g} / (1 + {x0}^2)', { js: 'Math.atan(x)', doc: 'Inverse tangent, elementwise.', mathFn: true, gpuShader: ATAN }),
+  unary('sinh', (g, c, o) => o.mul(g, o.cosh(c.x)), '{g} * cosh({x0})', { js: 'Math.sinh(x)', doc: 'Hyperbolic sine, elementwise.', mathFn: true, gpuShader: SINH }),
+  unary('cosh', (g, c, o) => o.mul(g, o.sinh(c.x)), '{g} * sinh({x0})', { js: 'Math.cosh(x)', doc: 'Hyperbolic cosine, elementwise.', mathFn: true, gpuShader: COSH }),
   unary('tanh', (g, c, o) => o.mul(g, o.sub(1, o.mul(c.out, c.out))), '{g} * (1 - {out}^2)', {
     js: 'Math.tanh(x)', jsF32: 'H.tanh32(x)', doc: 'Hyperbolic tangent, elementwise. Its rule reuses the output: d tanh = 1 - tanh².', saveOut: true, mathFn: true, wasm: true,
     // GPU tanh is (e^2x − 1)/(e^2x + 1), inaccurate near 0 and NaN past |x| ≈ 44 on some drivers
@@ -179,11 +181,11 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
       '(Math.abs(x) < 0.0625 ? x * (1 - x * x * (0.3333333333333333 - x * x * 0.13333333333333333))' +
       ' : (x > 0 ? 1 : -1) * (1 - 2 / (Math.exp(2 * Math.abs(x)) + 1)))',
   }),
-  unary('asinh', (g, c, o) => o.div(g, o.sqrt(o.add(o.mul(c.x, c.x), 1))), '{g} / sqrt({x0}^2 + 1)', { js: 'Math.asinh(x)', doc: 'Inverse hyperbolic sine, elementwise.', gpu: false }),
-  unary('acosh', (g, c, o) => o.div(g, o.sqrt(o.sub(o.mul(c.x, c.x), 1))), '{g} / sqrt({x0}^2 - 1)', { js: 'Math.acosh(x)', doc: 'Inverse hyperbolic cosine, elementwise (NaN below 1).', gpu: false }),
-  unary('atanh', (g, c, o) => o.div(g, o.sub(1, o.mul(c.x, c.x))), '{g} / (1 - {x0}^2)', { js: 'Math.atanh(x)', doc: 'Inverse hyperbolic tangent, elementwise (NaN outside [-1, 1]).', gpu: false }),
+  unary('asinh', (g, c, o) => o.div(g, o.sqrt(o.add(o.mul(c.x, c.x), 1))), '{g} / sqrt({x0}^2 + 1)', { js: 'Math.asinh(x)', doc: 'Inverse hyperbolic sine, elementwise.', mathFn: true, gpuShader: ASINH }),
+  unary('acosh', (g, c, o) => o.div(g, o.sqrt(o.sub(o.mul(c.x, c.x), 1))), '{g} / sqrt({x0}^2 - 1)', { js: 'Math.acosh(x)', doc: 'Inverse hyperbolic cosine, elementwise (NaN below 1).', mathFn: true, gpuShader: ACOSH, gpuDomain: ([x], every) => every(x, (v) => v >= 1) }),
+  unary('atanh', (g, c, o) => o.div(g, o.sub(1, o.mul(c.x, c.x))), '{g} / (1 - {x0}^2)', { js: 'Math.atanh(x)', doc: 'Inverse hyperbolic tangent, elementwise (NaN outside [-1, 1]).', mathFn: true, gpuShader: ATANH, gpuDomain: ([x], every) => every(x, (v) => Math.abs(v) < 1) }),
   unary('erf', (g, c, o) => o.mul(g, o.mul(o.exp(o.neg(o.mul(c.x, c.x))), 1.1283791670955126)), '{g} * 1.1283791670955126 * exp(-{x0}^2)', {
-    js: 'H.erf(x)', doc: 'The error function 2/√π ∫₀ˣ exp(-t²) dt, elementwise.', gpu: false,
+    js: 'H.erf(x)', doc: 'The error function 2/√π ∫₀ˣ exp(-t²) dt, elementwise.', mathFn: true, gpu: ERF,
   }),
 
   // ---- activations ----
@@ -198,7 +200,7 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     js: '(x > 0 ? x : e0 * x)', doc: 'x where x > 0, else negative_slope * x.', params: [{ name: 'negative_slope', default: 0.01 }],
   }),
   unary('elu', (g, c, o) => o.where(o.gt(c.x, 0), g, o.mul(g, o.add(c.out, c.attrs.alpha))), '{g} * where({x0} > 0, 1, {out} + {alpha})', {
-    js: '(x > 0 ? x : e0 * Math.expm1(x))', doc: 'x where x > 0, else alpha * (exp(x) - 1).', params: [{ name: 'alpha', default: 1 }], saveOut: true, gpu: false,
+    js: '(x > 0 ? x : e0 * Math.expm1(x))', doc: 'x where x > 0, else alpha * (exp(x) - 1).', params: [{ name: 'alpha', default: 1 }], saveOut: true, mathFn: true, gpuShader: ELU,
   }),
   unary('gelu', (g, c, o) => {
     if (c.attrs.approximate === 1) {
@@ -214,13 +216,14 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     js: '(e0 ? 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) : 0.5 * x * (1 + H.erf(x * 0.7071067811865476)))',
     doc: 'x Φ(x), Φ the standard normal CDF; approximate="tanh" takes PyTorch\'s tanh approximation.',
     params: [{ name: 'approximate', default: 'none', choices: ['none', 'tanh'] }],
-    gpu: false,
+    mathFn: true,
+    gpu: GELU,
   }),
   unary('silu', (g, c, o) => {
     const s = o.sigmoid(c.x);
     return o.mul(g, o.mul(s, o.add(o.mul(c.x, o.sub(1, s)), 1)));
   }, '{g} * sigmoid({x0}) * (1 + {x0} * (1 - sigmoid({x0})))', {
-    js: '(x >= 0 ? x / (1 + Math.exp(-x)) : x * Math.exp(x) / (1 + Math.exp(x)))', doc: 'x * sigmoid(x) (swish), computed stably.', gpu: false,
+    js: '(x >= 0 ? x / (1 + Math.exp(-x)) : x * Math.exp(x) / (1 + Math.exp(x)))', doc: 'x * sigmoid(x) (swish), computed stably.', mathFn: true,
   }),
   unary('softplus', (g, c, o) => o.mul(g, o.sigmoid(c.x)), '{g} * sigmoid({x0})', {
     js: 'Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))', doc: 'log(1 + exp(x)), computed stably; a smooth relu.', mathFn: true,

@@ -23,7 +23,8 @@ export type ParamKind =
   | 'index' // integer indices: a tensor or a (nested) list of ints
   | 'number'
   | 'bool'
-  | 'string';
+  | 'string'
+  | 'equation'; // einsum's first argument: the equation string, or the first operand of the sublist form
 
 /** A parameter after the tensor inputs, with PyTorch's name and default. */
 export interface ParamDecl {
