@@ -1,4 +1,4 @@
-import { siteState, Tensor, type Site } from '../runtime';
+import { RuntimeContext, siteState, Tensor, withContext, type Site } from '../runtime';
 import { isComplete, parse, renderDiagnostic } from '../grammar';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
@@ -8,6 +8,7 @@ import { Compiler } from './compiler';
 import { AutoCompileLog } from './auto-compile/report';
 import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
+import type { BlockCode } from './compile-stmt';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
 import { reportError } from './report';
@@ -34,6 +35,8 @@ export class NablaSession implements Session {
   private readonly top: Frame = { vars: [], parent: null };
   /** Which loops compiled themselves, for `explain compile` and `nabla run --explain-compile`. */
   readonly autoCompile = new AutoCompileLog();
+  /** This session's runtime state (grad mode, warnings sink, trace, source place), current while its code runs. */
+  readonly runtime = new RuntimeContext();
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
@@ -73,6 +76,11 @@ export class NablaSession implements Session {
         traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
       };
     }
+    return withContext(this.runtime, () => this.execute(block, out));
+  }
+
+  /** Runs a compiled cell with this session's runtime context current (siteState and warnings are its own). */
+  private execute(block: BlockCode, out: Output): RunResult {
     const prevOut = this.output;
     const prevWarn = warnings.sink;
     this.output = out;

@@ -1,10 +1,7 @@
-/** Global autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check. */
-export const mode = {
-  gradEnabled: true,
-  anomaly: false,
-  /** Called at every op; the kernel installs a check that throws when the user interrupted. */
-  checkInterrupt: null as null | (() => void),
-};
+import { mode } from './context';
+
+/** Autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check; the current context's (context.ts). */
+export { mode };
 
 export function noGrad<T>(fn: () => T): T {
   return withGrad(false, fn);

@@ -1,3 +1,4 @@
+import { warnings } from './context';
 import { LeafNode, type Node } from './graph';
 import { fmtSite, siteState, type Site } from './site';
 import type { Tensor } from './tensor';
@@ -98,8 +99,8 @@ export function escapedDescendantNote(x: Tensor, who: string): string {
   return '';
 }
 
-/** Where non-fatal diagnostics go (a session routes them to the cell's stderr); dropped when unset. */
-export const warnings: { sink: ((message: string) => void) | null } = { sink: null };
+/** Where non-fatal diagnostics go (a session routes them to the cell's stderr; context.ts); dropped when unset. */
+export { warnings };
 
 export function warn(message: string): void {
   warnings.sink?.(message);

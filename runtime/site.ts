@@ -11,7 +11,8 @@ export interface Site {
   text?: string;
 }
 
-export const siteState: { current: Site | null } = { current: null };
+/** The current context's place (context.ts): each session keeps its own. */
+export { siteState } from './context';
 
 export function fmtSite(s: Site | null | undefined): string {
   if (!s) return 'an unknown place';

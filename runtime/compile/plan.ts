@@ -10,7 +10,7 @@ import { module, type Func } from '../backends/js/wasm/asm';
 import { group, jsLoop, type Unit } from './fuse';
 import { columnSumSpec, matmulCall, matmulSpec, wasmSpec, type MatmulSpec, type WGroupSpec } from './lower';
 import { GEMM_ROWS, tileOn } from '../backends/js/wasm/gemm';
-import type { Resolver } from './state';
+import type { Resolver } from '../hooks';
 import type { Instr, Slot, Tracer, ViewRef } from './tracer';
 
 /**

@@ -3,7 +3,7 @@ import type { KernelAttrs } from '../kernels';
 import { storageMark, type Storage, type View } from '../storage';
 import type { Tensor } from '../tensor';
 import { fmtSite, siteState } from '../site';
-import type { Resolver, TraceHooks } from './state';
+import type { Resolver, TraceHooks } from '../hooks';
 
 /**
  * A trace is an eager run that also writes down what it did, at the level the runtime executes: kernel calls
