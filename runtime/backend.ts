@@ -1,4 +1,3 @@
-import { lastKernel } from './context';
 import type { HostArray } from './dtype';
 import { NablaError } from './errors';
 import { getKeepingKernel, getKernel, type KernelAttrs, type KernelOutput } from './kernels';
@@ -130,5 +129,5 @@ function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: 
   return (lastKernel.backend = 'js');
 }
 
-/** Which backend ran the last runKernel call (the current context's): a compiled trace records it (runtime/compile/fuse.ts fuses a call only where that engine gives the js bits). */
-export { lastKernel };
+/** Which backend ran the last runKernel call (the current session's; context.ts): a compiled trace records it (runtime/compile/fuse.ts fuses a call only where that engine gives the js bits). */
+export const lastKernel = { backend: 'js' };

@@ -1,6 +1,25 @@
-import type { BackwardObserver, TraceHooks } from './hooks';
-import type { Site } from './site';
-import type { GradientTape } from './tape';
+import { lastKernel } from './backend';
+import { backwardObserver, traceState, type BackwardObserver, type TraceHooks } from './hooks';
+import { mode } from './mode';
+import { warnings } from './provenance';
+import { siteState, type Site } from './site';
+import { activeTapes, type GradientTape } from './tape';
+
+/** What one context owns, as kept while the context is not current. */
+interface SessionState {
+  gradEnabled: boolean;
+  anomaly: boolean;
+  site: Site | null;
+  sink: ((message: string) => void) | null;
+  trace: TraceHooks | null;
+  backward: BackwardObserver | null;
+  lastBackend: string;
+  tapes: GradientTape[];
+}
+
+let current: RuntimeContext | undefined;
+
+const fresh = (): SessionState => ({ gradEnabled: true, anomaly: false, site: null, sink: null, trace: null, backward: null, lastBackend: 'js', tapes: [] });
 
 /**
  * The runtime's state that belongs to one session (a notebook, a REPL, a script): grad and anomaly mode,
@@ -12,68 +31,64 @@ import type { GradientTape } from './tape';
  * generator (ops/creation.ts: a session's seed() reseeds the process's draws, as it always did).
  */
 export class RuntimeContext {
-  readonly mode = new ModeState();
-  /** Where in the user's source the current operation happens (site.ts). */
-  readonly site: { current: Site | null } = { current: null };
-  /** Where non-fatal diagnostics go (provenance.ts warn); dropped when unset. */
-  readonly warnings: { sink: ((message: string) => void) | null } = { sink: null };
-  /** The trace of a compiled function in progress, told what the core does (hooks.ts). */
-  readonly trace: { current: TraceHooks | null } = { current: null };
-  /** explain's recorder of backward passes (hooks.ts). */
-  readonly backward: { current: BackwardObserver | null } = { current: null };
-  /** Which backend ran the last kernel call: a compiled trace records it (backend.ts). */
-  readonly lastKernel = { backend: 'js' };
-  /** The tapes whose with-block is open, innermost last (tape.ts). */
-  readonly tapes: GradientTape[] = [];
+  /** Its state while another context is current; null while it is current (the state is then in the slots). */
+  private parked: SessionState | null;
+
+  constructor() {
+    // the first context (defaultContext) starts current, holding the slots as they are; every later one fresh
+    this.parked = current ? fresh() : null;
+  }
+
+  /** Moves the state out of the slots into this context, which stops being current (enterContext alone calls it). */
+  park(): void {
+    this.parked = {
+      gradEnabled: mode.gradEnabled,
+      anomaly: mode.anomaly,
+      site: siteState.current,
+      sink: warnings.sink,
+      trace: traceState.current,
+      backward: backwardObserver.current,
+      lastBackend: lastKernel.backend,
+      tapes: activeTapes.splice(0),
+    };
+  }
+
+  /** Moves this context's state into the slots: it becomes current (enterContext alone calls it). */
+  unpark(): void {
+    const s = this.parked ?? fresh();
+    mode.gradEnabled = s.gradEnabled;
+    mode.anomaly = s.anomaly;
+    siteState.current = s.site;
+    warnings.sink = s.sink;
+    traceState.current = s.trace;
+    backwardObserver.current = s.backward;
+    lastKernel.backend = s.lastBackend;
+    activeTapes.push(...s.tapes);
+    this.parked = null;
+  }
 }
 
-/** The interrupt check is the process's: the kernel worker installs it once, and every session's ops call it. */
-const processHooks: { checkInterrupt: null | (() => void) } = { checkInterrupt: null };
-
-/** Global autograd switches of a context: grad mode (torch.no_grad), anomaly mode; and the process's interrupt check. */
-export class ModeState {
-  gradEnabled = true;
-  anomaly = false;
-  /** Called at every op; the kernel installs a check that throws when the user interrupted. */
-  get checkInterrupt(): null | (() => void) {
-    return processHooks.checkInterrupt;
-  }
-  set checkInterrupt(check: null | (() => void)) {
-    processHooks.checkInterrupt = check;
-  }
-}
+// The slots stay where the core reads them (mode.ts, site.ts, provenance.ts, backend.ts, hooks.ts, tape.ts):
+// plain objects that never change identity, so the hot path (every op reads mode and traceState, every
+// expression writes siteState) costs one load as before, under any module loader (a reassigned live binding
+// becomes a getter in transpiled modules, and a getter may answer undefined once a deep recursion exhausts
+// the stack). Making a context current moves their values, a few assignments per session run.
 
 /** The context that runs when no session made its own current (the runtime used from TypeScript). */
 export const defaultContext = new RuntimeContext();
-
-let current = defaultContext;
-
-// The current context's parts as live module bindings (ES modules see a reassigned `let` export): the hot
-// path (every op reads mode and traceState, every expression writes siteState) pays one load, as it did
-// when these were module singletons, and their users kept their names. Only enterContext assigns them.
-export let mode: ModeState = current.mode;
-export let siteState = current.site;
-export let warnings = current.warnings;
-export let traceState = current.trace;
-export let backwardObserver = current.backward;
-export let lastKernel = current.lastKernel;
-export let activeTapes = current.tapes;
+current = defaultContext;
 
 export function currentContext(): RuntimeContext {
-  return current;
+  return current!;
 }
 
 /** Makes `ctx` current; returns the context it replaced (give it back to enterContext to restore). */
 export function enterContext(ctx: RuntimeContext): RuntimeContext {
-  const prev = current;
+  const prev = current!;
+  if (ctx === prev) return prev;
+  prev.park();
+  ctx.unpark();
   current = ctx;
-  mode = ctx.mode;
-  siteState = ctx.site;
-  warnings = ctx.warnings;
-  traceState = ctx.trace;
-  backwardObserver = ctx.backward;
-  lastKernel = ctx.lastKernel;
-  activeTapes = ctx.tapes;
   return prev;
 }
 

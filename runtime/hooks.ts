@@ -1,4 +1,3 @@
-import { traceState } from './context';
 import type { BackwardCtx, Node } from './graph';
 import type { KernelAttrs } from './kernels';
 import type { View } from './storage';
@@ -38,7 +37,8 @@ export interface TraceHooks {
   unreplayable(reason: string): void;
 }
 
-export { traceState };
+/** The trace listening now: the current session's (context.ts moves it when another context becomes current). */
+export const traceState: { current: TraceHooks | null } = { current: null };
 
 /** Runs fn with `hooks` subscribed to the trace events (the tracer), then gives the slot back. */
 export function withTrace<T>(hooks: TraceHooks | null, fn: () => T): T {
@@ -68,7 +68,7 @@ export function assignGrad(holder: Tensor, g: Tensor | null): void {
 /**
  * Watches backward passes (explain's recorder): told where each pass starts, each node's complete gradient
  * (before and after its hooks), and each rule applied with the gradients it sent on. Its slot is
- * context.ts `backwardObserver`; nothing is called when it is unset.
+ * `backwardObserver` (the current session's); nothing is called when it is unset.
  */
 export interface BackwardObserver {
   begin(pass: { api: string; outputs: readonly Tensor[]; roots: readonly { node: Node; grad: Tensor }[]; known: ReadonlyMap<Node, Tensor>; accumulate: boolean; createGraph: boolean }): void;
@@ -77,7 +77,7 @@ export interface BackwardObserver {
   end(): void;
 }
 
-export { backwardObserver } from './context';
+export const backwardObserver: { current: BackwardObserver | null } = { current: null };
 
 /** One gradient sent into a node during a pass: by which node's rule, for which of its inputs. */
 export interface Contribution {

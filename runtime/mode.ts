@@ -1,7 +1,13 @@
-import { mode } from './context';
-
-/** Autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check; the current context's (context.ts). */
-export { mode };
+/**
+ * Autograd switches: grad mode (torch.no_grad) and anomaly mode are the current session's (context.ts moves
+ * them when another session's context becomes current); the interrupt check is the process's, installed once.
+ */
+export const mode = {
+  gradEnabled: true,
+  anomaly: false,
+  /** Called at every op; the kernel installs a check that throws when the user interrupted. */
+  checkInterrupt: null as null | (() => void),
+};
 
 export function noGrad<T>(fn: () => T): T {
   return withGrad(false, fn);

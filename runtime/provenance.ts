@@ -1,4 +1,3 @@
-import { warnings } from './context';
 import { LeafNode, type Node } from './graph';
 import { fmtSite, siteState, type Site } from './site';
 import type { Tensor } from './tensor';
@@ -99,8 +98,8 @@ export function escapedDescendantNote(x: Tensor, who: string): string {
   return '';
 }
 
-/** Where non-fatal diagnostics go (a session routes them to the cell's stderr; context.ts); dropped when unset. */
-export { warnings };
+/** Where non-fatal diagnostics go (the current session routes them to its cell's stderr; context.ts); dropped when unset. */
+export const warnings: { sink: ((message: string) => void) | null } = { sink: null };
 
 export function warn(message: string): void {
   warnings.sink?.(message);

@@ -11,8 +11,8 @@ export interface Site {
   text?: string;
 }
 
-/** The current context's place (context.ts): each session keeps its own. */
-export { siteState } from './context';
+/** The current session's place (context.ts moves it when another session's context becomes current). */
+export const siteState: { current: Site | null } = { current: null };
 
 export function fmtSite(s: Site | null | undefined): string {
   if (!s) return 'an unknown place';

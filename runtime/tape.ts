@@ -1,5 +1,4 @@
 import { grad } from './autograd';
-import { activeTapes } from './context';
 import { gradError } from './errors';
 import { zerosLike } from './ops/creation';
 import { stack } from './ops/shape';
@@ -26,6 +25,9 @@ function notWatched(s: Tensor, target: Tensor, tapeSite: Site | null): string {
 export interface TapeOptions {
   persistent?: boolean;
 }
+
+/** The tapes whose with-block is open, innermost last: the current session's (context.ts moves them). */
+export const activeTapes: GradientTape[] = [];
 
 export class GradientTape {
   readonly persistent: boolean;

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import { createSession } from '../../compiler';
 import type { Output } from '../../compiler/session';
-import { backwardObserver, enterContext, mode, RuntimeContext, siteState, traceState, warnings, withContext } from '../../runtime/context';
-import { backwardDiagnoser, untraced, withTrace, type TraceHooks } from '../../runtime/hooks';
-import { warn } from '../../runtime/provenance';
+import { enterContext, RuntimeContext, withContext } from '../../runtime/context';
+import { backwardDiagnoser, backwardObserver, traceState, untraced, withTrace, type TraceHooks } from '../../runtime/hooks';
+import { mode } from '../../runtime/mode';
+import { warn, warnings } from '../../runtime/provenance';
+import { siteState } from '../../runtime/site';
+import { activeTapes } from '../../runtime/tape';
 import { traceBackward } from '../../runtime/explain';
 
 /** A trace listener that only notes which kernels it was told about and whether it was told to give up. */
@@ -50,13 +53,17 @@ describe('the runtime context: one per session', () => {
       traceState.current = tr;
       mode.anomaly = true;
       siteState.current = { file: 'a.nabla', line: 1, col: 1 };
+      const t = nb.tape().enter();
       withContext(b, () => {
+        expect(activeTapes).toEqual([]);
         expect(traceState.current).toBe(null);
         expect(mode.anomaly).toBe(false);
         expect(siteState.current).toBe(null);
         warnings.sink = (m) => heardB.push(m);
         warn('said in b');
       });
+      expect(activeTapes).toEqual([t]);
+      t.exit();
       expect(traceState.current).toBe(tr);
       expect(mode.anomaly).toBe(true);
       expect(siteState.current?.file).toBe('a.nabla');
