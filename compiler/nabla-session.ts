@@ -1,4 +1,4 @@
-import { RuntimeContext, siteState, Tensor, withContext, type Site } from '../runtime';
+import { enterContext, RuntimeContext, siteState, Tensor, type Site } from '../runtime';
 import { isComplete, parse, renderDiagnostic } from '../grammar';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
@@ -8,7 +8,6 @@ import { Compiler } from './compiler';
 import { AutoCompileLog } from './auto-compile/report';
 import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
-import type { BlockCode } from './compile-stmt';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
 import { reportError } from './report';
@@ -76,11 +75,9 @@ export class NablaSession implements Session {
         traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
       };
     }
-    return withContext(this.runtime, () => this.execute(block, out));
-  }
-
-  /** Runs a compiled cell with this session's runtime context current (siteState and warnings are its own). */
-  private execute(block: BlockCode, out: Output): RunResult {
+    // this session's runtime state is current while its code runs (siteState and warnings below are its own);
+    // entered inline, not through a callback, so a deep recursion in the cell has the stack it always had
+    const prevContext = enterContext(this.runtime);
     const prevOut = this.output;
     const prevWarn = warnings.sink;
     this.output = out;
@@ -99,6 +96,7 @@ export class NablaSession implements Session {
       this.output = prevOut;
       warnings.sink = prevWarn;
       siteState.current = null;
+      enterContext(prevContext);
     }
   }
 

@@ -20,7 +20,7 @@ export { jacobian, hessian, vjp, jvp } from './functional';
 export { customGrad } from './custom';
 export { inplace } from './inplace';
 export { assignGrad, withTrace } from './hooks';
-export { RuntimeContext, withContext, currentContext } from './context';
+export { RuntimeContext, withContext, enterContext, currentContext } from './context';
 export { compile, type CompileOptions, type Compiled } from './compile';
 export { Tracer, Plan, traceState, replayedHistory } from './compile';
 export { NablaError } from './errors';
