@@ -1,4 +1,4 @@
-import { siteState, Tensor, type Site } from '../runtime';
+import { enterContext, RuntimeContext, siteState, Tensor, type Site } from '../runtime';
 import { isComplete, parse, renderDiagnostic, type Diagnostic } from '../grammar';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
@@ -49,6 +49,8 @@ export class NablaSession implements Session {
   private readonly top: Frame = { vars: [], parent: null };
   /** Which loops compiled themselves, for `explain compile` and `nabla run --explain-compile`. */
   readonly autoCompile = new AutoCompileLog();
+  /** This session's runtime state (grad mode, warnings sink, trace, source place), current while its code runs. */
+  readonly runtime = new RuntimeContext();
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
@@ -107,6 +109,9 @@ export class NablaSession implements Session {
       };
     }
     for (const n of topLevelNames(parsed.program)) this.declared.add(n);
+    // this session's runtime state is current while its code runs (siteState and warnings below are its own);
+    // entered inline, not through a callback, so a deep recursion in the cell has the stack it always had
+    const prevContext = enterContext(this.runtime);
     const prevOut = this.output;
     const prevWarn = warnings.sink;
     this.output = out;
@@ -125,6 +130,7 @@ export class NablaSession implements Session {
       this.output = prevOut;
       warnings.sink = prevWarn;
       siteState.current = null;
+      enterContext(prevContext);
     }
   }
 

@@ -1,8 +1,8 @@
-import { assignGrad, traceState } from './compile/state';
 import { isComplex } from './dtype';
 import { edgeOf, needsGrad } from './engine';
 import { gradError, NablaError } from './errors';
 import { LeafNode, type BackwardCtx, type Node } from './graph';
+import { assignGrad, backwardDiagnoser, backwardObserver, traceState, type Contribution } from './hooks';
 import { mode, withGrad } from './mode';
 import { fmtShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
@@ -12,7 +12,7 @@ import { onesLike } from './ops/creation';
 import { compute } from './ops/util';
 import { detach } from './ops/shape';
 import { escapedDescendantNote, escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
-import { anomalyInBackward, flatWarning, unusedReason, type Contribution } from './explain/diagnose';
+import { at, unusedReason } from './unused';
 
 /**
  * Reverse mode over the recorded graph. Plain functions over nodes (tfjs tape.ts, tinygrad): order the
@@ -40,19 +40,6 @@ export interface BackwardOptions {
 }
 
 const list = <T>(x: T | readonly T[] | null | undefined): T[] => (x == null ? [] : Array.isArray(x) ? [...x] : [x as T]);
-
-/**
- * Watches backward passes (explain): told where each pass starts, each node's complete gradient (before and
- * after its hooks), and each rule applied with the gradients it sent on. Nothing is called when unset.
- */
-export interface BackwardObserver {
-  begin(pass: { api: string; outputs: readonly Tensor[]; roots: readonly { node: Node; grad: Tensor }[]; known: ReadonlyMap<Node, Tensor>; accumulate: boolean; createGraph: boolean }): void;
-  visit(n: Node, arrived: Tensor | null, g: Tensor | null): void;
-  applied(n: Node, g: Tensor, ctx: BackwardCtx, grads: readonly (Tensor | null)[]): void;
-  end(): void;
-}
-
-export const backwardObserver: { current: BackwardObserver | null } = { current: null };
 
 interface Pass {
   api: string;
@@ -237,7 +224,7 @@ function propagate(
   if (!p.retainGraph) n.free();
 }
 
-/** holder.grad += g (PyTorch's AccumulateGrad), told to a compiled function's trace (compile/state.ts). */
+/** holder.grad += g (PyTorch's AccumulateGrad), told to a compiled function's trace (hooks.ts). */
 function accumulateGrad(holder: Tensor, g: Tensor, createGraph: boolean): void {
   traceState.current?.readsGrad(holder);
   assignGrad(holder, accumulateInto(holder.grad, g, createGraph));
@@ -258,12 +245,23 @@ function withoutForwardChecks<T>(fn: () => T): T {
   }
 }
 
-/** detect_anomaly in backward: the first rule whose result is NaN or infinite, explained (explain/diagnose.ts). */
+/**
+ * detect_anomaly in backward: the first rule whose result is NaN or infinite stops the pass, explained by the
+ * registered diagnoser (explain/diagnose.ts); without one, the rule and its line are still named.
+ */
 function checkGradFinite(n: Node, i: number, gi: Tensor, g: Tensor, ctx: BackwardCtx, into: readonly Contribution[]) {
   const h = gi.toHost();
   for (let k = 0; k < h.length; k++) {
-    if (!Number.isFinite(h[k])) throw new NablaError(`detect_anomaly: ${anomalyInBackward(n, i, gi, g, ctx, into)}`, 'detect_anomaly', 'AnomalyError');
+    if (Number.isFinite(h[k])) continue;
+    const why = backwardDiagnoser.current?.anomaly(n, i, gi, g, ctx, into) ?? `the backward of ${n.op.name}${at(n.site)} produced a value that is not finite in the gradient of input ${i + 1}.`;
+    throw new NablaError(`detect_anomaly: ${why}`, 'detect_anomaly', 'AnomalyError');
   }
+}
+
+/** A gradient that came out all zero through flat ops (round, sign) is explained by the registered diagnoser, if any. */
+function warnIfFlat(api: string, t: Tensor, g: Tensor, target: Node, flat: readonly Node[]): void {
+  const w = backwardDiagnoser.current?.flat(api, t, g, target, flat);
+  if (w) warn(w);
 }
 
 function knownMap(api: string, k: GradOptions['knownGrads']): Map<Node, Tensor> {
@@ -308,10 +306,7 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
   const res = ins.map((t, i) => {
     const g = captured.get(targets[i]!) ?? null;
     if (!g && !opts.allowUnused) throw gradError(api, unusedMessage(t, ins.length > 1 ? i : null, pass.roots.map((r) => r.node), outs));
-    if (g && pass.flat!.length) {
-      const w = flatWarning(api, t, g, targets[i]!, pass.flat!);
-      if (w) warn(w);
-    }
+    if (g && pass.flat!.length) warnIfFlat(api, t, g, targets[i]!, pass.flat!);
     return g;
   });
   return Array.isArray(inputs) ? res : res[0];
@@ -345,10 +340,7 @@ export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOpti
     constants: new Set(),
   };
   run(api, pass);
-  for (const [leaf, g] of pass.arrivals ?? []) {
-    const w = flatWarning(api, (leaf as LeafNode).leaf, g, leaf, pass.flat!);
-    if (w) warn(w);
-  }
+  for (const [leaf, g] of pass.arrivals ?? []) warnIfFlat(api, (leaf as LeafNode).leaf, g, leaf, pass.flat!);
 }
 
 /** Populates .grad of a non-leaf during backward (a leaf always gets it). */

@@ -137,5 +137,5 @@ function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: 
   return (lastKernel.backend = 'js');
 }
 
-/** Which backend ran the last runKernel call: a compiled trace records it (runtime/backends/js/plan/fuse.ts fuses a call only where that engine gives the js bits). */
+/** Which backend ran the last runKernel call (the current session's; context.ts): a compiled trace records it (runtime/backends/js/plan/fuse.ts fuses a call only where that engine gives the js bits). */
 export const lastKernel = { backend: 'js' };

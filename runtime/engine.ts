@@ -1,7 +1,7 @@
-import { traceState } from './compile/state';
 import { isComplex } from './dtype';
 import { NablaError } from './errors';
 import { LeafNode, Node, type Meta, type OpDef } from './graph';
+import { traceState } from './hooks';
 import { mode } from './mode';
 import { inheritLost, noteLost } from './provenance';
 import { fmtSite, siteState } from './site';

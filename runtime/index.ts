@@ -6,6 +6,8 @@ import './backends/js';
 import './backends/gpujs';
 import './methods';
 import './op-methods';
+// explain's sentences for NaN and zero gradients, registered with backprop (hooks.ts)
+import './explain/diagnose';
 
 export { Tensor, liveTensors, type Origin } from './tensor';
 export { liveStorages, trackLive } from './storage';
@@ -17,7 +19,8 @@ export { GradientTape, tape, watch, type TapeOptions } from './tape';
 export { jacobian, hessian, vjp, jvp } from './functional';
 export { customGrad } from './custom';
 export { inplace } from './inplace';
-export { assignGrad } from './compile/state';
+export { assignGrad, withTrace } from './hooks';
+export { RuntimeContext, withContext, enterContext, currentContext } from './context';
 export { compile, type CompileOptions, type Compiled } from './compile';
 export { Tracer, Plan, traceState, replayedHistory } from './compile';
 export { NablaError } from './errors';

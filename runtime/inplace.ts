@@ -10,7 +10,7 @@ import type { Tensor } from './tensor';
 
 const VIEW_OPS = new Set(['index', 'reshape', 'permute', 'expand']);
 import { writeInto } from './backends/js/layout';
-import { traceState } from './compile/state';
+import { traceState } from './hooks';
 
 /**
  * `x += e` and friends: the result is computed out of place, then written into x's storage, whose version is

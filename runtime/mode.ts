@@ -1,4 +1,7 @@
-/** Global autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check. */
+/**
+ * Autograd switches: grad mode (torch.no_grad) and anomaly mode are the current session's (context.ts moves
+ * them when another session's context becomes current); the interrupt check is the process's, installed once.
+ */
 export const mode = {
   gradEnabled: true,
   anomaly: false,

@@ -98,7 +98,7 @@ export function escapedDescendantNote(x: Tensor, who: string): string {
   return '';
 }
 
-/** Where non-fatal diagnostics go (a session routes them to the cell's stderr); dropped when unset. */
+/** Where non-fatal diagnostics go (the current session routes them to its cell's stderr; context.ts); dropped when unset. */
 export const warnings: { sink: ((message: string) => void) | null } = { sink: null };
 
 export function warn(message: string): void {

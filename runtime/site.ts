@@ -11,6 +11,7 @@ export interface Site {
   text?: string;
 }
 
+/** The current session's place (context.ts moves it when another session's context becomes current). */
 export const siteState: { current: Site | null } = { current: null };
 
 export function fmtSite(s: Site | null | undefined): string {

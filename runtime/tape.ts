@@ -26,7 +26,8 @@ export interface TapeOptions {
   persistent?: boolean;
 }
 
-const active: GradientTape[] = [];
+/** The tapes whose with-block is open, innermost last: the current session's (context.ts moves them). */
+export const activeTapes: GradientTape[] = [];
 
 export class GradientTape {
   readonly persistent: boolean;
@@ -43,14 +44,14 @@ export class GradientTape {
 
   enter(): this {
     this.open = true;
-    active.push(this);
+    activeTapes.push(this);
     return this;
   }
 
   exit(): void {
     this.open = false;
-    const i = active.lastIndexOf(this);
-    if (i >= 0) active.splice(i, 1);
+    const i = activeTapes.lastIndexOf(this);
+    if (i >= 0) activeTapes.splice(i, 1);
     for (const t of this.watched) t.watchedBy?.delete(this);
   }
 
@@ -137,7 +138,7 @@ export function tape(opts: TapeOptions = {}): GradientTape {
 
 /** watch(x): inside a tape, the innermost tape records x; outside any tape, x requires grad from now on. */
 export function watch(x: Tensor): void {
-  const t = active[active.length - 1];
+  const t = activeTapes[activeTapes.length - 1];
   if (t) t.watch(x);
   else x.requiresGrad = true;
 }

@@ -6,7 +6,7 @@ import { siteState, type Site } from './site';
 import { liveTracking, Storage, type View } from './storage';
 import { formatTensor } from './format';
 import { noteEscape } from './provenance';
-import { traceState } from './compile/state';
+import { traceState } from './hooks';
 
 let nextId = 1;
 

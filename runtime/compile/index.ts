@@ -1,9 +1,9 @@
 import { getBackend } from '../backend';
+import { traceState, withTrace } from '../hooks';
 import { mode } from '../mode';
 import { warn, warnings } from '../provenance';
 import { Tensor } from '../tensor';
 import { Plan, type Container, type PlanStats } from './plan';
-import { traceState } from './state';
 import { Tracer } from './tracer';
 
 // the pieces compile() is built from, for front ends that trace their own units (the language's loops)
@@ -99,14 +99,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
     info.traces++;
     const tensors = args.map((a) => (a instanceof Tensor ? a : null));
     const tr = new Tracer(tensors);
-    const prev = traceState.current;
-    traceState.current = tr;
-    let result: unknown;
-    try {
-      result = f(...args);
-    } finally {
-      traceState.current = prev;
-    }
+    const result = withTrace(tr, () => f(...args));
     if (tr.reason) {
       entry.eager = tr.reason;
       entry.plan = null;

@@ -3,7 +3,7 @@ import { storageMark, type Storage, type View } from '../storage';
 import type { Tensor } from '../tensor';
 import { fmtSite, siteState } from '../site';
 import type { Instr, Resolver, Slot, ViewRef } from '../trace';
-import type { TraceHooks } from './state';
+import type { TraceHooks } from '../hooks';
 
 /**
  * A trace is an eager run that also writes down what it did, at the level the runtime executes: kernel calls

@@ -1,5 +1,6 @@
 import { isComplex } from '../dtype';
 import type { BackwardCtx, Node } from '../graph';
+import { registerBackwardDiagnoser, type Contribution } from '../hooks';
 import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { at, reachable } from '../unused';
@@ -7,19 +8,14 @@ import { elementIndex, fmtValue, gradSymbol, nodeLabel, renderFormula, valueLabe
 
 /**
  * Why a gradient is missing, zero or NaN, in sentences that name the line and the fix. Plain functions over
- * the recorded graph, called by autograd only on the error path (or once a flat rule ran), so they cost
+ * the recorded graph, registered with the core's backward pass (hooks.ts registerBackwardDiagnoser, at the
+ * end of this file): autograd calls them only on the error path (or once a flat rule ran), so they cost
  * nothing in the common case. Why an input is unused lives in the core (../unused.ts): backprop raises it.
  */
 
 export { unusedReason } from '../unused';
 
-/** One gradient sent into a node during a pass: by which node's rule, for which of its inputs. */
-export interface Contribution {
-  node: Node;
-  input: number;
-  grad: Tensor;
-  ctx: BackwardCtx;
-}
+export type { Contribution };
 
 const allZero = (g: Tensor) => g.toHost().every((v) => v === 0);
 
@@ -89,3 +85,6 @@ function trap(n: Node, k: number, gi: Tensor, into: readonly Contribution[], inL
   }
   return null;
 }
+
+// loading explain is what gives backprop its explanations (runtime/index.ts loads it with the public surface)
+registerBackwardDiagnoser({ anomaly: anomalyInBackward, flat: flatWarning });

@@ -1,10 +1,10 @@
-import { backwardObserver, type BackwardObserver } from '../autograd';
+import { backwardObserver, type BackwardObserver } from '../hooks';
 import type { BackwardCtx, Node } from '../graph';
 import type { Tensor } from '../tensor';
 
 /**
  * A record of the backward passes that ran while a piece of code ran: what explain prints. The code runs once
- * with an observer installed (autograd's backwardObserver), so `explain backward(L)` does the backward, once,
+ * with an observer installed (the core's backwardObserver, hooks.ts), so `explain backward(L)` does the backward, once,
  * and shows it; .grad is touched exactly as without explain.
  */
 export interface TraceStep {

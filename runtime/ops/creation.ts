@@ -1,10 +1,10 @@
 import { allocHost, bytesPerElement, type DType } from '../dtype';
 import { typeError, valueError } from '../errors';
+import { traceState } from '../hooks';
 import { checkAllocation } from '../limits';
 import { mode } from '../mode';
 import { sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { traceState } from '../compile/state';
 import { compute } from './util';
 
 /** Tensor creation and the seeded random generator (all random functions take a seed). */

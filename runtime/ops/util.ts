@@ -1,7 +1,7 @@
 import { lastKernel, runKernelStorage } from '../backend';
-import { traceState } from '../compile/state';
 import { bytesPerElement, lanes, type DType } from '../dtype';
 import { typeError } from '../errors';
+import { traceState } from '../hooks';
 import type { KernelAttrs } from '../kernels';
 import { checkAllocation } from '../limits';
 import { contiguousStrides, sameShape, sizeOf } from '../shape';

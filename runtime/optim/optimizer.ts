@@ -1,9 +1,9 @@
 import { lanes, type HostArray } from '../dtype';
 import { typeError, valueError } from '../errors';
+import { traceState, untraced } from '../hooks';
 import { inplace } from '../inplace';
 import { enableGrad, noGrad } from '../mode';
 import { zerosLike } from '../ops/creation';
-import { traceState, untraced } from '../compile/state';
 import { Tensor } from '../tensor';
 
 /**
