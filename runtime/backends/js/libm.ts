@@ -11,7 +11,7 @@
  * accuracy test measures both). sqrt, abs, floor, min, max, hypot stay `Math.*`: IEEE 754 or the language
  * fixes their results.
  *
- * Only huge arguments of sin/cos/tan (|x| ≥ 2^19·π/2) reduce differently from fdlibm: by 2/π to 1200 bits
+ * Only huge arguments of sin/cos/tan (|x| ≥ 2^19·π/2) reduce differently from fdlibm: by 2/π to 1400 bits
  * computed here with BigInt (exact integer arithmetic) instead of fdlibm's table and float loop.
  */
 
@@ -704,7 +704,7 @@ function remPio2(x: number): number {
 
 // 2/π as a fixed-point integer of TWO_OVER_PI_BITS bits after the point, computed once with BigInt from
 // Machin's formula π = 16·atan(1/5) − 4·atan(1/239): exact integer arithmetic, the same on every engine.
-const TWO_OVER_PI_BITS = 1200n;
+const TWO_OVER_PI_BITS = 1400n;
 const TWO_OVER_PI: bigint = (() => {
   const guard = 64n;
   const one = 1n << (TWO_OVER_PI_BITS + guard);
@@ -722,8 +722,12 @@ const TWO_OVER_PI: bigint = (() => {
   return ((2n * one) << TWO_OVER_PI_BITS) / pi;
 })();
 const MASK53 = (1n << 53n) - 1n;
+const WINDOW = 256n;
 
-/** Payne–Hanek for |x| > 2^19·π/2: x·2/π to 1200 bits; its integer part mod 4 and its fraction times π/2. */
+/** 2^k for a normal result, exactly. */
+const pow2 = (k: number) => fromWords((k + 0x3ff) << 20, 0);
+
+/** Payne–Hanek for |x| > 2^19·π/2: x·2/π to 1400 bits; its integer part mod 4 and its fraction times π/2. */
 function remPio2Huge(x: number): number {
   const ix = hiWord(x) & 0x7fffffff;
   if (ix >= 0x7ff00000) {
@@ -733,17 +737,26 @@ function remPio2Huge(x: number): number {
   // |x| = m · 2^e with m a 53-bit integer
   const e = ((ix >> 20) & 0x7ff) - 1075;
   const m = (BigInt(ix & 0xfffff) << 32n) | BigInt(loWord(x)) | (1n << 52n);
-  const product = m * TWO_OVER_PI; // |x|·2/π · 2^(1200 − e)
+  const product = m * TWO_OVER_PI; // |x|·2/π · 2^(TWO_OVER_PI_BITS − e)
   const point = TWO_OVER_PI_BITS - BigInt(e); // bits after the binary point
   let n = Number((product >> point) & 3n);
-  const frac = product & ((1n << point) - 1n);
-  // the fraction in [0, 1) to 106 bits, as hi + lo; above 1/2, take n + 1 and frac − 1
-  const top = frac >> (point - 106n);
-  let hi = Number(top >> 53n) * 2 ** -53;
-  let lo = Number(top & MASK53) * 2 ** -106;
-  if (hi >= 0.5) {
+  // the fraction in [-1/2, 1/2): above 1/2, take n + 1 and the fraction − 1
+  let frac = product & ((1n << point) - 1n);
+  if (frac >= 1n << (point - 1n)) {
     n = (n + 1) & 3;
-    hi -= 1;
+    frac -= 1n << point;
+  }
+  const negative = frac < 0n;
+  if (negative) frac = -frac;
+  // its top WINDOW bits, then their leading 106 bits as hi + lo (x may lie within 2^-61 of a multiple of π/2)
+  const top = frac >> (point - WINDOW);
+  const shift = BigInt(top.toString(2).length) - 106n;
+  const bits = shift >= 0n ? top >> shift : top << -shift;
+  let hi = Number(bits >> 53n) * pow2(Number(shift - WINDOW) + 53);
+  let lo = Number(bits & MASK53) * pow2(Number(shift - WINDOW));
+  if (negative) {
+    hi = -hi;
+    lo = -lo;
   }
   // (hi + lo)·π/2 in double-double: π/2 = PIO2_HI + PIO2_LO, and PIO2_HI split in halves for an exact product
   const s = hi + lo;
