@@ -569,9 +569,10 @@ const S1 = -1.66666666666666324348e-1, S2 = 8.33333333332248946124e-3, S3 = -1.9
 const S4 = 2.75573137070700676789e-6, S5 = -2.50507602534068634195e-8, S6 = 1.58969099521155010221e-10;
 
 /** sin(x + y) for |x| ≤ π/4, y the tail of x (iy = 0: y is zero). */
+const TWO_M27 = bound(0x3e400000);
+
 function kernelSin(x: number, y: number, iy: number): number {
-  const ix = hiWord(x) & 0x7fffffff;
-  if (ix < 0x3e400000 && Math.trunc(x) === 0) return x;
+  if (Math.abs(x) < TWO_M27) return x;
   const z = x * x;
   const v = z * x;
   const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
@@ -582,13 +583,18 @@ function kernelSin(x: number, y: number, iy: number): number {
 const C1 = 4.16666666666666019037e-2, C2 = -1.38888888888741095749e-3, C3 = 2.48015872894767294178e-5;
 const C4 = -2.75573143513906633035e-7, C5 = 2.08757232129817482790e-9, C6 = -1.13596475577881948265e-11;
 
+const COS_NEAR = bound(0x3fd33333); // |x| < 0.3
+const COS_FAR = bound(0x3fe90001); // |x| > 0.78125
+
 function kernelCos(x: number, y: number): number {
-  const ix = hiWord(x) & 0x7fffffff;
-  if (ix < 0x3e400000 && Math.trunc(x) === 0) return 1;
+  const ax = Math.abs(x);
+  if (ax < TWO_M27) return 1;
   const z = x * x;
   const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
-  if (ix < 0x3fd33333) return 1 - (0.5 * z - (z * r - x * y));
-  const qx = ix > 0x3fe90000 ? 0.28125 : fromWords(ix - 0x00200000, 0);
+  if (ax < COS_NEAR) return 1 - (0.5 * z - (z * r - x * y));
+  // fdlibm's qx: |x|/4 cut to the 20 mantissa bits of its high word (|x|/4 in [0.075, 0.196), binary exponent −4 or −3)
+  const q = ax / 4;
+  const qx = ax >= COS_FAR ? 0.28125 : q < 0.125 ? Math.floor(q * 16777216) / 16777216 : Math.floor(q * 8388608) / 8388608;
   const hz = 0.5 * z - qx;
   const a = 1 - qx;
   return a - (hz - (z * r - x * y));
@@ -659,14 +665,19 @@ const PIO2_3T = 8.47842766036889956997e-32;
 /** The reduced argument: x = n·π/2 + (REDUCED[0] + REDUCED[1]), |REDUCED[0]| ≤ π/4; returns n. */
 const REDUCED = [0, 0];
 
+const PIO4 = bound(0x3fe921fc); // |x| ≤ π/4 (fdlibm: ix ≤ 0x3fe921fb)
+const THREE_PIO4 = bound(0x4002d97c);
+const NEAR_PIO2_LO = bound(0x3ff921fb); // the high word of π/2
+const NEAR_PIO2_HI = bound(0x3ff921fc);
+const MEDIUM = bound(0x413921fc); // |x| ≤ 2^19·π/2
+
 function remPio2(x: number): number {
-  const hx = hiWord(x);
-  const ix = hx & 0x7fffffff;
-  if (ix < 0x4002d97c) {
+  const ax = Math.abs(x);
+  if (ax < THREE_PIO4) {
     // |x| < 3π/4: n = ±1
-    const sign = hx > 0 ? 1 : -1;
+    const sign = x > 0 ? 1 : -1;
     let z = x - sign * PIO2_1;
-    if (ix !== 0x3ff921fb) {
+    if (ax < NEAR_PIO2_LO || ax >= NEAR_PIO2_HI) {
       REDUCED[0] = z - sign * PIO2_1T;
       REDUCED[1] = z - REDUCED[0] - sign * PIO2_1T;
     } else {
@@ -676,21 +687,22 @@ function remPio2(x: number): number {
     }
     return sign;
   }
-  if (ix <= 0x413921fb) {
-    // |x| ≤ 2^19·π/2: n·π/2 subtracted in 33-bit pieces, as many as the cancellation needs
-    const t = Math.abs(x);
-    const n = Math.trunc(t * INV_PIO2 + 0.5);
-    let r = t - n * PIO2_1;
+  if (ax < MEDIUM) {
+    // n·π/2 subtracted in 33-bit pieces, as many as the cancellation needs: another while the result lost
+    // more than 16 (then 49) binary orders of magnitude against x (2^e ≤ |x| < 2^(e+1))
+    const n = Math.trunc(ax * INV_PIO2 + 0.5);
+    let r = ax - n * PIO2_1;
     let w = n * PIO2_1T;
-    const j = ix >> 20;
+    let e = 1;
+    while (ax >= POW2[e + 1 + 1022]) e++;
     let y0 = r - w;
-    if (j - ((hiWord(y0) >> 20) & 0x7ff) > 16) {
+    if (Math.abs(y0) < POW2[e - 16 + 1022]) {
       let u = r;
       w = n * PIO2_2;
       r = u - w;
       w = n * PIO2_2T - (u - r - w);
       y0 = r - w;
-      if (j - ((hiWord(y0) >> 20) & 0x7ff) > 49) {
+      if (Math.abs(y0) < POW2[e - 49 + 1022]) {
         u = r;
         w = n * PIO2_3;
         r = u - w;
@@ -699,7 +711,7 @@ function remPio2(x: number): number {
       }
     }
     const y1 = r - y0 - w;
-    if (hx < 0) {
+    if (x < 0) {
       REDUCED[0] = -y0;
       REDUCED[1] = -y1;
       return -n;
@@ -793,9 +805,9 @@ function remPio2Huge(x: number): number {
 }
 
 export function sin(x: number): number {
-  const ix = hiWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelSin(x, 0, 0);
-  if (ix >= 0x7ff00000) return x - x;
+  const ax = Math.abs(x);
+  if (ax < PIO4) return kernelSin(x, 0, 0);
+  if (!(ax < Infinity)) return x - x;
   const n = remPio2(x) & 3;
   const [y0, y1] = REDUCED;
   if (n === 0) return kernelSin(y0, y1, 1);
@@ -805,9 +817,9 @@ export function sin(x: number): number {
 }
 
 export function cos(x: number): number {
-  const ix = hiWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelCos(x, 0);
-  if (ix >= 0x7ff00000) return x - x;
+  const ax = Math.abs(x);
+  if (ax < PIO4) return kernelCos(x, 0);
+  if (!(ax < Infinity)) return x - x;
   const n = remPio2(x) & 3;
   const [y0, y1] = REDUCED;
   if (n === 0) return kernelCos(y0, y1);
@@ -817,9 +829,9 @@ export function cos(x: number): number {
 }
 
 export function tan(x: number): number {
-  const ix = hiWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelTan(x, 0, 1);
-  if (ix >= 0x7ff00000) return x - x;
+  const ax = Math.abs(x);
+  if (ax < PIO4) return kernelTan(x, 0, 1);
+  if (!(ax < Infinity)) return x - x;
   const n = remPio2(x);
   return kernelTan(REDUCED[0], REDUCED[1], 1 - ((n & 1) << 1));
 }
