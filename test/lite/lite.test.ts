@@ -300,6 +300,8 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
     await waitForIdleKernel(page);
     console.log(`[test/lite] ${path}: Run All took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const cells = await notebookCells(page);
+    let equal = 0;
+    let compared = 0;
     expect(cells).toHaveLength(storedCode.length);
     expect(cells.map((c) => c.executionCount === null), `${path}: cells left unrun`).not.toContain(true);
     cells.forEach((cell, i) => {
@@ -312,8 +314,11 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
       const want = printedNumbers(storedCode[i].outputs ?? []);
       const got = printedNumbers(cell.outputs);
       expect(got.length, `${where}: ${JSON.stringify(got)} vs stored ${JSON.stringify(want)}`).toBe(want.length);
+      compared += got.length;
+      equal += got.filter((g, k) => g === want[k]).length;
       got.forEach((g, k) => expect(close(g, want[k]), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
     });
+    console.log(`[test/lite] ${path}: ${equal} of ${compared} printed numbers equal to the stored ones as printed`);
     await command(page, 'docmanager:close-all-files').catch(() => undefined);
   }, 900_000);
 });
