@@ -261,11 +261,13 @@ function printedNumbers(outputs: CellOutput[]): number[] {
 
 /**
  * The stored outputs come from the ZMQ kernel in Node (webasm there too). A printed value is the same to
- * float32 rounding: 1e-3 relative, or both tiny; a count is equal. This holds for pde/ too, whose networks
- * train for hundreds of float32 Adam and L-BFGS steps that would carry a last-bit difference on: the runtime
- * computes exp, sin, tanh, pow, ... with its own libm (runtime/backends/js/libm.ts), not with the engine's
- * Math.*, which differs between Node 20 and Chromium in the last bit for 1–10% of arguments
- * (scripts/math-determinism.ts). Before that, heat's error after Adam differed by 7% from the stored run.
+ * float32 rounding: 1e-3 relative, or both tiny; a count is equal (measured: every printed number is equal as
+ * printed, pde/ included). pde/ trains for hundreds of float32 Adam and L-BFGS steps that would carry a
+ * last-bit difference on; the runtime computes exp, sin, tanh, pow, ... with its own libm
+ * (runtime/backends/js/libm.ts), not with the engine's Math.*, which differs between Node 20 and Chromium in
+ * the last bit for 1–10% of arguments (scripts/math-determinism.ts), so no engine difference can enter.
+ * (This test once allowed pde/ a factor of 4; its stored outputs had gone stale: re-executed with the code
+ * of that time, Node printed what Chromium printed.)
  */
 function close(a: number, b: number): boolean {
   if (a === b) return true;
