@@ -25,7 +25,7 @@ export function binary(op: string, a: Value, b: Value): Value {
       case '-': return a - b;
       case '*': return a * b;
       case '/': return a / b;
-      case '^': return a ** b;
+      case '^': return nb.libm.pow(a, b);
       case '%': return ((a % b) + b) % b;
       case '==': return a === b;
       case '!=': return a !== b;

@@ -13,6 +13,8 @@ export { Tensor, liveTensors, type Origin } from './tensor';
 export { liveStorages, trackLive } from './storage';
 export type { DType } from './dtype';
 export * from './ops';
+/** The transcendental functions of every number the runtime computes, identical on every engine (backends/js/libm.ts). */
+export * as libm from './backends/js/libm';
 export { grad, backward, retainGrad, registerHook, type GradOptions, type BackwardOptions, type HookHandle } from './autograd';
 export { noGrad, enableGrad, withGrad, mode, Interrupted } from './mode';
 export { GradientTape, tape, watch, type TapeOptions } from './tape';

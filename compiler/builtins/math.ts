@@ -13,7 +13,7 @@ import { Tuple, type Value } from '../values';
 export function addMath(t: BuiltinTable): void {
   addRegistry(t);
   t.add('math', 'pow', ['x', 'p'], 'x to the power p (also x^p and x**p).', (x: Value, p: Value) =>
-    typeof x === 'number' && typeof p === 'number' ? x ** p : nb.pow(x instanceof Tensor ? x : asTensor(x, 'pow'), p instanceof Tensor ? p : asNumber(p, 'pow', 'the exponent')));
+    typeof x === 'number' && typeof p === 'number' ? nb.libm.pow(x, p) : nb.pow(x instanceof Tensor ? x : asTensor(x, 'pow'), p instanceof Tensor ? p : asNumber(p, 'pow', 'the exponent')));
   t.add('math', 'clamp', ['x', 'min=none', 'max=none'], 'Limits x to [min, max]; the gradient is 1 inside and 0 outside.', (x: Value, lo: Value, hi: Value) =>
     nb.clamp(asTensor(x, 'clamp'), lo === null ? null : asNumber(lo, 'clamp', 'min'), hi === null ? null : asNumber(hi, 'clamp', 'max')));
   t.add('math', 'where', ['cond', 'a', 'b'], 'Elementwise choice: a where cond is true, else b. The gradient reaches only the chosen branch (but a NaN in the other branch\'s gradient still poisons it; detect_anomaly explains).', (c: Value, a: Value, b: Value) =>

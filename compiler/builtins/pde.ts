@@ -54,7 +54,7 @@ export function addPde(t: BuiltinTable): void {
       pde.rad(asTensor(cand, 'rad', 'candidates'), asTensor(r, 'rad', 'residual'), asInt(n, 'rad', 'n'), { k: asNumber(k, 'rad', 'k'), c: asNumber(c, 'rad', 'c'), seed: seedOf(s, 'rad') }));
   t.add('pde', 'gauss_hermite', ['n'], 'Gauss–Hermite quadrature in float64: (nodes, weights) with ∫ g(z) exp(-z²) dz ≈ sum(weights * g(nodes)), exact for polynomials of degree < 2n (n ≤ 180).', (n: Value) => {
     const { nodes, logWeights } = pde.gaussHermite(asInt(n, 'gauss_hermite', 'n'));
-    return new Tuple([pde.fromValues(nodes, [nodes.length], 'float64', 'gauss_hermite'), pde.fromValues(logWeights.map(Math.exp), [nodes.length], 'float64', 'gauss_hermite')]);
+    return new Tuple([pde.fromValues(nodes, [nodes.length], 'float64', 'gauss_hermite'), pde.fromValues(logWeights.map(nb.libm.exp), [nodes.length], 'float64', 'gauss_hermite')]);
   });
   t.add('pde', 'burgers_exact', ['x', 't', 'nu=none', 'nodes=100'],
     'The exact solution of the viscous Burgers benchmark u_t + u u_x = nu u_xx, u(x, 0) = -sin(pi x), u(±1, t) = 0 (nu = 0.01/pi by default), from the Cole–Hopf transformation with Gauss–Hermite quadrature in float64; x and t are tensors of the same shape, the result is float64 in that shape.',

@@ -37,6 +37,6 @@ export const fitOde: Exercise = {
       throw new Hint(`${said}: u(0) = 1 but net(t) stays almost constant, as if the ODE were not in the loss; add mean((du/dt + 2u)^2) at collocation points, with du/dt from grad(u, t, grad_outputs=ones_like(u), create_graph=true)`);
     }
     if (Math.abs(us[0] - 1) > 0.05) throw new Hint(`${said}: u(0) = ${fmt(us[0])} but must be 1; is the initial condition (u(0) - 1)^2 in your loss?`);
-    throw new Hint(`${said}: u(0) = ${fmt(us[0])} is right but the curve is off (u(1) = ${fmt(us[M - 1])}, exp(-2) = ${fmt(Math.exp(-2))}); train longer, or with more collocation points`);
+    throw new Hint(`${said}: u(0) = ${fmt(us[0])} is right but the curve is off (u(1) = ${fmt(us[M - 1])}, exp(-2) = ${fmt(nb.libm.exp(-2))}); train longer, or with more collocation points`);
   },
 };

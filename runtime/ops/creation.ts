@@ -6,6 +6,7 @@ import { mode } from '../mode';
 import { sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { compute } from './util';
+import * as libm from '../backends/js/libm';
 
 /** Tensor creation and the seeded random generator (all random functions take a seed). */
 export interface CreateOptions {
@@ -134,9 +135,9 @@ class Generator {
     // Box–Muller; 1 - u keeps log away from 0
     const u = 1 - this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * libm.log(u));
+    this.spare = r * libm.sin(2 * Math.PI * v);
+    return r * libm.cos(2 * Math.PI * v);
   }
 }
 

@@ -2,6 +2,7 @@ import { valueError } from '../errors';
 import type { Tensor } from '../tensor';
 import { adamOnDevice } from './device-step';
 import { buffer, optionsOf, Optimizer, readGrad, requireNumber, writable, type ParamGroup, type Params } from './optimizer';
+import * as libm from '../backends/js/libm';
 
 export interface AdamOptions {
   lr: number;
@@ -51,8 +52,8 @@ export class Adam extends Optimizer<AdamOptions> {
       if (st.step === undefined) Object.assign(st, { step: 0, expAvg: buffer(p), expAvgSq: buffer(p), ...(amsgrad ? { maxExpAvgSq: buffer(p) } : {}) });
       if (amsgrad && !st.maxExpAvgSq) st.maxExpAvgSq = buffer(p); // amsgrad switched on in a later step
       const step = ++st.step;
-      const stepSize = lr / (1 - beta1 ** step);
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const stepSize = lr / (1 - libm.pow(beta1, step));
+      const bc2Sqrt = Math.sqrt(1 - libm.pow(beta2, step));
       const m = (st.expAvg as Tensor).storage.host;
       const v = (st.expAvgSq as Tensor).storage.host;
       const vMax = amsgrad ? (st.maxExpAvgSq as Tensor).storage.host : null;

@@ -2,6 +2,7 @@ import { getBackend } from '../backend';
 import { contiguousStrides } from '../shape';
 import { Storage, type DeviceData } from '../storage';
 import { Tensor } from '../tensor';
+import * as libm from '../backends/js/libm';
 
 /**
  * Optimizer updates on the device (runtime/backends/gpujs/README.md, "Optimizers on the device"). When a
@@ -156,8 +157,8 @@ export function adamOnDevice(
     beta2,
     eps: o.eps,
     weightDecay: o.weightDecay,
-    stepSize: o.lr / (1 - beta1 ** step),
-    bc2Sqrt: Math.sqrt(1 - beta2 ** step),
+    stepSize: o.lr / (1 - libm.pow(beta1, step)),
+    bc2Sqrt: Math.sqrt(1 - libm.pow(beta2, step)),
   };
   const rule: FusedRule = { kind: 'adam', amsgrad: o.amsgrad, maximize: o.maximize, weightDecay: o.weightDecay !== 0, decoupled };
   const out = f.update(rule, numbers, p.storage, g, state);

@@ -1,5 +1,6 @@
 import { valueError } from '../errors';
 import { requireNumber, type Optimizer } from './optimizer';
+import * as libm from '../backends/js/libm';
 
 /**
  * Learning-rate schedules with torch.optim.lr_scheduler's names, defaults and closed-form values. A schedule
@@ -50,7 +51,7 @@ export class StepLR extends Schedule {
     requireNumber(this.name, 'gamma', gamma, (x) => x > 0, '> 0');
   }
   protected lrAt(base: number, epoch: number): number {
-    return base * this.gamma ** Math.floor(epoch / this.stepSize);
+    return base * libm.pow(this.gamma, Math.floor(epoch / this.stepSize));
   }
   protected options(): string {
     return `step_size=${this.stepSize}, gamma=${this.gamma}`;
@@ -64,7 +65,7 @@ export class ExponentialLR extends Schedule {
     requireNumber(this.name, 'gamma', gamma, (x) => x > 0, '> 0');
   }
   protected lrAt(base: number, epoch: number): number {
-    return base * this.gamma ** epoch;
+    return base * libm.pow(this.gamma, epoch);
   }
   protected options(): string {
     return `gamma=${this.gamma}`;
@@ -79,7 +80,7 @@ export class CosineLR extends Schedule {
     requireNumber(this.name, 'eta_min', etaMin, (x) => x >= 0, '>= 0');
   }
   protected lrAt(base: number, epoch: number): number {
-    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+    return this.etaMin + ((base - this.etaMin) * (1 + libm.cos((Math.PI * epoch) / this.tMax))) / 2;
   }
   protected options(): string {
     return `t_max=${this.tMax}, eta_min=${this.etaMin}`;

@@ -1,4 +1,5 @@
 import { valueError } from '../errors';
+import * as libm from '../backends/js/libm';
 
 /**
  * The exact solution of the viscous Burgers benchmark (Raissi, Perdikaris & Karniadakis 2019):
@@ -13,13 +14,13 @@ import { valueError } from '../errors';
  * on the orthonormal Hermite recurrence (Numerical Recipes' gauher), exact for polynomials of degree < 2n. */
 export function gaussHermite(n: number): { nodes: Float64Array; logWeights: Float64Array } {
   if (!Number.isInteger(n) || n < 1 || n > 180) throw valueError('gauss_hermite', `the number of nodes must be a whole number in [1, 180] (the recurrence overflows beyond), got ${n}`);
-  const PIM4 = Math.PI ** -0.25;
+  const PIM4 = libm.pow(Math.PI, -0.25);
   const x = new Float64Array(n);
   const lw = new Float64Array(n);
   let z = 0;
   for (let i = 1; i <= (n + 1) >> 1; i++) {
-    if (i === 1) z = Math.sqrt(2 * n + 1) - 1.85575 * (2 * n + 1) ** -0.16667;
-    else if (i === 2) z -= (1.14 * n ** 0.426) / z;
+    if (i === 1) z = Math.sqrt(2 * n + 1) - 1.85575 * libm.pow(2 * n + 1, -0.16667);
+    else if (i === 2) z -= (1.14 * libm.pow(n, 0.426)) / z;
     else if (i === 3) z = 1.86 * z - 0.86 * x[0];
     else if (i === 4) z = 1.91 * z - 0.91 * x[1];
     else z = 2 * z - x[i - 3];
@@ -39,7 +40,7 @@ export function gaussHermite(n: number): { nodes: Float64Array; logWeights: Floa
     }
     x[i - 1] = z;
     x[n - i] = -z;
-    lw[i - 1] = lw[n - i] = Math.log(2) - 2 * Math.log(Math.abs(pp));
+    lw[i - 1] = lw[n - i] = libm.log(2) - 2 * libm.log(Math.abs(pp));
   }
   return { nodes: x, logWeights: lw };
 }
@@ -57,20 +58,20 @@ export function burgersExact(x: ArrayLike<number>, t: ArrayLike<number>, nu = 0.
     const tp = t[p];
     if (!(tp >= 0)) throw valueError('burgers_exact', `t must be >= 0, got ${tp}`);
     if (tp === 0) {
-      out[p] = -Math.sin(Math.PI * xp);
+      out[p] = -libm.sin(Math.PI * xp);
       continue;
     }
     const c = Math.sqrt(4 * nu * tp);
     let m = -Infinity;
     for (let i = 0; i < z.length; i++) {
-      e[i] = -k * Math.cos(Math.PI * (xp - c * z[i])) + lw[i];
+      e[i] = -k * libm.cos(Math.PI * (xp - c * z[i])) + lw[i];
       if (e[i] > m) m = e[i];
     }
     let num = 0;
     let den = 0;
     for (let i = 0; i < z.length; i++) {
-      const w = Math.exp(e[i] - m);
-      num += Math.sin(Math.PI * (xp - c * z[i])) * w;
+      const w = libm.exp(e[i] - m);
+      num += libm.sin(Math.PI * (xp - c * z[i])) * w;
       den += w;
     }
     out[p] = -num / den;

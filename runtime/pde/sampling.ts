@@ -2,6 +2,7 @@ import { allocHost, type DType } from '../dtype';
 import { valueError } from '../errors';
 import { rand } from '../ops/creation';
 import { Tensor } from '../tensor';
+import * as libm from '../backends/js/libm';
 
 /**
  * Point sets in a box [lo, hi] ⊂ R^d for fitting PDEs: uniform, Latin hypercube, Sobol and Halton (low
@@ -216,12 +217,12 @@ export function rad(candidates: Tensor, residual: Tensor, n: number, opts: { k?:
   const k = opts.k ?? 1;
   const c = opts.c ?? 1;
   if (!(k >= 0) || !(c >= 0)) throw valueError('rad', `k and c must be >= 0, got k = ${k}, c = ${c}`);
-  const p = r.map((v) => v ** k);
+  const p = r.map((v) => libm.pow(v, k));
   const mean = p.reduce((s, v) => s + v, 0) / p.length || 1;
   const w = p.map((v) => v / mean + c);
   // weighted sampling without replacement (Efraimidis–Spirakis keys u^(1/w))
   const u = uniforms(r.length, opts.seed);
-  const keys = [...w.keys()].map((i) => (w[i] > 0 ? Math.log(u[i] || Number.MIN_VALUE) / w[i] : -Infinity));
+  const keys = [...w.keys()].map((i) => (w[i] > 0 ? libm.log(u[i] || Number.MIN_VALUE) / w[i] : -Infinity));
   const order = [...keys.keys()].sort((a, b) => keys[b] - keys[a] || a - b).slice(0, n);
   return pickRows(candidates, order);
 }

@@ -56,8 +56,8 @@ describe('generated elementwise loops', () => {
       xs.forEach((x) => expect(Object.is(e(x, HELPERS, e0, e1), f(x)) || (Number.isNaN(e(x, HELPERS, e0, e1)) && Number.isNaN(f(x))), `${fn}(${x})`).toBe(true));
     }
     for (const [fn, f] of Object.entries(REAL_BINARY)) {
-      const e = new Function('a', 'b', `return ${BINARY_JS[fn]};`) as (a: number, b: number) => number;
-      xs.forEach((a, i) => expect(Object.is(e(a, ys[i]), f(a, ys[i])) || (Number.isNaN(e(a, ys[i])) && Number.isNaN(f(a, ys[i]))), `${fn}(${a}, ${ys[i]})`).toBe(true));
+      const e = new Function('a', 'b', 'H', `return ${BINARY_JS[fn]};`) as (a: number, b: number, h: typeof HELPERS) => number;
+      xs.forEach((a, i) => expect(Object.is(e(a, ys[i], HELPERS), f(a, ys[i])) || (Number.isNaN(e(a, ys[i], HELPERS)) && Number.isNaN(f(a, ys[i]))), `${fn}(${a}, ${ys[i]})`).toBe(true));
     }
   });
 

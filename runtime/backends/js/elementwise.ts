@@ -6,6 +6,7 @@ import { extrasOf, fnsOfArity, scalarForm } from '../../ops/registry';
 import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
+import * as libm from './libm';
 
 /**
  * Elementwise kernels over strided (and broadcast, stride-0) views. The op layer expands every input to the
@@ -28,7 +29,7 @@ const complexTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).flat
 const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
   ...complexTable(1),
   conj: (r, i) => [r, -i],
-  angle: (r, i) => Math.atan2(i, r),
+  angle: (r, i) => libm.atan2(i, r),
   real: (r) => r,
   imag: (_r, i) => i,
 };

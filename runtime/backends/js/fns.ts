@@ -1,4 +1,4 @@
-import { fnsOfArity, HELPERS } from '../../ops/registry';
+import { fnsOfArity, HELPERS, portableJs } from '../../ops/registry';
 import { roundHalfEven, tanh32 } from '../../ops/registry/helpers';
 
 /**
@@ -11,16 +11,19 @@ import { roundHalfEven, tanh32 } from '../../ops/registry/helpers';
  * 20–50 ns an element in V8 here (a call into fdlibm), so float32 uses Eigen's rational approximation
  * (generic_fast_tanh_float, as PyTorch's and TensorFlow's vectorised CPU kernels do), ~4 ns, within 5
  * float32 ulps of the correctly rounded value (relative 3e-7; test/runtime/kernels.test.ts measures it).
- * float64 (the reference path) keeps Math.tanh.
+ * float64 (the reference path) keeps tanh (libm's).
+ *
+ * Every `Math.f` of the registry's expressions that libm.ts has runs as libm's `H.f` (portableJs): the same
+ * bits in every JavaScript engine, where `Math.exp`, `Math.sin`, ... differ between Node and Chromium.
  */
-const exprTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).map((e) => [e.name, e.js]));
+const exprTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).map((e) => [e.name, portableJs(e.js)]));
 
 /** Every unary fn's expression, from the op registry (runtime/ops/registry). */
 export const UNARY_JS: Record<string, string> = exprTable(1);
 
 /** float32 overrides of UNARY_JS (see above). */
 export const UNARY_JS_F32: Record<string, string> = Object.fromEntries(
-  fnsOfArity(1).flatMap((e) => ('jsF32' in e && e.jsF32 ? [[e.name, e.jsF32]] : [])),
+  fnsOfArity(1).flatMap((e) => ('jsF32' in e && e.jsF32 ? [[e.name, portableJs(e.jsF32)]] : [])),
 );
 
 export const BINARY_JS: Record<string, string> = exprTable(2);

@@ -2,6 +2,7 @@ import { allocHost, isComplex, type DType } from '../../dtype';
 import { valueError } from '../../errors';
 import { fmtShape } from '../../shape';
 import { Tensor } from '../../tensor';
+import * as libm from '../../backends/js/libm';
 
 /**
  * The host arithmetic behind linalg.ts's forwards: LU with partial pivoting and Cholesky, over complex numbers
@@ -172,7 +173,7 @@ export function luDet(f: LU): { re: number; im: number; logAbs: number; signRe: 
     const pi = f.lu.im[i * n + i];
     [re, im] = [re * pr - im * pi, re * pi + im * pr];
     const a = Math.hypot(pr, pi);
-    logAbs += Math.log(a);
+    logAbs += libm.log(a);
     if (a > 0) [sr, si] = [(sr * pr - si * pi) / a, (sr * pi + si * pr) / a];
   }
   if (f.zeroPivot >= 0) [sr, si] = [0, 0];

@@ -1,5 +1,6 @@
 import type { ElementwiseEntry, GpuExpr, KernelFn, Rule } from './types';
 import { ACOS, ACOSH, ASIN, ASINH, ATAN, ATANH, COSH, ELU, ERF, EXPM1, GELU, HYPOT, LOG1P, SINH } from './gpu-forms';
+import * as libm from '../../backends/js/libm';
 
 /**
  * Every elementwise op, one entry each (README.md has the shape). The js kernels, the fused loops, the
@@ -131,13 +132,13 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   unary('exp', (g, c, o) => o.mul(g, o.conj(c.out)), '{g} * {out}', {
     js: 'Math.exp(x)', doc: 'e to the power x, elementwise. d/dx exp(x) = exp(x).', saveOut: true, mathFn: true,
     complex: (r, i) => {
-      const m = Math.exp(r);
-      return [m * Math.cos(i), m * Math.sin(i)];
+      const m = libm.exp(r);
+      return [m * libm.cos(i), m * libm.sin(i)];
     },
   }),
   unary('log', (g, c, o) => o.div(g, o.conj(c.x)), '{g} / {x0}', {
     js: 'Math.log(x)', doc: 'Natural logarithm, elementwise. d/dx log(x) = 1/x.', mathFn: true,
-    gpuDomain: ([x], every) => every(x, positive), complex: (r, i) => [Math.log(Math.hypot(r, i)), Math.atan2(i, r)],
+    gpuDomain: ([x], every) => every(x, positive), complex: (r, i) => [libm.log(Math.hypot(r, i)), libm.atan2(i, r)],
   }),
   unary('log1p', (g, c, o) => o.div(g, o.add(c.x, 1)), '{g} / (1 + {x0})', {
     js: 'Math.log1p(x)', doc: 'log(1 + x), accurate for small x.', gradName: 'Log1PBackward0', mathFn: true, gpuShader: LOG1P, gpuDomain: ([x], every) => every(x, (v) => v > -1),

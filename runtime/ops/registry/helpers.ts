@@ -1,7 +1,9 @@
 /**
  * The scalar helpers generated elementwise code reaches as `H` (the js loops, the fused loops and the
- * scalar form of every op on plain numbers), kept free of imports so every layer can load them.
+ * scalar form of every op on plain numbers), kept free of imports but the import-free libm, so every layer
+ * can load them.
  */
+import * as libm from '../../backends/js/libm';
 
 /** torch.round: halves to even. */
 export function roundHalfEven(x: number): number {
@@ -43,7 +45,7 @@ export function erf(x: number): number {
       term *= (2 * x2) / (2 * n + 1);
       sum += term;
     }
-    return Math.sign(x) * TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+    return Math.sign(x) * TWO_OVER_SQRT_PI * libm.exp(-x2) * sum;
   }
   // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
   const tiny = 1e-300;
@@ -61,9 +63,20 @@ export function erf(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-17) break;
   }
-  const erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
+  const erfc = libm.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
   return Math.sign(x) * (1 - erfc);
 }
 
-/** What generated code reaches as `H`. */
-export const HELPERS = { roundHalfEven, tanh32, erf };
+/** What generated code reaches as `H`: the helpers above and libm's functions (H.exp, H.sin, ...). */
+export const HELPERS = { roundHalfEven, tanh32, erf, ...libm };
+
+const LIBM_CALL = new RegExp(`\\bMath\\.(${Object.keys(libm).join('|')})\\(`, 'g');
+
+/**
+ * A registry expression as the js backend runs it: each `Math.f(` that libm has becomes `H.f(`, so the
+ * result is the same on every engine (backends/js/libm.ts says why). The registry keeps writing `Math.exp`:
+ * gpu.js compiles the same text to its own builtins.
+ */
+export function portableJs(js: string): string {
+  return js.replace(LIBM_CALL, 'H.$1(');
+}

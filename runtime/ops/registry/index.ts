@@ -1,10 +1,10 @@
 import { ELEMENTWISE, KERNEL_FNS } from './elementwise';
-import { HELPERS } from './helpers';
+import { HELPERS, portableJs } from './helpers';
 import type { ElementwiseEntry, KernelFn, OpEntry, ParamDecl } from './types';
 
 export * from './types';
 export { ELEMENTWISE, KERNEL_FNS } from './elementwise';
-export { HELPERS } from './helpers';
+export { HELPERS, portableJs } from './helpers';
 
 /**
  * The registry: families of op entries (README.md). Elementwise is declared in ./elementwise.ts; other
@@ -86,6 +86,6 @@ export function scalarForm(fn: ElementwiseEntry | KernelFn): (...args: number[])
   const names = fn.arity === 1 ? ['x'] : ['a', 'b'];
   const extras = ('params' in fn && fn.params ? fn.params : []).map((_p, k) => `e${k}`);
   const defaults = ('params' in fn && fn.params ? fn.params : []).map((p) => paramNumber(p, p.default));
-  const f = new Function('H', ...names, ...extras, `return ${fn.js};`) as (...args: unknown[]) => number;
+  const f = new Function('H', ...names, ...extras, `return ${portableJs(fn.js)};`) as (...args: unknown[]) => number;
   return (...args: number[]) => f(HELPERS, ...args, ...defaults.slice(Math.max(args.length - names.length, 0)));
 }
