@@ -26,8 +26,28 @@ export interface ParseResult {
  * `batchTokens` is for tests: how many laid-out tokens are parsed at a time (see BATCH_TOKENS).
  */
 export function parse(source: string, file = "<input>", batchTokens = BATCH_TOKENS): ParseResult {
-  const { program, diagnostics } = analyze(source, file, batchTokens);
-  return { program, diagnostics };
+  const body: Stmt[] = [];
+  const { program, diagnostics } = analyze(source, file, (stmts) => {
+    for (const stmt of stmts) body.push(stmt);
+  }, batchTokens);
+  return { program: program && { ...program, body }, diagnostics };
+}
+
+/**
+ * Parses Nabla source a batch of top-level statements at a time and hands each batch to
+ * `each`, in source order, keeping none: for tools that read a large source statement by
+ * statement (`nabla check`), whose memory then does not grow with the source. The
+ * diagnostics are those parse() gives; `nested` is true when the nesting was too deep to
+ * parse (the statements handed over then stop short).
+ */
+export function parseStatements(
+  source: string,
+  file: string,
+  each: (stmts: readonly Stmt[]) => void,
+  batchTokens = BATCH_TOKENS,
+): { diagnostics: Diagnostic[]; nested: boolean } {
+  const { program, diagnostics } = analyze(source, file, each, batchTokens);
+  return { diagnostics, nested: program === null };
 }
 
 export type Completeness = "complete" | "incomplete" | "invalid";
@@ -38,7 +58,7 @@ export type Completeness = "complete" | "incomplete" | "invalid";
  * "invalid" for any other error; "complete" when it parses.
  */
 export function isComplete(source: string): { status: Completeness; indent: string } {
-  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, "<input>");
+  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, "<input>", () => {});
   if (diagnostics.length === 0 || lexed === undefined) {
     return { status: diagnostics.length === 0 ? "complete" : "invalid", indent: "" };
   }
@@ -65,16 +85,18 @@ interface Analysis extends ParseResult {
  */
 const BATCH_TOKENS = 20_000;
 
-function analyze(source: string, file: string, batchTokens = BATCH_TOKENS): Analysis {
+/** Lexes, lays out and parses; the statements go to `each`, batch by batch (the Program returned has none). */
+function analyze(source: string, file: string, each: (stmts: readonly Stmt[]) => void, batchTokens = BATCH_TOKENS): Analysis {
   const lines = new LineIndex(source);
   const lexState: LexState = { diagnostics: [], endsInOpenString: false };
   const pass = new LayoutPass();
   const parser = nablaParser();
-  const body: Stmt[] = [];
   const syntaxErrors: IRecognitionException[] = [];
   const syntax: Diagnostic[] = [];
   const ruleDiagnostics: Diagnostic[] = [];
   let parsing = false;
+  // What the receiver of the statements throws is its own, not the parser's.
+  let handing = false;
 
   const parseBatch = () => {
     const tokens = pass.take();
@@ -82,7 +104,9 @@ function analyze(source: string, file: string, batchTokens = BATCH_TOKENS): Anal
     const parsed = parser.parseProgram(tokens, lines);
     parsing = false;
     // A top-level rule that cannot recover returns nothing.
-    for (const stmt of parsed.body ?? []) body.push(stmt);
+    handing = true;
+    each(parsed.body ?? []);
+    handing = false;
     for (const e of parsed.syntaxErrors) {
       syntaxErrors.push(e);
       syntax.push(syntaxDiagnostic(e, tokens, lines));
@@ -98,11 +122,12 @@ function analyze(source: string, file: string, batchTokens = BATCH_TOKENS): Anal
       }
     });
     parseBatch();
-    const program: Program = { kind: "Program", file, body, span: lines.span(0, source.length) };
+    const program: Program = { kind: "Program", file, body: [], span: lines.span(0, source.length) };
     const diagnostics = inSourceOrder([...lexState.diagnostics, ...syntax, ...ruleDiagnostics]);
     const lexed = { ...lexState, openBlocks: pass.openBlocks(), openBrackets: pass.openBrackets() };
     return { program, diagnostics, lexed, syntaxErrors, ruleErrors: ruleDiagnostics.length };
   } catch (e) {
+    if (handing) throw e;
     // The parser recurses once per nesting level, so a stack overflow is the one failure an
     // input can cause: it is reported at the token the parser had reached, where the nesting
     // became too deep. Anything else is a bug, reported, not thrown.

@@ -49,29 +49,63 @@ interface Scope {
 }
 
 export function resolveProgram(program: A.Program, opts: ResolveOptions): StaticProblem[] {
-  const problems: StaticProblem[] = [];
+  const resolver = programResolver(opts);
+  resolver.declare(program.body);
+  return resolver.resolve(program.body);
+}
+
+/**
+ * The resolver in two passes over the top-level statements, so a large program can be read a
+ * batch at a time and need not be held whole (compiler/check): `declare` every statement, in
+ * order, then `resolve` every statement again, in the same order.
+ */
+export interface ProgramResolver {
+  declare(stmts: readonly A.Stmt[]): void;
+  /** The problems found in these statements. */
+  resolve(stmts: readonly A.Stmt[]): StaticProblem[];
+}
+
+export function programResolver(opts: ResolveOptions): ProgramResolver {
+  let problems: StaticProblem[] = [];
   const report = (message: string, node: A.Node) => problems.push({ message, node });
   const globals = new Set<string>(opts.knownGlobals ?? []);
   const assignCount = new Map<string, number>();
-  collectBindings(program.body, globals, assignCount);
   const top: Scope = { names: globals, parent: null, inFunction: false };
 
   // the program's own functions, where their signature is certain: defined once at top level, not decorated
   const userFns = new Map<string, Signature>();
   // names whose kind is certain: bound once, by a builtin whose result kind is known (or `with tape() as t`)
   const kinds = new Map<string, ObjectKind>();
-  for (const s of program.body) {
-    if (s.kind === 'FnDef' && assignCount.get(s.name.name) === 1 && !s.decorators.length) {
-      userFns.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
+  // What the top-level statements say about those, kept until every binding is counted (declare) and
+  // judged then (settle): a name bound once has one candidate, from the statement that binds it.
+  const fnCandidates = new Map<string, Signature>();
+  const kindCandidates = new Map<string, { callee: string | null; kind: ObjectKind }>();
+  let settled = false;
+
+  function declare(stmts: readonly A.Stmt[]) {
+    collectBindings(stmts, globals, assignCount);
+    for (const s of stmts) {
+      if (s.kind === 'FnDef' && !s.decorators.length) {
+        fnCandidates.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
+      }
+      if (s.kind === 'Assign' && s.target.kind === 'Name' && s.value.kind === 'Call' && s.value.callee.kind === 'Name') {
+        const callee = s.value.callee.name;
+        const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
+        if (kind) kindCandidates.set(s.target.name, { callee, kind });
+      }
+      if (s.kind === 'With' && s.name && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kindCandidates.set(s.name.name, { callee: null, kind: TAPE_KIND });
     }
-    const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
-    if (s.kind === 'Assign' && s.target.kind === 'Name' && once(s.target.name) && s.value.kind === 'Call' && s.value.callee.kind === 'Name' && !globalsShadow(s.value.callee.name)) {
-      const callee = s.value.callee.name;
-      const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
-      if (kind) kinds.set(s.target.name, kind);
-    }
-    if (s.kind === 'With' && s.name && once(s.name.name) && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kinds.set(s.name.name, TAPE_KIND);
   }
+
+  function settle() {
+    settled = true;
+    for (const [name, sig] of fnCandidates) if (assignCount.get(name) === 1) userFns.set(name, sig);
+    const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
+    for (const [name, c] of kindCandidates) if (once(name) && (c.callee === null || !globalsShadow(c.callee))) kinds.set(name, c.kind);
+    fnCandidates.clear();
+    kindCandidates.clear();
+  }
+
   function globalsShadow(name: string) {
     return globals.has(name);
   }
@@ -295,8 +329,15 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
     }
   }
 
-  block(program.body, top, false);
-  return problems;
+  return {
+    declare,
+    resolve(stmts) {
+      if (!settled) settle();
+      problems = [];
+      block(stmts, top, false);
+      return problems;
+    },
+  };
 }
 
 /** Names a block binds (Python's rule: assignment anywhere in a function makes a local; blocks open no scope). */
