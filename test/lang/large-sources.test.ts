@@ -68,6 +68,19 @@ describe('parsing in batches', () => {
     expect(parse(source, '<input>', 1)).toEqual(whole);
   });
 
+  it('lexes a source in pieces cut at line breaks: CRLF lines, Unicode names, strings and comments keep their places', () => {
+    const unit = '𝑥α = "a # not a comment" # a comment\r\nβ = [𝑥α,\r\n  1]\r\n';
+    const count = 20_000; // 1.1 MB: many pieces and several batches
+    const source = unit.repeat(count) + 'last = β';
+    const { program, diagnostics } = parse(source);
+    expect(diagnostics).toEqual([]);
+    expect(program?.body.length).toBe(2 * count + 1);
+    const last = program!.body[2 * count];
+    expect(last.span.start).toEqual({ offset: unit.length * count, line: 3 * count + 1, col: 1 });
+    const lastList = program!.body[2 * count - 1];
+    expect([lastList.span.start.line, lastList.span.start.col, lastList.span.end.line, lastList.span.end.col]).toEqual([3 * count - 1, 1, 3 * count, 5]);
+  });
+
   it('reports the syntax errors of every batch, in order, and keeps the statements around them', () => {
     const pad = 'p = 1\n'.repeat(12_000); // 48,000 tokens: three batches
     const source = `a = )\n${pad}b = 1 +\n${pad}c = 3`;
