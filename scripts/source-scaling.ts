@@ -28,21 +28,21 @@ const dir = mkdtempSync(join(tmpdir(), 'nabla-scaling-'));
 try {
   console.log('| command | shape | MB | lines | wall s | CPU s | peak MB |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
-  const row = (command: string, shape: string, mb: string, lines: number, file: string) => {
-    const u = measure(command as 'check' | 'run', file);
+  const row = async (command: string, shape: string, mb: string, lines: number, file: string) => {
+    const u = await measure(command as 'check' | 'run', file);
     if (u.exitCode !== 0) console.error(`note: nabla ${command} on ${shape} ${mb} MB exited with ${u.exitCode}: ${u.stderrTail}`);
     console.log(`| ${command} | ${shape} | ${mb} | ${lines} | ${u.wallS.toFixed(1)} | ${u.cpuS.toFixed(1)} | ${u.peakMB.toFixed(0)} |`);
   };
   const empty = join(dir, 'empty.nabla');
   writeFileSync(empty, 'x = 1\n');
-  for (const command of commands) row(command, 'empty', '0', 1, empty);
+  for (const command of commands) await row(command, 'empty', '0', 1, empty);
   for (const shape of shapes) {
     for (const mb of sizes) {
       const source = generate(shape, mb * 1e6);
       const file = join(dir, `${shape}-${mb}.nabla`);
       writeFileSync(file, source);
       const lines = source.split('\n').length - 1;
-      for (const command of commands) row(command, shape, String(mb), lines, file);
+      for (const command of commands) await row(command, shape, String(mb), lines, file);
       rmSync(file);
     }
   }
