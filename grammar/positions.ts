@@ -50,6 +50,11 @@ export class LineIndex {
     return { start: this.pos(start), end: this.pos(Math.max(start, end)) };
   }
 
+  /** The offset where a 1-based line starts. */
+  lineStart(line: number): number {
+    return this.lineStarts[line - 1] ?? this.source.length;
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const start = this.lineStarts[line - 1] ?? this.source.length;

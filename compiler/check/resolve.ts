@@ -41,6 +41,9 @@ RETURNS.reduce_on_plateau = PLATEAU_KIND;
 for (const n of ['linear', 'mlp']) RETURNS[n] = MODEL_KIND;
 for (const n of ['tensor', 'param', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'rand', 'randn', 'zeros_like', 'ones_like', 'clone']) RETURNS[n] = TENSOR_KIND;
 
+/** How many undefined names in one check get a did-you-mean. */
+export const MAX_SUGGESTIONS = 200;
+
 interface Scope {
   names: Set<string>;
   parent: Scope | null;
@@ -115,6 +118,10 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     for (let s: Scope | null = scope; s; s = s.parent) out.push(...s.names);
     return [...out, ...opts.builtins.keys()];
   };
+  // Each suggestion compares the name with every visible name: a large source with thousands of undefined
+  // names and thousands of globals would take quadratic time, so the first MAX_SUGGESTIONS get one.
+  let suggestions = 0;
+  const suggest = (name: string, scope: Scope) => (suggestions++ < MAX_SUGGESTIONS ? didYouMean(name, visible(scope)) : '');
   const isDefined = (name: string, scope: Scope) => {
     for (let s: Scope | null = scope; s; s = s.parent) if (s.names.has(name)) return true;
     return opts.builtins.has(name);
@@ -153,7 +160,7 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
       case 'Name': {
         if (isDefined(e.name, scope)) return;
         const py = PYTHON_NAMES[e.name];
-        report(py ? `'${e.name}' is Python's spelling; Nabla writes ${py}` : `'${e.name}' is not defined${didYouMean(e.name, visible(scope))}`, e);
+        report(py ? `'${e.name}' is Python's spelling; Nabla writes ${py}` : `'${e.name}' is not defined${suggest(e.name, scope)}`, e);
         return;
       }
       case 'Binary':

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../compiler';
 import { checkSource } from '../../compiler/check';
+import { MAX_SUGGESTIONS } from '../../compiler/check/resolve';
 import { parse, renderDiagnostic } from '../../grammar';
 import { measure } from '../../scripts/source-scaling/measure';
 import { generate } from '../../scripts/source-scaling/shapes';
@@ -109,6 +110,28 @@ describe('nabla check across batches', () => {
     const pad = 'pad = 1\n'.repeat(25_000);
     const padded = problems(uses + pad + definitions, 0).map((p) => p.replace(/^(\d+)/, (n) => String(+n > 5 ? +n - 25_000 : +n)));
     expect(padded).toEqual(plain);
+  });
+});
+
+describe('many errors in a large source', () => {
+  it('the first MAX_SUGGESTIONS undefined names get a did-you-mean, the rest none (each compares with every global)', () => {
+    const n = MAX_SUGGESTIONS + 50;
+    const source = Array.from({ length: n }, (_, i) => `value${i} = ${i}\n`).join('') + Array.from({ length: n }, (_, i) => `print(valeu${i})\n`).join('');
+    const found = checkSource(source, 'm.nabla', builtins);
+    expect(found).toHaveLength(n);
+    expect(found.slice(0, MAX_SUGGESTIONS).every((d) => /did you mean 'value\d+'/.test(d.message))).toBe(true);
+    expect(found.slice(MAX_SUGGESTIONS).map((d) => d.message)).toEqual(Array.from({ length: 50 }, (_, i) => `'valeu${MAX_SUGGESTIONS + i}' is not defined`));
+  });
+
+  it('a very long line is shown around the caret, and the caret lines up', () => {
+    const source = `x = 1\n${'a'.repeat(3000)} $ ${'b'.repeat(3000)}\n`;
+    const [d] = parse(source).diagnostics;
+    const [head, shown, caret] = renderDiagnostic(d, source, 'l.nabla').split('\n');
+    expect(head).toBe("l.nabla:2:3002: error: unexpected character '$'");
+    expect(shown.length).toBeLessThan(300);
+    expect(shown).toMatch(/^ {2}…a+ \$ b+…$/);
+    expect(shown[caret.length - 1]).toBe('$');
+    expect(caret).toMatch(/^ +\^$/);
   });
 });
 
