@@ -38,7 +38,7 @@ export function parse(source: string, file = "<input>", batchTokens = BATCH_TOKE
  * `each`, in source order, keeping none: for tools that read a large source statement by
  * statement (`nabla check`), whose memory then does not grow with the source. The
  * diagnostics are those parse() gives; `nested` is true when the nesting was too deep to
- * parse (the statements handed over then stop short).
+ * parse (the statements handed over then stop short). It throws only what `each` throws.
  */
 export function parseStatements(
   source: string,

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createSession } from '../../compiler';
 import { checkSource } from '../../compiler/check';
 import { MAX_SUGGESTIONS } from '../../compiler/check/resolve';
-import { parse, renderDiagnostic } from '../../grammar';
+import fc from 'fast-check';
+import { KEYWORDS, OPERATORS, parse, renderDiagnostic } from '../../grammar';
 import { measure } from '../../scripts/source-scaling/measure';
 import { generate } from '../../scripts/source-scaling/shapes';
 
@@ -59,6 +60,26 @@ describe('parsing in batches', () => {
       expect(whole.diagnostics).toEqual([]);
       expect(parse(source, 'p.nabla', 1)).toEqual(whole);
     }
+  });
+
+  it('gives the same program in batches of one statement for every generated input that parses', () => {
+    const fragments = [...KEYWORDS, ...OPERATORS, 'x', 'f', '@dec', '1', '"s"', '\n', '\n', '\r\n', ';', '# c\n', '{', '}', '(', ')', '[', ']', 'else', '@'];
+    const soup = fc
+      .array(fc.tuple(fc.constantFrom(...fragments), fc.constantFrom('', ' ', '\n')), { maxLength: 60 })
+      .map((parts) => parts.map(([f, sep]) => f + sep).join(''));
+    let valid = 0;
+    fc.assert(
+      fc.property(soup, (source) => {
+        const whole = parse(source);
+        const batched = parse(source, '<input>', 1);
+        if (whole.diagnostics.length) return batched.diagnostics.length > 0;
+        valid++;
+        expect(batched).toEqual(whole);
+        return true;
+      }),
+      { numRuns: 1500, seed: 18 },
+    );
+    expect(valid).toBeGreaterThan(50);
   });
 
   it('keeps `}` newline `else` and a decorator above its fn together across a cut', () => {
