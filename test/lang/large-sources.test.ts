@@ -19,7 +19,7 @@ const NESTED = 'this code is nested too deeply to parse: split it into smaller p
 const deepLine = `y = ${'('.repeat(100_000)}1${')'.repeat(100_000)}\n`;
 
 describe('nesting too deep to parse', () => {
-  it.each([5000, 30_000])('is reported at its line (%i), by parse() and by nabla check', (line) => {
+  it.each([5000, 30_000])('is reported at its line (%i), by parse(), by nabla check and by Session.run', (line) => {
     // 30,000 lines of 4 tokens are several batches: the error is placed within the batch it is in
     const source = 'x = 1\n'.repeat(line - 1) + deepLine + 'z = 2\n';
     const { program, diagnostics } = parse(source, 'deep.nabla');
@@ -28,6 +28,9 @@ describe('nesting too deep to parse', () => {
     const found = checkSource(source, 'deep.nabla', builtins).map((d) => renderDiagnostic(d, source, 'deep.nabla'));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(new RegExp(`^deep\\.nabla:${line}:\\d+: error: ${NESTED}`));
+    const session = createSession();
+    const r = session.run(source, { stdout: () => {}, stderr: () => {}, display: () => {} }, { file: 'deep.nabla' });
+    expect(r.ok ? [] : r.traceback[0]).toMatch(new RegExp(`^deep\\.nabla:${line}:\\d+: error: ${NESTED}`));
   });
 
   it('names the column the parser had reached, inside the brackets', () => {
