@@ -14,6 +14,14 @@ export const MAX_NESTING = 1000;
  * stack, so the check itself cannot overflow, in time linear in the tree's size.
  */
 export function tooDeep(root: A.Node, limit = MAX_NESTING): A.Node | null {
+  if (root.kind === 'Program') {
+    // statement by statement, so the walk's stack holds one statement's nodes, not a large program's
+    for (const s of root.body) {
+      const deep = tooDeep(s, limit - 1);
+      if (deep) return deep;
+    }
+    return null;
+  }
   const stack: [unknown, number][] = [[root, 0]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;

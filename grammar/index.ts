@@ -1,8 +1,9 @@
 // The grammar's public face: text in, AST and diagnostics out. Knows no tensors.
 import { EOF, type IRecognitionException } from "chevrotain";
-import type { Program } from "./ast";
+import type { Program, Stmt } from "./ast";
 import type { Diagnostic } from "./diagnostics";
-import { lex, type Lexed } from "./lex";
+import { LayoutPass } from "./layout";
+import { lexPieces, type LexState } from "./lex";
 import { syntaxDiagnostic } from "./messages";
 import { nablaParser } from "./parser";
 import { LineIndex } from "./positions";
@@ -20,10 +21,33 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Parses Nabla source. Never throws: every problem is a diagnostic with a position. */
-export function parse(source: string, file = "<input>"): ParseResult {
-  const { program, diagnostics } = analyze(source, file);
-  return { program, diagnostics };
+/**
+ * Parses Nabla source. Never throws: every problem is a diagnostic with a position.
+ * `batchTokens` is for tests: how many laid-out tokens are parsed at a time (see BATCH_TOKENS).
+ */
+export function parse(source: string, file = "<input>", batchTokens = BATCH_TOKENS): ParseResult {
+  const body: Stmt[] = [];
+  const { program, diagnostics } = analyze(source, file, (stmts) => {
+    for (const stmt of stmts) body.push(stmt);
+  }, batchTokens);
+  return { program: program && { ...program, body }, diagnostics };
+}
+
+/**
+ * Parses Nabla source a batch of top-level statements at a time and hands each batch to
+ * `each`, in source order, keeping none: for tools that read a large source statement by
+ * statement (`nabla check`), whose memory then does not grow with the source. The
+ * diagnostics are those parse() gives; `nested` is true when the nesting was too deep to
+ * parse (the statements handed over then stop short). It throws only what `each` throws.
+ */
+export function parseStatements(
+  source: string,
+  file: string,
+  each: (stmts: readonly Stmt[]) => void,
+  batchTokens = BATCH_TOKENS,
+): { diagnostics: Diagnostic[]; nested: boolean } {
+  const { program, diagnostics } = analyze(source, file, each, batchTokens);
+  return { diagnostics, nested: program === null };
 }
 
 export type Completeness = "complete" | "incomplete" | "invalid";
@@ -34,7 +58,7 @@ export type Completeness = "complete" | "incomplete" | "invalid";
  * "invalid" for any other error; "complete" when it parses.
  */
 export function isComplete(source: string): { status: Completeness; indent: string } {
-  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, "<input>");
+  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, "<input>", () => {});
   if (diagnostics.length === 0 || lexed === undefined) {
     return { status: diagnostics.length === 0 ? "complete" : "invalid", indent: "" };
   }
@@ -48,30 +72,73 @@ export function isComplete(source: string): { status: Completeness; indent: stri
 }
 
 interface Analysis extends ParseResult {
-  lexed?: Lexed;
+  lexed?: LexState & { openBlocks: number; openBrackets: number };
   syntaxErrors: IRecognitionException[];
   /** Errors beyond syntax (bad targets, repeated names): the input is not merely unfinished. */
   ruleErrors: number;
 }
 
-function analyze(source: string, file: string): Analysis {
+/**
+ * Laid-out tokens are parsed in batches of about this many, cut where whole top-level
+ * statements end, so that a large source never has all of its tokens alive at once: memory
+ * grows with the AST alone. A cell or a file of ordinary size is one batch.
+ */
+const BATCH_TOKENS = 20_000;
+
+/** Lexes, lays out and parses; the statements go to `each`, batch by batch (the Program returned has none). */
+function analyze(source: string, file: string, each: (stmts: readonly Stmt[]) => void, batchTokens = BATCH_TOKENS): Analysis {
   const lines = new LineIndex(source);
+  const lexState: LexState = { diagnostics: [], endsInOpenString: false };
+  const pass = new LayoutPass();
+  const parser = nablaParser();
+  const syntaxErrors: IRecognitionException[] = [];
+  const syntax: Diagnostic[] = [];
+  const ruleDiagnostics: Diagnostic[] = [];
+  let parsing = false;
+  // What the receiver of the statements throws is its own, not the parser's.
+  let handing = false;
+
+  const parseBatch = () => {
+    const tokens = pass.take();
+    parsing = true;
+    const parsed = parser.parseProgram(tokens, lines);
+    parsing = false;
+    // A top-level rule that cannot recover returns nothing.
+    handing = true;
+    each(parsed.body ?? []);
+    handing = false;
+    for (const e of parsed.syntaxErrors) {
+      syntaxErrors.push(e);
+      syntax.push(syntaxDiagnostic(e, tokens, lines));
+    }
+    for (const d of parsed.diagnostics) ruleDiagnostics.push(d);
+  };
+
   try {
-    const lexed = lex(source, lines);
-    const parsed = nablaParser().parseProgram(lexed.tokens, lines);
-    const syntax = parsed.syntaxErrors.map((e) => syntaxDiagnostic(e, lexed.tokens, lines));
-    const program: Program = { kind: "Program", file, body: parsed.body, span: lines.span(0, source.length) };
-    const diagnostics = inSourceOrder([...lexed.diagnostics, ...syntax, ...parsed.diagnostics]);
-    const ruleErrors = parsed.diagnostics.length;
-    return { program, diagnostics, lexed, syntaxErrors: parsed.syntaxErrors, ruleErrors };
+    lexPieces(source, lines, lexState, (raw) => {
+      for (const tok of raw) {
+        if (pass.tokens.length >= batchTokens && pass.endsStatementsBefore(tok)) parseBatch();
+        pass.push(tok);
+      }
+    });
+    parseBatch();
+    const program: Program = { kind: "Program", file, body: [], span: lines.span(0, source.length) };
+    const diagnostics = inSourceOrder([...lexState.diagnostics, ...syntax, ...ruleDiagnostics]);
+    const lexed = { ...lexState, openBlocks: pass.openBlocks(), openBrackets: pass.openBrackets() };
+    return { program, diagnostics, lexed, syntaxErrors, ruleErrors: ruleDiagnostics.length };
   } catch (e) {
-    // The parser recurses once per nesting level, so a stack overflow is
-    // the one failure an input can cause. Anything else is a bug, reported, not thrown.
-    const message =
-      e instanceof RangeError
-        ? "this code is nested too deeply to parse: split it into smaller pieces"
-        : `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`;
-    const diagnostics: Diagnostic[] = [{ message, span: lines.span(0, 0), severity: "error" }];
+    if (handing) throw e;
+    // The parser recurses once per nesting level, so a stack overflow is the one failure an
+    // input can cause: it is reported at the token the parser had reached, where the nesting
+    // became too deep. Anything else is a bug, reported, not thrown.
+    const overflow = e instanceof RangeError;
+    const message = overflow
+      ? "this code is nested too deeply to parse: split it into smaller pieces"
+      : `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`;
+    const reached = overflow && parsing ? parser.lastConsumed() : undefined;
+    const at = reached === undefined || Number.isNaN(reached.startOffset) ? 0 : reached.startOffset;
+    const span = lines.span(at, at + (reached === undefined ? 0 : reached.image.length));
+    const diagnostics: Diagnostic[] = [{ message, span, severity: "error" }];
     return { program: null, diagnostics, syntaxErrors: [], ruleErrors: 0 };
   }
 }

@@ -42,12 +42,27 @@ const endsExpression = new Set<TokenType>([
 ]);
 
 export function layout(raw: readonly IToken[]): Layout {
-  const tokens: IToken[] = [];
-  const stack: Opener[] = [];
-  let prev: IToken | undefined;
+  const pass = new LayoutPass();
+  for (const tok of raw) pass.push(tok);
+  return { tokens: pass.tokens, openBlocks: pass.openBlocks(), openBrackets: pass.openBrackets() };
+}
 
-  for (const tok of raw) {
+/**
+ * The layout pass, one token at a time, so that a large source can be laid out (and parsed)
+ * a piece at a time: `tokens` holds what was laid out since the last `take()`.
+ */
+export class LayoutPass {
+  /** Laid-out tokens not yet taken. */
+  tokens: IToken[] = [];
+  private readonly stack: Opener[] = [];
+  private prev: IToken | undefined;
+  /** The top-level line in progress (or, after its newline, the line just ended) holds an `@`. */
+  private lineHasAt = false;
+
+  push(tok: IToken): void {
     const type = tok.tokenType;
+    const tokens = this.tokens;
+    const stack = this.stack;
 
     if (type === T.Newline) {
       const top = stack[stack.length - 1];
@@ -55,10 +70,10 @@ export function layout(raw: readonly IToken[]): Layout {
       // Leading and repeated newlines carry nothing; dropping them keeps the vector short.
       const redundant = tokens.length === 0 || tokens[tokens.length - 1].tokenType === T.Newline;
       if (!insideBrackets && !redundant) tokens.push(tok);
-      continue;
+      return;
     }
 
-    if (type === T.Else && prev?.tokenType === T.RCurly) {
+    if (type === T.Else && this.prev?.tokenType === T.RCurly) {
       // `}` newline `else {`: the newline does not end the if statement.
       while (tokens.length > 0 && tokens[tokens.length - 1].tokenType === T.Newline) tokens.pop();
     } else if (type === T.LParen) {
@@ -82,15 +97,47 @@ export function layout(raw: readonly IToken[]): Layout {
     } else if (type === T.RCurly) {
       close(stack, (o) => o === "map" || o === "block");
     }
+    if (tokens.length === 0 || tokens[tokens.length - 1].tokenType === T.Newline) this.lineHasAt = false;
+    if (type === T.At) this.lineHasAt = true;
     tokens.push(tok);
-    prev = tok;
+    this.prev = tok;
   }
 
-  return {
-    tokens,
-    openBlocks: stack.filter((o) => o === "block").length,
-    openBrackets: stack.length,
-  };
+  /**
+   * Whether the tokens laid out so far are whole top-level statements that `next` cannot
+   * continue, so they can be parsed on their own: the last is a newline outside every
+   * bracket and block, `next` is not the `else` of an `if` on the lines before, and the line
+   * that newline ended holds no `@` (a decorator belongs to the `fn` below it, and error
+   * recovery may take a stray `@` for one).
+   */
+  endsStatementsBefore(next: IToken): boolean {
+    const last = this.tokens[this.tokens.length - 1];
+    return (
+      this.stack.length === 0 &&
+      last !== undefined &&
+      last.tokenType === T.Newline &&
+      next.tokenType !== T.Newline &&
+      next.tokenType !== T.Else &&
+      !this.lineHasAt
+    );
+  }
+
+  /** Hands over the tokens laid out so far and starts a new vector. */
+  take(): IToken[] {
+    const taken = this.tokens;
+    this.tokens = [];
+    return taken;
+  }
+
+  /** Blocks still open. */
+  openBlocks(): number {
+    return this.stack.filter((o) => o === "block").length;
+  }
+
+  /** Brackets of any kind still open. */
+  openBrackets(): number {
+    return this.stack.length;
+  }
 }
 
 /** Pops up to and including the innermost matching opener; a stray closer pops nothing. */

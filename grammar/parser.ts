@@ -1,6 +1,6 @@
 // The Nabla parser: built once per process (STYLE.md 10; Chevrotain analyses the grammar in
 // the constructor, which costs tens of milliseconds, and parsing then reuses that analysis).
-import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import type { Stmt } from "./ast";
 import type { Diagnostic } from "./diagnostics";
 import { ParserMessages } from "./messages";
@@ -49,6 +49,12 @@ export class NablaParser extends StatementRules {
     this.input = tokens;
     const body = this.program();
     return { body, syntaxErrors: this.errors, diagnostics: this.diagnostics };
+  }
+
+  /** The last token the parse in progress consumed (after a stack overflow: how far it got). */
+  lastConsumed(): IToken | undefined {
+    const tok = this.LA(0) as IToken | undefined;
+    return tok === undefined || tok.tokenType === EOF ? undefined : tok;
   }
 }
 

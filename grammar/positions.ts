@@ -3,12 +3,22 @@
 // caret under `𝑥` must not drift; Chevrotain's own columns count UTF-16 units.
 import type { Pos, Span } from "./ast";
 
+/** A power of two. */
+const RECENT_POSITIONS = 1024;
+
 export class LineIndex {
   /** Offset (UTF-16 index) where each line starts; lineStarts[0] === 0. */
   private readonly lineStarts: number[] = [0];
   /** Lines that hold a surrogate pair, where the code-point column differs from the offset. */
   private readonly astralLines = new Set<number>();
   private lastLine = 0;
+  /**
+   * Positions handed out lately, by offset modulo the table's size. A node starts where its
+   * first part starts and ends where its last part ends, so most offsets are asked for
+   * several times in a row: sharing their Pos (which nobody mutates) keeps a large AST's
+   * positions to about two per token.
+   */
+  private readonly recent: (Pos | undefined)[] = new Array(RECENT_POSITIONS);
 
   constructor(readonly source: string) {
     for (let i = 0; i < source.length; i++) {
@@ -24,15 +34,25 @@ export class LineIndex {
   /** The position of a UTF-16 offset; offsets past the end clamp to the end of the source. */
   pos(offset: number): Pos {
     const at = Math.max(0, Math.min(offset, this.source.length));
+    const slot = at & (RECENT_POSITIONS - 1);
+    const seen = this.recent[slot];
+    if (seen !== undefined && seen.offset === at) return seen;
     const line = this.lineOf(at);
     const start = this.lineStarts[line];
     const col = this.astralLines.has(line) ? codePointLength(this.source, start, at) + 1 : at - start + 1;
-    return { offset: at, line: line + 1, col };
+    const pos: Pos = { offset: at, line: line + 1, col };
+    this.recent[slot] = pos;
+    return pos;
   }
 
   /** A span from `start` (inclusive) to `end` (exclusive), both UTF-16 offsets. */
   span(start: number, end: number): Span {
     return { start: this.pos(start), end: this.pos(Math.max(start, end)) };
+  }
+
+  /** The offset where a 1-based line starts. */
+  lineStart(line: number): number {
+    return this.lineStarts[line - 1] ?? this.source.length;
   }
 
   /** The text of a 1-based line, without its line break. */

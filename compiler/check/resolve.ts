@@ -41,6 +41,9 @@ RETURNS.reduce_on_plateau = PLATEAU_KIND;
 for (const n of ['linear', 'mlp']) RETURNS[n] = MODEL_KIND;
 for (const n of ['tensor', 'param', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'rand', 'randn', 'zeros_like', 'ones_like', 'clone']) RETURNS[n] = TENSOR_KIND;
 
+/** How many undefined names in one check get a did-you-mean. */
+export const MAX_SUGGESTIONS = 200;
+
 interface Scope {
   names: Set<string>;
   parent: Scope | null;
@@ -49,29 +52,63 @@ interface Scope {
 }
 
 export function resolveProgram(program: A.Program, opts: ResolveOptions): StaticProblem[] {
-  const problems: StaticProblem[] = [];
+  const resolver = programResolver(opts);
+  resolver.declare(program.body);
+  return resolver.resolve(program.body);
+}
+
+/**
+ * The resolver in two passes over the top-level statements, so a large program can be read a
+ * batch at a time and need not be held whole (compiler/check): `declare` every statement, in
+ * order, then `resolve` every statement again, in the same order.
+ */
+export interface ProgramResolver {
+  declare(stmts: readonly A.Stmt[]): void;
+  /** The problems found in these statements. */
+  resolve(stmts: readonly A.Stmt[]): StaticProblem[];
+}
+
+export function programResolver(opts: ResolveOptions): ProgramResolver {
+  let problems: StaticProblem[] = [];
   const report = (message: string, node: A.Node) => problems.push({ message, node });
   const globals = new Set<string>(opts.knownGlobals ?? []);
   const assignCount = new Map<string, number>();
-  collectBindings(program.body, globals, assignCount);
   const top: Scope = { names: globals, parent: null, inFunction: false };
 
   // the program's own functions, where their signature is certain: defined once at top level, not decorated
   const userFns = new Map<string, Signature>();
   // names whose kind is certain: bound once, by a builtin whose result kind is known (or `with tape() as t`)
   const kinds = new Map<string, ObjectKind>();
-  for (const s of program.body) {
-    if (s.kind === 'FnDef' && assignCount.get(s.name.name) === 1 && !s.decorators.length) {
-      userFns.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
+  // What the top-level statements say about those, kept until every binding is counted (declare) and
+  // judged then (settle): a name bound once has one candidate, from the statement that binds it.
+  const fnCandidates = new Map<string, Signature>();
+  const kindCandidates = new Map<string, { callee: string | null; kind: ObjectKind }>();
+  let settled = false;
+
+  function declare(stmts: readonly A.Stmt[]) {
+    collectBindings(stmts, globals, assignCount);
+    for (const s of stmts) {
+      if (s.kind === 'FnDef' && !s.decorators.length) {
+        fnCandidates.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
+      }
+      if (s.kind === 'Assign' && s.target.kind === 'Name' && s.value.kind === 'Call' && s.value.callee.kind === 'Name') {
+        const callee = s.value.callee.name;
+        const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
+        if (kind) kindCandidates.set(s.target.name, { callee, kind });
+      }
+      if (s.kind === 'With' && s.name && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kindCandidates.set(s.name.name, { callee: null, kind: TAPE_KIND });
     }
-    const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
-    if (s.kind === 'Assign' && s.target.kind === 'Name' && once(s.target.name) && s.value.kind === 'Call' && s.value.callee.kind === 'Name' && !globalsShadow(s.value.callee.name)) {
-      const callee = s.value.callee.name;
-      const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
-      if (kind) kinds.set(s.target.name, kind);
-    }
-    if (s.kind === 'With' && s.name && once(s.name.name) && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kinds.set(s.name.name, TAPE_KIND);
   }
+
+  function settle() {
+    settled = true;
+    for (const [name, sig] of fnCandidates) if (assignCount.get(name) === 1) userFns.set(name, sig);
+    const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
+    for (const [name, c] of kindCandidates) if (once(name) && (c.callee === null || !globalsShadow(c.callee))) kinds.set(name, c.kind);
+    fnCandidates.clear();
+    kindCandidates.clear();
+  }
+
   function globalsShadow(name: string) {
     return globals.has(name);
   }
@@ -81,6 +118,10 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
     for (let s: Scope | null = scope; s; s = s.parent) out.push(...s.names);
     return [...out, ...opts.builtins.keys()];
   };
+  // Each suggestion compares the name with every visible name: a large source with thousands of undefined
+  // names and thousands of globals would take quadratic time, so the first MAX_SUGGESTIONS get one.
+  let suggestions = 0;
+  const suggest = (name: string, scope: Scope) => (suggestions++ < MAX_SUGGESTIONS ? didYouMean(name, visible(scope)) : '');
   const isDefined = (name: string, scope: Scope) => {
     for (let s: Scope | null = scope; s; s = s.parent) if (s.names.has(name)) return true;
     return opts.builtins.has(name);
@@ -119,7 +160,7 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
       case 'Name': {
         if (isDefined(e.name, scope)) return;
         const py = PYTHON_NAMES[e.name];
-        report(py ? `'${e.name}' is Python's spelling; Nabla writes ${py}` : `'${e.name}' is not defined${didYouMean(e.name, visible(scope))}`, e);
+        report(py ? `'${e.name}' is Python's spelling; Nabla writes ${py}` : `'${e.name}' is not defined${suggest(e.name, scope)}`, e);
         return;
       }
       case 'Binary':
@@ -295,8 +336,15 @@ export function resolveProgram(program: A.Program, opts: ResolveOptions): Static
     }
   }
 
-  block(program.body, top, false);
-  return problems;
+  return {
+    declare,
+    resolve(stmts) {
+      if (!settled) settle();
+      problems = [];
+      block(stmts, top, false);
+      return problems;
+    },
+  };
 }
 
 /** Names a block binds (Python's rule: assignment anywhere in a function makes a local; blocks open no scope). */
