@@ -250,10 +250,14 @@ export class Plan {
     if (s.kind === 'arg' || s.kind === 'grad') return new Storage(allocHost(s.dtype, 0), s.dtype); // replaced per call
     if (s.kind === 'const') {
       const st = new Storage(s.snapshot!.slice(), s.dtype);
+      st.hostOnly = true; // restored in place at each call
       if (this.tr.instrs.some((i) => i.k === 'write' && i.dst.slot === s.id)) this.restore.push({ slot: s.id, values: s.snapshot! });
       return st;
     }
-    return new Storage(allocHost(s.dtype, 0), s.dtype); // a pool buffer is assigned below
+    // a pool buffer is assigned below, and every replay writes it in place (kernels' `into`, fused loops, wasm)
+    const st = new Storage(allocHost(s.dtype, 0), s.dtype);
+    st.hostOnly = true;
+    return st;
   }
 
   private view(v: ViewRef): View {
