@@ -3,6 +3,7 @@ import { mode } from '../mode';
 import { warn, warnings } from '../provenance';
 import { Tensor } from '../tensor';
 import { Plan, type Container, type PlanStats } from './plan';
+import { planBuilderFor, type RunnablePlan } from './backend-plans';
 import { traceState } from './state';
 import { Tracer } from './tracer';
 
@@ -42,7 +43,7 @@ export interface CompileOptions {
 }
 
 interface Entry {
-  plan: Plan | null;
+  plan: RunnablePlan | null;
   /** Why it runs eagerly, once decided. */
   eager: string | null;
   retraces: number;
@@ -114,7 +115,8 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
       say(`compile: ${name} runs eagerly (not compiled): ${tr.reason}.`);
       return result;
     }
-    entry.plan = new Plan(tr, result, opts.containers);
+    // a backend that compiles traces its own way (webgpu keeps the whole step on the GPU) goes first
+    entry.plan = planBuilderFor(getBackend().name)?.(tr, result, opts.containers ?? []) ?? new Plan(tr, result, opts.containers);
     info.plan = entry.plan.stats;
     info.source = entry.plan.source;
     info.fallback = null;

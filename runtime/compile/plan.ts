@@ -36,7 +36,7 @@ export interface PlanStats {
 }
 
 /** The result of a traced call, with its tensors replaced by how a replay rebuilds them. */
-type Shape = { t: 'tensor'; ref: Tensor } | { t: 'list'; items: Shape[]; make: ((items: unknown[]) => unknown) | null } | { t: 'value'; v: unknown };
+export type Shape = { t: 'tensor'; ref: Tensor } | { t: 'list'; items: Shape[]; make: ((items: unknown[]) => unknown) | null } | { t: 'value'; v: unknown };
 
 /** A kind of value that holds others (the language's tuples), so a result's tensors inside it are rebuilt. */
 export interface Container {
@@ -311,26 +311,31 @@ export class Plan {
 
   /** Why this plan does not apply to a call with these arguments (a .grad it read changed), or null. */
   check(args: readonly (Tensor | null)[]): string | null {
-    for (const g of this.tr.gradGuards) {
-      const i = this.tr.args.indexOf(g.holder);
-      const holder = i >= 0 ? args[i]! : g.holder;
-      const now = holder.grad;
-      if ((now === null) !== (g.was === null)) {
-        return g.was === null
-          ? 'a .grad it accumulates into was none when it was traced and is set now'
-          : 'a .grad it accumulates into was set when it was traced and is none now';
-      }
-      if (now && g.was && now !== g.was) {
-        const w = g.was;
-        const same = now.dtype === w.dtype && now.offset === w.offset && sameList(now.shape, w.shape) && sameList(now.strides, w.strides);
-        // a .grad the trace read as a rebindable slot may be any tensor of the same layout
-        if (!same || this.tr.knownSlot(w.storage) === undefined || this.tr.slots[this.tr.knownSlot(w.storage)!].kind !== 'grad') {
-          return 'a .grad it accumulates into is not the tensor it was when traced';
-        }
+    return gradGuardFails(this.tr, args);
+  }
+}
+
+/** Why a plan of trace `tr` does not apply to a call with these arguments (a .grad it read changed), or null. */
+export function gradGuardFails(tr: Tracer, args: readonly (Tensor | null)[]): string | null {
+  for (const g of tr.gradGuards) {
+    const i = tr.args.indexOf(g.holder);
+    const holder = i >= 0 ? args[i]! : g.holder;
+    const now = holder.grad;
+    if ((now === null) !== (g.was === null)) {
+      return g.was === null
+        ? 'a .grad it accumulates into was none when it was traced and is set now'
+        : 'a .grad it accumulates into was set when it was traced and is none now';
+    }
+    if (now && g.was && now !== g.was) {
+      const w = g.was;
+      const same = now.dtype === w.dtype && now.offset === w.offset && sameList(now.shape, w.shape) && sameList(now.strides, w.strides);
+      // a .grad the trace read as a rebindable slot may be any tensor of the same layout
+      if (!same || tr.knownSlot(w.storage) === undefined || tr.slots[tr.knownSlot(w.storage)!].kind !== 'grad') {
+        return 'a .grad it accumulates into is not the tensor it was when traced';
       }
     }
-    return null;
   }
+  return null;
 }
 
 const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -352,7 +357,7 @@ const contiguous = (shape: readonly number[]) => {
   return s;
 };
 
-function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: readonly Container[]): Shape {
+export function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: readonly Container[]): Shape {
   if (v instanceof Tensor) {
     seen(v);
     return { t: 'tensor', ref: v };
@@ -363,7 +368,7 @@ function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: readonly Con
   return { t: 'value', v };
 }
 
-function rebuild(s: Shape, tensor: (t: Tensor) => Tensor): unknown {
+export function rebuild(s: Shape, tensor: (t: Tensor) => Tensor): unknown {
   if (s.t === 'tensor') return tensor(s.ref);
   if (s.t === 'list') {
     const items = s.items.map((x) => rebuild(x, tensor));

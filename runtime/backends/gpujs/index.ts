@@ -7,6 +7,8 @@ import { takes, THRESHOLDS } from './policy';
 import { keepers } from './resident';
 import { fusedUpdates } from './optim-kernels';
 import { registerFusedUpdates } from '../../optim/device-step';
+import { registerPlanBuilder } from '../../compile/backend-plans';
+import { webgpuPlan } from './compiled-plan';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
@@ -63,6 +65,8 @@ keepers.webgpu = keepOnAgent;
 // optimizers update on webgpu where the gradients are (optim-kernels.ts); webgl2 could run the same plans,
 // but no test reaches webgl2's kernels from Node, so it keeps the host loop
 registerFusedUpdates('webgpu', fusedUpdates('webgpu', keepOnAgent));
+// compile() on webgpu keeps the whole step on the GPU, fusing elementwise runs (compiled-plan.ts)
+registerPlanBuilder('webgpu', webgpuPlan);
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
