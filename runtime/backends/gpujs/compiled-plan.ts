@@ -18,9 +18,13 @@ import { countUploads, gpuResident, keepers } from './resident';
  * compile() on webgpu (README.md, "Compiled plans on webgpu"): a replay that keeps every value on the GPU.
  * The generic plan (runtime/compile/plan.ts) writes each kernel's result into host buffers, so on webgpu it
  * read every result back; this one replays the trace against device values instead:
- * - runs of elementwise kernels over one shape (unary, binary, where, clamp, copy, as the trace ran them on
- *   webgpu) become one generated gpu.js kernel per value the run hands on (read later, returned, stored in a
- *   .grad): the values only the run reads live in the kernel's registers, never in GPU memory;
+ * - elementwise kernels (unary, binary, where, clamp, copy, as the trace ran them on webgpu) are inlined into
+ *   the elementwise kernels that read them at their own element: one generated gpu.js kernel per value that
+ *   must exist in GPU memory (read by a matmul or a reduce, by a broadcast, returned, stored in a .grad), its
+ *   body the whole elementwise expression back to such values. A value two of them need is computed in both
+ *   (a few flops against a dispatch and a buffer); a chain never crosses an in-place write or an effect, which
+ *   could change what it reads, and is cut at CHAIN_CAP ops;
+ * - a lone copy of a value nothing else reads (the .grad a backward hands over) is that value: no kernel;
  * - every other kernel runs as the op layer runs it (runKernelStorage: matmul, reduce on the GPU, a kernel
  *   only js has on the host), its result a fresh storage for this call, so no replay reads a stale value;
  * - effects (the optimizer's step, .grad set) are called again, and see device values, so the optimizer
@@ -34,11 +38,6 @@ type KernelInstr = Extract<Instr, { k: 'kernel' }>;
 
 const FUSIBLE = new Set(['unary', 'binary', 'where', 'clamp', 'copy']);
 const FLOATS = new Set(['float32', 'bool']);
-
-interface Unit {
-  instrs: number[];
-  fused: boolean;
-}
 
 /** The GPU form of a fusible call over operand names (x | a, b | c, a, b) and its scalars, or null. */
 function gpuForm(ins: KernelInstr): { expr: GpuExpr; names: string[]; scalars: number[] } | null {
@@ -56,41 +55,32 @@ function gpuForm(ins: KernelInstr): { expr: GpuExpr; names: string[]; scalars: n
   return { expr: CLAMP_EXPR, names: ['x'], scalars: [(ins.attrs.min as number | null) ?? -none, (ins.attrs.max as number | null) ?? none] };
 }
 
-/** Whether a member reads a value its run made at its own element (what the run's register holds). */
+/** Whether a consumer reads a producer's value at its own element (what an inlined expression computes). */
 const sameIndex = (v: ViewRef, shape: readonly number[]) => v.offset === 0 && sameShape(v.shape, shape) && isContiguous(v.shape, v.strides);
 
-/** Runs of consecutive fusible kernels over one output shape; everything else one instruction a unit. */
-function units(tr: Tracer): Unit[] {
-  const out: Unit[] = [];
-  let cur: { instrs: number[]; shape: readonly number[]; outs: Set<number> } | null = null;
-  const close = () => {
-    if (cur) out.push({ instrs: cur.instrs, fused: true });
-    cur = null;
-  };
-  tr.instrs.forEach((ins, i) => {
-    if (ins.k !== 'kernel' || !gpuForm(ins) || sizeOf(ins.shape) === 0) {
-      close();
-      out.push({ instrs: [i], fused: false });
-      return;
-    }
-    const c = cur as { instrs: number[]; shape: readonly number[]; outs: Set<number> } | null;
-    if (c && (!sameShape(c.shape, ins.shape) || ins.inputs.some((v) => c.outs.has(v.slot) && !sameIndex(v, c.shape)))) close();
-    cur ??= { instrs: [], shape: ins.shape, outs: new Set() };
-    cur.instrs.push(i);
-    cur.outs.add(ins.out);
-  });
-  close();
-  return out;
-}
+/** Most elementwise ops inlined into one kernel: bounds the source a hostile trace makes (the rest is materialized). */
+const CHAIN_CAP = 48;
+/**
+ * Most arrays one kernel reads (its operands and its scalars): WebGPU promises 8 storage buffers per shader
+ * stage, and gpu.js binds the output and each argument as one (Dawn refuses a 10th on lavapipe).
+ */
+const MAX_ARRAYS = 6;
+
+/** A dispatch of a replay, at its place in the trace. */
+type Step =
+  | { k: 'fused'; at: number; fk: FusedKernel }
+  | { k: 'alias'; at: number; out: number; src: number }
+  | { k: 'kernel'; at: number }
+  | { k: 'write'; at: number }
+  | { k: 'effect'; at: number };
 
 /** `t_` names of a GPU form, made unique per use (two tanh in one kernel must not declare t_e twice). */
 const renameLocals = (s: string, n: number) => s.replace(/\bt_(\w+)/g, `t${n}_$1`);
 /** One-letter operand names, not after a dot (Math.max) and not inside a longer identifier. */
 const bindNames = (s: string, map: Map<string, string>) => s.replace(/(?<![.\w])([a-z])(?!\w)/g, (m) => map.get(m) ?? m);
 
-/** What one fused kernel computes: its source, given the views of its external operands for this call. */
+/** One generated kernel: the value of `out`, from its members (in trace order) over external operands. */
 interface FusedKernel {
-  /** the member instructions it needs, in order */
   members: KernelInstr[];
   out: number;
   /** external operands, as the trace saw them */
@@ -98,22 +88,6 @@ interface FusedKernel {
   /** every member's scalars, in order (the kernel's `sc` argument) */
   scalars: Float32Array;
   label: string;
-}
-
-function fusedKernel(tr: Tracer, unit: Unit, out: number): FusedKernel {
-  const all = unit.instrs.map((i) => tr.instrs[i] as KernelInstr);
-  const made = new Map(all.map((m) => [m.out, m]));
-  // the members `out` depends on, walking back from it
-  const need = new Set<number>([out]);
-  for (let k = all.length - 1; k >= 0; k--) if (need.has(all[k].out)) all[k].inputs.forEach((v) => made.has(v.slot) && need.add(v.slot));
-  const members = all.filter((m) => need.has(m.out) && all.indexOf(m) <= all.indexOf(made.get(out)!));
-  const reads: ViewRef[] = [];
-  const scalars: number[] = [];
-  for (const m of members) {
-    for (const v of m.inputs) if (!made.has(v.slot) && !reads.some((r) => sameRef(r, v))) reads.push(v);
-    scalars.push(...gpuForm(m)!.scalars);
-  }
-  return { members, out, reads, scalars: Float32Array.from(scalars), label: members.map((m) => (m.attrs.fn as string) ?? m.name).join(' ') };
 }
 
 const sameRef = (a: ViewRef, b: ViewRef) => a.slot === b.slot && a.offset === b.offset && a.dtype === b.dtype && sameShape(a.shape, b.shape) && a.strides.every((s, k) => s === b.strides[k]);
@@ -127,15 +101,16 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   const lines = ['const i = this.thread.x;'];
   if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c', 'i', true));
   ops.forEach((o, k) => lines.push(`const v${k} = in${k}[${flat[k] ? (o.base ? `${o.base} + i` : 'i') : indexExpr(o.base, strides[k], 'c')}];`));
+  const inside = new Set(fk.members.map((m) => m.out));
   let scalar = 0;
   fk.members.forEach((m, n) => {
     const form = gpuForm(m)!;
     const map = new Map(form.names.map((name, k) => {
       const v = m.inputs[k];
-      const ext = fk.reads.findIndex((r) => sameRef(r, v));
-      return [name, ext >= 0 ? `v${ext}` : `s${v.slot}`];
+      return [name, inside.has(v.slot) ? `s${v.slot}` : `v${fk.reads.findIndex((r) => sameRef(r, v))}`];
     }));
-    const sc = (k: number) => `sc[${scalar + k}]`;
+    const at = scalar;
+    const sc = (k: number) => `sc[${at + k}]`;
     const bind = (s: string) => bindNames(renameLocals(s, n), map).replace(/\be(\d)\b/g, (_m, k: string) => sc(Number(k))).replace(/\blo\b/g, sc(0)).replace(/\bhi\b/g, sc(1));
     const expr = form.expr;
     if (typeof expr === 'string') lines.push(`const s${m.out} = ${bind(expr)};`);
@@ -145,16 +120,27 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   lines.push(`return s${fk.out};`);
   const body = lines.join('\n');
   const params = ops.map((_, k) => `in${k}`).concat(fk.scalars.length ? ['sc'] : []);
-  // the source is the key: it holds every layout and the structure of the run
+  // the source is the key: it holds every layout and the structure of the expression
   return { key: `fused|${body}`, cells: Math.max(sizeOf(shape), 1), params, body: () => body, args: [...ops.map((o) => o.data), ...(fk.scalars.length ? [fk.scalars] : [])] };
+}
+
+/** What each slot is read by: the instructions, with the view each reads it through. */
+function readersOf(tr: Tracer): Map<number, { at: number; view: ViewRef | null }[]> {
+  const readers = new Map<number, { at: number; view: ViewRef | null }[]>();
+  const add = (slot: number, at: number, view: ViewRef | null) => readers.set(slot, [...(readers.get(slot) ?? []), { at, view }]);
+  tr.instrs.forEach((ins, at) => {
+    if (ins.k === 'kernel') ins.inputs.forEach((v) => add(v.slot, at, v));
+    else if (ins.k === 'write') [ins.dst, ins.src].forEach((v) => add(v.slot, at, null));
+    else ins.uses.forEach((s) => add(s, at, null));
+  });
+  return readers;
 }
 
 export class GpuPlan implements RunnablePlan {
   readonly stats: PlanStats;
   readonly source: string;
-  private readonly units: Unit[];
-  private readonly fused = new Map<Unit, FusedKernel[]>();
-  /** after which unit each slot may be freed (a tmp no effect, result or later call holds) */
+  private readonly steps: Step[] = [];
+  /** after which step each slot may be freed (a value only this call holds) */
   private readonly freeAfter = new Map<number, number[]>();
   private readonly consts = new Map<number, Storage>();
   private readonly result: Shape;
@@ -165,55 +151,104 @@ export class GpuPlan implements RunnablePlan {
     containers: readonly Container[],
   ) {
     const { instrs, slots } = tr;
-    this.units = units(tr);
     const escapes = new Set<number>();
     for (const ins of instrs) if (ins.k === 'effect') ins.uses.forEach((s) => escapes.add(s));
     this.result = shapeOf(result, (t) => escapes.add(tr.slotOf(t.storage)), containers);
-    const unitOf = new Map<number, number>();
-    this.units.forEach((u, k) => u.instrs.forEach((i) => unitOf.set(i, k)));
+    const readers = readersOf(tr);
+    const barriers = instrs.flatMap((ins, at) => (ins.k === 'kernel' ? [] : [at]));
+    const fusible = (at: number) => {
+      const ins = instrs[at];
+      return ins.k === 'kernel' && sizeOf(ins.shape) > 0 && gpuForm(ins) !== null;
+    };
     const producer = new Map<number, number>();
-    const readOutside = new Set<number>();
-    const lastUse = new Map<number, number>();
-    instrs.forEach((ins, i) => {
-      const u = unitOf.get(i)!;
-      const reads = ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
-      for (const s of reads) {
-        lastUse.set(s, u);
-        if (producer.get(s) !== u) readOutside.add(s);
+    instrs.forEach((ins, at) => ins.k === 'kernel' && producer.set(ins.out, at));
+
+    // which elementwise values must exist in GPU memory; the others are inlined into their readers
+    const stored = new Set<number>();
+    instrs.forEach((ins, at) => {
+      if (ins.k !== 'kernel' || !fusible(at)) return;
+      const s = ins.out;
+      if (escapes.has(s)) return void stored.add(s);
+      for (const r of readers.get(s) ?? []) {
+        const ok = r.view !== null && fusible(r.at) && sameShape((instrs[r.at] as KernelInstr).shape, ins.shape) && sameIndex(r.view, ins.shape) && !barriers.some((b) => b > at && b < r.at);
+        if (!ok) return void stored.add(s);
       }
-      if (ins.k === 'kernel') producer.set(ins.out, u);
+      if (!readers.get(s)?.length) stored.add(s); // read by nothing: the trace made it, so the replay does
     });
-    for (const [s, u] of lastUse) {
-      if (slots[s].kind !== 'tmp' || escapes.has(s)) continue;
-      this.freeAfter.set(u, [...(this.freeAfter.get(u) ?? []), s]);
-    }
+    // the inlined expression of each elementwise value, cut at CHAIN_CAP by storing its inputs
+    const chain = new Map<number, number[]>();
+    const arraysOf = (members: number[]) => {
+      const ms = members.map((i) => instrs[i] as KernelInstr);
+      const inside = new Set(ms.map((m) => m.out));
+      const ext: ViewRef[] = [];
+      for (const m of ms) for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
+      return ext.length + (ms.some((m) => gpuForm(m)!.scalars.length) ? 1 : 0);
+    };
+    instrs.forEach((ins, at) => {
+      if (ins.k !== 'kernel' || !fusible(at)) return;
+      const inner = () => ins.inputs.filter((v) => producer.has(v.slot) && fusible(producer.get(v.slot)!) && !stored.has(v.slot));
+      let members = [...new Set([...inner().flatMap((v) => chain.get(v.slot)!), at])];
+      if (members.length > CHAIN_CAP || arraysOf(members) > MAX_ARRAYS) {
+        inner().forEach((v) => stored.add(v.slot));
+        members = [at];
+      }
+      chain.set(ins.out, members.sort((x, y) => x - y));
+    });
+
+    const lastUse = new Map<number, number>();
+    const reads = (slot: number, step: number) => lastUse.set(slot, step);
     const lines: string[] = [];
     let kernels = 0;
     let fusedOps = 0;
     let effects = 0;
-    for (const u of this.units) {
-      if (u.fused) {
-        const outs = u.instrs.map((i) => (instrs[i] as KernelInstr).out).filter((s) => readOutside.has(s) || escapes.has(s));
-        const fks = outs.map((s) => fusedKernel(tr, u, s));
-        this.fused.set(u, fks);
-        fusedOps += u.instrs.length;
-        for (const fk of fks) lines.push(`fused (1 kernel): ${fk.label} -> slot ${fk.out}`);
-        continue;
+    instrs.forEach((ins, at) => {
+      const step = this.steps.length;
+      if (ins.k === 'kernel' && fusible(at)) {
+        if (!stored.has(ins.out)) return;
+        const members = chain.get(ins.out)!.map((i) => instrs[i] as KernelInstr);
+        const inside = new Set(members.map((m) => m.out));
+        const ext: ViewRef[] = [];
+        for (const m of members) for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
+        // a copy of a value that nothing reads after it and no one else holds: the value itself
+        const src = ext[0];
+        if (members.length === 1 && ins.name === 'copy' && slots[src.slot].kind === 'tmp' && !escapes.has(src.slot) && sameIndex(src, ins.shape) && src.dtype === ins.dtype && (readers.get(src.slot) ?? []).every((r) => r.at <= at)) {
+          this.steps.push({ k: 'alias', at, out: ins.out, src: src.slot });
+          lastUse.delete(src.slot); // handed on, not freed
+          lines.push(`alias slot ${ins.out} = slot ${src.slot} (a copy nothing else needs)`);
+          return;
+        }
+        ext.forEach((v) => reads(v.slot, step));
+        const scalars = Float32Array.from(members.flatMap((m) => gpuForm(m)!.scalars));
+        const label = members.map((m) => (m.attrs.fn as string) ?? m.name).join(' ');
+        this.steps.push({ k: 'fused', at, fk: { members, out: ins.out, reads: ext, scalars, label } });
+        kernels++;
+        fusedOps += members.length;
+        lines.push(`kernel (fused ${members.length}): ${label} -> slot ${ins.out}`);
+        return;
       }
-      const ins = instrs[u.instrs[0]];
       if (ins.k === 'kernel') {
+        ins.inputs.forEach((v) => reads(v.slot, step));
+        this.steps.push({ k: 'kernel', at });
         kernels++;
         lines.push(`kernel ${ins.name}${ins.attrs.fn ? ` ${String(ins.attrs.fn)}` : ''} [${ins.shape}] -> slot ${ins.out}`);
-      } else if (ins.k === 'write') lines.push(`write slot ${ins.dst.slot} <- slot ${ins.src.slot} (through the host)`);
-      else {
+      } else if (ins.k === 'write') {
+        [ins.dst.slot, ins.src.slot].forEach((s) => reads(s, step));
+        this.steps.push({ k: 'write', at });
+        lines.push(`write slot ${ins.dst.slot} <- slot ${ins.src.slot} (through the host)`);
+      } else {
+        ins.uses.forEach((s) => reads(s, step));
+        this.steps.push({ k: 'effect', at });
         effects++;
         lines.push(`effect ${ins.label.replace(/\n/g, ' ')}`);
       }
+    });
+    for (const [s, step] of lastUse) {
+      if (slots[s].kind !== 'tmp' || escapes.has(s)) continue;
+      this.freeAfter.set(step, [...(this.freeAfter.get(step) ?? []), s]);
     }
     for (const s of slots) if (s.kind === 'const' && !instrs.some((i) => i.k === 'write' && i.dst.slot === s.id)) this.consts.set(s.id, new Storage(s.snapshot!.slice(), s.dtype));
-    const fusedKernels = [...this.fused.values()].reduce((n, f) => n + f.length, 0);
     this.source = lines.join('\n');
-    this.stats = { kernels: kernels + fusedKernels, fusedGroups: this.fused.size, wasmGroups: 0, fusedOps, effects, buffers: 0, bufferBytes: 0 };
+    this.stats = { kernels, fusedGroups: this.steps.filter((s) => s.k === 'fused').length, wasmGroups: 0, fusedOps, effects, buffers: 0, bufferBytes: 0 };
   }
 
   run(args: readonly (Tensor | null)[]): unknown {
@@ -242,20 +277,18 @@ export class GpuPlan implements RunnablePlan {
       return r;
     };
     const resolver: Resolver = { tensor: tensorOf };
-    this.units.forEach((u, k) => {
-      const fks = this.fused.get(u);
-      if (fks) this.runFused(u, fks, T, view);
-      else {
-        const ins = instrs[u.instrs[0]];
-        if (ins.k === 'kernel') T[ins.out] = runKernelStorage(ins.name, ins.inputs.map(view), ins.attrs, { shape: ins.shape, dtype: ins.dtype });
-        else if (ins.k === 'write') {
-          // a write in place goes through the host, as eagerly (its version bump drops the stale device copy)
-          const dst = view(ins.dst);
-          writeInto(dst, view(ins.src));
-          dst.storage.version++;
-        } else ins.replay(resolver);
-      }
-      for (const s of this.freeAfter.get(k) ?? []) {
+    this.steps.forEach((step, n) => {
+      const ins = instrs[step.at];
+      if (step.k === 'fused') T[step.fk.out] = this.runFused(step.fk, T, view);
+      else if (step.k === 'alias') T[step.out] = T[step.src];
+      else if (ins.k === 'kernel') T[ins.out] = runKernelStorage(ins.name, ins.inputs.map(view), ins.attrs, { shape: ins.shape, dtype: ins.dtype });
+      else if (ins.k === 'write') {
+        // a write in place goes through the host, as eagerly (its version bump drops the stale device copy)
+        const dst = view(ins.dst);
+        writeInto(dst, view(ins.src));
+        dst.storage.version++;
+      } else ins.replay(resolver);
+      for (const s of this.freeAfter.get(n) ?? []) {
         const st = T[s];
         // the device values of a value only this call held: freed once its last reader is posted
         if (st && !st.onHost) st.device?.release();
@@ -265,31 +298,32 @@ export class GpuPlan implements RunnablePlan {
     return rebuild(this.result, tensorOf);
   }
 
-  private runFused(u: Unit, fks: FusedKernel[], T: (Storage | null)[], view: (v: ViewRef) => View): void {
-    // host values the guard would keep off the GPU (NaN, ±Infinity, a fn's undefined domain): op by op, as eagerly
-    const members = u.instrs.map((i) => this.tr.instrs[i] as KernelInstr);
-    const declined = members.some((m) => {
-      const host = m.inputs.filter((v) => T[v.slot] && !T[v.slot]!.device);
-      return host.length > 0 && gpuDeclines(m.name, host.length === m.inputs.length ? m.inputs.map(view) : host.map(view), host.length === m.inputs.length ? m.attrs : undefined) !== null;
-    });
+  private runFused(fk: FusedKernel, T: (Storage | null)[], view: (v: ViewRef) => View): Storage {
+    const dtype = fk.members[fk.members.length - 1].dtype;
     const keep = keepers.webgpu;
-    if (declined || !keep || !gpuResident()) {
-      for (const m of members) T[m.out] = runKernelStorage(m.name, m.inputs.map(view), m.attrs, { shape: m.shape, dtype: m.dtype });
-      return;
+    // host values the guard keeps off the GPU (NaN, ±Infinity, a fn's undefined domain): op by op, as eagerly
+    const host = fk.reads.filter((v) => !T[v.slot]!.device);
+    if (!keep || !gpuResident() || (host.length && host.some((v) => gpuDeclines('copy', [view(v)]) !== null)) || this.outsideDomain(fk, T, view)) {
+      const local = [...T];
+      for (const m of fk.members) local[m.out] = runKernelStorage(m.name, m.inputs.map((v) => ({ ...view(v), storage: local[v.slot]! })), m.attrs, { shape: m.shape, dtype: m.dtype });
+      return local[fk.out]!;
     }
-    for (const fk of fks) {
-      const plan = kernelPlan(fk, fk.reads.map(view));
-      countUploads('webgpu', plan.args);
-      let values;
-      try {
-        values = keep(plan);
-      } catch (e) {
-        const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-        throw new Error(`internal error in the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
-      }
-      const dtype = fk.members[fk.members.length - 1].dtype;
-      T[fk.out] = ArrayBuffer.isView(values) ? new Storage(values, dtype) : new Storage(null, dtype, values);
+    const plan = kernelPlan(fk, fk.reads.map(view));
+    countUploads('webgpu', plan.args);
+    let values;
+    try {
+      values = keep(plan);
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      throw new Error(`internal error in the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
     }
+    return ArrayBuffer.isView(values) ? new Storage(values, dtype) : new Storage(null, dtype, values);
+  }
+
+  /** Whether a member whose inputs are all host values is outside its fn's GPU domain (guard.ts), as eagerly. */
+  private outsideDomain(fk: FusedKernel, T: (Storage | null)[], view: (v: ViewRef) => View): boolean {
+    const inside = new Set(fk.members.map((m) => m.out));
+    return fk.members.some((m) => m.inputs.every((v) => !inside.has(v.slot) && !T[v.slot]!.device) && gpuDeclines(m.name, m.inputs.map(view), m.attrs) !== null);
   }
 
   check(args: readonly (Tensor | null)[]): string | null {
