@@ -1,7 +1,7 @@
 import { getBackend, runKernelStorage } from '../../backend';
 import { gradGuardFails, rebuild, shapeOf, type Container, type PlanStats, type Shape } from '../../compile/plan';
 import type { RunnablePlan } from '../../compile/backend-plans';
-import type { Resolver } from '../../compile/state';
+import { REBIND_GRAD, type Resolver } from '../../compile/state';
 import type { Instr, Tracer, ViewRef } from '../../compile/tracer';
 import { extrasOf } from '../../ops/registry';
 import { isContiguous, sameShape, sizeOf } from '../../shape';
@@ -10,7 +10,7 @@ import { Tensor } from '../../tensor';
 import { writeInto } from '../js/layout';
 import { GPU_BINARY_EXPR, GPU_UNARY_EXPR, WHERE_EXPR, CLAMP_EXPR, type GpuExpr } from './exprs';
 import { gpuDeclines } from './guard';
-import { coalesce, coordLines, indexExpr, isRowMajor, operand } from './layout';
+import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 import type { Plan as KernelPlan } from './plans';
 import { countUploads, gpuResident, keepers } from './resident';
 
@@ -55,6 +55,8 @@ function gpuForm(ins: KernelInstr): { expr: GpuExpr; names: string[]; scalars: n
   return { expr: CLAMP_EXPR, names: ['x'], scalars: [(ins.attrs.min as number | null) ?? -none, (ins.attrs.max as number | null) ?? none] };
 }
 
+const scalarsOf = (m: KernelInstr) => (m.name === 'matmul' ? [] : gpuForm(m)!.scalars);
+
 /** Whether a consumer reads a producer's value at its own element (what an inlined expression computes). */
 const sameIndex = (v: ViewRef, shape: readonly number[]) => v.offset === 0 && sameShape(v.shape, shape) && isContiguous(v.shape, v.strides);
 
@@ -92,22 +94,63 @@ interface FusedKernel {
 
 const sameRef = (a: ViewRef, b: ViewRef) => a.slot === b.slot && a.offset === b.offset && a.dtype === b.dtype && sameShape(a.shape, b.shape) && a.strides.every((s, k) => s === b.strides[k]);
 
+/** Whether an instruction is a matmul the trace ran on webgpu that a fused kernel can compute inline (the planner's cases). */
+function inlineMatmul(ins: Instr): ins is KernelInstr {
+  if (ins.k !== 'kernel' || ins.name !== 'matmul' || ins.backend !== 'webgpu' || ins.dtype !== 'float32') return false;
+  const r = ins.shape.length;
+  const [a, b] = ins.inputs;
+  return r >= 2 && a.shape.length === r && b.shape.length === r && a.dtype === 'float32' && b.dtype === 'float32' && a.shape[r - 1] <= MAX_INLINE_K;
+}
+
+/** Longest dot product a fused kernel computes inline (each kernel that needs the value computes it again). */
+const MAX_INLINE_K = 256;
+
+/** A matmul member's lines: its value at the kernel's cell `i`, as plans.ts's matmul computes it (f32 accumulation). */
+function matmulLines(m: KernelInstr, n: number, a: { o: Operand; k: number }, b: { o: Operand; k: number }): string[] {
+  const r = m.shape.length;
+  const K = m.inputs[0].shape[r - 1];
+  const sa = [...a.o.strides.slice(0, r - 2), a.o.strides[r - 2], 0];
+  const sb = [...b.o.strides.slice(0, r - 2), 0, b.o.strides[r - 1]];
+  const [sak, sbk] = [a.o.strides[r - 1], b.o.strides[r - 2]];
+  const { dims, strides } = coalesce(m.shape, [sa, sb]);
+  const c = `m${n}c`;
+  const k = `k${n}`;
+  const step = (s: number) => (s === 1 ? k : `${k} * ${s}`);
+  return [
+    ...coordLines(dims, c, 'i', true),
+    `const m${n}a = ${indexExpr(a.o.base, strides[0], c)};`,
+    `const m${n}b = ${indexExpr(b.o.base, strides[1], c)};`,
+    `let s${m.out} = 0;`,
+    `for (let ${k} = 0; ${k} < ${K}; ${k}++) {`,
+    `s${m.out} += in${a.k}[m${n}a + ${step(sak)}] * in${b.k}[m${n}b + ${step(sbk)}];`,
+    '}',
+  ];
+}
+
 /** The kernel plan of a fused kernel over this call's operand views (layouts may differ between calls: host or device). */
 function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   const shape = fk.members[fk.members.length - 1].shape;
   const ops = views.map((v) => operand(v, 'webgpu'));
-  const { dims, strides } = coalesce(shape, ops.map((o) => o.strides));
+  const inside = new Set(fk.members.map((m) => m.out));
+  const indexOf = (v: ViewRef) => fk.reads.findIndex((r) => sameRef(r, v));
+  // operands an elementwise member reads at the cell's own position (a matmul member indexes its own)
+  const elementwise = [...new Set(fk.members.filter((m) => m.name !== 'matmul').flatMap((m) => m.inputs.filter((v) => !inside.has(v.slot)).map(indexOf)))];
+  const { dims, strides } = coalesce(shape, elementwise.map((k) => ops[k].strides));
   const flat = strides.map((s) => isRowMajor(dims, s));
   const lines = ['const i = this.thread.x;'];
   if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c', 'i', true));
-  ops.forEach((o, k) => lines.push(`const v${k} = in${k}[${flat[k] ? (o.base ? `${o.base} + i` : 'i') : indexExpr(o.base, strides[k], 'c')}];`));
-  const inside = new Set(fk.members.map((m) => m.out));
+  elementwise.forEach((k, j) => lines.push(`const v${k} = in${k}[${flat[j] ? (ops[k].base ? `${ops[k].base} + i` : 'i') : indexExpr(ops[k].base, strides[j], 'c')}];`));
   let scalar = 0;
   fk.members.forEach((m, n) => {
+    if (m.name === 'matmul') {
+      const [a, b] = m.inputs.map(indexOf);
+      lines.push(...matmulLines(m, n, { o: ops[a], k: a }, { o: ops[b], k: b }));
+      return;
+    }
     const form = gpuForm(m)!;
     const map = new Map(form.names.map((name, k) => {
       const v = m.inputs[k];
-      return [name, inside.has(v.slot) ? `s${v.slot}` : `v${fk.reads.findIndex((r) => sameRef(r, v))}`];
+      return [name, inside.has(v.slot) ? `s${v.slot}` : `v${indexOf(v)}`];
     }));
     const at = scalar;
     const sc = (k: number) => `sc[${at + k}]`;
@@ -155,18 +198,22 @@ export class GpuPlan implements RunnablePlan {
     for (const ins of instrs) if (ins.k === 'effect') ins.uses.forEach((s) => escapes.add(s));
     this.result = shapeOf(result, (t) => escapes.add(tr.slotOf(t.storage)), containers);
     const readers = readersOf(tr);
-    const barriers = instrs.flatMap((ins, at) => (ins.k === 'kernel' ? [] : [at]));
+    // what a chain may not cross: a write, or an effect that may change values (not one that only rebinds a .grad)
+    const barriers = instrs.flatMap((ins, at) => (ins.k === 'kernel' || (ins.k === 'effect' && ins.label === REBIND_GRAD) ? [] : [at]));
+    // elementwise kernels, which read their operands at their own element
     const fusible = (at: number) => {
       const ins = instrs[at];
       return ins.k === 'kernel' && sizeOf(ins.shape) > 0 && gpuForm(ins) !== null;
     };
+    // and what may be inlined into them: those, and matmuls (a dot product per cell)
+    const member = (at: number) => fusible(at) || inlineMatmul(instrs[at]);
     const producer = new Map<number, number>();
     instrs.forEach((ins, at) => ins.k === 'kernel' && producer.set(ins.out, at));
 
     // which elementwise values must exist in GPU memory; the others are inlined into their readers
     const stored = new Set<number>();
     instrs.forEach((ins, at) => {
-      if (ins.k !== 'kernel' || !fusible(at)) return;
+      if (ins.k !== 'kernel' || !member(at)) return;
       const s = ins.out;
       if (escapes.has(s)) return void stored.add(s);
       for (const r of readers.get(s) ?? []) {
@@ -182,11 +229,11 @@ export class GpuPlan implements RunnablePlan {
       const inside = new Set(ms.map((m) => m.out));
       const ext: ViewRef[] = [];
       for (const m of ms) for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
-      return ext.length + (ms.some((m) => gpuForm(m)!.scalars.length) ? 1 : 0);
+      return ext.length + (ms.some((m) => scalarsOf(m).length) ? 1 : 0);
     };
     instrs.forEach((ins, at) => {
-      if (ins.k !== 'kernel' || !fusible(at)) return;
-      const inner = () => ins.inputs.filter((v) => producer.has(v.slot) && fusible(producer.get(v.slot)!) && !stored.has(v.slot));
+      if (ins.k !== 'kernel' || !member(at)) return;
+      const inner = () => ins.inputs.filter((v) => producer.has(v.slot) && member(producer.get(v.slot)!) && !stored.has(v.slot));
       let members = [...new Set([...inner().flatMap((v) => chain.get(v.slot)!), at])];
       if (members.length > CHAIN_CAP || arraysOf(members) > MAX_ARRAYS) {
         inner().forEach((v) => stored.add(v.slot));
@@ -203,7 +250,8 @@ export class GpuPlan implements RunnablePlan {
     let effects = 0;
     instrs.forEach((ins, at) => {
       const step = this.steps.length;
-      if (ins.k === 'kernel' && fusible(at)) {
+      // a stored matmul runs as the op layer runs it; an inlined one is part of its readers' kernels
+      if (ins.k === 'kernel' && member(at) && (fusible(at) || !stored.has(ins.out))) {
         if (!stored.has(ins.out)) return;
         const members = chain.get(ins.out)!.map((i) => instrs[i] as KernelInstr);
         const inside = new Set(members.map((m) => m.out));
@@ -218,7 +266,7 @@ export class GpuPlan implements RunnablePlan {
           return;
         }
         ext.forEach((v) => reads(v.slot, step));
-        const scalars = Float32Array.from(members.flatMap((m) => gpuForm(m)!.scalars));
+        const scalars = Float32Array.from(members.flatMap(scalarsOf));
         const label = members.map((m) => (m.attrs.fn as string) ?? m.name).join(' ');
         this.steps.push({ k: 'fused', at, fk: { members, out: ins.out, reads: ext, scalars, label } });
         kernels++;
