@@ -13,6 +13,7 @@ import { gpuDeclines } from './guard';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 import type { Plan as KernelPlan } from './plans';
 import { countUploads, gpuResident, keepers } from './resident';
+import { webgpuStorageBuffers } from './webgpu';
 
 /**
  * compile() on webgpu (README.md, "Compiled plans on webgpu"): a replay that keeps every value on the GPU.
@@ -63,10 +64,11 @@ const sameIndex = (v: ViewRef, shape: readonly number[]) => v.offset === 0 && sa
 /** Most elementwise ops inlined into one kernel: bounds the source a hostile trace makes (the rest is materialized). */
 const CHAIN_CAP = 48;
 /**
- * Most arrays one kernel reads (its operands and its scalars): WebGPU promises 8 storage buffers per shader
- * stage, and gpu.js binds the output and each argument as one (Dawn refuses a 10th on lavapipe).
+ * Most arrays one kernel reads (its operands and its scalars): gpu.js binds the output and each argument as a
+ * storage buffer, and a device allows maxStorageBuffersPerShaderStage of them (WebGPU's default 8; Dawn on
+ * lavapipe gives 16 when asked, dawn.ts); two are left for the output and a margin.
  */
-const MAX_ARRAYS = 6;
+const maxArrays = () => webgpuStorageBuffers() - 2;
 
 /** A dispatch of a replay, at its place in the trace. */
 type Step =
@@ -224,6 +226,7 @@ export class GpuPlan implements RunnablePlan {
     });
     // the inlined expression of each elementwise value, cut at CHAIN_CAP by storing its inputs
     const chain = new Map<number, number[]>();
+    const most = maxArrays();
     const arraysOf = (members: number[]) => {
       const ms = members.map((i) => instrs[i] as KernelInstr);
       const inside = new Set(ms.map((m) => m.out));
@@ -235,7 +238,7 @@ export class GpuPlan implements RunnablePlan {
       if (ins.k !== 'kernel' || !member(at)) return;
       const inner = () => ins.inputs.filter((v) => producer.has(v.slot) && member(producer.get(v.slot)!) && !stored.has(v.slot));
       let members = [...new Set([...inner().flatMap((v) => chain.get(v.slot)!), at])];
-      if (members.length > CHAIN_CAP || arraysOf(members) > MAX_ARRAYS) {
+      if (members.length > CHAIN_CAP || arraysOf(members) > most) {
         inner().forEach((v) => stored.add(v.slot));
         members = [at];
       }
