@@ -5,9 +5,10 @@ import type { Tensor } from '../../runtime';
  * The benchmark's PINN step (bench/steps.ts) at test scale, from seeded weights: u'' = −f on [0, 1] with
  * u(0) = u(1) = 0, u_xx by differentiating twice with createGraph, a boundary term read by indexing, Adam.
  * Its activations (points × 32) are large enough that GPU backends keep device copies of them, which is what
- * the compiled-plan tests need to reach. Each call of the builder makes fresh parameters and a fresh optimizer.
+ * the compiled-plan tests need to reach. Each call of the builder makes fresh parameters (pushed onto `params`)
+ * and a fresh optimizer.
  */
-export function pinnStep(points = 1024, hidden = 32): () => Tensor {
+export function pinnStep(points = 1024, hidden = 32, params: Tensor[] = []): () => Tensor {
   const sizes = [1, hidden, hidden, 1];
   let seed = 12345;
   // a small LCG in [-1, 1): the same host values whichever backend the step runs on
@@ -19,7 +20,8 @@ export function pinnStep(points = 1024, hidden = 32): () => Tensor {
   const xs = Array.from({ length: points }, (_, i) => [i / (points - 1)]);
   const x = nb.param(xs);
   const f = nb.tensor(xs.map(([t]) => [Math.PI * Math.PI * Math.sin(Math.PI * t)]));
-  const opt = nb.adam(ps.flatMap((p) => [p.W, p.b]), { lr: 1e-2 });
+  params.push(...ps.flatMap((p) => [p.W, p.b]));
+  const opt = nb.adam(params, { lr: 1e-2 });
   const last = points - 1;
   return () => {
     opt.zeroGrad();

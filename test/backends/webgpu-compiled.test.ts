@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { setSmallTensorLimit, startNodeAgent, webgpuDevice } from '../../runtime/backends/gpujs';
+import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, type GpuCounters } from '../../runtime/backends/gpujs';
 import { runnableBackends } from '../runtime/helpers';
 import { pinnStep } from './pinn-steps';
 
@@ -24,6 +24,15 @@ async function losses(step: () => Tensor, n: number): Promise<number[]> {
   }
   return out;
 }
+
+const onJs = <T>(f: () => T): T => {
+  nb.setBackend('js');
+  try {
+    return f();
+  } finally {
+    nb.setBackend('webgpu');
+  }
+};
 
 /** Relative differences, each step's; float32 rounding over a few steps of Adam stays far below 1e-5. */
 const relDiffs = (got: number[], want: number[]) => got.map((g, i) => Math.abs(g - want[i]) / Math.abs(want[i]));
@@ -54,4 +63,62 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
     // and the loss goes down as training proceeds (a step that changed nothing would also "agree")
     expect(eager[steps - 1]).toBeLessThan(eager[0]);
   }, 300_000);
+
+  it('a compiled PINN step gives the js losses over 100 steps, reading back only the loss and the two boundary gradients', async () => {
+    const steps = 100;
+    const js = onJs(() => {
+      const step = pinnStep();
+      return Array.from({ length: steps }, () => step().item() as number);
+    });
+    const compiled = nb.compile(pinnStep());
+    const got: number[] = [];
+    const counts: GpuCounters[] = [];
+    for (let i = 0; i < steps; i++) {
+      const before = webgpuCounters()!;
+      got.push(compiled().item() as number);
+      counts.push(countersSince(before));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect([compiled.info.traces, compiled.info.replays, compiled.info.eagerCalls]).toEqual([2, steps - 2, 0]);
+    // float32 rounding: the GPU's f32 sums and transcendentals against js's, over 100 Adam steps (measured 2e-6)
+    expect(Math.max(...relDiffs(got, js))).toBeLessThan(1e-5);
+    expect(js[steps - 1]).toBeLessThan(0.5 * js[0]);
+    // every replay after the first moves the same: no pipeline built, nothing read but the loss and the two
+    // scalar gradients of the boundary term (its index backward, scatterView, runs on js, which reads them)
+    const replays = counts.slice(3);
+    for (const c of replays) expect(c).toEqual(replays[0]);
+    expect(replays[0].compilations).toBe(0);
+    expect([replays[0].floatsDown, replays[0].reads]).toEqual([3, 3]);
+    // a replay dispatches its plan's kernels and two optimizer kernels per parameter (Adam's state, then the
+    // param), less the scatterViews that run on js, plus uploads those make no device copies of
+    const plan = compiled.info.plan!;
+    expect(replays[0].dispatches).toBeLessThanOrEqual(plan.kernels + 2 * 6);
+    if (agent === 'dawn') expect(replays[0].dispatches).toBeLessThanOrEqual(60); // issue 16's goal (the device binds 16 buffers)
+  }, 1_200_000);
+
+  it("a compiled step's counters agree with the agent's own, and see a planted extra readback", async () => {
+    const params: Tensor[] = [];
+    const step = nb.compile(pinnStep(1024, 32, params));
+    for (let i = 0; i < 4; i++) step().item(); // traces twice, then the first replay builds its kernels
+    const agentBefore = webgpuAgentStats()!;
+    const before = webgpuCounters()!;
+    for (let i = 0; i < 3; i++) step().item();
+    const counts = countersSince(before);
+    const agentAfter = webgpuAgentStats()!;
+    expect(counts.dispatches).toBe(agentAfter.runs - agentBefore.runs);
+    expect(counts.floatsUp).toBe(agentAfter.floatsIn - agentBefore.floatsIn);
+    expect(counts.floatsDown).toBe(agentAfter.floatsOut - agentBefore.floatsOut);
+    expect([counts.floatsDown, counts.reads]).toEqual([3 * 3, 3 * 3]);
+    // the same replays, each also reading one weight's gradient (the plan's device buffer): exactly that many more
+    const W = params[1];
+    const again = webgpuCounters()!;
+    for (let i = 0; i < 3; i++) {
+      step().item();
+      W.grad!.toHost();
+    }
+    const planted = countersSince(again);
+    expect(planted.floatsDown).toBe(3 * (3 + W.size));
+    expect(planted.reads).toBe(3 * 4);
+    expect(planted.dispatches).toBe(counts.dispatches);
+  }, 600_000);
 });
