@@ -121,4 +121,38 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
     expect(planted.reads).toBe(3 * 4);
     expect(planted.dispatches).toBe(counts.dispatches);
   }, 600_000);
+
+  // the generated kernels' other paths: op scalars (clamp's bounds, leaky_relu's slope) as an argument, where
+  // and a comparison, a broadcast bias, a transposed operand, an inlined matmul; and the guard's fallback
+  it('a compiled elementwise function with scalars, where, broadcasts and an inlined matmul gives js results, also on non-finite inputs', () => {
+    const f = (x: Tensor, W: Tensor, b: Tensor) => {
+      const h = nb.add(nb.matmul(x, W), b); // [64, 32] + [32]
+      const c = nb.clamp(nb.mul(h, 3), -1, 0.5);
+      const l = nb.leaky_relu(nb.sub(h, nb.transpose(nb.matmul(W, nb.transpose(x)))), { negative_slope: 0.25 });
+      return nb.sum(nb.where(nb.gt(h, 0), c, l), [1]);
+    };
+    const compiled = nb.compile(f);
+    const args = (seed: number, poison = false) => {
+      const x = nb.randn([64, 32], { seed });
+      const W = nb.randn([32, 32], { seed: seed + 1 });
+      const b = nb.randn([32], { seed: seed + 2 });
+      if (!poison) return [x, W, b];
+      const xs = x.tolist() as number[][];
+      [xs[3][4], xs[10][0]] = [NaN, Infinity];
+      return [nb.tensor(xs), W, b];
+    };
+    for (const [seed, poison] of [[1, false], [5, false], [9, false], [13, true]] as const) {
+      const [x, W, b] = args(seed, poison);
+      const got = (compiled(x, W, b) as Tensor).toHost();
+      const want = onJs(() => f(x, W, b).toHost());
+      for (let i = 0; i < want.length; i++) {
+        if (Number.isNaN(want[i])) expect(got[i]).toBeNaN();
+        else expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i])));
+      }
+    }
+    expect([compiled.info.traces, compiled.info.replays]).toEqual([1, 3]);
+    // what ran: the elementwise work and the first matmul fused into generated kernels, not op by op
+    expect(compiled.info.source).toMatch(/kernel \(fused \d+\): matmul add .*clamp/);
+    expect(compiled.info.plan!.fusedOps).toBeGreaterThanOrEqual(8);
+  }, 300_000);
 });
