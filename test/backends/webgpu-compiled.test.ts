@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, type GpuCounters } from '../../runtime/backends/gpujs';
+import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, webgpuLiveBuffers, type GpuCounters } from '../../runtime/backends/gpujs';
 import { runnableBackends } from '../runtime/helpers';
 import { pinnStep } from './pinn-steps';
 
@@ -154,5 +154,23 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
     // what ran: the elementwise work and the first matmul fused into generated kernels, not op by op
     expect(compiled.info.source).toMatch(/kernel \(fused \d+\): matmul add .*clamp/);
     expect(compiled.info.plan!.fusedOps).toBeGreaterThanOrEqual(8);
+  }, 300_000);
+
+  it('compiled replays hold a flat number of GPU buffers (a replay frees what only it held)', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    const step = nb.compile(pinnStep(256, 16));
+    const held: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      step().item();
+      if (i % 10 === 9) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10)); // the collector's callbacks release the last replay's results
+        gc();
+        held.push(webgpuLiveBuffers());
+      }
+    }
+    // after the traces (steps 1 and 2) every replay leaves the same buffers: params, Adam's state, the .grads
+    expect(held[2]).toBe(held[1]);
+    expect(webgpuAgentStats()!.kept).toBe(held[2]);
   }, 300_000);
 });
