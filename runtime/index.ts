@@ -4,6 +4,8 @@
  */
 import './backends/js';
 import './backends/gpujs';
+import { webgpuPlan } from './backends/gpujs';
+import { registerPlanBuilder } from './compile/backend-plans';
 import './methods';
 import './op-methods';
 
@@ -19,6 +21,9 @@ export { customGrad } from './custom';
 export { inplace } from './inplace';
 export { assignGrad } from './compile/state';
 export { compile, type CompileOptions, type Compiled } from './compile';
+// compile() on webgpu keeps the whole step on the GPU (runtime/backends/gpujs/compiled-plan.ts); wired here, above
+// both layers, until compiled plans go through a backend capability
+registerPlanBuilder('webgpu', webgpuPlan);
 export { Tracer, Plan, traceState, replayedHistory } from './compile';
 export { NablaError } from './errors';
 export { MAX_ELEMENTS, MAX_SEQUENCE, checkAllocation, checkSequence, setTensorMemoryLimit } from './limits';

@@ -7,8 +7,6 @@ import { takes, THRESHOLDS } from './policy';
 import { keepers } from './resident';
 import { fusedUpdates } from './optim-kernels';
 import { registerFusedUpdates } from '../../optim/device-step';
-import { registerPlanBuilder } from '../../compile/backend-plans';
-import { webgpuPlan } from './compiled-plan';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 
@@ -65,8 +63,6 @@ keepers.webgpu = keepOnAgent;
 // optimizers update on webgpu where the gradients are (optim-kernels.ts); webgl2 could run the same plans,
 // but no test reaches webgl2's kernels from Node, so it keeps the host loop
 registerFusedUpdates('webgpu', fusedUpdates('webgpu', keepOnAgent));
-// compile() on webgpu keeps the whole step on the GPU, fusing elementwise runs (compiled-plan.ts)
-registerPlanBuilder('webgpu', webgpuPlan);
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';
@@ -75,6 +71,7 @@ export { prepareWebGPU, runKernelWebGPU } from './dawn';
 export { attachWebGPUAgent, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from './webgpu';
 export { gpuTraffic, setGpuResident } from './resident';
 export { countersSince, webgpuCounters, type GpuCounters } from './counters';
+export { webgpuPlan } from './compiled-plan';
 export { webgl2LiveTextures };
 export { browserWebGPU, gpujsExecutor, serveAgent } from './agent';
 export { GPUJS_KERNELS } from './kernels';
