@@ -129,7 +129,7 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
       const h = nb.add(nb.matmul(x, W), b); // [64, 32] + [32]
       const c = nb.clamp(nb.mul(h, 3), -1, 0.5);
       const l = nb.leaky_relu(nb.sub(h, nb.transpose(nb.matmul(W, nb.transpose(x)))), { negative_slope: 0.25 });
-      return nb.sum(nb.where(nb.gt(h, 0), c, l), [1]);
+      return nb.sum(nb.where(nb.gt(h, 0), c, l), { axis: 1 });
     };
     const compiled = nb.compile(f);
     const args = (seed: number, poison = false) => {
