@@ -2,6 +2,7 @@ import type { HostArray } from './dtype';
 import { NablaError } from './errors';
 import { getKeepingKernel, getKernel, type KernelAttrs, type KernelOutput } from './kernels';
 import type { PlanCompiler } from './plan-step';
+import type { TraceCompiler } from './trace-replay';
 import { Storage, type View } from './storage';
 
 /**
@@ -28,6 +29,12 @@ export interface Backend {
    * op by op (runtime/compile/op-by-op.ts).
    */
   compilePlan?: PlanCompiler;
+  /**
+   * Compiles a whole trace into what compile() replays, result and guards included, or null to leave it to
+   * the host plan (runtime/compile/plan.ts, which then asks `compilePlan`). webgpu's keeps every value on the
+   * device (backends/gpujs/compiled-plan.ts).
+   */
+  compileTrace?: TraceCompiler;
 }
 
 export interface BackendReport {

@@ -54,13 +54,16 @@ export function untraced<T>(fn: () => T): T {
   return traceState.current ? withTrace(null, fn) : fn();
 }
 
+/** The label of the effect that (re)binds a .grad: it changes which tensor .grad is, never a tensor's values. */
+export const REBIND_GRAD = '.grad = ...';
+
 /** Sets `holder.grad`, telling a trace so that replays set it too. */
 export function assignGrad(holder: Tensor, g: Tensor | null): void {
   holder.grad = g;
   const t = traceState.current;
   if (!t) return;
   t.setsGrad(holder);
-  t.effect('.grad = ...', (r) => void (r.tensor(holder).grad = g && r.tensor(g)), g ? [g] : []);
+  t.effect(REBIND_GRAD, (r) => void (r.tensor(holder).grad = g && r.tensor(g)), g ? [g] : []);
 }
 
 /**

@@ -34,6 +34,11 @@ export class Storage {
   private deviceValues: DeviceData | null;
   /** Where the last in-place write came from, for the error that names both places. */
   lastWrite: string | null = null;
+  /**
+   * Host values that their owner rewrites in place without the version counter (a compiled plan's buffers,
+   * written by every replay): a backend must not keep a device copy beside them, since nothing would drop it.
+   */
+  hostOnly = false;
   constructor(
     host: HostArray | null,
     public readonly dtype: DType,

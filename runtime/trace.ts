@@ -54,3 +54,20 @@ export type Instr =
   | { k: 'effect'; label: string; replay: (r: Resolver) => void; uses: number[] };
 
 export type KernelInstr = Extract<Instr, { k: 'kernel' }>;
+
+/**
+ * A finished trace as a backend that compiles whole traces sees it (`Backend.compileTrace`); compile/tracer.ts's
+ * Tracer is one.
+ */
+export interface TraceRecord {
+  readonly slots: readonly Slot[];
+  readonly instrs: readonly Instr[];
+  /** The traced call's arguments, by position (a replay passes its own in their place). */
+  readonly args: readonly (Tensor | null)[];
+  /** The .grad tensors the call read, and what each was when it began (a replay needs the same layout). */
+  readonly gradGuards: readonly { holder: Tensor; was: Tensor | null }[];
+  /** The slot of a storage the trace saw (assigning one if it is new). */
+  slotOf(st: Storage): number;
+  /** The slot of a storage the trace saw, or undefined. */
+  knownSlot(st: Storage): number | undefined;
+}

@@ -4,6 +4,7 @@ import { mode } from '../mode';
 import { warn, warnings } from '../provenance';
 import { Tensor } from '../tensor';
 import { Plan, type Container, type PlanStats } from './plan';
+import type { RunnablePlan } from '../trace-replay';
 import { Tracer } from './tracer';
 
 // the pieces compile() is built from, for front ends that trace their own units (the language's loops)
@@ -42,7 +43,7 @@ export interface CompileOptions {
 }
 
 interface Entry {
-  plan: Plan | null;
+  plan: RunnablePlan | null;
   /** Why it runs eagerly, once decided. */
   eager: string | null;
   retraces: number;
@@ -107,7 +108,8 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
       say(`compile: ${name} runs eagerly (not compiled): ${tr.reason}.`);
       return result;
     }
-    entry.plan = new Plan(tr, result, opts.containers);
+    // a backend that compiles whole traces its own way (webgpu keeps the whole step on the GPU) goes first
+    entry.plan = getBackend().compileTrace?.(tr, result, opts.containers ?? []) ?? new Plan(tr, result, opts.containers);
     info.plan = entry.plan.stats;
     info.source = entry.plan.source;
     info.fallback = null;

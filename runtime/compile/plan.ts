@@ -5,20 +5,11 @@ import type { PlanInput, PlanStats, PlanStep } from '../plan-step';
 import { Storage, type View } from '../storage';
 import { Tensor } from '../tensor';
 import type { Resolver, Slot, ViewRef } from '../trace';
+import { gradGuardFails, rebuild, shapeOf, type Container, type RunnablePlan, type Shape } from '../trace-replay';
 import { opByOp } from './op-by-op';
 import type { Tracer } from './tracer';
 
-export type { PlanStats };
-
-/** The result of a traced call, with its tensors replaced by how a replay rebuilds them. */
-type Shape = { t: 'tensor'; ref: Tensor } | { t: 'list'; items: Shape[]; make: ((items: unknown[]) => unknown) | null } | { t: 'value'; v: unknown };
-
-/** A kind of value that holds others (the language's tuples), so a result's tensors inside it are rebuilt. */
-export interface Container {
-  is(v: unknown): boolean;
-  items(v: unknown): readonly unknown[];
-  make(items: unknown[]): unknown;
-}
+export type { PlanStats, Container };
 
 /**
  * A trace turned into a plan: storages for its slots (arguments and .grads rebound each call), the result
@@ -26,7 +17,7 @@ export interface Container {
  * the backend the trace ran on compiles it (`Backend.compilePlan`: the js backend fuses and generates code,
  * backends/js/plan/), and one without a plan compiler runs it op by op (./op-by-op.ts).
  */
-export class Plan {
+export class Plan implements RunnablePlan {
   readonly stats: PlanStats;
   readonly source: string;
   private readonly step: PlanStep;
@@ -57,10 +48,15 @@ export class Plan {
     if (s.kind === 'arg' || s.kind === 'grad') return new Storage(allocHost(s.dtype, 0), s.dtype); // replaced per call
     if (s.kind === 'const') {
       const st = new Storage(s.snapshot!.slice(), s.dtype);
+      st.hostOnly = true; // restored in place at each call
       if (this.tr.instrs.some((i) => i.k === 'write' && i.dst.slot === s.id)) this.restore.push({ slot: s.id, values: s.snapshot! });
       return st;
     }
-    return new Storage(allocHost(s.dtype, 0), s.dtype); // the plan compiler gives it a buffer
+    // the plan compiler gives it a buffer, which every replay writes in place (kernels' `into`, fused loops,
+    // wasm) without a version bump: no GPU may keep a device copy of it (the stale-copy bug, gpujs/README.md)
+    const st = new Storage(allocHost(s.dtype, 0), s.dtype);
+    st.hostOnly = true;
+    return st;
   }
 
   private view(v: ViewRef): View {
@@ -114,46 +110,6 @@ export class Plan {
 
   /** Why this plan does not apply to a call with these arguments (a .grad it read changed), or null. */
   check(args: readonly (Tensor | null)[]): string | null {
-    for (const g of this.tr.gradGuards) {
-      const i = this.tr.args.indexOf(g.holder);
-      const holder = i >= 0 ? args[i]! : g.holder;
-      const now = holder.grad;
-      if ((now === null) !== (g.was === null)) {
-        return g.was === null
-          ? 'a .grad it accumulates into was none when it was traced and is set now'
-          : 'a .grad it accumulates into was set when it was traced and is none now';
-      }
-      if (now && g.was && now !== g.was) {
-        const w = g.was;
-        const same = now.dtype === w.dtype && now.offset === w.offset && sameList(now.shape, w.shape) && sameList(now.strides, w.strides);
-        // a .grad the trace read as a rebindable slot may be any tensor of the same layout
-        if (!same || this.tr.knownSlot(w.storage) === undefined || this.tr.slots[this.tr.knownSlot(w.storage)!].kind !== 'grad') {
-          return 'a .grad it accumulates into is not the tensor it was when traced';
-        }
-      }
-    }
-    return null;
+    return gradGuardFails(this.tr, args);
   }
-}
-
-const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: readonly Container[]): Shape {
-  if (v instanceof Tensor) {
-    seen(v);
-    return { t: 'tensor', ref: v };
-  }
-  if (Array.isArray(v)) return { t: 'list', items: v.map((x) => shapeOf(x, seen, containers)), make: null };
-  const c = containers.find((k) => k.is(v));
-  if (c) return { t: 'list', items: c.items(v).map((x) => shapeOf(x, seen, containers)), make: (items) => c.make(items) };
-  return { t: 'value', v };
-}
-
-function rebuild(s: Shape, tensor: (t: Tensor) => Tensor): unknown {
-  if (s.t === 'tensor') return tensor(s.ref);
-  if (s.t === 'list') {
-    const items = s.items.map((x) => rebuild(x, tensor));
-    return s.make ? s.make(items) : items;
-  }
-  return s.v;
 }

@@ -47,6 +47,18 @@ async function lossesYielding(step: () => Tensor, n: number): Promise<number[]> 
   }
   return out;
 }
+/**
+ * Compiled losses against eager ones: bit for bit, except on webgpu, whose compiled plan runs generated kernels
+ * that fuse elementwise chains and matmuls (runtime/backends/gpujs/compiled-plan.ts), where the shader compiler
+ * may contract a multiply and an add into one fma: float32 rounding then, as torch.compile against eager.
+ */
+function expectSameLosses(backend: string, got: number[], want: number[]) {
+  if (backend !== 'webgpu') return void expect(got).toEqual(want);
+  expect(got.length).toBe(want.length);
+  const worst = Math.max(...got.map((g, i) => Math.abs(g - want[i]) / Math.abs(want[i])));
+  expect(worst).toBeLessThan(1e-5);
+}
+
 /** Measured worst case under load 157 s for the PINN pair on webgpu; twice that. */
 const BACKEND_TIMEOUT_MS = 320_000;
 
@@ -54,9 +66,8 @@ describe.each(runnableBackends())('compile on the %s backend', (backend) => {
   let limit: number | null = null;
   let deviceOptim = true;
   beforeAll(() => {
-    // a compiled step on a GPU backend reads its gradients back, so its optimizer runs the host loop; eager
-    // steps run the same loop here, so the two compare bit for bit (device updates against the host loop:
-    // test/backends/webgpu-optim.test.ts)
+    // the optimizer's host loop, compiled and eagerly alike (device updates against the host loop:
+    // test/backends/webgpu-optim.test.ts; compiled steps with device updates: test/backends/webgpu-compiled.test.ts)
     deviceOptim = setDeviceOptimizers(false);
     nb.setBackend(backend);
     // every call the backend would take at any size goes to it, so its own kernels are in the plans
@@ -72,7 +83,7 @@ describe.each(runnableBackends())('compile on the %s backend', (backend) => {
     const eager = await lossesYielding(mlpStep(1).step, 100);
     const c = nb.compile(mlpStep(1).step);
     const compiled = await lossesYielding(c, 100);
-    expect(compiled).toEqual(eager);
+    expectSameLosses(backend, compiled, eager);
     expect(eager[99]).toBeLessThan(eager[0] / 2); // it does train
     expect(c.info).toMatchObject({ traces: 1, replays: 99, eagerCalls: 0, fallback: null });
     expect(c.info.plan!.effects).toBeGreaterThanOrEqual(2); // zero_grad, .grad set, the Adam step
@@ -83,11 +94,15 @@ describe.each(runnableBackends())('compile on the %s backend', (backend) => {
     const e = await lossesYielding(eager.step, 100);
     const comp = pinnStep(2);
     const c = nb.compile(comp.step);
-    expect(await lossesYielding(c, 100)).toEqual(e);
+    expectSameLosses(backend, await lossesYielding(c, 100), e);
     expect(e[99]).toBeLessThan(e[0] / 2);
     // x.grad is never zeroed in this step: backward keeps adding to it, compiled as eagerly
-    expect(Array.from(comp.x.grad!.toHost())).toEqual(Array.from(eager.x.grad!.toHost()));
-    expect(comp.model.params.map((p) => Array.from(p.toHost()))).toEqual(eager.model.params.map((p) => Array.from(p.toHost())));
+    const close = (got: ArrayLike<number>, want: ArrayLike<number>) => {
+      if (backend !== 'webgpu') return void expect(Array.from(got)).toEqual(Array.from(want));
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
+    };
+    close(comp.x.grad!.toHost(), eager.x.grad!.toHost());
+    comp.model.params.forEach((p, i) => close(p.toHost(), eager.model.params[i].toHost()));
     // traced with x.grad none, then once more when x.grad is set (it accumulates from then on), then replayed
     expect(c.info).toMatchObject({ traces: 2, replays: 98 });
   }, BACKEND_TIMEOUT_MS);

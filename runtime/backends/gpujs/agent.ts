@@ -16,6 +16,8 @@ export interface Prepared {
   device?: string;
   /** the adapter is a CPU emulation (WebGPU's isFallbackAdapter: llvmpipe, SwiftShader) */
   fallback?: boolean;
+  /** the device's maxStorageBuffersPerShaderStage, where it was asked for more than WebGPU's default 8 */
+  storageBuffers?: number;
 }
 
 /** A result the agent holds for the runtime: a GPU buffer, or (a stand-in device) host values. */
@@ -78,7 +80,7 @@ export function gpujsExecutor(
     } catch (e) {
       return { ready: false, says: `gpu.js ${mode} failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }
-    return { ready: true, says: p.device ?? mode, fallback: p.fallback ?? false };
+    return { ready: true, says: p.device ?? mode, fallback: p.fallback ?? false, ...(p.storageBuffers ? { storageBuffers: p.storageBuffers } : {}) };
   };
   return {
     hello: () => (said ??= hello()),

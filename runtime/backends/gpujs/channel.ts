@@ -55,6 +55,8 @@ export interface Hello {
   says: string;
   /** the device is a CPU emulation (llvmpipe, SwiftShader) */
   fallback?: boolean;
+  /** storage buffers one kernel may bind (the device's maxStorageBuffersPerShaderStage; WebGPU's default 8 when absent) */
+  storageBuffers?: number;
 }
 
 const IDLE = 0;

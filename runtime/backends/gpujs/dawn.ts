@@ -55,6 +55,8 @@ export function dawnBinding(): string | null {
 /** The adapter prepareWebGPU() found, named as Dawn names it, and whether it is a CPU emulation (llvmpipe). */
 export let dawnAdapter = '';
 export let dawnFallback = false;
+/** Storage buffers a kernel may bind on the device gpu.js gets (the adapter's maximum, asked for in `shim`). */
+export let dawnStorageBuffers = 8;
 
 /**
  * Installs navigator.gpu from the 'webgpu' package and asks for an adapter. Resolves null when gpu.js can
@@ -72,6 +74,7 @@ export async function prepareWebGPU(): Promise<string | null> {
     const adapter = await g.navigator.gpu.requestAdapter();
     if (!adapter) return (adapterAnswer = "no WebGPU adapter answered (no Vulkan driver? Debian 12's own Mesa lavapipe lacks a feature Dawn needs; bookworm-backports' has it)");
     ({ device: dawnAdapter, fallback: dawnFallback } = describeAdapter(adapter, 'Dawn adapter'));
+    dawnStorageBuffers = Math.max(8, adapter.limits?.maxStorageBuffersPerShaderStage ?? 8); // what shim's requestDevice asks for
     ready = true; // cache.ts creates the gpu.js instance (mode 'webgpu') on the first kernel
     return (adapterAnswer = null);
   } catch (e) {
@@ -90,8 +93,12 @@ function shim(gpuObject: any) {
     const adapter = await requestAdapter(...args);
     if (!adapter) return adapter;
     const requestDevice = adapter.requestDevice.bind(adapter);
-    adapter.requestDevice = async (...dargs: unknown[]) => {
-      const device = await requestDevice(...dargs);
+    adapter.requestDevice = async (desc: { requiredLimits?: Record<string, number> } = {}, ...rest: unknown[]) => {
+      // gpu.js asks for WebGPU's default 8 storage buffers a kernel; a compiled step's fused kernels read more
+      // operands (compiled-plan.ts), so ask for what the adapter has (lavapipe: 16)
+      const most = adapter.limits?.maxStorageBuffersPerShaderStage;
+      if (typeof most === 'number' && most > 8) desc = { ...desc, requiredLimits: { ...desc.requiredLimits, maxStorageBuffersPerShaderStage: most } };
+      const device = await requestDevice(desc, ...rest);
       Object.defineProperty(device, 'onuncapturederror', { value: null, writable: true, configurable: true });
       return device;
     };

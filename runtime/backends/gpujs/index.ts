@@ -10,6 +10,7 @@ import { registerFusedUpdates } from '../../optim/device-step';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
 import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 import { compileHostPlan } from '../js/plan/host-plan';
+import { webgpuPlan } from './compiled-plan';
 
 /**
  * gpu.js backends (./README.md): `cpu` (gpu.js mode 'cpu', transpiled JavaScript), `webasm` (WebAssembly
@@ -18,9 +19,10 @@ import { compileHostPlan } from '../js/plan/host-plan';
  * `webgpu` runs the same kernels on a GPU agent thread (WGSL through gpu.js), reached synchronously through
  * channel.ts; where no agent can start, its probe says why.
  *
- * Compiled plans (Backend.compilePlan): every mode uses the js backend's plan compiler (../js/plan/), which
- * fuses what ran on js or gave js's bits on a host engine and calls the rest; webgl2 and webgpu keep it until
- * they have a plan compiler of their own that keeps values on the device.
+ * Compiled plans: webgpu compiles whole traces itself (Backend.compileTrace, ./compiled-plan.ts: fused kernels,
+ * every value resident, nothing read back but what the caller reads); where it declines, and on every other
+ * mode, the js backend's plan compiler (Backend.compilePlan, ../js/plan/) fuses what ran on js or gave js's
+ * bits on a host engine and calls the rest. webgl2 keeps that until it has a device plan of its own.
  */
 const sizes = (mode: Mode) => {
   const finite = Object.values(THRESHOLDS[mode]).filter(Number.isFinite);
@@ -61,6 +63,8 @@ registerBackend({
     `gpu.js mode 'webgpu' (WGSL compute shaders) on ${webgpuDevice() || 'a GPU agent'}, reached synchronously through a worker and Atomics.wait, ` +
     `for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgpu')}; js below and for non-finite inputs`,
   compilePlan: compileHostPlan,
+  // compile() keeps the whole step on the GPU (./compiled-plan.ts); null where it cannot, and the host plan runs it
+  compileTrace: webgpuPlan,
 });
 
 registerGpujsKernels('cpu');

@@ -1,6 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { gpujsExecutor, serveAgent } from './agent';
-import { dawnAdapter, dawnFallback, prepareWebGPU } from './dawn';
+import { dawnAdapter, dawnFallback, dawnStorageBuffers, prepareWebGPU } from './dawn';
 
 /**
  * The GPU agent in Node: a worker_thread (started through node-agent-boot.mjs) that installs Dawn's
@@ -20,7 +20,7 @@ const executor = () =>
     'webgpu',
     async () => {
       const why = await prepareWebGPU();
-      return why ? { why } : { why: null, device: dawnAdapter, fallback: dawnFallback };
+      return why ? { why } : { why: null, device: dawnAdapter, fallback: dawnFallback, storageBuffers: dawnStorageBuffers };
     },
     'WebGPUKernel',
   );

@@ -61,7 +61,7 @@ export const CACHED_UPLOAD = 4096;
  */
 export function deviceCopyFor(storage: Storage, mode: string, always = false): DeviceData | null {
   const keep = (mode === 'webgl2' || mode === 'webgpu') && resident ? keepers[mode] : undefined;
-  if (!keep || (storage.length < CACHED_UPLOAD && !always) || storage.device) return null;
+  if (!keep || (storage.length < CACHED_UPLOAD && !always) || storage.device || storage.hostOnly) return null;
   const values = storage.host;
   if (!(values instanceof Float32Array)) return null;
   const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };

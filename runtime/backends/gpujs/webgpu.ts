@@ -20,6 +20,7 @@ let channel: SyncChannel | null = null;
 let answer: string | null | undefined;
 let device = '';
 let fallback = false;
+let storageBuffers = 8;
 /** How long the probe waits for the agent's hello (a cold worker compiles the runtime first) and for a kernel. */
 const HELLO_MS = 60_000;
 const RUN_MS = 120_000;
@@ -88,6 +89,7 @@ function probeAgent(): string | null {
     if (hello.ready) {
       device = hello.says;
       fallback = hello.fallback ?? false;
+      storageBuffers = hello.storageBuffers ?? 8;
       return (answer = null);
     }
     answer = `the GPU agent says: ${hello.says}`;
@@ -97,6 +99,11 @@ function probeAgent(): string | null {
   void agentWorker?.terminate(); // a Node agent that cannot serve is not kept
   agentWorker = null;
   return answer;
+}
+
+/** Storage buffers one kernel may bind on the agent's device (WebGPU's default 8 unless it said more). */
+export function webgpuStorageBuffers(): number {
+  return storageBuffers;
 }
 
 /** The device the agent runs on ("WebGPU adapter: google swiftshader"), once the probe passed. */

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nb from '../../runtime';
+import type { Tensor } from '../../runtime';
+import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, webgpuLiveBuffers, type GpuCounters } from '../../runtime/backends/gpujs';
+import { runnableBackends } from '../runtime/helpers';
+import { pinnStep } from './pinn-steps';
+
+/**
+ * compile() on webgpu (runtime/backends/gpujs/README.md, "Compiled plans"). On the real Dawn where an adapter
+ * answers (lavapipe here) and on the stand-in agent (gpu.js cpu kernels behind the same channel).
+ */
+const standIn = new URL('./standin-agent.ts?device=ready&delay=0', import.meta.url);
+const agents = [...(runnableBackends().includes('webgpu') ? ['dawn'] : []), 'stand-in'];
+if (process.env.NABLA_REQUIRE_WEBGPU) {
+  it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
+}
+
+/** The losses of `n` calls of `step`, yielding to the event loop between steps (vitest's worker must answer). */
+async function losses(step: () => Tensor, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(step().item() as number);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return out;
+}
+
+const onJs = <T>(f: () => T): T => {
+  nb.setBackend('js');
+  try {
+    return f();
+  } finally {
+    nb.setBackend('webgpu');
+  }
+};
+
+/** Relative differences, each step's; float32 rounding over a few steps of Adam stays far below 1e-5. */
+const relDiffs = (got: number[], want: number[]) => got.map((g, i) => Math.abs(g - want[i]) / Math.abs(want[i]));
+
+describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
+  let previousLimit: number | null = null;
+  beforeAll(() => {
+    if (agent === 'stand-in') expect(startNodeAgent(standIn)).toBeNull();
+    nb.setBackend('webgpu');
+    if (agent === 'dawn') expect(webgpuDevice()).toMatch(/^Dawn adapter/);
+    previousLimit = setSmallTensorLimit(0); // every call on webgpu, as bench/webgpu-counters.ts runs it
+  });
+  afterAll(() => {
+    setSmallTensorLimit(previousLimit);
+    nb.chooseBackend();
+  });
+
+  // issue 16's silent wrong answer: a replay wrote the plan's buffers on the host while the GPU kept reading
+  // device copies made of them at an earlier step (from the 4th step on the losses drifted: 50.4702 vs 50.2137)
+  it('a compiled PINN step with indexing gives the eager losses for 12 steps', async () => {
+    const steps = 12;
+    const eager = await losses(pinnStep(), steps);
+    const compiled = nb.compile(pinnStep());
+    const replayed = await losses(compiled, steps);
+    // traced at the first call and again at the second (the .grads it accumulates into are set by then)
+    expect([compiled.info.traces, compiled.info.replays, compiled.info.eagerCalls]).toEqual([2, steps - 2, 0]);
+    expect(Math.max(...relDiffs(replayed, eager))).toBeLessThan(1e-5);
+    // and the loss goes down as training proceeds (a step that changed nothing would also "agree")
+    expect(eager[steps - 1]).toBeLessThan(eager[0]);
+  }, 300_000);
+
+  it('a compiled PINN step gives the js losses over 100 steps, reading back only the loss and the two boundary gradients', async () => {
+    const steps = 100;
+    const js = onJs(() => {
+      const step = pinnStep();
+      return Array.from({ length: steps }, () => step().item() as number);
+    });
+    const compiled = nb.compile(pinnStep());
+    const got: number[] = [];
+    const counts: GpuCounters[] = [];
+    for (let i = 0; i < steps; i++) {
+      const before = webgpuCounters()!;
+      got.push(compiled().item() as number);
+      counts.push(countersSince(before));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect([compiled.info.traces, compiled.info.replays, compiled.info.eagerCalls]).toEqual([2, steps - 2, 0]);
+    // float32 rounding: the GPU's f32 sums and transcendentals against js's, over 100 Adam steps (measured 2e-6)
+    expect(Math.max(...relDiffs(got, js))).toBeLessThan(1e-5);
+    expect(js[steps - 1]).toBeLessThan(0.5 * js[0]);
+    // every replay after the first moves the same: no pipeline built, nothing read but the loss and the two
+    // scalar gradients of the boundary term (its index backward, scatterView, runs on js, which reads them)
+    const replays = counts.slice(3);
+    for (const c of replays) expect(c).toEqual(replays[0]);
+    expect(replays[0].compilations).toBe(0);
+    expect([replays[0].floatsDown, replays[0].reads]).toEqual([3, 3]);
+    // a replay dispatches its plan's kernels and two optimizer kernels per parameter (Adam's state, then the
+    // param), less the scatterViews that run on js, plus uploads those make no device copies of
+    const plan = compiled.info.plan!;
+    expect(replays[0].dispatches).toBeLessThanOrEqual(plan.kernels + 2 * 6);
+    if (agent === 'dawn') expect(replays[0].dispatches).toBeLessThanOrEqual(60); // issue 16's goal (the device binds 16 buffers)
+  }, 1_200_000);
+
+  it("a compiled step's counters agree with the agent's own, and see a planted extra readback", async () => {
+    const params: Tensor[] = [];
+    const step = nb.compile(pinnStep(1024, 32, params));
+    for (let i = 0; i < 4; i++) step().item(); // traces twice, then the first replay builds its kernels
+    const agentBefore = webgpuAgentStats()!;
+    const before = webgpuCounters()!;
+    for (let i = 0; i < 3; i++) step().item();
+    const counts = countersSince(before);
+    const agentAfter = webgpuAgentStats()!;
+    expect(counts.dispatches).toBe(agentAfter.runs - agentBefore.runs);
+    expect(counts.floatsUp).toBe(agentAfter.floatsIn - agentBefore.floatsIn);
+    expect(counts.floatsDown).toBe(agentAfter.floatsOut - agentBefore.floatsOut);
+    expect([counts.floatsDown, counts.reads]).toEqual([3 * 3, 3 * 3]);
+    // the same replays, each also reading one weight's gradient (the plan's device buffer): exactly that many more
+    const W = params[1];
+    const again = webgpuCounters()!;
+    for (let i = 0; i < 3; i++) {
+      step().item();
+      W.grad!.toHost();
+    }
+    const planted = countersSince(again);
+    expect(planted.floatsDown).toBe(3 * (3 + W.size));
+    expect(planted.reads).toBe(3 * 4);
+    expect(planted.dispatches).toBe(counts.dispatches);
+  }, 600_000);
+
+  // the generated kernels' other paths: op scalars (clamp's bounds, leaky_relu's slope) as an argument, where
+  // and a comparison, a broadcast bias, a transposed operand, an inlined matmul; and the guard's fallback
+  it('a compiled elementwise function with scalars, where, broadcasts and an inlined matmul gives js results, also on non-finite inputs', () => {
+    const f = (x: Tensor, W: Tensor, b: Tensor) => {
+      const h = nb.add(nb.matmul(x, W), b); // [64, 32] + [32]
+      const c = nb.clamp(nb.mul(h, 3), -1, 0.5);
+      const l = nb.leaky_relu(nb.sub(h, nb.transpose(nb.matmul(W, nb.transpose(x)))), { negative_slope: 0.25 });
+      return nb.sum(nb.where(nb.gt(h, 0), c, l), { axis: 1 });
+    };
+    const compiled = nb.compile(f);
+    const args = (seed: number, poison = false) => {
+      const x = nb.randn([64, 32], { seed });
+      const W = nb.randn([32, 32], { seed: seed + 1 });
+      const b = nb.randn([32], { seed: seed + 2 });
+      if (!poison) return [x, W, b];
+      const xs = x.tolist() as number[][];
+      [xs[3][4], xs[10][0]] = [NaN, Infinity];
+      return [nb.tensor(xs), W, b];
+    };
+    for (const [seed, poison] of [[1, false], [5, false], [9, false], [13, true]] as const) {
+      const [x, W, b] = args(seed, poison);
+      const got = (compiled(x, W, b) as Tensor).toHost();
+      const want = onJs(() => f(x, W, b).toHost());
+      for (let i = 0; i < want.length; i++) {
+        if (Number.isNaN(want[i])) expect(got[i]).toBeNaN();
+        else expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i])));
+      }
+    }
+    expect([compiled.info.traces, compiled.info.replays]).toEqual([1, 3]);
+    // what ran: the elementwise work and the first matmul fused into generated kernels, not op by op
+    expect(compiled.info.source).toMatch(/kernel \(fused \d+\): matmul add .*clamp/);
+    expect(compiled.info.plan!.fusedOps).toBeGreaterThanOrEqual(8);
+  }, 300_000);
+
+  it('compiled replays hold a flat number of GPU buffers (a replay frees what only it held)', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    const step = nb.compile(pinnStep(256, 16));
+    const held: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      step().item();
+      if (i % 10 === 9) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10)); // the collector's callbacks release the last replay's results
+        gc();
+        held.push(webgpuLiveBuffers());
+      }
+    }
+    // after the traces (steps 1 and 2) every replay leaves the same buffers: params, Adam's state, the .grads
+    expect(held[2]).toBe(held[1]);
+    expect(webgpuAgentStats()!.kept).toBe(held[2]);
+  }, 300_000);
+});
