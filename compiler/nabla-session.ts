@@ -1,5 +1,6 @@
 import { siteState, Tensor, type Site } from '../runtime';
-import { isComplete, parse, renderDiagnostic } from '../grammar';
+import { isComplete, parse, shaped } from '../grammar';
+import { placeless } from '../diagnostic';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
 import { createBuiltins, type BuiltinTable } from './builtins';
@@ -10,7 +11,7 @@ import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
-import { reportError } from './report';
+import { reportDiagnostics, reportError } from './report';
 import { Globals, type Frame } from './scope';
 import type { MimeBundle, Output, RunResult, Session } from './session';
 import { show, type Value } from './values';
@@ -56,23 +57,12 @@ export class NablaSession implements Session {
     this.sources.set(file, code);
     const parsed = parse(code, file);
     if (parsed.diagnostics.length || !parsed.program) {
-      return {
-        ok: false,
-        ename: 'SyntaxError',
-        evalue: parsed.diagnostics[0]?.message ?? 'the input could not be parsed',
-        traceback: parsed.diagnostics.map((d) => renderDiagnostic(d, code, file)),
-      };
+      const found = parsed.diagnostics.map((d) => shaped(d, file));
+      return { ok: false, ...reportDiagnostics(found.length ? found : [placeless('SyntaxError', 'the input could not be parsed')], this.sources) };
     }
     const compiler = new Compiler(this.host(code), file, code);
     const { code: block } = compiler.compileProgram(parsed.program);
-    if (compiler.diagnostics.length) {
-      return {
-        ok: false,
-        ename: 'SyntaxError',
-        evalue: compiler.diagnostics[0].message,
-        traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
-      };
-    }
+    if (compiler.diagnostics.length) return { ok: false, ...reportDiagnostics(compiler.diagnostics, this.sources) };
     const prevOut = this.output;
     const prevWarn = warnings.sink;
     this.output = out;

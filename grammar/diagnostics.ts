@@ -1,6 +1,7 @@
 // What the grammar tells a user about their source, and how it is printed: `file:line:col`,
 // the line, a caret, one plain sentence (ARCHITECTURE.md principle 5).
 import type { Span } from "./ast";
+import { excerpt, type Diagnostic as Shaped } from "../diagnostic";
 
 export type Severity = "error" | "warning";
 
@@ -20,13 +21,19 @@ export interface Diagnostic {
  */
 export function renderDiagnostic(d: Diagnostic, source: string, file = "<input>"): string {
   const { line, col } = d.span.start;
-  const lineText = source.split(/\r\n|\r|\n/)[line - 1] ?? "";
-  // Copy tabs from the source line so the caret lines up however wide a tab is shown.
-  const pad = Array.from(lineText)
-    .slice(0, col - 1)
-    .map((ch) => (ch === "\t" ? "\t" : " "))
-    .join("");
-  return `${file}:${line}:${col}: ${d.severity}: ${d.message}\n  ${lineText}\n  ${pad}^`;
+  return `${file}:${line}:${col}: ${d.severity}: ${d.message}${excerpt(source, line, col)}`;
+}
+
+/** A grammar diagnostic in the project's one error shape (../diagnostic), found in `file`. */
+export function shaped(d: Diagnostic, file: string): Shaped {
+  const { start, end } = d.span;
+  return {
+    kind: "SyntaxError",
+    message: d.message,
+    places: [{ file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, label: "" }],
+    notes: [],
+    severity: d.severity,
+  };
 }
 
 /** All diagnostics of one source, in order, separated by newlines. */

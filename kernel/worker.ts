@@ -6,6 +6,8 @@ import { Interrupted, mode } from '../runtime/mode';
 import type { KernelOutput, MimeBundle, RunResult, Session, SessionFactory } from './types';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
 import { readStdin } from '../compiler/stdin-channel';
+// imports nothing either: errors take the one shape even when the language could not be loaded
+import { carried, failed, placeless, Reported } from '../diagnostic';
 
 /**
  * The worker thread that holds the Session. `Session.run` is synchronous and may loop for minutes; running
@@ -25,8 +27,8 @@ mode.checkInterrupt = () => {
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-/** A mistake the user can fix, as the runtime reports one (NablaError) once the runtime has loaded. */
-let userError = (message: string, op: string): Error => Object.assign(new Error(message), { name: 'ValueError', op });
+/** A mistake the user can fix (input() where the front end gives none), in the one error shape. */
+const userError = (message: string): Error => new Reported(placeless('ValueError', message));
 
 /**
  * Blocks the cell until the main thread writes the front end's answer (state 1) or declines (state 2), in
@@ -34,10 +36,10 @@ let userError = (message: string, op: string): Error => Object.assign(new Error(
  */
 function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
   if (!allowed) {
-    throw userError('input: this front end does not accept input (its execute request has allow_stdin false)', 'input');
+    throw userError('input: this front end does not accept input (its execute request has allow_stdin false)');
   }
   const text = readStdin(data.stdin, () => post({ op: 'input', id, prompt, password }), () => mode.checkInterrupt?.());
-  if (text === null) throw userError('input: the front end did not answer', 'input');
+  if (text === null) throw userError('input: the front end did not answer');
   return text;
 }
 
@@ -55,9 +57,8 @@ function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
     return session.run(m.code, out, { file: m.file });
   } catch (e) {
     // a Session should return errors as data; anything that escapes still must not end the worker
-    if (e instanceof Interrupted) return { ok: false, ename: 'KeyboardInterrupt', evalue: e.message, traceback: ['KeyboardInterrupt: interrupted by the user'] };
     const err = e as Error;
-    return { ok: false, ename: err?.name ?? 'Error', evalue: String(err?.message ?? e), traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? e}`] };
+    return failed([carried(e) ?? placeless(err?.name ?? 'Error', String(err?.message ?? e))]);
   } finally {
     running = 0;
     Atomics.compareExchange(flag, 0, id, 0);
@@ -66,7 +67,7 @@ function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
 
 /** Stands in for the language when its module cannot be loaded, so the kernel still starts and says why. */
 function unavailableSession(reason: string): Session {
-  const error = { ok: false as const, ename: 'KernelSetupError', evalue: reason, traceback: [`KernelSetupError: ${reason}`] };
+  const error = failed([placeless('KernelSetupError', reason)]);
   return {
     run: () => error,
     complete: (_code, cursor) => ({ matches: [], start: cursor, end: cursor }),
@@ -80,7 +81,6 @@ async function loadSession(): Promise<{ session: Session; warnings: string[] }> 
   let mime = (_v: unknown): MimeBundle | null => null;
   try {
     const [display, runtime] = await Promise.all([import('../display'), import('../runtime')]);
-    userError = (message, op) => new runtime.NablaError(message, op);
     // tensors live outside the JS heap (ArrayBuffers), so the worker's heap limit alone would not bound them:
     // they count against the same limit (ArrayBuffer memory, which is almost all tensor data)
     if (data.heapLimitMb) {
@@ -113,7 +113,7 @@ port.on('message', (m: ToWorker) => {
       try {
         post({ op: 'result', id: m.id, value: result });
       } catch (e) {
-        post({ op: 'result', id: m.id, value: { ok: false, ename: 'DisplayError', evalue: `the cell's value cannot be shown: ${(e as Error).message}`, traceback: [] } });
+        post({ op: 'result', id: m.id, value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]) });
       }
       break;
     }

@@ -1,3 +1,6 @@
+// a type only: this module must import nothing at run time (kernel/worker.ts loads it before anything else)
+import type { Diagnostic } from '../diagnostic';
+
 /** Global autograd switches: grad mode (torch.no_grad), anomaly mode, and the interrupt check. */
 export const mode = {
   gradEnabled: true,
@@ -29,5 +32,9 @@ export class Interrupted extends Error {
   constructor() {
     super('interrupted by the user');
     this.name = 'KeyboardInterrupt';
+  }
+
+  diagnostic(): Diagnostic {
+    return { kind: 'KeyboardInterrupt', message: this.message, places: [], notes: [] };
   }
 }
