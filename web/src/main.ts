@@ -5,6 +5,7 @@ import 'monaco-editor/features/register.all';
 import * as monaco from 'monaco-editor/editor';
 import './style.css';
 import type { BackendReport } from '../../runtime/backend';
+import { failed, placeless, type Diagnostic } from '../../diagnostic';
 import { loadCharts } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import type { BackendStatus } from './backends';
@@ -231,14 +232,14 @@ class CellView {
       reply = await client.call('run', { code: this.model.getValue(), file: cellFile(this.cell) }, sinks);
     } catch (e) {
       const m = String((e as Error)?.message ?? e);
-      reply = { result: { ok: false, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m}`] }, ms: 0, backend: report?.chosen ?? '?', kernels: {} };
+      reply = { result: failed([placeless('InternalError', m)]), ms: 0, backend: report?.chosen ?? '?', kernels: {} };
     }
     const r = reply.result;
     this.cell.executionCount = ++executionCounter;
     if (r.ok && r.value) this.push({ output_type: 'execute_result', data: r.value, metadata: {}, execution_count: this.cell.executionCount });
     if (!r.ok) {
       this.push({ output_type: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback });
-      markErrorPlaces(r.traceback);
+      markErrorPlaces(r.diagnostics);
     }
     this.renderPrompt();
     const ms = reply.ms;
@@ -338,8 +339,8 @@ const renderContext: RenderContext = {
   },
 };
 
-function markErrorPlaces(traceback: readonly string[]): void {
-  for (const p of errorPlaces(traceback)) {
+function markErrorPlaces(diagnostics: readonly Diagnostic[]): void {
+  for (const p of errorPlaces(diagnostics)) {
     const v = views.find((x) => cellFile(x.cell) === p.file);
     if (v && p.line >= 1 && p.line <= v.model.getLineCount()) v.markError(p.line, p.col, p.message, p.severity === 'note');
   }

@@ -4,6 +4,7 @@
 // outputs back as they happen; completion and hover are asked for asynchronously.
 import { createSession, type NablaSession, type Output } from '../../compiler';
 import { readStdin } from '../../compiler/stdin-channel';
+import { failed, placeless } from '../../diagnostic';
 import { loadCharts, valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Interrupted, mode, NablaError, Tensor } from '../../runtime';
@@ -60,8 +61,7 @@ const handlers: Handlers = {
     try {
       result = session.run(code, out, { file });
     } catch (e) {
-      const m = String((e as Error)?.message ?? e);
-      result = { ok: false as const, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m} (a bug in Nabla's playground)`] };
+      result = failed([placeless('InternalError', String((e as Error)?.message ?? e), "a bug in Nabla's playground")]);
     } finally {
       running = 0;
       // an interrupt that came as the run ended must not stop the next one (it names this run's id)
