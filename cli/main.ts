@@ -103,19 +103,20 @@ async function selectBackend(name: unknown): Promise<boolean> {
   }
 }
 
-/** Charts and graphs render to SVG once Vega and Graphviz have loaded (asynchronously); scripts that draw wait for them. */
-async function loadChartsFor(source: string): Promise<void> {
-  if (/\b(plot|scatter)\s*\(/.test(source)) await (await import('../display')).loadCharts().catch(() => undefined);
-  if (/\bgraph\s*\(/.test(source)) await (await import('../runtime/explain')).loadGraphviz().catch(() => undefined);
-}
-
-async function run(file: string, scriptArgs: Map<string, string>, explainCompile = false): Promise<number> {
+async function run(file: string, scriptArgs: Map<string, string>, backend: unknown, explainCompile = false): Promise<number> {
+  const { openSession } = await import('../compiler');
+  let opened;
+  try {
+    // the backend first (a bad one is refused before the file is read); plot() and graph() load what they draw with
+    opened = openSession({ scriptArgs, out: stdio, backend: typeof backend === 'string' ? backend : undefined });
+  } catch (e) {
+    process.stderr.write(`nabla: ${(e as Error).message}\n`);
+    return 1;
+  }
   const source = readSource(file);
   if (source === null) return 1;
-  const [, { createSession }] = await language();
-  await loadChartsFor(source);
-  const session = createSession({ scriptArgs });
-  const r = session.run(source, stdio, { file });
+  const session = opened.session;
+  const r = await opened.run(source, stdio, { file });
   // which loops compiled themselves, and why the others did not (on stderr, after the script's own output)
   if (explainCompile) process.stderr.write(session.compileReport() + '\n');
   if (!r.ok) {
@@ -218,12 +219,13 @@ export async function main(argv: string[]): Promise<number> {
   const { positionals, options, scriptArgs } = parsed;
   if (options.version) return process.stdout.write(`nabla ${version()}\n`), 0;
   if (options.help || !positionals.length) return process.stdout.write(HELP + '\n'), options.help ? 0 : 2;
-  if (!(await selectBackend(options.backend))) return 1;
   const [command, ...files] = positionals;
+  // `run` opens its session on the backend (compiler/open-session.ts); the others only check the name here
+  if (command !== 'run' && !(await selectBackend(options.backend))) return 1;
   switch (command) {
     case 'run':
       if (files.length !== 1) return process.stderr.write('nabla run: give one FILE.nabla\n'), 2;
-      return run(files[0], scriptArgs, !!options['explain-compile']);
+      return run(files[0], scriptArgs, options.backend, !!options['explain-compile']);
     case 'serve':
       return serveWeb(scriptArgs.get('port'));
     case 'check':

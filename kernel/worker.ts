@@ -43,7 +43,7 @@ function readInput(id: number, prompt: string, password: boolean, allowed: boole
   return text;
 }
 
-function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
+async function run(language: Language, m: Extract<ToWorker, { op: 'run' }>): Promise<RunResult> {
   const id = m.id;
   const out: KernelOutput = {
     stdout: (text) => post({ op: 'stdout', id, text: String(text) }),
@@ -54,7 +54,7 @@ function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
   };
   running = id;
   try {
-    return session.run(m.code, out, { file: m.file });
+    return await language.run(m.code, out, { file: m.file });
   } catch (e) {
     // a Session should return errors as data; anything that escapes still must not end the worker
     const err = e as Error;
@@ -76,7 +76,19 @@ function unavailableSession(reason: string): Session {
   };
 }
 
-async function loadSession(): Promise<{ session: Session; warnings: string[] }> {
+/** The Session, and how a run reaches it (the language's openSession loads what a program draws with first). */
+interface Language {
+  session: Session;
+  run(code: string, out: KernelOutput, opts: { file?: string }): Promise<RunResult> | RunResult;
+}
+
+/** A session module: the language's (compiler/index.ts exports openSession) or a test's fake (createSession only). */
+interface SessionModule {
+  openSession?: (opts: { mime: (v: unknown) => MimeBundle | null }) => { session: Session; run: Language['run'] };
+  createSession?: SessionFactory;
+}
+
+async function loadSession(): Promise<{ language: Language; warnings: string[] }> {
   const warnings: string[] = [];
   let mime = (_v: unknown): MimeBundle | null => null;
   try {
@@ -87,36 +99,43 @@ async function loadSession(): Promise<{ session: Session; warnings: string[] }> 
       runtime.setTensorMemoryLimit(data.heapLimitMb * 2 ** 20, () => process.memoryUsage().arrayBuffers, "the kernel's heap limit (NABLA_KERNEL_HEAP_MB)");
     }
     mime = display.valueBundle;
-    await display.loadCharts().catch((e: Error) => warnings.push(`charts will have no SVG fallback: vega could not be loaded (${e.message})`));
-    const explain = await import('../runtime/explain');
-    await explain.loadGraphviz().catch((e: Error) => warnings.push(`graph() will be slow: Graphviz could not be loaded in the kernel (${e.message})`));
   } catch (e) {
     warnings.push(`rich output is off: display/ could not be loaded (${(e as Error)?.message ?? e})`);
   }
   try {
-    const mod = (await import(data.sessionModule)) as { createSession?: SessionFactory };
-    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export createSession()`);
-    return { session: mod.createSession({ mime }), warnings };
+    const mod = (await import(data.sessionModule)) as SessionModule;
+    if (typeof mod.openSession === 'function') {
+      const opened = mod.openSession({ mime });
+      return { language: { session: opened.session, run: (code, out, opts) => opened.run(code, out, opts) }, warnings };
+    }
+    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export openSession() or createSession()`);
+    const session = mod.createSession({ mime });
+    return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings };
   } catch (e) {
     const where = data.sessionModule.startsWith('file:') ? fileURLToPath(data.sessionModule) : data.sessionModule;
     const reason = `the Nabla language could not be loaded from ${where}: ${(e as Error)?.message ?? e}`;
-    return { session: unavailableSession(reason), warnings: [...warnings, reason] };
+    const session = unavailableSession(reason);
+    return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings: [...warnings, reason] };
   }
 }
 
-const { session, warnings } = await loadSession();
+const { language, warnings } = await loadSession();
+const session = language.session;
+/** Runs one after another, as the kernel sends them (a run may wait for an engine to load first). */
+let runs: Promise<void> = Promise.resolve();
 
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
-    case 'run': {
-      const result = run(session, m);
-      try {
-        post({ op: 'result', id: m.id, value: result });
-      } catch (e) {
-        post({ op: 'result', id: m.id, value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]) });
-      }
+    case 'run':
+      runs = runs.then(async () => {
+        const result = await run(language, m);
+        try {
+          post({ op: 'result', id: m.id, value: result });
+        } catch (e) {
+          post({ op: 'result', id: m.id, value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]) });
+        }
+      });
       break;
-    }
     case 'complete':
       post({ op: 'result', id: m.id, value: guard(() => session.complete(m.code, m.cursor), { matches: [], start: m.cursor, end: m.cursor }) });
       break;
