@@ -6,10 +6,14 @@
  * `crash()` (ends the worker), `hang()` (spins without interrupt checks), `grow()` (allocates without end).
  */
 import { zeros, mode } from '../../runtime';
-import { plot, Progress } from '../../display';
+import { loadCharts, plot, Progress } from '../../display';
 import type { Completion, MimeBundle, Output, RunResult, Session } from '../../compiler/session';
 import type { KernelOutput } from '../../kernel/types';
 import { failed } from '../../diagnostic';
+
+// the real language loads Vega when a program calls plot (compiler/open-session.ts); this fake, which the
+// kernel opens with createSession only, has it from the start so that its charts carry their SVG too
+await loadCharts();
 
 const BUILTINS: Record<string, string> = {
   print: 'print(*values)\n\nWrites the values, separated by spaces, to the output.',
