@@ -1,6 +1,6 @@
 // The backend panel: the select box, the list of backends with why each is (un)available (the runtime's
 // probes, from the session worker), and what this browser itself offers (capabilities.ts).
-import type { BackendReport } from '../../runtime/backend';
+import type { BackendReport } from '../../runtime';
 import type { BackendStatus } from './backends';
 import { browserCapabilities } from './capabilities';
 import { $, el } from './dom';

@@ -3,7 +3,7 @@
 // GPU worker computes (a page's main thread may not Atomics.wait), and so that a long cell never freezes
 // the page: Restart ends the worker, whatever it is doing.
 import type { RunResult } from '../../compiler';
-import type { BackendReport } from '../../runtime/backend';
+import type { BackendReport } from '../../runtime';
 import type { BackendStatus } from './backends';
 import type { MimeBundle } from './notebook';
 
