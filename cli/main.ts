@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import type { Output } from '../compiler/session';
 import { splitArgs } from './args';
 
-// The language loads on demand: `nabla kernel` runs it in a worker thread and must start fast without it.
+// The language loads on demand (openSession in run, the grammar and compiler in check): `nabla kernel` runs it
+// in a worker thread and must start fast without it.
 const runtime = () => import('../runtime');
-const language = () => Promise.all([import('../grammar'), import('../compiler')]);
 
 const HELP = `nabla — a small differentiable-programming language
 
@@ -128,7 +128,7 @@ async function run(file: string, scriptArgs: Map<string, string>, backend: unkno
 
 /** Every error a file has, without running it: syntax, then names, calls, keywords and control flow (compiler/check). */
 async function check(files: string[]): Promise<number> {
-  const [{ renderDiagnostic }, { createSession }] = await language();
+  const [{ shaped }, { createSession }, { renderAll }] = await Promise.all([import('../grammar'), import('../compiler'), import('../diagnostic')]);
   const { checkSource } = await import('../compiler/check');
   const builtins = createSession().builtins;
   let failed = 0;
@@ -141,7 +141,7 @@ async function check(files: string[]): Promise<number> {
     const found = checkSource(source, file, builtins);
     if (found.length) {
       failed++;
-      process.stderr.write(found.map((d) => renderDiagnostic(d, source, file)).join('\n') + '\n');
+      process.stderr.write(renderAll(found.map((d) => shaped(d, file)), () => source).join('\n') + '\n');
       process.stderr.write(`${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`);
     } else process.stdout.write(`${file}: ok\n`);
   }
