@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import type { Output } from '../compiler/session';
 import { splitArgs } from './args';
 
-// The language loads on demand: `nabla kernel` runs it in a worker thread and must start fast without it.
+// The language loads on demand (openSession in run, the grammar and compiler in check): `nabla kernel` runs it
+// in a worker thread and must start fast without it.
 const runtime = () => import('../runtime');
-const language = () => Promise.all([import('../grammar'), import('../compiler')]);
 
 const HELP = `nabla — a small differentiable-programming language
 
@@ -103,19 +103,20 @@ async function selectBackend(name: unknown): Promise<boolean> {
   }
 }
 
-/** Charts and graphs render to SVG once Vega and Graphviz have loaded (asynchronously); scripts that draw wait for them. */
-async function loadChartsFor(source: string): Promise<void> {
-  if (/\b(plot|scatter)\s*\(/.test(source)) await (await import('../display')).loadCharts().catch(() => undefined);
-  if (/\bgraph\s*\(/.test(source)) await (await import('../runtime/explain')).loadGraphviz().catch(() => undefined);
-}
-
-async function run(file: string, scriptArgs: Map<string, string>, explainCompile = false): Promise<number> {
+async function run(file: string, scriptArgs: Map<string, string>, backend: unknown, explainCompile = false): Promise<number> {
+  const { openSession } = await import('../compiler');
+  let opened;
+  try {
+    // the backend first (a bad one is refused before the file is read); plot() and graph() load what they draw with
+    opened = openSession({ scriptArgs, out: stdio, backend: typeof backend === 'string' ? backend : undefined });
+  } catch (e) {
+    process.stderr.write(`nabla: ${(e as Error).message}\n`);
+    return 1;
+  }
   const source = readSource(file);
   if (source === null) return 1;
-  const [, { createSession }] = await language();
-  await loadChartsFor(source);
-  const session = createSession({ scriptArgs });
-  const r = session.run(source, stdio, { file });
+  const session = opened.session;
+  const r = await opened.run(source, stdio, { file });
   // which loops compiled themselves, and why the others did not (on stderr, after the script's own output)
   if (explainCompile) process.stderr.write(session.compileReport() + '\n');
   if (!r.ok) {
@@ -127,7 +128,7 @@ async function run(file: string, scriptArgs: Map<string, string>, explainCompile
 
 /** Every error a file has, without running it: syntax, then names, calls, keywords and control flow (compiler/check). */
 async function check(files: string[]): Promise<number> {
-  const [{ renderDiagnostic }, { createSession }] = await language();
+  const [{ shaped }, { createSession }, { renderAll }] = await Promise.all([import('../grammar'), import('../compiler'), import('../diagnostic')]);
   const { checkSource } = await import('../compiler/check');
   const builtins = createSession().builtins;
   let failed = 0;
@@ -140,7 +141,7 @@ async function check(files: string[]): Promise<number> {
     const found = checkSource(source, file, builtins);
     if (found.length) {
       failed++;
-      process.stderr.write(found.map((d) => renderDiagnostic(d, source, file)).join('\n') + '\n');
+      process.stderr.write(renderAll(found.map((d) => shaped(d, file)), () => source).join('\n') + '\n');
       process.stderr.write(`${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`);
     } else process.stdout.write(`${file}: ok\n`);
   }
@@ -218,12 +219,13 @@ export async function main(argv: string[]): Promise<number> {
   const { positionals, options, scriptArgs } = parsed;
   if (options.version) return process.stdout.write(`nabla ${version()}\n`), 0;
   if (options.help || !positionals.length) return process.stdout.write(HELP + '\n'), options.help ? 0 : 2;
-  if (!(await selectBackend(options.backend))) return 1;
   const [command, ...files] = positionals;
+  // `run` opens its session on the backend (compiler/open-session.ts); the others only check the name here
+  if (command !== 'run' && !(await selectBackend(options.backend))) return 1;
   switch (command) {
     case 'run':
       if (files.length !== 1) return process.stderr.write('nabla run: give one FILE.nabla\n'), 2;
-      return run(files[0], scriptArgs, !!options['explain-compile']);
+      return run(files[0], scriptArgs, options.backend, !!options['explain-compile']);
     case 'serve':
       return serveWeb(scriptArgs.get('port'));
     case 'check':

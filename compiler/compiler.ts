@@ -1,4 +1,5 @@
 import type { Site } from '../runtime';
+import type { Diagnostic } from '../diagnostic';
 import type * as A from '../grammar/ast';
 import { bindArgs } from './call';
 import { PYTHON_NAMES } from './check/python';
@@ -12,11 +13,6 @@ import { Globals, Scope, UNBOUND, type Frame } from './scope';
 import type { Output } from './session';
 import { FN_INFO, type NablaFunction, type Value } from './values';
 
-/** A compile-time mistake (e.g. `return` outside a function), reported with its place before anything runs. */
-export interface CompileDiagnostic {
-  message: string;
-  node: A.Node;
-}
 
 /** One frame of a Nabla call stack, attached to an error as it leaves a user function. */
 export interface TraceFrame {
@@ -59,7 +55,8 @@ export interface CompilerHost {
  * for sites, collects compile-time diagnostics, and compiles functions with Python's scoping rule.
  */
 export class Compiler {
-  readonly diagnostics: CompileDiagnostic[] = [];
+  /** Compile-time mistakes (e.g. `return` outside a function), reported with their places before anything runs. */
+  readonly diagnostics: Diagnostic[] = [];
   readonly builtin: (name: string) => Value | undefined;
   readonly builtinNames: () => readonly string[];
 
@@ -84,7 +81,9 @@ export class Compiler {
   }
 
   error(message: string, node: A.Node): void {
-    this.diagnostics.push({ message, node });
+    const { start, end } = node.span;
+    const place = { file: this.file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, label: '' };
+    this.diagnostics.push({ kind: 'SyntaxError', message, places: [place], notes: [], severity: 'error' });
   }
 
   out(): Output {

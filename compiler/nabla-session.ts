@@ -1,5 +1,6 @@
 import { enterContext, RuntimeContext, siteState, Tensor, type Site } from '../runtime';
-import { isComplete, parse, renderDiagnostic, type Diagnostic } from '../grammar';
+import { isComplete, parse, shaped, type Diagnostic } from '../grammar';
+import { placeless } from '../diagnostic';
 import type * as A from '../grammar/ast';
 import { warnings } from '../runtime/provenance';
 import { createBuiltins, type BuiltinTable } from './builtins';
@@ -12,7 +13,7 @@ import { autoCompileEnabled } from './auto-compile/hooks';
 import type { Code } from './compile-expr';
 import { completeAt, inspectAt } from './completion';
 import { LangError } from './operators';
-import { reportError } from './report';
+import { reportDiagnostics, reportError } from './report';
 import { Globals, type Frame } from './scope';
 import type { MimeBundle, Output, RunResult, Session } from './session';
 import { show, type Value } from './values';
@@ -91,23 +92,12 @@ export class NablaSession implements Session {
       if (found.length) return checkFailure(found, code, file, parsed.diagnostics.length > 0);
     }
     if (parsed.diagnostics.length || !parsed.program) {
-      return {
-        ok: false,
-        ename: 'SyntaxError',
-        evalue: parsed.diagnostics[0]?.message ?? 'the input could not be parsed',
-        traceback: parsed.diagnostics.map((d) => renderDiagnostic(d, code, file)),
-      };
+      const found = parsed.diagnostics.map((d) => shaped(d, file));
+      return { ok: false, ...reportDiagnostics(found.length ? found : [placeless('SyntaxError', 'the input could not be parsed')], this.sources) };
     }
     const compiler = new Compiler(this.host(code), file, code);
     const { code: block } = compiler.compileProgram(parsed.program);
-    if (compiler.diagnostics.length) {
-      return {
-        ok: false,
-        ename: 'SyntaxError',
-        evalue: compiler.diagnostics[0].message,
-        traceback: compiler.diagnostics.map((d) => renderDiagnostic({ message: d.message, span: d.node.span, severity: 'error' }, code, file)),
-      };
-    }
+    if (compiler.diagnostics.length) return { ok: false, ...reportDiagnostics(compiler.diagnostics, this.sources) };
     for (const n of topLevelNames(parsed.program)) this.declared.add(n);
     // this session's runtime state is current while its code runs (siteState and warnings below are its own);
     // entered inline, not through a callback, so a deep recursion in the cell has the stack it always had

@@ -1,55 +1,51 @@
-import { Interrupted, NablaError, type Site } from '../runtime';
-import { renderDiagnostic } from '../grammar';
+import type { Site } from '../runtime';
+import { CALLED_FROM, carried, failed, placeless, placeOf, type Diagnostic } from '../diagnostic';
 import { TRACE, type TraceFrame } from './compiler';
-import { LangError } from './operators';
 
 /**
- * Turns anything thrown while running a cell into what the user sees: a name, a sentence, and the place in
- * their source with a caret, never a JavaScript stack trace. Errors that are not the user's say so.
+ * Turns anything thrown while running a cell into the one error shape (../diagnostic), and that into what the
+ * user sees: a name, a sentence, and the place in their source with a caret, never a JavaScript stack trace.
+ * Errors that are not the user's say so.
  */
 export interface ErrorReport {
   ename: string;
   evalue: string;
   traceback: string[];
+  /** What the text says, as data: front ends mark places from it (the playground's editors). */
+  diagnostics: Diagnostic[];
 }
 
-export function reportError(e: unknown, site: Site | null, sources: ReadonlyMap<string, string>): ErrorReport {
-  let ename: string;
-  let evalue: string;
-  if (e instanceof Interrupted) {
-    ename = 'KeyboardInterrupt';
-    evalue = 'interrupted by the user';
-  } else if (e instanceof NablaError) {
-    ename = e.kind;
-    evalue = e.message;
-    site = e.site ?? site;
-  } else if (e instanceof LangError) {
-    ename = e.ename;
-    evalue = e.message;
-  } else if (e instanceof RangeError && /call stack/i.test(e.message)) {
-    ename = 'RecursionError';
-    evalue = 'maximum recursion depth exceeded (a function calls itself without end?)';
-  } else {
-    ename = 'InternalError';
-    evalue = `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug in Nabla, not in your code; please report it with the cell that caused it)`;
-  }
-  const traceback = [site ? renderAt(site, `${ename}: ${evalue}`, sources) : `${ename}: ${evalue}`];
+/** The diagnostic of anything thrown while a cell ran at `site` (the compiler's current place). */
+export function diagnose(e: unknown, site: Site | null): Diagnostic {
+  const d = carried(e) ?? notCarried(e);
+  // an error that knows no place of its own happened where the compiler was
+  const places = d.places.length || !site ? [...d.places] : [placeOf(site)];
   const frames = (e && typeof e === 'object' ? (e as Record<symbol, TraceFrame[]>)[TRACE] : undefined) ?? [];
   // a deep recursion leaves one frame per call: the innermost few say where, the outermost few how it
   // started, and the rest is counted (Python shortens repeated frames the same way)
-  const shown = frames.length > SHOWN_FRAMES * 2 ? [...frames.slice(0, SHOWN_FRAMES), null, ...frames.slice(-SHOWN_FRAMES)] : frames;
-  for (const fr of shown) {
-    traceback.push(fr ? renderAt(fr.site, `called from here`, sources, 'note') : `  … (${frames.length - SHOWN_FRAMES * 2} more frames)`);
+  const long = frames.length > SHOWN_FRAMES * 2;
+  const shown = long ? [...frames.slice(0, SHOWN_FRAMES), ...frames.slice(-SHOWN_FRAMES)] : frames;
+  const withCallers = { ...d, places: [...places, ...shown.map((f) => placeOf(f.site, CALLED_FROM))] };
+  return long ? { ...withCallers, omitted: { after: SHOWN_FRAMES, count: frames.length - SHOWN_FRAMES * 2 } } : withCallers;
+}
+
+function notCarried(e: unknown): Diagnostic {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return placeless('RecursionError', 'maximum recursion depth exceeded', 'a function calls itself without end?');
   }
-  return { ename, evalue, traceback };
+  const why = e instanceof Error ? e.message : String(e);
+  return placeless('InternalError', `internal error: ${why}`, 'this is a bug in Nabla, not in your code; please report it with the cell that caused it');
+}
+
+export function reportError(e: unknown, site: Site | null, sources: ReadonlyMap<string, string>): ErrorReport {
+  return reportDiagnostics([diagnose(e, site)], sources);
+}
+
+/** The one rendering of diagnostics (the first names the error) for a Session's result. */
+export function reportDiagnostics(ds: Diagnostic[], sources: ReadonlyMap<string, string>): ErrorReport {
+  const { ok: _, ...report } = failed(ds, (f) => sources.get(f));
+  return report;
 }
 
 /** Frames shown at each end of a long traceback. */
 const SHOWN_FRAMES = 3;
-
-function renderAt(site: Site, message: string, sources: ReadonlyMap<string, string>, severity: 'error' | 'note' = 'error'): string {
-  const src = sources.get(site.file);
-  const span = { start: { offset: 0, line: site.line, col: site.col }, end: { offset: 0, line: site.line, col: site.col } };
-  if (src === undefined) return `${site.file}:${site.line}:${site.col}: ${message}`;
-  return renderDiagnostic({ message, span, severity: severity as 'error' }, src, site.file).replace(': error: ', severity === 'note' ? ': note: ' : ': ');
-}

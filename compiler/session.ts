@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../diagnostic';
+
 /**
  * The contract between the language and its front ends (Jupyter kernel, CLI REPL, playground). A Session
  * holds the state of one notebook or REPL; `run` is synchronous, streams through `Output` while it runs, and
@@ -25,7 +27,8 @@ export interface Output {
 
 export type RunResult =
   | { ok: true; value: MimeBundle | null }
-  | { ok: false; ename: string; evalue: string; traceback: string[] };
+  // the traceback is the diagnostics rendered (../diagnostic/render.ts); front ends mark places from the data
+  | { ok: false; ename: string; evalue: string; traceback: string[]; diagnostics: Diagnostic[] };
 
 export interface Completion {
   matches: string[];

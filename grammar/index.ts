@@ -9,7 +9,7 @@ import { nablaParser } from "./parser";
 import { LineIndex } from "./positions";
 
 export type * from "./ast";
-export { renderDiagnostic, renderDiagnostics, type Diagnostic, type Severity } from "./diagnostics";
+export { renderDiagnostic, renderDiagnostics, shaped, type Diagnostic, type Severity } from "./diagnostics";
 export { CONTEXTUAL_KEYWORDS, GRAD_ALIASES, KEYWORDS, OPERATORS } from "./tokens";
 
 export interface ParseResult {

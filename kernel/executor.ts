@@ -5,6 +5,7 @@ import { AGENT_HOST, closeHostedAgents, hostWebGPUAgents } from '../runtime/devi
 import type { Completion, Executor, InspectResult, IsCompleteResult, RunResult, RunSinks } from './types';
 import { STDIN_CAPACITY, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
 import { stdinBuffer, writeStdin } from '../compiler/stdin-channel';
+import { failed, placeless } from '../diagnostic';
 
 /**
  * Runs the Session in a worker thread (kernel/worker.ts). The main thread stays free: output is forwarded
@@ -221,5 +222,5 @@ export class WorkerExecutor implements Executor {
 }
 
 function failure(ename: string, evalue: string): RunResult {
-  return { ok: false, ename, evalue, traceback: [`${ename}: ${evalue}`] };
+  return failed([placeless(ename, evalue)]);
 }

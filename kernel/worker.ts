@@ -6,6 +6,8 @@ import { Interrupted, mode } from '../runtime/mode';
 import type { KernelOutput, MimeBundle, RunResult, Session, SessionFactory } from './types';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
 import { readStdin } from '../compiler/stdin-channel';
+// imports nothing either: errors take the one shape even when the language could not be loaded
+import { carried, failed, placeless, Reported } from '../diagnostic';
 
 /**
  * The worker thread that holds the Session. `Session.run` is synchronous and may loop for minutes; running
@@ -25,8 +27,8 @@ mode.checkInterrupt = () => {
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-/** A mistake the user can fix, as the runtime reports one (NablaError) once the runtime has loaded. */
-let userError = (message: string, op: string): Error => Object.assign(new Error(message), { name: 'ValueError', op });
+/** A mistake the user can fix (input() where the front end gives none), in the one error shape. */
+const userError = (message: string): Error => new Reported(placeless('ValueError', message));
 
 /**
  * Blocks the cell until the main thread writes the front end's answer (state 1) or declines (state 2), in
@@ -34,14 +36,14 @@ let userError = (message: string, op: string): Error => Object.assign(new Error(
  */
 function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
   if (!allowed) {
-    throw userError('input: this front end does not accept input (its execute request has allow_stdin false)', 'input');
+    throw userError('input: this front end does not accept input (its execute request has allow_stdin false)');
   }
   const text = readStdin(data.stdin, () => post({ op: 'input', id, prompt, password }), () => mode.checkInterrupt?.());
-  if (text === null) throw userError('input: the front end did not answer', 'input');
+  if (text === null) throw userError('input: the front end did not answer');
   return text;
 }
 
-function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
+async function run(language: Language, m: Extract<ToWorker, { op: 'run' }>): Promise<RunResult> {
   const id = m.id;
   const out: KernelOutput = {
     stdout: (text) => post({ op: 'stdout', id, text: String(text) }),
@@ -52,12 +54,11 @@ function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
   };
   running = id;
   try {
-    return session.run(m.code, out, { file: m.file });
+    return await language.run(m.code, out, { file: m.file });
   } catch (e) {
     // a Session should return errors as data; anything that escapes still must not end the worker
-    if (e instanceof Interrupted) return { ok: false, ename: 'KeyboardInterrupt', evalue: e.message, traceback: ['KeyboardInterrupt: interrupted by the user'] };
     const err = e as Error;
-    return { ok: false, ename: err?.name ?? 'Error', evalue: String(err?.message ?? e), traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? e}`] };
+    return failed([carried(e) ?? placeless(err?.name ?? 'Error', String(err?.message ?? e))]);
   } finally {
     running = 0;
     Atomics.compareExchange(flag, 0, id, 0);
@@ -66,7 +67,7 @@ function run(session: Session, m: Extract<ToWorker, { op: 'run' }>): RunResult {
 
 /** Stands in for the language when its module cannot be loaded, so the kernel still starts and says why. */
 function unavailableSession(reason: string): Session {
-  const error = { ok: false as const, ename: 'KernelSetupError', evalue: reason, traceback: [`KernelSetupError: ${reason}`] };
+  const error = failed([placeless('KernelSetupError', reason)]);
   return {
     run: () => error,
     complete: (_code, cursor) => ({ matches: [], start: cursor, end: cursor }),
@@ -75,49 +76,67 @@ function unavailableSession(reason: string): Session {
   };
 }
 
-async function loadSession(): Promise<{ session: Session; warnings: string[] }> {
+/** The Session, and how a run reaches it (the language's openSession loads what a program draws with first). */
+interface Language {
+  session: Session;
+  run(code: string, out: KernelOutput, opts: { file?: string }): Promise<RunResult> | RunResult;
+}
+
+/** A session module: the language's (compiler/index.ts exports openSession) or a test's fake (createSession only). */
+interface SessionModule {
+  openSession?: (opts: { mime: (v: unknown) => MimeBundle | null; checkBeforeRun?: boolean }) => { session: Session; run: Language['run'] };
+  createSession?: SessionFactory;
+}
+
+async function loadSession(): Promise<{ language: Language; warnings: string[] }> {
   const warnings: string[] = [];
   let mime = (_v: unknown): MimeBundle | null => null;
   try {
     const [display, runtime] = await Promise.all([import('../display'), import('../runtime')]);
-    userError = (message, op) => new runtime.NablaError(message, op);
     // tensors live outside the JS heap (ArrayBuffers), so the worker's heap limit alone would not bound them:
     // they count against the same limit (ArrayBuffer memory, which is almost all tensor data)
     if (data.heapLimitMb) {
       runtime.setTensorMemoryLimit(data.heapLimitMb * 2 ** 20, () => process.memoryUsage().arrayBuffers, "the kernel's heap limit (NABLA_KERNEL_HEAP_MB)");
     }
     mime = display.valueBundle;
-    await display.loadCharts().catch((e: Error) => warnings.push(`charts will have no SVG fallback: vega could not be loaded (${e.message})`));
-    const explain = await import('../runtime/explain');
-    await explain.loadGraphviz().catch((e: Error) => warnings.push(`graph() will be slow: Graphviz could not be loaded in the kernel (${e.message})`));
   } catch (e) {
     warnings.push(`rich output is off: display/ could not be loaded (${(e as Error)?.message ?? e})`);
   }
   try {
-    const mod = (await import(data.sessionModule)) as { createSession?: SessionFactory };
-    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export createSession()`);
-    // a cell the checker finds errors in is refused before it runs, with all of them (compiler/check/cell.ts)
-    return { session: mod.createSession({ mime, checkBeforeRun: true }), warnings };
+    const mod = (await import(data.sessionModule)) as SessionModule;
+    if (typeof mod.openSession === 'function') {
+      // a cell the checker finds errors in is refused before it runs, with all of them (compiler/check/cell.ts)
+      const opened = mod.openSession({ mime, checkBeforeRun: true });
+      return { language: { session: opened.session, run: (code, out, opts) => opened.run(code, out, opts) }, warnings };
+    }
+    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export openSession() or createSession()`);
+    const session = mod.createSession({ mime, checkBeforeRun: true });
+    return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings };
   } catch (e) {
     const where = data.sessionModule.startsWith('file:') ? fileURLToPath(data.sessionModule) : data.sessionModule;
     const reason = `the Nabla language could not be loaded from ${where}: ${(e as Error)?.message ?? e}`;
-    return { session: unavailableSession(reason), warnings: [...warnings, reason] };
+    const session = unavailableSession(reason);
+    return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings: [...warnings, reason] };
   }
 }
 
-const { session, warnings } = await loadSession();
+const { language, warnings } = await loadSession();
+const session = language.session;
+/** Runs one after another, as the kernel sends them (a run may wait for an engine to load first). */
+let runs: Promise<void> = Promise.resolve();
 
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
-    case 'run': {
-      const result = run(session, m);
-      try {
-        post({ op: 'result', id: m.id, value: result });
-      } catch (e) {
-        post({ op: 'result', id: m.id, value: { ok: false, ename: 'DisplayError', evalue: `the cell's value cannot be shown: ${(e as Error).message}`, traceback: [] } });
-      }
+    case 'run':
+      runs = runs.then(async () => {
+        const result = await run(language, m);
+        try {
+          post({ op: 'result', id: m.id, value: result });
+        } catch (e) {
+          post({ op: 'result', id: m.id, value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]) });
+        }
+      });
       break;
-    }
     case 'complete':
       post({ op: 'result', id: m.id, value: guard(() => session.complete(m.code, m.cursor), { matches: [], start: m.cursor, end: m.cursor }) });
       break;

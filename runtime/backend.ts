@@ -66,15 +66,32 @@ function unknownBackend(name: string): Error {
   return new NablaError(`unknown backend '${name}': choose one of ${PREFERENCE.join(', ')}`);
 }
 
+/** Whether a backend can run here, as data (front ends show `reason`; setBackend makes its sentence from it). */
+export interface BackendProbe {
+  backend: string;
+  /** Its probe passes here: setBackend(backend) would select it. */
+  ok: boolean;
+  /** This build of Nabla has it (a known name that is not registered: webgl2 outside a browser). */
+  registered: boolean;
+  /** Why not; null when ok. */
+  reason: string | null;
+}
+
+/** Probes one backend by name without selecting it. */
+export function probeBackend(name: string): BackendProbe {
+  const b = backends.get(name);
+  if (!b) return { backend: name, ok: false, registered: false, reason: PREFERENCE.includes(name) ? skipReason(name) : 'unknown backend' };
+  const why = b.probe();
+  return { backend: name, ok: why === null, registered: true, reason: why };
+}
+
 /** Selects a backend by name; throws a sentence saying why when it cannot run here. */
 export function setBackend(name: string): BackendReport {
-  const b = backends.get(name);
-  if (!b) {
-    if (!PREFERENCE.includes(name)) throw unknownBackend(name);
-    throw new NablaError(`backend '${name}' is not available in this build (${skipReason(name)})`);
-  }
-  const why = b.probe();
-  if (why) throw new NablaError(`backend '${name}' cannot run here: ${why}`, 'set_backend');
+  if (!PREFERENCE.includes(name) && !backends.has(name)) throw unknownBackend(name);
+  const p = probeBackend(name);
+  if (!p.registered) throw new NablaError(`backend '${name}' is not available in this build (${p.reason})`);
+  if (!p.ok) throw new NablaError(`backend '${name}' cannot run here: ${p.reason}`, 'set_backend');
+  const b = backends.get(name)!;
   current = b;
   report = { chosen: name, why: 'chosen explicitly', skipped: [] };
   return report;

@@ -9,7 +9,9 @@
  *   gpujsExecutor('webgpu', browserWebGPU, 'WebGPUKernel'))`); the session's worker attaches to it.
  * - statistics: kernels built and cached per gpu.js mode, guard verdicts, host↔GPU traffic, live buffers.
  * - settings: the size from which gpu.js takes a kernel, and whether results stay on the GPU.
+ * - probes: whether each backend can run here, and why not, as data.
  */
+export { knownBackendNames, probeBackend, type BackendProbe } from './backend';
 export {
   attachWebGPUAgent,
   browserWebGPU,

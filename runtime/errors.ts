@@ -1,10 +1,11 @@
+import { placeOf, type Carrier, type Diagnostic } from '../diagnostic';
 import type { Site } from './site';
 
 /**
  * An error a user can cause. The message is a sentence saying what went wrong and what to do; `op` names the
  * operation; `site` is filled by the compiler (or by the runtime when it knows a recorded place).
  */
-export class NablaError extends Error {
+export class NablaError extends Error implements Carrier {
   site: Site | null = null;
   constructor(
     message: string,
@@ -13,6 +14,11 @@ export class NablaError extends Error {
   ) {
     super(message);
     this.name = kind;
+  }
+
+  /** What the user is told (../diagnostic): the compiler adds the callers' places. */
+  diagnostic(): Diagnostic {
+    return { kind: this.kind, message: this.message, places: this.site ? [placeOf(this.site)] : [], notes: [] };
   }
 }
 

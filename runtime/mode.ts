@@ -1,3 +1,6 @@
+// a type only: this module must import nothing at run time (kernel/worker.ts loads it before anything else)
+import type { Diagnostic } from '../diagnostic';
+
 /**
  * Autograd switches: grad mode (torch.no_grad) and anomaly mode are the current session's (context.ts moves
  * them when another session's context becomes current); the interrupt check is the process's, installed once.
@@ -32,5 +35,9 @@ export class Interrupted extends Error {
   constructor() {
     super('interrupted by the user');
     this.name = 'KeyboardInterrupt';
+  }
+
+  diagnostic(): Diagnostic {
+    return { kind: 'KeyboardInterrupt', message: this.message, places: [], notes: [] };
   }
 }

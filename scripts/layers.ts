@@ -3,7 +3,7 @@
 // test/layers.test.ts fails on any violation or cycle not listed in scripts/layers-known.json, and on any
 // listed one that no longer occurs (the list only shrinks).
 //
-// Which way imports go (README "Layout"):
+// Which way imports go (README "Layout"); diagnostic/ (the error shape) sits under all of them:
 //   grammar/ (alone) ← compiler/ ← kernel/, web/, cli/ (front ends)          display/ sits beside compiler/
 //   runtime core ← runtime/compile/, runtime/explain/ ← runtime/index.ts (the public surface) ← compiler/, …
 //
@@ -40,6 +40,12 @@ const RUNTIME_ABOVE_CORE: Pattern[] = ['runtime/compile/', 'runtime/explain/', '
 const FRONT_ENDS: Pattern[] = ['kernel/', 'web/', 'cli/', 'bin/'];
 
 export const RULES: Rule[] = [
+  {
+    id: 'diagnostic-leaf',
+    says: 'diagnostic/ (the one error shape) imports nothing of the project: grammar/ and runtime/ both produce it',
+    from: ['diagnostic/'],
+    to: ['grammar/', 'runtime/', 'compiler/', 'display/', 'kernel/', 'web/', 'cli/', 'bin/'],
+  },
   {
     id: 'grammar-alone',
     says: 'grammar/ turns text into an AST and knows nothing else of the project (no tensors, no builtins)',

@@ -1,4 +1,4 @@
-import { parse, renderDiagnostic, type Diagnostic } from '../../grammar';
+import { parse, renderDiagnostic, shaped, type Diagnostic } from '../../grammar';
 import type * as A from '../../grammar/ast';
 import { collectBindings } from './resolve';
 
@@ -40,5 +40,7 @@ export function checkFailure(found: readonly Diagnostic[], source: string, file:
     ename: syntax ? 'SyntaxError' : 'CheckError',
     evalue: found.length === 1 ? found[0].message : `${count} found before running (the first: ${found[0].message})`,
     traceback: [...found.map((d) => renderDiagnostic(d, source, file)), `${file}: ${count} found before running it; nothing ran, and every variable is as it was`],
+    // the one error shape (diagnostic/): each problem with its place, which the playground marks
+    diagnostics: found.map((d) => ({ ...shaped(d, file), kind: syntax ? 'SyntaxError' : 'CheckError' })),
   };
 }

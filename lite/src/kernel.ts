@@ -6,6 +6,7 @@
 // traceback, input(), completion, inspection and is_complete from the session.
 import type { KernelMessage } from '@jupyterlab/services';
 import { BaseKernel, type IKernel } from '@jupyterlite/services';
+import { failed, placeless } from '../../diagnostic';
 import { StreamBuffer } from '../../kernel/stream-buffer';
 import type { BackendsReply, RunReply } from '../../web/src/protocol';
 import { SessionClient, type RunSinks, type WorkerUrls } from '../../web/src/session-client';
@@ -135,7 +136,7 @@ export class NablaKernel extends BaseKernel {
     } catch (e) {
       // the worker ended (a restart, or a cell stopped where shared memory is missing) or could not start
       const why = (e as Error).message;
-      reply = { ok: false, ename: 'InterpreterDied', evalue: `${why}; all variables are gone (run the cells you need again)`, traceback: [`InterpreterDied: ${why}; all variables are gone (run the cells you need again)`] };
+      reply = failed([placeless('InterpreterDied', `${why}; all variables are gone (run the cells you need again)`)]);
     }
     out.close();
     if (reply.ok) {

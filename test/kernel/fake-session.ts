@@ -6,9 +6,14 @@
  * `crash()` (ends the worker), `hang()` (spins without interrupt checks), `grow()` (allocates without end).
  */
 import { zeros, mode } from '../../runtime';
-import { plot, Progress } from '../../display';
+import { loadCharts, plot, Progress } from '../../display';
 import type { Completion, MimeBundle, Output, RunResult, Session } from '../../compiler/session';
 import type { KernelOutput } from '../../kernel/types';
+import { failed } from '../../diagnostic';
+
+// the real language loads Vega when a program calls plot (compiler/open-session.ts); this fake, which the
+// kernel opens with createSession only, has it from the start so that its charts carry their SVG too
+await loadCharts();
 
 const BUILTINS: Record<string, string> = {
   print: 'print(*values)\n\nWrites the values, separated by spaces, to the output.',
@@ -127,8 +132,8 @@ export function createSession(opts: { mime?: (v: unknown) => MimeBundle | null }
           const err = e instanceof FakeError ? e : null;
           const ename = err?.ename ?? (e as Error).name;
           const col = err?.col ?? 0;
-          const caret = `${file}:${i + 1}:${col + 1}: ${ename}: ${(e as Error).message}\n  ${line}\n  ${' '.repeat(col)}^`;
-          return { ok: false, ename, evalue: (e as Error).message, traceback: [caret] };
+          const place = { file, line: i + 1, col: col + 1, label: '' };
+          return failed([{ kind: ename, message: (e as Error).message, places: [place], notes: [] }], () => code);
         }
       }
       return { ok: true, value: value === undefined ? null : bundle(value) };

@@ -60,7 +60,13 @@ class StubExecutor implements Executor {
 
 const exec = (code: string, extra: Record<string, unknown> = {}) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra });
 const TRACEBACK = ["cell[1]:1:1: NameError: 'q' is not defined\n  q\n  ^"];
-const error = (ename = 'NameError'): RunResult => ({ ok: false, ename, evalue: "'q' is not defined", traceback: TRACEBACK });
+const error = (ename = 'NameError'): RunResult => ({
+  ok: false,
+  ename,
+  evalue: "'q' is not defined",
+  traceback: TRACEBACK,
+  diagnostics: [{ kind: ename, message: "'q' is not defined", places: [{ file: 'cell[1]', line: 1, col: 1, label: '' }], notes: [] }],
+});
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
 describe('KernelHandler execute', () => {

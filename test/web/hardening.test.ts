@@ -75,7 +75,7 @@ function payloadNotebook(): Record<string, unknown> {
     source: ['print("svg")'],
     outputs: [{ output_type: 'display_data', metadata: {}, data: { 'image/svg+xml': [`<svg xmlns="http://www.w3.org/2000/svg"><script>parent.__pwned='svgmime'</script><image href="${FOREIGN}/x.png"/></svg>`] } }],
   });
-  cells.push({ cell_type: 'markdown', id: 'payload-md', metadata: {}, source: [`# title\n\n<img src="${FOREIGN}/md.png" onerror="window.__pwned='md'"> <script>window.__pwned='md-script'</script>`] });
+  cells.push({ cell_type: 'markdown', id: 'payload-md', metadata: {}, source: [`# title\n\nsome *text* and \`code\`\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<img src="${FOREIGN}/md.png" onerror="window.__pwned='md'"> <script>window.__pwned='md-script'</script>`] });
   return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'nabla', display_name: 'Nabla', language: 'nabla' } }, cells };
 }
 
@@ -204,6 +204,12 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     await clickOutputs(page);
     await expectNothingRan(w);
     expect(await pageLook(page)).toEqual(look);
+    // the Markdown cell is rendered by marked (a heading one level down, emphasis, code, a list, a table),
+    // and what the sanitizer keeps of its HTML loads nothing: no script, no foreign image
+    const md = page.locator('.cell[data-cell-id="payload-md"] .rendered');
+    const tags = await md.evaluate((el) => [...el.querySelectorAll('*')].map((e) => e.tagName.toLowerCase()));
+    expect(tags.filter((t) => ['h1', 'h2', 'em', 'code', 'li', 'th', 'td', 'script'].includes(t))).toEqual(['h2', 'em', 'code', 'li', 'li', 'th', 'th', 'td', 'td']);
+    expect(await md.evaluate((el) => [...el.querySelectorAll('img')].map((i) => i.getAttribute('src')).filter(Boolean))).toEqual([]);
 
     // stored outputs come back from localStorage after a reload: still untrusted
     await page.evaluate(() => (window as any).nablaPlayground.save());

@@ -151,18 +151,22 @@ describe('localStorage', () => {
 });
 
 describe('error places and positions', () => {
-  it('finds file:line:col heads in tracebacks, errors and notes', () => {
-    const places = errorPlaces([
-      "cell-a:1:11: ShapeError: matmul: shapes differ\n  fn f(x) = x @ W\n            ^",
-      'cell-b:2:5: note: called from here\n  z = f(x)\n      ^',
-      "cell-c:3:7: error: expected an expression after '+'\n  y = 1 +\n        ^",
-      'NameError: no place',
-    ]);
-    expect(places).toEqual([
-      { file: 'cell-a', line: 1, col: 11, message: 'ShapeError: matmul: shapes differ', severity: 'error' },
+  it("reads the places of a failed run's diagnostics: the error's own, its callers', a syntax error's", () => {
+    const session = createSession({ mime: valueBundle });
+    const sink = { stdout: () => {}, stderr: () => {}, display: () => {} };
+    expect(session.run('W = zeros(3, 2)\nfn f(x) = x @ W', sink, { file: 'cell-a' }).ok).toBe(true);
+    const run = session.run('x = zeros(2, 2)\nz = f(x)', sink, { file: 'cell-b' });
+    const syntax = session.run('y = 1 +', sink, { file: 'cell-c' });
+    if (run.ok || syntax.ok) throw new Error('both runs should fail');
+    expect(errorPlaces(run.diagnostics)).toEqual([
+      { file: 'cell-a', line: 2, col: 11, message: `ShapeError: ${run.evalue}`, severity: 'error' },
       { file: 'cell-b', line: 2, col: 5, message: 'called from here', severity: 'note' },
-      { file: 'cell-c', line: 3, col: 7, message: "expected an expression after '+'", severity: 'error' },
     ]);
+    expect(errorPlaces(syntax.diagnostics)).toEqual([{ file: 'cell-c', line: 1, col: 7, message: syntax.evalue, severity: 'error' }]);
+    // the places are the ones the traceback's text names
+    expect(syntax.traceback[0].startsWith('cell-c:1:7: error: ')).toBe(true);
+    expect(run.traceback[0].startsWith('cell-a:2:11: ShapeError: ')).toBe(true);
+    expect(run.traceback[1].startsWith('cell-b:2:5: note: called from here')).toBe(true);
     expect(cellFile({ id: 'abc' })).toBe('cell-abc');
   });
 

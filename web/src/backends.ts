@@ -1,8 +1,8 @@
 // The backend switch, on the session worker's side: which of runtime/backend.ts's backends run here, and
-// why the others do not. Every answer comes from the runtime (setBackend's error sentence, backendReport());
+// why the others do not. Every answer comes from the runtime (its probes, backendReport());
 // the page adds what the browser itself offers (capabilities.ts), so a reader sees both sides.
-import { availableBackends, backendReport, chooseBackend, kernelStats, setBackend, type BackendReport } from '../../runtime';
-import { knownBackendNames } from '../../runtime/backend';
+import { chooseBackend, kernelStats, setBackend, type BackendReport } from '../../runtime';
+import { knownBackendNames, probeBackend } from '../../runtime/devices';
 
 export interface BackendStatus {
   name: string;
@@ -14,31 +14,12 @@ export interface BackendStatus {
   why: string | null;
 }
 
-/** Probes every backend the runtime knows, then restores the current choice. */
+/** Probes every backend the runtime knows (runtime/devices.ts probeBackend: data, not a sentence to parse). */
 export function backendStatuses(): BackendStatus[] {
-  const before = backendReport();
-  const registered = new Set(availableBackends());
-  const statuses = knownBackendNames().map((name) => {
-    try {
-      setBackend(name);
-      return { name, registered: true, usable: true, why: null };
-    } catch (e) {
-      return { name, registered: registered.has(name), usable: false, why: reason(name, (e as Error).message) };
-    }
+  return knownBackendNames().map((name) => {
+    const p = probeBackend(name);
+    return { name, registered: p.registered, usable: p.ok, why: p.ok ? null : p.registered ? p.reason : `not in this build: ${p.reason}` };
   });
-  restore(before);
-  return statuses;
-}
-
-/** The reason part of setBackend's sentence ("backend 'x' cannot run here: REASON"). */
-function reason(name: string, message: string): string {
-  const m = /cannot run here: (.*)$/s.exec(message) ?? /not available in this build \((.*)\)$/s.exec(message);
-  return m ? `${m[0].startsWith('not') ? 'not in this build: ' : ''}${m[1]}` : message.replace(`backend '${name}' `, '');
-}
-
-function restore(r: BackendReport): void {
-  if (r.why === 'chosen explicitly') setBackend(r.chosen);
-  else chooseBackend();
 }
 
 /** Selects a backend by name, or the automatic choice for 'auto'. Throws the runtime's sentence. */

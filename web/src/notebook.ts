@@ -2,6 +2,7 @@
 // Jupyter as .ipynb (nbformat 4.5, kernel "nabla"). No DOM and no Monaco here, so Node tests use it directly.
 
 import { KERNELSPEC, LANGUAGE_INFO } from '../../grammar/language-info';
+import { headline, type Diagnostic } from '../../diagnostic';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -249,26 +250,18 @@ export interface ErrorPlace {
 }
 
 /**
- * The `file:line:col: message` heads of a traceback (compiler/report.ts and grammar's renderDiagnostic write
- * them): where to mark the editors. Columns count code points, as everywhere in Nabla.
+ * Where to mark the editors after a failed run: the places of its diagnostics (../../diagnostic), read as
+ * data. The error's own place says what went wrong; a caller's says it called from there. Columns count code
+ * points, as everywhere in Nabla.
  */
-export function errorPlaces(traceback: readonly string[]): ErrorPlace[] {
-  const places: ErrorPlace[] = [];
-  for (const entry of traceback) {
-    const head = entry.split('\n', 1)[0];
-    const m = /^(.+?):(\d+):(\d+): (.*)$/.exec(head);
-    if (!m) continue;
-    const rest = m[4];
-    const note = rest.startsWith('note: ');
-    places.push({
-      file: m[1],
-      line: Number(m[2]),
-      col: Number(m[3]),
-      message: rest.replace(/^(error|note): /, ''),
-      severity: note ? 'note' : 'error',
+export function errorPlaces(diagnostics: readonly Diagnostic[]): ErrorPlace[] {
+  return diagnostics.flatMap((d) => {
+    const { ename, evalue } = headline(d);
+    return d.places.map((p): ErrorPlace => {
+      const own = p.label === '';
+      return { file: p.file, line: p.line, col: p.col, message: own ? (d.severity ? evalue : `${ename}: ${evalue}`) : p.label, severity: own ? 'error' : 'note' };
     });
-  }
-  return places;
+  });
 }
 
 /** The file name a cell's code runs under, so errors (even from functions defined there) point back at it. */

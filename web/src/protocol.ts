@@ -2,12 +2,14 @@
 // (session.worker.ts). The session runs in a worker so that the webgpu backend can block there while the
 // GPU worker computes (a page's main thread may not Atomics.wait), and so that a long cell never freezes
 // the page: Restart ends the worker, whatever it is doing.
-import type { BackendReport } from '../../runtime/backend';
+import type { RunResult } from '../../compiler';
+import type { BackendReport } from '../../runtime';
 import type { BackendStatus } from './backends';
 import type { MimeBundle } from './notebook';
 
 export type RunReply = {
-  result: { ok: true; value: MimeBundle | null } | { ok: false; ename: string; evalue: string; traceback: string[] };
+  /** A failed run carries its diagnostics: the page marks their places in the editors. */
+  result: RunResult;
   ms: number;
   backend: string;
   /** kernel calls per backend during the run (js: the calls the chosen backend left to js) */

@@ -2,25 +2,24 @@
 // webgpu backend can block (Atomics.wait) while the GPU worker computes, and a long cell never freezes the
 // page. The page talks to it through session-client.ts (messages in protocol.ts): runs stream their
 // outputs back as they happen; completion and hover are asked for asynchronously.
-import { createSession, type NablaSession, type Output } from '../../compiler';
+import { openSession, type Output } from '../../compiler';
 import { suggestedNames } from '../../compiler/did-you-mean';
 import { readStdin } from '../../compiler/stdin-channel';
-import { loadCharts, valueBundle } from '../../display';
+import { failed, placeless } from '../../diagnostic';
+import { valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Interrupted, mode, NablaError, Tensor } from '../../runtime';
 import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/devices';
-import { loadGraphviz } from '../../runtime/explain';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
 import { type Calls, type CallName, type CompletionKind, type Init, type Reply, type Request } from './protocol';
 
 const scope = self as unknown as { postMessage(m: Reply): void; onmessage: ((e: MessageEvent) => void) | null };
-// a new session (Restart) is a new worker: session-client.ts ends this one
-// it checks each cell before running it, as the Jupyter kernel does (the playground and JupyterLite run here)
-const session: NablaSession = createSession({ mime: valueBundle, checkBeforeRun: true });
+// a new session (Restart) is a new worker: session-client.ts ends this one. A run loads the engines its
+// program draws with (Vega for plot, Graphviz for graph) before it starts: compiler/open-session.ts. It checks
+// each cell before running it, as the Jupyter kernel does (the playground and JupyterLite run here)
+const opened = openSession({ mime: valueBundle, checkBeforeRun: true });
+const session = opened.session;
 const keywords = new Set<string>(KEYWORDS);
-// as the page did before: charts and graphs draw synchronously once these are in
-void loadCharts().catch(() => undefined);
-void loadGraphviz().catch(() => undefined);
 
 // Interrupts and input() need memory shared with the page (a cross-origin isolated page): set by Init.
 let interruptFlag: Int32Array | null = null;
@@ -42,13 +41,12 @@ function readInput(id: number, prompt: string, password: boolean, allowed: boole
   return text;
 }
 
-type Handlers = { [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] };
+type Handlers = { [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] | Promise<Calls[K]['reply']> };
 
 const handlers: Handlers = {
   builtins: () => ({ names: [...session.builtins.defs.keys()] }),
 
-  run: ({ code, file, stdin }, id) => {
-    const kernels = snapshotKernels();
+  run: async ({ code, file, stdin }, id) => {
     const out: Output = {
       stdout: (text) => scope.postMessage({ id, output: { kind: 'stdout', text: String(text) } }),
       stderr: (text) => scope.postMessage({ id, output: { kind: 'stderr', text: String(text) } }),
@@ -56,14 +54,16 @@ const handlers: Handlers = {
       clearOutput: (wait = false) => scope.postMessage({ id, output: { kind: 'clear', wait } }),
       input: (prompt, o) => readInput(id, String(prompt ?? ''), !!o?.password, stdin === true),
     };
+    await opened.prepare(code, out);
+    // counted and timed from here: the run itself, not the engines it waited for
+    const kernels = snapshotKernels();
     const t0 = performance.now();
     let result;
     running = id;
     try {
       result = session.run(code, out, { file });
     } catch (e) {
-      const m = String((e as Error)?.message ?? e);
-      result = { ok: false as const, ename: 'InternalError', evalue: m, traceback: [`InternalError: ${m} (a bug in Nabla's playground)`] };
+      result = failed([placeless('InternalError', String((e as Error)?.message ?? e), "a bug in Nabla's playground")]);
     } finally {
       running = 0;
       // an interrupt that came as the run ended must not stop the next one (it names this run's id)
@@ -150,6 +150,9 @@ const handlers: Handlers = {
   },
 };
 
+/** Requests answer in order: a run that waits for an engine holds the ones after it (the page sends one run at a time). */
+let queue: Promise<void> = Promise.resolve();
+
 scope.onmessage = (e: MessageEvent<Init | Request>) => {
   const m = e.data;
   if ('init' in m) {
@@ -166,11 +169,13 @@ scope.onmessage = (e: MessageEvent<Init | Request>) => {
     if (m.stdin) stdin = m.stdin;
     return;
   }
-  try {
-    const value = (handlers[m.call] as (a: unknown, id: number) => unknown)(m.args, m.id);
-    scope.postMessage({ id: m.id, ok: true, value });
-  } catch (err) {
-    const message = (err as Error)?.message ?? String(err);
-    scope.postMessage({ id: m.id, ok: false, message });
-  }
+  queue = queue.then(async () => {
+    try {
+      const value = await (handlers[m.call] as (a: unknown, id: number) => unknown)(m.args, m.id);
+      scope.postMessage({ id: m.id, ok: true, value });
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err);
+      scope.postMessage({ id: m.id, ok: false, message });
+    }
+  });
 };
