@@ -14,7 +14,10 @@ export type { FormulaContext } from './formula-vocabulary';
  * compare it with the gradient autograd computes by the entry's rule (test/runtime/registry-formulas.test.ts).
  *
  * The text: `dname = expr; dname2 = expr` (one part per differentiable input; a single part without `d... =`
- * is the first input's), each part `expr, name = expr, ...` with bindings after the expression. Values:
+ * is the first input's), each part `expr, name = expr, ...` with bindings after the expression; or, for an
+ * entry whose formulas are its recorded rule's (linalg's OpDefs), one text per input, evaluated with the values
+ * at the recorded node. There det's and slogdet's {g} and {out}, one number per matrix, multiply every entry
+ * of it (they get two trailing axes of 1, as the rule's own g does). Values:
  * {g} (the incoming gradient of the first output; {g1} of the second), {out} ({out1}: the second output),
  * {x0} {x1} or the inputs' names, the params by name, `inf`, `none`, and `N`: in a reduction the number of
  * elements reduced into each output; in an nn loss what reduction='mean' divides by (1 for 'sum' and 'none').
@@ -129,12 +132,15 @@ export function formulaParts(text: string, firstInput: string): { input: string;
 
 /** The gradient each part of the entry's formula gives, by input name. */
 export function evaluateFormula(ctx: FormulaContext): Map<string, Tensor> {
-  const text = ctx.entry.formulas?.[0];
-  if (!text) throw new Error(`${ctx.entry.name} has no formula`);
+  const texts = ctx.entry.formulas ?? [];
+  if (!texts.length) throw new Error(`${ctx.entry.name} has no formula`);
   const names = Object.keys(ctx.tensors);
   const fns = vocabulary(ctx);
   const result = new Map<string, Tensor>();
-  for (const part of formulaParts(text, names[0])) {
+  const parts = texts.length > 1 ? texts.flatMap((t, i) => formulaParts(t, ctx.entry.inputs[i])) : formulaParts(texts[0], names[0]);
+  const x0 = ctx.tensors[ctx.entry.inputs[0]];
+  const perMatrix = (v: Tensor | undefined) => (v && ctx.entry.family === 'linalg' && x0 && v.rank === x0.rank - 2 ? nb.reshape(v, [...v.shape, 1, 1]) : v);
+  for (const part of parts) {
     const bound = new Map<string, Value>();
     const env: Env = (name) => {
       if (bound.has(name)) return bound.get(name)!;
@@ -144,12 +150,12 @@ export function evaluateFormula(ctx: FormulaContext): Map<string, Tensor> {
         bound.set(name, v);
         return v;
       }
-      if (name === 'g') return ctx.grads[0];
+      if (name === 'g') return perMatrix(ctx.grads[0]) as Value;
       const gm = /^g(\d+)$/.exec(name);
-      if (gm) return ctx.grads[Number(gm[1])];
-      if (name === 'out') return ctx.outs[0];
+      if (gm) return perMatrix(ctx.grads[Number(gm[1])]) as Value;
+      if (name === 'out') return perMatrix(ctx.outs[0]) as Value;
       const om = /^out(\d+)$/.exec(name);
-      if (om) return ctx.outs[Number(om[1])];
+      if (om) return perMatrix(ctx.outs[Number(om[1])]) as Value;
       const xm = /^x(\d+)$/.exec(name);
       if (xm) {
         const input = ctx.entry.inputs[Number(xm[1])] ?? names[Number(xm[1])];

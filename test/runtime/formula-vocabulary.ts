@@ -72,11 +72,6 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
     sum: (t, axis = null) => nb.sum(asTensor(t), { axis: axis === null ? null : (axis as number), keepdim: true }),
     zeros_like: (t) => nb.zerosLike(f64(asTensor(t))),
     ones_like: (t) => nb.onesLike(f64(asTensor(t))),
-    /** A vector right-hand side (or a batch of vectors, one rank below A) as a column. */
-    as_column: (t) => {
-      const b = asTensor(t);
-      return b.rank === x0().rank - 1 ? nb.unsqueeze(b, -1) : b;
-    },
     /** Each operand's gradient: over every assignment of the equation's indices, g at the output's indices times the
      * other operands at theirs, accumulated at the operand's own indices (einsum with that operand and the output
      * swapped, also where an index repeats or is summed in that operand alone). */
@@ -191,11 +186,6 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       }
       return fromHost(out, A.shape);
     },
-    /** The lower triangle with the diagonal halved (Φ in the Cholesky gradient). */
-    phi: (t) => {
-      const x = asTensor(t);
-      return nb.mul(nb.tril(x), nb.sub(1, nb.mul(eyeOf(x), 0.5)));
-    },
     /** The class axis of the input: 1 for [N, C, ...], 0 for [C]. */
     class_axis: () => classAxis(x0()),
     /** One-hot rows of class-index targets along the class axis; class probabilities as they are. */
@@ -229,8 +219,6 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
     classes: () => x0().shape[classAxis(x0())],
   };
 }
-
-const eyeOf = (x: Tensor) => fromHost(Array.from({ length: x.size }, (_, i) => { const c = coords(i, x.shape); return c[c.length - 1] === c[c.length - 2] ? 1 : 0; }), x.shape);
 
 /** Determinant by Gaussian elimination with partial pivoting (float64). */
 function detOf(m: number[][]): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
+import type { Node } from '../../runtime/graph';
 import { allEntries, type ForwardEntry } from '../../runtime/ops/registry';
 import { evaluateFormula } from './formula-eval';
 import { rng } from './helpers';
@@ -10,6 +11,8 @@ import { rng } from './helpers';
  * docs' op reference print) evaluated numerically (formula-eval.ts) against the gradient autograd computes
  * with the entry's rule, on cases that exercise ties, zeros, masks and axis/keepdim variants. An entry with
  * no formula must be non-differentiable (its outputs never require grad), and every entry needs a case.
+ * An entry whose formulas are the very array of an OpDef its forward records (linalg: declared once, on the
+ * OpDef) is checked at that node: the text against the rule's backward on the node's own values.
  */
 interface Case {
   /** What the case exercises. */
@@ -18,6 +21,9 @@ interface Case {
   tensors: Record<string, number[] | number[][] | number[][][] | number>;
   /** The other arguments by param name (targets, indices, axes, ...). */
   params?: Record<string, unknown>;
+  /** Where the formula has no value (det's inv form at a singular matrix): why, and the definition the rule must
+   * match instead; the test checks that the formula fails to evaluate there and the rule agrees with `instead`. */
+  formulaUndefined?: { why: string; instead: string };
 }
 
 const r = rng(20261206);
@@ -26,6 +32,10 @@ const pos = (...shape: number[]): any => (shape.length ? Array.from({ length: sh
 const M34 = [[1.5, -0.5, 2, 0.25], [0, 3, -1, 0.5], [2, 2, 2, 2]]; // a zero, a constant row (ties)
 const ZEROS = [[0, 2, 0, -1], [1.5, 0, 0.5, 2], [1, -2, 0.5, 3]]; // two zeros, one zero, none
 const spd = [[4, 1, 0.5], [1, 3, 0.25], [0.5, 0.25, 2]];
+const SINGULAR = {
+  why: "det's formula g * conj(out) * inv(x)' needs inv(x), which a singular x lacks; the rule uses the cofactor matrix there",
+  instead: '{g} * conj(cofactor({x0}))',
+};
 
 const CASES: Record<string, Case[]> = {
   // reductions
@@ -199,13 +209,15 @@ const CASES: Record<string, Case[]> = {
   ],
   det: [
     { label: 'batch', tensors: { x: [[[2, 1], [0.5, 3]], [[1, 2], [3, 4]]] } },
-    { label: 'singular (rank 2 of 3)', tensors: { x: [[1, 2, 3], [2, 4, 6], [1, 0, 1]] } },
-    { label: 'rank 1 of 3', tensors: { x: [[1, 2, 3], [2, 4, 6], [3, 6, 9]] } },
+    { label: 'singular (rank 2 of 3)', tensors: { x: [[1, 2, 3], [2, 4, 6], [1, 0, 1]] }, formulaUndefined: SINGULAR },
+    { label: 'rank 1 of 3', tensors: { x: [[1, 2, 3], [2, 4, 6], [3, 6, 9]] }, formulaUndefined: SINGULAR },
+    { label: '5×5 (the rule takes inv past 4×4)', tensors: { x: rnd(5, 5) } },
   ],
   slogdet: [{ label: 'batch, a negative determinant', tensors: { x: [[[2, 1], [0.5, 3]], [[1, 2], [3, 4]]] } }],
   cholesky: [
     { label: 'lower', tensors: { x: spd } },
     { label: 'upper', tensors: { x: spd }, params: { upper: true } },
+    { label: 'batch', tensors: { x: [spd, [[2, -0.5, 0], [-0.5, 1, 0.25], [0, 0.25, 3]]] } },
   ],
 };
 
@@ -239,6 +251,9 @@ describe('each family formula is the gradient its rule computes (ties, zeros, ma
     const result = e.forward(...args, kw);
     const outs = Array.isArray(result) ? result : [result];
     const gr = rng(e.name.length * 31 + c.label.length);
+    const node = e.formulas?.length ? ruleNode(outs, e.formulas) : null;
+    if (e.family === 'linalg' && e.name !== 'einsum') expect(node, `${e.name}'s formulas are its recorded OpDef's (declared once)`).not.toBeNull();
+    if (node) return checkAtNode(e, c, node, gr);
     const grads = outs.map((o) => nb.tensor(Array.from({ length: o.size }, () => Math.round((gr() * 2 - 1) * 1000) / 1000), { dtype: 'float64' })).map((t, i) => nb.reshape(t, outs[i].shape));
     const live = outs.map((o, i) => [o, grads[i]] as const).filter(([o]) => o.requiresGrad);
 
@@ -261,3 +276,36 @@ describe('each family formula is the gradient its rule computes (ties, zeros, ma
     }
   });
 });
+
+/** The recorded node whose OpDef declared these formulas (the same array), searched back from the outputs. */
+function ruleNode(outs: Tensor[], formulas: readonly string[]): Node | null {
+  const stack = outs.map((o) => o.gradFn).filter((n): n is Node => !!n);
+  const seen = new Set<Node>();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op.formulas === formulas) return n;
+    for (const m of n.next) if (m) stack.push(m);
+  }
+  return null;
+}
+
+/** The formula text against the node's rule, on the node's saved inputs and output and a random incoming gradient. */
+function checkAtNode(e: ForwardEntry, c: Case, node: Node, gr: () => number) {
+  const saved = node.context();
+  const g = nb.reshape(nb.tensor(Array.from({ length: node.outMeta.shape.reduce((a, b) => a * b, 1) }, () => Math.round((gr() * 2 - 1) * 1000) / 1000), { dtype: 'float64' }), node.outMeta.shape);
+  const rule = nb.noGrad(() => node.op.backward(g, saved));
+  const tensors = Object.fromEntries(e.inputs.map((n, i) => [n, nb.detach(saved.inputs[i])]));
+  const evaluate = (formulas: readonly string[]) => nb.noGrad(() => evaluateFormula({ entry: { ...e, formulas }, tensors, params: {}, outs: saved.out ? [nb.detach(saved.out)] : [], grads: [g] }));
+  if (c.formulaUndefined) expect(() => evaluate(e.formulas!), c.formulaUndefined.why).toThrow();
+  const texts = c.formulaUndefined ? [c.formulaUndefined.instead] : e.formulas!;
+  const formula = evaluate(texts);
+  for (const [i, n] of e.inputs.entries()) {
+    const got = formula.get(n);
+    expect(got, `the formula "${texts[i]}" states the gradient of ${n}`).toBeDefined();
+    const want = Array.from(nb.cast(nb.expand(got!, saved.inputs[i].shape), 'float64').toHost());
+    const ruleV = Array.from(rule[i]!.toHost());
+    expect(close(ruleV, want), `${e.name} (${c.label}) d${n}: rule [${ruleV.map((v) => +v.toPrecision(6))}], formula "${texts[i]}" [${want.map((v) => +v.toPrecision(6))}]`).toBe(true);
+  }
+}

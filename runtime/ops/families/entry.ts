@@ -1,5 +1,6 @@
 import type { Tensor } from '../../tensor';
 import { NablaError } from '../../errors';
+import type { OpDef } from '../../graph';
 import type { ForwardEntry, ParamDecl, ParamKind } from '../registry';
 
 /**
@@ -12,15 +13,16 @@ import type { ForwardEntry, ParamDecl, ParamKind } from '../registry';
  *
  * The gradient is either a recorded rule (an OpDef in the same file whose backward is written in
  * differentiable runtime ops), or composite: forward is built from differentiable ops (gather, index_add,
- * matmul, ...) whose own rules give every order of derivative. `grad` is that formula as text.
+ * matmul, ...) whose own rules give every order of derivative. `grad` is the recorded rule's OpDef (its
+ * formulas, one per input, are the entry's: declared once), or for a composite the formula as text.
  */
 export interface FamilyRow {
   name: string;
   params: ParamDecl[];
   /** One line for completion, inspect and the docs. */
   doc: string;
-  /** The backward formula as text (dA for each differentiable input, or how the composite differentiates). */
-  grad: string;
+  /** The OpDef whose rule forward records (its formulas become the entry's), or a composite's formula as text. */
+  grad: OpDef | string;
   /** Whether PyTorch has the method form (t.flip(0)); the language reaches every builtin as a method anyway. */
   method: boolean;
   /** Returns a tensor, or several (sort's values and indices) as an array. */
@@ -42,7 +44,7 @@ export function registryEntry(family: string, row: FamilyRow): ForwardEntry {
     doc: row.doc,
     inputs: row.params.slice(0, n).map((q) => q.name),
     params,
-    formulas: [row.grad],
+    formulas: typeof row.grad === 'string' ? [row.grad] : row.grad.formulas,
     surface: 'builtin',
     method: row.method,
     forward: (...args: unknown[]) => {

@@ -20,6 +20,12 @@ import { choleskyLower, fromMatrices, identity, luDet, luFactor, luSolve, matric
  * Linear algebra. Forwards run on the host (lapack.ts) in float64; every backward rule is written in
  * differentiable ops, including inv and solve themselves, so create_graph and higher orders work. Complex
  * gradients follow PyTorch's convention (conjugate Wirtinger): the real rules with transposes as adjoints.
+ *
+ * Each rule's formula text is declared once, on its OpDef, in the language's vocabulary (inv, solve, tril,
+ * triu, conj, ', @), because explain's formula() parses it and prints results that must evaluate as Nabla;
+ * the registry entry takes the same array (its row's `grad` is the OpDef), so the docs' op reference shows
+ * that text, and test/runtime/registry-formulas.test.ts evaluates it against the rule at the recorded node
+ * (where left=false, upper=true or a vector B have become transposes and unsqueezes around the rule).
  */
 
 const g2 = (t: Tensor) => unsqueeze(unsqueeze(t, -1), -1);
@@ -96,7 +102,8 @@ export function solve(a: Tensor, b: Tensor, left = true): Tensor {
 const scalars = (vals: { re: number; im: number }[]): Mat[] => vals.map((v) => ({ rows: 1, cols: 1, re: Float64Array.of(v.re), im: Float64Array.of(v.im) }));
 
 /**
- * det: dA = g conj(det) inv(A)', which is g conj(C) with C the cofactor matrix. At a singular A (where inv
+ * det: dA = g conj(det) inv(A)', which is g conj(C) with C the cofactor matrix (the text states the inv form,
+ * which explain can print; at a singular A only the cofactor form exists). At a singular A (where inv
  * does not exist but C does), and for every matrix up to 4×4 (where it is cheap, and polynomial, so higher
  * derivatives stay accurate near singular matrices, where det * inv(A) cancels), the rule builds C from the
  * determinants of the minors, themselves differentiable, so every order works there too.
@@ -169,10 +176,13 @@ export function slogdet(x: Tensor): Tensor[] {
  * cholesky (lower L, A = L L'), Murray (2016) as PyTorch writes it: P = tril(L' g) with its diagonal halved,
  * S = inv(L)' P inv(L), dA = (S + S') / 2.
  */
+// written out in builtins (explain's formulas have no bindings): P as tril minus half the diagonal, triu(tril(.))
+const PHI = "(tril({out}' @ {g}) - triu(tril({out}' @ {g})) / 2)";
+const CHOLESKY_S = `inv({out})' @ ${PHI} @ inv({out})`;
 const Cholesky: OpDef = {
   name: 'cholesky',
   gradName: 'LinalgCholeskyExBackward0',
-  formulas: ["sym(inv({out})' Φ({out}' @ {g}) inv({out}))"],
+  formulas: [`(${CHOLESKY_S} + (${CHOLESKY_S})') / 2`],
   saveOut: true,
   backward: (g, { out: L }) => {
     const n = L.shape[L.rank - 1];
@@ -211,11 +221,11 @@ const A_ = p('x', 'tensor');
 
 const ROWS: FamilyRow[] = [
   { name: 'einsum', params: [p('equation', 'equation'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk"); or the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).', grad: 'doperands = swap_einsum(equation, {g}, operands)', method: false, forward: einsumOf },
-  { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: "-{out}' @ {g} @ {out}'", method: false, forward: inv },
-  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: "dB = solve({x0}', {g}, left);  dA = where(left, -as_column(dB) @ as_column({out})', -{out}' @ dB), dB = solve({x0}', {g}, left)", method: false, forward: solve },
-  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: 'expand({g}) * conj(cofactor({x0}))', method: true, forward: det },
-  { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: "expand({g1}) * inv({x0})'", method: true, forward: slogdet },
-  { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: "(S + S') / 2, S = inv(L)' @ phi(L' @ G) @ inv(L), L = where(upper, {out}', {out}), G = where(upper, {g}', {g})", method: true, forward: cholesky },
+  { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: Inv, method: false, forward: inv },
+  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: Solve, method: false, forward: solve },
+  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: Det, method: true, forward: det },
+  { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: LogAbsDet, method: true, forward: slogdet },
+  { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: Cholesky, method: true, forward: cholesky },
 ];
 
 export const LINALG = ROWS.map((row) => registryEntry('linalg', row));
