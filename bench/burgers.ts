@@ -38,7 +38,21 @@ export interface BurgersResult {
 }
 
 function runNabla(): BurgersResult {
-  const args = [join(root, 'bin', 'nabla.mjs'), 'run', join(root, 'notebooks', 'pde', 'burgers.nabla'), '--steps', opt.steps!, '--lbfgs', opt.lbfgs!, '--points', opt.points!, '--seed', opt.seed!, '--export', data];
+  const args = [
+    join(root, 'bin', 'nabla.mjs'),
+    'run',
+    join(root, 'notebooks', 'pde', 'burgers.nabla'),
+    '--steps',
+    opt.steps!,
+    '--lbfgs',
+    opt.lbfgs!,
+    '--points',
+    opt.points!,
+    '--seed',
+    opt.seed!,
+    '--export',
+    data,
+  ];
   const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 3_600_000 });
   if (p.status !== 0) throw new Error(`burgers.nabla failed:\n${p.stderr}\n${p.stdout}`);
   const num = (re: RegExp) => {
@@ -55,13 +69,37 @@ function runNabla(): BurgersResult {
 }
 
 function runTorch(): BurgersResult & { version: string } {
-  const p = spawnSync('/usr/bin/python3', [join(root, 'bench', 'burgers_torch.py'), '--data', data, '--steps', opt.steps!, '--lbfgs', opt.lbfgs!, '--threads', '1'], { cwd: root, encoding: 'utf8', timeout: 3_600_000 });
+  const p = spawnSync(
+    '/usr/bin/python3',
+    [
+      join(root, 'bench', 'burgers_torch.py'),
+      '--data',
+      data,
+      '--steps',
+      opt.steps!,
+      '--lbfgs',
+      opt.lbfgs!,
+      '--threads',
+      '1',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 3_600_000 },
+  );
   if (p.status !== 0) throw new Error(`burgers_torch.py failed:\n${p.stderr}`);
   const r = JSON.parse(p.stdout.trim().split('\n').pop()!);
-  return { adamMsPerStep: r.adam_ms_per_step, lbfgsMsPerEval: r.lbfgs_wall_ms_per_eval, lbfgsEvals: r.lbfgs_evals, error: r.error, version: r.torch };
+  return {
+    adamMsPerStep: r.adam_ms_per_step,
+    lbfgsMsPerEval: r.lbfgs_wall_ms_per_eval,
+    lbfgsEvals: r.lbfgs_evals,
+    error: r.error,
+    version: r.torch,
+  };
 }
 
-const best = <T extends BurgersResult>(rs: T[]): T => ({ ...rs[0], adamMsPerStep: Math.min(...rs.map((r) => r.adamMsPerStep)), lbfgsMsPerEval: Math.min(...rs.map((r) => r.lbfgsMsPerEval)) });
+const best = <T extends BurgersResult>(rs: T[]): T => ({
+  ...rs[0],
+  adamMsPerStep: Math.min(...rs.map((r) => r.adamMsPerStep)),
+  lbfgsMsPerEval: Math.min(...rs.map((r) => r.lbfgsMsPerEval)),
+});
 try {
   const nabla: BurgersResult[] = [];
   const torch: (BurgersResult & { version: string })[] = [];
@@ -71,15 +109,32 @@ try {
   }
   const n = best(nabla);
   const t = best(torch);
-  if (opt.json) console.log(JSON.stringify({ nabla: n, torch: t, steps: Number(opt.steps), lbfgs: Number(opt.lbfgs), points: Number(opt.points) }));
+  if (opt.json)
+    console.log(
+      JSON.stringify({
+        nabla: n,
+        torch: t,
+        steps: Number(opt.steps),
+        lbfgs: Number(opt.lbfgs),
+        points: Number(opt.points),
+      }),
+    );
   else {
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-    console.log(`Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`);
+    console.log(
+      `Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`,
+    );
     console.log('| | ms per Adam step | ms per L-BFGS evaluation | evaluations | relative L2 error |');
     console.log('|---|---:|---:|---:|---:|');
-    console.log(`| Nabla (compiled steps and closure) | ${f(n.adamMsPerStep)} | ${f(n.lbfgsMsPerEval)} | ${n.lbfgsEvals} | ${n.error.toExponential(3)} |`);
-    console.log(`| PyTorch ${t.version}, 1 thread | ${f(t.adamMsPerStep)} | ${f(t.lbfgsMsPerEval)} | ${t.lbfgsEvals} | ${t.error.toExponential(3)} |`);
-    console.log(`| Nabla / PyTorch | ${(n.adamMsPerStep / t.adamMsPerStep).toFixed(2)}× | ${(n.lbfgsMsPerEval / t.lbfgsMsPerEval).toFixed(2)}× | | |`);
+    console.log(
+      `| Nabla (compiled steps and closure) | ${f(n.adamMsPerStep)} | ${f(n.lbfgsMsPerEval)} | ${n.lbfgsEvals} | ${n.error.toExponential(3)} |`,
+    );
+    console.log(
+      `| PyTorch ${t.version}, 1 thread | ${f(t.adamMsPerStep)} | ${f(t.lbfgsMsPerEval)} | ${t.lbfgsEvals} | ${t.error.toExponential(3)} |`,
+    );
+    console.log(
+      `| Nabla / PyTorch | ${(n.adamMsPerStep / t.adamMsPerStep).toFixed(2)}× | ${(n.lbfgsMsPerEval / t.lbfgsMsPerEval).toFixed(2)}× | | |`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

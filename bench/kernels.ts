@@ -25,7 +25,8 @@ function tensor(shape: number[], transposed = false): View {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 2);
   const strides = contiguousStrides(shape);
-  if (transposed && shape.length === 2) return { storage: new Storage(data, 'float32'), shape, strides: [1, shape[0]], offset: 0, dtype: 'float32' };
+  if (transposed && shape.length === 2)
+    return { storage: new Storage(data, 'float32'), shape, strides: [1, shape[0]], offset: 0, dtype: 'float32' };
   return { storage: new Storage(data, 'float32'), shape, strides, offset: 0, dtype: 'float32' };
 }
 
@@ -37,7 +38,14 @@ const square = (n: number): number[] => {
 function cases(): Case[] {
   const sizes = quick ? [64, 1024, 16384, 262144] : [16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
   const out: Case[] = [];
-  const ew = (family: string, label: string, kernel: string, attrs: KernelAttrs, arity: number, opts: { transposed?: boolean; bool?: boolean } = {}) => {
+  const ew = (
+    family: string,
+    label: string,
+    kernel: string,
+    attrs: KernelAttrs,
+    arity: number,
+    opts: { transposed?: boolean; bool?: boolean } = {},
+  ) => {
     for (const n of sizes)
       out.push({
         family,
@@ -62,11 +70,36 @@ function cases(): Case[] {
   ew('clamp', 'clamp', 'clamp', { min: -1, max: 1 }, 1);
   ew('copy', 'copy, transposed', 'copy', {}, 1, { transposed: true });
   for (const n of sizes) {
-    out.push({ family: 'reduce', label: 'reduce sum, all', size: n, make: () => ({ kernel: 'reduce', inputs: [tensor(square(n))], attrs: { fn: 'sum', axes: [0, 1] }, out: { shape: [], dtype: 'float32' } }) });
-    out.push({ family: 'reduce', label: 'reduce max, last axis', size: n, make: () => ({ kernel: 'reduce', inputs: [tensor(square(n))], attrs: { fn: 'max', axes: [1] }, out: { shape: [square(n)[0]], dtype: 'float32' } }) });
+    out.push({
+      family: 'reduce',
+      label: 'reduce sum, all',
+      size: n,
+      make: () => ({
+        kernel: 'reduce',
+        inputs: [tensor(square(n))],
+        attrs: { fn: 'sum', axes: [0, 1] },
+        out: { shape: [], dtype: 'float32' },
+      }),
+    });
+    out.push({
+      family: 'reduce',
+      label: 'reduce max, last axis',
+      size: n,
+      make: () => ({
+        kernel: 'reduce',
+        inputs: [tensor(square(n))],
+        attrs: { fn: 'max', axes: [1] },
+        out: { shape: [square(n)[0]], dtype: 'float32' },
+      }),
+    });
   }
   for (const m of quick ? [8, 32, 128] : [4, 8, 16, 32, 64, 128, 256]) {
-    const make = (transposed: boolean) => () => ({ kernel: 'matmul', inputs: [tensor([m, m]), tensor([m, m], transposed)], attrs: {}, out: { shape: [m, m], dtype: 'float32' } as KernelOutput });
+    const make = (transposed: boolean) => () => ({
+      kernel: 'matmul',
+      inputs: [tensor([m, m]), tensor([m, m], transposed)],
+      attrs: {},
+      out: { shape: [m, m], dtype: 'float32' } as KernelOutput,
+    });
     out.push({ family: 'matmul', label: 'matmul n×n', size: m ** 3, make: make(false) });
     out.push({ family: 'matmul', label: 'matmul n×n, b transposed', size: m ** 3, make: make(true) });
   }
@@ -111,7 +144,9 @@ for (let p = 0; p < passes; p++)
     for (const e of ENGINES) row.us[e] = Math.min(row.us[e], us[e]);
   }
 
-console.log(`# gpu.js kernels vs js — ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, Node ${process.version}, ${passes} pass(es)\n`);
+console.log(
+  `# gpu.js kernels vs js — ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, Node ${process.version}, ${passes} pass(es)\n`,
+);
 console.log('| kernel | size | js µs | gpu.js-cpu µs | gpu.js-webasm µs |');
 console.log('|---|---:|---:|---:|---:|');
 const f = (x: number) => (x < 100 ? x.toFixed(1) : x.toFixed(0));

@@ -21,7 +21,10 @@ function timePair(a: () => void, b: () => void, reps: number): [number, number] 
   const sa: number[] = [];
   const sb: number[] = [];
   for (let i = 0; i < reps; i++) {
-    for (const [fn, out] of [[a, sa], [b, sb]] as const) {
+    for (const [fn, out] of [
+      [a, sa],
+      [b, sb],
+    ] as const) {
       const t0 = performance.now();
       fn();
       out.push(performance.now() - t0);
@@ -53,7 +56,9 @@ const rows: [string, number, number][] = [];
 
 // 2. an eager chain of 1,000 small elementwise ops with backward
 {
-  const lang = nablaRunner('x = param(linspace(0, 1, 64))\ny = x\nfor i in range(250) { y = tanh(y * 0.9 + 0.1) }\nsum(y).backward()');
+  const lang = nablaRunner(
+    'x = param(linspace(0, 1, 64))\ny = x\nfor i in range(250) { y = tanh(y * 0.9 + 0.1) }\nsum(y).backward()',
+  );
   const ts = () => {
     const x = nb.param(nb.linspace(0, 1, 64).tolist());
     let y = x;
@@ -66,4 +71,5 @@ const rows: [string, number, number][] = [];
 console.log(`backend: ${nb.backendReport().chosen}; node ${process.version}`);
 console.log('| work | Nabla (ms) | TypeScript (ms) | language overhead |');
 console.log('|---|---|---|---|');
-for (const [name, a, b] of rows) console.log(`| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(((a - b) / b) * 100).toFixed(0)}% |`);
+for (const [name, a, b] of rows)
+  console.log(`| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(((a - b) / b) * 100).toFixed(0)}% |`);

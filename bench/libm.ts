@@ -14,7 +14,13 @@ type Fn = (a: number, b: number) => number;
 
 /** A loop of its own per function (new Function), so each call site sees one callee, as a kernel's does. */
 function time(f: Fn, a: Float64Array, b: Float64Array): number {
-  const loop = new Function('f', 'a', 'b', 'out', 'n', 'for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);') as (f: Fn, a: Float64Array, b: Float64Array, out: Float64Array, n: number) => void;
+  const loop = new Function('f', 'a', 'b', 'out', 'n', 'for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);') as (
+    f: Fn,
+    a: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+    n: number,
+  ) => void;
   const rounds: number[] = [];
   for (let r = 0; r < 7; r++) {
     const t0 = performance.now();
@@ -24,7 +30,23 @@ function time(f: Fn, a: Float64Array, b: Float64Array): number {
   return rounds.sort((p, q) => p - q)[3];
 }
 
-const NAMES = ['exp', 'expm1', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh', 'asinh', 'atan', 'asin', 'atan2', 'pow'] as const;
+const NAMES = [
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sinh',
+  'cosh',
+  'asinh',
+  'atan',
+  'asin',
+  'atan2',
+  'pow',
+] as const;
 console.log('function   Math.* ns   libm ns');
 for (const name of NAMES) {
   const args = name === 'log' || name === 'pow' ? ps : name === 'asin' ? units : xs;

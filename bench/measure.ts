@@ -5,7 +5,10 @@ import { median } from './stats';
  * samples of whole iterations, each sample at least `sampleMs` long, until `budgetMs` have passed; returns
  * the median time per iteration in ms. The peers' scripts (bench/peers/) use the same rule.
  */
-export function measure(fn: () => unknown, opts: { warm?: number; sampleMs?: number; budgetMs?: number } = {}): { ms: number; samples: number } {
+export function measure(
+  fn: () => unknown,
+  opts: { warm?: number; sampleMs?: number; budgetMs?: number } = {},
+): { ms: number; samples: number } {
   const warm = opts.warm ?? 300;
   const sampleMs = opts.sampleMs ?? 20;
   const budget = opts.budgetMs ?? 1200;

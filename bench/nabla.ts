@@ -63,4 +63,13 @@ run('pinn_step_compiled', nb.compile(pinnStep()));
 run('chain_1000', chain());
 
 const kernels = Object.fromEntries(nb.kernelStats.byBackend);
-console.log(JSON.stringify({ system: 'nabla', backend: nb.backendReport().chosen, results, losses, kernels, fallbacks: nb.kernelStats.fallbacks }));
+console.log(
+  JSON.stringify({
+    system: 'nabla',
+    backend: nb.backendReport().chosen,
+    results,
+    losses,
+    kernels,
+    fallbacks: nb.kernelStats.fallbacks,
+  }),
+);

@@ -20,7 +20,13 @@ import * as nb from '../runtime';
 import { createSession, type MimeBundle } from '../compiler';
 
 const { values: opt } = parseArgs({
-  options: { steps: { type: 'string', default: '2000' }, lbfgs: { type: 'string', default: '10' }, seed: { type: 'string', default: '0' }, threads: { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' } },
+  options: {
+    steps: { type: 'string', default: '2000' },
+    lbfgs: { type: 'string', default: '10' },
+    seed: { type: 'string', default: '0' },
+    threads: { type: 'string', default: '1' },
+    repeat: { type: 'string', default: '1' },
+  },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const script = join(root, 'notebooks', 'pde', 'poisson.nabla');
@@ -36,7 +42,13 @@ interface Result {
 
 /** Runs poisson.nabla; the ends of the two phases are the final updates of its "adam" and "lbfgs" progress bars. */
 function runNabla(): Result {
-  const session = createSession({ scriptArgs: new Map([['steps', opt.steps!], ['lbfgs', opt.lbfgs!], ['seed', opt.seed!]]) });
+  const session = createSession({
+    scriptArgs: new Map([
+      ['steps', opt.steps!],
+      ['lbfgs', opt.lbfgs!],
+      ['seed', opt.seed!],
+    ]),
+  });
   let text = '';
   const ends = new Map<string, number>();
   const display = (b: MimeBundle, o: { final?: boolean } = {}) => {
@@ -44,7 +56,11 @@ function runNabla(): Result {
     if (o.final) ends.set(line.split(' ')[0], performance.now());
   };
   const t0 = performance.now();
-  const r = session.run(readFileSync(script, 'utf8'), { stdout: (t) => void (text += t), stderr: (t) => void (text += t), display }, { file: script });
+  const r = session.run(
+    readFileSync(script, 'utf8'),
+    { stdout: (t) => void (text += t), stderr: (t) => void (text += t), display },
+    { file: script },
+  );
   if (!r.ok) throw new Error(`poisson.nabla failed:\n${r.traceback.join('\n')}`);
   const num = (re: RegExp) => {
     const m = text.match(re);
@@ -74,7 +90,21 @@ function runTorch(): Result & { torch: string; threads: number } {
   try {
     const weights = join(dir, 'weights.json');
     writeFileSync(weights, JSON.stringify(layers));
-    const p = spawnSync('/usr/bin/python3', [join(root, 'bench', 'pinn_poisson.py'), '--weights', weights, '--steps', opt.steps!, '--lbfgs', opt.lbfgs!, '--threads', opt.threads!], { encoding: 'utf8' });
+    const p = spawnSync(
+      '/usr/bin/python3',
+      [
+        join(root, 'bench', 'pinn_poisson.py'),
+        '--weights',
+        weights,
+        '--steps',
+        opt.steps!,
+        '--lbfgs',
+        opt.lbfgs!,
+        '--threads',
+        opt.threads!,
+      ],
+      { encoding: 'utf8' },
+    );
     if (p.status !== 0) throw new Error(`bench/pinn_poisson.py failed (is python3-torch installed?):\n${p.stderr}`);
     return JSON.parse(p.stdout.trim().split('\n').pop()!);
   } finally {
@@ -82,7 +112,8 @@ function runTorch(): Result & { torch: string; threads: number } {
   }
 }
 
-const fastest = <T extends Result>(runs: T[]): T => runs.reduce((a, b) => (b.adam_s + b.lbfgs_s < a.adam_s + a.lbfgs_s ? b : a));
+const fastest = <T extends Result>(runs: T[]): T =>
+  runs.reduce((a, b) => (b.adam_s + b.lbfgs_s < a.adam_s + a.lbfgs_s ? b : a));
 const torchRuns: ReturnType<typeof runTorch>[] = [];
 const nablaRuns: Result[] = [];
 for (let i = 0; i < Math.max(1, Number(opt.repeat)); i++) {
@@ -94,13 +125,23 @@ const nabla = fastest(nablaRuns);
 const s = (x: number) => x.toFixed(2);
 const e = (x: number) => x.toExponential(2);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
-console.log(`1D Poisson PINN (notebooks/pde/poisson.nabla): mlp [1, 32, 32, 1] tanh, 64 points, Adam lr 5e-3 × ${steps}, then L-BFGS × ${opt.lbfgs}; seed ${opt.seed}, same initial weights; fastest of ${nablaRuns.length} run(s) each`);
-console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores); node ${process.version}, Nabla backend ${nb.backendReport().chosen}; torch ${torch.torch}, ${torch.threads} thread(s)`);
+console.log(
+  `1D Poisson PINN (notebooks/pde/poisson.nabla): mlp [1, 32, 32, 1] tanh, 64 points, Adam lr 5e-3 × ${steps}, then L-BFGS × ${opt.lbfgs}; seed ${opt.seed}, same initial weights; fastest of ${nablaRuns.length} run(s) each`,
+);
+console.log(
+  `machine: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores); node ${process.version}, Nabla backend ${nb.backendReport().chosen}; torch ${torch.torch}, ${torch.threads} thread(s)`,
+);
 console.log('| | Nabla | PyTorch | Nabla / PyTorch |');
 console.log('|---|---|---|---|');
-console.log(`| Adam, ${steps} steps (s) | ${s(nabla.adam_s)} | ${s(torch.adam_s)} | ${ratio(nabla.adam_s, torch.adam_s)} |`);
+console.log(
+  `| Adam, ${steps} steps (s) | ${s(nabla.adam_s)} | ${s(torch.adam_s)} | ${ratio(nabla.adam_s, torch.adam_s)} |`,
+);
 console.log(`| Adam, ms per step | ${s((1000 * nabla.adam_s) / steps)} | ${s((1000 * torch.adam_s) / steps)} | |`);
-console.log(`| L-BFGS, ${opt.lbfgs} steps (s) | ${s(nabla.lbfgs_s)} (${nabla.lbfgs_evals} evaluations) | ${s(torch.lbfgs_s)} (${torch.lbfgs_evals} evaluations) | ${ratio(nabla.lbfgs_s / nabla.lbfgs_evals, torch.lbfgs_s / torch.lbfgs_evals)} per evaluation |`);
-console.log(`| total (s) | ${s(nabla.adam_s + nabla.lbfgs_s)} | ${s(torch.adam_s + torch.lbfgs_s)} | ${ratio(nabla.adam_s + nabla.lbfgs_s, torch.adam_s + torch.lbfgs_s)} |`);
+console.log(
+  `| L-BFGS, ${opt.lbfgs} steps (s) | ${s(nabla.lbfgs_s)} (${nabla.lbfgs_evals} evaluations) | ${s(torch.lbfgs_s)} (${torch.lbfgs_evals} evaluations) | ${ratio(nabla.lbfgs_s / nabla.lbfgs_evals, torch.lbfgs_s / torch.lbfgs_evals)} per evaluation |`,
+);
+console.log(
+  `| total (s) | ${s(nabla.adam_s + nabla.lbfgs_s)} | ${s(torch.adam_s + torch.lbfgs_s)} | ${ratio(nabla.adam_s + nabla.lbfgs_s, torch.adam_s + torch.lbfgs_s)} |`,
+);
 console.log(`| relative L2 error after Adam | ${e(nabla.error_after_adam)} | ${e(torch.error_after_adam)} | |`);
 console.log(`| relative L2 error after L-BFGS | ${e(nabla.error)} | ${e(torch.error)} | |`);

@@ -9,7 +9,13 @@
  */
 import * as nb from '../runtime';
 import type { Tensor } from '../runtime';
-import { countersSince, setSmallTensorLimit, webgpuCounters, webgpuDevice, type GpuCounters } from '../runtime/backends/gpujs';
+import {
+  countersSince,
+  setSmallTensorLimit,
+  webgpuCounters,
+  webgpuDevice,
+  type GpuCounters,
+} from '../runtime/backends/gpujs';
 import { setDeviceOptimizers } from '../runtime/optim/device-step';
 import { benchData } from './data';
 import { loadavg } from 'node:os';
@@ -81,8 +87,19 @@ function measure(work: string, make: () => () => Tensor, setup: Setup, js: numbe
     }
     const rest = counts.slice(3);
     const keys = Object.keys(counts[0]) as (keyof GpuCounters)[];
-    const steady = Object.fromEntries(keys.map((k) => [k, [Math.min(...rest.map((c) => c[k])), Math.max(...rest.map((c) => c[k]))]])) as Row['steady'];
-    return { work, setup, first: counts[0], second: counts[1], third: counts[2], steady, ms: median(ms.slice(3)), lossDiff };
+    const steady = Object.fromEntries(
+      keys.map((k) => [k, [Math.min(...rest.map((c) => c[k])), Math.max(...rest.map((c) => c[k]))]]),
+    ) as Row['steady'];
+    return {
+      work,
+      setup,
+      first: counts[0],
+      second: counts[1],
+      third: counts[2],
+      steady,
+      ms: median(ms.slice(3)),
+      lossDiff,
+    };
   } finally {
     setDeviceOptimizers(previous);
   }
@@ -92,23 +109,30 @@ const load0 = loadavg()[0];
 const rows: Row[] = [];
 for (const [work, make] of [
   [`MLP ${data.mlp.sizes.join('-')}, batch ${data.mlp.X.length}, Adam`, () => mlpStep(data)],
-  [`PINN ${data.pinn.sizes.join('-')}, ${data.pinn.x.length} points, u_xx by double backward, Adam`, () => pinnStep(data)],
+  [
+    `PINN ${data.pinn.sizes.join('-')}, ${data.pinn.x.length} points, u_xx by double backward, Adam`,
+    () => pinnStep(data),
+  ],
 ] as const) {
   const js = lossesOnJs(make);
-  for (const setup of ['optimizer on the device', 'optimizer host loop', 'compiled, optimizer on the device'] as const) rows.push(measure(work, make, setup, js));
+  for (const setup of ['optimizer on the device', 'optimizer host loop', 'compiled, optimizer on the device'] as const)
+    rows.push(measure(work, make, setup, js));
 }
 
-const range = ([lo, hi]: [number, number]) => (lo === hi ? lo.toLocaleString('en-US') : `${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')}`);
+const range = ([lo, hi]: [number, number]) =>
+  lo === hi ? lo.toLocaleString('en-US') : `${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')}`;
 const L: string[] = [];
 L.push(`## Training steps on webgpu, counted (issue 16)`, '');
 L.push(
   `Written by \`bench/webgpu-counters.ts\` (${steps} steps each, from the shared initial weights; every call on webgpu, NABLA_SMALL_TENSOR_LIMIT=0) on ${webgpuDevice()}. ` +
     'Counts per step, exact (runtime/backends/gpujs/README.md, "Counters"): kernel dispatches handed to the GPU agent, pipelines it compiled, floats sent host→device and read device→host (the loss read included). ' +
     `Load average (1 min) at the start and end: ${load0.toFixed(1)}, ${loadavg()[0].toFixed(1)} (the ms column moves with it). ` +
-    'Steps 4 onward are all alike; a range means they were not. Rows run in order in one process, so a row\'s compilations count only kernels the rows before it did not build. A compiled step traces at steps 1 and 2 (the PINN\'s x.grad, set from step 2 on, makes the first trace not apply) and replays from step 3. ms: median step time from step 4 on this device (lavapipe is a CPU: this is not a GPU time). Loss diff: the largest relative difference from the js backend\'s losses over the same steps.',
+    "Steps 4 onward are all alike; a range means they were not. Rows run in order in one process, so a row's compilations count only kernels the rows before it did not build. A compiled step traces at steps 1 and 2 (the PINN's x.grad, set from step 2 on, makes the first trace not apply) and replays from step 3. ms: median step time from step 4 on this device (lavapipe is a CPU: this is not a GPU time). Loss diff: the largest relative difference from the js backend's losses over the same steps.",
   '',
 );
-L.push('| step | setup | dispatches (step 1 / 2 / 3 / after) | compilations (1 / 2 / 3 / after) | floats host→device after | floats device→host after | reads after | ms a step | loss diff vs js |');
+L.push(
+  '| step | setup | dispatches (step 1 / 2 / 3 / after) | compilations (1 / 2 / 3 / after) | floats host→device after | floats device→host after | reads after | ms a step | loss diff vs js |',
+);
 L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   L.push(
@@ -119,9 +143,18 @@ for (const r of rows) {
 const pinn = rows.find((r) => r.work.startsWith('PINN') && r.setup.startsWith('compiled'))!;
 const met = (ok: boolean) => (ok ? 'yes' : 'no');
 L.push('', '| PINN goal, compiled step (after warm-up) | met | measured |', '|---|---|---|');
-L.push(`| ≤ ${GOALS.dispatches} dispatches a step | ${met(pinn.steady.dispatches[1] <= GOALS.dispatches)} | ${range(pinn.steady.dispatches)} |`);
-L.push(`| ≤ ${GOALS.floatsDown} floats read back a step | ${met(pinn.steady.floatsDown[1] <= GOALS.floatsDown)} | ${range(pinn.steady.floatsDown)} |`);
-L.push(`| no pipeline compilation after the first step | ${met(pinn.second.compilations === 0 && pinn.third.compilations === 0 && pinn.steady.compilations[1] === 0)} | step 2: ${pinn.second.compilations}, step 3 (the first replay): ${pinn.third.compilations}, after: ${range(pinn.steady.compilations)} |`);
-L.push(`| losses equal js's to float32 rounding over ${steps} steps | ${met(pinn.lossDiff < 1e-5)} | largest relative difference ${pinn.lossDiff.toExponential(1)} (float32's unit roundoff: 6.0e-8; 1e-5 taken as the bound) |`, '');
+L.push(
+  `| ≤ ${GOALS.dispatches} dispatches a step | ${met(pinn.steady.dispatches[1] <= GOALS.dispatches)} | ${range(pinn.steady.dispatches)} |`,
+);
+L.push(
+  `| ≤ ${GOALS.floatsDown} floats read back a step | ${met(pinn.steady.floatsDown[1] <= GOALS.floatsDown)} | ${range(pinn.steady.floatsDown)} |`,
+);
+L.push(
+  `| no pipeline compilation after the first step | ${met(pinn.second.compilations === 0 && pinn.third.compilations === 0 && pinn.steady.compilations[1] === 0)} | step 2: ${pinn.second.compilations}, step 3 (the first replay): ${pinn.third.compilations}, after: ${range(pinn.steady.compilations)} |`,
+);
+L.push(
+  `| losses equal js's to float32 rounding over ${steps} steps | ${met(pinn.lossDiff < 1e-5)} | largest relative difference ${pinn.lossDiff.toExponential(1)} (float32's unit roundoff: 6.0e-8; 1e-5 taken as the bound) |`,
+  '',
+);
 console.log(L.join('\n'));
 process.exit(0);

@@ -77,7 +77,9 @@ for (const [label, make, reps] of [
   for (const s of setups) {
     const t = best.get(s.name)!;
     const moved = s.backend === 'webgpu' ? `, ${Math.round(t.floatsMoved).toLocaleString('en')} floats host↔GPU` : '';
-    console.log(`  ${s.name.padEnd(34)} ${t.ms.toFixed(1).padStart(8)} ms  (${(t.ms / ref).toFixed(2)}× resident${moved})`);
+    console.log(
+      `  ${s.name.padEnd(34)} ${t.ms.toFixed(1).padStart(8)} ms  (${(t.ms / ref).toFixed(2)}× resident${moved})`,
+    );
   }
 }
 process.exit(0);

@@ -37,18 +37,41 @@ interface Job {
 function runJob(j: Job): Run | string {
   const timed = existsSync(TIME) ? [TIME, '-f', 'CPU %U %S', ...j.cmd] : j.cmd;
   const t0 = performance.now();
-  const p = spawnSync(timed[0], timed.slice(1), { cwd: root, encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, NABLA_BACKEND: '', ...j.env } });
+  const p = spawnSync(timed[0], timed.slice(1), {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 1_200_000,
+    env: { ...process.env, NABLA_BACKEND: '', ...j.env },
+  });
   const wall = (performance.now() - t0) / 1000;
-  if (p.status !== 0) return `${j.label}: exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`;
-  const cpuLine = (p.stderr ?? '').split('\n').reverse().find((l) => l.startsWith('CPU '));
-  const cpu = cpuLine ? cpuLine.split(' ').slice(1).reduce((a, x) => a + Number(x), 0) : null;
+  if (p.status !== 0)
+    return `${j.label}: exit ${p.status}: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`;
+  const cpuLine = (p.stderr ?? '')
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('CPU '));
+  const cpu = cpuLine
+    ? cpuLine
+        .split(' ')
+        .slice(1)
+        .reduce((a, x) => a + Number(x), 0)
+    : null;
   const out = p.stdout ?? '';
-  const json = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  const error = json ? (JSON.parse(json).error as number) : Number(out.match(/^relative L2 error: (\S+)$/m)?.[1] ?? NaN);
+  const json = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  const error = json
+    ? (JSON.parse(json).error as number)
+    : Number(out.match(/^relative L2 error: (\S+)$/m)?.[1] ?? NaN);
   return { wall, cpu, error: Number.isFinite(error) ? error : null };
 }
 
-export function wholeProcess(opts: { rounds: number; steps: number; quick: boolean }): { lines: string[]; failures: string[] } {
+export function wholeProcess(opts: { rounds: number; steps: number; quick: boolean }): {
+  lines: string[];
+  failures: string[];
+} {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-whole-'));
   const weights = join(dir, 'weights.json');
   writeFileSync(weights, JSON.stringify(torchLayers([1, 32, 32, 1], 0)));
@@ -62,18 +85,72 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
     {
       title: `Natural PINN script (bench/scripts/pinn-natural.nabla): 1-32-32-1 tanh, 1,024 points, ${steps} Adam steps`,
       jobs: [
-        { id: 'pinn-auto', label: 'Nabla, auto-compile on (default)', cmd: nabla('bench/scripts/pinn-natural.nabla', ['--steps', steps]) },
-        { id: 'pinn-eager', label: 'Nabla, NABLA_AUTO_COMPILE=0', cmd: nabla('bench/scripts/pinn-natural.nabla', ['--steps', steps]), env: { NABLA_AUTO_COMPILE: '0' } },
-        { id: 'pinn-torch', label: 'PyTorch, 1 thread', cmd: [python, 'bench/pinn_poisson.py', '--weights', weights, '--steps', steps, '--lbfgs', '0', '--points', '1024', '--threads', '1'] },
+        {
+          id: 'pinn-auto',
+          label: 'Nabla, auto-compile on (default)',
+          cmd: nabla('bench/scripts/pinn-natural.nabla', ['--steps', steps]),
+        },
+        {
+          id: 'pinn-eager',
+          label: 'Nabla, NABLA_AUTO_COMPILE=0',
+          cmd: nabla('bench/scripts/pinn-natural.nabla', ['--steps', steps]),
+          env: { NABLA_AUTO_COMPILE: '0' },
+        },
+        {
+          id: 'pinn-torch',
+          label: 'PyTorch, 1 thread',
+          cmd: [
+            python,
+            'bench/pinn_poisson.py',
+            '--weights',
+            weights,
+            '--steps',
+            steps,
+            '--lbfgs',
+            '0',
+            '--points',
+            '1024',
+            '--threads',
+            '1',
+          ],
+        },
       ],
     },
     {
       title: `notebooks/pde/poisson.nabla: 64 points, ${steps} Adam steps, then ${lbfgs} L-BFGS steps`,
       jobs: [
-        { id: 'pde-written', label: 'Nabla, as written (@compile on its step)', cmd: nabla('notebooks/pde/poisson.nabla', ['--steps', steps, '--lbfgs', lbfgs]) },
-        { id: 'pde-auto', label: 'Nabla, @compile removed, auto-compile on', cmd: nabla(natural, ['--steps', steps, '--lbfgs', lbfgs]) },
-        { id: 'pde-eager', label: 'Nabla, @compile removed, NABLA_AUTO_COMPILE=0', cmd: nabla(natural, ['--steps', steps, '--lbfgs', lbfgs]), env: { NABLA_AUTO_COMPILE: '0' } },
-        { id: 'pde-torch', label: 'PyTorch, 1 thread', cmd: [python, 'bench/pinn_poisson.py', '--weights', weights, '--steps', steps, '--lbfgs', lbfgs, '--threads', '1'] },
+        {
+          id: 'pde-written',
+          label: 'Nabla, as written (@compile on its step)',
+          cmd: nabla('notebooks/pde/poisson.nabla', ['--steps', steps, '--lbfgs', lbfgs]),
+        },
+        {
+          id: 'pde-auto',
+          label: 'Nabla, @compile removed, auto-compile on',
+          cmd: nabla(natural, ['--steps', steps, '--lbfgs', lbfgs]),
+        },
+        {
+          id: 'pde-eager',
+          label: 'Nabla, @compile removed, NABLA_AUTO_COMPILE=0',
+          cmd: nabla(natural, ['--steps', steps, '--lbfgs', lbfgs]),
+          env: { NABLA_AUTO_COMPILE: '0' },
+        },
+        {
+          id: 'pde-torch',
+          label: 'PyTorch, 1 thread',
+          cmd: [
+            python,
+            'bench/pinn_poisson.py',
+            '--weights',
+            weights,
+            '--steps',
+            steps,
+            '--lbfgs',
+            lbfgs,
+            '--threads',
+            '1',
+          ],
+        },
       ],
     },
   ];
@@ -86,7 +163,9 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
         const res = runJob(j);
         if (typeof res === 'string') failures.push(res);
         else runs.set(j.id, [...(runs.get(j.id) ?? []), res]);
-        process.stderr.write(`whole process, round ${r + 1}/${opts.rounds}: ${j.id} ${typeof res === 'string' ? 'FAILED' : `${res.wall.toFixed(1)} s`}\n`);
+        process.stderr.write(
+          `whole process, round ${r + 1}/${opts.rounds}: ${j.id} ${typeof res === 'string' ? 'FAILED' : `${res.wall.toFixed(1)} s`}\n`,
+        );
       }
     }
   }
@@ -97,14 +176,22 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
   const s = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   const ratio = (a: number | null, b: number | null) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
   const lines: string[] = [];
-  lines.push(`Each process timed from start to exit (${opts.rounds} round(s), order rotating; median). CPU = user + system seconds. Ratios are against PyTorch 1 thread in the same run.`, '');
+  lines.push(
+    `Each process timed from start to exit (${opts.rounds} round(s), order rotating; median). CPU = user + system seconds. Ratios are against PyTorch 1 thread in the same run.`,
+    '',
+  );
   for (const g of groups) {
     const torch = g.jobs[g.jobs.length - 1].id;
     lines.push(`### ${g.title}`, '');
-    lines.push('| system | wall (s) | CPU (s) | wall / PyTorch | CPU / PyTorch | relative L2 error |', '|---|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| system | wall (s) | CPU (s) | wall / PyTorch | CPU / PyTorch | relative L2 error |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
     for (const j of g.jobs) {
       const err = runs.get(j.id)?.[0]?.error;
-      lines.push(`| ${j.label} | ${s(med(j.id, 'wall'))} | ${s(med(j.id, 'cpu'))} | ${ratio(med(j.id, 'wall'), med(torch, 'wall'))} | ${ratio(med(j.id, 'cpu'), med(torch, 'cpu'))} | ${err == null ? '–' : err.toExponential(3)} |`);
+      lines.push(
+        `| ${j.label} | ${s(med(j.id, 'wall'))} | ${s(med(j.id, 'cpu'))} | ${ratio(med(j.id, 'wall'), med(torch, 'wall'))} | ${ratio(med(j.id, 'cpu'), med(torch, 'cpu'))} | ${err == null ? '–' : err.toExponential(3)} |`,
+      );
     }
     lines.push('');
   }
@@ -115,6 +202,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
   const opt = (name: string, d: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : d);
   const quick = argv.includes('--quick');
-  const { lines, failures } = wholeProcess({ rounds: Number(opt('--rounds', '1')), steps: Number(opt('--steps', quick ? '200' : '2000')), quick });
+  const { lines, failures } = wholeProcess({
+    rounds: Number(opt('--rounds', '1')),
+    steps: Number(opt('--steps', quick ? '200' : '2000')),
+    quick,
+  });
   console.log([...lines, ...failures.map((f) => `- failed: ${f}`)].join('\n'));
 }

@@ -26,7 +26,8 @@ export function splitArgs(argv: string[]): RunArgs {
     const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
     if (!m || m[1] in OWN) {
       own.push(a);
-      if (m && m[2] === undefined && OWN[m[1] as keyof typeof OWN]?.type === 'string' && i + 1 < argv.length) own.push(argv[++i]);
+      if (m && m[2] === undefined && OWN[m[1] as keyof typeof OWN]?.type === 'string' && i + 1 < argv.length)
+        own.push(argv[++i]);
       continue;
     }
     const value = m[2] ?? (i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : 'true');

@@ -47,7 +47,7 @@ function terminalOutput(): Output {
     stderr: (t) => (endLine(), void process.stderr.write(t)),
     display: (b, o = {}) => {
       const text = String(b['text/plain'] ?? '[display]');
-      if (!o.displayId) return endLine(), void process.stdout.write(text + '\n');
+      if (!o.displayId) return (endLine(), void process.stdout.write(text + '\n'));
       if (tty) {
         process.stderr.write((o.update ? '\r\x1b[2K' : (endLine(), '')) + text + (o.final ? '\n' : ''));
         openLine = !o.final;
@@ -82,8 +82,14 @@ function readSource(file: string): string | null {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return fail(`it is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket or other special file'}); give a .nabla source file`);
-    if (st.size > MAX_SOURCE_BYTES) return fail(`it is ${(st.size / 2 ** 20).toFixed(1)} MB; sources larger than ${MAX_SOURCE_BYTES / 2 ** 20} MB are refused`);
+    if (!st.isFile())
+      return fail(
+        `it is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket or other special file'}); give a .nabla source file`,
+      );
+    if (st.size > MAX_SOURCE_BYTES)
+      return fail(
+        `it is ${(st.size / 2 ** 20).toFixed(1)} MB; sources larger than ${MAX_SOURCE_BYTES / 2 ** 20} MB are refused`,
+      );
     return readFileSync(fd, 'utf8');
   } catch (e) {
     return fail((e as Error).message);
@@ -103,7 +109,12 @@ async function selectBackend(name: unknown): Promise<boolean> {
   }
 }
 
-async function run(file: string, scriptArgs: Map<string, string>, backend: unknown, explainCompile = false): Promise<number> {
+async function run(
+  file: string,
+  scriptArgs: Map<string, string>,
+  backend: unknown,
+  explainCompile = false,
+): Promise<number> {
   const { openSession } = await import('../compiler');
   let opened;
   try {
@@ -128,7 +139,11 @@ async function run(file: string, scriptArgs: Map<string, string>, backend: unkno
 
 /** Every error a file has, without running it: syntax, then names, calls, keywords and control flow (compiler/check). */
 async function check(files: string[]): Promise<number> {
-  const [{ shaped }, { createSession }, { renderAll }] = await Promise.all([import('../grammar'), import('../compiler'), import('../diagnostic')]);
+  const [{ shaped }, { createSession }, { renderAll }] = await Promise.all([
+    import('../grammar'),
+    import('../compiler'),
+    import('../diagnostic'),
+  ]);
   const { checkSource } = await import('../compiler/check');
   const builtins = createSession().builtins;
   let failed = 0;
@@ -141,8 +156,15 @@ async function check(files: string[]): Promise<number> {
     const found = checkSource(source, file, builtins);
     if (found.length) {
       failed++;
-      process.stderr.write(renderAll(found.map((d) => shaped(d, file)), () => source).join('\n') + '\n');
-      process.stderr.write(`${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`);
+      process.stderr.write(
+        renderAll(
+          found.map((d) => shaped(d, file)),
+          () => source,
+        ).join('\n') + '\n',
+      );
+      process.stderr.write(
+        `${file}: ${found.length} problem${found.length === 1 ? '' : 's'} found without running it\n`,
+      );
     } else process.stdout.write(`${file}: ok\n`);
   }
   return failed ? 1 : 0;
@@ -160,13 +182,25 @@ async function kernel(argv: string[]): Promise<number> {
   const k = await import('../kernel/index');
   const sub = argv[0];
   if (sub === 'install' || sub === 'uninstall') {
-    const opts = { user: argv.includes('--user'), sysPrefix: argv.includes('--sys-prefix'), prefix: argv.includes('--prefix') ? argv[argv.indexOf('--prefix') + 1] : undefined };
+    const opts = {
+      user: argv.includes('--user'),
+      sysPrefix: argv.includes('--sys-prefix'),
+      prefix: argv.includes('--prefix') ? argv[argv.indexOf('--prefix') + 1] : undefined,
+    };
     const where = sub === 'install' ? await k.installKernelspec(opts) : await k.uninstallKernelspec(opts);
-    process.stdout.write(`${sub === 'install' ? 'installed' : 'removed'} the Nabla kernelspec${where ? ` (${where})` : ''}\n`);
+    process.stdout.write(
+      `${sub === 'install' ? 'installed' : 'removed'} the Nabla kernelspec${where ? ` (${where})` : ''}\n`,
+    );
     const lab = await import('../kernel/labextension');
     const ext = sub === 'install' ? lab.installLabextension(opts) : lab.uninstallLabextension(opts);
-    if (ext) process.stdout.write(`${sub === 'install' ? 'installed' : 'removed'} the JupyterLab extension that highlights Nabla (${ext})\n`);
-    else if (sub === 'install') process.stdout.write("(for Nabla's own highlighting in desktop JupyterLab, run 'npx nabla lite labextension' first, then install again)\n");
+    if (ext)
+      process.stdout.write(
+        `${sub === 'install' ? 'installed' : 'removed'} the JupyterLab extension that highlights Nabla (${ext})\n`,
+      );
+    else if (sub === 'install')
+      process.stdout.write(
+        "(for Nabla's own highlighting in desktop JupyterLab, run 'npx nabla lite labextension' first, then install again)\n",
+      );
     return 0;
   }
   const i = argv.indexOf('--connection-file');
@@ -181,13 +215,16 @@ async function kernel(argv: string[]): Promise<number> {
 async function serveWeb(port: unknown): Promise<number> {
   const { serve, DEFAULT_PORT } = await import('../web/serve');
   const p = port === undefined ? DEFAULT_PORT : Number(port);
-  if (!Number.isInteger(p) || p < 0 || p > 65535) return process.stderr.write(`nabla serve: --port must be a port number, got ${String(port)}\n`), 2;
+  if (!Number.isInteger(p) || p < 0 || p > 65535)
+    return (process.stderr.write(`nabla serve: --port must be a port number, got ${String(port)}\n`), 2);
   try {
     const served = await serve({ port: p });
     process.stdout.write(`Nabla playground on ${served.url} (Ctrl-C to stop)\n`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`nabla serve: ${err.code === 'EADDRINUSE' ? `port ${p} is in use; pick another with --port` : err.message}\n`);
+    process.stderr.write(
+      `nabla serve: ${err.code === 'EADDRINUSE' ? `port ${p} is in use; pick another with --port` : err.message}\n`,
+    );
     return 1;
   }
   await new Promise(() => {}); // serves until the process is stopped
@@ -217,19 +254,19 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { positionals, options, scriptArgs } = parsed;
-  if (options.version) return process.stdout.write(`nabla ${version()}\n`), 0;
-  if (options.help || !positionals.length) return process.stdout.write(HELP + '\n'), options.help ? 0 : 2;
+  if (options.version) return (process.stdout.write(`nabla ${version()}\n`), 0);
+  if (options.help || !positionals.length) return (process.stdout.write(HELP + '\n'), options.help ? 0 : 2);
   const [command, ...files] = positionals;
   // `run` opens its session on the backend (compiler/open-session.ts); the others only check the name here
   if (command !== 'run' && !(await selectBackend(options.backend))) return 1;
   switch (command) {
     case 'run':
-      if (files.length !== 1) return process.stderr.write('nabla run: give one FILE.nabla\n'), 2;
+      if (files.length !== 1) return (process.stderr.write('nabla run: give one FILE.nabla\n'), 2);
       return run(files[0], scriptArgs, options.backend, !!options['explain-compile']);
     case 'serve':
       return serveWeb(scriptArgs.get('port'));
     case 'check':
-      if (!files.length) return process.stderr.write('nabla check: give at least one file\n'), 2;
+      if (!files.length) return (process.stderr.write('nabla check: give at least one file\n'), 2);
       return check(files);
     case 'repl':
       return repl(options.backend);

@@ -9,9 +9,17 @@ import type { Output } from '../compiler/session';
  * being typed; Ctrl-D leaves.
  */
 export async function repl(stdio: Output, banner: string): Promise<number> {
-  const [{ WorkerExecutor }, { DEFAULT_SESSION_MODULE }, { isComplete }] = await Promise.all([import('../kernel/executor'), import('../kernel/index'), import('../grammar')]);
+  const [{ WorkerExecutor }, { DEFAULT_SESSION_MODULE }, { isComplete }] = await Promise.all([
+    import('../kernel/executor'),
+    import('../kernel/index'),
+    import('../grammar'),
+  ]);
   const heap = Number(process.env.NABLA_KERNEL_HEAP_MB) || undefined;
-  const executor = new WorkerExecutor({ sessionModule: DEFAULT_SESSION_MODULE, heapLimitMb: heap, log: (m) => process.stderr.write(`nabla: ${m}\n`) });
+  const executor = new WorkerExecutor({
+    sessionModule: DEFAULT_SESSION_MODULE,
+    heapLimitMb: heap,
+    log: (m) => process.stderr.write(`nabla: ${m}\n`),
+  });
   const warnings = await executor.ready;
   for (const w of warnings) process.stderr.write(`nabla: ${w}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '∇> ' });
@@ -33,7 +41,8 @@ export async function repl(stdio: Output, banner: string): Promise<number> {
   const sinks = {
     stdout: (t: string) => stdio.stdout(t),
     stderr: (t: string) => stdio.stderr(t),
-    display: (b: Record<string, unknown>, o: { displayId?: string; update?: boolean; final?: boolean }) => stdio.display(b, o),
+    display: (b: Record<string, unknown>, o: { displayId?: string; update?: boolean; final?: boolean }) =>
+      stdio.display(b, o),
     clearOutput: () => {},
     input: null,
   };

@@ -15,7 +15,12 @@ export interface ParamSpec {
 }
 
 /** Binds positional and keyword arguments to a parameter list, with sentences for every mistake. */
-export function bindArgs(fnName: string, params: readonly ParamSpec[], args: readonly Value[], kwargs: ReadonlyMap<string, Value> | null): Value[] {
+export function bindArgs(
+  fnName: string,
+  params: readonly ParamSpec[],
+  args: readonly Value[],
+  kwargs: ReadonlyMap<string, Value> | null,
+): Value[] {
   const out: Value[] = new Array(params.length);
   const set = new Array<boolean>(params.length).fill(false);
   let ai = 0;
@@ -29,14 +34,19 @@ export function bindArgs(fnName: string, params: readonly ParamSpec[], args: rea
     out[i] = args[ai++];
     set[i] = true;
   }
-  if (ai < args.length) throw new LangError(`${fnName}() takes ${arity(params)} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
+  if (ai < args.length)
+    throw new LangError(
+      `${fnName}() takes ${arity(params)} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`,
+    );
   if (kwargs) {
     for (const [k, v] of kwargs) {
       const i = params.findIndex((p) => p.name === k);
       if (i < 0) {
         const names = params.map((p) => p.name);
         if (!names.length) throw new LangError(`${fnName}() takes no arguments, so no '${k}='`);
-        throw new LangError(`${fnName}() has no parameter named '${k}'${didYouMean(k, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ') || 'none'})`);
+        throw new LangError(
+          `${fnName}() has no parameter named '${k}'${didYouMean(k, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ') || 'none'})`,
+        );
       }
       if (set[i]) throw new LangError(`${fnName}() got two values for '${k}'`);
       out[i] = v;
@@ -68,7 +78,14 @@ export function parseParam(p: string): ParamSpec {
   if (eq < 0) return { name: p };
   const raw = p.slice(eq + 1);
   const v =
-    raw === 'none' ? null : raw === 'true' ? true : raw === 'false' ? false : raw.startsWith('"') ? raw.slice(1, -1) : Number(raw);
+    raw === 'none'
+      ? null
+      : raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw.startsWith('"')
+            ? raw.slice(1, -1)
+            : Number(raw);
   return { name: p.slice(0, eq), default: v };
 }
-

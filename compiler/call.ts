@@ -15,7 +15,8 @@ import { FN_INFO, RangeValue, Tuple, typeName, type FnInfo, type NablaFunction, 
 export const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function callValue(f: Value, args: Value[], kwargs: Map<string, Value> | null, what: string): Value {
-  if (typeof f !== 'function') throw new LangError(`${what} is a ${typeName(f)}, not a function, so it cannot be called`);
+  if (typeof f !== 'function')
+    throw new LangError(`${what} is a ${typeName(f)}, not a function, so it cannot be called`);
   const info = (f as NablaFunction)[FN_INFO];
   if (info) return kwargs ? info.callKw(args, kwargs) : (f as NablaFunction)(...args);
   // a runtime callable (a model): its call is declared like a method, so it binds as a builtin does
@@ -38,10 +39,16 @@ export function toJs(v: Value): Value {
 }
 
 /** Makes a JS function with FnInfo from a parameter list and an implementation taking bound values. */
-export function makeFunction(name: string, params: readonly ParamSpec[], impl: (...bound: Value[]) => Value, doc?: string): NablaFunction {
+export function makeFunction(
+  name: string,
+  params: readonly ParamSpec[],
+  impl: (...bound: Value[]) => Value,
+  doc?: string,
+): NablaFunction {
   const fast = params.every((p) => !p.rest && !('default' in p));
   const f: NablaFunction = fast
-    ? (...args: Value[]) => (args.length === params.length ? impl(...args) : impl(...bindArgs(name, params, args, null)))
+    ? (...args: Value[]) =>
+        args.length === params.length ? impl(...args) : impl(...bindArgs(name, params, args, null))
     : (...args: Value[]) => impl(...bindArgs(name, params, args, null));
   const info: FnInfo = {
     name,

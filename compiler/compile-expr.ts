@@ -39,12 +39,13 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return compileBinary(c, e, scope, site);
     case 'Unary': {
       const x = compileExpr(c, e.operand, scope);
-      if (e.op === '-') return (f) => {
-        const v = x(f);
-        if (typeof v === 'number') return -v;
-        siteState.current = site;
-        return negate(v);
-      };
+      if (e.op === '-')
+        return (f) => {
+          const v = x(f);
+          if (typeof v === 'number') return -v;
+          siteState.current = site;
+          return negate(v);
+        };
       if (e.op === '+') return x;
       return (f) => {
         const v = x(f);
@@ -103,7 +104,9 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return (f) => new Tuple(items.map((x) => x(f)));
     }
     case 'Map': {
-      const entries = e.entries.map((en) => [compileMapKey(c, en.key, scope), compileExpr(c, en.value, scope)] as const);
+      const entries = e.entries.map(
+        (en) => [compileMapKey(c, en.key, scope), compileExpr(c, en.value, scope)] as const,
+      );
       return (f) => new Map(entries.map(([k, v]) => [k(f), v(f)]));
     }
     case 'Lambda':
@@ -125,12 +128,13 @@ function compileName(c: Compiler, e: A.Name, scope: Scope, site: Site): Code {
       siteState.current = site;
       return new LangError(`'${name}' is used before it is assigned in this function`, 'NameError');
     };
-    if (depth === 0) return (f) => {
-      const v = f.vars[slot];
-      if (v === UNBOUND) throw unbound();
-      if (auto.rec) auto.rec.read(f.vars, slot, v, name);
-      return v;
-    };
+    if (depth === 0)
+      return (f) => {
+        const v = f.vars[slot];
+        if (v === UNBOUND) throw unbound();
+        if (auto.rec) auto.rec.read(f.vars, slot, v, name);
+        return v;
+      };
     return (f) => {
       let fr = f;
       for (let d = 0; d < depth; d++) fr = fr.parent!;
@@ -156,38 +160,43 @@ function compileBinary(c: Compiler, e: A.Binary, scope: Scope, site: Site): Code
   const l = compileExpr(c, e.left, scope);
   const r = compileExpr(c, e.right, scope);
   const op = e.op;
-  if (op === 'and') return (f) => {
-    const a = l(f);
-    siteState.current = site;
-    return truthy(a, 'and') ? r(f) : a;
-  };
-  if (op === 'or') return (f) => {
-    const a = l(f);
-    siteState.current = site;
-    return truthy(a, 'or') ? a : r(f);
-  };
+  if (op === 'and')
+    return (f) => {
+      const a = l(f);
+      siteState.current = site;
+      return truthy(a, 'and') ? r(f) : a;
+    };
+  if (op === 'or')
+    return (f) => {
+      const a = l(f);
+      siteState.current = site;
+      return truthy(a, 'or') ? a : r(f);
+    };
   // the common number-number cases stay inline, so scalar loops cost what plain JS does
-  if (op === '+') return (f) => {
-    const a = l(f);
-    const b = r(f);
-    if (typeof a === 'number' && typeof b === 'number') return a + b;
-    siteState.current = site;
-    return binary(op, a, b);
-  };
-  if (op === '*') return (f) => {
-    const a = l(f);
-    const b = r(f);
-    if (typeof a === 'number' && typeof b === 'number') return a * b;
-    siteState.current = site;
-    return binary(op, a, b);
-  };
-  if (op === '<') return (f) => {
-    const a = l(f);
-    const b = r(f);
-    if (typeof a === 'number' && typeof b === 'number') return a < b;
-    siteState.current = site;
-    return binary(op, a, b);
-  };
+  if (op === '+')
+    return (f) => {
+      const a = l(f);
+      const b = r(f);
+      if (typeof a === 'number' && typeof b === 'number') return a + b;
+      siteState.current = site;
+      return binary(op, a, b);
+    };
+  if (op === '*')
+    return (f) => {
+      const a = l(f);
+      const b = r(f);
+      if (typeof a === 'number' && typeof b === 'number') return a * b;
+      siteState.current = site;
+      return binary(op, a, b);
+    };
+  if (op === '<')
+    return (f) => {
+      const a = l(f);
+      const b = r(f);
+      if (typeof a === 'number' && typeof b === 'number') return a < b;
+      siteState.current = site;
+      return binary(op, a, b);
+    };
   return (f) => {
     const a = l(f);
     const b = r(f);
@@ -216,7 +225,10 @@ function evalArgs(a: CompiledArgs, f: Frame): [Value[], Map<string, Value> | nul
 
 function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
   const args = compileArgs(c, e.args, scope);
-  const dup = e.args.filter((a) => a.name).map((a) => a.name!).find((n, i, all) => all.indexOf(n) !== i);
+  const dup = e.args
+    .filter((a) => a.name)
+    .map((a) => a.name!)
+    .find((n, i, all) => all.indexOf(n) !== i);
   if (dup) c.error(`the keyword argument '${dup}' is given twice`, e);
   const callee = e.callee;
   if (callee.kind === 'Attr') {
@@ -259,7 +271,9 @@ function compileIndexKeys(c: Compiler, items: (A.Expr | A.Slice)[], scope: Scope
   const parts = items.map((it) => {
     if (it.kind === 'Slice') {
       const [a, b, s] = [it.start, it.stop, it.step].map((x) => (x ? compileExpr(c, x, scope) : null));
-      return (f: Frame): IndexKey => ({ slice: [a ? (a(f) as number) : null, b ? (b(f) as number) : null, s ? (s(f) as number) : null] });
+      return (f: Frame): IndexKey => ({
+        slice: [a ? (a(f) as number) : null, b ? (b(f) as number) : null, s ? (s(f) as number) : null],
+      });
     }
     const x = compileExpr(c, it, scope);
     return (f: Frame): IndexKey => x(f);
@@ -289,11 +303,22 @@ const isNumericTree = (v: Value): boolean =>
   typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.length > 0 && v.every(isNumericTree));
 
 /** A complex literal (1 + 2i) is a 0-d complex tensor with no history: in a list of numbers it is an element. */
-const isComplexScalar = (v: Value): v is Tensor => v instanceof Tensor && v.rank === 0 && v.dtype === 'complex64' && !v.requiresGrad && !v.gradFn;
+const isComplexScalar = (v: Value): v is Tensor =>
+  v instanceof Tensor && v.rank === 0 && v.dtype === 'complex64' && !v.requiresGrad && !v.gradFn;
 const isComplexTree = (v: Value): boolean =>
-  typeof v === 'number' || typeof v === 'boolean' || isComplexScalar(v) || (Array.isArray(v) && v.length > 0 && v.every(isComplexTree));
+  typeof v === 'number' ||
+  typeof v === 'boolean' ||
+  isComplexScalar(v) ||
+  (Array.isArray(v) && v.length > 0 && v.every(isComplexTree));
 const hasComplex = (v: Value): boolean => isComplexScalar(v) || (Array.isArray(v) && v.some(hasComplex));
-const part = (v: Value, k: 0 | 1): Value => (Array.isArray(v) ? v.map((x) => part(x, k)) : isComplexScalar(v) ? (v.toHost()[k] as number) : k === 0 ? Number(v) : 0);
+const part = (v: Value, k: 0 | 1): Value =>
+  Array.isArray(v)
+    ? v.map((x) => part(x, k))
+    : isComplexScalar(v)
+      ? (v.toHost()[k] as number)
+      : k === 0
+        ? Number(v)
+        : 0;
 
 function finishList(v: Value[]): Value {
   // [1 + 2i, 3 - 1i] is a complex64 tensor of shape [2], not a [2, 2] table of real and imaginary parts

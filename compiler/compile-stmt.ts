@@ -28,7 +28,10 @@ export interface BlockCode {
 }
 
 export function compileBlock(c: Compiler, stmts: readonly A.Stmt[], scope: Scope, keepLast = false): BlockCode {
-  const lastExpr = keepLast && stmts.length && stmts[stmts.length - 1].kind === 'ExprStmt' ? (stmts[stmts.length - 1] as A.ExprStmt) : null;
+  const lastExpr =
+    keepLast && stmts.length && stmts[stmts.length - 1].kind === 'ExprStmt'
+      ? (stmts[stmts.length - 1] as A.ExprStmt)
+      : null;
   const body = (lastExpr ? stmts.slice(0, -1) : stmts).map((s) => compileStmt(c, s, scope));
   const run: SCode =
     body.length === 1
@@ -79,14 +82,16 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
     return (f, v) => {
       const o = obj(f);
       siteState.current = site;
-      if (auto.rec && !(o instanceof Tensor)) auto.rec.deny(`it sets the attribute .${t.name} of a ${typeName(o)}, which a compiled replay would not repeat`);
+      if (auto.rec && !(o instanceof Tensor))
+        auto.rec.deny(`it sets the attribute .${t.name} of a ${typeName(o)}, which a compiled replay would not repeat`);
       setAttr(o, t.name, v);
     };
   }
-  if (t.kind === 'Missing') return () => {
-    siteState.current = site;
-    throw new LangError('this assignment has no target (see the syntax error)', 'SyntaxError');
-  };
+  if (t.kind === 'Missing')
+    return () => {
+      siteState.current = site;
+      throw new LangError('this assignment has no target (see the syntax error)', 'SyntaxError');
+    };
   const obj = compileExpr(c, t.target, scope);
   const keys = t.items.map((it) => (it.kind === 'Slice' ? null : compileExpr(c, it, scope)));
   const slices = t.items.map((it) =>
@@ -94,9 +99,20 @@ function compileTarget(c: Compiler, t: A.Target, scope: Scope): Binder {
   );
   return (f, v) => {
     const o = obj(f);
-    const ks = keys.map((k, i) => (k ? k(f) : { slice: slices[i]!.map((x) => (x ? (x(f) as number) : null)) as [number | null, number | null, number | null] }));
+    const ks = keys.map((k, i) =>
+      k
+        ? k(f)
+        : {
+            slice: slices[i]!.map((x) => (x ? (x(f) as number) : null)) as [
+              number | null,
+              number | null,
+              number | null,
+            ],
+          },
+    );
     siteState.current = site;
-    if (auto.rec && !(o instanceof Tensor)) auto.rec.deny(`it assigns into a ${typeName(o)} by index, which a compiled replay would not repeat`);
+    if (auto.rec && !(o instanceof Tensor))
+      auto.rec.deny(`it assigns into a ${typeName(o)} by index, which a compiled replay would not repeat`);
     setIndex(o, ks, v);
   };
 }
@@ -171,7 +187,11 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
     case 'If': {
       const test = compileExpr(c, s.test, scope);
       const then = compileBlock(c, s.then.body, scope).run;
-      const other = s.else ? (s.else.kind === 'If' ? compileStmt(c, s.else, scope) : compileBlock(c, s.else.body, scope).run) : null;
+      const other = s.else
+        ? s.else.kind === 'If'
+          ? compileStmt(c, s.else, scope)
+          : compileBlock(c, s.else.body, scope).run
+        : null;
       return (f) => {
         const t = test(f);
         siteState.current = site;
@@ -285,14 +305,20 @@ function compileFor(c: Compiler, s: A.For, scope: Scope): SCode {
     siteState.current = site;
     const count = it instanceof RangeValue ? it.length : Array.isArray(it) ? it.length : undefined;
     const compiled = autoLoop?.start(f, count) ?? false;
-    const body = compiled ? (fr: Frame) => autoLoop!.iteration(fr, false) : autoLoop ? (fr: Frame) => (autoLoop.countEager(), eagerBody(fr)) : eagerBody;
+    const body = compiled
+      ? (fr: Frame) => autoLoop!.iteration(fr, false)
+      : autoLoop
+        ? (fr: Frame) => (autoLoop.countEager(), eagerBody(fr))
+        : eagerBody;
     if (it instanceof RangeValue && one) {
       // numeric ranges run as a plain counting loop; a compiled one runs its last iteration eagerly, so the
       // values it leaves behind (a loss with its graph) are exactly what eager code leaves
       for (let i = it.start; it.step > 0 ? i < it.stop : i > it.stop; i += it.step) {
         one(f, i);
         mode.checkInterrupt?.();
-        const r = compiled ? autoLoop!.iteration(f, it.step > 0 ? i + it.step >= it.stop : i + it.step <= it.stop) : body(f);
+        const r = compiled
+          ? autoLoop!.iteration(f, it.step > 0 ? i + it.step >= it.stop : i + it.step <= it.stop)
+          : body(f);
         if (r === BREAK) break;
         if (r === RETURN) return r;
       }

@@ -13,7 +13,6 @@ import { Globals, Scope, UNBOUND, type Frame } from './scope';
 import type { Output } from './session';
 import { FN_INFO, type NablaFunction, type Value } from './values';
 
-
 /** One frame of a Nabla call stack, attached to an error as it leaves a user function. */
 export interface TraceFrame {
   fn: string;
@@ -74,7 +73,14 @@ export class Compiler {
     const holder = n as A.Node & { [SITE]?: Site };
     let s = holder[SITE];
     if (!s) {
-      s = new SourceSite(this.file, n.span.start.line, n.span.start.col, this.source, n.span.start.offset, n.span.end.offset);
+      s = new SourceSite(
+        this.file,
+        n.span.start.line,
+        n.span.start.col,
+        this.source,
+        n.span.start.offset,
+        n.span.end.offset,
+      );
       holder[SITE] = s;
     }
     return s;
@@ -99,7 +105,10 @@ export class Compiler {
     const deep = tooDeep(p);
     if (deep) {
       // refused before compiling: compiling (and running) recurses once per level
-      this.error(`this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`, deep);
+      this.error(
+        `this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`,
+        deep,
+      );
       return { scope, code: compileBlock(this, [], scope, true) };
     }
     return { scope, code: compileBlock(this, p.body, scope, true) };
@@ -126,7 +135,14 @@ export class Compiler {
   }
 
   /** Compiles `fn name(params) body`; the result makes the function value when the definition runs. */
-  compileFunction(name: string, params: readonly A.Param[], body: A.Expr | A.Block, outer: Scope, _decorators: unknown[], site: Site): Code {
+  compileFunction(
+    name: string,
+    params: readonly A.Param[],
+    body: A.Expr | A.Block,
+    outer: Scope,
+    _decorators: unknown[],
+    site: Site,
+  ): Code {
     const scope = new Scope(outer, this.host.globals, name);
     for (const p of params) scope.declare(p.name);
     collectLocals(body.kind === 'Block' ? body.body : [], scope);
@@ -138,7 +154,9 @@ export class Compiler {
     const nparams = params.length;
     return (outerFrame: Frame) => {
       const defaultValues = defaults.map((d) => (d ? d(outerFrame) : UNBOUND));
-      const specs = names.map((n, i) => (defaultValues[i] === UNBOUND ? { name: n } : { name: n, default: defaultValues[i] }));
+      const specs = names.map((n, i) =>
+        defaultValues[i] === UNBOUND ? { name: n } : { name: n, default: defaultValues[i] },
+      );
       const run = (bound: readonly Value[]): Value => {
         const vars: Value[] = new Array(nslots).fill(UNBOUND);
         for (let i = 0; i < nparams; i++) vars[i] = bound[i];

@@ -40,7 +40,12 @@ export function completeAt(code: string, cursor: number, session: NablaSession):
   return { matches, start, end: cursor };
 }
 
-export function inspectAt(code: string, cursor: number, detail: 0 | 1, session: NablaSession): { found: boolean; data: MimeBundle } {
+export function inspectAt(
+  code: string,
+  cursor: number,
+  detail: 0 | 1,
+  session: NablaSession,
+): { found: boolean; data: MimeBundle } {
   const chars = Array.from(code);
   let end = Math.min(cursor, chars.length);
   while (end < chars.length && isIdent(chars[end])) end++;
@@ -55,8 +60,13 @@ export function inspectAt(code: string, cursor: number, detail: 0 | 1, session: 
   const v = dotTarget ? memberValue(owner, word) : session.lookup(word);
   if (v === undefined) return { found: false, data: {} };
   const info = typeof v === 'function' ? (v as NablaFunction)[FN_INFO] : undefined;
-  const head = info ? `${info.name}(${info.params.join(', ')})` : `${dotTarget ? dotTarget + '.' : ''}${word}: ${typeName(v)}`;
-  const body = detail === 1 || !(v instanceof Tensor) ? show(v, true) : `shape [${v.shape.join(', ')}], ${v.dtype}${v.gradFn ? `, grad_fn=<${v.gradFn.gradName}>` : ''}`;
+  const head = info
+    ? `${info.name}(${info.params.join(', ')})`
+    : `${dotTarget ? dotTarget + '.' : ''}${word}: ${typeName(v)}`;
+  const body =
+    detail === 1 || !(v instanceof Tensor)
+      ? show(v, true)
+      : `shape [${v.shape.join(', ')}], ${v.dtype}${v.gradFn ? `, grad_fn=<${v.gradFn.gradName}>` : ''}`;
   return { found: true, data: { 'text/plain': `${head}\n${info?.doc ?? body}` } };
 }
 

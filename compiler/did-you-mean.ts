@@ -10,7 +10,8 @@
 const MAX_COMPARED = 64;
 
 /** How many edits a name of this length may be away from a suggestion (a one-letter name is no typo of another). */
-export const maxDistance = (name: string) => Math.min(Math.max(1, Math.floor(Math.min(name.length, MAX_COMPARED) / 3)), name.length - 1);
+export const maxDistance = (name: string) =>
+  Math.min(Math.max(1, Math.floor(Math.min(name.length, MAX_COMPARED) / 3)), name.length - 1);
 
 /**
  * The OSA distance between a and b, or Infinity as soon as it must exceed `limit` (rows are cut off when
@@ -44,7 +45,11 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
  * maps a spelling from another library (PyTorch, TensorFlow) to the name it is called here; such a match
  * comes first.
  */
-export function closest(name: string, candidates: Iterable<string>, opts: { max?: number; aliases?: Readonly<Record<string, readonly string[]>> } = {}): string[] {
+export function closest(
+  name: string,
+  candidates: Iterable<string>,
+  opts: { max?: number; aliases?: Readonly<Record<string, readonly string[]>> } = {},
+): string[] {
   const max = opts.max ?? 3;
   const pool = [...new Set(candidates)];
   const fromAlias = opts.aliases ? pool.filter((c) => opts.aliases![c]?.includes(name)) : [];
@@ -62,7 +67,11 @@ export function closest(name: string, candidates: Iterable<string>, opts: { max?
 }
 
 /** "; did you mean 'a' or 'b'?" or nothing. */
-export function didYouMean(name: string, candidates: Iterable<string>, aliases?: Readonly<Record<string, readonly string[]>>): string {
+export function didYouMean(
+  name: string,
+  candidates: Iterable<string>,
+  aliases?: Readonly<Record<string, readonly string[]>>,
+): string {
   const c = closest(name, candidates, { aliases });
   return c.length ? `; did you mean ${c.map((n) => `'${n}'`).join(' or ')}?` : '';
 }

@@ -59,18 +59,28 @@ export function memberNames(v: Value, builtinNames: readonly string[], builtin: 
   if (v instanceof GradFnView) return ['name'];
   const kind = kindOf(v);
   const names = kind ? [...Object.keys(kind.methods), ...Object.keys(kind.attrs)] : [];
-  if (v instanceof Tensor) names.push(...Object.keys(TENSOR_ATTRS), ...builtinNames.filter((n) => !(n in TENSOR_ATTRS) && isTensorMethodBuiltin(builtin(n))));
+  if (v instanceof Tensor)
+    names.push(
+      ...Object.keys(TENSOR_ATTRS),
+      ...builtinNames.filter((n) => !(n in TENSOR_ATTRS) && isTensorMethodBuiltin(builtin(n))),
+    );
   if (!kind && v && typeof v === 'object' && !Array.isArray(v)) names.push(...dataKeys(v as object));
   return [...new Set(names)];
 }
 
 /** The plain data of an object with no declared kind (a value displayed, e.g. compile_info): its own enumerable fields. */
-const dataKeys = (o: object) => Object.keys(o).filter((k) => !k.startsWith('_') && typeof (o as Record<string, unknown>)[k] !== 'function').map(snake);
+const dataKeys = (o: object) =>
+  Object.keys(o)
+    .filter((k) => !k.startsWith('_') && typeof (o as Record<string, unknown>)[k] !== 'function')
+    .map(snake);
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function noAttribute(v: Value, name: string, builtin: BuiltinLookup, builtinNames: () => readonly string[]): LangError {
-  const what = v instanceof Tensor ? 'tensor' : kindOf(v)?.kind ?? typeName(v);
-  return new LangError(`${article(what)} ${what} has no attribute '${name}'${didYouMean(name, memberNames(v, builtinNames(), builtin), METHOD_ALIASES)}`, 'AttributeError');
+  const what = v instanceof Tensor ? 'tensor' : (kindOf(v)?.kind ?? typeName(v));
+  return new LangError(
+    `${article(what)} ${what} has no attribute '${name}'${didYouMean(name, memberNames(v, builtinNames(), builtin), METHOD_ALIASES)}`,
+    'AttributeError',
+  );
 }
 
 /** Method names from PyTorch and TensorFlow, under the name they have here. */
@@ -84,7 +94,12 @@ const METHOD_ALIASES: Readonly<Record<string, readonly string[]>> = {
   params: ['parameters', 'weights', 'trainable_variables', 'variables'],
 };
 
-export function getAttr(v: Value, name: string, builtin: BuiltinLookup, builtinNames: () => readonly string[] = () => []): Value {
+export function getAttr(
+  v: Value,
+  name: string,
+  builtin: BuiltinLookup,
+  builtinNames: () => readonly string[] = () => [],
+): Value {
   // x.size is the element count; x.size() (a call, in callMethod) the shape, as in both PyTorch and tfjs
   if (v instanceof Tensor && name in TENSOR_ATTRS) return TENSOR_ATTRS[name](v);
   const kind = kindOf(v);
@@ -102,13 +117,21 @@ export function getAttr(v: Value, name: string, builtin: BuiltinLookup, builtinN
   } else if (!kind && v && typeof v === 'object' && !Array.isArray(v)) {
     const obj = v as Record<string, Value>;
     for (const key of [name, camel(name)]) {
-      if (Object.prototype.hasOwnProperty.call(obj, key) && !key.startsWith('_') && typeof obj[key] !== 'function') return obj[key];
+      if (Object.prototype.hasOwnProperty.call(obj, key) && !key.startsWith('_') && typeof obj[key] !== 'function')
+        return obj[key];
     }
   }
   throw noAttribute(v, name, builtin, builtinNames);
 }
 
-export function callMethod(v: Value, name: string, args: Value[], kw: Map<string, Value> | null, builtin: BuiltinLookup, builtinNames?: () => readonly string[]): Value {
+export function callMethod(
+  v: Value,
+  name: string,
+  args: Value[],
+  kw: Map<string, Value> | null,
+  builtin: BuiltinLookup,
+  builtinNames?: () => readonly string[],
+): Value {
   const kind = kindOf(v);
   const m = kind?.methods[name];
   if (m) return callDeclared(kind!, name, m, v, args, kw);
@@ -128,7 +151,9 @@ const article = (w: string) => (/^[aeiou]/.test(w) ? 'an' : 'a');
 function checkMethodArity(b: NablaFunction, given: number): void {
   const params = b[FN_INFO]!.params.slice(1);
   if (params.some((p) => p.startsWith('*')) || given <= params.length) return;
-  throw new LangError(`x.${b[FN_INFO]!.name}() takes ${params.length ? `at most ${params.length}` : 'no'} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}) but ${given} ${given === 1 ? 'was' : 'were'} given`);
+  throw new LangError(
+    `x.${b[FN_INFO]!.name}() takes ${params.length ? `at most ${params.length}` : 'no'} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}) but ${given} ${given === 1 ? 'was' : 'were'} given`,
+  );
 }
 
 export function setAttr(v: Value, name: string, x: Value): void {
@@ -139,7 +164,11 @@ export function setAttr(v: Value, name: string, x: Value): void {
       return;
     }
     if (name === 'requires_grad') {
-      if (!v.isLeaf) throw new LangError('requires_grad can be changed only on a leaf tensor; use detach() to get a new leaf', 'ValueError');
+      if (!v.isLeaf)
+        throw new LangError(
+          'requires_grad can be changed only on a leaf tensor; use detach() to get a new leaf',
+          'ValueError',
+        );
       v.requiresGrad = !!x;
       return;
     }
@@ -151,7 +180,9 @@ export function setAttr(v: Value, name: string, x: Value): void {
   if (!kind && v && typeof v === 'object' && !Array.isArray(v)) {
     // a plain record (a parameter group): its existing fields may change, as opt.param_groups[0].lr = 0.01
     const obj = v as Record<string, Value>;
-    const key = [name, camel(name)].find((k) => Object.prototype.hasOwnProperty.call(obj, k) && !k.startsWith('_') && typeof obj[k] !== 'function');
+    const key = [name, camel(name)].find(
+      (k) => Object.prototype.hasOwnProperty.call(obj, k) && !k.startsWith('_') && typeof obj[k] !== 'function',
+    );
     if (key !== undefined && (typeof obj[key] === typeof x || obj[key] === null || x === null)) {
       obj[key] = x;
       return;
@@ -160,7 +191,9 @@ export function setAttr(v: Value, name: string, x: Value): void {
   // a runtime object's fields are its own state: an assignment it would not read is refused, not ignored
   const what = kind?.kind ?? typeName(v);
   const settable = Object.keys(kind?.setters ?? {});
-  const hint = settable.length ? didYouMean(name, settable, METHOD_ALIASES) || ` (it can set: ${settable.join(', ')})` : '';
+  const hint = settable.length
+    ? didYouMean(name, settable, METHOD_ALIASES) || ` (it can set: ${settable.join(', ')})`
+    : '';
   throw new LangError(`cannot set attribute '${name}' of ${article(what)} ${what}${hint}`, 'AttributeError');
 }
 
@@ -170,7 +203,8 @@ function writableNames(obj: object): string[] {
   for (let o: object | null = obj; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(o))) {
       if (k.startsWith('_') || k === 'constructor') continue;
-      if (d.set || ('value' in d && d.writable && typeof d.value !== 'function')) names.add(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+      if (d.set || ('value' in d && d.writable && typeof d.value !== 'function'))
+        names.add(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     }
   }
   return [...names];
@@ -191,7 +225,8 @@ function tensorItems(keys: IndexKey[]): nb.IndexItem[] {
 }
 
 function seqIndex(n: number, k: IndexKey, what: string): number {
-  if (typeof k !== 'number' || !Number.isInteger(k)) throw new LangError(`a ${what} index must be an integer, got ${typeName(k)}`, 'IndexError');
+  if (typeof k !== 'number' || !Number.isInteger(k))
+    throw new LangError(`a ${what} index must be an integer, got ${typeName(k)}`, 'IndexError');
   const i = k < 0 ? n + k : k;
   if (i < 0 || i >= n) throw new LangError(`index ${k} is out of range for a ${what} of length ${n}`, 'IndexError');
   return i;
@@ -229,7 +264,11 @@ export function getIndex(v: Value, keys: IndexKey[]): Value {
 export function setIndex(v: Value, keys: IndexKey[], x: Value): void {
   if (v instanceof Tensor) {
     const view = nb.index(v, tensorItems(keys));
-    if (view.storage !== v.storage) throw new LangError('assignment through an integer-list index is not supported; use where(...) to build a new tensor', 'IndexError');
+    if (view.storage !== v.storage)
+      throw new LangError(
+        'assignment through an integer-list index is not supported; use where(...) to build a new tensor',
+        'IndexError',
+      );
     nb.inplace(view, () => (x instanceof Tensor ? x : nb.full([], x as number, { dtype: v.dtype })), '[]=');
     v.storage.version = view.storage.version;
     return;

@@ -54,7 +54,11 @@ export class NablaSession implements Session {
   readonly runtime = new RuntimeContext();
 
   constructor(private readonly opts: SessionOptions = {}) {
-    this.builtins = createBuiltins({ out: () => this.output, scriptArgs: opts.scriptArgs ?? new Map(), bundle: (v) => this.bundle(v) });
+    this.builtins = createBuiltins({
+      out: () => this.output,
+      scriptArgs: opts.scriptArgs ?? new Map(),
+      bundle: (v) => this.bundle(v),
+    });
   }
 
   /** Never throws (the Session contract): whatever goes wrong, parsing and compiling included, is a result. */
@@ -88,12 +92,20 @@ export class NablaSession implements Session {
     const parsed = parse(code, file);
     if (this.opts.checkBeforeRun) {
       // syntax errors come back with the Nabla form of a Python spelling, like `nabla check` prints them
-      const found = checkSource(code, file, this.builtins, { knownGlobals: this.knownNames() }).filter((d) => d.severity === 'error');
+      const found = checkSource(code, file, this.builtins, { knownGlobals: this.knownNames() }).filter(
+        (d) => d.severity === 'error',
+      );
       if (found.length) return checkFailure(found, code, file, parsed.diagnostics.length > 0);
     }
     if (parsed.diagnostics.length || !parsed.program) {
       const found = parsed.diagnostics.map((d) => shaped(d, file));
-      return { ok: false, ...reportDiagnostics(found.length ? found : [placeless('SyntaxError', 'the input could not be parsed')], this.sources) };
+      return {
+        ok: false,
+        ...reportDiagnostics(
+          found.length ? found : [placeless('SyntaxError', 'the input could not be parsed')],
+          this.sources,
+        ),
+      };
     }
     const compiler = new Compiler(this.host(code), file, code);
     const { code: block } = compiler.compileProgram(parsed.program);
@@ -161,7 +173,8 @@ export class NablaSession implements Session {
       out: () => this.output,
       builtinGroup: (name: string) => builtins.defs.get(name)?.group,
       autoCompile: this.autoCompile,
-      explain: (s: A.Explain, v: Code, f: Frame) => explainStatement(code.slice(s.expr.span.start.offset, s.expr.span.end.offset), () => v(f), this.output),
+      explain: (s: A.Explain, v: Code, f: Frame) =>
+        explainStatement(code.slice(s.expr.span.start.offset, s.expr.span.end.offset), () => v(f), this.output),
     };
   }
 }

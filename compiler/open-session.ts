@@ -60,7 +60,12 @@ export class OpenSession {
     const wanted = ENGINES.filter((e) => !this.loading.has(e) && e.builtins.some((b) => code.includes(b)));
     if (!wanted.length) return;
     // only now, when a name appears in the text, look at the tokens
-    const names = new Set(nablaLexer.tokenize(code).tokens.filter((t) => t.tokenType === Identifier).map((t) => t.image));
+    const names = new Set(
+      nablaLexer
+        .tokenize(code)
+        .tokens.filter((t) => t.tokenType === Identifier)
+        .map((t) => t.image),
+    );
     const needed = wanted.filter((e) => e.builtins.some((b) => names.has(b)));
     await Promise.all(
       needed.map((e) => {
@@ -88,6 +93,7 @@ export class OpenSession {
  * (a NablaError), before any program runs. Nothing loads yet: `run` loads what each program needs.
  */
 export function openSession(opts: OpenSessionOptions = {}): OpenSession {
-  const backend = opts.backend === undefined ? null : opts.backend === 'auto' ? chooseBackend() : setBackend(opts.backend);
+  const backend =
+    opts.backend === undefined ? null : opts.backend === 'auto' ? chooseBackend() : setBackend(opts.backend);
   return new OpenSession(createSession(opts), backend, opts);
 }

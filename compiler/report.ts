@@ -26,7 +26,9 @@ export function diagnose(e: unknown, site: Site | null): Diagnostic {
   const long = frames.length > SHOWN_FRAMES * 2;
   const shown = long ? [...frames.slice(0, SHOWN_FRAMES), ...frames.slice(-SHOWN_FRAMES)] : frames;
   const withCallers = { ...d, places: [...places, ...shown.map((f) => placeOf(f.site, CALLED_FROM))] };
-  return long ? { ...withCallers, omitted: { after: SHOWN_FRAMES, count: frames.length - SHOWN_FRAMES * 2 } } : withCallers;
+  return long
+    ? { ...withCallers, omitted: { after: SHOWN_FRAMES, count: frames.length - SHOWN_FRAMES * 2 } }
+    : withCallers;
 }
 
 function notCarried(e: unknown): Diagnostic {
@@ -34,7 +36,11 @@ function notCarried(e: unknown): Diagnostic {
     return placeless('RecursionError', 'maximum recursion depth exceeded', 'a function calls itself without end?');
   }
   const why = e instanceof Error ? e.message : String(e);
-  return placeless('InternalError', `internal error: ${why}`, 'this is a bug in Nabla, not in your code; please report it with the cell that caused it');
+  return placeless(
+    'InternalError',
+    `internal error: ${why}`,
+    'this is a bug in Nabla, not in your code; please report it with the cell that caused it',
+  );
 }
 
 export function reportError(e: unknown, site: Site | null, sources: ReadonlyMap<string, string>): ErrorReport {

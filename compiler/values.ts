@@ -84,9 +84,11 @@ export function show(v: Value, repr = false): string {
   if (typeof v === 'string') return repr ? JSON.stringify(v) : v;
   if (v instanceof Tensor) return v.toString();
   if (Array.isArray(v)) return `[${v.map((x) => show(x, true)).join(', ')}]`;
-  if (v instanceof Tuple) return v.items.length === 1 ? `(${show(v.items[0], true)},)` : `(${v.items.map((x) => show(x, true)).join(', ')})`;
+  if (v instanceof Tuple)
+    return v.items.length === 1 ? `(${show(v.items[0], true)},)` : `(${v.items.map((x) => show(x, true)).join(', ')})`;
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `${show(k, true)}: ${show(x, true)}`).join(', ')}}`;
-  if (v instanceof RangeValue) return v.step === 1 ? `${v.start}..${v.stop}` : `range(${v.start}, ${v.stop}, ${v.step})`;
+  if (v instanceof RangeValue)
+    return v.step === 1 ? `${v.start}..${v.stop}` : `range(${v.start}, ${v.stop}, ${v.step})`;
   if (typeof v === 'function') {
     const info = (v as NablaFunction)[FN_INFO];
     const s = (v as { toString(): string }).toString;
@@ -103,7 +105,9 @@ export function truthy(v: Value, where: string): boolean {
   if (v === null || v === undefined) return false;
   if (v instanceof Tensor) {
     if (v.size !== 1) {
-      throw new LangError(`${where}: the truth value of a tensor with ${v.size} elements is ambiguous; use any(...)/all(...) or compare a single element`);
+      throw new LangError(
+        `${where}: the truth value of a tensor with ${v.size} elements is ambiguous; use any(...)/all(...) or compare a single element`,
+      );
     }
     return (v.toHost()[0] ?? 0) !== 0;
   }

@@ -64,7 +64,9 @@ export function excerpt(source: string, line: number, col: number): string {
     if (isLowSurrogate(whole.charCodeAt(to))) to++;
     before = (from > 0 ? '…' : '') + whole.slice(from, at);
   } else {
-    before = Array.from(whole).slice(0, col - 1).join('');
+    before = Array.from(whole)
+      .slice(0, col - 1)
+      .join('');
   }
   const shown = (from > 0 ? '…' : '') + whole.slice(from, to) + (to < whole.length ? '…' : '');
   // copy tabs from the source line so the caret lines up however wide a tab is shown

@@ -53,7 +53,9 @@ export interface Carrier {
 
 /** The diagnostic a thrown value carries, or null when it carries none (a JavaScript error: a bug in Nabla). */
 export function carried(e: unknown): Diagnostic | null {
-  return e && typeof e === 'object' && typeof (e as Partial<Carrier>).diagnostic === 'function' ? (e as Carrier).diagnostic() : null;
+  return e && typeof e === 'object' && typeof (e as Partial<Carrier>).diagnostic === 'function'
+    ? (e as Carrier).diagnostic()
+    : null;
 }
 
 /** The place of a site the runtime or compiler recorded (`label` '' for the error's own place). */

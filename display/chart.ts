@@ -72,7 +72,9 @@ export function renderSvg(spec: VegaLiteSpec): string | null {
     const w = (v._viewWidth ?? view.width()) + pad.left + pad.right;
     const h = (v._viewHeight ?? view.height()) + pad.top + pad.bottom;
     const origin = v._origin ?? [0, 0];
-    const Headless = (vega as unknown as { renderModule(type: 'svg'): { headless: HeadlessSvgConstructor } }).renderModule('svg').headless;
+    const Headless = (
+      vega as unknown as { renderModule(type: 'svg'): { headless: HeadlessSvgConstructor } }
+    ).renderModule('svg').headless;
     const r = new Headless(view.loader());
     r.initialize(null, Math.max(0, w), Math.max(0, h), [pad.left + origin[0], pad.top + origin[1]], 1);
     r.background(view.background());
@@ -111,7 +113,8 @@ export function seriesSpec(series: Series[], mark: 'line' | 'point', opts: Chart
     width: opts.width ?? 400,
     height: opts.height ?? 250,
     data: { values },
-    mark: mark === 'line' ? { type: 'line', point: few, tooltip: true } : { type: 'point', filled: true, tooltip: true },
+    mark:
+      mark === 'line' ? { type: 'line', point: few, tooltip: true } : { type: 'point', filled: true, tooltip: true },
     encoding,
   };
 }
@@ -132,7 +135,8 @@ function describe(kind: string, series: Series[], opts: ChartOptions): string {
 /** The numbers of a tensor, list or other iterable of numbers (one-element tensors count as numbers). */
 export function toNumbers(v: unknown, fn: string, what: string): number[] {
   if (v instanceof Tensor) {
-    if (v.dtype === 'complex64') throw new NablaError(`${fn}: ${what} is complex; plot real(${what}) or abs(${what})`, fn, 'TypeError');
+    if (v.dtype === 'complex64')
+      throw new NablaError(`${fn}: ${what} is complex; plot real(${what}) or abs(${what})`, fn, 'TypeError');
     return Array.from(v.toHost());
   }
   if (typeof v === 'object' && v !== null && (Array.isArray(v) || Symbol.iterator in v)) {
@@ -165,7 +169,8 @@ export function plot(x: unknown, y?: unknown, opts: PlotOptions = {}): MimeBundl
 
 /** `scatter(x, y, label=)`: points instead of lines. */
 export function scatter(x: unknown, y: unknown, opts: PlotOptions = {}): MimeBundle {
-  if (y === undefined || y === null) throw new NablaError('scatter: give both x and y, e.g. scatter(x, y)', 'scatter', 'TypeError');
+  if (y === undefined || y === null)
+    throw new NablaError('scatter: give both x and y, e.g. scatter(x, y)', 'scatter', 'TypeError');
   const series = collectSeries('scatter', x, y, opts.label);
   return chartBundle(seriesSpec(series, 'point', opts), describe('scatter plot', series, opts));
 }
@@ -189,7 +194,11 @@ function collectSeries(fn: string, x: unknown, y: unknown, label: PlotOptions['l
   return ySeries.map((ys, k) => {
     const yv = toNumbers(ys, fn, ySeries.length > 1 ? `y[${k}]` : 'y');
     if (yv.length !== xs.length) {
-      throw new NablaError(`${fn}: x has ${xs.length} values but ${ySeries.length > 1 ? `y[${k}]` : 'y'} has ${yv.length}; they must match`, fn, 'ValueError');
+      throw new NablaError(
+        `${fn}: x has ${xs.length} values but ${ySeries.length > 1 ? `y[${k}]` : 'y'} has ${yv.length}; they must match`,
+        fn,
+        'ValueError',
+      );
     }
     return { x: xs, y: yv, label: labels[k] ?? '' };
   });

@@ -48,14 +48,21 @@ export class Progress<T> implements Iterable<T> {
         const t = this.now();
         if (t - last >= this.minInterval) {
           last = t;
-          this.sink.display(progressBundle(done, this.total, t - start, this.label), { displayId: this.displayId, update: true });
+          this.sink.display(progressBundle(done, this.total, t - start, this.label), {
+            displayId: this.displayId,
+            update: true,
+          });
         }
       }
       finished = true;
     } finally {
       // also on break, an error or an interrupt: the bar shows where the loop stopped
       const label = finished ? this.label : this.label ? `${this.label} (stopped)` : '(stopped)';
-      this.sink.display(progressBundle(done, this.total, this.now() - start, label), { displayId: this.displayId, update: true, final: true });
+      this.sink.display(progressBundle(done, this.total, this.now() - start, label), {
+        displayId: this.displayId,
+        update: true,
+        final: true,
+      });
     }
   }
 }

@@ -19,7 +19,14 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     if (text !== undefined) e.textContent = text;
     return e;
   };
-  Object.assign(root.style, { fontFamily: 'system-ui, sans-serif', fontSize: '13px', border: '1px solid #d1d5db', borderRadius: '6px', padding: '6px', maxWidth: '100%' });
+  Object.assign(root.style, {
+    fontFamily: 'system-ui, sans-serif',
+    fontSize: '13px',
+    border: '1px solid #d1d5db',
+    borderRadius: '6px',
+    padding: '6px',
+    maxWidth: '100%',
+  });
   const picture = (root.querySelector('.ns-graph') as HTMLElement | null) ?? root;
   // contain: a step repaints the picture's scroll box, never the page around it
   Object.assign(picture.style, { maxHeight: '460px', overflow: 'auto', background: '#fff', contain: 'content' });
@@ -61,7 +68,15 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
       grad.setAttribute('data-node', id);
       g.append(grad);
     }
-    drawn.set(id, { group: g, shapes, fills: shapes.map((s) => s.getAttribute('fill')), strokes: shapes.map((s) => s.getAttribute('stroke')), grad, state: '', text: '' });
+    drawn.set(id, {
+      group: g,
+      shapes,
+      fills: shapes.map((s) => s.getAttribute('fill')),
+      strokes: shapes.map((s) => s.getAttribute('stroke')),
+      grad,
+      state: '',
+      text: '',
+    });
   }
 
   const bar = make('div', 'ns-controls');
@@ -79,10 +94,22 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
   bar.append(prev, slider, next, counter);
 
   const panel = make('div', 'ns-panel');
-  Object.assign(panel.style, { fontFamily: 'ui-monospace, monospace', fontSize: '12px', whiteSpace: 'pre-wrap', background: '#f9fafb', padding: '6px', borderRadius: '4px', minHeight: '5em' });
+  Object.assign(panel.style, {
+    fontFamily: 'ui-monospace, monospace',
+    fontSize: '12px',
+    whiteSpace: 'pre-wrap',
+    background: '#f9fafb',
+    padding: '6px',
+    borderRadius: '4px',
+    minHeight: '5em',
+  });
   const title = make('div', 'ns-title', data.title);
   Object.assign(title.style, { fontWeight: 'bold', marginBottom: '4px' });
-  const legend = make('div', 'ns-legend', 'yellow, red border: this step · green: its rule ran · orange: a sum still waiting for paths · under a node: its gradient so far · double border: a hook · dotted: no gradient flows');
+  const legend = make(
+    'div',
+    'ns-legend',
+    'yellow, red border: this step · green: its rule ran · orange: a sum still waiting for paths · under a node: its gradient so far · double border: a hook · dotted: no gradient flows',
+  );
   Object.assign(legend.style, { color: '#6b7280', fontSize: '11px', marginBottom: '4px' });
   root.prepend(title, legend);
   root.append(bar, panel);
@@ -92,7 +119,14 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     if (d.state === state) return;
     d.state = state;
     d.shapes.forEach((s, i) => {
-      const fill = state === 'current' ? COLORS.current : state === 'partial' ? COLORS.partial : state === 'visited' ? COLORS.visited : d.fills[i];
+      const fill =
+        state === 'current'
+          ? COLORS.current
+          : state === 'partial'
+            ? COLORS.partial
+            : state === 'visited'
+              ? COLORS.visited
+              : d.fills[i];
       if (fill !== null && d.fills[i] !== 'none') s.setAttribute('fill', fill);
       const stroke = state === 'current' ? COLORS.edge : d.strokes[i];
       if (stroke !== null) s.setAttribute('stroke', stroke);
@@ -123,7 +157,10 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
     }
     const current = k > 0 ? data.steps[k - 1] : null;
     for (const [id, d] of drawn) {
-      paint(d, current && current.node === id ? 'current' : partial.has(id) ? 'partial' : visited.has(id) ? 'visited' : '');
+      paint(
+        d,
+        current && current.node === id ? 'current' : partial.has(id) ? 'partial' : visited.has(id) ? 'visited' : '',
+      );
       const text = grads.get(id) ?? '';
       if (d.grad && d.text !== text) {
         d.text = text;
@@ -156,7 +193,8 @@ export function mountStepper(root: HTMLElement, data: StepsData): { show(k: numb
       }
       panel.append(row);
     }
-    if (!current.rules.length && !current.notes.length) line('ns-note', drawn.get(current.node)?.group ? 'an input: its gradient is the result' : '');
+    if (!current.rules.length && !current.notes.length)
+      line('ns-note', drawn.get(current.node)?.group ? 'an input: its gradient is the result' : '');
     const g = drawn.get(current.node)?.group;
     if (g && picture !== root && typeof g.getBoundingClientRect === 'function') {
       // keep the current node in the picture's own scroll box (never scroll the page)

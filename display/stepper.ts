@@ -29,7 +29,11 @@ function contentHash(text: string): string {
 export const inlineSvg = (svg: string) => svg.slice(Math.max(0, svg.indexOf('<svg')));
 
 /** JSON that can sit inside a <script> element: no `</script>` or `<!--` can appear in it. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 export function stepperHtml(p: StepsPayload): string {
   // the counter keeps two steppers of one page apart, the hash two pages' outputs
@@ -53,7 +57,11 @@ export class Stepper {
   }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { 'text/plain': this.payload.steps.listing, 'text/html': stepperHtml(this.payload), [STEPS_MIME]: this.payload };
+    return {
+      'text/plain': this.payload.steps.listing,
+      'text/html': stepperHtml(this.payload),
+      [STEPS_MIME]: this.payload,
+    };
   }
 
   toString(): string {

@@ -25,14 +25,14 @@ interface NodeBase {
 // ---------------------------------------------------------------------------------------
 
 export interface Program extends NodeBase {
-  kind: "Program";
+  kind: 'Program';
   /** The file name given to parse(), e.g. "cell.nabla" or "<input>". */
   file: string;
   body: Stmt[];
 }
 
 export interface Block extends NodeBase {
-  kind: "Block";
+  kind: 'Block';
   body: Stmt[];
 }
 
@@ -41,43 +41,43 @@ export type Target = Name | Index | Attr | Missing;
 
 /** `x = e`, `x[0] = e`, `m.w = e` */
 export interface Assign extends NodeBase {
-  kind: "Assign";
+  kind: 'Assign';
   target: Target;
   value: Expr;
 }
 
 /** `a, b = e` (also `a, b = 1, 2`, whose value is a Tuple) */
 export interface Destructure extends NodeBase {
-  kind: "Destructure";
+  kind: 'Destructure';
   targets: Target[];
   value: Expr;
 }
 
-export type CompoundOp = "+=" | "-=" | "*=" | "/=";
+export type CompoundOp = '+=' | '-=' | '*=' | '/=';
 
 /** `x += e`: an in-place update (LANGUAGE.md, In-place). */
 export interface CompoundAssign extends NodeBase {
-  kind: "CompoundAssign";
+  kind: 'CompoundAssign';
   op: CompoundOp;
   target: Target;
   value: Expr;
 }
 
 export interface Param extends NodeBase {
-  kind: "Param";
+  kind: 'Param';
   name: string;
   default: Expr | null;
 }
 
 /** `@custom_grad(fn(x, y, g) = g)` or `@compile`: `expr` is the decorator without `@`. */
 export interface Decorator extends NodeBase {
-  kind: "Decorator";
+  kind: 'Decorator';
   expr: Expr;
 }
 
 /** `fn f(a, b=1) = e` (body is an Expr) or `fn f(a) { … }` (body is a Block). */
 export interface FnDef extends NodeBase {
-  kind: "FnDef";
+  kind: 'FnDef';
   name: Name;
   params: Param[];
   body: Expr | Block;
@@ -85,7 +85,7 @@ export interface FnDef extends NodeBase {
 }
 
 export interface If extends NodeBase {
-  kind: "If";
+  kind: 'If';
   test: Expr;
   then: Block;
   /** `else { }` gives a Block, `else if` an If, no else null. */
@@ -94,53 +94,53 @@ export interface If extends NodeBase {
 
 /** `for i in e { }`, `for k, v in e { }` */
 export interface For extends NodeBase {
-  kind: "For";
+  kind: 'For';
   targets: Name[];
   iter: Expr;
   body: Block;
 }
 
 export interface While extends NodeBase {
-  kind: "While";
+  kind: 'While';
   test: Expr;
   body: Block;
 }
 
 export interface Break extends NodeBase {
-  kind: "Break";
+  kind: 'Break';
 }
 
 export interface Continue extends NodeBase {
-  kind: "Continue";
+  kind: 'Continue';
 }
 
 /** `return`, `return e`, `return a, b` (a Tuple) */
 export interface Return extends NodeBase {
-  kind: "Return";
+  kind: 'Return';
   value: Expr | null;
 }
 
 /** `no_grad { }` */
 export interface NoGrad extends NodeBase {
-  kind: "NoGrad";
+  kind: 'NoGrad';
   body: Block;
 }
 
 /** `detect_anomaly { }` */
 export interface DetectAnomaly extends NodeBase {
-  kind: "DetectAnomaly";
+  kind: 'DetectAnomaly';
   body: Block;
 }
 
 /** `time { }` */
 export interface Time extends NodeBase {
-  kind: "Time";
+  kind: 'Time';
   body: Block;
 }
 
 /** `with tape(persistent=true) as t { }`; `as name` is optional. */
 export interface With extends NodeBase {
-  kind: "With";
+  kind: 'With';
   context: Expr;
   name: Name | null;
   body: Block;
@@ -148,13 +148,13 @@ export interface With extends NodeBase {
 
 /** `explain grad(y, x)`, `explain backward(L)`, `explain e` */
 export interface Explain extends NodeBase {
-  kind: "Explain";
+  kind: 'Explain';
   expr: Expr;
 }
 
 /** A bare expression; a cell's last one is displayed. */
 export interface ExprStmt extends NodeBase {
-  kind: "ExprStmt";
+  kind: 'ExprStmt';
   expr: Expr;
 }
 
@@ -181,60 +181,60 @@ export type Stmt =
 // ---------------------------------------------------------------------------------------
 
 export type BinaryOp =
-  | "or"
-  | "and"
-  | "=="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "+"
-  | "-"
-  | "*"
-  | "/"
-  | "@"
-  | "%"
+  | 'or'
+  | 'and'
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '@'
+  | '%'
   /** Power; `**` is written as `^` here. */
-  | "^";
+  | '^';
 
 export interface Binary extends NodeBase {
-  kind: "Binary";
+  kind: 'Binary';
   op: BinaryOp;
   left: Expr;
   right: Expr;
 }
 
 export interface Unary extends NodeBase {
-  kind: "Unary";
-  op: "-" | "+" | "not";
+  kind: 'Unary';
+  op: '-' | '+' | 'not';
   operand: Expr;
 }
 
 /** `start..stop`, exclusive of stop. */
 export interface Range extends NodeBase {
-  kind: "Range";
+  kind: 'Range';
   start: Expr;
   stop: Expr;
 }
 
 /** One argument of a call: `name` is set for `k=v`. */
 export interface Arg extends NodeBase {
-  kind: "Arg";
+  kind: 'Arg';
   name: string | null;
   value: Expr;
 }
 
 /** `f(a, k=v)`; a method call `opt.step()` is a Call whose callee is an Attr. */
 export interface Call extends NodeBase {
-  kind: "Call";
+  kind: 'Call';
   callee: Expr;
   args: Arg[];
 }
 
 /** `start:stop:step` inside `[]`, each part optional. */
 export interface Slice extends NodeBase {
-  kind: "Slice";
+  kind: 'Slice';
   start: Expr | null;
   stop: Expr | null;
   step: Expr | null;
@@ -242,14 +242,14 @@ export interface Slice extends NodeBase {
 
 /** `x[i, 1:3, :, -1, ::2]` */
 export interface Index extends NodeBase {
-  kind: "Index";
+  kind: 'Index';
   target: Expr;
   items: (Expr | Slice)[];
 }
 
 /** `x.grad`; `nameSpan` is where the attribute name is written. */
 export interface Attr extends NodeBase {
-  kind: "Attr";
+  kind: 'Attr';
   target: Expr;
   name: string;
   nameSpan: Span;
@@ -257,12 +257,12 @@ export interface Attr extends NodeBase {
 
 /** `W'`: conjugate transpose. */
 export interface Adjoint extends NodeBase {
-  kind: "Adjoint";
+  kind: 'Adjoint';
   operand: Expr;
 }
 
 export interface Num extends NodeBase {
-  kind: "Num";
+  kind: 'Num';
   value: number;
   /** The literal as written (`1e-3`), for messages and integer/float decisions. */
   raw: string;
@@ -270,59 +270,59 @@ export interface Num extends NodeBase {
 
 /** `2i`: `value` is the imaginary part. */
 export interface Imag extends NodeBase {
-  kind: "Imag";
+  kind: 'Imag';
   value: number;
   raw: string;
 }
 
 /** A string literal, escapes decoded. */
 export interface Str extends NodeBase {
-  kind: "Str";
+  kind: 'Str';
   value: string;
 }
 
 export interface Bool extends NodeBase {
-  kind: "Bool";
+  kind: 'Bool';
   value: boolean;
 }
 
 export interface None extends NodeBase {
-  kind: "None";
+  kind: 'None';
 }
 
 /** An identifier; `∇` arrives here as `grad`. */
 export interface Name extends NodeBase {
-  kind: "Name";
+  kind: 'Name';
   name: string;
 }
 
 /** `[1, 2, 3]` */
 export interface List extends NodeBase {
-  kind: "List";
+  kind: 'List';
   items: Expr[];
 }
 
 /** `(a, b)`, `(a,)`, `()` */
 export interface Tuple extends NodeBase {
-  kind: "Tuple";
+  kind: 'Tuple';
   items: Expr[];
 }
 
 export interface MapEntry extends NodeBase {
-  kind: "MapEntry";
+  kind: 'MapEntry';
   key: Expr;
   value: Expr;
 }
 
 /** `{k: v}`: keys are expressions (a bare name key is a Name; the compiler gives it meaning). */
 export interface MapLit extends NodeBase {
-  kind: "Map";
+  kind: 'Map';
   entries: MapEntry[];
 }
 
 /** `fn(g) = -g` or `fn(x) { … }` */
 export interface Lambda extends NodeBase {
-  kind: "Lambda";
+  kind: 'Lambda';
   params: Param[];
   body: Expr | Block;
 }
@@ -330,7 +330,7 @@ export interface Lambda extends NodeBase {
 /** Stands where an expression was expected but a syntax error left none; only in
  * programs that come with error diagnostics. */
 export interface Missing extends NodeBase {
-  kind: "Missing";
+  kind: 'Missing';
 }
 
 export type Expr =

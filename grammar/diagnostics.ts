@@ -1,9 +1,9 @@
 // What the grammar tells a user about their source, and how it is printed: `file:line:col`,
 // the line, a caret, one plain sentence (ARCHITECTURE.md principle 5).
-import type { Span } from "./ast";
-import { excerpt, type Diagnostic as Shaped } from "../diagnostic";
+import type { Span } from './ast';
+import { excerpt, type Diagnostic as Shaped } from '../diagnostic';
 
-export type Severity = "error" | "warning";
+export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
   message: string;
@@ -19,7 +19,7 @@ export interface Diagnostic {
  *         ^
  * ```
  */
-export function renderDiagnostic(d: Diagnostic, source: string, file = "<input>"): string {
+export function renderDiagnostic(d: Diagnostic, source: string, file = '<input>'): string {
   const { line, col } = d.span.start;
   return `${file}:${line}:${col}: ${d.severity}: ${d.message}${excerpt(source, line, col)}`;
 }
@@ -28,15 +28,15 @@ export function renderDiagnostic(d: Diagnostic, source: string, file = "<input>"
 export function shaped(d: Diagnostic, file: string): Shaped {
   const { start, end } = d.span;
   return {
-    kind: "SyntaxError",
+    kind: 'SyntaxError',
     message: d.message,
-    places: [{ file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, label: "" }],
+    places: [{ file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, label: '' }],
     notes: [],
     severity: d.severity,
   };
 }
 
 /** All diagnostics of one source, in order, separated by newlines. */
-export function renderDiagnostics(ds: readonly Diagnostic[], source: string, file = "<input>"): string {
-  return ds.map((d) => renderDiagnostic(d, source, file)).join("\n");
+export function renderDiagnostics(ds: readonly Diagnostic[], source: string, file = '<input>'): string {
+  return ds.map((d) => renderDiagnostic(d, source, file)).join('\n');
 }

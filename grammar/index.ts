@@ -1,16 +1,16 @@
 // The grammar's public face: text in, AST and diagnostics out. Knows no tensors.
-import { EOF, type IRecognitionException } from "chevrotain";
-import type { Program, Stmt } from "./ast";
-import type { Diagnostic } from "./diagnostics";
-import { LayoutPass } from "./layout";
-import { lexPieces, type LexState } from "./lex";
-import { syntaxDiagnostic } from "./messages";
-import { nablaParser } from "./parser";
-import { LineIndex } from "./positions";
+import { EOF, type IRecognitionException } from 'chevrotain';
+import type { Program, Stmt } from './ast';
+import type { Diagnostic } from './diagnostics';
+import { LayoutPass } from './layout';
+import { lexPieces, type LexState } from './lex';
+import { syntaxDiagnostic } from './messages';
+import { nablaParser } from './parser';
+import { LineIndex } from './positions';
 
-export type * from "./ast";
-export { renderDiagnostic, renderDiagnostics, shaped, type Diagnostic, type Severity } from "./diagnostics";
-export { CONTEXTUAL_KEYWORDS, GRAD_ALIASES, KEYWORDS, OPERATORS } from "./tokens";
+export type * from './ast';
+export { renderDiagnostic, renderDiagnostics, shaped, type Diagnostic, type Severity } from './diagnostics';
+export { CONTEXTUAL_KEYWORDS, GRAD_ALIASES, KEYWORDS, OPERATORS } from './tokens';
 
 export interface ParseResult {
   /** The AST. With syntax errors it is partial: a broken statement is left out, and a
@@ -25,11 +25,16 @@ export interface ParseResult {
  * Parses Nabla source. Never throws: every problem is a diagnostic with a position.
  * `batchTokens` is for tests: how many laid-out tokens are parsed at a time (see BATCH_TOKENS).
  */
-export function parse(source: string, file = "<input>", batchTokens = BATCH_TOKENS): ParseResult {
+export function parse(source: string, file = '<input>', batchTokens = BATCH_TOKENS): ParseResult {
   const body: Stmt[] = [];
-  const { program, diagnostics } = analyze(source, file, (stmts) => {
-    for (const stmt of stmts) body.push(stmt);
-  }, batchTokens);
+  const { program, diagnostics } = analyze(
+    source,
+    file,
+    (stmts) => {
+      for (const stmt of stmts) body.push(stmt);
+    },
+    batchTokens,
+  );
   return { program: program && { ...program, body }, diagnostics };
 }
 
@@ -50,7 +55,7 @@ export function parseStatements(
   return { diagnostics, nested: program === null };
 }
 
-export type Completeness = "complete" | "incomplete" | "invalid";
+export type Completeness = 'complete' | 'incomplete' | 'invalid';
 
 /**
  * For Jupyter's is_complete_request: "incomplete" when the input only stops early (an open
@@ -58,17 +63,17 @@ export type Completeness = "complete" | "incomplete" | "invalid";
  * "invalid" for any other error; "complete" when it parses.
  */
 export function isComplete(source: string): { status: Completeness; indent: string } {
-  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, "<input>", () => {});
+  const { diagnostics, lexed, syntaxErrors, ruleErrors } = analyze(source, '<input>', () => {});
   if (diagnostics.length === 0 || lexed === undefined) {
-    return { status: diagnostics.length === 0 ? "complete" : "invalid", indent: "" };
+    return { status: diagnostics.length === 0 ? 'complete' : 'invalid', indent: '' };
   }
   const opensAtEnd = lexed.openBrackets > 0 || lexed.endsInOpenString;
   const onlyOpenString = lexed.diagnostics.length <= (lexed.endsInOpenString ? 1 : 0);
   const errorsAtEnd = syntaxErrors.every((e) => e.token.tokenType === EOF);
   if (opensAtEnd && onlyOpenString && errorsAtEnd && ruleErrors === 0) {
-    return { status: "incomplete", indent: "  ".repeat(lexed.openBlocks) };
+    return { status: 'incomplete', indent: '  '.repeat(lexed.openBlocks) };
   }
-  return { status: "invalid", indent: "" };
+  return { status: 'invalid', indent: '' };
 }
 
 interface Analysis extends ParseResult {
@@ -86,7 +91,12 @@ interface Analysis extends ParseResult {
 const BATCH_TOKENS = 20_000;
 
 /** Lexes, lays out and parses; the statements go to `each`, batch by batch (the Program returned has none). */
-function analyze(source: string, file: string, each: (stmts: readonly Stmt[]) => void, batchTokens = BATCH_TOKENS): Analysis {
+function analyze(
+  source: string,
+  file: string,
+  each: (stmts: readonly Stmt[]) => void,
+  batchTokens = BATCH_TOKENS,
+): Analysis {
   const lines = new LineIndex(source);
   const lexState: LexState = { diagnostics: [], endsInOpenString: false };
   const pass = new LayoutPass();
@@ -122,7 +132,7 @@ function analyze(source: string, file: string, each: (stmts: readonly Stmt[]) =>
       }
     });
     parseBatch();
-    const program: Program = { kind: "Program", file, body: [], span: lines.span(0, source.length) };
+    const program: Program = { kind: 'Program', file, body: [], span: lines.span(0, source.length) };
     const diagnostics = inSourceOrder([...lexState.diagnostics, ...syntax, ...ruleDiagnostics]);
     const lexed = { ...lexState, openBlocks: pass.openBlocks(), openBrackets: pass.openBrackets() };
     return { program, diagnostics, lexed, syntaxErrors, ruleErrors: ruleDiagnostics.length };
@@ -133,12 +143,12 @@ function analyze(source: string, file: string, each: (stmts: readonly Stmt[]) =>
     // became too deep. Anything else is a bug, reported, not thrown.
     const overflow = e instanceof RangeError;
     const message = overflow
-      ? "this code is nested too deeply to parse: split it into smaller pieces"
+      ? 'this code is nested too deeply to parse: split it into smaller pieces'
       : `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`;
     const reached = overflow && parsing ? parser.lastConsumed() : undefined;
     const at = reached === undefined || Number.isNaN(reached.startOffset) ? 0 : reached.startOffset;
     const span = lines.span(at, at + (reached === undefined ? 0 : reached.image.length));
-    const diagnostics: Diagnostic[] = [{ message, span, severity: "error" }];
+    const diagnostics: Diagnostic[] = [{ message, span, severity: 'error' }];
     return { program: null, diagnostics, syntaxErrors: [], ruleErrors: 0 };
   }
 }

@@ -4,7 +4,7 @@
 // from package.json where it can be read (the kernel adds it).
 
 /** nbformat's metadata.kernelspec, and the display name and language of kernel.json. */
-export const KERNELSPEC = { name: "nabla", display_name: "Nabla", language: "nabla" } as const;
+export const KERNELSPEC = { name: 'nabla', display_name: 'Nabla', language: 'nabla' } as const;
 
 /**
  * nbformat's metadata.language_info (less the version). Highlighting: Julia is the nearest language that
@@ -13,10 +13,10 @@ export const KERNELSPEC = { name: "nabla", display_name: "Nabla", language: "nab
  * cells without an extension of ours. In Python's mode `W'` would open a string that runs to the end of the line.
  */
 export const LANGUAGE_INFO = {
-  name: "nabla",
-  mimetype: "text/x-nabla",
-  file_extension: ".nabla",
-  codemirror_mode: "julia",
-  pygments_lexer: "julia",
-  nbconvert_exporter: "script",
+  name: 'nabla',
+  mimetype: 'text/x-nabla',
+  file_extension: '.nabla',
+  codemirror_mode: 'julia',
+  pygments_lexer: 'julia',
+  nbconvert_exporter: 'script',
 } as const;

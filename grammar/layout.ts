@@ -7,10 +7,10 @@
 // MAP otherwise (`x = {`, `f({`, `[{`, and at the start of a statement). So a block's `{`
 // must stay on the line of its header, as in Go. A block's `{` becomes a BlockOpen token,
 // so the parser follows this decision instead of making its own.
-import type { IToken, TokenType } from "chevrotain";
-import * as T from "./tokens";
+import type { IToken, TokenType } from 'chevrotain';
+import * as T from './tokens';
 
-type Opener = "paren" | "bracket" | "map" | "block";
+type Opener = 'paren' | 'bracket' | 'map' | 'block';
 
 export interface Layout {
   /** The tokens the parser reads: insignificant newlines removed. */
@@ -66,7 +66,7 @@ export class LayoutPass {
 
     if (type === T.Newline) {
       const top = stack[stack.length - 1];
-      const insideBrackets = top !== undefined && top !== "block";
+      const insideBrackets = top !== undefined && top !== 'block';
       // Leading and repeated newlines carry nothing; dropping them keeps the vector short.
       const redundant = tokens.length === 0 || tokens[tokens.length - 1].tokenType === T.Newline;
       if (!insideBrackets && !redundant) tokens.push(tok);
@@ -77,25 +77,25 @@ export class LayoutPass {
       // `}` newline `else {`: the newline does not end the if statement.
       while (tokens.length > 0 && tokens[tokens.length - 1].tokenType === T.Newline) tokens.pop();
     } else if (type === T.LParen) {
-      stack.push("paren");
+      stack.push('paren');
     } else if (type === T.LBracket) {
-      stack.push("bracket");
+      stack.push('bracket');
     } else if (type === T.LCurly) {
       // A kept newline before `{` makes it a map: `{` at a statement start is a map literal.
       const before = tokens[tokens.length - 1];
       if (before !== undefined && endsExpression.has(before.tokenType)) {
         tok.tokenType = T.BlockOpen;
         tok.tokenTypeIdx = T.BlockOpen.tokenTypeIdx as number;
-        stack.push("block");
+        stack.push('block');
       } else {
-        stack.push("map");
+        stack.push('map');
       }
     } else if (type === T.RParen) {
-      close(stack, (o) => o === "paren");
+      close(stack, (o) => o === 'paren');
     } else if (type === T.RBracket) {
-      close(stack, (o) => o === "bracket");
+      close(stack, (o) => o === 'bracket');
     } else if (type === T.RCurly) {
-      close(stack, (o) => o === "map" || o === "block");
+      close(stack, (o) => o === 'map' || o === 'block');
     }
     if (tokens.length === 0 || tokens[tokens.length - 1].tokenType === T.Newline) this.lineHasAt = false;
     if (type === T.At) this.lineHasAt = true;
@@ -131,7 +131,7 @@ export class LayoutPass {
 
   /** Blocks still open. */
   openBlocks(): number {
-    return this.stack.filter((o) => o === "block").length;
+    return this.stack.filter((o) => o === 'block').length;
   }
 
   /** Brackets of any kind still open. */

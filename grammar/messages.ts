@@ -8,19 +8,25 @@ import {
   type IRecognitionException,
   type IToken,
   type TokenType,
-} from "chevrotain";
-import type { Diagnostic } from "./diagnostics";
-import type { LineIndex } from "./positions";
-import * as T from "./tokens";
+} from 'chevrotain';
+import type { Diagnostic } from './diagnostics';
+import type { LineIndex } from './positions';
+import * as T from './tokens';
 
 /** Rules whose failure means "an expression was expected here". */
-const expressionRules = new Set(["expression", "operand", "argument", "indexItem", "expressionList"]);
+const expressionRules = new Set(['expression', 'operand', 'argument', 'indexItem', 'expressionList']);
 
 /** Each closer, the openers it closes, and how an opener is named in a message. */
 const closers: ReadonlyMap<TokenType, ReadonlyMap<TokenType, string>> = new Map([
   [T.RParen, new Map([[T.LParen, "'('"]])],
   [T.RBracket, new Map([[T.LBracket, "'['"]])],
-  [T.RCurly, new Map([[T.BlockOpen, "block"], [T.LCurly, "map"]])],
+  [
+    T.RCurly,
+    new Map([
+      [T.BlockOpen, 'block'],
+      [T.LCurly, 'map'],
+    ]),
+  ],
 ]);
 
 /** Chevrotain's message provider, given the tokens and lines of the parse in progress. */
@@ -34,7 +40,7 @@ export class ParserMessages implements IParserErrorMessageProvider {
     if (openers !== undefined) {
       // In a statement list, `}` or the end of input was expected and something else came:
       // that something is the problem, not the missing brace.
-      if (ruleName === "block" && !isEnd(actual)) return unexpected(actual);
+      if (ruleName === 'block' && !isEnd(actual)) return unexpected(actual);
       // A closer is what is missing when the input ends, another closer comes, or the
       // next token is on a later line (newlines inside brackets were removed by layout).
       if (isEnd(actual) || closers.has(actual.tokenType) || this.onLaterLine(actual, previous)) {
@@ -45,7 +51,7 @@ export class ParserMessages implements IParserErrorMessageProvider {
     if (expected === EOF) return unexpected(actual);
     if (expected === T.Identifier) return `expected ${identifierRole(ruleName, previous)}, found ${describe(actual)}`;
     if (expected === T.BlockOpen) {
-      const sameLine = actual.tokenType === T.Newline ? ": a block's '{' goes on the same line as its header" : "";
+      const sameLine = actual.tokenType === T.Newline ? ": a block's '{' goes on the same line as its header" : '';
       return `expected '{' to start a block after ${describe(previous)}${sameLine}`;
     }
     if (expected === T.In) return `expected 'in' after the loop variable, found ${describe(actual)}`;
@@ -67,13 +73,13 @@ export class ParserMessages implements IParserErrorMessageProvider {
   }
 
   private noAlternative(actual: IToken, previous: IToken, ruleName: string): string {
-    if (ruleName === "functionBody") {
+    if (ruleName === 'functionBody') {
       return `expected '= expression' or a '{' block after the parameters, found ${describe(actual)}`;
     }
     if (expressionRules.has(ruleName)) {
       if (actual.tokenType === T.Apostrophe) return `unexpected "'": strings use double quotes`;
-      const after = previous !== undefined && !isStart(previous) ? ` after ${describe(previous)}` : "";
-      return `expected an expression${after}` + (after ? "" : `, found ${describe(actual)}`);
+      const after = previous !== undefined && !isStart(previous) ? ` after ${describe(previous)}` : '';
+      return `expected an expression${after}` + (after ? '' : `, found ${describe(actual)}`);
     }
     return unexpected(actual);
   }
@@ -109,7 +115,7 @@ export function syntaxDiagnostic(e: IRecognitionException, tokens: IToken[], lin
   let tok: IToken | undefined = e.token;
   if (isEnd(tok) || tok.tokenType === T.Newline) tok = tokenBefore(tokens, tok) ?? tok;
   const start = Number.isNaN(tok.startOffset) ? lines.source.length : tok.startOffset;
-  return { message: e.message, span: lines.span(start, start + (tok.image?.length ?? 0)), severity: "error" };
+  return { message: e.message, span: lines.span(start, start + (tok.image?.length ?? 0)), severity: 'error' };
 }
 
 /** The last token before `tok` that is not a newline. */
@@ -142,38 +148,38 @@ function unexpected(tok: IToken): string {
   if (tok.tokenType === T.BlockOpen) {
     return "unexpected '{': a block follows 'if', 'for', 'while', 'fn', 'with' or a scope";
   }
-  if (isEnd(tok)) return "unexpected end of the input";
+  if (isEnd(tok)) return 'unexpected end of the input';
   return `unexpected ${describe(tok)}`;
 }
 
 function identifierRole(ruleName: string, previous: IToken | undefined): string {
   switch (ruleName) {
-    case "functionDefinition":
+    case 'functionDefinition':
       return "the function's name after 'fn'";
-    case "forStatement":
-      return "a loop variable";
-    case "withStatement":
+    case 'forStatement':
+      return 'a loop variable';
+    case 'withStatement':
       return "a name after 'as'";
-    case "suffix":
+    case 'suffix':
       return "an attribute name after '.'";
-    case "parameter":
-      return "a parameter name";
+    case 'parameter':
+      return 'a parameter name';
     default:
-      return previous ? `a name after ${describe(previous)}` : "a name";
+      return previous ? `a name after ${describe(previous)}` : 'a name';
   }
 }
 
 /** How a token is named in a message. */
 function describe(tok: IToken | undefined): string {
-  if (isEnd(tok)) return "the end of the input";
+  if (isEnd(tok)) return 'the end of the input';
   const t = tok as IToken;
-  if (t.tokenType === T.Newline) return "the end of the line";
+  if (t.tokenType === T.Newline) return 'the end of the line';
   const image = t.image.length > 24 ? `${t.image.slice(0, 21)}...` : t.image;
   return image.includes("'") && !image.includes('"') ? `"${image}"` : `'${image}'`;
 }
 
 function expectedName(type: TokenType): string {
-  if (type === T.Identifier) return "a name";
+  if (type === T.Identifier) return 'a name';
   if (type === T.StatementEnd) return "a newline or ';'";
   return `'${T.tokenImage(type)}'`;
 }

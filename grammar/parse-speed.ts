@@ -4,11 +4,11 @@ export {};
 // A script, not a test: timings depend on the machine and belong in reports, not assertions.
 //   npx tsx grammar/parse-speed.ts
 const startImport = performance.now();
-const { nablaParser } = await import("./parser");
+const { nablaParser } = await import('./parser');
 const imported = performance.now();
 nablaParser();
 const built = performance.now();
-const { parse } = await import("./index");
+const { parse } = await import('./index');
 
 const chunk = `# one training step of a small model
 fn mse(a, b) = mean((a - b)^2)
@@ -28,11 +28,11 @@ for i in range(1000) {
   z = W' @ v + 2i * c
 }
 `;
-const source = chunk.repeat(Math.ceil(1000 / (chunk.split("\n").length - 1)));
-const lines = source.split("\n").length - 1;
+const source = chunk.repeat(Math.ceil(1000 / (chunk.split('\n').length - 1)));
+const lines = source.split('\n').length - 1;
 
 const first = performance.now();
-const { diagnostics } = parse(source, "speed.nabla");
+const { diagnostics } = parse(source, 'speed.nabla');
 const firstMs = performance.now() - first;
 if (diagnostics.length > 0) throw new Error(`the sample has errors: ${diagnostics[0].message}`);
 
@@ -42,7 +42,7 @@ const cpu: number[] = [];
 for (let i = 0; i < 50; i++) {
   const t = performance.now();
   const c = process.cpuUsage();
-  parse(source, "speed.nabla");
+  parse(source, 'speed.nabla');
   const used = process.cpuUsage(c);
   wall.push(performance.now() - t);
   cpu.push((used.user + used.system) / 1000);

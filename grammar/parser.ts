@@ -1,12 +1,12 @@
 // The Nabla parser: built once per process (STYLE.md 10; Chevrotain analyses the grammar in
 // the constructor, which costs tens of milliseconds, and parsing then reuses that analysis).
-import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
-import type { Stmt } from "./ast";
-import type { Diagnostic } from "./diagnostics";
-import { ParserMessages } from "./messages";
-import type { LineIndex } from "./positions";
-import { StatementRules } from "./rules/statements";
-import * as T from "./tokens";
+import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { Stmt } from './ast';
+import type { Diagnostic } from './diagnostics';
+import { ParserMessages } from './messages';
+import type { LineIndex } from './positions';
+import { StatementRules } from './rules/statements';
+import * as T from './tokens';
 
 export interface Parsed {
   body: Stmt[];

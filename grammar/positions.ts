@@ -1,7 +1,7 @@
 // Offsets to 1-based line and column. Columns count Unicode code points, not UTF-16
 // units, because Jupyter's cursor positions do (ARCHITECTURE.md, protocol pitfalls) and a
 // caret under `𝑥` must not drift; Chevrotain's own columns count UTF-16 units.
-import type { Pos, Span } from "./ast";
+import type { Pos, Span } from './ast';
 
 /** A power of two. */
 const RECENT_POSITIONS = 1024;
@@ -59,7 +59,7 @@ export class LineIndex {
   lineText(line: number): string {
     const start = this.lineStarts[line - 1] ?? this.source.length;
     let end = this.lineStarts[line] ?? this.source.length;
-    while (end > start && (this.source[end - 1] === "\n" || this.source[end - 1] === "\r")) end--;
+    while (end > start && (this.source[end - 1] === '\n' || this.source[end - 1] === '\r')) end--;
     return this.source.slice(start, end);
   }
 

@@ -5,7 +5,7 @@
 // Chevrotain picks the FIRST pattern that matches (not the longest), so longer operators
 // come before their prefixes (`**` before `*`, `..` before `.`) and keywords carry
 // `longer_alt: Identifier` so that `format` is not `for` + `mat`.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 // ---------------------------------------------------------------------------------------
 // Identifiers
@@ -26,7 +26,7 @@ for (let c = 128; c < 256; c++) identifierStartHint.push(c);
 for (let c = 256; c < 0x10000; c += 256) identifierStartHint.push(c);
 
 export const Identifier = createToken({
-  name: "Identifier",
+  name: 'Identifier',
   pattern: {
     exec: (text: string, offset: number) => {
       identifierRegex.lastIndex = offset;
@@ -38,7 +38,7 @@ export const Identifier = createToken({
 });
 
 /** `∇` is another spelling of the identifier `grad` (LANGUAGE.md, Lexical). */
-export const Nabla = createToken({ name: "Nabla", pattern: /∇/, categories: [Identifier] });
+export const Nabla = createToken({ name: 'Nabla', pattern: /∇/, categories: [Identifier] });
 
 // ---------------------------------------------------------------------------------------
 // Keywords
@@ -46,7 +46,7 @@ export const Nabla = createToken({ name: "Nabla", pattern: /∇/, categories: [I
 
 const keywordTokens: TokenType[] = [];
 /** Every infix operator of the flat `expression` rule; grammar/rules/precedence.ts ranks them. */
-export const BinaryOperator = createToken({ name: "BinaryOperator", pattern: Lexer.NA });
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA });
 
 function keyword(word: string, options: { contextual?: boolean; binary?: boolean } = {}): TokenType {
   const tok = createToken({
@@ -62,27 +62,27 @@ function keyword(word: string, options: { contextual?: boolean; binary?: boolean
   return tok;
 }
 
-export const Fn = keyword("fn");
-export const If = keyword("if");
-export const Else = keyword("else");
-export const For = keyword("for");
-export const In = keyword("in");
-export const While = keyword("while");
-export const Break = keyword("break");
-export const Continue = keyword("continue");
-export const Return = keyword("return");
-export const With = keyword("with");
-export const As = keyword("as");
-export const Explain = keyword("explain");
-export const And = keyword("and", { binary: true });
-export const Or = keyword("or", { binary: true });
-export const Not = keyword("not");
-export const True = keyword("true");
-export const False = keyword("false");
-export const None = keyword("none");
-export const NoGrad = keyword("no_grad", { contextual: true });
-export const DetectAnomaly = keyword("detect_anomaly", { contextual: true });
-export const Time = keyword("time", { contextual: true });
+export const Fn = keyword('fn');
+export const If = keyword('if');
+export const Else = keyword('else');
+export const For = keyword('for');
+export const In = keyword('in');
+export const While = keyword('while');
+export const Break = keyword('break');
+export const Continue = keyword('continue');
+export const Return = keyword('return');
+export const With = keyword('with');
+export const As = keyword('as');
+export const Explain = keyword('explain');
+export const And = keyword('and', { binary: true });
+export const Or = keyword('or', { binary: true });
+export const Not = keyword('not');
+export const True = keyword('true');
+export const False = keyword('false');
+export const None = keyword('none');
+export const NoGrad = keyword('no_grad', { contextual: true });
+export const DetectAnomaly = keyword('detect_anomaly', { contextual: true });
+export const Time = keyword('time', { contextual: true });
 
 // ---------------------------------------------------------------------------------------
 // Literals
@@ -91,16 +91,16 @@ export const Time = keyword("time", { contextual: true });
 const decimal = String.raw`(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?`;
 // `2i` is imaginary; the look-ahead keeps `2in`/`2if` from lexing as `2i` + `n`.
 export const ImagLiteral = createToken({
-  name: "ImagLiteral",
+  name: 'ImagLiteral',
   pattern: new RegExp(decimal + String.raw`i(?![A-Za-z0-9_])`),
 });
 // A digit is required after `.` so that `0..n` lexes as `0` `..` `n`.
-export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: new RegExp(decimal) });
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: new RegExp(decimal) });
 
 /** Category of both string tokens: the parser accepts either, the layout pass reports the open one. */
-export const StringToken = createToken({ name: "StringToken", pattern: Lexer.NA });
+export const StringToken = createToken({ name: 'StringToken', pattern: Lexer.NA });
 export const StringLiteral = createToken({
-  name: "StringLiteral",
+  name: 'StringLiteral',
   // unrolled (runs of plain characters, then one escape at a time): an alternation under `*` makes the
   // regexp engine recurse once per character, and a 10 MB literal overflowed its stack
   pattern: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"/,
@@ -110,7 +110,7 @@ export const StringLiteral = createToken({
 // error) lets parsing go on and lets isComplete() answer "incomplete" for a cell that ends
 // inside a string.
 export const UnterminatedString = createToken({
-  name: "UnterminatedString",
+  name: 'UnterminatedString',
   pattern: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*\\?/,
   categories: [StringToken],
 });
@@ -120,74 +120,74 @@ export const UnterminatedString = createToken({
 // ---------------------------------------------------------------------------------------
 
 function op(name: string, image: string, categories: TokenType[] = []): TokenType {
-  const escaped = image.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const escaped = image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return createToken({ name, pattern: new RegExp(escaped), label: `'${image}'`, categories });
 }
 
 /** `=`, `+=` … : what may follow the left side of an assignment statement. */
-export const AssignOperator = createToken({ name: "AssignOperator", pattern: Lexer.NA });
+export const AssignOperator = createToken({ name: 'AssignOperator', pattern: Lexer.NA });
 const binaryCategory = (name: string) => createToken({ name, pattern: Lexer.NA, categories: [BinaryOperator] });
-export const CompareOperator = binaryCategory("CompareOperator");
-export const AdditiveOperator = binaryCategory("AdditiveOperator");
-export const MultiplicativeOperator = binaryCategory("MultiplicativeOperator");
-export const PowerOperator = createToken({ name: "PowerOperator", pattern: Lexer.NA });
+export const CompareOperator = binaryCategory('CompareOperator');
+export const AdditiveOperator = binaryCategory('AdditiveOperator');
+export const MultiplicativeOperator = binaryCategory('MultiplicativeOperator');
+export const PowerOperator = createToken({ name: 'PowerOperator', pattern: Lexer.NA });
 
-export const PlusAssign = op("PlusAssign", "+=", [AssignOperator]);
-export const MinusAssign = op("MinusAssign", "-=", [AssignOperator]);
-export const StarAssign = op("StarAssign", "*=", [AssignOperator]);
-export const SlashAssign = op("SlashAssign", "/=", [AssignOperator]);
-export const EqualEqual = op("EqualEqual", "==", [CompareOperator]);
-export const NotEqual = op("NotEqual", "!=", [CompareOperator]);
-export const LessEqual = op("LessEqual", "<=", [CompareOperator]);
-export const GreaterEqual = op("GreaterEqual", ">=", [CompareOperator]);
-export const Less = op("Less", "<", [CompareOperator]);
-export const Greater = op("Greater", ">", [CompareOperator]);
-export const Equals = op("Equals", "=", [AssignOperator]);
-export const StarStar = op("StarStar", "**", [PowerOperator]);
-export const Caret = op("Caret", "^", [PowerOperator]);
-export const Plus = op("Plus", "+", [AdditiveOperator]);
-export const Minus = op("Minus", "-", [AdditiveOperator]);
-export const Star = op("Star", "*", [MultiplicativeOperator]);
-export const Slash = op("Slash", "/", [MultiplicativeOperator]);
-export const At = op("At", "@", [MultiplicativeOperator]);
-export const Percent = op("Percent", "%", [MultiplicativeOperator]);
-export const DotDot = op("DotDot", "..", [BinaryOperator]);
-export const Dot = op("Dot", ".");
+export const PlusAssign = op('PlusAssign', '+=', [AssignOperator]);
+export const MinusAssign = op('MinusAssign', '-=', [AssignOperator]);
+export const StarAssign = op('StarAssign', '*=', [AssignOperator]);
+export const SlashAssign = op('SlashAssign', '/=', [AssignOperator]);
+export const EqualEqual = op('EqualEqual', '==', [CompareOperator]);
+export const NotEqual = op('NotEqual', '!=', [CompareOperator]);
+export const LessEqual = op('LessEqual', '<=', [CompareOperator]);
+export const GreaterEqual = op('GreaterEqual', '>=', [CompareOperator]);
+export const Less = op('Less', '<', [CompareOperator]);
+export const Greater = op('Greater', '>', [CompareOperator]);
+export const Equals = op('Equals', '=', [AssignOperator]);
+export const StarStar = op('StarStar', '**', [PowerOperator]);
+export const Caret = op('Caret', '^', [PowerOperator]);
+export const Plus = op('Plus', '+', [AdditiveOperator]);
+export const Minus = op('Minus', '-', [AdditiveOperator]);
+export const Star = op('Star', '*', [MultiplicativeOperator]);
+export const Slash = op('Slash', '/', [MultiplicativeOperator]);
+export const At = op('At', '@', [MultiplicativeOperator]);
+export const Percent = op('Percent', '%', [MultiplicativeOperator]);
+export const DotDot = op('DotDot', '..', [BinaryOperator]);
+export const Dot = op('Dot', '.');
 /** Postfix adjoint `W'`. Strings are double-quoted only, so `'` never opens one. */
-export const Apostrophe = op("Apostrophe", "'");
-export const Comma = op("Comma", ",");
-export const Colon = op("Colon", ":");
-export const LParen = op("LParen", "(");
-export const RParen = op("RParen", ")");
-export const LBracket = op("LBracket", "[");
-export const RBracket = op("RBracket", "]");
+export const Apostrophe = op('Apostrophe', "'");
+export const Comma = op('Comma', ',');
+export const Colon = op('Colon', ':');
+export const LParen = op('LParen', '(');
+export const RParen = op('RParen', ')');
+export const LBracket = op('LBracket', '[');
+export const RBracket = op('RBracket', ']');
 /** `{` of a map literal. The lexer produces every `{` as LCurly; grammar/layout.ts retypes
  * those that open a block as BlockOpen, so the parser never has to guess. */
-export const LCurly = op("LCurly", "{");
-export const BlockOpen = createToken({ name: "BlockOpen", pattern: Lexer.NA, label: "'{'" });
-export const RCurly = op("RCurly", "}");
+export const LCurly = op('LCurly', '{');
+export const BlockOpen = createToken({ name: 'BlockOpen', pattern: Lexer.NA, label: "'{'" });
+export const RCurly = op('RCurly', '}');
 
 // ---------------------------------------------------------------------------------------
 // Layout: statement ends, blanks, comments
 // ---------------------------------------------------------------------------------------
 
 /** A newline or `;`. The layout pass removes newlines inside `()`, `[]` and map `{}`. */
-export const StatementEnd = createToken({ name: "StatementEnd", pattern: Lexer.NA });
+export const StatementEnd = createToken({ name: 'StatementEnd', pattern: Lexer.NA });
 export const Newline = createToken({
-  name: "Newline",
+  name: 'Newline',
   pattern: /\r\n?|\n/,
   line_breaks: true,
-  label: "a newline",
+  label: 'a newline',
   categories: [StatementEnd],
 });
-export const Semicolon = op("Semicolon", ";", [StatementEnd]);
+export const Semicolon = op('Semicolon', ';', [StatementEnd]);
 export const Whitespace = createToken({
-  name: "Whitespace",
+  name: 'Whitespace',
   pattern: /[ \t\f\v\u00a0\ufeff]+/,
   group: Lexer.SKIPPED,
 });
 /** Kept in the `comments` group (not given to the parser) for formatters and tooltips. */
-export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 
 // ---------------------------------------------------------------------------------------
 // The vocabulary, in matching order
@@ -259,25 +259,25 @@ export const CONTEXTUAL_KEYWORDS: readonly string[] = [NoGrad, DetectAnomaly, Ti
 export const OPERATORS: readonly string[] = [
   ...new Set(
     allTokens
-      .filter((t) => typeof t.LABEL === "string" && t.LABEL.startsWith("'"))
+      .filter((t) => typeof t.LABEL === 'string' && t.LABEL.startsWith("'"))
       .map((t) => (t.LABEL as string).slice(1, -1)),
   ),
 ];
 
 /** How a token type is written in source (`RCurly` → `}`, `Fn` → `fn`), else its name. */
 export function tokenImage(type: TokenType): string {
-  if (typeof type.LABEL === "string" && type.LABEL.startsWith("'")) return type.LABEL.slice(1, -1);
+  if (typeof type.LABEL === 'string' && type.LABEL.startsWith("'")) return type.LABEL.slice(1, -1);
   if (keywordTokens.includes(type)) return (type.PATTERN as RegExp).source;
   return type.name;
 }
 
 /** Spellings of the identifier `grad` (Nabla's `∇`). */
-export const GRAD_ALIASES: readonly string[] = ["∇"];
+export const GRAD_ALIASES: readonly string[] = ['∇'];
 
 // Built once per process: Chevrotain analyses the patterns in the constructor.
 // Positions are offsets only; lines and code-point columns come from grammar/positions.ts,
 // because Chevrotain counts columns in UTF-16 units.
 export const nablaLexer = new Lexer(allTokens, {
-  positionTracking: "onlyOffset",
+  positionTracking: 'onlyOffset',
   ensureOptimizations: true,
 });

@@ -54,7 +54,9 @@ export class WorkerExecutor implements Executor {
   ready: Promise<string[]> = Promise.resolve([]);
 
   constructor(opts: WorkerExecutorOptions) {
-    this.sessionUrl = /^[a-z]+:/i.test(opts.sessionModule) ? opts.sessionModule : pathToFileURL(opts.sessionModule).href;
+    this.sessionUrl = /^[a-z]+:/i.test(opts.sessionModule)
+      ? opts.sessionModule
+      : pathToFileURL(opts.sessionModule).href;
     this.graceMs = opts.interruptGraceMs ?? 5000;
     this.heapMb = opts.heapLimitMb ?? Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
     this.log = opts.log ?? ((m) => process.stderr.write(`[nabla kernel] ${m}\n`));
@@ -63,7 +65,13 @@ export class WorkerExecutor implements Executor {
 
   private spawn(): void {
     Atomics.store(this.flag, 0, 0);
-    const data: WorkerData = { sessionModule: this.sessionUrl, interrupt: this.interruptBuf, stdin: this.stdinBuf, heapLimitMb: this.heapMb, [AGENT_HOST]: true };
+    const data: WorkerData = {
+      sessionModule: this.sessionUrl,
+      interrupt: this.interruptBuf,
+      stdin: this.stdinBuf,
+      heapLimitMb: this.heapMb,
+      [AGENT_HOST]: true,
+    };
     const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
@@ -146,9 +154,12 @@ export class WorkerExecutor implements Executor {
     if (this.worker !== w) return;
     this.worker = null;
     if (this.closing) return;
-    const lost = this.readyOnce ? 'all variables and definitions are gone; the kernel started a fresh interpreter (run the cells you need again)' : 'the interpreter could not start';
+    const lost = this.readyOnce
+      ? 'all variables and definitions are gone; the kernel started a fresh interpreter (run the cells you need again)'
+      : 'the interpreter could not start';
     this.log(`${why}; ${lost}`);
-    if (!this.readyOnce && ++this.failedStarts >= MAX_FAILED_STARTS) this.broken = `${why} (${this.failedStarts} times in a row at start-up)`;
+    if (!this.readyOnce && ++this.failedStarts >= MAX_FAILED_STARTS)
+      this.broken = `${why} (${this.failedStarts} times in a row at start-up)`;
     const ename = why.startsWith('the cell did not stop') ? 'KeyboardInterrupt' : 'InterpreterDied';
     for (const [id, p] of [...this.pending]) {
       this.settle(id, p.op === 'run' ? failure(ename, `${why}; ${lost}`) : p.fallback);
@@ -171,7 +182,11 @@ export class WorkerExecutor implements Executor {
   run(code: string, sinks: RunSinks, opts: { file?: string } = {}): Promise<RunResult> {
     const id = this.nextId++;
     this.runningId = id;
-    return this.call<RunResult>({ op: 'run', id, code, file: opts.file, stdin: sinks.input !== null }, failure('KernelError', 'no result'), sinks);
+    return this.call<RunResult>(
+      { op: 'run', id, code, file: opts.file, stdin: sinks.input !== null },
+      failure('KernelError', 'no result'),
+      sinks,
+    );
   }
 
   complete(code: string, cursor: number): Promise<Completion> {
@@ -194,7 +209,10 @@ export class WorkerExecutor implements Executor {
       this.escalation = null;
       if (this.runningId !== id || !this.worker) return;
       const w = this.worker;
-      this.died(w, `the cell did not stop within ${this.graceMs / 1000} s of the interrupt (it was inside one long operation), so the kernel stopped its interpreter`);
+      this.died(
+        w,
+        `the cell did not stop within ${this.graceMs / 1000} s of the interrupt (it was inside one long operation), so the kernel stopped its interpreter`,
+      );
       void w.terminate();
     }, this.graceMs);
     return true;
@@ -203,7 +221,8 @@ export class WorkerExecutor implements Executor {
   async reset(): Promise<void> {
     const w = this.worker;
     this.worker = null;
-    for (const [id, p] of [...this.pending]) this.settle(id, p.op === 'run' ? failure('KeyboardInterrupt', 'the kernel was reset') : p.fallback);
+    for (const [id, p] of [...this.pending])
+      this.settle(id, p.op === 'run' ? failure('KeyboardInterrupt', 'the kernel was reset') : p.fallback);
     this.broken = null;
     this.failedStarts = 0;
     if (w) await w.terminate();
@@ -215,7 +234,8 @@ export class WorkerExecutor implements Executor {
     this.closing = true;
     const w = this.worker;
     this.worker = null;
-    for (const [id, p] of [...this.pending]) this.settle(id, p.op === 'run' ? failure('KernelError', 'the kernel shut down') : p.fallback);
+    for (const [id, p] of [...this.pending])
+      this.settle(id, p.op === 'run' ? failure('KernelError', 'the kernel shut down') : p.fallback);
     if (w) await w.terminate();
     await closeHostedAgents();
   }

@@ -92,7 +92,13 @@ export class KernelHandler {
         case 'complete_request': {
           const code = str(c.code);
           const r = await this.executor.complete(code, cursorOf(c, code));
-          req.reply('complete_reply', { status: 'ok', matches: r.matches, cursor_start: r.start, cursor_end: r.end, metadata: {} });
+          req.reply('complete_reply', {
+            status: 'ok',
+            matches: r.matches,
+            cursor_start: r.start,
+            cursor_end: r.end,
+            metadata: {},
+          });
           break;
         }
         case 'inspect_request': {
@@ -103,7 +109,10 @@ export class KernelHandler {
         }
         case 'is_complete_request': {
           const r = await this.executor.isComplete(str(c.code));
-          req.reply('is_complete_reply', r.status === 'incomplete' ? { status: r.status, indent: r.indent } : { status: r.status });
+          req.reply(
+            'is_complete_reply',
+            r.status === 'incomplete' ? { status: r.status, indent: r.indent } : { status: r.status },
+          );
           break;
         }
         case 'history_request':
@@ -112,7 +121,13 @@ export class KernelHandler {
           } catch (e) {
             if (!(e instanceof HistoryRequestError)) throw e;
             this.log(e.message);
-            req.reply('history_reply', { status: 'error', ename: 'ValueError', evalue: e.message, traceback: [], history: [] });
+            req.reply('history_reply', {
+              status: 'error',
+              ename: 'ValueError',
+              evalue: e.message,
+              traceback: [],
+              history: [],
+            });
           }
           break;
         case 'comm_info_request':
@@ -140,7 +155,12 @@ export class KernelHandler {
       // the executor never rejects for a user's mistake, so this is the kernel's own fault: say so and go on
       this.log(`error while handling ${req.msgType}: ${(e as Error)?.stack ?? e}`);
       if (req.msgType.endsWith('_request')) {
-        req.reply(req.msgType.replace(/_request$/, '_reply'), { status: 'error', ename: 'KernelError', evalue: String((e as Error)?.message ?? e), traceback: [] });
+        req.reply(req.msgType.replace(/_request$/, '_reply'), {
+          status: 'error',
+          ename: 'KernelError',
+          evalue: String((e as Error)?.message ?? e),
+          traceback: [],
+        });
       }
     } finally {
       req.publish('status', { execution_state: 'idle' });
@@ -183,10 +203,16 @@ export class KernelHandler {
     out.close();
 
     if (result.ok) {
-      if (result.value && !silent) req.publish('execute_result', { execution_count: count, data: result.value, metadata: {} });
+      if (result.value && !silent)
+        req.publish('execute_result', { execution_count: count, data: result.value, metadata: {} });
       const userExpressions = await this.userExpressions(c.user_expressions);
       if (storeHistory) this.history.add(count, code, textOf(result.value));
-      req.reply('execute_reply', { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] });
+      req.reply('execute_reply', {
+        status: 'ok',
+        execution_count: count,
+        user_expressions: userExpressions,
+        payload: [],
+      });
       return;
     }
     const { ename, evalue, traceback } = result;
@@ -200,17 +226,33 @@ export class KernelHandler {
       await new Promise((resolve) => setTimeout(resolve, this.abortDrainMs));
       this.abortThrough = this.received;
     }
-    req.reply('execute_reply', { status: 'error', execution_count: count, ename, evalue, traceback, user_expressions: {}, payload: [] });
+    req.reply('execute_reply', {
+      status: 'error',
+      execution_count: count,
+      ename,
+      evalue,
+      traceback,
+      user_expressions: {},
+      payload: [],
+    });
   }
 
   /** execute_request's user_expressions: each evaluated quietly after the cell, as ipykernel does. */
   private async userExpressions(exprs: unknown): Promise<Content> {
     const result: Content = {};
     if (!exprs || typeof exprs !== 'object') return result;
-    const quiet: RunSinks = { stdout: () => {}, stderr: () => {}, display: () => {}, clearOutput: () => {}, input: null };
+    const quiet: RunSinks = {
+      stdout: () => {},
+      stderr: () => {},
+      display: () => {},
+      clearOutput: () => {},
+      input: null,
+    };
     for (const [name, expr] of Object.entries(exprs as Record<string, unknown>)) {
       const r = await this.executor.run(str(expr), quiet, { file: `<user_expressions.${name}>` });
-      result[name] = r.ok ? { status: 'ok', data: r.value ?? { 'text/plain': 'none' }, metadata: {} } : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
+      result[name] = r.ok
+        ? { status: 'ok', data: r.value ?? { 'text/plain': 'none' }, metadata: {} }
+        : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
     }
     return result;
   }

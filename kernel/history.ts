@@ -53,7 +53,10 @@ export class History {
         if (q.unique) {
           // the last of each input, in order (a Set from the end: linear, not quadratic)
           const later = new Set<string>();
-          picked = picked.reverse().filter((e) => !later.has(e.input) && later.add(e.input)).reverse();
+          picked = picked
+            .reverse()
+            .filter((e) => !later.has(e.input) && later.add(e.input))
+            .reverse();
         }
         if (q.n) picked = picked.slice(-q.n);
         break;
@@ -76,12 +79,17 @@ export const SEARCH_BUDGET = 50_000_000;
 const ACCESS_TYPES = ['tail', 'range', 'search'];
 
 function validHistoryQuery(c: Record<string, unknown>): HistoryQuery {
-  const bad = (field: string, want: string) => new HistoryRequestError(`history_request: "${field}" must be ${want}, not ${describe(c[field])}`);
+  const bad = (field: string, want: string) =>
+    new HistoryRequestError(`history_request: "${field}" must be ${want}, not ${describe(c[field])}`);
   const optional = (field: string, ok: (v: unknown) => boolean, want: string) => {
     if (c[field] !== undefined && c[field] !== null && !ok(c[field])) throw bad(field, want);
   };
   const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
-  optional('hist_access_type', (v) => typeof v === 'string' && ACCESS_TYPES.includes(v), `one of ${ACCESS_TYPES.map((t) => `"${t}"`).join(', ')}`);
+  optional(
+    'hist_access_type',
+    (v) => typeof v === 'string' && ACCESS_TYPES.includes(v),
+    `one of ${ACCESS_TYPES.map((t) => `"${t}"`).join(', ')}`,
+  );
   optional('output', (v) => typeof v === 'boolean', 'true or false');
   optional('raw', (v) => typeof v === 'boolean', 'true or false');
   optional('unique', (v) => typeof v === 'boolean', 'true or false');
@@ -91,7 +99,9 @@ function validHistoryQuery(c: Record<string, unknown>): HistoryQuery {
   optional('n', (v) => int(v) && (v as number) >= 0, 'a whole number');
   optional('pattern', (v) => typeof v === 'string', 'a string');
   if (typeof c.pattern === 'string' && c.pattern.length > MAX_PATTERN) {
-    throw new HistoryRequestError(`history_request: the pattern has ${c.pattern.length} characters; the limit is ${MAX_PATTERN}`);
+    throw new HistoryRequestError(
+      `history_request: the pattern has ${c.pattern.length} characters; the limit is ${MAX_PATTERN}`,
+    );
   }
   const v = (k: string) => (c[k] === null ? undefined : c[k]);
   return {
@@ -109,7 +119,11 @@ function validHistoryQuery(c: Record<string, unknown>): HistoryQuery {
 function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
-  return typeof v === 'string' ? 'a string' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v).slice(0, 20)}`;
+  return typeof v === 'string'
+    ? 'a string'
+    : typeof v === 'object'
+      ? 'an object'
+      : `${typeof v} ${String(v).slice(0, 20)}`;
 }
 
 /**
@@ -136,7 +150,10 @@ function globMatches(g: Glob, input: string, budget: { left: number }): boolean 
   const at = (piece: string[], pos: number) => {
     if (pos < 0 || pos + piece.length > text.length) return false;
     for (let k = 0; k < piece.length; k++) {
-      if (--budget.left < 0) throw new HistoryRequestError(`history_request: the search needs more than ${SEARCH_BUDGET} comparisons; use a shorter pattern`);
+      if (--budget.left < 0)
+        throw new HistoryRequestError(
+          `history_request: the search needs more than ${SEARCH_BUDGET} comparisons; use a shorter pattern`,
+        );
       if (piece[k] !== '?' && piece[k] !== text[pos + k]) return false;
     }
     return true;

@@ -14,7 +14,9 @@ export const NABLA_VERSION = pkg.version;
 
 /** Links in the front end's Help menu: the hosted reference when package.json names a homepage, else the local file. */
 function helpLinks(): { text: string; url: string }[] {
-  const docs = pkg.homepage ? `${pkg.homepage.replace(/\/$/, '')}/blob/main/docs/language.md` : pathToFileURL(`${packageRoot}docs/language.md`).href;
+  const docs = pkg.homepage
+    ? `${pkg.homepage.replace(/\/$/, '')}/blob/main/docs/language.md`
+    : pathToFileURL(`${packageRoot}docs/language.md`).href;
   return [{ text: 'Nabla language reference', url: docs }];
 }
 

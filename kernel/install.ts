@@ -34,7 +34,8 @@ export function kernelspecDir(opts: InstallOptions = {}): string {
 function userDataDir(): string {
   if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Jupyter');
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'jupyter');
+  if (process.platform === 'win32')
+    return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'jupyter');
   return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'jupyter');
 }
 
@@ -48,7 +49,9 @@ function pythonPrefix(): string {
       // try the next name
     }
   }
-  throw new Error('--sys-prefix needs an active Python environment (VIRTUAL_ENV or CONDA_PREFIX) or python3 on PATH; use --user or --prefix DIR instead');
+  throw new Error(
+    '--sys-prefix needs an active Python environment (VIRTUAL_ENV or CONDA_PREFIX) or python3 on PATH; use --user or --prefix DIR instead',
+  );
 }
 
 export function kernelJson(node = process.execPath): Record<string, unknown> {

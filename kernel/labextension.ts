@@ -9,7 +9,9 @@ import { kernelspecDir, type InstallOptions } from './install';
  * kernelspec goes to, where JupyterLab finds prebuilt extensions.
  */
 export const LABEXTENSION_NAME = 'nabla-jupyterlab';
-export const PREBUILT_LABEXTENSION = fileURLToPath(new URL(`../lite/labextension/dist/${LABEXTENSION_NAME}`, import.meta.url));
+export const PREBUILT_LABEXTENSION = fileURLToPath(
+  new URL(`../lite/labextension/dist/${LABEXTENSION_NAME}`, import.meta.url),
+);
 
 /** The labextensions folder beside the kernels folder the kernelspec is installed in. */
 export function labextensionDir(opts: InstallOptions = {}): string {

@@ -60,7 +60,10 @@ export class NablaServer extends ZmqServer {
     super({ close() {} } as never, connectionFile);
     const info = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
     this.signer = signer(info.key ?? '', info.signature_scheme);
-    if (!info.key) log('the connection file has an empty key: message signatures are not checked, and replayed messages cannot be told apart (anyone who can reach the ports can run code)');
+    if (!info.key)
+      log(
+        'the connection file has an empty key: message signatures are not checked, and replayed messages cannot be told apart (anyone who can reach the ports can run code)',
+      );
   }
 
   override async init(): Promise<void> {
@@ -75,12 +78,15 @@ export class NablaServer extends ZmqServer {
     try {
       msg = decode(this.signer, frames);
     } catch (e) {
-      if (e instanceof WireError) this.log(`rejected a message on the ${channel} channel: ${e.message}; it was not run`);
+      if (e instanceof WireError)
+        this.log(`rejected a message on the ${channel} channel: ${e.message}; it was not run`);
       else this.log(`rejected a message on the ${channel} channel: ${e}`);
       return;
     }
     if (this.replays.repeated(msg.signature)) {
-      this.log(`rejected a replayed ${msg.header.msg_type} on the ${channel} channel (msg_id ${String(msg.header.msg_id).slice(0, 64)}): its signature was seen before; it was not run`);
+      this.log(
+        `rejected a replayed ${msg.header.msg_type} on the ${channel} channel (msg_id ${String(msg.header.msg_id).slice(0, 64)}): its signature was seen before; it was not run`,
+      );
       return;
     }
     try {
@@ -95,7 +101,8 @@ export class NablaServer extends ZmqServer {
     return {
       msgType: msg.header.msg_type,
       content: msg.content,
-      publish: (type, content) => this.send(this.iopub, child(msg, type, content, [Buffer.from(`kernel.nabla.${type}`)])),
+      publish: (type, content) =>
+        this.send(this.iopub, child(msg, type, content, [Buffer.from(`kernel.nabla.${type}`)])),
       reply: (type, content) => this.send(sock, child(msg, type, content)),
       input: (prompt, password) => {
         // routed with the shell request's identities: the client's stdin socket shares its shell identity
@@ -112,7 +119,9 @@ export class NablaServer extends ZmqServer {
   private send(sock: Socket, m: Message): void {
     const frames = encode(this.signer, m);
     const prev = this.sendQueues.get(sock) ?? Promise.resolve();
-    const next = prev.then(() => (sock as { send(f: Buffer[]): Promise<void> }).send(frames)).catch((e) => this.log(`send failed: ${e}`));
+    const next = prev
+      .then(() => (sock as { send(f: Buffer[]): Promise<void> }).send(frames))
+      .catch((e) => this.log(`send failed: ${e}`));
     this.sendQueues.set(sock, next);
   }
 

@@ -77,9 +77,22 @@ export function decode(s: Signer, frames: readonly Buffer[]): Message {
   } catch (e) {
     throw new WireError(`message with invalid JSON: ${(e as Error).message}`, 'format');
   }
-  const [header, parent_header, metadata, content] = json as [Header, Header, Record<string, unknown>, Record<string, unknown>];
+  const [header, parent_header, metadata, content] = json as [
+    Header,
+    Header,
+    Record<string, unknown>,
+    Record<string, unknown>,
+  ];
   if (!header || typeof header.msg_type !== 'string') throw new WireError('message header without msg_type', 'format');
-  return { identities: frames.slice(0, at), header, parent_header: parent_header ?? {}, metadata: metadata ?? {}, content: content ?? {}, buffers: parts.slice(4), signature };
+  return {
+    identities: frames.slice(0, at),
+    header,
+    parent_header: parent_header ?? {},
+    metadata: metadata ?? {},
+    content: content ?? {},
+    buffers: parts.slice(4),
+    signature,
+  };
 }
 
 /**
@@ -116,7 +129,12 @@ export function encode(s: Signer, m: Message): Buffer[] {
 }
 
 /** A message in reply to (or published on behalf of) `parent`: same session and routing. */
-export function child(parent: Message, msgType: string, content: Record<string, unknown>, identities = parent.identities): Message {
+export function child(
+  parent: Message,
+  msgType: string,
+  content: Record<string, unknown>,
+  identities = parent.identities,
+): Message {
   return {
     identities,
     header: {

@@ -38,7 +38,11 @@ function readInput(id: number, prompt: string, password: boolean, allowed: boole
   if (!allowed) {
     throw userError('input: this front end does not accept input (its execute request has allow_stdin false)');
   }
-  const text = readStdin(data.stdin, () => post({ op: 'input', id, prompt, password }), () => mode.checkInterrupt?.());
+  const text = readStdin(
+    data.stdin,
+    () => post({ op: 'input', id, prompt, password }),
+    () => mode.checkInterrupt?.(),
+  );
   if (text === null) throw userError('input: the front end did not answer');
   return text;
 }
@@ -84,7 +88,10 @@ interface Language {
 
 /** A session module: the language's (compiler/index.ts exports openSession) or a test's fake (createSession only). */
 interface SessionModule {
-  openSession?: (opts: { mime: (v: unknown) => MimeBundle | null; checkBeforeRun?: boolean }) => { session: Session; run: Language['run'] };
+  openSession?: (opts: { mime: (v: unknown) => MimeBundle | null; checkBeforeRun?: boolean }) => {
+    session: Session;
+    run: Language['run'];
+  };
   createSession?: SessionFactory;
 }
 
@@ -96,7 +103,11 @@ async function loadSession(): Promise<{ language: Language; warnings: string[] }
     // tensors live outside the JS heap (ArrayBuffers), so the worker's heap limit alone would not bound them:
     // they count against the same limit (ArrayBuffer memory, which is almost all tensor data)
     if (data.heapLimitMb) {
-      runtime.setTensorMemoryLimit(data.heapLimitMb * 2 ** 20, () => process.memoryUsage().arrayBuffers, "the kernel's heap limit (NABLA_KERNEL_HEAP_MB)");
+      runtime.setTensorMemoryLimit(
+        data.heapLimitMb * 2 ** 20,
+        () => process.memoryUsage().arrayBuffers,
+        "the kernel's heap limit (NABLA_KERNEL_HEAP_MB)",
+      );
     }
     mime = display.valueBundle;
   } catch (e) {
@@ -109,14 +120,18 @@ async function loadSession(): Promise<{ language: Language; warnings: string[] }
       const opened = mod.openSession({ mime, checkBeforeRun: true });
       return { language: { session: opened.session, run: (code, out, opts) => opened.run(code, out, opts) }, warnings };
     }
-    if (typeof mod.createSession !== 'function') throw new Error(`${data.sessionModule} does not export openSession() or createSession()`);
+    if (typeof mod.createSession !== 'function')
+      throw new Error(`${data.sessionModule} does not export openSession() or createSession()`);
     const session = mod.createSession({ mime, checkBeforeRun: true });
     return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings };
   } catch (e) {
     const where = data.sessionModule.startsWith('file:') ? fileURLToPath(data.sessionModule) : data.sessionModule;
     const reason = `the Nabla language could not be loaded from ${where}: ${(e as Error)?.message ?? e}`;
     const session = unavailableSession(reason);
-    return { language: { session, run: (code, out, opts) => session.run(code, out, opts) }, warnings: [...warnings, reason] };
+    return {
+      language: { session, run: (code, out, opts) => session.run(code, out, opts) },
+      warnings: [...warnings, reason],
+    };
   }
 }
 
@@ -133,18 +148,34 @@ port.on('message', (m: ToWorker) => {
         try {
           post({ op: 'result', id: m.id, value: result });
         } catch (e) {
-          post({ op: 'result', id: m.id, value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]) });
+          post({
+            op: 'result',
+            id: m.id,
+            value: failed([placeless('DisplayError', `the cell's value cannot be shown: ${(e as Error).message}`)]),
+          });
         }
       });
       break;
     case 'complete':
-      post({ op: 'result', id: m.id, value: guard(() => session.complete(m.code, m.cursor), { matches: [], start: m.cursor, end: m.cursor }) });
+      post({
+        op: 'result',
+        id: m.id,
+        value: guard(() => session.complete(m.code, m.cursor), { matches: [], start: m.cursor, end: m.cursor }),
+      });
       break;
     case 'inspect':
-      post({ op: 'result', id: m.id, value: guard(() => session.inspect(m.code, m.cursor, m.detail), { found: false, data: {} }) });
+      post({
+        op: 'result',
+        id: m.id,
+        value: guard(() => session.inspect(m.code, m.cursor, m.detail), { found: false, data: {} }),
+      });
       break;
     case 'isComplete':
-      post({ op: 'result', id: m.id, value: guard(() => session.isComplete(m.code), { status: 'unknown', indent: '' }) });
+      post({
+        op: 'result',
+        id: m.id,
+        value: guard(() => session.isComplete(m.code), { status: 'unknown', indent: '' }),
+      });
       break;
   }
 });

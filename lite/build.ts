@@ -5,7 +5,16 @@
 // Every file name under build/ carries a content hash, so a host may cache them for ever; the pages and the
 // JSON listings keep their names (they are what changes).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +60,11 @@ export function liteInstalled(): boolean {
 
 /** `npm ci --prefix lite`: the lite app's own install, from its lock file. */
 export function installLite(log: (line: string) => void = () => {}): void {
-  log('installing the lite app\'s dependencies (npm ci --prefix lite) …');
+  log("installing the lite app's dependencies (npm ci --prefix lite) …");
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['ci', '--prefix', liteDir, '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(npm, ['ci', '--prefix', liteDir, '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 /** True when outDir holds a built site. */
@@ -76,7 +87,10 @@ export async function buildLite(opts: LiteBuildOptions = {}): Promise<LiteBuildR
   const workers = await build({
     ...commonOptions({ minify }),
     absWorkingDir: root,
-    entryPoints: { 'session.worker': join(root, 'web', 'src', 'session.worker.ts'), 'gpu.worker': join(root, 'web', 'src', 'gpu.worker.ts') },
+    entryPoints: {
+      'session.worker': join(root, 'web', 'src', 'session.worker.ts'),
+      'gpu.worker': join(root, 'web', 'src', 'gpu.worker.ts'),
+    },
     outdir: buildDir,
     format: 'esm',
     splitting: true,
@@ -111,23 +125,33 @@ export async function buildLite(opts: LiteBuildOptions = {}): Promise<LiteBuildR
     loader: ASSET_LOADERS,
     nodePaths: [join(liteDir, 'node_modules')],
     // __dirname: mathjax-full names it on a path webpack gives '/' (as upstream's build does)
-    define: { ...commonOptions({}).define, __NABLA_SITE__: JSON.stringify(site), global: 'globalThis', __dirname: '"/"' },
+    define: {
+      ...commonOptions({}).define,
+      __NABLA_SITE__: JSON.stringify(site),
+      global: 'globalThis',
+      __dirname: '"/"',
+    },
     // Nabla's code in this bundle (grammar/, web/src/session-client.ts) is browser-safe; the workers above
     // carry the compiler and runtime, under the playground's guard
     plugins: [pluginsModule(pkg), singleYjsPlugin, tildePlugin, svgPlugin, nodeFallbackPlugin],
     metafile: true,
   });
   const appJs = outputFor(app.metafile, 'lite/src/index.ts', buildDir);
-  const appCss = Object.entries(app.metafile.outputs).find(([, o]) => o.entryPoint === 'lite/src/index.ts')?.[1].cssBundle;
+  const appCss = Object.entries(app.metafile.outputs).find(([, o]) => o.entryPoint === 'lite/src/index.ts')?.[1]
+    .cssBundle;
 
   log('themes, settings schemas, translations, contents, licenses …');
   await buildThemes(pkg, buildDir, minify);
   writeJson(join(buildDir, 'schemas', 'all.json'), schemasOf(pkg));
   writeJson(join(buildDir, 'schemas', 'all_federated.json'), []);
-  writeJson(join(outDir, 'api', 'translations', 'all.json'), { data: { en: { displayName: 'English', nativeName: 'English' } }, message: '' });
+  writeJson(join(outDir, 'api', 'translations', 'all.json'), {
+    data: { en: { displayName: 'English', nativeName: 'English' } },
+    message: '',
+  });
   writeJson(join(outDir, 'api', 'translations', 'en.json'), { data: {}, message: '' });
   const contents = contentsListings(resolve(opts.contentsDir ?? join(root, 'notebooks')));
-  for (const [path, listing] of contents.listings) writeJson(join(outDir, 'api', 'contents', ...path.split('/').filter(Boolean), 'all.json'), listing);
+  for (const [path, listing] of contents.listings)
+    writeJson(join(outDir, 'api', 'contents', ...path.split('/').filter(Boolean), 'all.json'), listing);
   for (const [path, source] of contents.files) {
     mkdirSync(dirname(join(outDir, 'files', path)), { recursive: true });
     copyFileSync(source, join(outDir, 'files', path));
@@ -139,17 +163,30 @@ export async function buildLite(opts: LiteBuildOptions = {}): Promise<LiteBuildR
   writeJson(join(outDir, 'jupyter-lite.json'), siteConfig(nablaVersion));
   writeFileSync(join(outDir, 'index.html'), rootPage());
   mkdirSync(join(outDir, 'lab'), { recursive: true });
-  writeFileSync(join(outDir, 'lab', 'index.html'), labPage({ script: `../${rel(appJs)}`, css: appCss ? `../${relative(outDir, resolve(root, appCss)).split(sep).join('/')}` : null }));
+  writeFileSync(
+    join(outDir, 'lab', 'index.html'),
+    labPage({
+      script: `../${rel(appJs)}`,
+      css: appCss ? `../${relative(outDir, resolve(root, appCss)).split(sep).join('/')}` : null,
+    }),
+  );
   copyFileSync(join(liteDir, 'src', 'config-loader.js'), join(outDir, 'config-loader.js'));
 
   const all = walk(outDir);
-  return { outDir, files: all.length, bytes: all.reduce((s, f) => s + statSync(join(outDir, f)).size, 0), ms: Math.round(performance.now() - t0) };
+  return {
+    outDir,
+    files: all.length,
+    bytes: all.reduce((s, f) => s + statSync(join(outDir, f)).size, 0),
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 function prepareOut(outDir: string): void {
   if (existsSync(outDir)) {
     if (readdirSync(outDir).length > 0 && !existsSync(join(outDir, MARKER))) {
-      throw new Error(`${outDir} exists and was not made by 'nabla lite build'; refusing to empty it (choose another --out)`);
+      throw new Error(
+        `${outDir} exists and was not made by 'nabla lite build'; refusing to empty it (choose another --out)`,
+      );
     }
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -160,11 +197,26 @@ function prepareOut(outDir: string): void {
 /** The output file (relative to dir) of an entry point, by its input path relative to the repository. */
 function outputFor(meta: Metafile, entry: string, dir: string): string {
   const found = Object.entries(meta.outputs).find(([, o]) => o.entryPoint === entry);
-  if (!found) throw new Error(`the build made no output for ${entry} (outputs: ${Object.values(meta.outputs).map((o) => o.entryPoint).filter(Boolean).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `the build made no output for ${entry} (outputs: ${Object.values(meta.outputs)
+        .map((o) => o.entryPoint)
+        .filter(Boolean)
+        .join(', ')})`,
+    );
   return relative(dir, resolve(root, found[0])).split(sep).join('/');
 }
 
-const ASSET_LOADERS = { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'file', '.gif': 'file', '.jpg': 'file', '.md': 'text' } as const;
+const ASSET_LOADERS = {
+  '.woff': 'file',
+  '.woff2': 'file',
+  '.ttf': 'file',
+  '.eot': 'file',
+  '.png': 'file',
+  '.gif': 'file',
+  '.jpg': 'file',
+  '.md': 'text',
+} as const;
 
 /**
  * SVG files: JupyterLab's icons import them as text (webpack's raw loader upstream), while CSS url()s want a
@@ -178,8 +230,14 @@ const svgPlugin: Plugin = {
       const path = resolve(args.resolveDir, args.path.replace(/[?#].*$/, ''));
       return args.kind === 'url-token' ? { path, namespace: 'svg-url' } : { path, namespace: 'svg-text' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'svg-url' }, (args) => ({ contents: readFileSync(args.path), loader: 'dataurl' }));
-    b.onLoad({ filter: /.*/, namespace: 'svg-text' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
+    b.onLoad({ filter: /.*/, namespace: 'svg-url' }, (args) => ({
+      contents: readFileSync(args.path),
+      loader: 'dataurl',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'svg-text' }, (args) => ({
+      contents: readFileSync(args.path, 'utf8'),
+      loader: 'text',
+    }));
   },
 };
 
@@ -187,7 +245,9 @@ const svgPlugin: Plugin = {
 const tildePlugin: Plugin = {
   name: 'nabla-lite-tilde',
   setup(b) {
-    b.onResolve({ filter: /^~/ }, (args) => b.resolve(args.path.slice(1), { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }));
+    b.onResolve({ filter: /^~/ }, (args) =>
+      b.resolve(args.path.slice(1), { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }),
+    );
   },
 };
 
@@ -201,7 +261,8 @@ const nodeFallbackPlugin: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^[a-z:_]+$/ }, (args) => {
       if (!NODE_BUILTINS.has(args.path) || !args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
-      if (args.path.replace(/^node:/, '') === 'path') return b.resolve('path-browserify', { kind: args.kind, resolveDir: liteDir });
+      if (args.path.replace(/^node:/, '') === 'path')
+        return b.resolve('path-browserify', { kind: args.kind, resolveDir: liteDir });
       return { path: args.path, namespace: 'node-empty' };
     });
     b.onLoad({ filter: /.*/, namespace: 'node-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
@@ -216,7 +277,9 @@ const singleYjsPlugin: Plugin = {
   name: 'nabla-lite-single-yjs',
   setup(b) {
     b.onResolve({ filter: /^(yjs|lib0)(\/.*)?$/ }, (args) =>
-      args.kind === 'require-call' ? b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer }) : undefined,
+      args.kind === 'require-call'
+        ? b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer })
+        : undefined,
     );
   },
 };
@@ -225,7 +288,10 @@ const singleYjsPlugin: Plugin = {
 function pluginsModule(pkg: LitePackage): Plugin {
   const require = createRequire(join(liteDir, 'package.json'));
   const styleOf = (name: string): string | null => {
-    const p = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { styleModule?: string; style?: string };
+    const p = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as {
+      styleModule?: string;
+      style?: string;
+    };
     return p.styleModule ? `${name}/${p.styleModule}` : p.style ? `${name}/${p.style}` : null;
   };
   const lines: string[] = [];
@@ -255,7 +321,8 @@ async function buildThemes(pkg: LitePackage, buildDir: string, minify: boolean):
   const require = createRequire(join(liteDir, 'package.json'));
   for (const name of pkg.jupyterlab.extensions) {
     const pj = require.resolve(`${name}/package.json`);
-    const themePath = (JSON.parse(readFileSync(pj, 'utf8')) as { jupyterlab?: { themePath?: string } }).jupyterlab?.themePath;
+    const themePath = (JSON.parse(readFileSync(pj, 'utf8')) as { jupyterlab?: { themePath?: string } }).jupyterlab
+      ?.themePath;
     if (!themePath) continue;
     await build({
       entryPoints: { index: join(dirname(pj), themePath) },
@@ -281,7 +348,9 @@ function schemasOf(pkg: LitePackage): unknown[] {
     if (!schemaDir) continue;
     const dir = join(dirname(pj), schemaDir);
     if (!existsSync(dir)) continue; // declared but not published (@jupyterlite/apputils-extension 0.8)
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const schema = JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
       out.push({ id: `${name}:${f.replace(/\.json$/, '')}`, raw: '{}', schema, settings: {}, version: meta.version });
     }

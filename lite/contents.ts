@@ -41,22 +41,57 @@ export function contentsListings(dir: string): Contents {
   const files = new Map<string, string>();
   const visit = (abs: string, path: string): Entry[] => {
     const entries: Entry[] = [];
-    for (const name of readdirSync(abs).filter((n) => !n.startsWith('.')).sort()) {
+    for (const name of readdirSync(abs)
+      .filter((n) => !n.startsWith('.'))
+      .sort()) {
       const p = path ? `${path}/${name}` : name;
       const st = statSync(join(abs, name));
       const when = st.mtime.toISOString();
       if (st.isDirectory()) {
         visit(join(abs, name), p);
-        entries.push({ name, path: p, type: 'directory', mimetype: null, format: null, content: null, size: null, writable: true, created: when, last_modified: when });
+        entries.push({
+          name,
+          path: p,
+          type: 'directory',
+          mimetype: null,
+          format: null,
+          content: null,
+          size: null,
+          writable: true,
+          created: when,
+          last_modified: when,
+        });
       } else if (st.isFile()) {
         files.set(p, join(abs, name));
         const ext = extname(name).toLowerCase();
         const type = ext === '.ipynb' ? 'notebook' : 'file';
-        entries.push({ name, path: p, type, mimetype: MIME[ext] ?? 'application/octet-stream', format: null, content: null, size: st.size, writable: true, created: when, last_modified: when });
+        entries.push({
+          name,
+          path: p,
+          type,
+          mimetype: MIME[ext] ?? 'application/octet-stream',
+          format: null,
+          content: null,
+          size: st.size,
+          writable: true,
+          created: when,
+          last_modified: when,
+        });
       }
     }
     const when = statSync(abs).mtime.toISOString();
-    listings.set(path, { name: path.split('/').pop() ?? '', path, type: 'directory', mimetype: null, format: 'json', content: entries, size: null, writable: true, created: when, last_modified: when });
+    listings.set(path, {
+      name: path.split('/').pop() ?? '',
+      path,
+      type: 'directory',
+      mimetype: null,
+      format: 'json',
+      content: entries,
+      size: null,
+      writable: true,
+      created: when,
+      last_modified: when,
+    });
     return entries;
   };
   visit(dir, '');

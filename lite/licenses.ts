@@ -32,8 +32,13 @@ export function licensesOf(inputs: string[]): { packages: LicensedPackage[] } {
     if (d && existsSync(join(d, 'package.json'))) dirs.add(d);
   }
   const packages = [...dirs].map((d) => {
-    const p = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string; version?: string; license?: unknown };
-    const licenseId = typeof p.license === 'string' ? p.license : ((p.license as { type?: string } | undefined)?.type ?? '');
+    const p = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+      license?: unknown;
+    };
+    const licenseId =
+      typeof p.license === 'string' ? p.license : ((p.license as { type?: string } | undefined)?.type ?? '');
     return { name: p.name ?? dirname(d), versionInfo: p.version ?? '', licenseId, extractedText: licenseText(d) };
   });
   // one entry per name and version (a package may sit in more than one node_modules)

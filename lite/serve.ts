@@ -23,6 +23,10 @@ export function serveLite(opts: LiteServeOptions = {}): Promise<Served> {
     dir: opts.dir ?? DEFAULT_LITE_OUT,
     build: opts.build ?? 'auto',
     onRequest: opts.onRequest,
-    site: { name: "JupyterLite site; run 'npx nabla lite build' first", isBuilt: isLiteBuilt, build: (outDir) => buildLite({ ...opts.buildOptions, outDir }) },
+    site: {
+      name: "JupyterLite site; run 'npx nabla lite build' first",
+      isBuilt: isLiteBuilt,
+      build: (outDir) => buildLite({ ...opts.buildOptions, outDir }),
+    },
   });
 }

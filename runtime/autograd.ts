@@ -39,7 +39,8 @@ export interface BackwardOptions {
   inputs?: Tensor | readonly Tensor[] | null;
 }
 
-const list = <T>(x: T | readonly T[] | null | undefined): T[] => (x == null ? [] : Array.isArray(x) ? [...x] : [x as T]);
+const list = <T>(x: T | readonly T[] | null | undefined): T[] =>
+  x == null ? [] : Array.isArray(x) ? [...x] : [x as T];
 
 interface Pass {
   api: string;
@@ -73,17 +74,24 @@ function seeds(api: string, outputs: Tensor[], given: (Tensor | null)[], hint = 
     if (!node) {
       const why = whyNoGrad(t, outputs.length > 1 ? `output ${i + 1}` : 'the output');
       // where an input's value escaped, that is the cause: the generic advice (param, watch) would mislead
-      const lead = hint && / has no grad_fn: /.test(why) ? why.slice(0, why.indexOf(' requires grad;')) + ' requires grad' : why;
+      const lead =
+        hint && / has no grad_fn: /.test(why) ? why.slice(0, why.indexOf(' requires grad;')) + ' requires grad' : why;
       throw gradError(api, lead + (hint && '.' + hint));
     }
     let g = given[i] ?? null;
     if (!g) {
       if (t.size !== 1) {
-        throw gradError(api, `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient with shape ${fmtShape(t.shape)} (${OUTPUT_GRADIENT_ADVICE[api] ?? OUTPUT_GRADIENT_ADVICE.grad})`);
+        throw gradError(
+          api,
+          `the output has shape ${fmtShape(t.shape)}, and a gradient can be implied only for a single number; reduce it first (e.g. sum(y)) or pass the output gradient with shape ${fmtShape(t.shape)} (${OUTPUT_GRADIENT_ADVICE[api] ?? OUTPUT_GRADIENT_ADVICE.grad})`,
+        );
       }
       g = onesLike(t);
     } else if (!sameShape(g.shape, t.shape)) {
-      throw gradError(api, `the output gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(t.shape)}; they must match`);
+      throw gradError(
+        api,
+        `the output gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(t.shape)}; they must match`,
+      );
     }
     return { node, grad: g };
   });
@@ -121,7 +129,14 @@ export function leadingTo(starts: Node[], targets: Set<Node>): Set<Node> {
 
 function run(api: string, p: Pass): Map<Node, Tensor> {
   const obs = backwardObserver.current;
-  obs?.begin({ api, outputs: p.outputs, roots: p.roots, known: p.known, accumulate: p.accumulate, createGraph: p.createGraph });
+  obs?.begin({
+    api,
+    outputs: p.outputs,
+    roots: p.roots,
+    known: p.known,
+    accumulate: p.accumulate,
+    createGraph: p.createGraph,
+  });
   // in anomaly mode, who sent each gradient, so a NaN can be traced to the rule and the where that made it
   const from = mode.anomaly ? new Map<Node, Contribution[]>() : null;
   p.flat = [];
@@ -165,7 +180,8 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         obs?.visit(n, arrived, g ?? null);
         if (n instanceof LeafNode) {
           if (g && p.flat!.length) (p.arrivals ??= new Map()).set(n, g);
-          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) accumulateGrad(n.leaf, g, p.createGraph);
+          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n)))
+            accumulateGrad(n.leaf, g, p.createGraph);
           continue;
         }
         if (p.constants.has(n)) continue;
@@ -202,7 +218,10 @@ function propagate(
   const sent: (Tensor | null)[] = grads.map(() => null);
   if (n.op.zeroGrad) p.flat!.push(n);
   if (grads.length !== n.next.length) {
-    throw gradError(api, `internal error: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs (a bug in Nabla)`);
+    throw gradError(
+      api,
+      `internal error: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs (a bug in Nabla)`,
+    );
   }
   grads.forEach((gi, i) => {
     const c = n.next[i];
@@ -210,7 +229,10 @@ function propagate(
     const m = n.inputMeta[i];
     if (isComplex(gi.dtype) && !isComplex(m.dtype)) gi = real(gi);
     if (!sameShape(gi.shape, m.shape)) {
-      throw gradError(api, `internal error in the gradient of ${n.op.name}: input ${i + 1} has shape ${fmtShape(m.shape)} but its gradient has shape ${fmtShape(gi.shape)} (a bug in Nabla)`);
+      throw gradError(
+        api,
+        `internal error in the gradient of ${n.op.name}: input ${i + 1} has shape ${fmtShape(m.shape)} but its gradient has shape ${fmtShape(gi.shape)} (a bug in Nabla)`,
+      );
     }
     if (from) {
       checkGradFinite(n, i, gi, g, ctx, from.get(n) ?? []);
@@ -253,7 +275,9 @@ function checkGradFinite(n: Node, i: number, gi: Tensor, g: Tensor, ctx: Backwar
   const h = gi.toHost();
   for (let k = 0; k < h.length; k++) {
     if (Number.isFinite(h[k])) continue;
-    const why = backwardDiagnoser.current?.anomaly(n, i, gi, g, ctx, into) ?? `the backward of ${n.op.name}${at(n.site)} produced a value that is not finite in the gradient of input ${i + 1}.`;
+    const why =
+      backwardDiagnoser.current?.anomaly(n, i, gi, g, ctx, into) ??
+      `the backward of ${n.op.name}${at(n.site)} produced a value that is not finite in the gradient of input ${i + 1}.`;
     throw new NablaError(`detect_anomaly: ${why}`, 'detect_anomaly', 'AnomalyError');
   }
 }
@@ -269,8 +293,16 @@ function knownMap(api: string, k: GradOptions['knownGrads']): Map<Node, Tensor> 
   const entries = k instanceof Map ? [...k.entries()] : list(k as readonly (readonly [Tensor, Tensor])[]);
   for (const [h, g] of entries) {
     const node = h.gradFn ?? h.leafNode ?? edgeOf(h);
-    if (!node) throw gradError(api, `known_grads names a tensor that is not part of a recorded computation (${whyNoGrad(h, 'it')})`);
-    if (!sameShape(g.shape, h.shape)) throw gradError(api, `the known gradient has shape ${fmtShape(g.shape)} but its tensor has shape ${fmtShape(h.shape)}`);
+    if (!node)
+      throw gradError(
+        api,
+        `known_grads names a tensor that is not part of a recorded computation (${whyNoGrad(h, 'it')})`,
+      );
+    if (!sameShape(g.shape, h.shape))
+      throw gradError(
+        api,
+        `the known gradient has shape ${fmtShape(g.shape)} but its tensor has shape ${fmtShape(h.shape)}`,
+      );
     m.set(node, g);
   }
   return m;
@@ -280,7 +312,11 @@ function knownMap(api: string, k: GradOptions['knownGrads']): Map<Node, Tensor> 
  * torch.autograd.grad: the gradients of outputs with respect to inputs, returned, never stored in .grad.
  * One tensor in, one gradient out; a list in, a list out.
  */
-export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): Tensor | null | (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | readonly Tensor[] | null,
+  inputs: Tensor | readonly Tensor[],
+  opts: GradOptions = {},
+): Tensor | null | (Tensor | null)[] {
   const api = opts.api ?? 'grad';
   const ins = list(inputs);
   const outs = list(outputs);
@@ -294,18 +330,42 @@ export function grad(outputs: Tensor | readonly Tensor[] | null, inputs: Tensor 
     api,
     outputs: outs,
     // an output cut off from every input is often one computed from an escaped value: say where it escaped
-    roots: seeds(api, outs, list(opts.gradOutputs), ins.map((t, i) => escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input') || escapedDescendantNote(t, ins.length > 1 ? `input ${i + 1}` : 'the input')).join('')),
+    roots: seeds(
+      api,
+      outs,
+      list(opts.gradOutputs),
+      ins
+        .map(
+          (t, i) =>
+            escapeNote(t, ins.length > 1 ? `Input ${i + 1}` : 'The input') ||
+            escapedDescendantNote(t, ins.length > 1 ? `input ${i + 1}` : 'the input'),
+        )
+        .join(''),
+    ),
     known,
     targets: new Set(targets as Node[]),
     accumulate: false,
     retainGraph: opts.retainGraph ?? !!opts.createGraph,
     createGraph: !!opts.createGraph,
-    constants: new Set(list(opts.considerConstant).map((t) => t.gradFn).filter((n): n is Node => !!n)),
+    constants: new Set(
+      list(opts.considerConstant)
+        .map((t) => t.gradFn)
+        .filter((n): n is Node => !!n),
+    ),
   };
   const captured = run(api, pass);
   const res = ins.map((t, i) => {
     const g = captured.get(targets[i]!) ?? null;
-    if (!g && !opts.allowUnused) throw gradError(api, unusedMessage(t, ins.length > 1 ? i : null, pass.roots.map((r) => r.node), outs));
+    if (!g && !opts.allowUnused)
+      throw gradError(
+        api,
+        unusedMessage(
+          t,
+          ins.length > 1 ? i : null,
+          pass.roots.map((r) => r.node),
+          outs,
+        ),
+      );
     if (g && pass.flat!.length) warnIfFlat(api, t, g, targets[i]!, pass.flat!);
     return g;
   });
@@ -323,7 +383,11 @@ export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOpti
   const outs = list(tensors);
   const ins = list(opts.inputs);
   ins.forEach((t) => {
-    if (!needsGrad(t) && !t.gradFn) throw gradError(api, 'an entry of inputs= does not require grad; only tensors that require grad can receive .grad');
+    if (!needsGrad(t) && !t.gradFn)
+      throw gradError(
+        api,
+        'an entry of inputs= does not require grad; only tensors that require grad can receive .grad',
+      );
   });
   const targetNodes = ins.length ? new Set(ins.map((t) => t.gradFn ?? edgeOf(t)!)) : null;
   // non-leaf inputs get their gradient as retained .grad (PyTorch's inputs= semantics)
@@ -346,7 +410,8 @@ export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardOpti
 /** Populates .grad of a non-leaf during backward (a leaf always gets it). */
 export function retainGrad(t: Tensor): void {
   if (!t.gradFn) {
-    if (!t.requiresGrad) throw gradError('retain_grad', 'the tensor does not require grad, so it will never have a gradient');
+    if (!t.requiresGrad)
+      throw gradError('retain_grad', 'the tensor does not require grad, so it will never have a gradient');
     return;
   }
   t.gradFn.retained = t;

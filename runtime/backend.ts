@@ -80,7 +80,13 @@ export interface BackendProbe {
 /** Probes one backend by name without selecting it. */
 export function probeBackend(name: string): BackendProbe {
   const b = backends.get(name);
-  if (!b) return { backend: name, ok: false, registered: false, reason: PREFERENCE.includes(name) ? skipReason(name) : 'unknown backend' };
+  if (!b)
+    return {
+      backend: name,
+      ok: false,
+      registered: false,
+      reason: PREFERENCE.includes(name) ? skipReason(name) : 'unknown backend',
+    };
   const why = b.probe();
   return { backend: name, ok: why === null, registered: true, reason: why };
 }
@@ -136,12 +142,23 @@ export function backendReport(): BackendReport {
 }
 
 /** Runs kernel `name` on the current backend (or js), its result on the host. `into`: a buffer the kernel may fill (kernels.ts). */
-export function runKernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, into?: HostArray): HostArray {
+export function runKernel(
+  name: string,
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+  into?: HostArray,
+): HostArray {
   return getKernel(runner(name, inputs, attrs, out), name)!(inputs, attrs, out, into);
 }
 
 /** The op layer's call: the result as a fresh Storage, left on the device where the backend keeps results there. */
-export function runKernelStorage(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): Storage {
+export function runKernelStorage(
+  name: string,
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+): Storage {
   const backend = runner(name, inputs, attrs, out);
   const keep = getKeepingKernel(backend, name);
   const result = keep ? keep(inputs, attrs, out) : getKernel(backend, name)!(inputs, attrs, out);
@@ -157,7 +174,8 @@ function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: 
     return (lastKernel.backend = b.name);
   }
   kernelStats.fallbacks++;
-  if (!getKernel('js', name)) throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
+  if (!getKernel('js', name))
+    throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
   return (lastKernel.backend = 'js');
 }
 

@@ -19,7 +19,16 @@ interface SessionState {
 
 let current: RuntimeContext | undefined;
 
-const fresh = (): SessionState => ({ gradEnabled: true, anomaly: false, site: null, sink: null, trace: null, backward: null, lastBackend: 'js', tapes: [] });
+const fresh = (): SessionState => ({
+  gradEnabled: true,
+  anomaly: false,
+  site: null,
+  sink: null,
+  trace: null,
+  backward: null,
+  lastBackend: 'js',
+  tapes: [],
+});
 
 /**
  * The runtime's state that belongs to one session (a notebook, a REPL, a script): grad and anomaly mode,

@@ -13,7 +13,11 @@ import { compute } from './ops/util';
  */
 export type CustomBackward = (...args: Tensor[]) => Tensor | null | readonly (Tensor | null)[];
 
-export function customGrad(forward: (...inputs: Tensor[]) => Tensor, backward: CustomBackward, name = 'custom_grad'): (...inputs: Tensor[]) => Tensor {
+export function customGrad(
+  forward: (...inputs: Tensor[]) => Tensor,
+  backward: CustomBackward,
+  name = 'custom_grad',
+): (...inputs: Tensor[]) => Tensor {
   const op: OpDef = {
     name,
     gradName: 'CustomBackward',
@@ -23,7 +27,10 @@ export function customGrad(forward: (...inputs: Tensor[]) => Tensor, backward: C
       const r = backward(...inputs, out, g);
       const grads = Array.isArray(r) ? [...r] : [r as Tensor | null];
       if (grads.length !== inputs.length) {
-        throw gradError(name, `the custom backward returned ${grads.length} gradient(s) for ${inputs.length} input(s); return one per input`);
+        throw gradError(
+          name,
+          `the custom backward returned ${grads.length} gradient(s) for ${inputs.length} input(s); return one per input`,
+        );
       }
       return grads;
     },

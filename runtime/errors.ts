@@ -10,7 +10,8 @@ export class NablaError extends Error implements Carrier {
   constructor(
     message: string,
     public readonly op: string | null = null,
-    public readonly kind: 'ShapeError' | 'TypeError' | 'GradError' | 'ValueError' | 'InPlaceError' | 'AnomalyError' = 'ValueError',
+    public readonly kind:
+      'ShapeError' | 'TypeError' | 'GradError' | 'ValueError' | 'InPlaceError' | 'AnomalyError' = 'ValueError',
   ) {
     super(message);
     this.name = kind;

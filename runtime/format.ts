@@ -33,10 +33,14 @@ export function formatValues(t: Tensor): string {
     const parts: number[] = [];
     for (let i = 0; i < 2 * n; i++) parts.push(h[i]);
     const f = numberStyle(parts);
-    return render(t, (i) => {
-      const im = h[2 * i + 1];
-      return `${f(h[2 * i])}${im < 0 || Object.is(im, -0) ? '-' : '+'}${f(Math.abs(im))}j`;
-    }, summarize);
+    return render(
+      t,
+      (i) => {
+        const im = h[2 * i + 1];
+        return `${f(h[2 * i])}${im < 0 || Object.is(im, -0) ? '-' : '+'}${f(Math.abs(im))}j`;
+      },
+      summarize,
+    );
   }
   const f = numberStyle(Array.from(h));
   return render(t, (i) => f(h[i]), summarize);
@@ -47,7 +51,9 @@ function render(t: Tensor, cell: (i: number) => string, summarize: boolean): str
   if (shape.length === 0) return cell(0);
   const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
   const shown = (d: number) =>
-    summarize && shape[d] > 2 * EDGE ? [...range(0, EDGE), -1, ...range(shape[d] - EDGE, shape[d])] : range(0, shape[d]);
+    summarize && shape[d] > 2 * EDGE
+      ? [...range(0, EDGE), -1, ...range(shape[d] - EDGE, shape[d])]
+      : range(0, shape[d]);
   // first pass finds the widest cell, so every column lines up as in PyTorch
   let width = 0;
   const measure = (d: number, base: number): void =>

@@ -97,7 +97,13 @@ export class Node {
         );
       }
     });
-    return { inputs: this.saved, out: this.savedOut as Tensor, attrs: this.attrs, inputMeta: this.inputMeta, outMeta: this.outMeta };
+    return {
+      inputs: this.saved,
+      out: this.savedOut as Tensor,
+      attrs: this.attrs,
+      inputMeta: this.inputMeta,
+      outMeta: this.outMeta,
+    };
   }
 
   /** Drops what only backward needed (PyTorch frees saved variables unless retain_graph). */

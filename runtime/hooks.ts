@@ -72,7 +72,14 @@ export function assignGrad(holder: Tensor, g: Tensor | null): void {
  * `backwardObserver` (the current session's); nothing is called when it is unset.
  */
 export interface BackwardObserver {
-  begin(pass: { api: string; outputs: readonly Tensor[]; roots: readonly { node: Node; grad: Tensor }[]; known: ReadonlyMap<Node, Tensor>; accumulate: boolean; createGraph: boolean }): void;
+  begin(pass: {
+    api: string;
+    outputs: readonly Tensor[];
+    roots: readonly { node: Node; grad: Tensor }[];
+    known: ReadonlyMap<Node, Tensor>;
+    accumulate: boolean;
+    createGraph: boolean;
+  }): void;
   visit(n: Node, arrived: Tensor | null, g: Tensor | null): void;
   applied(n: Node, g: Tensor, ctx: BackwardCtx, grads: readonly (Tensor | null)[]): void;
   end(): void;

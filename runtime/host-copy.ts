@@ -13,6 +13,15 @@ export { writeInto };
 /** The values of a view, row-major, as a fresh contiguous host array. */
 export function copyOfView(v: View): HostArray {
   const out = allocHost(v.dtype, sizeOf(v.shape));
-  writeInto({ storage: new Storage(out, v.dtype), shape: v.shape, strides: contiguousStrides(v.shape), offset: 0, dtype: v.dtype }, v);
+  writeInto(
+    {
+      storage: new Storage(out, v.dtype),
+      shape: v.shape,
+      strides: contiguousStrides(v.shape),
+      offset: 0,
+      dtype: v.dtype,
+    },
+    v,
+  );
   return out;
 }

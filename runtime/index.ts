@@ -15,7 +15,15 @@ export type { DType } from './dtype';
 export * from './ops';
 /** The transcendental functions of every number the runtime computes, identical on every engine (backends/js/libm.ts). */
 export * as libm from './backends/js/libm';
-export { grad, backward, retainGrad, registerHook, type GradOptions, type BackwardOptions, type HookHandle } from './autograd';
+export {
+  grad,
+  backward,
+  retainGrad,
+  registerHook,
+  type GradOptions,
+  type BackwardOptions,
+  type HookHandle,
+} from './autograd';
 export { noGrad, enableGrad, withGrad, mode, Interrupted } from './mode';
 export { GradientTape, tape, watch, type TapeOptions } from './tape';
 export { jacobian, hessian, vjp, jvp } from './functional';
@@ -29,7 +37,15 @@ export { NablaError } from './errors';
 export { MAX_ELEMENTS, MAX_SEQUENCE, checkAllocation, checkSequence, setTensorMemoryLimit } from './limits';
 export { siteState, fmtSite, type Site } from './site';
 export { whyNoGrad } from './provenance';
-export { setBackend, chooseBackend, backendReport, getBackend, availableBackends, kernelStats, type BackendReport } from './backend';
+export {
+  setBackend,
+  chooseBackend,
+  backendReport,
+  getBackend,
+  availableBackends,
+  kernelStats,
+  type BackendReport,
+} from './backend';
 export type { Node, OpDef } from './graph';
 export * from './nn';
 export * from './optim';

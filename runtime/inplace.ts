@@ -38,7 +38,11 @@ export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opNam
   const before = recording ? snapshot(x) : x;
   let result = compute_(before);
   if (!sameShape(broadcastShapes(result.shape, x.shape) ?? [], x.shape)) {
-    throw new NablaError(`${opName}: the result has shape ${fmtShape(result.shape)}, which cannot be written into a tensor of shape ${fmtShape(x.shape)}`, opName, 'ShapeError');
+    throw new NablaError(
+      `${opName}: the result has shape ${fmtShape(result.shape)}, which cannot be written into a tensor of shape ${fmtShape(x.shape)}`,
+      opName,
+      'ShapeError',
+    );
   }
   if (result.dtype !== x.dtype) result = cast(result, x.dtype);
   const src = rawExpand(result, x.shape);
@@ -63,7 +67,8 @@ export function inplace(x: Tensor, compute_: (snapshot: Tensor) => Tensor, opNam
 function writeOnDevice(x: Tensor, result: Tensor): boolean {
   const st = x.storage;
   if (traceState.current || !result.storage.device || result.storage.onHost) return false;
-  if (!sameShape(result.shape, x.shape) || !x.isContiguous || x.offset !== 0 || st.length !== x.size * lanes(x.dtype)) return false;
+  if (!sameShape(result.shape, x.shape) || !x.isContiguous || x.offset !== 0 || st.length !== x.size * lanes(x.dtype))
+    return false;
   const copy = compute('copy', [result], {}, x.shape, x.dtype, 'copy');
   if (!copy.storage.device || copy.storage.onHost) {
     // the copy ran on the host after all: write its values the ordinary way

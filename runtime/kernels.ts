@@ -15,13 +15,22 @@ export interface KernelOutput {
  * output's length and type the kernel may write into and return instead (the compiled path's preallocated
  * buffers, runtime/compile); a kernel may ignore it, so callers use what it returns.
  */
-export type KernelFunc = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, into?: HostArray) => HostArray;
+export type KernelFunc = (
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+  into?: HostArray,
+) => HostArray;
 export type KernelAttrs = Record<string, unknown>;
 /**
  * The same kernel for the op layer, free to leave its result on the backend's device (a GPU buffer the next
  * kernel reads in place) instead of copying it to the host.
  */
-export type KeepingKernelFunc = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput) => HostArray | DeviceData;
+export type KeepingKernelFunc = (
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+) => HostArray | DeviceData;
 
 export interface KernelConfig {
   kernelName: string;
@@ -37,7 +46,8 @@ const key = (backend: string, kernel: string) => `${backend}/${kernel}`;
 
 export function registerKernel(config: KernelConfig): void {
   const k = key(config.backendName, config.kernelName);
-  if (registry.has(k)) throw new Error(`kernel ${config.kernelName} is registered twice for backend ${config.backendName}`);
+  if (registry.has(k))
+    throw new Error(`kernel ${config.kernelName} is registered twice for backend ${config.backendName}`);
   registry.set(k, config.kernelFunc);
   if (config.keepingFunc) keeping.set(k, config.keepingFunc);
 }

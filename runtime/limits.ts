@@ -13,13 +13,21 @@ import { NablaError } from './errors';
 export const MAX_ELEMENTS = 2 ** 28;
 export const MAX_SEQUENCE = 2 ** 26;
 
-const memory: { limitBytes: number | null; used: (() => number) | null; what: string } = { limitBytes: null, used: null, what: '' };
+const memory: { limitBytes: number | null; used: (() => number) | null; what: string } = {
+  limitBytes: null,
+  used: null,
+  what: '',
+};
 
 /**
  * Counts tensor memory against `limitBytes`: `used()` says how many bytes tensors hold now (in Node,
  * ArrayBuffer memory), `what` names the setting in the error. Null lifts the limit.
  */
-export function setTensorMemoryLimit(limitBytes: number | null, used: (() => number) | null = null, what = 'the memory limit'): void {
+export function setTensorMemoryLimit(
+  limitBytes: number | null,
+  used: (() => number) | null = null,
+  what = 'the memory limit',
+): void {
   memory.limitBytes = limitBytes;
   memory.used = used;
   memory.what = what;
@@ -36,7 +44,12 @@ export function checkedSize(op: string, shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
     // a dimension past 2^53 is a whole number too (just too large): the limit below says so
-    if (!(d >= 0) || (Number.isFinite(d) && !Number.isInteger(d))) throw new NablaError(`${op}: a dimension must be a whole number ≥ 0, got ${fmt(d)} (shape [${shape.map(fmt).join(', ')}])`, op, 'ValueError');
+    if (!(d >= 0) || (Number.isFinite(d) && !Number.isInteger(d)))
+      throw new NablaError(
+        `${op}: a dimension must be a whole number ≥ 0, got ${fmt(d)} (shape [${shape.map(fmt).join(', ')}])`,
+        op,
+        'ValueError',
+      );
     n *= d;
   }
   return n;
@@ -74,6 +87,10 @@ export function checkMemory(op: string, bytes: number): void {
 /** Throws when a string or list of `length` items is past MAX_SEQUENCE. */
 export function checkSequence(op: string, length: number, what: 'string' | 'list'): void {
   if (!(length <= MAX_SEQUENCE)) {
-    throw new NablaError(`${op}: the ${what} would have ${fmt(length)} ${what === 'string' ? 'characters' : 'items'}, past the limit of ${fmt(MAX_SEQUENCE)} (2^26)`, op, 'ValueError');
+    throw new NablaError(
+      `${op}: the ${what} would have ${fmt(length)} ${what === 'string' ? 'characters' : 'items'}, past the limit of ${fmt(MAX_SEQUENCE)} (2^26)`,
+      op,
+      'ValueError',
+    );
   }
 }

@@ -67,13 +67,15 @@ declare module './tensor' {
 
 const P = Tensor.prototype as any;
 const binary = ['pow', 'matmul'] as const;
-for (const name of binary) P[name] = function (this: Tensor, o: any) {
-  return (ops as any)[name](this, o);
-};
+for (const name of binary)
+  P[name] = function (this: Tensor, o: any) {
+    return (ops as any)[name](this, o);
+  };
 const unary = ['square', 'conj', 'real', 'imag', 'angle', 'flatten', 'contiguous', 'clone', 'detach'] as const;
-for (const name of unary) P[name] = function (this: Tensor) {
-  return (ops as any)[name](this);
-};
+for (const name of unary)
+  P[name] = function (this: Tensor) {
+    return (ops as any)[name](this);
+  };
 // every registry elementwise op: x.tanh(), x.leaky_relu({ negative_slope: 0.2 }), x.atan2(y)
 for (const e of ELEMENTWISE) {
   if (e.name in P) continue;
@@ -81,9 +83,10 @@ for (const e of ELEMENTWISE) {
     return (ops as any)[e.name](this, ...args);
   };
 }
-for (const name of ['sum', 'mean', 'max', 'min', 'norm'] as const) P[name] = function (this: Tensor, o?: ReduceOptions) {
-  return ops[name](this, o);
-};
+for (const name of ['sum', 'mean', 'max', 'min', 'norm'] as const)
+  P[name] = function (this: Tensor, o?: ReduceOptions) {
+    return ops[name](this, o);
+  };
 const shapeArgs = (args: any[]): number[] => (args.length === 1 && Array.isArray(args[0]) ? args[0] : args);
 P.reshape = function (this: Tensor, ...s: any[]) {
   return ops.reshape(this, shapeArgs(s));
@@ -118,7 +121,15 @@ P.retainGrad = function (this: Tensor) {
 P.registerHook = function (this: Tensor, fn: (g: Tensor) => Tensor | null | undefined | void) {
   return registerHook(this, fn);
 };
-Object.defineProperty(P, 'H', { get(this: Tensor) { return ops.adjoint(this); } });
-Object.defineProperty(P, 'T', { get(this: Tensor) { return this.rank < 2 ? this : ops.permute(this, [...Array(this.rank).keys()].reverse()); } });
+Object.defineProperty(P, 'H', {
+  get(this: Tensor) {
+    return ops.adjoint(this);
+  },
+});
+Object.defineProperty(P, 'T', {
+  get(this: Tensor) {
+    return this.rank < 2 ? this : ops.permute(this, [...Array(this.rank).keys()].reverse());
+  },
+});
 
 export { grad };

@@ -28,7 +28,12 @@ export function lostOf(t: Tensor): Lost | null {
 
 /** Called by engine.cut: `out` was cut off from `from` (the input that required grad) here. */
 export function noteLost(out: Tensor, how: string, from: Tensor | undefined): void {
-  lostValues.set(out, from ? { how, site: siteState.current, fromId: from.id, fromName: from.name, source: new WeakRef(from) } : { how, site: siteState.current, fromId: -1, fromName: null });
+  lostValues.set(
+    out,
+    from
+      ? { how, site: siteState.current, fromId: from.id, fromName: from.name, source: new WeakRef(from) }
+      : { how, site: siteState.current, fromId: -1, fromName: null },
+  );
 }
 
 /** An op that recorded nothing passes on what its inputs lost (cheap: one WeakMap read per input). */
@@ -56,12 +61,17 @@ export function noteEscape(t: Tensor, how: string): void {
     recentEscapes.push({ ref: new WeakRef(t), ...esc });
     if (recentEscapes.length > 8) recentEscapes.shift();
   }
-  for (let cur: Tensor | null = t; cur; ) {
+  for (let cur: Tensor | null = t; cur;) {
     if (!cur.requiresGrad && !cur.watchedBy) return;
     (cur.escapes ??= []).push(esc);
     if (cur.escapes.length > 4) cur.escapes.shift();
     const n: Node | null = cur.gradFn;
-    cur = n && VIEWS.has(n.op.name) && n.next.length === 1 ? (n.next[0] instanceof LeafNode ? n.next[0].leaf : (n.peekInputs()?.[0] ?? null)) : null;
+    cur =
+      n && VIEWS.has(n.op.name) && n.next.length === 1
+        ? n.next[0] instanceof LeafNode
+          ? n.next[0].leaf
+          : (n.peekInputs()?.[0] ?? null)
+        : null;
   }
 }
 
@@ -92,7 +102,9 @@ export function escapedDescendantNote(x: Tensor, who: string): string {
     const e = recentEscapes[i];
     const t = e.ref.deref();
     if (!t || t === x || !computedFrom(t, x)) continue;
-    const what = t.name ? `The value of '${t.name}', computed from ${who.toLowerCase()},` : `A value computed from ${who.toLowerCase()}`;
+    const what = t.name
+      ? `The value of '${t.name}', computed from ${who.toLowerCase()},`
+      : `A value computed from ${who.toLowerCase()}`;
     return ` ${what} left the graph through ${e.how}${e.site ? ` at ${fmtSite(e.site)}${e.site.text ? ` (${short(e.site.text)})` : ''}` : ''}: a tensor made from those plain numbers has no history, so nothing after it was recorded; keep the computation in tensors (use ${t.name ?? 'the tensor'} itself instead of rebuilding it from its values).`;
   }
   return '';
@@ -121,7 +133,8 @@ export function fixFor(how: string): string {
   if (how.startsWith('the comparison') || how === 'isfinite') {
     return 'a comparison gives booleans and has no derivative; use a smooth surrogate (e.g. sigmoid(k * (a - b))) or a straight-through @custom_grad(fn(x, y, g) = g)';
   }
-  if (how.includes('cast')) return 'a cast to bool or an integer has no derivative; keep the value as a float tensor, or use a straight-through @custom_grad(fn(x, y, g) = g)';
+  if (how.includes('cast'))
+    return 'a cast to bool or an integer has no derivative; keep the value as a float tensor, or use a straight-through @custom_grad(fn(x, y, g) = g)';
   return 'use a differentiable formulation, or a straight-through @custom_grad(fn(x, y, g) = g)';
 }
 

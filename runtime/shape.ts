@@ -44,7 +44,11 @@ export function broadcastShapes(a: Shape, b: Shape): number[] | null {
 export function normAxis(axis: number, rank: number, op: string): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= Math.max(rank, 1)) {
-    throw new NablaError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (use an axis between ${-rank} and ${rank - 1})`, op, 'ShapeError');
+    throw new NablaError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank} (use an axis between ${-rank} and ${rank - 1})`,
+      op,
+      'ShapeError',
+    );
   }
   return a;
 }

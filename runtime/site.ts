@@ -18,4 +18,3 @@ export function fmtSite(s: Site | null | undefined): string {
   if (!s) return 'an unknown place';
   return `${s.file}:${s.line}:${s.col}`;
 }
-

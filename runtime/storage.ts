@@ -81,7 +81,8 @@ export class Storage {
    */
   overwriteWith(from: Storage): void {
     const d = from.deviceValues;
-    if (!d || from.hostValues || d.length !== this.length) throw new Error('internal error: overwriteWith needs device-only values of the same length (a bug in Nabla)');
+    if (!d || from.hostValues || d.length !== this.length)
+      throw new Error('internal error: overwriteWith needs device-only values of the same length (a bug in Nabla)');
     from.deviceValues = null;
     deviceRegistry?.unregister(from);
     const old = this.deviceValues;
@@ -124,7 +125,8 @@ export class Storage {
 }
 
 /** A device copy is released when its storage is collected (or at once, when a write makes it stale). */
-const deviceRegistry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<DeviceData>((d) => d.release());
+const deviceRegistry =
+  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<DeviceData>((d) => d.release());
 
 /** Live buffer count, for the memory tests (decremented by the garbage collector); counted only under trackLive. */
 export const liveStorages = { count: 0 };

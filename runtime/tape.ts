@@ -12,7 +12,10 @@ import { fmtSite, siteState, type Site } from './site';
 function notWatched(s: Tensor, target: Tensor, tapeSite: Site | null): string {
   const name = s.name ?? 'x';
   const made = s.origin.site ? ` (created at ${fmtSite(s.origin.site)})` : '';
-  const used = target.origin.site && !target.gradFn ? `; '${target.name ?? 'the target'}' was computed at ${fmtSite(target.origin.site)} without a record` : '';
+  const used =
+    target.origin.site && !target.gradFn
+      ? `; '${target.name ?? 'the target'}' was computed at ${fmtSite(target.origin.site)} without a record`
+      : '';
   const where = tapeSite ? ` at the start of the with-block at ${fmtSite(tapeSite)}` : ' inside the with-block';
   return `the source${s.name ? ` '${s.name}'` : ''}${made} was not watched by this tape, so nothing computed from it was recorded${used}. Add watch(${name})${where}, before ${name} is used, or make it a param`;
 }
@@ -73,7 +76,10 @@ export class GradientTape {
 
   private checkAnswer(api: string) {
     if (this.answered && !this.persistent) {
-      throw gradError(api, 'a non-persistent tape can answer only once; create it with tape(persistent=true) to ask again');
+      throw gradError(
+        api,
+        'a non-persistent tape can answer only once; create it with tape(persistent=true) to ask again',
+      );
     }
     this.answered = true;
   }
@@ -93,20 +99,32 @@ export class GradientTape {
     // answered as asked (none or zeros); without it, a source that was never watched is a mistake, said so
     const explicit = opts.unconnected !== undefined;
     for (const s of list) {
-      if (!explicit && !s.requiresGrad && !this.watched.has(s) && !s.gradFn) throw gradError('gradient', notWatched(s, target, this.site));
+      if (!explicit && !s.requiresGrad && !this.watched.has(s) && !s.gradFn)
+        throw gradError('gradient', notWatched(s, target, this.site));
     }
     // a watched source that no recorded op used has no graph node; it is unconnected, not an error
     const connected = list.filter((s) => s.gradFn || s.leafNode || s.requiresGrad);
     const found = connected.length
-      ? (grad(target, connected, { gradOutputs: opts.outputGradients ?? null, retainGraph: this.persistent, allowUnused: true, api: 'gradient' }) as (Tensor | null)[])
+      ? (grad(target, connected, {
+          gradOutputs: opts.outputGradients ?? null,
+          retainGraph: this.persistent,
+          allowUnused: true,
+          api: 'gradient',
+        }) as (Tensor | null)[])
       : [];
     const gs = list.map((s) => (connected.includes(s) ? found[connected.indexOf(s)] : null));
     // TensorFlow answers None here without a word; say why, with the line
     gs.forEach((g, i) => {
       if (g || !target.gradFn || explicit) return; // asked for explicitly: no surprise to warn about
       const s = list[i];
-      const why = connected.includes(s) ? unusedReason(s, [target.gradFn], [target]) : this.watched.has(s) ? 'was watched but not used by any recorded operation' : 'was not watched by this tape';
-      warn(`t.gradient: no gradient for the source${s.name ? ` '${s.name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${why}`);
+      const why = connected.includes(s)
+        ? unusedReason(s, [target.gradFn], [target])
+        : this.watched.has(s)
+          ? 'was watched but not used by any recorded operation'
+          : 'was not watched by this tape';
+      warn(
+        `t.gradient: no gradient for the source${s.name ? ` '${s.name}'` : ''}, so it is ${opts.unconnected === 'zero' ? 'zeros' : 'none'}: it ${why}`,
+      );
     });
     const filled = gs.map((g, i) => g ?? (opts.unconnected === 'zero' ? zerosLike(list[i]) : null));
     return Array.isArray(sources) ? filled : filled[0];
@@ -114,7 +132,8 @@ export class GradientTape {
 
   /** d target / d source, shape target.shape + source.shape, one backward pass per target element. */
   jacobian(target: Tensor, source: Tensor): Tensor {
-    if (!(target instanceof Tensor) || !(source instanceof Tensor)) throw gradError('jacobian', 'takes two tensors, e.g. t.jacobian(y, x)');
+    if (!(target instanceof Tensor) || !(source instanceof Tensor))
+      throw gradError('jacobian', 'takes two tensors, e.g. t.jacobian(y, x)');
     this.checkAnswer('jacobian');
     return jacobianOf(target, source, false);
   }

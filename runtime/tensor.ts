@@ -88,7 +88,9 @@ export class Tensor implements View {
 
   /** The values in row-major order as a fresh contiguous array (interleaved re, im for complex). */
   toHost(): HostArray {
-    traceState.current?.unreplayable('it reads the values of a tensor on the host (item(), tolist(), print, or an op that needs them, such as indexing with a tensor)');
+    traceState.current?.unreplayable(
+      'it reads the values of a tensor on the host (item(), tolist(), print, or an op that needs them, such as indexing with a tensor)',
+    );
     const L = lanes(this.dtype);
     const n = this.size;
     const src = this.storage.host;
@@ -114,7 +116,10 @@ export class Tensor implements View {
 
   item(): number | [number, number] {
     if (this.size !== 1) {
-      throw valueError('item', `only a tensor with one element can be converted to a number, but this one has shape [${this.shape.join(', ')}]; index it first, e.g. x[0].item()`);
+      throw valueError(
+        'item',
+        `only a tensor with one element can be converted to a number, but this one has shape [${this.shape.join(', ')}]; index it first, e.g. x[0].item()`,
+      );
     }
     this.noteEscape('item()');
     const h = this.toHost();
@@ -127,7 +132,8 @@ export class Tensor implements View {
     const h = this.toHost();
     const complex = isComplex(this.dtype);
     const build = (dim: number, start: number): unknown => {
-      if (dim === this.rank) return complex ? [h[2 * start], h[2 * start + 1]] : this.dtype === 'bool' ? h[start] !== 0 : h[start];
+      if (dim === this.rank)
+        return complex ? [h[2 * start], h[2 * start + 1]] : this.dtype === 'bool' ? h[start] !== 0 : h[start];
       const step = sizeOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, start + i * step));
     };

@@ -9,7 +9,10 @@ import type { TraceRecord } from './trace';
  */
 
 /** The result of a traced call, with its tensors replaced by how a replay rebuilds them. */
-export type Shape = { t: 'tensor'; ref: Tensor } | { t: 'list'; items: Shape[]; make: ((items: unknown[]) => unknown) | null } | { t: 'value'; v: unknown };
+export type Shape =
+  | { t: 'tensor'; ref: Tensor }
+  | { t: 'list'; items: Shape[]; make: ((items: unknown[]) => unknown) | null }
+  | { t: 'value'; v: unknown };
 
 /** A kind of value that holds others (the language's tuples), so a result's tensors inside it are rebuilt. */
 export interface Container {
@@ -29,7 +32,11 @@ export interface RunnablePlan {
 }
 
 /** A backend's compiler of whole traces; null leaves the trace to the host plan (compile/plan.ts). */
-export type TraceCompiler = (trace: TraceRecord, result: unknown, containers: readonly Container[]) => RunnablePlan | null;
+export type TraceCompiler = (
+  trace: TraceRecord,
+  result: unknown,
+  containers: readonly Container[],
+) => RunnablePlan | null;
 
 export function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: readonly Container[]): Shape {
   if (v instanceof Tensor) {
@@ -38,7 +45,8 @@ export function shapeOf(v: unknown, seen: (t: Tensor) => void, containers: reado
   }
   if (Array.isArray(v)) return { t: 'list', items: v.map((x) => shapeOf(x, seen, containers)), make: null };
   const c = containers.find((k) => k.is(v));
-  if (c) return { t: 'list', items: c.items(v).map((x) => shapeOf(x, seen, containers)), make: (items) => c.make(items) };
+  if (c)
+    return { t: 'list', items: c.items(v).map((x) => shapeOf(x, seen, containers)), make: (items) => c.make(items) };
   return { t: 'value', v };
 }
 
@@ -64,7 +72,11 @@ export function gradGuardFails(tr: TraceRecord, args: readonly (Tensor | null)[]
     }
     if (now && g.was && now !== g.was) {
       const w = g.was;
-      const same = now.dtype === w.dtype && now.offset === w.offset && sameList(now.shape, w.shape) && sameList(now.strides, w.strides);
+      const same =
+        now.dtype === w.dtype &&
+        now.offset === w.offset &&
+        sameList(now.shape, w.shape) &&
+        sameList(now.strides, w.strides);
       // a .grad the trace read as a rebindable slot may be any tensor of the same layout
       if (!same || tr.knownSlot(w.storage) === undefined || tr.slots[tr.knownSlot(w.storage)!].kind !== 'grad') {
         return 'a .grad it accumulates into is not the tensor it was when traced';

@@ -49,7 +49,16 @@ export interface Resolver {
 }
 
 export type Instr =
-  | { k: 'kernel'; name: string; backend: string; inputs: ViewRef[]; attrs: KernelAttrs; out: number; shape: readonly number[]; dtype: DType }
+  | {
+      k: 'kernel';
+      name: string;
+      backend: string;
+      inputs: ViewRef[];
+      attrs: KernelAttrs;
+      out: number;
+      shape: readonly number[];
+      dtype: DType;
+    }
   | { k: 'write'; dst: ViewRef; src: ViewRef }
   | { k: 'effect'; label: string; replay: (r: Resolver) => void; uses: number[] };
 

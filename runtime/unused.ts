@@ -58,7 +58,9 @@ export function unusedReason(t: Tensor, roots: readonly Node[], outputs: readonl
   }
   const esc = escapeNote(t, 'Its value');
   if (esc) return `was not used to compute ${out}, so it has no gradient.${esc}`;
-  const leaves = [...nodes].filter((n): n is LeafNode => n instanceof LeafNode).map((n) => n.leaf.name ?? 'an unnamed tensor');
+  const leaves = [...nodes]
+    .filter((n): n is LeafNode => n instanceof LeafNode)
+    .map((n) => n.leaf.name ?? 'an unnamed tensor');
   const uniq = [...new Set(leaves)].slice(0, 5);
   const made = t.origin.site ? ` (created at ${fmtSite(t.origin.site)})` : '';
   return `was not used to compute ${out}, so it has no gradient: the two are unrelated${made}; ${out} depends on ${uniq.length ? uniq.map((s) => `'${s}'`).join(', ') : 'no tensor that requires grad'}${uniq.length ? ' among the tensors that require grad' : ''}.`;

@@ -8,7 +8,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkOne, corpus, kernelExecutor, mutant, newCount, record, rng, sessionOne, type AreaCount, type Outcome } from '../test/fuzz/harness';
+import {
+  checkOne,
+  corpus,
+  kernelExecutor,
+  mutant,
+  newCount,
+  record,
+  rng,
+  sessionOne,
+  type AreaCount,
+  type Outcome,
+} from '../test/fuzz/harness';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +50,20 @@ async function child(area: string, from: number): Promise<void> {
   for (let i = 0; i < COUNTS[area]; i++) {
     const m = mutant(programs, r); // generated for every i, so the sequence is the same whatever `from` is
     if (i < from) continue;
-    const o: Outcome = area === 'check' ? await checkOne(m.source) : area === 'session' ? await sessionOne(m.source, boundMs) : await k!.one(m.source, boundMs);
-    process.stdout.write(JSON.stringify({ i, ...o, source: m.source.length > 300 ? `${m.source.slice(0, 300)}… (${m.source.length} chars)` : m.source, mutations: m.mutations }) + '\n');
+    const o: Outcome =
+      area === 'check'
+        ? await checkOne(m.source)
+        : area === 'session'
+          ? await sessionOne(m.source, boundMs)
+          : await k!.one(m.source, boundMs);
+    process.stdout.write(
+      JSON.stringify({
+        i,
+        ...o,
+        source: m.source.length > 300 ? `${m.source.slice(0, 300)}… (${m.source.length} chars)` : m.source,
+        mutations: m.mutations,
+      }) + '\n',
+    );
   }
   await k?.close();
   process.exit(0);
@@ -64,7 +87,21 @@ async function area(name: string, c: AreaCount): Promise<void> {
   const watchdogMs = Number(values['watchdog-s']) * 1000;
   const maxRss = Number(values['max-rss-mb']);
   while (next < COUNTS[name]) {
-    const args = [fileURLToPath(import.meta.url), '--child', name, '--from', String(next), '--count', String(count), '--seed', String(seed), '--kernel-count', String(kernelCount), '--bound-ms', String(boundMs)];
+    const args = [
+      fileURLToPath(import.meta.url),
+      '--child',
+      name,
+      '--from',
+      String(next),
+      '--count',
+      String(count),
+      '--seed',
+      String(seed),
+      '--kernel-count',
+      String(kernelCount),
+      '--bound-ms',
+      String(boundMs),
+    ];
     const p = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let last = Date.now();
     let answered = false;
@@ -73,7 +110,8 @@ async function area(name: string, c: AreaCount): Promise<void> {
       const rss = rssMb(p.pid!);
       if (rss > maxRss) killedFor = `killed: the process used ${Math.round(rss)} MB (over ${maxRss})`;
       // a fresh child first loads the language (slow on a loaded machine): its first answer gets longer
-      else if (Date.now() - last > (answered ? watchdogMs : watchdogMs + STARTUP_MS)) killedFor = `killed: no answer in ${watchdogMs / 1000} s`;
+      else if (Date.now() - last > (answered ? watchdogMs : watchdogMs + STARTUP_MS))
+        killedFor = `killed: no answer in ${watchdogMs / 1000} s`;
       if (killedFor) p.kill('SIGKILL');
     }, 250);
     let stderr = '';
@@ -86,12 +124,19 @@ async function area(name: string, c: AreaCount): Promise<void> {
       answered = true;
       if (next % 100 === 0) process.stderr.write(`[fuzz] ${name} ${next}/${COUNTS[name]}\n`);
     }
-    const code = await new Promise<number | null>((ok) => (p.exitCode !== null ? ok(p.exitCode) : p.on('exit', (x) => ok(x))));
+    const code = await new Promise<number | null>((ok) =>
+      p.exitCode !== null ? ok(p.exitCode) : p.on('exit', (x) => ok(x)),
+    );
     clearInterval(timer);
     if (next < COUNTS[name]) {
       // the program at `next` took its process down: count it and go on from the one after
-      const why = killedFor ?? `the process exited (${code ?? 'signal'}): ${stderr.trim().split('\n').slice(-1)[0]?.slice(0, 120) ?? ''}`;
-      record(c, `(program ${next} of seed ${SEEDS[name]}; regenerate with --child ${name} --from ${next})`, [], { ok: false, why });
+      const why =
+        killedFor ??
+        `the process exited (${code ?? 'signal'}): ${stderr.trim().split('\n').slice(-1)[0]?.slice(0, 120) ?? ''}`;
+      record(c, `(program ${next} of seed ${SEEDS[name]}; regenerate with --child ${name} --from ${next})`, [], {
+        ok: false,
+        why,
+      });
       next++;
     }
   }
@@ -102,7 +147,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const counts: Record<string, AreaCount> = {};
   for (const name of values.areas!.split(',')) await area(name, (counts[name] = newCount()));
-  process.stdout.write(`fuzz: seed ${seed}, ${corpus().length} corpus programs, ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  process.stdout.write(
+    `fuzz: seed ${seed}, ${corpus().length} corpus programs, ${Math.round((Date.now() - t0) / 1000)} s\n`,
+  );
   for (const [name, c] of Object.entries(counts)) {
     process.stdout.write(`${name}: tried ${c.tried}, survived ${c.survived}\n`);
     const reasons = new Map<string, number>();
@@ -110,7 +157,8 @@ async function main(): Promise<void> {
       const key = f.why.replace(/\d[\d,.]*/g, 'N').slice(0, 110);
       reasons.set(key, (reasons.get(key) ?? 0) + 1);
     }
-    for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(`  ${n} × ${why}\n`);
+    for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      process.stdout.write(`  ${n} × ${why}\n`);
   }
   if (values.out) writeFileSync(values.out, JSON.stringify(counts, null, 1));
 }

@@ -18,7 +18,20 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Folders read, relative to the root; what .gitignore ignores (and bench/gpu/kit, a fetched kit) is skipped.
-const SOURCE_DIRS = ['diagnostic', 'grammar', 'compiler', 'runtime', 'display', 'kernel', 'web', 'cli', 'bin', 'scripts', 'bench', 'test'];
+const SOURCE_DIRS = [
+  'diagnostic',
+  'grammar',
+  'compiler',
+  'runtime',
+  'display',
+  'kernel',
+  'web',
+  'cli',
+  'bin',
+  'scripts',
+  'bench',
+  'test',
+];
 const SKIP = new Set(['node_modules', 'dist', '.gl', '.whl', '.scratch', 'bench/gpu/kit']);
 const SOURCE_EXT = ['.ts', '.tsx', '.mts', '.cts', '.mjs', '.js', '.cjs'];
 

@@ -99,7 +99,12 @@ function matches(file: string, pattern: Pattern): boolean {
   if (pattern.endsWith('/')) return file.startsWith(pattern);
   if (!pattern.includes('*')) return file === pattern;
   const re = new RegExp(
-    '^' + pattern.split('**').map((part) => part.split('*').map(escapeRe).join('[^/]*')).join('.*') + '$',
+    '^' +
+      pattern
+        .split('**')
+        .map((part) => part.split('*').map(escapeRe).join('[^/]*'))
+        .join('.*') +
+      '$',
   );
   return re.test(file);
 }
@@ -213,32 +218,46 @@ export function summary(report: Report): string {
 export function render(report: Report, known: Known | null): string {
   const knownV = new Set(known?.violations.map(violationKey) ?? []);
   const knownC = new Set(known?.cycles.map((c) => cycleKey(c.files)) ?? []);
-  const out: string[] = ['# layers', '', summary(report), '', '## violations, by rule (importing file:line → imported file)'];
+  const out: string[] = [
+    '# layers',
+    '',
+    summary(report),
+    '',
+    '## violations, by rule (importing file:line → imported file)',
+  ];
   for (const rule of RULES) {
     const vs = report.violations.filter((v) => v.rule === rule.id);
     if (!vs.length) continue;
     out.push('', `${rule.id} — ${rule.says}`);
     for (const v of vs) {
-      const tags = [v.typeOnly ? 'type-only' : '', v.kind !== 'static' ? v.kind : '', knownV.has(violationKey(v)) ? 'known' : 'NEW']
+      const tags = [
+        v.typeOnly ? 'type-only' : '',
+        v.kind !== 'static' ? v.kind : '',
+        knownV.has(violationKey(v)) ? 'known' : 'NEW',
+      ]
         .filter(Boolean)
         .join(', ');
       out.push(`  ${v.from}:${v.line}  → ${v.to}  (${tags})`);
     }
   }
   out.push('', '## cycles (type-only imports and worker URLs left out)');
-  for (const c of report.cycles) out.push(`  ${c.length} files${knownC.has(cycleKey(c)) ? '' : ' (NEW)'}: ${c.join(', ')}`);
+  for (const c of report.cycles)
+    out.push(`  ${c.length} files${knownC.has(cycleKey(c)) ? '' : ' (NEW)'}: ${c.join(', ')}`);
   if (!report.cycles.length) out.push('  none');
   if (report.unresolved.length) {
     out.push('', '## relative imports that name no file');
     for (const u of report.unresolved) out.push(`  ${u.from}:${u.line}  '${u.specifier}'`);
   }
   out.push('', '## longest file per folder (lines; files in the folder)');
-  for (const f of longestPerFolder(report)) out.push(`  ${f.folder.padEnd(28)} ${String(f.lines).padStart(5)}  ${posix.basename(f.file)} (${f.files})`);
+  for (const f of longestPerFolder(report))
+    out.push(`  ${f.folder.padEnd(28)} ${String(f.lines).padStart(5)}  ${posix.basename(f.file)} (${f.files})`);
   if (known) {
     const cmp = compare(report, known);
     out.push('', '## against scripts/layers-known.json');
     out.push(`  new violations: ${cmp.newViolations.length}, new cycles: ${cmp.newCycles.length}`);
-    out.push(`  known entries that no longer occur (delete them): ${cmp.staleViolations.length + cmp.staleCycles.length}`);
+    out.push(
+      `  known entries that no longer occur (delete them): ${cmp.staleViolations.length + cmp.staleCycles.length}`,
+    );
     for (const v of cmp.staleViolations) out.push(`    ${violationKey(v)}`);
     for (const c of cmp.staleCycles) out.push(`    cycle ${cycleKey(c.files)}`);
   }

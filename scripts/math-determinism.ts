@@ -20,9 +20,25 @@ const N = Number(process.argv[2] ?? 1e6);
 /** name → [arity, argument kind]; the kinds are the ranges generated below. */
 const FUNCTIONS: Record<string, [1 | 2, string]> = {
   sqrt: [1, 'pos'], // a control: correctly rounded by IEEE 754, so identical everywhere
-  exp: [1, 'exp'], expm1: [1, 'exp'], log: [1, 'pos'], log1p: [1, 'log1p'], sin: [1, 'any'], cos: [1, 'any'], tan: [1, 'any'],
-  tanh: [1, 'exp'], sinh: [1, 'exp'], cosh: [1, 'exp'], asinh: [1, 'any'], acosh: [1, 'pos1'], atanh: [1, 'unit'],
-  asin: [1, 'unit'], acos: [1, 'unit'], atan: [1, 'any'], atan2: [2, 'any'], pow: [2, 'pow'], hypot: [2, 'any'],
+  exp: [1, 'exp'],
+  expm1: [1, 'exp'],
+  log: [1, 'pos'],
+  log1p: [1, 'log1p'],
+  sin: [1, 'any'],
+  cos: [1, 'any'],
+  tan: [1, 'any'],
+  tanh: [1, 'exp'],
+  sinh: [1, 'exp'],
+  cosh: [1, 'exp'],
+  asinh: [1, 'any'],
+  acosh: [1, 'pos1'],
+  atanh: [1, 'unit'],
+  asin: [1, 'unit'],
+  acos: [1, 'unit'],
+  atan: [1, 'any'],
+  atan2: [2, 'any'],
+  pow: [2, 'pow'],
+  hypot: [2, 'any'],
 };
 
 /**
@@ -63,14 +79,25 @@ const EVAL_SOURCE = `(f, arity, kind, n) => {
   return out;
 }`;
 
-const evalIn = new Function(`return ${EVAL_SOURCE}`)() as (f: (...a: number[]) => number, arity: number, kind: string, n: number) => Float64Array;
+const evalIn = new Function(`return ${EVAL_SOURCE}`)() as (
+  f: (...a: number[]) => number,
+  arity: number,
+  kind: string,
+  n: number,
+) => Float64Array;
 
 function sameBits(a: number, b: number): boolean {
   return Object.is(a, b) || (a !== a && b !== b);
 }
 
 async function main(): Promise<void> {
-  const libmBundle = buildSync({ entryPoints: [resolve(fileURLToPath(new URL('.', import.meta.url)), '../runtime/backends/js/libm.ts')], bundle: true, format: 'iife', globalName: 'LIBM', write: false }).outputFiles[0].text;
+  const libmBundle = buildSync({
+    entryPoints: [resolve(fileURLToPath(new URL('.', import.meta.url)), '../runtime/backends/js/libm.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'LIBM',
+    write: false,
+  }).outputFiles[0].text;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
@@ -106,7 +133,8 @@ async function main(): Promise<void> {
       if (ours) {
         const libNode = evalIn(ours, arity, kind, N);
         libCol = pct(count(libNode, page64.LIBM));
-        let one = 0, more = 0;
+        let one = 0,
+          more = 0;
         libNode.forEach((v, i) => {
           const d = ulps(v, mathNode[i]);
           if (d === 1) one++;

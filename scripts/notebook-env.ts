@@ -24,9 +24,27 @@ export function notebookPaths(): string[] {
 /** Installs the Nabla kernelspec and tslab's TypeScript one into prefix; returns the environment that finds them. */
 export function jupyterEnv(prefix: string): NodeJS.ProcessEnv {
   installKernelspec({ prefix });
-  const tslab = spawnSync(process.execPath, [join(root, 'node_modules', 'tslab', 'bin', 'tslab'), 'install', '--python', PYTHON, '--binary', join(root, 'node_modules', '.bin', 'tslab'), '--prefix', prefix], { encoding: 'utf8' });
+  const tslab = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'tslab', 'bin', 'tslab'),
+      'install',
+      '--python',
+      PYTHON,
+      '--binary',
+      join(root, 'node_modules', '.bin', 'tslab'),
+      '--prefix',
+      prefix,
+    ],
+    { encoding: 'utf8' },
+  );
   if (tslab.status !== 0) throw new Error(`tslab install failed: ${tslab.stderr}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(prefix, 'runtime'), PYTHONDONTWRITEBYTECODE: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    JUPYTER_PATH: join(prefix, 'share', 'jupyter'),
+    JUPYTER_RUNTIME_DIR: join(prefix, 'runtime'),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   delete env.NABLA_KERNEL_SESSION;
   return env;
 }

@@ -19,7 +19,9 @@ try {
   const t0 = performance.now();
   const r = spawnSync(PYTHON, [runner, '--write', ...paths], { cwd: root, env: jupyterEnv(prefix), stdio: 'inherit' });
   status = r.status ?? 1;
-  console.log(`${paths.length} notebook(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${status ? ': FAILED, nothing written for those with errors' : ''}`);
+  console.log(
+    `${paths.length} notebook(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${status ? ': FAILED, nothing written for those with errors' : ''}`,
+  );
 } finally {
   rmSync(prefix, { recursive: true, force: true });
 }

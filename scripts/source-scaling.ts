@@ -30,8 +30,11 @@ try {
   console.log('|---|---|---:|---:|---:|---:|---:|');
   const row = async (command: string, shape: string, mb: string, lines: number, file: string) => {
     const u = await measure(command as 'check' | 'run', file);
-    if (u.exitCode !== 0) console.error(`note: nabla ${command} on ${shape} ${mb} MB exited with ${u.exitCode}: ${u.stderrTail}`);
-    console.log(`| ${command} | ${shape} | ${mb} | ${lines} | ${u.wallS.toFixed(1)} | ${u.cpuS.toFixed(1)} | ${u.peakMB.toFixed(0)} |`);
+    if (u.exitCode !== 0)
+      console.error(`note: nabla ${command} on ${shape} ${mb} MB exited with ${u.exitCode}: ${u.stderrTail}`);
+    console.log(
+      `| ${command} | ${shape} | ${mb} | ${lines} | ${u.wallS.toFixed(1)} | ${u.cpuS.toFixed(1)} | ${u.peakMB.toFixed(0)} |`,
+    );
   };
   const empty = join(dir, 'empty.nabla');
   writeFileSync(empty, 'x = 1\n');

@@ -80,11 +80,15 @@ describe('the checker', () => {
     });
     const r = analyze(root);
     const known: Known = {
-      violations: [{ rule: 'core-below-compile-explain', from: 'runtime/tape.ts', to: 'runtime/explain/diagnose.ts', why: 'old' }],
+      violations: [
+        { rule: 'core-below-compile-explain', from: 'runtime/tape.ts', to: 'runtime/explain/diagnose.ts', why: 'old' },
+      ],
       cycles: [{ files: ['a.ts', 'b.ts'], why: 'old' }],
     };
     const cmp = compare(r, known);
-    expect(cmp.newViolations.map(violationKey)).toEqual(['core-below-compile-explain: runtime/engine.ts → runtime/compile/state.ts']);
+    expect(cmp.newViolations.map(violationKey)).toEqual([
+      'core-below-compile-explain: runtime/engine.ts → runtime/compile/state.ts',
+    ]);
     expect(cmp.staleViolations).toEqual(known.violations);
     expect(cmp.staleCycles).toEqual(known.cycles);
     expect(cmp.newCycles).toEqual([]);
@@ -103,7 +107,9 @@ describe('the repository', () => {
 
   it('has no layer violation and no import cycle beyond the known list', () => {
     const cmp = compare(report, known);
-    const lines = cmp.newViolations.map((v) => `${v.from}:${v.line} → ${v.to} (${v.rule}: ${RULES.find((r) => r.id === v.rule)!.says})`);
+    const lines = cmp.newViolations.map(
+      (v) => `${v.from}:${v.line} → ${v.to} (${v.rule}: ${RULES.find((r) => r.id === v.rule)!.says})`,
+    );
     expect(lines, 'new layer violations: fix the import (npm run layers prints them all)').toEqual([]);
     expect(cmp.newCycles.map(cycleKey), 'new import cycles').toEqual([]);
   });
@@ -111,7 +117,10 @@ describe('the repository', () => {
   it('still has every known debt, so the list only shrinks (delete an entry when you fix it)', () => {
     const cmp = compare(report, known);
     expect(cmp.staleViolations.map(violationKey), 'fixed: delete these from scripts/layers-known.json').toEqual([]);
-    expect(cmp.staleCycles.map((c) => cycleKey(c.files)), 'fixed: delete these cycles from scripts/layers-known.json').toEqual([]);
+    expect(
+      cmp.staleCycles.map((c) => cycleKey(c.files)),
+      'fixed: delete these cycles from scripts/layers-known.json',
+    ).toEqual([]);
   });
 
   it('gives every known debt a known rule, a reason and no duplicate', () => {

@@ -95,7 +95,9 @@ export async function buildWeb(opts: BuildOptions = {}): Promise<BuildResult> {
   if (existsSync(outDir)) {
     const empty = readdirSync(outDir).length === 0;
     if (!empty && !existsSync(join(outDir, MARKER))) {
-      throw new Error(`buildWeb: ${outDir} exists and was not made by buildWeb; refusing to empty it (choose another outDir)`);
+      throw new Error(
+        `buildWeb: ${outDir} exists and was not made by buildWeb; refusing to empty it (choose another outDir)`,
+      );
     }
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -163,7 +165,13 @@ export function commonOptions(opts: BuildOptions) {
  * tests bundle their harness workers with it (test/web/kernel-harness.ts), next to a built page.
  */
 export async function buildBrowserModule(entry: string, outFile: string, opts: BuildOptions = {}): Promise<void> {
-  await build({ ...commonOptions(opts), entryPoints: [entry], outfile: outFile, format: 'esm', plugins: [guardPlugin(new Set())] });
+  await build({
+    ...commonOptions(opts),
+    entryPoints: [entry],
+    outfile: outFile,
+    format: 'esm',
+    plugins: [guardPlugin(new Set())],
+  });
 }
 
 /** True when outDir holds a build (index.html and the page's script). */
@@ -177,8 +185,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
   buildWeb({ outDir: out, minify: !args.includes('--no-minify'), logLevel: 'warning' }).then(
     (r) => {
-      process.stdout.write(`built the playground into ${relative(process.cwd(), r.outDir) || '.'} in ${r.ms} ms (${r.files.length} files)\n`);
-      if (r.shimmed.length) process.stdout.write(`Node-only imports given browser stand-ins:\n  ${r.shimmed.join('\n  ')}\n`);
+      process.stdout.write(
+        `built the playground into ${relative(process.cwd(), r.outDir) || '.'} in ${r.ms} ms (${r.files.length} files)\n`,
+      );
+      if (r.shimmed.length)
+        process.stdout.write(`Node-only imports given browser stand-ins:\n  ${r.shimmed.join('\n  ')}\n`);
     },
     (e: Error) => {
       process.stderr.write(`${e.message}\n`);

@@ -16,7 +16,11 @@ export function notebookCells(text: string, file: string): NotebookCells {
   const nb = JSON.parse(text) as { cells: RawCell[] };
   const cells = nb.cells
     .filter((c) => c.cell_type === 'code' || c.cell_type === 'markdown')
-    .map((c) => ({ type: c.cell_type as 'code' | 'markdown', source: Array.isArray(c.source) ? c.source.join('') : c.source, tags: c.metadata?.tags ?? [] }));
+    .map((c) => ({
+      type: c.cell_type as 'code' | 'markdown',
+      source: Array.isArray(c.source) ? c.source.join('') : c.source,
+      tags: c.metadata?.tags ?? [],
+    }));
   const heading = cells.find((c) => c.type === 'markdown' && /^#\s/m.test(c.source))?.source.match(/^#\s+(.*)$/m)?.[1];
   return { title: (heading ?? file.replace(/^.*\//, '').replace(/\.ipynb$/, '')).replace(/`/g, ''), cells };
 }
@@ -26,8 +30,13 @@ const moduleText = (text: string, file: string) => `export default ${JSON.string
 /** esbuild: `import nb from '…/x.ipynb'`. */
 export const ipynbEsbuildPlugin = {
   name: 'nabla-ipynb',
-  setup(build: { onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => Promise<{ contents: string; loader: 'js' }>): void }) {
-    build.onLoad({ filter: /\.ipynb$/ }, async ({ path }) => ({ contents: moduleText(await readFile(path, 'utf8'), path), loader: 'js' }));
+  setup(build: {
+    onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => Promise<{ contents: string; loader: 'js' }>): void;
+  }) {
+    build.onLoad({ filter: /\.ipynb$/ }, async ({ path }) => ({
+      contents: moduleText(await readFile(path, 'utf8'), path),
+      loader: 'js',
+    }));
   },
 };
 

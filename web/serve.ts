@@ -84,7 +84,11 @@ const TYPES: Record<string, string> = {
 export async function serve(opts: ServeOptions = {}): Promise<Served> {
   const dir = resolve(opts.dir ?? DEFAULT_OUT_DIR);
   const mode = opts.build ?? 'auto';
-  const site = opts.site ?? { name: "playground; run 'npm run build:web' first", isBuilt, build: (outDir: string) => buildWeb({ outDir }) };
+  const site = opts.site ?? {
+    name: "playground; run 'npm run build:web' first",
+    isBuilt,
+    build: (outDir: string) => buildWeb({ outDir }),
+  };
   if (mode === true || (mode === 'auto' && !site.isBuilt(dir))) await site.build(dir);
   else if (!site.isBuilt(dir)) throw new Error(`serve: ${dir} holds no built ${site.name}`);
 
@@ -96,9 +100,14 @@ export async function serve(opts: ServeOptions = {}): Promise<Served> {
   // Node answers malformed requests itself (400, 431 for oversized headers): those answers carry the policy too
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-    const head = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${head}Content-Length: 0\r\n\r\n`);
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const head = Object.entries(SECURITY_HEADERS)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${head}Content-Length: 0\r\n\r\n`,
+    );
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -121,7 +130,8 @@ export async function serve(opts: ServeOptions = {}): Promise<Served> {
 }
 
 function answer(dir: string, req: IncomingMessage, res: ServerResponse): number {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
   let path: string;
   try {
     path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

@@ -15,7 +15,8 @@ const root = new URL('../..', import.meta.url).pathname;
 const kit = join(root, 'bench/gpu/kit');
 rmSync(kit, { recursive: true, force: true });
 mkdirSync(kit, { recursive: true });
-const sh = (cmd: string, args: string[], cwd = root) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+const sh = (cmd: string, args: string[], cwd = root) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
 
 // 1. node
 sh('bash', ['-c', `xz -T2 -6 -c "${process.execPath}" > "${join(kit, 'node.xz')}"`]);
@@ -27,7 +28,10 @@ const visit = (name: string) => {
   const dir = join(root, 'node_modules', name);
   if (!existsSync(join(dir, 'package.json'))) return; // an optional dependency not installed here
   seen.add(name);
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  };
   for (const d of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(d);
 };
 ['tsx', 'gpu.js', 'webgpu'].forEach(visit);
@@ -48,5 +52,6 @@ const deb = readdirSync(kit).find((f) => f.startsWith('libvulkan1') && f.endsWit
 sh('dpkg', ['-x', deb, vk], kit);
 rmSync(join(kit, deb));
 
-const size = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size);
+const size = (p: string): number =>
+  statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size;
 console.log(`bench/gpu/kit: ${(size(kit) / 2 ** 20).toFixed(1)} MiB (${seen.size} packages: ${[...seen].join(', ')})`);

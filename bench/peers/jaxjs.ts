@@ -27,7 +27,8 @@ type Params = Layer[];
 type State = { ps: Params; m: Params; v: Params };
 
 const f32 = (rows: number[][]) => np.array(Float32Array.from(rows.flat())).reshape([rows.length, rows[0].length]);
-const paramsOf = (layers: BenchData['mlp']['layers']): Params => layers.map((l) => ({ W: f32(l.W), b: np.array(Float32Array.from(l.b)) }));
+const paramsOf = (layers: BenchData['mlp']['layers']): Params =>
+  layers.map((l) => ({ W: f32(l.W), b: np.array(Float32Array.from(l.b)) }));
 const zerosLike = (ps: Params): Params => ps.map((p) => ({ W: np.zeros(p.W.shape), b: np.zeros(p.b.shape) }));
 
 /** x @ W + b through the layers, tanh between them; takes ownership of ps and x. */
@@ -70,7 +71,12 @@ function adam(ps: Params, g: Params, m: Params, v: Params, lr: number, c1: np.Ar
 }
 
 /** A training step as jax would write it: state in, state and loss out; `loss(ps, ...data)` owns its arguments. */
-function trainer(layers: BenchData['mlp']['layers'], lr: number, inputs: np.Array[], loss: (ps: Params, ...xs: np.Array[]) => np.Array) {
+function trainer(
+  layers: BenchData['mlp']['layers'],
+  lr: number,
+  inputs: np.Array[],
+  loss: (ps: Params, ...xs: np.Array[]) => np.Array,
+) {
   const step = jit((s: State, c1: np.Array, c2: np.Array, xs: np.Array[]) => {
     const [L, g] = valueAndGrad((ps: Params) => loss(ps, ...xs))(s.ps.map((l) => ({ W: l.W.ref, b: l.b.ref })));
     const next = adam(s.ps, g as Params, s.m, s.v, lr, c1, c2);
@@ -81,7 +87,12 @@ function trainer(layers: BenchData['mlp']['layers'], lr: number, inputs: np.Arra
   let t = 0;
   return () => {
     t++;
-    const [L, next] = step(state, np.array([1 - B1 ** t]), np.array([1 - B2 ** t]), inputs.map((x) => x.ref));
+    const [L, next] = step(
+      state,
+      np.array([1 - B1 ** t]),
+      np.array([1 - B2 ** t]),
+      inputs.map((x) => x.ref),
+    );
     state = next as State;
     const v = (L as np.Array).dataSync()[0];
     return v;
@@ -117,7 +128,8 @@ function pinnStep() {
  * through the fused chain and overflows the stack (RangeError). bench/run.ts prints this reason.
  */
 const SKIPPED = {
-  chain_1000: 'eager grad takes ~14 s a call (every op traced and compiled); jit(grad) overflows the stack in its expression simplifier (RangeError)',
+  chain_1000:
+    'eager grad takes ~14 s a call (every op traced and compiled); jit(grad) overflows the stack in its expression simplifier (RangeError)',
 };
 
 async function main() {
@@ -129,7 +141,10 @@ async function main() {
     if (only && !only.split(',').includes(name)) return;
     results[name] = measure(fn, { budgetMs });
   };
-  for (const [name, make] of [['mlp', mlpStep], ['pinn', pinnStep]] as const) {
+  for (const [name, make] of [
+    ['mlp', mlpStep],
+    ['pinn', pinnStep],
+  ] as const) {
     const step = make();
     const ls = Array.from({ length: 20 }, () => step());
     losses[name] = [ls[0], ls[19]];

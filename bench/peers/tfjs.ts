@@ -27,7 +27,8 @@ const pkgDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.js
 setWasmPaths(`${pkgDir}/dist/`);
 
 type Params = { W: tf.Variable; b: tf.Variable }[];
-const paramsOf = (layers: BenchData['mlp']['layers']): Params => layers.map((l) => ({ W: tf.variable(tf.tensor2d(l.W)), b: tf.variable(tf.tensor1d(l.b)) }));
+const paramsOf = (layers: BenchData['mlp']['layers']): Params =>
+  layers.map((l) => ({ W: tf.variable(tf.tensor2d(l.W)), b: tf.variable(tf.tensor1d(l.b)) }));
 const flat = (ps: Params) => ps.flatMap((p) => [p.W, p.b]);
 
 function forward(ps: Params, x: tf.Tensor, act: (h: tf.Tensor) => tf.Tensor): tf.Tensor {
@@ -99,14 +100,23 @@ async function main() {
     if (only && !only.split(',').includes(name)) return;
     results[name] = measure(fn, { budgetMs });
   };
-  for (const [name, make] of [['mlp', mlpStep], ['pinn', pinnStep]] as const) {
+  for (const [name, make] of [
+    ['mlp', mlpStep],
+    ['pinn', pinnStep],
+  ] as const) {
     const step = make();
     const ls = Array.from({ length: 20 }, () => step());
     losses[name] = [ls[0], ls[19]];
   }
   for (const n of data.matmul.sizes) {
-    const a = tf.tensor2d(Float32Array.from({ length: n * n }, (_, i) => matmulA(i)), [n, n]);
-    const b = tf.tensor2d(Float32Array.from({ length: n * n }, (_, i) => matmulB(i)), [n, n]);
+    const a = tf.tensor2d(
+      Float32Array.from({ length: n * n }, (_, i) => matmulA(i)),
+      [n, n],
+    );
+    const b = tf.tensor2d(
+      Float32Array.from({ length: n * n }, (_, i) => matmulB(i)),
+      [n, n],
+    );
     // dataSync: the wasm backend computes synchronously, and reading the result makes sure it did
     run(`matmul_${n}`, () => tf.tidy(() => void tf.matMul(a, b).dataSync()));
   }
@@ -114,7 +124,16 @@ async function main() {
   run('pinn_step', pinnStep());
   run('chain_1000', chain());
   const version = (require('@tensorflow/tfjs/package.json') as { version: string }).version;
-  console.log(JSON.stringify({ system: 'tfjs', backend: tf.getBackend(), version, results, losses, tensors: tf.memory().numTensors }));
+  console.log(
+    JSON.stringify({
+      system: 'tfjs',
+      backend: tf.getBackend(),
+      version,
+      results,
+      losses,
+      tensors: tf.memory().numTensors,
+    }),
+  );
 }
 
 main().catch((e) => {

@@ -82,24 +82,29 @@ const SCOPES: Record<string, string> = {
   DetectAnomaly: 'it is a `detect_anomaly` block',
 };
 
-export function analyzeBody(stmts: readonly A.Stmt[], loopTargets: readonly string[], extraTainted: Iterable<string> = []): BodyPlan {
+export function analyzeBody(
+  stmts: readonly A.Stmt[],
+  loopTargets: readonly string[],
+  extraTainted: Iterable<string> = [],
+): BodyPlan {
   const nodes = stmts as unknown as Node[];
   const reads = nodes.map((s) => mentions(s));
   const writes = nodes.map((s) => assigned(s));
   const tainted = new Set<string>([...loopTargets, ...extraTainted]);
   // anything assigned by a statement that mentions a tainted name is tainted too, to a fixpoint
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     nodes.forEach((_, i) => {
       if (![...reads[i]].some((n) => tainted.has(n))) return;
-      for (const w of writes[i]) if (!tainted.has(w)) tainted.add(w), (changed = true);
+      for (const w of writes[i]) if (!tainted.has(w)) (tainted.add(w), (changed = true));
     });
   }
   const host = nodes.map((s, i) => {
     if (SCOPES[s.kind]) return SCOPES[s.kind];
     const exit = leaves(s);
     if (exit) return `it can leave the iteration (${exit})`;
-    const t = [...reads[i]].find((n) => tainted.has(n) && !writes[i].has(n)) ?? [...reads[i]].find((n) => tainted.has(n));
+    const t =
+      [...reads[i]].find((n) => tainted.has(n) && !writes[i].has(n)) ?? [...reads[i]].find((n) => tainted.has(n));
     if (t !== undefined) return `it reads \`${t}\`, which changes every iteration`;
     return null;
   });
@@ -107,7 +112,17 @@ export function analyzeBody(stmts: readonly A.Stmt[], loopTargets: readonly stri
   return { host, carried, tainted };
 }
 
-const AUTODIFF_CALLS = new Set(['grad', 'backward', 'jacobian', 'hessian', 'vjp', 'jvp', 'tape', 'retain_grad', 'register_hook']);
+const AUTODIFF_CALLS = new Set([
+  'grad',
+  'backward',
+  'jacobian',
+  'hessian',
+  'vjp',
+  'jvp',
+  'tape',
+  'retain_grad',
+  'register_hook',
+]);
 const HISTORY_ATTRS = new Set(['grad_fn', 'is_leaf', 'backward', 'retain_grad', 'register_hook']);
 
 const VALUE_ONLY = new Set(['item', 'tolist', 'shape', 'dtype', 'ndim', 'size', 'numel', 'dim']);

@@ -117,11 +117,26 @@ export class LoopAuto {
       const j = uses.findIndex((u, k) => !own.includes(k) && u.has(name));
       return j < 0 ? null : `line ${stmts[j].span.start.line} uses (${uses[j].get(name)})`;
     };
-    const host: SegmentHost = { ...this.host, split: (i, reason) => this.split(i, reason), taint: (n) => this.taint(n), where: `${this.file}:${this.loop.span.start.line}`, usesHistory };
+    const host: SegmentHost = {
+      ...this.host,
+      split: (i, reason) => this.split(i, reason),
+      taint: (n) => this.taint(n),
+      where: `${this.file}:${this.loop.span.start.line}`,
+      usesHistory,
+    };
     this.parts = [];
     let run: number[] = [];
     const flush = () => {
-      if (run.length) this.parts.push({ seg: new Segment(run.map((i) => this.codes[i]), run, carried, host, warm) });
+      if (run.length)
+        this.parts.push({
+          seg: new Segment(
+            run.map((i) => this.codes[i]),
+            run,
+            carried,
+            host,
+            warm,
+          ),
+        });
       run = [];
     };
     stmts.forEach((_, i) => {
@@ -151,18 +166,36 @@ export class LoopAuto {
   private record(): LoopRecord {
     const stmts = this.loop.body.body;
     const hostStatements: LoopRecord['hostStatements'] = [];
-    if (this.plan) stmts.forEach((s, i) => {
-      const why = this.hostReason(i);
-      if (why) hostStatements.push({ line: s.span.start.line, reason: why });
-    });
+    if (this.plan)
+      stmts.forEach((s, i) => {
+        const why = this.hostReason(i);
+        if (why) hostStatements.push({ line: s.span.start.line, reason: why });
+      });
     const segments = this.parts.flatMap((p) => {
       if (!('seg' in p)) return [];
       const s = p.seg;
       const a = stmts[s.indices[0]].span.start.line;
       const b = stmts[s.indices[s.indices.length - 1]].span.end.line;
-      return [{ lines: a === b ? `line ${a}` : `lines ${a}-${b}`, traces: s.traces, replays: s.replays, kernels: s.kernels, eager: s.eager }];
+      return [
+        {
+          lines: a === b ? `line ${a}` : `lines ${a}-${b}`,
+          traces: s.traces,
+          replays: s.replays,
+          kernels: s.kernels,
+          eager: s.eager,
+        },
+      ];
     });
-    return { file: this.file, line: this.loop.span.start.line, head: this.head, iterations: this.iterations, replayed: this.replayed, off: this.off, segments, hostStatements };
+    return {
+      file: this.file,
+      line: this.loop.span.start.line,
+      head: this.head,
+      iterations: this.iterations,
+      replayed: this.replayed,
+      off: this.off,
+      segments,
+      hostStatements,
+    };
   }
 }
 

@@ -10,9 +10,32 @@ import { FN_INFO, typeName, type NablaFunction, type Value } from '../values';
  */
 const PURE_GROUPS = new Set(['math', 'reductions', 'shape', 'linalg', 'complex']);
 const PURE_BUILTINS = new Set([
-  'tensor', 'zeros', 'ones', 'zeros_like', 'ones_like', 'full', 'full_like', 'eye', 'arange', 'linspace',
-  'grad', 'backward', 'detach', 'jacobian', 'hessian', 'vjp', 'jvp', 'is_grad_enabled',
-  'range', 'len', 'str', 'float', 'int', 'rand', 'randn', 'zero_grad',
+  'tensor',
+  'zeros',
+  'ones',
+  'zeros_like',
+  'ones_like',
+  'full',
+  'full_like',
+  'eye',
+  'arange',
+  'linspace',
+  'grad',
+  'backward',
+  'detach',
+  'jacobian',
+  'hessian',
+  'vjp',
+  'jvp',
+  'is_grad_enabled',
+  'range',
+  'len',
+  'str',
+  'float',
+  'int',
+  'rand',
+  'randn',
+  'zero_grad',
 ]);
 const TENSOR_METHODS = new Set(['item', 'tolist', 'backward', 'zero_', 'numel', 'dim', 'size']);
 const OPTIMIZER_METHODS = new Set(['step', 'zero_grad']);
@@ -31,7 +54,11 @@ export function callRefusal(fn: Value, builtin: BuiltinInfo): string | null {
 }
 
 /** Why a replay would not repeat `target.name(...)`, or null. */
-export function methodRefusal(target: Value, name: string, builtin: (name: string) => { name: string; group: string } | null): string | null {
+export function methodRefusal(
+  target: Value,
+  name: string,
+  builtin: (name: string) => { name: string; group: string } | null,
+): string | null {
   if (target instanceof Tensor) {
     if (TENSOR_METHODS.has(name)) return null;
     const b = builtin(name);
@@ -48,4 +75,6 @@ export const isOptimizer = (v: Value): v is { paramGroups: { params: Tensor[] }[
   !!v && typeof v === 'object' && Array.isArray((v as { paramGroups?: unknown }).paramGroups);
 
 export const isModel = (v: Value): v is { params: Tensor[] } =>
-  typeof v === 'function' && Array.isArray((v as { params?: unknown }).params) && Array.isArray((v as { layers?: unknown }).layers);
+  typeof v === 'function' &&
+  Array.isArray((v as { params?: unknown }).params) &&
+  Array.isArray((v as { layers?: unknown }).layers);

@@ -38,13 +38,19 @@ export class AutoCompileLog {
         continue;
       }
       if (l.off || !l.segments.length) {
-        lines.push(`${where} \`${l.head}\`: not compiled: ${l.off ?? 'no statement of its body can be traced'} (${l.iterations} iterations)`);
+        lines.push(
+          `${where} \`${l.head}\`: not compiled: ${l.off ?? 'no statement of its body can be traced'} (${l.iterations} iterations)`,
+        );
       } else {
         const compiled = l.segments.filter((s) => s.replays > 0);
         const status = compiled.length ? 'compiled' : 'not compiled';
         lines.push(`${where} \`${l.head}\`: ${status}: ${l.replayed} of ${l.iterations} iterations replayed a plan`);
         for (const s of l.segments) {
-          const what = s.eager ? `runs eagerly: ${s.eager}` : s.replays ? `compiled (${s.kernels} kernels and fused groups, traced ${s.traces}×, replayed ${s.replays}×)` : 'not replayed yet (it traces after a warm-up iteration)';
+          const what = s.eager
+            ? `runs eagerly: ${s.eager}`
+            : s.replays
+              ? `compiled (${s.kernels} kernels and fused groups, traced ${s.traces}×, replayed ${s.replays}×)`
+              : 'not replayed yet (it traces after a warm-up iteration)';
           lines.push(`  ${s.lines}: ${what}`);
         }
       }

@@ -142,9 +142,12 @@ export class Segment {
       } catch {
         return `\`${r.name}\` can no longer be read`;
       }
-      if (r.carried && now !== this.lastOut.get(r.name)) return `\`${r.name}\` was rebound outside the compiled statements`;
+      if (r.carried && now !== this.lastOut.get(r.name))
+        return `\`${r.name}\` was rebound outside the compiled statements`;
       if (!holds(r.guard, now)) {
-        return r.guard.kind === 'layout' ? `\`${r.name}\` changed shape, dtype or layout` : `\`${r.name}\` is not the value it was when traced`;
+        return r.guard.kind === 'layout'
+          ? `\`${r.name}\` changed shape, dtype or layout`
+          : `\`${r.name}\` is not the value it was when traced`;
       }
     }
     void f;
@@ -207,13 +210,20 @@ export class Segment {
     for (const r of rec.reads) {
       const i = rec.writes.findIndex((w) => w.name === r.name);
       const now = i >= 0 ? values[i] : undefined;
-      if (i >= 0 && r.value !== null && typeof r.value !== 'object' && typeof r.value !== 'function' && !Object.is(now, r.value)) {
+      if (
+        i >= 0 &&
+        r.value !== null &&
+        typeof r.value !== 'object' &&
+        typeof r.value !== 'function' &&
+        !Object.is(now, r.value)
+      ) {
         return this.host.taint(r.name, `it reads \`${r.name}\`, which changes every iteration`);
       }
     }
     for (let i = 0; i < values.length; i++) {
       const why = unreplayableValue(values[i]);
-      if (why) return this.host.split(this.indices[rec.writes[i].stmt], `it assigns ${why} to \`${rec.writes[i].name}\``);
+      if (why)
+        return this.host.split(this.indices[rec.writes[i].stmt], `it assigns ${why} to \`${rec.writes[i].name}\``);
     }
     // an argument is a variable this segment reads and then assigns (x = x - ...): any other tensor the trace met
     // through an argument's storage (a list item the variable also held) would be rebound wrongly at replay
@@ -242,7 +252,10 @@ export class Segment {
       this.eager = `its trace could not be planned (${(e as Error).message})`;
       return;
     }
-    if (debug) process.stderr.write(`[nabla auto-compile] ${this.host.where} statements ${this.indices.join(',')}: ${JSON.stringify(this.plan.stats)}\n${this.plan.source}\n`);
+    if (debug)
+      process.stderr.write(
+        `[nabla auto-compile] ${this.host.where} statements ${this.indices.join(',')}: ${JSON.stringify(this.plan.stats)}\n${this.plan.source}\n`,
+      );
     this.tracer = tr;
     this.reads = rec.reads;
     this.writes = rec.writes;
@@ -256,7 +269,11 @@ export class Segment {
 
 const debug = typeof process !== 'undefined' && (process.env?.NABLA_DEBUG ?? '').split(',').includes('compile');
 
-const TUPLE = { is: (v: unknown) => v instanceof Tuple, items: (v: unknown) => (v as Tuple).items, make: (items: unknown[]) => new Tuple(items) };
+const TUPLE = {
+  is: (v: unknown) => v instanceof Tuple,
+  items: (v: unknown) => (v as Tuple).items,
+  make: (items: unknown[]) => new Tuple(items),
+};
 
 /** A value assigned in a segment that a replay could not hand back as eager code would: why, or null. */
 function unreplayableValue(v: Value, depth = 0): string | null {
@@ -273,14 +290,17 @@ function unreplayableValue(v: Value, depth = 0): string | null {
 
 function hasHistory(v: Value, depth = 0): boolean {
   if (v instanceof Tensor) return v.gradFn !== null;
-  if (depth < 4 && (Array.isArray(v) || v instanceof Tuple)) return (Array.isArray(v) ? v : v.items).some((x) => hasHistory(x, depth + 1));
+  if (depth < 4 && (Array.isArray(v) || v instanceof Tuple))
+    return (Array.isArray(v) ? v : v.items).some((x) => hasHistory(x, depth + 1));
   return false;
 }
 
 /** A replayed tensor where the traced one had autograd history gets a graph that says why it cannot be followed. */
 function withHistory(v: Value, like: Value, why: string): Value {
-  if (v instanceof Tensor && like instanceof Tensor) return like.requiresGrad && v !== like && v.gradFn === null ? nb.replayedHistory(v, like, why) : v;
-  if (v instanceof Tuple && like instanceof Tuple) return new Tuple(v.items.map((x, i) => withHistory(x, like.items[i], why)));
+  if (v instanceof Tensor && like instanceof Tensor)
+    return like.requiresGrad && v !== like && v.gradFn === null ? nb.replayedHistory(v, like, why) : v;
+  if (v instanceof Tuple && like instanceof Tuple)
+    return new Tuple(v.items.map((x, i) => withHistory(x, like.items[i], why)));
   if (Array.isArray(v) && Array.isArray(like)) return v.map((x, i) => withHistory(x, like[i], why));
   return v;
 }
@@ -336,7 +356,13 @@ class Recorder implements AutoRecorder {
     const arg = v instanceof Tensor ? this.args.indexOf(v) : -1;
     if (arg >= 0 && this.argNames[arg] === name) {
       this.carriedReads.add(name);
-      return void this.reads.push({ get, name, guard: { kind: 'layout', key: layoutKey(v as Tensor) }, carried: true, value: v });
+      return void this.reads.push({
+        get,
+        name,
+        guard: { kind: 'layout', key: layoutKey(v as Tensor) },
+        carried: true,
+        value: v,
+      });
     }
     const print = fingerprint(v);
     if (!print) return this.deny(`it reads \`${name}\`, a list too large or too deeply nested to guard`);

@@ -15,7 +15,8 @@ function indexValue(v: Value, fn: string, what: string, depth = 0): unknown {
   if (depth > MAX_NESTED) throw new LangError(`${fn}: ${what} is nested too deeply`);
   if (v instanceof Tensor || typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (Array.isArray(v) || v instanceof Tuple) return (Array.isArray(v) ? v : [...v.items]).map((x) => indexValue(x, fn, what, depth + 1));
+  if (Array.isArray(v) || v instanceof Tuple)
+    return (Array.isArray(v) ? v : [...v.items]).map((x) => indexValue(x, fn, what, depth + 1));
   throw new LangError(`${fn}: ${what} must be a tensor or a list of whole numbers, got a ${typeName(v)}`);
 }
 
@@ -52,6 +53,8 @@ export function convertByKind(v: Value, p: ParamDecl & { kind: ParamKind }, fn: 
       // the subscripts, or the sublist form's first operand (a tensor or list): einsum(a, [0, 1], b, [1, 2], [0, 2])
       if (typeof v === 'string') return v;
       if (v instanceof Tensor || Array.isArray(v) || v instanceof Tuple) return asTensor(v, fn, 'operand 1');
-      throw new LangError(`${fn}: ${what} must be a string such as "ij,jk->ik" (or, in the sublist form, a tensor followed by its axis labels: ${fn}(a, [0, 1], b, [1, 2])), got a ${typeName(v)}`);
+      throw new LangError(
+        `${fn}: ${what} must be a string such as "ij,jk->ik" (or, in the sublist form, a tensor followed by its axis labels: ${fn}(a, [0, 1], b, [1, 2])), got a ${typeName(v)}`,
+      );
   }
 }

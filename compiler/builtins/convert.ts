@@ -28,15 +28,23 @@ export function asInt(v: Value, fn: string, what: string): number {
 export function asShape(args: Value[], fn: string): number[] {
   const one = args.length === 1 ? args[0] : null;
   const list =
-    one instanceof Tensor ? (one.rank === 0 ? [one.item()] : (one.tolist() as Value[])) :
-    Array.isArray(one) ? one : one instanceof Tuple ? [...one.items] : args;
+    one instanceof Tensor
+      ? one.rank === 0
+        ? [one.item()]
+        : (one.tolist() as Value[])
+      : Array.isArray(one)
+        ? one
+        : one instanceof Tuple
+          ? [...one.items]
+          : args;
   return list.map((d) => asInt(d, fn, 'a shape entry'));
 }
 
 export function asTensorList(v: Value, fn: string, what: string): Tensor[] {
   const items = Array.isArray(v) ? v : v instanceof Tuple ? v.items : [v];
   return items.map((x, i) => {
-    if (!(x instanceof Tensor)) throw new LangError(`${fn}: ${what} must be tensors, but entry ${i + 1} is a ${typeName(x)}`);
+    if (!(x instanceof Tensor))
+      throw new LangError(`${fn}: ${what} must be tensors, but entry ${i + 1} is a ${typeName(x)}`);
     return x;
   });
 }
@@ -48,4 +56,11 @@ export function optionalAxis(v: Value, fn: string): number | number[] | null {
 }
 
 export const isSeq = (v: Value): v is Value[] | Tuple => Array.isArray(v) || v instanceof Tuple;
-export const seqItems = (v: Value): Value[] => (Array.isArray(v) ? v : v instanceof Tuple ? [...v.items] : v instanceof RangeValue ? [...Array(v.length)].map((_, i) => v.start + i * v.step) : [v]);
+export const seqItems = (v: Value): Value[] =>
+  Array.isArray(v)
+    ? v
+    : v instanceof Tuple
+      ? [...v.items]
+      : v instanceof RangeValue
+        ? [...Array(v.length)].map((_, i) => v.start + i * v.step)
+        : [v];

@@ -39,14 +39,22 @@ export class GraphPicture {
 export function addExplain(t: BuiltinTable): void {
   // Graphviz's wasm instance is made asynchronously: start now so that it is ready by the first graph()
   void loadGraphviz().catch(() => {});
-  t.add('explain', 'formula', ['y', 'x'],
+  t.add(
+    'explain',
+    'formula',
+    ['y', 'x'],
     'The derivative of y with respect to x as simplified text, re-derived from the recorded graph with each op\'s declared rule: formula(x1^2 + 5*x2, x1) is "2*x1". For a non-scalar y it is the gradient of sum(y) (the elementwise derivative for elementwise ops). Says which step has no symbolic form (indexing, custom gradients).',
-    (y: Value, x: Value) => formula(asTensor(y, 'formula', 'output'), asTensor(x, 'formula', 'input')));
-  t.add('explain', 'graph', ['outputs', 'file=none', 'formulas=true'],
+    (y: Value, x: Value) => formula(asTensor(y, 'formula', 'output'), asTensor(x, 'formula', 'input')),
+  );
+  t.add(
+    'explain',
+    'graph',
+    ['outputs', 'file=none', 'formulas=true'],
     'The recorded graph of outputs as a picture laid out by Graphviz (WebAssembly): a box per operation named after its source line and variable, an ellipse per input that requires grad, and on each edge the backward formula. Shown inline in notebooks; file="g.svg" also writes the SVG (from the CLI).',
     (outs: Value, file: Value, formulas: Value) => {
       const ts = isSeq(outs) ? asTensorList(outs, 'graph', 'outputs') : [asTensor(outs, 'graph', 'output')];
-      if (file !== null && typeof file !== 'string') throw new LangError(`graph: file= must be a path string, got a ${typeName(file)}`);
+      if (file !== null && typeof file !== 'string')
+        throw new LangError(`graph: file= must be a path string, got a ${typeName(file)}`);
       if (!ts.some((x) => x.gradFn || x.leafNode)) {
         throw new LangError(`graph: ${nb.whyNoGrad(ts[0], 'the output')}`, 'GradError');
       }
@@ -54,7 +62,8 @@ export function addExplain(t: BuiltinTable): void {
       const svg = renderSvg(g.dot);
       if (file !== null) writeTextFile('graph', file as string, svg);
       return new GraphPicture(svg, g.dot, g.ops, g.leaves, file as string | null);
-    });
+    },
+  );
 }
 
 /** Leaves that require grad under t, for explain's dry run. */
@@ -93,9 +102,13 @@ export function explainStatement(text: string, value: () => Value, out: Output):
       return;
     }
     const leaves = leavesOf(v);
-    const dry = traceBackward(() => nb.grad(v, leaves, { gradOutputs: v.size === 1 ? null : nb.onesLike(v), retainGraph: true, allowUnused: true }));
+    const dry = traceBackward(() =>
+      nb.grad(v, leaves, { gradOutputs: v.size === 1 ? null : nb.onesLike(v), retainGraph: true, allowUnused: true }),
+    );
     if (dry.error !== undefined) throw dry.error;
-    out.stdout(`explain ${src}: what backward(${src}) would compute (a dry run: .grad is untouched and the graph kept)\n${renderTrace(dry.passes)}\n`);
+    out.stdout(
+      `explain ${src}: what backward(${src}) would compute (a dry run: .grad is untouched and the graph kept)\n${renderTrace(dry.passes)}\n`,
+    );
     return;
   }
   out.stdout(`explain ${src}\n${renderTrace(traced.passes)}\n`);

@@ -6,7 +6,9 @@ import { LangError } from '../operators';
  */
 export function writeTextFile(fn: string, path: string, text: string): void {
   checkFilePath(fn, path);
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.('node:fs');
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.(
+    'node:fs',
+  );
   if (!fs) throw new LangError(`${fn}: file= needs a file system (use it from the CLI or a notebook kernel)`);
   try {
     fs.writeFileSync(path, text);
@@ -17,5 +19,9 @@ export function writeTextFile(fn: string, path: string, text: string): void {
 
 /** An empty file= is a mistake, not a request to write nothing (graph and the charts say so alike). */
 export function checkFilePath(fn: string, path: string): void {
-  if (path === '') throw new LangError(`${fn}: file= is empty; give a path such as file="${fn}.svg", or leave file= out`, 'ValueError');
+  if (path === '')
+    throw new LangError(
+      `${fn}: file= is empty; give a path such as file="${fn}.svg", or leave file= out`,
+      'ValueError',
+    );
 }

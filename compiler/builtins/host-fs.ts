@@ -35,7 +35,9 @@ export class MemoryFs implements HostFs {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice();
     const total = this.bytes - (this.files.get(path)?.length ?? 0) + bytes.length;
     if (total > MEMORY_FILES_LIMIT_BYTES) {
-      throw new Error(`the page keeps files in memory, at most ${MEMORY_FILES_LIMIT_BYTES} bytes in all, and this would make ${total}`);
+      throw new Error(
+        `the page keeps files in memory, at most ${MEMORY_FILES_LIMIT_BYTES} bytes in all, and this would make ${total}`,
+      );
     }
     this.files.set(path, bytes);
     this.bytes = total;
@@ -45,6 +47,8 @@ export class MemoryFs implements HostFs {
 let memory: MemoryFs | null = null;
 
 export function hostFs(): HostFs {
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs');
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+    'node:fs',
+  );
   return (fs as HostFs | undefined) ?? (memory ??= new MemoryFs());
 }

@@ -1,6 +1,16 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
-import { allEntries, backwardText, ELEMENTWISE, paramNumber, scalarForm, type ElementwiseEntry, type ForwardEntry, type OpEntry, type ParamDecl } from '../../runtime/ops/registry';
+import {
+  allEntries,
+  backwardText,
+  ELEMENTWISE,
+  paramNumber,
+  scalarForm,
+  type ElementwiseEntry,
+  type ForwardEntry,
+  type OpEntry,
+  type ParamDecl,
+} from '../../runtime/ops/registry';
 import { LangError } from '../operators';
 import { FN_INFO, Tuple, typeName, type NablaFunction, type Value } from '../values';
 import { asNumber, asTensor, optionalAxis } from './convert';
@@ -16,8 +26,10 @@ import type { BuiltinTable } from './table';
  */
 export function addRegistry(t: BuiltinTable): void {
   for (const e of ELEMENTWISE) if ((e.surface ?? 'builtin') === 'builtin') addElementwise(t, e);
-  for (const e of allEntries()) if (e.family !== 'elementwise' && (e.surface ?? 'builtin') === 'builtin') addEntry(t, e);
-  for (const e of allEntries()) if ((e.surface ?? 'builtin') === 'builtin' && e.inputs.length > 0) markTensorFirst(t, e.name);
+  for (const e of allEntries())
+    if (e.family !== 'elementwise' && (e.surface ?? 'builtin') === 'builtin') addEntry(t, e);
+  for (const e of allEntries())
+    if ((e.surface ?? 'builtin') === 'builtin' && e.inputs.length > 0) markTensorFirst(t, e.name);
 }
 
 /** The entry's first input is a tensor, so its builtin is also a tensor method (compiler/members.ts reads this). */
@@ -29,7 +41,11 @@ function markTensorFirst(t: BuiltinTable, name: string): void {
 /** The signature as the builtin table writes it: inputs, then params (required ones bare, a rest one starred, the others with defaults). */
 export function paramSpecs(e: OpEntry): string[] {
   const fmt = (p: ParamDecl) =>
-    p.rest ? `*${p.name}` : !('default' in p) ? p.name : `${p.name}=${p.default === null ? 'none' : typeof p.default === 'string' ? JSON.stringify(p.default) : String(p.default)}`;
+    p.rest
+      ? `*${p.name}`
+      : !('default' in p)
+        ? p.name
+        : `${p.name}=${p.default === null ? 'none' : typeof p.default === 'string' ? JSON.stringify(p.default) : String(p.default)}`;
   return [...e.inputs, ...(e.params ?? []).map(fmt)];
 }
 
@@ -52,7 +68,9 @@ function addElementwise(t: BuiltinTable, e: ElementwiseEntry): void {
   const params = e.params ?? [];
   t.add('math', e.name, paramSpecs(e), e.doc, (...args: Value[]) => {
     const ins = args.slice(0, e.arity);
-    const given = params.map((p, k) => (p.choices ? (convertParam(e, p, args[e.arity + k]) as string) : asNumber(args[e.arity + k], e.name, p.name)));
+    const given = params.map((p, k) =>
+      p.choices ? (convertParam(e, p, args[e.arity + k]) as string) : asNumber(args[e.arity + k], e.name, p.name),
+    );
     if (ins.every(isNum)) return scalar(...ins.map(Number), ...given.map((v, k) => paramNumber(params[k], v)));
     if (e.arity === 1) {
       const kw = Object.fromEntries(params.map((p, k) => [p.name, given[k]]));
@@ -68,7 +86,9 @@ export function convertParam(e: OpEntry, p: ParamDecl, v: Value): unknown {
   if (p.choices) {
     if (typeof v !== 'string' || !p.choices.includes(v)) {
       const shown = typeof v === 'string' ? `"${v}"` : `a ${typeName(v)}`;
-      throw new LangError(`${e.name}: ${p.name} must be one of ${p.choices.map((c) => `"${c}"`).join(', ')}, got ${shown}${typeof v === 'string' ? suggest(v, p.choices) : ''}`);
+      throw new LangError(
+        `${e.name}: ${p.name} must be one of ${p.choices.map((c) => `"${c}"`).join(', ')}, got ${shown}${typeof v === 'string' ? suggest(v, p.choices) : ''}`,
+      );
     }
     return v;
   }
@@ -101,7 +121,9 @@ function addEntry(t: BuiltinTable, e: OpEntry): void {
   const params = e.params ?? [];
   const doc = e.formulas?.length ? `${e.doc} Gradient: ${backwardText(e)}.` : e.doc;
   t.add(e.family, e.name, paramSpecs(e), doc, (...args: Value[]) => {
-    const ins = args.slice(0, e.inputs.length).map((v, k) => (v instanceof Tensor ? v : asTensor(v, e.name, `'${e.inputs[k]}'`)));
+    const ins = args
+      .slice(0, e.inputs.length)
+      .map((v, k) => (v instanceof Tensor ? v : asTensor(v, e.name, `'${e.inputs[k]}'`)));
     const kw = Object.fromEntries(params.map((p, k) => [p.name, convertParam(e, p, args[e.inputs.length + k])]));
     const r = forward(...ins, kw);
     return Array.isArray(r) ? new Tuple(r) : r;

@@ -39,7 +39,10 @@ export function checkFailure(found: readonly Diagnostic[], source: string, file:
     ok: false as const,
     ename: syntax ? 'SyntaxError' : 'CheckError',
     evalue: found.length === 1 ? found[0].message : `${count} found before running (the first: ${found[0].message})`,
-    traceback: [...found.map((d) => renderDiagnostic(d, source, file)), `${file}: ${count} found before running it; nothing ran, and every variable is as it was`],
+    traceback: [
+      ...found.map((d) => renderDiagnostic(d, source, file)),
+      `${file}: ${count} found before running it; nothing ran, and every variable is as it was`,
+    ],
     // the one error shape (diagnostic/): each problem with its place, which the playground marks
     diagnostics: found.map((d) => ({ ...shaped(d, file), kind: syntax ? 'SyntaxError' : 'CheckError' })),
   };

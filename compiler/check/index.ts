@@ -31,7 +31,11 @@ export function builtinSignatures(table: BuiltinTable): Map<string, readonly Par
  */
 export function checkSource(source: string, file: string, table: BuiltinTable, opts: CheckOptions = {}): Diagnostic[] {
   const tensorResults = new Set([...table.defs.values()].filter((d) => TENSOR_GROUPS.has(d.group)).map((d) => d.name));
-  const resolver = programResolver({ builtins: builtinSignatures(table), knownGlobals: opts.knownGlobals, tensorResults });
+  const resolver = programResolver({
+    builtins: builtinSignatures(table),
+    knownGlobals: opts.knownGlobals,
+    tensorResults,
+  });
   let deep: A.Node | null = null;
   const { diagnostics, nested } = parseStatements(source, file, (stmts) => {
     for (const s of stmts) deep ??= tooDeep(s, MAX_NESTING - 1);
@@ -43,7 +47,11 @@ export function checkSource(source: string, file: string, table: BuiltinTable, o
   });
   if (deep) {
     // the resolver walks the tree recursively: refuse what the compiler refuses, at the same place
-    out.push({ message: `this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`, span: (deep as A.Node).span, severity: 'error' });
+    out.push({
+      message: `this expression nests more than ${MAX_NESTING} levels deep (a long chain like 1+1+…+1, or many brackets): split it into smaller pieces with intermediate variables`,
+      span: (deep as A.Node).span,
+      severity: 'error',
+    });
   } else if (!nested && !diagnostics.some((d) => d.severity === 'error')) {
     parseStatements(source, file, (stmts) => {
       for (const p of resolver.resolve(stmts)) out.push({ message: p.message, span: p.node.span, severity: 'error' });

@@ -23,7 +23,10 @@ export const PYTHON_NAMES: Readonly<Record<string, string>> = {
 const PYTHON_LINES: [RegExp, string][] = [
   [/^\s*def\s+\w+\s*\(/, 'Nabla defines a function with fn: `fn name(x) { ... }` or `fn name(x) = expression`'],
   [/^\s*(\}\s*)?elif\b/, "Nabla writes 'else if': `} else if cond {`"],
-  [/^\s*(if|elif|else|for|while|with|def|fn)\b.*:\s*(#.*)?$/, "a block is written in braces on the header's line: `if cond { ... }`, not with ':' and indentation"],
+  [
+    /^\s*(if|elif|else|for|while|with|def|fn)\b.*:\s*(#.*)?$/,
+    "a block is written in braces on the header's line: `if cond { ... }`, not with ':' and indentation",
+  ],
   [/\blambda\b[^:]*:/, 'an anonymous function is `fn(x) = expression`'],
   [/^\s*(import|from)\s+\w/, 'Nabla has no imports: its builtins (tensor, grad, sum, exp, ...) are always there'],
   [/^\s*assert\s+[^(\s]/, 'assert is a function here: `assert(condition, "message")`'],

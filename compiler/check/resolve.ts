@@ -1,7 +1,16 @@
 import type * as A from '../../grammar/ast';
 import type { ParamSpec } from '../call';
 import { didYouMean, KEYWORD_ALIASES } from '../did-you-mean';
-import { LBFGS_KIND, MODEL_KIND, OPTIMIZER_KIND, PLATEAU_KIND, SCHEDULE_KIND, TAPE_KIND, TENSOR_KIND, type ObjectKind } from '../methods';
+import {
+  LBFGS_KIND,
+  MODEL_KIND,
+  OPTIMIZER_KIND,
+  PLATEAU_KIND,
+  SCHEDULE_KIND,
+  TAPE_KIND,
+  TENSOR_KIND,
+  type ObjectKind,
+} from '../methods';
 import { PYTHON_NAMES } from './python';
 
 /**
@@ -39,7 +48,22 @@ RETURNS.lbfgs = LBFGS_KIND;
 for (const n of ['step_lr', 'exponential_lr', 'cosine_lr']) RETURNS[n] = SCHEDULE_KIND;
 RETURNS.reduce_on_plateau = PLATEAU_KIND;
 for (const n of ['linear', 'mlp']) RETURNS[n] = MODEL_KIND;
-for (const n of ['tensor', 'param', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'rand', 'randn', 'zeros_like', 'ones_like', 'clone']) RETURNS[n] = TENSOR_KIND;
+for (const n of [
+  'tensor',
+  'param',
+  'zeros',
+  'ones',
+  'full',
+  'eye',
+  'arange',
+  'linspace',
+  'rand',
+  'randn',
+  'zeros_like',
+  'ones_like',
+  'clone',
+])
+  RETURNS[n] = TENSOR_KIND;
 
 /** How many undefined names in one check get a did-you-mean. */
 export const MAX_SUGGESTIONS = 200;
@@ -89,14 +113,29 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     collectBindings(stmts, globals, assignCount);
     for (const s of stmts) {
       if (s.kind === 'FnDef' && !s.decorators.length) {
-        fnCandidates.set(s.name.name, { name: s.name.name, params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })) });
+        fnCandidates.set(s.name.name, {
+          name: s.name.name,
+          params: s.params.map((p) => (p.default ? { name: p.name, default: null } : { name: p.name })),
+        });
       }
-      if (s.kind === 'Assign' && s.target.kind === 'Name' && s.value.kind === 'Call' && s.value.callee.kind === 'Name') {
+      if (
+        s.kind === 'Assign' &&
+        s.target.kind === 'Name' &&
+        s.value.kind === 'Call' &&
+        s.value.callee.kind === 'Name'
+      ) {
         const callee = s.value.callee.name;
         const kind = RETURNS[callee] ?? (opts.tensorResults?.has(callee) ? TENSOR_KIND : undefined);
         if (kind) kindCandidates.set(s.target.name, { callee, kind });
       }
-      if (s.kind === 'With' && s.name && s.context.kind === 'Call' && s.context.callee.kind === 'Name' && s.context.callee.name === 'tape') kindCandidates.set(s.name.name, { callee: null, kind: TAPE_KIND });
+      if (
+        s.kind === 'With' &&
+        s.name &&
+        s.context.kind === 'Call' &&
+        s.context.callee.kind === 'Name' &&
+        s.context.callee.name === 'tape'
+      )
+        kindCandidates.set(s.name.name, { callee: null, kind: TAPE_KIND });
     }
   }
 
@@ -104,7 +143,8 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     settled = true;
     for (const [name, sig] of fnCandidates) if (assignCount.get(name) === 1) userFns.set(name, sig);
     const once = (n: string) => assignCount.get(n) === 1 && !opts.builtins.has(n);
-    for (const [name, c] of kindCandidates) if (once(name) && (c.callee === null || !globalsShadow(c.callee))) kinds.set(name, c.kind);
+    for (const [name, c] of kindCandidates)
+      if (once(name) && (c.callee === null || !globalsShadow(c.callee))) kinds.set(name, c.kind);
     fnCandidates.clear();
     kindCandidates.clear();
   }
@@ -121,7 +161,8 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
   // Each suggestion compares the name with every visible name: a large source with thousands of undefined
   // names and thousands of globals would take quadratic time, so the first MAX_SUGGESTIONS get one.
   let suggestions = 0;
-  const suggest = (name: string, scope: Scope) => (suggestions++ < MAX_SUGGESTIONS ? didYouMean(name, visible(scope)) : '');
+  const suggest = (name: string, scope: Scope) =>
+    suggestions++ < MAX_SUGGESTIONS ? didYouMean(name, visible(scope)) : '';
   const isDefined = (name: string, scope: Scope) => {
     for (let s: Scope | null = scope; s; s = s.parent) if (s.names.has(name)) return true;
     return opts.builtins.has(name);
@@ -137,7 +178,10 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     const hasRest = params.some((p) => p.rest);
     const fixed = hasRest ? params.findIndex((p) => p.rest) : params.length;
     if (!hasRest && positional > params.length) {
-      report(`${label}() takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} argument${params.length === 1 ? '' : 's'}`} but ${positional} ${positional === 1 ? 'was' : 'were'} given`, call);
+      report(
+        `${label}() takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} argument${params.length === 1 ? '' : 's'}`} but ${positional} ${positional === 1 ? 'was' : 'were'} given`,
+        call,
+      );
       return;
     }
     const given = new Set(params.slice(0, Math.min(positional, fixed)).map((p) => p.name));
@@ -146,13 +190,20 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
       const i = params.findIndex((p) => p.name === a.name);
       if (i < 0) {
         const names = params.map((p) => p.name);
-        report(names.length ? `${label}() has no parameter named '${a.name}'${didYouMean(a.name, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ')})` : `${label}() takes no arguments, so no '${a.name}='`, a);
+        report(
+          names.length
+            ? `${label}() has no parameter named '${a.name}'${didYouMean(a.name, names, KEYWORD_ALIASES)} (its parameters: ${names.join(', ')})`
+            : `${label}() takes no arguments, so no '${a.name}='`,
+          a,
+        );
         continue;
       }
       if (given.has(a.name)) report(`${label}() got two values for '${a.name}'`, a);
       given.add(a.name);
     }
-    for (const p of params) if (!p.rest && !('default' in p) && !given.has(p.name)) report(`${label}() is missing its argument '${p.name}'`, call);
+    for (const p of params)
+      if (!p.rest && !('default' in p) && !given.has(p.name))
+        report(`${label}() is missing its argument '${p.name}'`, call);
   }
 
   function expr(e: A.Expr, scope: Scope): void {
@@ -160,7 +211,12 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
       case 'Name': {
         if (isDefined(e.name, scope)) return;
         const py = PYTHON_NAMES[e.name];
-        report(py ? `'${e.name}' is Python's spelling; Nabla writes ${py}` : `'${e.name}' is not defined${suggest(e.name, scope)}`, e);
+        report(
+          py
+            ? `'${e.name}' is Python's spelling; Nabla writes ${py}`
+            : `'${e.name}' is not defined${suggest(e.name, scope)}`,
+          e,
+        );
         return;
       }
       case 'Binary':
@@ -225,7 +281,10 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     const kind = kindOfName(e.target, scope);
     if (!kind || kind === TENSOR_KIND) return; // tensors' members include the builtins; the run-time message covers them
     if (e.name in kind.methods || e.name in kind.attrs) return;
-    report(`${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} has no attribute '${e.name}'${didYouMean(e.name, [...Object.keys(kind.methods), ...Object.keys(kind.attrs)])}`, e);
+    report(
+      `${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} has no attribute '${e.name}'${didYouMean(e.name, [...Object.keys(kind.methods), ...Object.keys(kind.attrs)])}`,
+      e,
+    );
   }
 
   function call(e: A.Call, scope: Scope) {
@@ -276,7 +335,9 @@ export function programResolver(opts: ResolveOptions): ProgramResolver {
     if (t.kind === 'Attr') expr(t.target, scope);
     else if (t.kind === 'Index') {
       expr(t.target, scope);
-      t.items.forEach((it) => (it.kind === 'Slice' ? [it.start, it.stop, it.step].forEach((x) => x && expr(x, scope)) : expr(it, scope)));
+      t.items.forEach((it) =>
+        it.kind === 'Slice' ? [it.start, it.stop, it.step].forEach((x) => x && expr(x, scope)) : expr(it, scope),
+      );
     }
   }
 

@@ -19,24 +19,39 @@ export const fitOde: Exercise = {
     const t = nb.reshape(nb.linspace(0, 1, M), [M, 1]);
     const out = nb.noGrad(() => call(f, [t], 'net(t)'));
     if (!(out instanceof Tensor) || out.size !== M) {
-      throw new Hint(`net(t) for t of shape [${M}, 1] must give ${M} values (shape [${M}, 1]), but gave ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : `a ${typeName(out)}`}`);
+      throw new Hint(
+        `net(t) for t of shape [${M}, 1] must give ${M} values (shape [${M}, 1]), but gave ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : `a ${typeName(out)}`}`,
+      );
     }
     const u = f64(out, [M]);
     const exact = nb.exp(nb.mul(f64(t, [M]), -2));
     const err = relativeError(u, exact);
-    if (err < TOL) return right(`relative L2 error ${fmt(err)} against the exact solution exp(-2t) (needed below ${TOL}).`);
+    if (err < TOL)
+      return right(`relative L2 error ${fmt(err)} against the exact solution exp(-2t) (needed below ${TOL}).`);
     const us = numbers(u);
     const said = `relative L2 error ${fmt(err)} (needed below ${TOL})`;
     if (us.some((v) => !Number.isFinite(v))) throw new Hint('net(t) has non-finite values: lower the learning rate');
-    if (relativeError(u, nb.exp(nb.mul(f64(t, [M]), 2))) < 0.1) throw new Hint(`${said}: your network grows like exp(2t), so it solves du/dt = +2u; check the sign of the residual du/dt + 2u`);
+    if (relativeError(u, nb.exp(nb.mul(f64(t, [M]), 2))) < 0.1)
+      throw new Hint(
+        `${said}: your network grows like exp(2t), so it solves du/dt = +2u; check the sign of the residual du/dt + 2u`,
+      );
     const flat = Math.max(...us) - Math.min(...us) < 0.1;
     if (flat && Math.abs(us[0] - 1) > 0.05) {
-      throw new Hint(`${said}: net(t) is almost constant (about ${fmt(us[0])}), as an untrained network is; train it on mean((du/dt + 2u)^2) at collocation points plus (u(0) - 1)^2`);
+      throw new Hint(
+        `${said}: net(t) is almost constant (about ${fmt(us[0])}), as an untrained network is; train it on mean((du/dt + 2u)^2) at collocation points plus (u(0) - 1)^2`,
+      );
     }
     if (flat) {
-      throw new Hint(`${said}: u(0) = 1 but net(t) stays almost constant, as if the ODE were not in the loss; add mean((du/dt + 2u)^2) at collocation points, with du/dt from grad(u, t, grad_outputs=ones_like(u), create_graph=true)`);
+      throw new Hint(
+        `${said}: u(0) = 1 but net(t) stays almost constant, as if the ODE were not in the loss; add mean((du/dt + 2u)^2) at collocation points, with du/dt from grad(u, t, grad_outputs=ones_like(u), create_graph=true)`,
+      );
     }
-    if (Math.abs(us[0] - 1) > 0.05) throw new Hint(`${said}: u(0) = ${fmt(us[0])} but must be 1; is the initial condition (u(0) - 1)^2 in your loss?`);
-    throw new Hint(`${said}: u(0) = ${fmt(us[0])} is right but the curve is off (u(1) = ${fmt(us[M - 1])}, exp(-2) = ${fmt(nb.libm.exp(-2))}); train longer, or with more collocation points`);
+    if (Math.abs(us[0] - 1) > 0.05)
+      throw new Hint(
+        `${said}: u(0) = ${fmt(us[0])} but must be 1; is the initial condition (u(0) - 1)^2 in your loss?`,
+      );
+    throw new Hint(
+      `${said}: u(0) = ${fmt(us[0])} is right but the curve is off (u(1) = ${fmt(us[M - 1])}, exp(-2) = ${fmt(nb.libm.exp(-2))}); train longer, or with more collocation points`,
+    );
   },
 };

@@ -15,5 +15,8 @@ export type { Exercise, Verdict } from './kit';
  * what is wrong with one.
  */
 export const EXERCISES: ReadonlyMap<string, Exercise> = new Map(
-  [deriveGradient, repairGradientPath, gradientReversal, customBackward, fitOde, softmaxCrossEntropy].map((e) => [e.name, e]),
+  [deriveGradient, repairGradientPath, gradientReversal, customBackward, fitOde, softmaxCrossEntropy].map((e) => [
+    e.name,
+    e,
+  ]),
 );

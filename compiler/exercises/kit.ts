@@ -22,7 +22,8 @@ export const right = (note: string): Verdict => ({ ok: true, note });
 /** The answer must be a function; none (the cell left unfilled) gets the task back. */
 export function needFunction(v: Value, ex: { name: string; task: string }, what: string): (...a: Value[]) => Value {
   if (v === null || v === undefined) throw new Hint(`nothing to check yet: ${ex.task}`);
-  if (typeof v !== 'function') throw new Hint(`check("${ex.name}", ...) takes ${what}, but got a ${typeName(v)}. ${ex.task}`);
+  if (typeof v !== 'function')
+    throw new Hint(`check("${ex.name}", ...) takes ${what}, but got a ${typeName(v)}. ${ex.task}`);
   return v as (...a: Value[]) => Value;
 }
 
@@ -37,12 +38,18 @@ export function call(f: (...a: Value[]) => Value, args: Value[], what: string): 
 
 /** The user's result as a tensor of the given shape, or a hint saying what came back instead. */
 export function tensorOf(v: Value, what: string, shape: readonly number[]): Tensor {
-  if (v === null || v === undefined) throw new Hint(`${what} returned none; it must return a tensor of shape [${shape.join(', ')}]`);
+  if (v === null || v === undefined)
+    throw new Hint(`${what} returned none; it must return a tensor of shape [${shape.join(', ')}]`);
   const t = typeof v === 'number' ? nb.tensor(v) : v;
-  if (!(t instanceof Tensor)) throw new Hint(`${what} returned a ${typeName(v)}; it must return a tensor of shape [${shape.join(', ')}]`);
-  if (t.dtype === 'complex64' || t.dtype === 'bool') throw new Hint(`${what} returned a ${t.dtype} tensor; it must be real numbers`);
+  if (!(t instanceof Tensor))
+    throw new Hint(`${what} returned a ${typeName(v)}; it must return a tensor of shape [${shape.join(', ')}]`);
+  if (t.dtype === 'complex64' || t.dtype === 'bool')
+    throw new Hint(`${what} returned a ${t.dtype} tensor; it must be real numbers`);
   const same = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
-  if (!same) throw new Hint(`${what} returned shape [${t.shape.join(', ')}], but it must be [${shape.join(', ')}]${t.size === 1 && shape.length ? ': a gradient has one entry per input entry' : ''}`);
+  if (!same)
+    throw new Hint(
+      `${what} returned shape [${t.shape.join(', ')}], but it must be [${shape.join(', ')}]${t.size === 1 && shape.length ? ': a gradient has one entry per input entry' : ''}`,
+    );
   return t;
 }
 

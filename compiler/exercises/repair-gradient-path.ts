@@ -33,7 +33,9 @@ export const repairGradientPath: Exercise = {
       const y = tensorOf(call(f, [x], 'fixed_loss(x)'), 'fixed_loss(x)', []);
       const want = reference(x, false);
       if (!close(y, want.value)) {
-        throw new Hint(`the value changed: at x = ${fmt(x)}, fixed_loss(x) = ${fmt(y)} but loss(x) = ${fmt(value(f64(x)))}. Repair the path without changing what is computed.`);
+        throw new Hint(
+          `the value changed: at x = ${fmt(x)}, fixed_loss(x) = ${fmt(y)} but loss(x) = ${fmt(value(f64(x)))}. Repair the path without changing what is computed.`,
+        );
       }
       const g = gradOf(y, x, null, 'fixed_loss(x)');
       if (close(g, want.grad)) continue;
@@ -43,8 +45,12 @@ export const repairGradientPath: Exercise = {
             'Some value still leaves the graph (item(), tolist(), float(), detach): keep norm(x) a tensor all the way.',
         );
       }
-      throw new Hint(`at x = ${fmt(x)} the gradient is ${fmt(g)}, but autograd's gradient of sum((x / norm(x))^3) is ${fmt(want.grad)}.`);
+      throw new Hint(
+        `at x = ${fmt(x)} the gradient is ${fmt(g)}, but autograd's gradient of sum((x / norm(x))^3) is ${fmt(want.grad)}.`,
+      );
     }
-    return right('the value is unchanged and the gradient now includes how the norm depends on x. Note that the broken version gave a gradient, just the wrong one: no error warns of that.');
+    return right(
+      'the value is unchanged and the gradient now includes how the norm depends on x. Note that the broken version gave a gradient, just the wrong one: no error warns of that.',
+    );
   },
 };

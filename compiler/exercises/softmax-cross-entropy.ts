@@ -19,7 +19,11 @@ function expected(Z: Tensor, y: Tensor): Tensor {
 }
 
 /** One-hot rows of y, in float64. */
-const oneHot = (y: Tensor) => f64(numbers(y).flatMap((k) => Array.from({ length: C }, (_, c) => (c === k ? 1 : 0))), [N, C]);
+const oneHot = (y: Tensor) =>
+  f64(
+    numbers(y).flatMap((k) => Array.from({ length: C }, (_, c) => (c === k ? 1 : 0))),
+    [N, C],
+  );
 
 /** Answers students often reach, each with what it shows they missed. */
 function diagnose(got: Tensor, Z: Tensor, y: Tensor): string | null {
@@ -27,11 +31,16 @@ function diagnose(got: Tensor, Z: Tensor, y: Tensor): string | null {
   const p = nb.softmax(zz, { axis: 1 });
   const hot = oneHot(y);
   const want = nb.div(nb.sub(p, hot), N);
-  if (close(got, nb.sub(p, hot))) return `that is the gradient of the summed loss; cross_entropy averages over the ${N} rows of the batch, so every entry is divided by N = ${N}`;
-  if (close(got, nb.neg(want))) return 'the sign is flipped everywhere: L grows with logsumexp(Z[i]) and shrinks with Z[i, y[i]]';
-  if (close(got, nb.div(p, N))) return 'that is softmax(Z) / N, the gradient of the logsumexp term alone; the "- Z[i, y[i]]" term contributes -1/N at each row\'s target class';
-  if (close(got, nb.div(nb.sub(nb.softmax(zz, { axis: 0 }), hot), N))) return 'the softmax runs over the classes of each row (axis=1), not down the batch (axis=0)';
-  if (close(got, nb.div(nb.sub(nb.exp(zz), hot), N))) return 'exp(Z) must be normalized by each row\'s sum of exp: the derivative of log(s) is 1/s, times ds/dZ';
+  if (close(got, nb.sub(p, hot)))
+    return `that is the gradient of the summed loss; cross_entropy averages over the ${N} rows of the batch, so every entry is divided by N = ${N}`;
+  if (close(got, nb.neg(want)))
+    return 'the sign is flipped everywhere: L grows with logsumexp(Z[i]) and shrinks with Z[i, y[i]]';
+  if (close(got, nb.div(p, N)))
+    return 'that is softmax(Z) / N, the gradient of the logsumexp term alone; the "- Z[i, y[i]]" term contributes -1/N at each row\'s target class';
+  if (close(got, nb.div(nb.sub(nb.softmax(zz, { axis: 0 }), hot), N)))
+    return 'the softmax runs over the classes of each row (axis=1), not down the batch (axis=0)';
+  if (close(got, nb.div(nb.sub(nb.exp(zz), hot), N)))
+    return "exp(Z) must be normalized by each row's sum of exp: the derivative of log(s) is 1/s, times ds/dZ";
   return null;
 }
 
@@ -48,7 +57,9 @@ export const softmaxCrossEntropy: Exercise = {
     for (const [Z, y] of batches) {
       const got = tensorOf(call(dL, [Z, y], 'dL(Z, y)'), 'dL(Z, y)', [N, C]);
       if (numbers(got).some((v) => !Number.isFinite(v))) {
-        throw new Hint(`dL(Z, y) gave non-finite values ${fmt(got)} at logits near ${fmt(nb.mean(Z))}: exp overflows there. Subtract each row's max before exp (softmax(Z, axis=1) does), which leaves the result unchanged`);
+        throw new Hint(
+          `dL(Z, y) gave non-finite values ${fmt(got)} at logits near ${fmt(nb.mean(Z))}: exp overflows there. Subtract each row's max before exp (softmax(Z, axis=1) does), which leaves the result unchanged`,
+        );
       }
       const want = expected(Z, y);
       if (close(got, want)) continue;
@@ -59,6 +70,8 @@ export const softmaxCrossEntropy: Exercise = {
           'Work one row first: the gradient of logsumexp(z) - z[k] is softmax(z) minus a one-hot vector at k; then account for the mean over rows.',
       );
     }
-    return right(`your formula agrees with autograd's gradient of cross_entropy on three batches, logits near 1000 included: (softmax(Z) - onehot(y)) / N.`);
+    return right(
+      `your formula agrees with autograd's gradient of cross_entropy on three batches, logits near 1000 included: (softmax(Z) - onehot(y)) / N.`,
+    );
   },
 };

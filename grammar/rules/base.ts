@@ -12,15 +12,15 @@
 //   every rule once, at construction, to record the grammar, and it passes placeholders then.
 // - A rule that recovers from a syntax error returns its `recoveryValueFunc` value (a Missing
 //   node or nothing), so a broken statement is left out of the partial AST.
-import { EmbeddedActionsParser, type IParserConfig, type IToken, type TokenVocabulary } from "chevrotain";
-import type { Expr, Missing, Name, Span } from "../ast";
-import type { Diagnostic } from "../diagnostics";
-import { joinSpans, LineIndex } from "../positions";
-import { Nabla } from "../tokens";
+import { EmbeddedActionsParser, type IParserConfig, type IToken, type TokenVocabulary } from 'chevrotain';
+import type { Expr, Missing, Name, Span } from '../ast';
+import type { Diagnostic } from '../diagnostics';
+import { joinSpans, LineIndex } from '../positions';
+import { Nabla } from '../tokens';
 
 export abstract class ParserBase extends EmbeddedActionsParser {
   /** The source being parsed, for positions. */
-  protected lines = new LineIndex("");
+  protected lines = new LineIndex('');
   /** Errors the rules find beyond syntax: bad assignment targets, repeated names, … */
   protected diagnostics: Diagnostic[] = [];
 
@@ -35,7 +35,7 @@ export abstract class ParserBase extends EmbeddedActionsParser {
   }
 
   protected error(message: string, span: Span): void {
-    this.diagnostics.push({ message, span, severity: "error" });
+    this.diagnostics.push({ message, span, severity: 'error' });
   }
 
   /** The span of a token; one inserted by error recovery has none and gets an empty one. */
@@ -59,17 +59,17 @@ export abstract class ParserBase extends EmbeddedActionsParser {
 
   /** A placeholder where error recovery lost an expression. */
   protected missing(): Missing {
-    return { kind: "Missing", span: this.here() };
+    return { kind: 'Missing', span: this.here() };
   }
 
   /** The name an identifier token spells: `∇` is `grad` (LANGUAGE.md, Lexical). */
   protected nameOf(tok: IToken | undefined): string {
-    if (tok === undefined) return "";
-    return tok.tokenType === Nabla ? "grad" : tok.image;
+    if (tok === undefined) return '';
+    return tok.tokenType === Nabla ? 'grad' : tok.image;
   }
 
   protected nameNode(tok: IToken | undefined): Name {
-    return { kind: "Name", name: this.nameOf(tok), span: this.tokenSpan(tok) };
+    return { kind: 'Name', name: this.nameOf(tok), span: this.tokenSpan(tok) };
   }
 
   /** An empty span just after the last token consumed. */

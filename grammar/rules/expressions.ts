@@ -6,12 +6,12 @@
 // OR alternatives live in fields built once ("caching arrays of alternatives", Chevrotain's
 // performance guide): an inline array allocates its closures on every call, and under
 // tsx/esbuild's keepNames each `ALT: () => …` also costs a defineProperty.
-import type { IToken, ParserMethod, TokenType } from "chevrotain";
-import type * as A from "../ast";
-import { decodeString } from "../strings";
-import * as T from "../tokens";
-import { ParserBase } from "./base";
-import { climbPrecedence, type Operand, type PrecedenceHost } from "./precedence";
+import type { IToken, ParserMethod, TokenType } from 'chevrotain';
+import type * as A from '../ast';
+import { decodeString } from '../strings';
+import * as T from '../tokens';
+import { ParserBase } from './base';
+import { climbPrecedence, type Operand, type PrecedenceHost } from './precedence';
 
 /** The parts of `start:stop:step` after the start. */
 interface SliceTail {
@@ -38,7 +38,7 @@ export abstract class ExpressionRules extends ParserBase {
   // per level for every operand, which made parsing 3× slower (measured on the CST version,
   // rules/base.ts); `not` is here too because it sits between `and` and the comparisons.
   expression = this.RULE(
-    "expression",
+    'expression',
     (): A.Expr => {
       const operands: Operand[] = [];
       const ops: IToken[] = [];
@@ -56,9 +56,7 @@ export abstract class ExpressionRules extends ParserBase {
         operands.push({ nots, value: this.SUBRULE2(this.operand) });
       });
       return this.ACTION(() =>
-        ops.length === 0 && nots.length === 0
-          ? operands[0].value
-          : climbPrecedence(operands, ops, this.precedenceHost),
+        ops.length === 0 && nots.length === 0 ? operands[0].value : climbPrecedence(operands, ops, this.precedenceHost),
       );
     },
     this.recoverAsMissing,
@@ -68,7 +66,7 @@ export abstract class ExpressionRules extends ParserBase {
   // an atom, its postfix suffixes, and `^`. The exponent is itself an operand, so `^` is
   // right-associative (`2^3^2` is `2^(3^2)`), `2^-1` works, and `-x^2` is `-(x^2)`.
   operand = this.RULE(
-    "operand",
+    'operand',
     (): A.Expr => {
       const signs: IToken[] = [];
       this.MANY(() => {
@@ -84,13 +82,13 @@ export abstract class ExpressionRules extends ParserBase {
         // `**` is another spelling of `^` (LANGUAGE.md): one operator in the AST.
         e = this.ACTION(() => {
           const span = this.join(e.span, exponent.span);
-          return { kind: "Binary", op: "^", left: e, right: exponent, span };
+          return { kind: 'Binary', op: '^', left: e, right: exponent, span };
         });
       });
       return this.ACTION(() => {
         for (let i = signs.length - 1; i >= 0; i--) {
-          const op = signs[i].image === "+" ? "+" : "-";
-          e = { kind: "Unary", op, operand: e, span: this.join(this.tokenSpan(signs[i]), e.span) };
+          const op = signs[i].image === '+' ? '+' : '-';
+          e = { kind: 'Unary', op, operand: e, span: this.join(this.tokenSpan(signs[i]), e.span) };
         }
         return e;
       });
@@ -109,7 +107,7 @@ export abstract class ExpressionRules extends ParserBase {
 
   /** A call, an index, an attribute or `'` applied to `target`. */
   suffix = this.RULE(
-    "suffix",
+    'suffix',
     (target: A.Expr): A.Expr => {
       this.suffixTarget = target;
       return this.OR(this.suffixAlternatives);
@@ -123,14 +121,14 @@ export abstract class ExpressionRules extends ParserBase {
       ALT: (): A.Expr => {
         const callee = this.suffixTarget;
         const args = this.SUBRULE(this.callArguments);
-        return this.ACTION(() => ({ kind: "Call", callee, args, span: this.spanFrom(callee) }));
+        return this.ACTION(() => ({ kind: 'Call', callee, args, span: this.spanFrom(callee) }));
       },
     },
     {
       ALT: (): A.Expr => {
         const target = this.suffixTarget;
         const items = this.SUBRULE(this.indexBrackets);
-        return this.ACTION(() => ({ kind: "Index", target, items, span: this.spanFrom(target) }));
+        return this.ACTION(() => ({ kind: 'Index', target, items, span: this.spanFrom(target) }));
       },
     },
     {
@@ -140,7 +138,7 @@ export abstract class ExpressionRules extends ParserBase {
         const nameTok = this.CONSUME(T.Identifier);
         return this.ACTION(() => {
           const nameSpan = this.tokenSpan(nameTok);
-          return { kind: "Attr", target, name: this.nameOf(nameTok), nameSpan, span: this.spanFrom(target) };
+          return { kind: 'Attr', target, name: this.nameOf(nameTok), nameSpan, span: this.spanFrom(target) };
         });
       },
     },
@@ -148,13 +146,13 @@ export abstract class ExpressionRules extends ParserBase {
       ALT: (): A.Expr => {
         const operand = this.suffixTarget;
         this.CONSUME(T.Apostrophe);
-        return this.ACTION(() => ({ kind: "Adjoint", operand, span: this.spanFrom(operand) }));
+        return this.ACTION(() => ({ kind: 'Adjoint', operand, span: this.spanFrom(operand) }));
       },
     },
   ];
 
   callArguments = this.RULE(
-    "callArguments",
+    'callArguments',
     (): A.Arg[] => {
       const args: A.Arg[] = [];
       this.CONSUME(T.LParen);
@@ -174,10 +172,10 @@ export abstract class ExpressionRules extends ParserBase {
   );
 
   // `k=v` and a positional argument differ in the second token.
-  argument = this.RULE("argument", (): A.Arg => this.OR(this.argumentAlternatives), {
+  argument = this.RULE('argument', (): A.Arg => this.OR(this.argumentAlternatives), {
     recoveryValueFunc: (): A.Arg => {
       const value = this.missing();
-      return { kind: "Arg", name: null, value, span: value.span };
+      return { kind: 'Arg', name: null, value, span: value.span };
     },
   });
   private readonly argumentAlternatives = [
@@ -186,19 +184,19 @@ export abstract class ExpressionRules extends ParserBase {
         const first = this.CONSUME(T.Identifier);
         this.CONSUME(T.Equals);
         const value = this.SUBRULE(this.expression);
-        return this.ACTION(() => ({ kind: "Arg", name: this.nameOf(first), value, span: this.spanSince(first) }));
+        return this.ACTION(() => ({ kind: 'Arg', name: this.nameOf(first), value, span: this.spanSince(first) }));
       },
     },
     {
       ALT: (): A.Arg => {
         const value = this.SUBRULE2(this.expression);
-        return this.ACTION(() => ({ kind: "Arg", name: null, value, span: value.span }));
+        return this.ACTION(() => ({ kind: 'Arg', name: null, value, span: value.span }));
       },
     },
   ];
 
   indexBrackets = this.RULE(
-    "indexBrackets",
+    'indexBrackets',
     (): (A.Expr | A.Slice)[] => {
       const items: (A.Expr | A.Slice)[] = [];
       this.CONSUME(T.LBracket);
@@ -216,7 +214,7 @@ export abstract class ExpressionRules extends ParserBase {
 
   // `i`, `1:3`, `:`, `::2`, `a:b:c`: an optional start, then an optional slice tail.
   indexItem = this.RULE(
-    "indexItem",
+    'indexItem',
     (): A.Expr | A.Slice => this.OR(this.indexItemAlternatives),
     this.recoverAsMissing,
   );
@@ -226,20 +224,20 @@ export abstract class ExpressionRules extends ParserBase {
         const first = this.LA(1);
         const start = this.SUBRULE(this.expression);
         const tail = this.OPTION(() => this.SUBRULE(this.sliceTail));
-        return this.ACTION(() => (tail ? { kind: "Slice", start, ...tail, span: this.spanSince(first) } : start));
+        return this.ACTION(() => (tail ? { kind: 'Slice', start, ...tail, span: this.spanSince(first) } : start));
       },
     },
     {
       ALT: (): A.Slice => {
         const first = this.LA(1);
         const tail = this.SUBRULE2(this.sliceTail);
-        return this.ACTION(() => ({ kind: "Slice", start: null, ...tail, span: this.spanSince(first) }));
+        return this.ACTION(() => ({ kind: 'Slice', start: null, ...tail, span: this.spanSince(first) }));
       },
     },
   ];
 
   sliceTail = this.RULE(
-    "sliceTail",
+    'sliceTail',
     (): SliceTail => {
       this.CONSUME(T.Colon);
       const stop = this.OPTION(() => this.SUBRULE(this.expression)) ?? null;
@@ -265,19 +263,19 @@ export abstract class ExpressionRules extends ParserBase {
       const raw = tok.image;
       switch (tok.tokenType) {
         case T.NumberLiteral:
-          return { kind: "Num", value: Number(raw), raw, span };
+          return { kind: 'Num', value: Number(raw), raw, span };
         case T.ImagLiteral:
-          return { kind: "Imag", value: Number(raw.slice(0, -1)), raw, span };
+          return { kind: 'Imag', value: Number(raw.slice(0, -1)), raw, span };
         case T.StringLiteral:
         case T.UnterminatedString:
-          return { kind: "Str", value: this.stringValue(tok), span };
+          return { kind: 'Str', value: this.stringValue(tok), span };
         case T.True:
         case T.False:
-          return { kind: "Bool", value: tok.tokenType === T.True, span };
+          return { kind: 'Bool', value: tok.tokenType === T.True, span };
         case T.None:
-          return { kind: "None", span };
+          return { kind: 'None', span };
         default:
-          return { kind: "Name", name: this.nameOf(tok), span };
+          return { kind: 'Name', name: this.nameOf(tok), span };
       }
     });
   }
@@ -299,7 +297,7 @@ export abstract class ExpressionRules extends ParserBase {
     let keywordSeen = false;
     for (const arg of args) {
       if (arg.name === null) {
-        if (keywordSeen) this.error("a positional argument cannot follow a keyword argument", arg.span);
+        if (keywordSeen) this.error('a positional argument cannot follow a keyword argument', arg.span);
       } else {
         keywordSeen = true;
         if (seen.has(arg.name)) this.error(`keyword argument '${arg.name}' is given twice`, arg.span);

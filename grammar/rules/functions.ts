@@ -1,29 +1,29 @@
 // Grammar rules for functions (LANGUAGE.md § Statements and § Expressions): lambdas
 // `fn(g) = -g` and `fn(x) { … }`, their parameters and bodies, and definitions
 // `fn name(a, b=1) = e` with their decorators.
-import type { IToken, ParserMethod } from "chevrotain";
-import type * as A from "../ast";
-import * as T from "../tokens";
-import { CollectionRules } from "./collections";
+import type { IToken, ParserMethod } from 'chevrotain';
+import type * as A from '../ast';
+import * as T from '../tokens';
+import { CollectionRules } from './collections';
 
 export abstract class FunctionRules extends CollectionRules {
   /** A `{ … }` statement block, defined by the statement rules; a function body can be one. */
   abstract block: ParserMethod<[], A.Block>;
 
   lambda = this.RULE(
-    "lambda",
+    'lambda',
     (): A.Expr => {
       const first = this.CONSUME(T.Fn);
       const params = this.SUBRULE(this.parameterList);
       const body = this.SUBRULE(this.functionBody);
-      return this.ACTION(() => ({ kind: "Lambda", params, body, span: this.spanSince(first) }));
+      return this.ACTION(() => ({ kind: 'Lambda', params, body, span: this.spanSince(first) }));
     },
     this.recoverAsMissing,
   );
 
   // Shared by lambdas and `fn name(…)` definitions.
   parameterList = this.RULE(
-    "parameterList",
+    'parameterList',
     (): A.Param[] => {
       const params: A.Param[] = [];
       this.CONSUME(T.LParen);
@@ -43,7 +43,7 @@ export abstract class FunctionRules extends CollectionRules {
   );
 
   parameter = this.RULE(
-    "parameter",
+    'parameter',
     (): A.Param => {
       const nameTok = this.CONSUME(T.Identifier);
       const def = this.OPTION(() => {
@@ -51,18 +51,18 @@ export abstract class FunctionRules extends CollectionRules {
         return this.SUBRULE(this.expression);
       });
       return this.ACTION(() => ({
-        kind: "Param",
+        kind: 'Param',
         name: this.nameOf(nameTok),
         default: def ?? null,
         span: this.spanSince(nameTok),
       }));
     },
-    { recoveryValueFunc: (): A.Param => ({ kind: "Param", name: "", default: null, span: this.missing().span }) },
+    { recoveryValueFunc: (): A.Param => ({ kind: 'Param', name: '', default: null, span: this.missing().span }) },
   );
 
   // `= expr` or `{ block }`.
   functionBody = this.RULE(
-    "functionBody",
+    'functionBody',
     (): A.Expr | A.Block => this.OR(this.functionBodyAlternatives),
     this.recoverAsMissing,
   );
@@ -78,7 +78,7 @@ export abstract class FunctionRules extends CollectionRules {
 
   // Decorators sit on their own lines above `fn`; the newlines after them are part of them.
   functionDefinition = this.RULE(
-    "functionDefinition",
+    'functionDefinition',
     (): A.FnDef | null => {
       const first = this.LA(1);
       const decorators: A.Decorator[] = [];
@@ -90,7 +90,7 @@ export abstract class FunctionRules extends CollectionRules {
       const params = this.SUBRULE(this.parameterList);
       const body = this.SUBRULE(this.functionBody);
       return this.ACTION(() => ({
-        kind: "FnDef",
+        kind: 'FnDef',
         name: this.nameNode(nameTok),
         params,
         body,
@@ -103,7 +103,7 @@ export abstract class FunctionRules extends CollectionRules {
 
   // `@name`, `@a.b`, `@name(args)`: what a decorator can be, and no more.
   decorator = this.RULE(
-    "decorator",
+    'decorator',
     (): A.Decorator => {
       const at = this.CONSUME(T.At);
       const names = [this.CONSUME(T.Identifier)];
@@ -114,9 +114,9 @@ export abstract class FunctionRules extends CollectionRules {
       const args = this.OPTION(() => this.SUBRULE(this.callArguments));
       const expr = this.ACTION(() => this.decoratorExpr(names, args));
       this.MANY2(() => this.CONSUME(T.StatementEnd));
-      return this.ACTION(() => ({ kind: "Decorator", expr, span: this.join(this.tokenSpan(at), expr.span) }));
+      return this.ACTION(() => ({ kind: 'Decorator', expr, span: this.join(this.tokenSpan(at), expr.span) }));
     },
-    { recoveryValueFunc: (): A.Decorator => ({ kind: "Decorator", expr: this.missing(), span: this.missing().span }) },
+    { recoveryValueFunc: (): A.Decorator => ({ kind: 'Decorator', expr: this.missing(), span: this.missing().span }) },
   );
 
   private checkParameters(params: A.Param[]): void {
@@ -136,9 +136,9 @@ export abstract class FunctionRules extends CollectionRules {
     let expr: A.Expr = names[0].image ? this.nameNode(names[0]) : this.missing();
     for (const tok of names.slice(1)) {
       const nameSpan = this.tokenSpan(tok);
-      expr = { kind: "Attr", target: expr, name: this.nameOf(tok), nameSpan, span: this.join(expr.span, nameSpan) };
+      expr = { kind: 'Attr', target: expr, name: this.nameOf(tok), nameSpan, span: this.join(expr.span, nameSpan) };
     }
     if (args === undefined) return expr;
-    return { kind: "Call", callee: expr, args, span: this.join(expr.span, this.tokenSpan(this.LA(0))) };
+    return { kind: 'Call', callee: expr, args, span: this.join(expr.span, this.tokenSpan(this.LA(0))) };
   }
 }

@@ -3,10 +3,10 @@
 // rule"), so precedence and associativity are decided here, low to high (LANGUAGE.md):
 //   or; and; not (prefix); == != < <= > >=; ..; + -; * / @ %
 // All are left-associative, except comparisons and `..`, which do not chain.
-import type { IToken, TokenType } from "chevrotain";
-import type { BinaryOp, Expr, Span } from "../ast";
-import { joinSpans } from "../positions";
-import * as T from "../tokens";
+import type { IToken, TokenType } from 'chevrotain';
+import type { BinaryOp, Expr, Span } from '../ast';
+import { joinSpans } from '../positions';
+import * as T from '../tokens';
 
 const NOT_PRECEDENCE = 3;
 const COMPARISON = 4;
@@ -49,7 +49,7 @@ export function climbPrecedence(operands: Operand[], ops: IToken[], host: Preced
     // `not a == b` is `not (a == b)`: the operand of `not` takes every tighter operator first.
     let e = climb(o.value, NOT_PRECEDENCE + 1);
     for (let i = o.nots.length - 1; i >= 0; i--) {
-      e = { kind: "Unary", op: "not", operand: e, span: joinSpans(host.tokenSpan(o.nots[i]), e.span) };
+      e = { kind: 'Unary', op: 'not', operand: e, span: joinSpans(host.tokenSpan(o.nots[i]), e.span) };
     }
     return e;
   };
@@ -74,8 +74,8 @@ export function climbPrecedence(operands: Operand[], ops: IToken[], host: Preced
       const span = joinSpans(left.span, right.span);
       left =
         p === RANGE
-          ? { kind: "Range", start: left, stop: right, span }
-          : { kind: "Binary", op: opTok.image as BinaryOp, left, right, span };
+          ? { kind: 'Range', start: left, stop: right, span }
+          : { kind: 'Binary', op: opTok.image as BinaryOp, left, right, span };
     }
     return left;
   };

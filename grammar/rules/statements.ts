@@ -7,10 +7,10 @@
 // of the grammar makes every statement start a point where Chevrotain's in-repetition
 // recovery can resume after skipping junk, so one pass reports each broken line
 // (docs/grammar-ast.md, "Error recovery").
-import type { IToken } from "chevrotain";
-import type * as A from "../ast";
-import * as T from "../tokens";
-import { FunctionRules } from "./functions";
+import type { IToken } from 'chevrotain';
+import type * as A from '../ast';
+import * as T from '../tokens';
+import { FunctionRules } from './functions';
 
 /** What `x`, `x = e` or `x += e` can be, before the statement kind is known. */
 interface SimpleParts {
@@ -19,28 +19,28 @@ interface SimpleParts {
   right: A.Expr[];
 }
 
-const assignTargets = new Set(["Name", "Index", "Attr", "Missing"]);
+const assignTargets = new Set(['Name', 'Index', 'Attr', 'Missing']);
 
 export abstract class StatementRules extends FunctionRules {
-  program = this.RULE("program", (): A.Stmt[] => {
+  program = this.RULE('program', (): A.Stmt[] => {
     const list = this.newStatementList();
     this.MANY(() => this.OR(list.alternatives));
     return list.body;
   });
 
   block = this.RULE(
-    "block",
+    'block',
     (): A.Block => {
       const first = this.CONSUME(T.BlockOpen);
       const list = this.newStatementList();
       this.MANY(() => this.OR2(list.alternatives));
       this.CONSUME(T.RCurly);
-      return this.ACTION(() => ({ kind: "Block", body: list.body, span: this.spanSince(first) }));
+      return this.ACTION(() => ({ kind: 'Block', body: list.body, span: this.spanSince(first) }));
     },
-    { recoveryValueFunc: (): A.Block => ({ kind: "Block", body: [], span: this.missing().span }) },
+    { recoveryValueFunc: (): A.Block => ({ kind: 'Block', body: [], span: this.missing().span }) },
   );
 
-  statement = this.RULE("statement", (): A.Stmt | null => this.OR(this.statementAlternatives), this.recoverAsNothing);
+  statement = this.RULE('statement', (): A.Stmt | null => this.OR(this.statementAlternatives), this.recoverAsNothing);
   private readonly statementAlternatives = [
     { ALT: () => this.SUBRULE(this.functionDefinition) },
     { ALT: () => this.SUBRULE(this.ifStatement) },
@@ -49,13 +49,13 @@ export abstract class StatementRules extends FunctionRules {
     {
       ALT: (): A.Stmt => {
         const tok = this.CONSUME(T.Break);
-        return this.ACTION(() => ({ kind: "Break", span: this.tokenSpan(tok) }));
+        return this.ACTION(() => ({ kind: 'Break', span: this.tokenSpan(tok) }));
       },
     },
     {
       ALT: (): A.Stmt => {
         const tok = this.CONSUME(T.Continue);
-        return this.ACTION(() => ({ kind: "Continue", span: this.tokenSpan(tok) }));
+        return this.ACTION(() => ({ kind: 'Continue', span: this.tokenSpan(tok) }));
       },
     },
     { ALT: () => this.SUBRULE(this.returnStatement) },
@@ -69,7 +69,7 @@ export abstract class StatementRules extends FunctionRules {
   // `x = e`, `a, b = e`, `x += e`, `x[0] = e`, or a bare expression. Targets are parsed as
   // expressions and checked afterwards, which keeps this LL(1).
   simpleStatement = this.RULE(
-    "simpleStatement",
+    'simpleStatement',
     (): A.Stmt | null => {
       const first = this.LA(1);
       const parts: SimpleParts = { left: this.SUBRULE(this.expressionList), op: undefined, right: [] };
@@ -83,7 +83,7 @@ export abstract class StatementRules extends FunctionRules {
   );
 
   expressionList = this.RULE(
-    "expressionList",
+    'expressionList',
     (): A.Expr[] => {
       const items = [this.SUBRULE(this.expression)];
       this.MANY(() => {
@@ -96,7 +96,7 @@ export abstract class StatementRules extends FunctionRules {
   );
 
   ifStatement = this.RULE(
-    "ifStatement",
+    'ifStatement',
     (): A.If | null => {
       const first = this.CONSUME(T.If);
       const test = this.SUBRULE(this.expression);
@@ -105,7 +105,7 @@ export abstract class StatementRules extends FunctionRules {
         this.CONSUME(T.Else);
         return this.OR(this.elseAlternatives);
       });
-      return this.ACTION(() => ({ kind: "If", test, then, else: orElse ?? null, span: this.spanSince(first) }));
+      return this.ACTION(() => ({ kind: 'If', test, then, else: orElse ?? null, span: this.spanSince(first) }));
     },
     this.recoverAsNothing,
   );
@@ -115,7 +115,7 @@ export abstract class StatementRules extends FunctionRules {
   ];
 
   forStatement = this.RULE(
-    "forStatement",
+    'forStatement',
     (): A.For | null => {
       const first = this.CONSUME(T.For);
       const names = [this.CONSUME(T.Identifier)];
@@ -128,31 +128,31 @@ export abstract class StatementRules extends FunctionRules {
       const body = this.SUBRULE(this.block);
       return this.ACTION(() => {
         // A name that error recovery invented has no text: leave it out.
-        const targets = names.filter((t) => t.image !== "").map((t) => this.nameNode(t));
-        return { kind: "For", targets, iter, body, span: this.spanSince(first) };
+        const targets = names.filter((t) => t.image !== '').map((t) => this.nameNode(t));
+        return { kind: 'For', targets, iter, body, span: this.spanSince(first) };
       });
     },
     this.recoverAsNothing,
   );
 
   whileStatement = this.RULE(
-    "whileStatement",
+    'whileStatement',
     (): A.While | null => {
       const first = this.CONSUME(T.While);
       const test = this.SUBRULE(this.expression);
       const body = this.SUBRULE(this.block);
-      return this.ACTION(() => ({ kind: "While", test, body, span: this.spanSince(first) }));
+      return this.ACTION(() => ({ kind: 'While', test, body, span: this.spanSince(first) }));
     },
     this.recoverAsNothing,
   );
 
   returnStatement = this.RULE(
-    "returnStatement",
+    'returnStatement',
     (): A.Return | null => {
       const first = this.CONSUME(T.Return);
       const values = this.OPTION(() => this.SUBRULE(this.expressionList));
       return this.ACTION(() => ({
-        kind: "Return",
+        kind: 'Return',
         value: values ? this.tupleOrSingle(values) : null,
         span: this.spanSince(first),
       }));
@@ -162,15 +162,15 @@ export abstract class StatementRules extends FunctionRules {
 
   // `no_grad { }`, `detect_anomaly { }`, `time { }`: contextual keywords before a block.
   scopeStatement = this.RULE(
-    "scopeStatement",
+    'scopeStatement',
     (): A.NoGrad | A.DetectAnomaly | A.Time | null => {
       const first = this.OR(this.scopeAlternatives);
       const body = this.SUBRULE(this.block);
       return this.ACTION(() => {
         const span = this.spanSince(first);
-        if (first.tokenType === T.NoGrad) return { kind: "NoGrad", body, span };
-        if (first.tokenType === T.DetectAnomaly) return { kind: "DetectAnomaly", body, span };
-        return { kind: "Time", body, span };
+        if (first.tokenType === T.NoGrad) return { kind: 'NoGrad', body, span };
+        if (first.tokenType === T.DetectAnomaly) return { kind: 'DetectAnomaly', body, span };
+        return { kind: 'Time', body, span };
       });
     },
     this.recoverAsNothing,
@@ -182,7 +182,7 @@ export abstract class StatementRules extends FunctionRules {
   ];
 
   withStatement = this.RULE(
-    "withStatement",
+    'withStatement',
     (): A.With | null => {
       const first = this.CONSUME(T.With);
       const context = this.SUBRULE(this.expression);
@@ -192,7 +192,7 @@ export abstract class StatementRules extends FunctionRules {
       });
       const body = this.SUBRULE(this.block);
       return this.ACTION(() => ({
-        kind: "With",
+        kind: 'With',
         context,
         name: nameTok ? this.nameNode(nameTok) : null,
         body,
@@ -203,11 +203,11 @@ export abstract class StatementRules extends FunctionRules {
   );
 
   explainStatement = this.RULE(
-    "explainStatement",
+    'explainStatement',
     (): A.Explain | null => {
       const first = this.CONSUME(T.Explain);
       const expr = this.SUBRULE(this.expression);
-      return this.ACTION(() => ({ kind: "Explain", expr, span: this.spanSince(first) }));
+      return this.ACTION(() => ({ kind: 'Explain', expr, span: this.spanSince(first) }));
     },
     this.recoverAsNothing,
   );
@@ -249,48 +249,48 @@ export abstract class StatementRules extends FunctionRules {
   }
 
   private simpleStatementNode({ left, op, right }: SimpleParts, span: A.Span): A.Stmt {
-    if (op === undefined) return { kind: "ExprStmt", expr: this.tupleOrSingle(left), span };
+    if (op === undefined) return { kind: 'ExprStmt', expr: this.tupleOrSingle(left), span };
     const value = this.tupleOrSingle(right);
     const targets = left.length > 0 ? left.map((t) => this.assignTarget(t, op)) : [this.missing()];
     if (op.tokenType === T.Equals) {
       return targets.length === 1
-        ? { kind: "Assign", target: targets[0], value, span }
-        : { kind: "Destructure", targets, value, span };
+        ? { kind: 'Assign', target: targets[0], value, span }
+        : { kind: 'Destructure', targets, value, span };
     }
     if (targets.length > 1) {
       this.error(`'${op.image}' updates one target: write one statement per target`, this.tokenSpan(op));
     }
-    return { kind: "CompoundAssign", op: op.image as A.CompoundOp, target: targets[0], value, span };
+    return { kind: 'CompoundAssign', op: op.image as A.CompoundOp, target: targets[0], value, span };
   }
 
   private assignTarget(e: A.Expr, op: IToken): A.Target {
     if (assignTargets.has(e.kind)) return e as A.Target;
-    const allowed = "a name, an index like x[0] or an attribute like m.w";
+    const allowed = 'a name, an index like x[0] or an attribute like m.w';
     this.error(`cannot assign to ${describe(e)}: the left side of '${op.image}' must be ${allowed}`, e.span);
-    return { kind: "Missing", span: e.span };
+    return { kind: 'Missing', span: e.span };
   }
 
   private tupleOrSingle(items: A.Expr[]): A.Expr {
     if (items.length === 0) return this.missing();
     if (items.length === 1) return items[0];
-    return { kind: "Tuple", items, span: this.join(items[0].span, items[items.length - 1].span) };
+    return { kind: 'Tuple', items, span: this.join(items[0].span, items[items.length - 1].span) };
   }
 }
 
 function describe(e: A.Expr): string {
   switch (e.kind) {
-    case "Call":
-      return "a function call";
-    case "Num":
-    case "Imag":
-    case "Str":
-    case "Bool":
-    case "None":
-      return "a literal";
-    case "Tuple":
-    case "List":
+    case 'Call':
+      return 'a function call';
+    case 'Num':
+    case 'Imag':
+    case 'Str':
+    case 'Bool':
+    case 'None':
+      return 'a literal';
+    case 'Tuple':
+    case 'List':
       return `a ${e.kind.toLowerCase()} (write 'a, b = …' without brackets)`;
     default:
-      return "an expression";
+      return 'an expression';
   }
 }

@@ -14,7 +14,19 @@ export const LABEXTENSION_NAME = 'nabla-jupyterlab';
 export const LABEXTENSION_DIR = join(here, 'dist', LABEXTENSION_NAME);
 
 /** The packages JupyterLab shares with its extensions (never bundled into this one). */
-const HOST_PACKAGES = ['@jupyterlab/application', '@jupyterlab/codemirror', '@jupyterlab/codeeditor', '@codemirror/language', '@codemirror/state', '@codemirror/view', '@lezer/common', '@lezer/highlight', '@lumino/coreutils', '@lumino/signaling', '@lumino/widgets'];
+const HOST_PACKAGES = [
+  '@jupyterlab/application',
+  '@jupyterlab/codemirror',
+  '@jupyterlab/codeeditor',
+  '@codemirror/language',
+  '@codemirror/state',
+  '@codemirror/view',
+  '@lezer/common',
+  '@lezer/highlight',
+  '@lumino/coreutils',
+  '@lumino/signaling',
+  '@lumino/widgets',
+];
 
 export async function buildLabextension(log: (line: string) => void = () => {}): Promise<string> {
   if (!liteInstalled()) installLite(log);
@@ -34,11 +46,38 @@ export async function buildLabextension(log: (line: string) => void = () => {}):
   // the "core" the builder compares against: JupyterLab 4's shared singletons, at any 4.x / 6.x version
   const core = join(here, 'dist', 'core');
   mkdirSync(core, { recursive: true });
-  const dependencies = Object.fromEntries(HOST_PACKAGES.map((p) => [p, p.startsWith('@jupyterlab/') ? '^4.0.0' : p.startsWith('@lumino/') ? '^2.0.0' : p.startsWith('@lezer/') ? '^1.0.0' : '^6.0.0']));
-  writeFileSync(join(core, 'package.json'), JSON.stringify({ name: '@jupyterlab/application-top', version: '4.0.0', private: true, dependencies, jupyterlab: { singletonPackages: HOST_PACKAGES } }, null, 2));
+  const dependencies = Object.fromEntries(
+    HOST_PACKAGES.map((p) => [
+      p,
+      p.startsWith('@jupyterlab/')
+        ? '^4.0.0'
+        : p.startsWith('@lumino/')
+          ? '^2.0.0'
+          : p.startsWith('@lezer/')
+            ? '^1.0.0'
+            : '^6.0.0',
+    ]),
+  );
+  writeFileSync(
+    join(core, 'package.json'),
+    JSON.stringify(
+      {
+        name: '@jupyterlab/application-top',
+        version: '4.0.0',
+        private: true,
+        dependencies,
+        jupyterlab: { singletonPackages: HOST_PACKAGES },
+      },
+      null,
+      2,
+    ),
+  );
   const builder = join(liteDir, 'node_modules', '@jupyterlab', 'builder', 'lib', 'build-labextension.js');
   if (!existsSync(builder)) throw new Error(`${builder} is missing: run npm ci --prefix lite`);
-  execFileSync(process.execPath, [builder, '--core-path', core, here], { stdio: ['ignore', 'pipe', 'inherit'], cwd: here });
+  execFileSync(process.execPath, [builder, '--core-path', core, here], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: here,
+  });
   return LABEXTENSION_DIR;
 }
 

@@ -17,7 +17,9 @@ type Module = Plugin | Plugin[];
 function pluginsOf(mod: unknown): Plugin[] {
   const exported = (mod as { default?: unknown }).default ?? (mod as Module);
   const plugins = (Array.isArray(exported) ? exported : [exported]) as Plugin[];
-  return plugins.filter((p) => !PageConfig.Extension.isDisabled(p.id) && !disabled.includes(p.id) && !disabled.includes(p.id.split(':')[0]));
+  return plugins.filter(
+    (p) => !PageConfig.Extension.isDisabled(p.id) && !disabled.includes(p.id) && !disabled.includes(p.id.split(':')[0]),
+  );
 }
 
 async function main(): Promise<void> {
@@ -26,9 +28,15 @@ async function main(): Promise<void> {
   const registry = new PluginRegistry();
   registry.registerPlugins(plugins);
   const serviceManager = await registry.resolveRequiredService(IServiceManager);
-  const app = new JupyterLab({ pluginRegistry: registry, mimeExtensions: mime as never, serviceManager, availablePlugins: plugins.map((p) => ({ ...p, extension: p.id.split(':')[0] })) as never });
+  const app = new JupyterLab({
+    pluginRegistry: registry,
+    mimeExtensions: mime as never,
+    serviceManager,
+    availablePlugins: plugins.map((p) => ({ ...p, extension: p.id.split(':')[0] })) as never,
+  });
   // tests and the curious reach the app as in upstream's exposeAppInBrowser
-  if ((PageConfig.getOption('exposeAppInBrowser') || '').toLowerCase() === 'true') (window as unknown as { jupyterapp: JupyterLab }).jupyterapp = app;
+  if ((PageConfig.getOption('exposeAppInBrowser') || '').toLowerCase() === 'true')
+    (window as unknown as { jupyterapp: JupyterLab }).jupyterapp = app;
   await app.start({ bubblingKeydown: true });
   await app.restored;
   document.getElementById('nabla-lite-loading')?.remove();

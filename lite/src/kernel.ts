@@ -52,8 +52,12 @@ export class NablaKernel extends BaseKernel {
     // All goes on past it, as with the ZMQ kernel.
     const keepGoing = new Set<string>();
     const sendMessage = (msg: KernelMessage.IMessage) => {
-      if (msg.header.msg_type === 'execute_reply' && keepGoing.delete((msg.parent_header as KernelMessage.IHeader).msg_id ?? '')) {
-        if ((msg.content as { status?: string }).status === 'error') msg.metadata = { ...msg.metadata, cause: 'interrupt' };
+      if (
+        msg.header.msg_type === 'execute_reply' &&
+        keepGoing.delete((msg.parent_header as KernelMessage.IHeader).msg_id ?? '')
+      ) {
+        if ((msg.content as { status?: string }).status === 'error')
+          msg.metadata = { ...msg.metadata, cause: 'interrupt' };
       }
       options.sendMessage(msg);
     };
@@ -106,7 +110,9 @@ export class NablaKernel extends BaseKernel {
     };
   }
 
-  async executeRequest(content: KernelMessage.IExecuteRequestMsg['content']): Promise<KernelMessage.IExecuteReplyMsg['content']> {
+  async executeRequest(
+    content: KernelMessage.IExecuteRequestMsg['content'],
+  ): Promise<KernelMessage.IExecuteReplyMsg['content']> {
     const parent = this.parentHeader;
     if (parent && content.stop_on_error === false) this.keepGoing.add(parent.msg_id);
     const count = this.executionCount;
@@ -120,7 +126,11 @@ export class NablaKernel extends BaseKernel {
       display: (bundle, displayId, update) => {
         out.flush();
         if (silent) return;
-        const msg = { data: bundle as Bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} } as KernelMessage.IDisplayDataMsg['content'];
+        const msg = {
+          data: bundle as Bundle,
+          metadata: {},
+          transient: displayId ? { display_id: displayId } : {},
+        } as KernelMessage.IDisplayDataMsg['content'];
         if (update) this.updateDisplayData(msg as KernelMessage.IUpdateDisplayDataMsg['content'], parent);
         else this.displayData(msg, parent);
       },
@@ -132,7 +142,8 @@ export class NablaKernel extends BaseKernel {
     };
     let reply: RunReply['result'];
     try {
-      reply = (await this.client.call('run', { code: content.code, file, stdin: content.allow_stdin === true }, sinks)).result;
+      reply = (await this.client.call('run', { code: content.code, file, stdin: content.allow_stdin === true }, sinks))
+        .result;
     } catch (e) {
       // the worker ended (a restart, or a cell stopped where shared memory is missing) or could not start
       const why = (e as Error).message;
@@ -140,12 +151,24 @@ export class NablaKernel extends BaseKernel {
     }
     out.close();
     if (reply.ok) {
-      if (reply.value && !silent) this.publishExecuteResult({ execution_count: count, data: reply.value as Bundle, metadata: {} }, parent);
-      return { status: 'ok', execution_count: count, user_expressions: {}, payload: [] } as KernelMessage.IExecuteReplyMsg['content'];
+      if (reply.value && !silent)
+        this.publishExecuteResult({ execution_count: count, data: reply.value as Bundle, metadata: {} }, parent);
+      return {
+        status: 'ok',
+        execution_count: count,
+        user_expressions: {},
+        payload: [],
+      } as KernelMessage.IExecuteReplyMsg['content'];
     }
     const { ename, evalue, traceback } = reply;
     if (!silent) this.publishExecuteError({ ename, evalue, traceback }, parent);
-    return { status: 'error', execution_count: count, ename, evalue, traceback } as KernelMessage.IExecuteReplyMsg['content'];
+    return {
+      status: 'error',
+      execution_count: count,
+      ename,
+      evalue,
+      traceback,
+    } as KernelMessage.IExecuteReplyMsg['content'];
   }
 
   private pendingInput: { resolve(text: string): void; reject(e: Error): void } | null = null;
@@ -167,19 +190,42 @@ export class NablaKernel extends BaseKernel {
     else p.reject(new Error('the front end declined'));
   }
 
-  async completeRequest(content: KernelMessage.ICompleteRequestMsg['content']): Promise<KernelMessage.ICompleteReplyMsg['content']> {
+  async completeRequest(
+    content: KernelMessage.ICompleteRequestMsg['content'],
+  ): Promise<KernelMessage.ICompleteReplyMsg['content']> {
     const c = await this.client.call('complete', { code: content.code, cursor: content.cursor_pos });
-    return { status: 'ok', matches: c.items.map((i) => i.label), cursor_start: c.start, cursor_end: c.end, metadata: {} };
+    return {
+      status: 'ok',
+      matches: c.items.map((i) => i.label),
+      cursor_start: c.start,
+      cursor_end: c.end,
+      metadata: {},
+    };
   }
 
-  async inspectRequest(content: KernelMessage.IInspectRequestMsg['content']): Promise<KernelMessage.IInspectReplyMsg['content']> {
-    const r = await this.client.call('inspectBundle', { code: content.code, cursor: content.cursor_pos, detail: content.detail_level === 1 ? 1 : 0 });
-    return { status: 'ok', found: r.found, data: r.found ? (r.data as Bundle) : {}, metadata: {} } as KernelMessage.IInspectReplyMsg['content'];
+  async inspectRequest(
+    content: KernelMessage.IInspectRequestMsg['content'],
+  ): Promise<KernelMessage.IInspectReplyMsg['content']> {
+    const r = await this.client.call('inspectBundle', {
+      code: content.code,
+      cursor: content.cursor_pos,
+      detail: content.detail_level === 1 ? 1 : 0,
+    });
+    return {
+      status: 'ok',
+      found: r.found,
+      data: r.found ? (r.data as Bundle) : {},
+      metadata: {},
+    } as KernelMessage.IInspectReplyMsg['content'];
   }
 
-  async isCompleteRequest(content: KernelMessage.IIsCompleteRequestMsg['content']): Promise<KernelMessage.IIsCompleteReplyMsg['content']> {
+  async isCompleteRequest(
+    content: KernelMessage.IIsCompleteRequestMsg['content'],
+  ): Promise<KernelMessage.IIsCompleteReplyMsg['content']> {
     const r = await this.client.call('isComplete', { code: content.code });
-    return (r.status === 'incomplete' ? { status: r.status, indent: r.indent } : { status: r.status }) as KernelMessage.IIsCompleteReplyMsg['content'];
+    return (
+      r.status === 'incomplete' ? { status: r.status, indent: r.indent } : { status: r.status }
+    ) as KernelMessage.IIsCompleteReplyMsg['content'];
   }
 
   async commInfoRequest(): Promise<KernelMessage.ICommInfoReplyMsg['content']> {

@@ -35,7 +35,10 @@ export function nablaStreamParser(builtins: readonly string[]): StreamParser<nul
   const punctuation = new Set([',', ';', ':', '.']);
   const operators = alt(OPERATORS.filter((o) => !brackets.has(o) && !punctuation.has(o)));
   const graded = GRAD_ALIASES.length ? alt(GRAD_ALIASES) : null;
-  const contextualBeforeBlock = new RegExp(`^(?:${[...CONTEXTUAL_KEYWORDS].map(literal).join('|')})(?![\\p{L}\\p{M}\\p{N}_])(?=\\s*\\{)`, 'u');
+  const contextualBeforeBlock = new RegExp(
+    `^(?:${[...CONTEXTUAL_KEYWORDS].map(literal).join('|')})(?![\\p{L}\\p{M}\\p{N}_])(?=\\s*\\{)`,
+    'u',
+  );
   const rules: [RegExp, string][] = [
     [anchored(Comment), 'comment'],
     [anchored(ImagLiteral), 'number'],
@@ -53,9 +56,9 @@ export function nablaStreamParser(builtins: readonly string[]): StreamParser<nul
       if (id) return reserved.has(id[0]) ? 'keyword' : predefined.has(id[0]) ? 'builtin' : 'variableName';
       if (graded && stream.match(graded)) return 'builtin';
       const ch = stream.peek() ?? '';
-      if (brackets.has(ch)) return stream.next(), 'bracket';
+      if (brackets.has(ch)) return (stream.next(), 'bracket');
       if (stream.match(operators)) return 'operator';
-      if (punctuation.has(ch)) return stream.next(), 'punctuation';
+      if (punctuation.has(ch)) return (stream.next(), 'punctuation');
       stream.next();
       return 'invalid';
     },

@@ -12,7 +12,14 @@ import { KERNEL_NAME, NablaKernel } from './kernel';
 import { NABLA_MIME, nablaLanguage } from './nabla-language';
 
 // Written by lite/build.ts: the hashed worker file names, the builtin table's names, the version.
-declare const __NABLA_SITE__: { sessionWorker: string; gpuWorker: string; builtins: string[]; version: string; logo32: string; logo64: string };
+declare const __NABLA_SITE__: {
+  sessionWorker: string;
+  gpuWorker: string;
+  builtins: string[];
+  version: string;
+  logo32: string;
+  logo64: string;
+};
 
 /** Backend reports of every kernel started on this page, for the status bar. */
 const backendListeners = new Set<(b: BackendsReply) => void>();
@@ -25,14 +32,20 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IKernelSpecs],
   activate: (_app: JupyterFrontEnd, specs: IKernelSpecs) => {
     const here = import.meta.url;
-    const workers = { session: new URL(__NABLA_SITE__.sessionWorker, here), gpu: new URL(__NABLA_SITE__.gpuWorker, here) };
+    const workers = {
+      session: new URL(__NABLA_SITE__.sessionWorker, here),
+      gpu: new URL(__NABLA_SITE__.gpuWorker, here),
+    };
     specs.register({
       spec: {
         name: KERNEL_NAME,
         display_name: 'Nabla',
         language: 'nabla',
         argv: [],
-        resources: { 'logo-32x32': new URL(__NABLA_SITE__.logo32, here).href, 'logo-64x64': new URL(__NABLA_SITE__.logo64, here).href },
+        resources: {
+          'logo-32x32': new URL(__NABLA_SITE__.logo32, here).href,
+          'logo-64x64': new URL(__NABLA_SITE__.logo64, here).href,
+        },
       },
       create: async (options) =>
         new NablaKernel({
@@ -54,7 +67,13 @@ const languagePlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IEditorLanguageRegistry],
   activate: (_app: JupyterFrontEnd, languages: IEditorLanguageRegistry) => {
-    languages.addLanguage({ name: 'nabla', displayName: 'Nabla', mime: NABLA_MIME, extensions: ['nabla'], support: new LanguageSupport(nablaLanguage(__NABLA_SITE__.builtins)) });
+    languages.addLanguage({
+      name: 'nabla',
+      displayName: 'Nabla',
+      mime: NABLA_MIME,
+      extensions: ['nabla'],
+      support: new LanguageSupport(nablaLanguage(__NABLA_SITE__.builtins)),
+    });
   },
 };
 

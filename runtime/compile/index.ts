@@ -73,7 +73,8 @@ function signature(args: readonly unknown[]): string {
   let key = `${getBackend().name}|${mode.gradEnabled ? 'g' : 'n'}`;
   for (const a of args) {
     if (a instanceof Tensor) key += `|T${a.dtype}[${a.shape}]/${a.strides}+${a.offset}${a.requiresGrad ? 'r' : ''}`;
-    else if (a === null || a === undefined || typeof a !== 'object' && typeof a !== 'function') key += `|${typeof a}:${String(a)}`;
+    else if (a === null || a === undefined || (typeof a !== 'object' && typeof a !== 'function'))
+      key += `|${typeof a}:${String(a)}`;
     else {
       let id = identity.get(a as object);
       if (!id) identity.set(a as object, (id = nextIdentity++));
@@ -109,11 +110,13 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
       return result;
     }
     // a backend that compiles whole traces its own way (webgpu keeps the whole step on the GPU) goes first
-    entry.plan = getBackend().compileTrace?.(tr, result, opts.containers ?? []) ?? new Plan(tr, result, opts.containers);
+    entry.plan =
+      getBackend().compileTrace?.(tr, result, opts.containers ?? []) ?? new Plan(tr, result, opts.containers);
     info.plan = entry.plan.stats;
     info.source = entry.plan.source;
     info.fallback = null;
-    if (debug) process.stderr.write(`[nabla compile] ${name}: ${JSON.stringify(entry.plan.stats)}\n${entry.plan.source}\n`);
+    if (debug)
+      process.stderr.write(`[nabla compile] ${name}: ${JSON.stringify(entry.plan.stats)}\n${entry.plan.source}\n`);
     return result;
   };
 

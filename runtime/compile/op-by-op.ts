@@ -15,7 +15,8 @@ export const opByOp: PlanCompiler = (input) => {
   const T = input.storages;
   const lastUse = new Map<number, number>();
   instrs.forEach((ins, i) => {
-    const reads = ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
+    const reads =
+      ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
     for (const s of reads) lastUse.set(s, i);
   });
 
@@ -61,7 +62,12 @@ export const opByOp: PlanCompiler = (input) => {
       lines.push(`effect: ${ins.label.replace(/\n/g, ' ')}`);
     }
     // buffers whose last reader this was serve later tmps
-    const touched = ins.k === 'kernel' ? [...ins.inputs.map((v) => v.slot), ins.out] : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
+    const touched =
+      ins.k === 'kernel'
+        ? [...ins.inputs.map((v) => v.slot), ins.out]
+        : ins.k === 'write'
+          ? [ins.dst.slot, ins.src.slot]
+          : ins.uses;
     for (const s of new Set(touched)) {
       if (slots[s].kind !== 'tmp' || escapes.has(s) || (lastUse.get(s) ?? -1) > i) continue;
       const list = pool.get(keyOf(s)) ?? [];

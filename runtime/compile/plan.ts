@@ -37,7 +37,14 @@ export class Plan implements RunnablePlan {
     this.result = shapeOf(result, (t) => escapes.add(tr.slotOf(t.storage)), containers);
     // storages: ext and args as they are (args rebound per call), consts copied, tmps given buffers by the compiler
     this.T = tr.slots.map((s) => this.storageFor(s));
-    const input: PlanInput = { slots: tr.slots, instrs: tr.instrs, escapes, storages: this.T, restore: this.restore, view: (v) => this.view(v) };
+    const input: PlanInput = {
+      slots: tr.slots,
+      instrs: tr.instrs,
+      escapes,
+      storages: this.T,
+      restore: this.restore,
+      view: (v) => this.view(v),
+    };
     this.step = (getBackend().compilePlan ?? opByOp)(input);
     this.source = this.step.source;
     this.stats = this.step.stats;
@@ -49,7 +56,8 @@ export class Plan implements RunnablePlan {
     if (s.kind === 'const') {
       const st = new Storage(s.snapshot!.slice(), s.dtype);
       st.hostOnly = true; // restored in place at each call
-      if (this.tr.instrs.some((i) => i.k === 'write' && i.dst.slot === s.id)) this.restore.push({ slot: s.id, values: s.snapshot! });
+      if (this.tr.instrs.some((i) => i.k === 'write' && i.dst.slot === s.id))
+        this.restore.push({ slot: s.id, values: s.snapshot! });
       return st;
     }
     // the plan compiler gives it a buffer, which every replay writes in place (kernels' `into`, fused loops,

@@ -55,7 +55,13 @@ export class Tracer implements TraceHooks {
   }
 
   ref(v: View): ViewRef {
-    return { slot: this.slotOf(v.storage), shape: [...v.shape], strides: [...v.strides], offset: v.offset, dtype: v.dtype };
+    return {
+      slot: this.slotOf(v.storage),
+      shape: [...v.shape],
+      strides: [...v.strides],
+      offset: v.offset,
+      dtype: v.dtype,
+    };
   }
 
   kernel(name: string, inputs: readonly View[], attrs: KernelAttrs, out: Tensor, backend: string): void {
@@ -65,7 +71,16 @@ export class Tracer implements TraceHooks {
     this.slots.push({ id, kind: 'tmp', dtype: out.dtype, length: out.storage.length });
     this.bySlot.set(out.storage, id);
     this.tensors.set(out, id);
-    this.instrs.push({ k: 'kernel', name, backend, inputs: refs, attrs, out: id, shape: [...out.shape], dtype: out.dtype });
+    this.instrs.push({
+      k: 'kernel',
+      name,
+      backend,
+      inputs: refs,
+      attrs,
+      out: id,
+      shape: [...out.shape],
+      dtype: out.dtype,
+    });
   }
 
   write(dst: View, src: View): void {
@@ -83,7 +98,13 @@ export class Tracer implements TraceHooks {
     const was = holder.grad;
     this.gradGuards.push({ holder, was });
     if (!was || this.bySlot.has(was.storage) || was.storage.id >= this.mark) return;
-    const slot: Slot = { id: this.slots.length, kind: 'grad', dtype: was.storage.dtype, length: was.storage.length, holder };
+    const slot: Slot = {
+      id: this.slots.length,
+      kind: 'grad',
+      dtype: was.storage.dtype,
+      length: was.storage.length,
+      holder,
+    };
     this.slots.push(slot);
     this.bySlot.set(was.storage, slot.id);
   }

@@ -43,7 +43,14 @@ function valueAt(t: Tensor | null | undefined, shape: readonly number[], k: numb
  * source's names, the element and the values that went in; and the `where` trap explained when a where
  * sent this branch a zero that the rule turned into NaN.
  */
-export function anomalyInBackward(n: Node, i: number, gi: Tensor, g: Tensor, ctx: BackwardCtx, into: readonly Contribution[]): string {
+export function anomalyInBackward(
+  n: Node,
+  i: number,
+  gi: Tensor,
+  g: Tensor,
+  ctx: BackwardCtx,
+  into: readonly Contribution[],
+): string {
   const h = gi.toHost();
   const L = isComplex(gi.dtype) ? 2 : 1;
   let k = 0;
@@ -57,15 +64,22 @@ export function anomalyInBackward(n: Node, i: number, gi: Tensor, g: Tensor, ctx
   const inputs = ctx.inputs.map((t, j) => valueLabel(t, n.next[j]));
   const formula = `${gradSymbol('L', inLabel)} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gName, inputs, out: outLabel, attrs: n.attrs })}`;
   const gv = valueAt(g, gi.shape, k);
-  const values = [gv !== null ? `${gName} = ${gv}` : null, ...ctx.inputs.map((t, j) => {
-    const v = valueAt(t, gi.shape, k);
-    return v !== null && !/^-?[\d.]+$/.test(inputs[j]) ? `${inputs[j]} = ${v}` : null;
-  }), ctx.out && n.op.saveOut ? (() => {
-    const v = valueAt(ctx.out, gi.shape, k);
-    return v !== null ? `${outLabel} = ${v}` : null;
-  })() : null].filter((s): s is string => !!s);
+  const values = [
+    gv !== null ? `${gName} = ${gv}` : null,
+    ...ctx.inputs.map((t, j) => {
+      const v = valueAt(t, gi.shape, k);
+      return v !== null && !/^-?[\d.]+$/.test(inputs[j]) ? `${inputs[j]} = ${v}` : null;
+    }),
+    ctx.out && n.op.saveOut
+      ? (() => {
+          const v = valueAt(ctx.out, gi.shape, k);
+          return v !== null ? `${outLabel} = ${v}` : null;
+        })()
+      : null,
+  ].filter((s): s is string => !!s);
   let msg = `the backward of ${n.op.name}${at(n.site)} produced ${bad} in the gradient of ${inLabel}${el ? ` at element ${el}` : ''}, by the formula ${formula}${values.length ? `; there ${values.join(', ')}` : ''}`;
-  if (gv === '0') msg += trap(n, k, gi, into, inLabel) ?? `. The incoming gradient is 0 there, so the rule computed 0 / 0 or 0 * inf`;
+  if (gv === '0')
+    msg += trap(n, k, gi, into, inLabel) ?? `. The incoming gradient is 0 there, so the rule computed 0 / 0 or 0 * inf`;
   return msg + '.';
 }
 

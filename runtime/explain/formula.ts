@@ -40,13 +40,17 @@ const FORWARD: Record<string, (a: S.Expr[], n: Node) => S.Expr> = {
   expand: ([a]) => a,
   cast: ([a]) => a,
   clone: ([a]) => a,
-  permute: ([a], n) => (n.inputMeta[0].shape.length === 2 ? S.adj(isComplex(n.inputMeta[0].dtype) ? S.call('conj', a) : a) : S.call('permute', a)),
+  permute: ([a], n) =>
+    n.inputMeta[0].shape.length === 2
+      ? S.adj(isComplex(n.inputMeta[0].dtype) ? S.call('conj', a) : a)
+      : S.call('permute', a),
   where: ([c, a, b]) => S.call('where', c, a, b),
   clamp: ([a], n) => S.call('clamp', a, S.num(n.attrs.min ?? -Infinity), S.num(n.attrs.max ?? Infinity)),
 };
 // every registry elementwise op is a call of its name (its params, as leaky_relu's slope, follow the inputs)
 for (const e of ELEMENTWISE) {
-  if (!FORWARD[e.name]) FORWARD[e.name] = (args, n) => S.call(e.name, ...args, ...(e.params ?? []).map((p) => S.num(n.attrs[p.name])));
+  if (!FORWARD[e.name])
+    FORWARD[e.name] = (args, n) => S.call(e.name, ...args, ...(e.params ?? []).map((p) => S.num(n.attrs[p.name])));
 }
 for (const f of ['sum', 'mean', 'norm', 'max', 'min', 'conj', 'real', 'imag', 'angle']) {
   FORWARD[f] = ([a]) => S.call(f, a);
@@ -64,7 +68,10 @@ export function formula(y: Tensor, x: Tensor): string {
   const xNode = edgeOf(x);
   if (y === x) return '1';
   if (!yNode) throw fail(whyNoGrad(y, 'the output'));
-  if (!xNode) throw fail(`the input${x.name ? ` '${x.name}'` : ''} does not require grad, so y does not depend on it differentiably; create it with param(...) or watch it`);
+  if (!xNode)
+    throw fail(
+      `the input${x.name ? ` '${x.name}'` : ''} does not require grad, so y does not depend on it differentiably; create it with param(...) or watch it`,
+    );
   const xName = x.name ?? 'x';
   const symOf = (t: Tensor, name: string) => S.sym(name, { vector: t.rank <= 1, complex: isComplex(t.dtype) });
 
@@ -126,7 +133,12 @@ export function formula(y: Tensor, x: Tensor): string {
       if (!text) throw fail(`${n.op.name}${where(n)} declares no formula for its input ${i + 1}`);
       const env = (name: string): S.Expr | undefined => {
         // a seed of 1 in a matrix rule is a tensor of ones (ones(2) @ W' evaluates; 1 @ W' does not)
-        if (name === 'g') return g.k === 'num' && (text.includes('@') || text.includes('outer(')) && n.outMeta.shape.reduce((a, b) => a * b, 1) > 1 ? S.mul(g, S.sym(`ones(${n.outMeta.shape.join(', ')})`)) : g;
+        if (name === 'g')
+          return g.k === 'num' &&
+            (text.includes('@') || text.includes('outer(')) &&
+            n.outMeta.shape.reduce((a, b) => a * b, 1) > 1
+            ? S.mul(g, S.sym(`ones(${n.outMeta.shape.join(', ')})`))
+            : g;
         if (name === 'out') return forward(n);
         const xi = /^x(\d+)$/.exec(name);
         if (xi) {
@@ -145,7 +157,9 @@ export function formula(y: Tensor, x: Tensor): string {
         vjp = parseFormula(text, env);
       } catch (e) {
         if (!(e instanceof S.NoSymbolicForm)) throw e;
-        throw fail(`${n.op.name}${where(n)} has no symbolic form: its backward is "${text}", which is not an expression of its inputs, so no formula for d${y.name ?? 'y'}/d${xName} can be written (grad(${y.name ?? 'y'}, ${xName}) gives the numbers)`);
+        throw fail(
+          `${n.op.name}${where(n)} has no symbolic form: its backward is "${text}", which is not an expression of its inputs, so no formula for d${y.name ?? 'y'}/d${xName} can be written (grad(${y.name ?? 'y'}, ${xName}) gives the numbers)`,
+        );
       }
       if (!grads.has(c)) grads.set(c, []);
       grads.get(c)!.push(vjp);
@@ -160,7 +174,8 @@ function pathNodes(from: Node, to: Node): Node[] | null {
   const useful = leadingTo([from], new Set([to]));
   if (!useful.has(from)) return null;
   const deps = new Map<Node, number>();
-  for (const n of useful) if (n !== to) for (const c of n.next) if (c && useful.has(c)) deps.set(c, (deps.get(c) ?? 0) + 1);
+  for (const n of useful)
+    if (n !== to) for (const c of n.next) if (c && useful.has(c)) deps.set(c, (deps.get(c) ?? 0) + 1);
   const ready = [from];
   const order: Node[] = [];
   while (ready.length) {

@@ -44,7 +44,12 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
     nodes.push(n);
     for (const c of n.next) if (c && !ids.has(c)) stack.push(c);
   }
-  const lines = ['digraph nabla {', '  graph [rankdir=TB, fontname="Helvetica", nodesep=0.3, ranksep=0.4];', '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9, color="#555555"];'];
+  const lines = [
+    'digraph nabla {',
+    '  graph [rankdir=TB, fontname="Helvetica", nodesep=0.3, ranksep=0.4];',
+    '  node [fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
+  ];
   const labels: string[] = [];
   const constants = new Map<Tensor, string>();
   let leaves = 0;
@@ -56,7 +61,9 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
       const name = n.leaf.name ?? 'leaf';
       labels.push(name);
       if (opts.decorate) lines.push(...opts.decorate(n, id));
-      lines.push(`  ${id} [shape=ellipse, style=filled, fillcolor="#dbeafe", label="${esc(`${name}\n[${n.leaf.shape.join(', ')}]${line}`)}"];`);
+      lines.push(
+        `  ${id} [shape=ellipse, style=filled, fillcolor="#dbeafe", label="${esc(`${name}\n[${n.leaf.shape.join(', ')}]${line}`)}"];`,
+      );
       continue;
     }
     const name = nodeName(n);
@@ -65,19 +72,26 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
     labels.push(head);
     const root = roots.includes(n);
     if (opts.decorate) lines.push(...opts.decorate(n, id));
-    lines.push(`  ${id} [shape=box, style="rounded,filled", fillcolor="${root ? '#fde68a' : '#f3f4f6'}", label="${esc(`${head}\n${n.op.name}${line}`)}"];`);
+    lines.push(
+      `  ${id} [shape=box, style="rounded,filled", fillcolor="${root ? '#fde68a' : '#f3f4f6'}", label="${esc(`${head}\n${n.op.name}${line}`)}"];`,
+    );
     const saved = n.peekInputs();
     const inputs = saved ? saved.map((t, i) => valueLabel(t, n.next[i])) : n.next.map((c) => (c ? nodeLabel(c) : '?'));
     n.next.forEach((c, i) => {
       if (c) {
-        const f = opts.formulas === false ? '' : `${gradSymbol(L, inputs[i])} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gradSymbol(L, nodeLabel(n)), inputs, out: nodeLabel(n), attrs: n.attrs })}`;
+        const f =
+          opts.formulas === false
+            ? ''
+            : `${gradSymbol(L, inputs[i])} = ${renderFormula(n.op.formulas[i] ?? '?', { g: gradSymbol(L, nodeLabel(n)), inputs, out: nodeLabel(n), attrs: n.attrs })}`;
         lines.push(`  ${ids.get(c)} -> ${id}${f ? ` [label="${esc(short(f, 60))}"]` : ''};`);
       } else if (saved && opts.cuts && lostOf(saved[i])) {
         // no gradient flows along this input because it was cut off (detach, a comparison): say where
         const lost = lostOf(saved[i])!;
         const why = `${howText(lost.how)}${lost.site ? ` · line ${lost.site.line}` : ''}`;
         const cid = `x${id}_${i}`;
-        lines.push(`  ${cid} [shape=plaintext, fontsize=9, fontcolor="#6b7280", label="${esc(`${saved[i].name ?? valueLabel(saved[i])}\nno gradient: ${why}`)}"];`);
+        lines.push(
+          `  ${cid} [shape=plaintext, fontsize=9, fontcolor="#6b7280", label="${esc(`${saved[i].name ?? valueLabel(saved[i])}\nno gradient: ${why}`)}"];`,
+        );
         lines.push(`  ${cid} -> ${id} [style=dotted, color="#9ca3af", arrowhead=tee];`);
       } else if (saved && saved[i].name && saved[i].size > 1) {
         // a named constant the op saved (W in Y = W @ I when only I is watched)
@@ -85,7 +99,9 @@ export function graphDot(outputs: readonly Tensor[], opts: GraphOptions = {}): G
         if (!constants.has(t)) {
           constants.set(t, `c${constants.size}`);
           labels.push(t.name!);
-          lines.push(`  ${constants.get(t)} [shape=note, style=filled, fillcolor="#ffffff", fontcolor="#6b7280", label="${esc(`${t.name}\n[${t.shape.join(', ')}] constant`)}"];`);
+          lines.push(
+            `  ${constants.get(t)} [shape=note, style=filled, fillcolor="#ffffff", fontcolor="#6b7280", label="${esc(`${t.name}\n[${t.shape.join(', ')}] constant`)}"];`,
+          );
         }
         lines.push(`  ${constants.get(t)} -> ${id} [style=dashed, color="#9ca3af"];`);
       }

@@ -30,7 +30,11 @@ export function renderSvg(dot: string): string {
   void loadGraphviz().catch(() => {});
   const svg = renderInChildProcess(dot);
   if (svg !== null) return svg;
-  throw new NablaError('graph: Graphviz (WebAssembly) is still loading; run the cell again in a moment', 'graph', 'ValueError');
+  throw new NablaError(
+    'graph: Graphviz (WebAssembly) is still loading; run the cell again in a moment',
+    'graph',
+    'ValueError',
+  );
 }
 
 type NodeProcess = { getBuiltinModule?: (id: string) => any; execPath: string };

@@ -57,7 +57,10 @@ const wrap = (s: string) => (isAtomic(s) ? s : `(${s})`);
  * An OpDef formula with its placeholders replaced by names: {g} the incoming gradient, {x0}, {x1} the
  * inputs, {out} the output, {attr} an attribute. Numeric attributes fold (`x^(2 - 1)` reads `x`).
  */
-export function renderFormula(template: string, names: { g: string; inputs: readonly string[]; out: string; attrs: Readonly<Record<string, unknown>> }): string {
+export function renderFormula(
+  template: string,
+  names: { g: string; inputs: readonly string[]; out: string; attrs: Readonly<Record<string, unknown>> },
+): string {
   const s = template.replace(/\{(\w+)\}/g, (m, key: string) => {
     if (key === 'g') return names.g;
     if (key === 'out') return wrap(names.out);
@@ -76,7 +79,9 @@ function foldNumbers(s: string): string {
   let prev = '';
   while (prev !== s) {
     prev = s;
-    s = s.replace(/\((-?\d+(?:\.\d+)?) ([-+]) (\d+(?:\.\d+)?)\)/g, (_, a: string, op: string, b: string) => fmtNumber(op === '-' ? Number(a) - Number(b) : Number(a) + Number(b)));
+    s = s.replace(/\((-?\d+(?:\.\d+)?) ([-+]) (\d+(?:\.\d+)?)\)/g, (_, a: string, op: string, b: string) =>
+      fmtNumber(op === '-' ? Number(a) - Number(b) : Number(a) + Number(b)),
+    );
     s = s.replace(/\^1(?![\d.])/g, '');
   }
   return s;
@@ -126,7 +131,8 @@ export function fmtTensor(t: Tensor, max = 6): string {
 }
 
 /** "[3, 2] complex64" style shape note; empty for scalars. */
-export const fmtShapeNote = (t: Tensor) => (t.rank === 0 ? '' : `[${t.shape.join(', ')}]${t.dtype === 'float32' ? '' : ' ' + t.dtype}`);
+export const fmtShapeNote = (t: Tensor) =>
+  t.rank === 0 ? '' : `[${t.shape.join(', ')}]${t.dtype === 'float32' ? '' : ' ' + t.dtype}`;
 
 /** "test.nabla:3:5" or "" */
 export const placeText = (n: Node) => (n.site ? fmtSite(n.site) : '');

@@ -1,6 +1,15 @@
 import { LeafNode, type Node } from '../graph';
 import type { Tensor } from '../tensor';
-import { fmtShapeNote, fmtTensor, gradSymbol, nodeLabel, nodeName, placeText, renderFormula, valueLabel } from './names';
+import {
+  fmtShapeNote,
+  fmtTensor,
+  gradSymbol,
+  nodeLabel,
+  nodeName,
+  placeText,
+  renderFormula,
+  valueLabel,
+} from './names';
 import type { TracePass, TraceStep } from './trace';
 
 /**
@@ -48,7 +57,9 @@ export function renderPass(pass: TracePass): string[] {
   });
   const known = [...pass.known.keys()].map((n) => nodeLabel(n));
   const from = seeds.length ? seeds.join('; ') : `known_grads at ${known.join(', ')}`;
-  lines.push(`${pass.api} from ${from}${pass.createGraph ? ' (create_graph=true: the gradients are recorded, so they can be differentiated again)' : ''}`);
+  lines.push(
+    `${pass.api} from ${from}${pass.createGraph ? ' (create_graph=true: the gradients are recorded, so they can be differentiated again)' : ''}`,
+  );
   const results: string[] = [];
   for (const step of pass.steps) {
     if (step.node instanceof LeafNode) {
@@ -90,8 +101,10 @@ export function describeStep(pass: TracePass, L: string, step: TraceStep): StepP
   const head = `${forwardLine(n)}   (${[placeText(n), n.op.name].filter(Boolean).join(', ')}${custom})`;
   const notes: string[] = [];
   if (step.known) notes.push(`${g} given by known_grads  →  ${value(step.g!)}`);
-  else if (step.contributions > 1 && step.arrived) notes.push(`${g} is the sum of ${step.contributions} gradients that reached it  →  ${value(step.arrived)}`);
-  if (step.arrived && step.g && step.arrived !== step.g) notes.push(`a hook on ${label} replaced ${g}  →  ${value(step.g)}`);
+  else if (step.contributions > 1 && step.arrived)
+    notes.push(`${g} is the sum of ${step.contributions} gradients that reached it  →  ${value(step.arrived)}`);
+  if (step.arrived && step.g && step.arrived !== step.g)
+    notes.push(`a hook on ${label} replaced ${g}  →  ${value(step.g)}`);
   if (n.retained && step.g) notes.push(`${n.retained.name ?? label}.grad = ${value(step.g)} (retain_grad)`);
   const rules: StepParts['rules'] = [];
   if (step.ctx && step.sent) {
@@ -113,5 +126,11 @@ function renderStep(pass: TracePass, L: string, step: TraceStep): string[] {
 /** All passes; a statement that ran none says so, since explain shows only what backward did. */
 export function renderTrace(passes: readonly TracePass[]): string {
   if (!passes.length) return 'no backward pass ran (explain shows the passes that grad, backward or t.gradient run)';
-  return passes.map((p) => renderPass(p).map((l) => '  '.repeat(p.depth) + l).join('\n')).join('\n');
+  return passes
+    .map((p) =>
+      renderPass(p)
+        .map((l) => '  '.repeat(p.depth) + l)
+        .join('\n'),
+    )
+    .join('\n');
 }

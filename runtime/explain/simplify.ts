@@ -26,7 +26,8 @@ export function simplify(e: Expr): Expr {
       const f = FOLD[e.fn];
       if (f && args.length === 1 && args[0].k === 'num') return num(f(args[0].v));
       // elementwise view: conj, and the shape plumbing of gradients (expand, reshape, unbroadcast sums) is the identity
-      if (['expand', 'reshape', 'conj'].includes(e.fn) && args.length === 1 && (e.fn !== 'conj' || isReal(args[0]))) return args[0];
+      if (['expand', 'reshape', 'conj'].includes(e.fn) && args.length === 1 && (e.fn !== 'conj' || isReal(args[0])))
+        return args[0];
       if (e.fn === 'where' && args.length === 3 && key(args[1]) === key(args[2])) return args[1];
       // a known condition (an op's param, as gelu's approximate) picks its branch
       if (e.fn === 'where' && args.length === 3 && args[0].k === 'num') return args[0].v ? args[1] : args[2];
@@ -35,7 +36,9 @@ export function simplify(e: Expr): Expr {
     case 'cmp': {
       const args = e.args.map(simplify);
       if (args.every((a) => a.k === 'num')) {
-        const v = args.slice(1).every((b, i) => compare(e.ops[i], (args[i] as { v: number }).v, (b as { v: number }).v));
+        const v = args
+          .slice(1)
+          .every((b, i) => compare(e.ops[i], (args[i] as { v: number }).v, (b as { v: number }).v));
         return num(v ? 1 : 0);
       }
       return { k: 'cmp', ops: e.ops, args };
@@ -49,7 +52,8 @@ export function simplify(e: Expr): Expr {
         if (base.k === 'num') return num(base.v ** exp.v);
         if (base.k === 'pow' && base.exp.k === 'num') return simplify(pow(base.base, num(base.exp.v * exp.v)));
         // (a*b)^n = a^n * b^n for whole n, so x2/(x1*x2) can cancel
-        if (base.k === 'mul' && Number.isInteger(exp.v)) return simplifyMul(base.factors.map((f) => simplify(pow(f, exp))));
+        if (base.k === 'mul' && Number.isInteger(exp.v))
+          return simplifyMul(base.factors.map((f) => simplify(pow(f, exp))));
       }
       if (base.k === 'num' && (base.v === 1 || base.v === 0)) return base;
       return pow(base, exp);
@@ -102,7 +106,17 @@ function isReal(e: Expr): boolean {
 }
 
 function compare(op: string, a: number, b: number): boolean {
-  return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : op === '>=' ? a >= b : op === '==' ? a === b : a !== b;
+  return op === '<'
+    ? a < b
+    : op === '>'
+      ? a > b
+      : op === '<='
+        ? a <= b
+        : op === '>='
+          ? a >= b
+          : op === '=='
+            ? a === b
+            : a !== b;
 }
 
 /** A simplified expression as (numeric coefficient, the rest). */
@@ -116,8 +130,9 @@ function coefficient(e: Expr): [number, Expr] {
 
 function simplifyAdd(terms: Expr[]): Expr {
   const flat: Expr[] = [];
-  for (const t of terms) if (t.k === 'add') flat.push(...t.terms);
-  else flat.push(t);
+  for (const t of terms)
+    if (t.k === 'add') flat.push(...t.terms);
+    else flat.push(t);
   let constant = 0;
   // terms keep the order they came in; the constant stands where the first one stood (1 - h^2, x - 3)
   const like = new Map<string, { coef: number; rest: Expr }>();
@@ -149,8 +164,9 @@ function simplifyAdd(terms: Expr[]): Expr {
 
 function simplifyMul(factors: Expr[]): Expr {
   const flat: Expr[] = [];
-  for (const f of factors) if (f.k === 'mul') flat.push(...f.factors);
-  else flat.push(f);
+  for (const f of factors)
+    if (f.k === 'mul') flat.push(...f.factors);
+    else flat.push(f);
   let coef = 1;
   const powers = new Map<string, { base: Expr; exps: Expr[] }>();
   for (const f of flat) {
@@ -184,7 +200,11 @@ function simplifyMul(factors: Expr[]): Expr {
     else if (e.k === 'mul') rest.push(...e.factors);
     else rest.push(e);
   }
-  rest.sort((a, b) => RANK[baseOf(a).k] - RANK[baseOf(b).k] || (key(baseOf(a)) < key(baseOf(b)) ? -1 : key(baseOf(a)) > key(baseOf(b)) ? 1 : 0));
+  rest.sort(
+    (a, b) =>
+      RANK[baseOf(a).k] - RANK[baseOf(b).k] ||
+      (key(baseOf(a)) < key(baseOf(b)) ? -1 : key(baseOf(a)) > key(baseOf(b)) ? 1 : 0),
+  );
   if (!rest.length) return num(coef);
   if (coef === 1 && rest.length === 1) return rest[0];
   return mul(...(coef === 1 ? rest : [num(coef), ...rest]));

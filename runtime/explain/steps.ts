@@ -75,12 +75,27 @@ function added(a: Float64Array | null, b: Tensor): Float64Array | null {
 
 function hostText(h: Float64Array, like: Tensor): string {
   // a host array shaped like the gradient it sums, written as a tensor of the same shape would be
-  const fake = { toHost: () => h, rank: like.rank, shape: like.shape, dtype: like.dtype, size: like.size } as unknown as Tensor;
-  return like.size <= 12 ? (fmtShapeNote(like) ? `${fmtShapeNote(like)} ${fmtTensor(fake)}` : fmtTensor(fake)) : gradSummary(fake);
+  const fake = {
+    toHost: () => h,
+    rank: like.rank,
+    shape: like.shape,
+    dtype: like.dtype,
+    size: like.size,
+  } as unknown as Tensor;
+  return like.size <= 12
+    ? fmtShapeNote(like)
+      ? `${fmtShapeNote(like)} ${fmtTensor(fake)}`
+      : fmtTensor(fake)
+    : gradSummary(fake);
 }
 
 /** The steps of a pass and the DOT of its graph (ids shared). `graphOf` are the tensors whose graph is drawn. */
-export function passSteps(pass: TracePass, graphOf: readonly Tensor[], title: string, listing: string): { data: StepsData; dot: string } {
+export function passSteps(
+  pass: TracePass,
+  graphOf: readonly Tensor[],
+  title: string,
+  listing: string,
+): { data: StepsData; dot: string } {
   const L = rootName(pass);
   const known = new Set(pass.known.keys());
   const g = graphDot(graphOf, {
@@ -99,11 +114,19 @@ export function passSteps(pass: TracePass, graphOf: readonly Tensor[], title: st
   const ids = g.ids;
   const nodes: StepsData['nodes'] = {};
   for (const [n, id] of ids) {
-    nodes[id] = { label: n instanceof LeafNode ? (n.leaf.name ?? 'leaf') : nodeLabel(n), kind: n instanceof LeafNode ? 'leaf' : 'op', hook: n.hooks.length > 0, known: known.has(n) };
+    nodes[id] = {
+      label: n instanceof LeafNode ? (n.leaf.name ?? 'leaf') : nodeLabel(n),
+      kind: n instanceof LeafNode ? 'leaf' : 'op',
+      hook: n.hooks.length > 0,
+      known: known.has(n),
+    };
   }
   // how many rules will send each node a gradient in this pass, to mark sums that are still partial
   const expected = new Map<Node, number>();
-  for (const s of pass.steps) s.sent?.forEach((t, i) => t && s.node.next[i] && expected.set(s.node.next[i]!, (expected.get(s.node.next[i]!) ?? 0) + 1));
+  for (const s of pass.steps)
+    s.sent?.forEach(
+      (t, i) => t && s.node.next[i] && expected.set(s.node.next[i]!, (expected.get(s.node.next[i]!) ?? 0) + 1),
+    );
   const running = new Map<Node, { sum: Float64Array | null; count: number; like: Tensor }>();
   const steps: StepData[] = [];
   for (const s of pass.steps) {
@@ -129,16 +152,29 @@ export function passSteps(pass: TracePass, graphOf: readonly Tensor[], title: st
         else if (count === total && partial.includes(to)) partial.splice(partial.indexOf(to), 1);
       }
       // what the rule read from the forward pass: the inputs it names that were saved for backward
-      const rhs = r.text.slice(r.text.indexOf(' = ') + 3).split(parts.g).join(' ');
-      const used = (label: string) => new RegExp(`(^|[^\\w.])${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w])`).test(rhs);
-      const savedValues = s.ctx ? [...inputs.map((t, i) => [t, valueLabel(t, s.node.next[i])] as const), [s.ctx.out, nodeLabel(s.node)] as const] : [];
-      const saved = savedValues.filter(([t, label]) => (t && (t.size > 1 || t.name) ? used(label) : false)).map(([t, label]) => `${label} ${fmtShapeNote(t) || 'scalar'}`);
+      const rhs = r.text
+        .slice(r.text.indexOf(' = ') + 3)
+        .split(parts.g)
+        .join(' ');
+      const used = (label: string) =>
+        new RegExp(`(^|[^\\w.])${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w])`).test(rhs);
+      const savedValues = s.ctx
+        ? [
+            ...inputs.map((t, i) => [t, valueLabel(t, s.node.next[i])] as const),
+            [s.ctx.out, nodeLabel(s.node)] as const,
+          ]
+        : [];
+      const saved = savedValues
+        .filter(([t, label]) => (t && (t.size > 1 || t.name) ? used(label) : false))
+        .map(([t, label]) => `${label} ${fmtShapeNote(t) || 'scalar'}`);
       return { text: r.text, value: r.value, to, saved: [...new Set(saved)] };
     });
     const leaf = s.node instanceof LeafNode ? (s.node as LeafNode).leaf : null;
     steps.push({
       node: id ?? '',
-      head: leaf ? `${leaf.name ?? 'the input'}   (${pass.accumulate && leaf.requiresGrad ? `AccumulateGrad: ${leaf.name ?? 'input'}.grad +=` : 'result'})` : parts.head,
+      head: leaf
+        ? `${leaf.name ?? 'the input'}   (${pass.accumulate && leaf.requiresGrad ? `AccumulateGrad: ${leaf.name ?? 'input'}.grad +=` : 'result'})`
+        : parts.head,
       incoming: s.g ? `${symbolOf(L, s.node)} = ${value(s.g)}` : '',
       notes: parts.notes,
       rules,
@@ -148,4 +184,3 @@ export function passSteps(pass: TracePass, graphOf: readonly Tensor[], title: st
   }
   return { data: { title, root: L, nodes, steps, listing }, dot: g.dot };
 }
-

@@ -17,7 +17,11 @@ export type Expr =
 
 export const num = (v: number): Expr => ({ k: 'num', v });
 /** A named value; `vector` (rank ≤ 1, real) makes its adjoint itself, `complex` keeps conj() from vanishing. */
-export const sym = (name: string, opts: { vector?: boolean; complex?: boolean } = {}): Expr => ({ k: 'sym', name, ...opts });
+export const sym = (name: string, opts: { vector?: boolean; complex?: boolean } = {}): Expr => ({
+  k: 'sym',
+  name,
+  ...opts,
+});
 export const add = (...terms: Expr[]): Expr => ({ k: 'add', terms });
 export const mul = (...factors: Expr[]): Expr => ({ k: 'mul', factors });
 export const pow = (base: Expr, exp: Expr): Expr => ({ k: 'pow', base, exp });
@@ -74,7 +78,8 @@ function splitMul(e: Expr & { k: 'mul' }): { coef: number; top: Expr[]; bottom: 
   const bottom: Expr[] = [];
   for (const f of e.factors) {
     if (f.k === 'num') coef *= f.v;
-    else if (f.k === 'pow' && f.exp.k === 'num' && f.exp.v < 0) bottom.push(f.exp.v === -1 ? f.base : pow(f.base, num(-f.exp.v)));
+    else if (f.k === 'pow' && f.exp.k === 'num' && f.exp.v < 0)
+      bottom.push(f.exp.v === -1 ? f.base : pow(f.base, num(-f.exp.v)));
     else top.push(f);
   }
   return { coef, top, bottom };
@@ -134,7 +139,8 @@ function negated(t: Expr): Expr | null {
   if (t.k === 'num' && t.v < 0) return num(-t.v);
   if (t.k === 'mul') {
     const c = t.factors.find((f) => f.k === 'num') as { v: number } | undefined;
-    if (c && c.v < 0) return mul(...t.factors.map((f) => (f === c ? num(-c.v) : f)).filter((f) => !(f.k === 'num' && f.v === 1)));
+    if (c && c.v < 0)
+      return mul(...t.factors.map((f) => (f === c ? num(-c.v) : f)).filter((f) => !(f.k === 'num' && f.v === 1)));
   }
   return null;
 }

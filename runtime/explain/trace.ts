@@ -55,7 +55,15 @@ export function traceBackward<T>(fn: () => T): Traced<T> {
     visit(n, arrived, g) {
       const t = top();
       if (!t || (!arrived && !g)) return;
-      t.pass.steps.push({ node: n, arrived, g, contributions: t.counts.get(n) ?? 0, known: t.pass.known.has(n), ctx: null, sent: null });
+      t.pass.steps.push({
+        node: n,
+        arrived,
+        g,
+        contributions: t.counts.get(n) ?? 0,
+        known: t.pass.known.has(n),
+        ctx: null,
+        sent: null,
+      });
     },
     applied(n, _g, ctx, sent) {
       const t = top();

@@ -34,14 +34,16 @@ export interface TupleCodec {
 }
 
 const isStateDict = (v: unknown): v is Map<string, Tensor> =>
-  v instanceof Map && [...v].every(([k, x]) => typeof k === 'string' && k !== STRUCTURE_KEY && k !== '' && x instanceof Tensor);
+  v instanceof Map &&
+  [...v].every(([k, x]) => typeof k === 'string' && k !== STRUCTURE_KEY && k !== '' && x instanceof Tensor);
 
 export function encodeCheckpoint(value: unknown, file: string, tuples?: TupleCodec): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
   const put = (key: string, t: Tensor) => {
     let k = key || 'value';
     for (let i = 1; `${k}.npy` in entries || k === STRUCTURE_KEY; i++) k = `${key || 'value'}~${i}`;
-    if (Object.keys(entries).length >= MAX_ENTRIES) throw valueError('save', `${file}: more than ${MAX_ENTRIES} arrays`);
+    if (Object.keys(entries).length >= MAX_ENTRIES)
+      throw valueError('save', `${file}: more than ${MAX_ENTRIES} arrays`);
     entries[`${k}.npy`] = encodeNpy(t);
     return k;
   };
@@ -66,7 +68,11 @@ export function encodeCheckpoint(value: unknown, file: string, tuples?: TupleCod
       if (v instanceof Map) {
         return {
           map: [...v].map(([k, x]) => {
-            if (typeof k !== 'string' && typeof k !== 'number') throw valueError('save', `${file}: map keys must be strings or numbers to be saved, got a ${k instanceof Tensor ? 'tensor' : typeof k}`);
+            if (typeof k !== 'string' && typeof k !== 'number')
+              throw valueError(
+                'save',
+                `${file}: map keys must be strings or numbers to be saved, got a ${k instanceof Tensor ? 'tensor' : typeof k}`,
+              );
             return [k, walk(x, join(k), depth + 1)] as [string | number, Node];
           }),
         };
@@ -75,10 +81,15 @@ export function encodeCheckpoint(value: unknown, file: string, tuples?: TupleCod
       inside.delete(v);
     }
     const what = typeof v === 'function' ? 'function' : ((v as object).constructor?.name ?? typeof v);
-    throw valueError('save', `${file}: cannot save a ${what}; save tensors, numbers, strings, lists and maps of them (a model or an optimizer saves its state_dict())`);
+    throw valueError(
+      'save',
+      `${file}: cannot save a ${what}; save tensors, numbers, strings, lists and maps of them (a model or an optimizer saves its state_dict())`,
+    );
   };
   const root = walk(value, '', 0);
-  entries[`${STRUCTURE_KEY}.npy`] = encodeBytesNpy(new TextEncoder().encode(JSON.stringify({ format: 'nabla-checkpoint', version: 1, root })));
+  entries[`${STRUCTURE_KEY}.npy`] = encodeBytesNpy(
+    new TextEncoder().encode(JSON.stringify({ format: 'nabla-checkpoint', version: 1, root })),
+  );
   return zipSync(entries, { level: 0 });
 }
 
@@ -88,16 +99,24 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string, tuples?: Tuple
   try {
     files = unzipSync(bytes);
   } catch (e) {
-    throw valueError('load', `${file}: not a valid .npz file (its zip container could not be read: ${(e as Error).message})`);
+    throw valueError(
+      'load',
+      `${file}: not a valid .npz file (its zip container could not be read: ${(e as Error).message})`,
+    );
   }
   const arrays = new Map<string, Uint8Array>();
   for (const [name, data] of Object.entries(files)) {
-    if (!name.endsWith('.npy')) throw valueError('load', `${file}: the .npz holds '${name}', which is not an .npy array`);
+    if (!name.endsWith('.npy'))
+      throw valueError('load', `${file}: the .npz holds '${name}', which is not an .npy array`);
     arrays.set(name.slice(0, -4), data);
   }
   const array = (key: string): Tensor => {
     const data = arrays.get(key);
-    if (!data) throw valueError('load', `${file}: the checkpoint's structure names an array '${key}' that the file does not hold (damaged?)`);
+    if (!data)
+      throw valueError(
+        'load',
+        `${file}: the checkpoint's structure names an array '${key}' that the file does not hold (damaged?)`,
+      );
     return decodeNpy(data, `${file}[${key}]`);
   };
   const structure = arrays.get(STRUCTURE_KEY);
@@ -107,11 +126,16 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string, tuples?: Tuple
     const bytesOf = decodeNpy(structure, `${file}[${STRUCTURE_KEY}]`).toHost();
     tree = JSON.parse(new TextDecoder().decode(Uint8Array.from(bytesOf)));
   } catch (e) {
-    throw valueError('load', `${file}: its ${STRUCTURE_KEY} entry is not valid (${(e as Error).message.replace(/^load: /, '')})`);
+    throw valueError(
+      'load',
+      `${file}: its ${STRUCTURE_KEY} entry is not valid (${(e as Error).message.replace(/^load: /, '')})`,
+    );
   }
-  if (tree?.format !== 'nabla-checkpoint' || !tree.root) throw valueError('load', `${file}: its ${STRUCTURE_KEY} entry is not a Nabla checkpoint structure`);
+  if (tree?.format !== 'nabla-checkpoint' || !tree.root)
+    throw valueError('load', `${file}: its ${STRUCTURE_KEY} entry is not a Nabla checkpoint structure`);
   const build = (n: Node, depth: number): unknown => {
-    if (depth > MAX_DEPTH || !n || typeof n !== 'object') throw valueError('load', `${file}: its structure is malformed`);
+    if (depth > MAX_DEPTH || !n || typeof n !== 'object')
+      throw valueError('load', `${file}: its structure is malformed`);
     if ('a' in n) return array(n.a);
     if ('n' in n) return array(n.n).toHost()[0];
     if ('s' in n) return String(n.s);

@@ -25,9 +25,17 @@ export interface CsvOptions {
   dtype?: DType;
 }
 
-export function parseCsv(text: string, file: string, opts: CsvOptions = {}): { values: Tensor; header: string[] | null } {
+export function parseCsv(
+  text: string,
+  file: string,
+  opts: CsvOptions = {},
+): { values: Tensor; header: string[] | null } {
   const delim = opts.delimiter ?? ',';
-  if (delim.length !== 1 || delim === '\n' || delim === '"') throw valueError('read_csv', `the delimiter must be one character other than a newline or quote, got ${JSON.stringify(delim)}`);
+  if (delim.length !== 1 || delim === '\n' || delim === '"')
+    throw valueError(
+      'read_csv',
+      `the delimiter must be one character other than a newline or quote, got ${JSON.stringify(delim)}`,
+    );
   const lines = text.split(/\r?\n/);
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
   if (!lines.length) throw valueError('read_csv', `${file}: the file is empty`);
@@ -40,26 +48,49 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): { v
   rows.forEach((line, r) => {
     const cells = split(line);
     const lineNo = r + (header ? 2 : 1);
-    if (cells.length !== cols) throw valueError('read_csv', `${file}:${lineNo}: ${cells.length} cells where the ${header ? 'header' : 'first line'} has ${cols}`);
+    if (cells.length !== cols)
+      throw valueError(
+        'read_csv',
+        `${file}:${lineNo}: ${cells.length} cells where the ${header ? 'header' : 'first line'} has ${cols}`,
+      );
     cells.forEach((c, j) => {
       const v = cellValue(c);
-      if (v === null) throw valueError('read_csv', `${file}:${lineNo}: column ${j + 1} holds ${JSON.stringify(c.trim().slice(0, 40))}, which is not a number`);
+      if (v === null)
+        throw valueError(
+          'read_csv',
+          `${file}:${lineNo}: column ${j + 1} holds ${JSON.stringify(c.trim().slice(0, 40))}, which is not a number`,
+        );
       out[r * cols + j] = v;
     });
   });
   const dtype = opts.dtype ?? 'float32';
   const host = allocHost(dtype, out.length);
   host.set(out);
-  return { values: Tensor.fromHost(host, [rows.length, cols], dtype, 'read_csv'), header: header ? first.map((c) => c.trim()) : null };
+  return {
+    values: Tensor.fromHost(host, [rows.length, cols], dtype, 'read_csv'),
+    header: header ? first.map((c) => c.trim()) : null,
+  };
 }
 
 export function formatCsv(t: Tensor, header: readonly string[] | null, delimiter = ','): string {
-  if (t.dtype === 'complex64') throw valueError('write_csv', 'a complex tensor has no CSV form; write real(x) and imag(x) as columns');
-  if (t.rank > 2) throw valueError('write_csv', `a CSV holds a table: give a 1-d or 2-d tensor, got shape [${t.shape.join(', ')}]`);
+  if (t.dtype === 'complex64')
+    throw valueError('write_csv', 'a complex tensor has no CSV form; write real(x) and imag(x) as columns');
+  if (t.rank > 2)
+    throw valueError('write_csv', `a CSV holds a table: give a 1-d or 2-d tensor, got shape [${t.shape.join(', ')}]`);
   const [rows, cols] = t.rank === 2 ? t.shape : t.rank === 1 ? [t.shape[0], 1] : [1, 1];
-  if (header && header.length !== cols) throw valueError('write_csv', `the header has ${header.length} names but the table has ${cols} columns`);
+  if (header && header.length !== cols)
+    throw valueError('write_csv', `the header has ${header.length} names but the table has ${cols} columns`);
   const h = t.toHost();
-  const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : t.dtype === 'float64' ? String(v) : shortestFloat32(v));
+  const num = (v: number) =>
+    Number.isNaN(v)
+      ? 'nan'
+      : v === Infinity
+        ? 'inf'
+        : v === -Infinity
+          ? '-inf'
+          : t.dtype === 'float64'
+            ? String(v)
+            : shortestFloat32(v);
   const lines = header ? [header.join(delimiter)] : [];
   for (let i = 0; i < rows; i++) lines.push(Array.from(h.subarray(i * cols, (i + 1) * cols), num).join(delimiter));
   return lines.join('\n') + '\n';

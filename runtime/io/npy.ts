@@ -18,7 +18,9 @@ export function encodeNpy(t: Tensor): Uint8Array {
   if (!littleEndian()) throw valueError('save', 'this machine is big-endian; .npy writing assumes little-endian');
   const host = t.toHost();
   const body =
-    t.dtype === 'bool' ? Uint8Array.from(host, (v) => (v ? 1 : 0)) : new Uint8Array(host.buffer.slice(host.byteOffset, host.byteOffset + host.byteLength));
+    t.dtype === 'bool'
+      ? Uint8Array.from(host, (v) => (v ? 1 : 0))
+      : new Uint8Array(host.buffer.slice(host.byteOffset, host.byteOffset + host.byteLength));
   return withHeader(DESCR[t.dtype], t.shape, body);
 }
 
@@ -51,7 +53,11 @@ interface Kind {
 
 function kindOf(descr: string, file: string): { kind: Kind; little: boolean } {
   const m = /^([<>|=])([fciub])(\d+)$/.exec(descr);
-  if (!m) throw valueError('load', `${file}: unsupported .npy dtype '${descr}' (numbers only: float, int, uint, bool, complex64)`);
+  if (!m)
+    throw valueError(
+      'load',
+      `${file}: unsupported .npy dtype '${descr}' (numbers only: float, int, uint, bool, complex64)`,
+    );
   const little = m[1] !== '>';
   const [k, n] = [m[2], Number(m[3])];
   const table: Record<string, Kind> = {
@@ -69,13 +75,18 @@ function kindOf(descr: string, file: string): { kind: Kind; little: boolean } {
     b1: { bytes: 1, dtype: 'bool', read: (v, o) => (v.getUint8(o) ? 1 : 0) },
   };
   const kind = table[`${k}${n}`];
-  if (!kind) throw valueError('load', `${file}: unsupported .npy dtype '${descr}' (float16, complex128 and others are not read; convert with numpy first)`);
+  if (!kind)
+    throw valueError(
+      'load',
+      `${file}: unsupported .npy dtype '${descr}' (float16, complex128 and others are not read; convert with numpy first)`,
+    );
   return { kind, little };
 }
 
 export function decodeNpy(bytes: Uint8Array, file: string): Tensor {
   const bad = (why: string) => valueError('load', `${file}: not a valid .npy file: ${why}`);
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw bad('it does not start with the .npy magic string');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw bad('it does not start with the .npy magic string');
   const major = bytes[6];
   if (major < 1 || major > 3) throw bad(`unknown format version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -87,7 +98,8 @@ export function decodeNpy(bytes: Uint8Array, file: string): Tensor {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad("its header lacks 'descr', 'fortran_order' or 'shape'");
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw bad("its header lacks 'descr', 'fortran_order' or 'shape'");
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
@@ -99,13 +111,20 @@ export function decodeNpy(bytes: Uint8Array, file: string): Tensor {
     });
   if (shape.length > 32) throw bad(`its shape has ${shape.length} dimensions`);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count > MAX_ELEMENTS) throw valueError('load', `${file}: the array declares shape (${shape.join(', ')}), ${count} values, more than the ${MAX_ELEMENTS} a load accepts`);
+  if (count > MAX_ELEMENTS)
+    throw valueError(
+      'load',
+      `${file}: the array declares shape (${shape.join(', ')}), ${count} values, more than the ${MAX_ELEMENTS} a load accepts`,
+    );
   const { kind, little } = kindOf(descr, file);
   const L = lanes(kind.dtype);
   const need = count * L * kind.bytes;
   const dataStart = start + headerLen;
   if (bytes.length - dataStart < need) {
-    throw valueError('load', `${file}: the header declares shape (${shape.join(', ')}) of '${descr}', ${need} bytes of data, but the file holds only ${bytes.length - dataStart} (truncated?)`);
+    throw valueError(
+      'load',
+      `${file}: the header declares shape (${shape.join(', ')}) of '${descr}', ${need} bytes of data, but the file holds only ${bytes.length - dataStart} (truncated?)`,
+    );
   }
   const host = allocHost(kind.dtype, count);
   for (let i = 0; i < count * L; i++) host[i] = kind.read(view, dataStart + i * kind.bytes, little);

@@ -3,7 +3,31 @@ import { shapeError, typeError } from '../errors';
 import { noGrad } from '../mode';
 import { normAxis, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { abs, add, arange, cast, clamp, detach, div, eq, exp, log, logsumexp, lt, max, mean, mul, ne, neg, rand, reshape, softplus, sub, sum, where } from '../ops';
+import {
+  abs,
+  add,
+  arange,
+  cast,
+  clamp,
+  detach,
+  div,
+  eq,
+  exp,
+  log,
+  logsumexp,
+  lt,
+  max,
+  mean,
+  mul,
+  ne,
+  neg,
+  rand,
+  reshape,
+  softplus,
+  sub,
+  sum,
+  where,
+} from '../ops';
 import { registerFamily, type OpEntry, type ParamDecl } from '../ops/registry';
 
 /**
@@ -47,20 +71,35 @@ export function log_softmax(x: Tensor, opts: { axis?: number } = {}): Tensor {
 const classAxis = (x: Tensor) => (x.rank >= 2 ? 1 : 0);
 
 /** One-hot rows (along the class axis) for integer targets, and the mask of targets that count. */
-function oneHot(input: Tensor, target: Tensor, ignoreIndex: number, name: string): { hot: Tensor; keep: Tensor | null } {
+function oneHot(
+  input: Tensor,
+  target: Tensor,
+  ignoreIndex: number,
+  name: string,
+): { hot: Tensor; keep: Tensor | null } {
   const ax = classAxis(input);
   const C = input.shape[ax];
   const want = input.shape.filter((_, i) => i !== ax);
   if (!sameShape(target.shape, want)) {
-    throw shapeError(name, `class-index targets must have shape [${want}] for input [${input.shape}] (one class per sample), got [${target.shape}]`);
+    throw shapeError(
+      name,
+      `class-index targets must have shape [${want}] for input [${input.shape}] (one class per sample), got [${target.shape}]`,
+    );
   }
   return noGrad(() => {
     const t = target.dtype === input.dtype ? target : add(target, 0);
     const values = Array.from(t.toHost());
     const bad = values.find((v) => v !== ignoreIndex && (!Number.isInteger(v) || v < 0 || v >= C));
-    if (bad !== undefined) throw typeError(name, `target ${bad} is not a class index in 0..${C - 1} (nor ignore_index ${ignoreIndex})`);
-    const classes = reshape(arange(0, C, 1, { dtype: input.dtype }), input.shape.map((d, i) => (i === ax ? C : 1)));
-    const tt = reshape(t, input.shape.map((d, i) => (i === ax ? 1 : d)));
+    if (bad !== undefined)
+      throw typeError(name, `target ${bad} is not a class index in 0..${C - 1} (nor ignore_index ${ignoreIndex})`);
+    const classes = reshape(
+      arange(0, C, 1, { dtype: input.dtype }),
+      input.shape.map((d, i) => (i === ax ? C : 1)),
+    );
+    const tt = reshape(
+      t,
+      input.shape.map((d, i) => (i === ax ? 1 : d)),
+    );
     // in the input's dtype, so the products below use these very tensors (a bool would be cast to an unnamed copy)
     const hot = cast(eq(classes, tt), input.dtype);
     // the mask of counted targets only where some target is ignore_index (explain's formulas stay plain)
@@ -84,10 +123,14 @@ export interface CrossEntropyOptions {
 function classWeights(weight: Tensor, input: Tensor, name: string): Tensor {
   const ax = classAxis(input);
   const C = input.shape[ax];
-  if (weight.rank !== 1 || weight.shape[0] !== C) throw shapeError(name, `weight must hold one number per class: shape [${C}], got [${weight.shape}]`);
+  if (weight.rank !== 1 || weight.shape[0] !== C)
+    throw shapeError(name, `weight must hold one number per class: shape [${C}], got [${weight.shape}]`);
   if (isComplex(weight.dtype)) throw typeError(name, 'weight must be real');
   const w = noGrad(() => (weight.dtype === input.dtype ? detach(weight) : cast(weight, input.dtype)));
-  const laid = reshape(w, input.shape.map((d, i) => (i === ax ? C : 1)));
+  const laid = reshape(
+    w,
+    input.shape.map((d, i) => (i === ax ? C : 1)),
+  );
   laid.name = 'weight';
   return laid;
 }
@@ -102,7 +145,8 @@ export function cross_entropy(input: Tensor, target: Tensor, opts: CrossEntropyO
   const reduction = opts.reduction ?? 'mean';
   const eps = opts.label_smoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw typeError('cross_entropy', `label_smoothing must be in [0, 1], got ${eps}`);
-  if (input.rank === 0) throw shapeError('cross_entropy', 'input must hold logits over classes: shape [C] or [N, C, ...]');
+  if (input.rank === 0)
+    throw shapeError('cross_entropy', 'input must hold logits over classes: shape [C] or [N, C, ...]');
   const ax = classAxis(input);
   const C = input.shape[ax];
   const w = opts.weight ? classWeights(opts.weight, input, 'cross_entropy') : null;
@@ -126,7 +170,13 @@ export function cross_entropy(input: Tensor, target: Tensor, opts: CrossEntropyO
  * Per-target losses with ignored targets zeroed; "mean" divides by the number counted, or with class weights
  * by the counted targets' summed weights (`targetWeight`: each target's class weight), as PyTorch.
  */
-function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, name: string, targetWeight: Tensor | null = null): Tensor {
+function reduceCounted(
+  loss: Tensor,
+  keep: Tensor | null,
+  reduction: Reduction,
+  name: string,
+  targetWeight: Tensor | null = null,
+): Tensor {
   if (!keep && !targetWeight) return reduce(loss, reduction, name);
   const kept = keep ? mul(loss, keep) : loss;
   if (reduction !== 'mean') return reduce(kept, reduction, name);
@@ -135,21 +185,35 @@ function reduceCounted(loss: Tensor, keep: Tensor | null, reduction: Reduction, 
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
-export function nll_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; ignore_index?: number; weight?: Tensor | null } = {}): Tensor {
+export function nll_loss(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; ignore_index?: number; weight?: Tensor | null } = {},
+): Tensor {
   realOnly(input, 'nll_loss');
-  if (input.rank === 0) throw shapeError('nll_loss', 'input must hold log-probabilities over classes: shape [C] or [N, C, ...]');
+  if (input.rank === 0)
+    throw shapeError('nll_loss', 'input must hold log-probabilities over classes: shape [C] or [N, C, ...]');
   const reduction = opts.reduction ?? 'mean';
   const ax = classAxis(input);
   const w = opts.weight ? classWeights(opts.weight, input, 'nll_loss') : null;
   const { hot, keep } = oneHot(input, target, opts.ignore_index ?? -100, 'nll_loss');
   const targetWeight = w ? noGrad(() => sum(mul(hot, w), { axis: ax })) : null;
-  return reduceCounted(neg(sum(mul(input, w ? mul(hot, w) : hot), { axis: ax })), keep, reduction, 'nll_loss', targetWeight);
+  return reduceCounted(
+    neg(sum(mul(input, w ? mul(hot, w) : hot), { axis: ax })),
+    keep,
+    reduction,
+    'nll_loss',
+    targetWeight,
+  );
 }
 
 function pairwise(name: string, input: Tensor, target: Tensor): void {
   realOnly(input, name);
   if (!sameShape(input.shape, target.shape)) {
-    throw shapeError(name, `input [${input.shape}] and target [${target.shape}] must have the same shape (PyTorch warns and broadcasts; Nabla asks)`);
+    throw shapeError(
+      name,
+      `input [${input.shape}] and target [${target.shape}] must have the same shape (PyTorch warns and broadcasts; Nabla asks)`,
+    );
   }
 }
 
@@ -165,7 +229,11 @@ export function l1_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
 }
 
 /** Quadratic within delta, linear outside: 0.5 d² where |d| < delta, else delta (|d| - delta/2). */
-export function huber_loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
+export function huber_loss(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; delta?: number } = {},
+): Tensor {
   pairwise('huber_loss', input, target);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw typeError('huber_loss', `delta must be positive, got ${delta}`);
@@ -179,14 +247,22 @@ export function huber_loss(input: Tensor, target: Tensor, opts: { reduction?: Re
 export function binary_cross_entropy(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   pairwise('binary_cross_entropy', input, target);
   const outside = noGrad(() => Array.from(input.toHost()).find((v) => !(v >= 0 && v <= 1)));
-  if (outside !== undefined) throw typeError('binary_cross_entropy', `input holds ${outside}, not a probability in [0, 1]; for logits use binary_cross_entropy_with_logits`);
+  if (outside !== undefined)
+    throw typeError(
+      'binary_cross_entropy',
+      `input holds ${outside}, not a probability in [0, 1]; for logits use binary_cross_entropy_with_logits`,
+    );
   const lp = clamp(log(input), -100, null);
   const lq = clamp(log(sub(1, input)), -100, null);
   return reduce(neg(add(mul(target, lp), mul(sub(1, target), lq))), opts.reduction ?? 'mean', 'binary_cross_entropy');
 }
 
 /** Binary cross entropy of logits: (1 - t) x + (1 + (w - 1) t) softplus(-x), finite for any x. */
-export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, opts: { reduction?: Reduction; pos_weight?: Tensor | null } = {}): Tensor {
+export function binary_cross_entropy_with_logits(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; pos_weight?: Tensor | null } = {},
+): Tensor {
   pairwise('binary_cross_entropy_with_logits', input, target);
   const sp = softplus(neg(input));
   const w = opts.pos_weight ? add(mul(sub(opts.pos_weight, 1), target), 1) : null;
@@ -203,7 +279,18 @@ export function dropout(x: Tensor, opts: { p?: number; training?: boolean; seed?
   if (!(p >= 0 && p <= 1)) throw typeError('dropout', `p must be a probability in [0, 1], got ${p}`);
   if (opts.training === false || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const keep = noGrad(() => mul(lt(p, rand(x.shape, { seed: opts.seed ?? null, dtype: isComplex(x.dtype) ? 'float32' : (x.dtype as 'float32' | 'float64') })), 1 / (1 - p)));
+  const keep = noGrad(() =>
+    mul(
+      lt(
+        p,
+        rand(x.shape, {
+          seed: opts.seed ?? null,
+          dtype: isComplex(x.dtype) ? 'float32' : (x.dtype as 'float32' | 'float64'),
+        }),
+      ),
+      1 / (1 - p),
+    ),
+  );
   return mul(x, keep);
 }
 
@@ -211,7 +298,14 @@ export function dropout(x: Tensor, opts: { p?: number; training?: boolean; seed?
 
 const REDUCTION: ParamDecl = { name: 'reduction', default: 'mean', choices: ['mean', 'sum', 'none'] };
 type Fwd = (...args: any[]) => Tensor;
-const entry = (name: string, inputs: string[], params: ParamDecl[], doc: string, forward: Fwd, formula?: string): OpEntry & { forward: Fwd } => ({
+const entry = (
+  name: string,
+  inputs: string[],
+  params: ParamDecl[],
+  doc: string,
+  forward: Fwd,
+  formula?: string,
+): OpEntry & { forward: Fwd } => ({
   name,
   family: 'nn',
   doc,
@@ -223,28 +317,94 @@ const entry = (name: string, inputs: string[], params: ParamDecl[], doc: string,
 });
 
 export const NN_FUNCTIONS = [
-  entry('softmax', ['x'], [{ name: 'axis', default: -1 }], 'exp(x) / sum(exp(x)) along axis (the last by default), computed stably.',
-    (x: Tensor, kw) => softmax(x, { axis: kw.axis }), '{out} * ({g} - sum({g} * {out}, axis))'),
-  entry('log_softmax', ['x'], [{ name: 'axis', default: -1 }], 'x - logsumexp(x) along axis: log-probabilities, stable for logits of any size.',
-    (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }), '{g} - softmax({x0}, axis) * sum({g}, axis)'),
-  entry('cross_entropy', ['input', 'target'], [REDUCTION, { name: 'label_smoothing', default: 0 }, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+  entry(
+    'softmax',
+    ['x'],
+    [{ name: 'axis', default: -1 }],
+    'exp(x) / sum(exp(x)) along axis (the last by default), computed stably.',
+    (x: Tensor, kw) => softmax(x, { axis: kw.axis }),
+    '{out} * ({g} - sum({g} * {out}, axis))',
+  ),
+  entry(
+    'log_softmax',
+    ['x'],
+    [{ name: 'axis', default: -1 }],
+    'x - logsumexp(x) along axis: log-probabilities, stable for logits of any size.',
+    (x: Tensor, kw) => log_softmax(x, { axis: kw.axis }),
+    '{g} - softmax({x0}, axis) * sum({g}, axis)',
+  ),
+  entry(
+    'cross_entropy',
+    ['input', 'target'],
+    [
+      REDUCTION,
+      { name: 'label_smoothing', default: 0 },
+      { name: 'ignore_index', default: -100 },
+      { name: 'weight', default: null },
+    ],
     'Cross entropy of logits [N, C] (or [C]) against class indices [N] or class probabilities [N, C], as PyTorch (label_smoothing, ignore_index, weight: one per class).',
     (x: Tensor, t: Tensor, kw) => cross_entropy(x, t, kw),
-    '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * class_weight(weight) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)'),
-  entry('nll_loss', ['input', 'target'], [REDUCTION, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
+    '(softmax({x0}, class_axis) * sum(q, class_axis) - q) * expand({g}) / N, q = counted(target) * class_weight(weight) * ((1 - label_smoothing) * onehot(target) + label_smoothing / C)',
+  ),
+  entry(
+    'nll_loss',
+    ['input', 'target'],
+    [REDUCTION, { name: 'ignore_index', default: -100 }, { name: 'weight', default: null }],
     'Negative log likelihood of log-probabilities [N, C] at class indices [N] (weight: one per class, as PyTorch).',
-    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw), '-counted(target) * class_weight(weight) * onehot(target) * expand({g}) / N'),
-  entry('mse_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of squared differences.', (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw), '2 * ({x0} - {x1}) * {g} / N'),
-  entry('l1_loss', ['input', 'target'], [REDUCTION], 'Mean (or sum) of absolute differences.', (x: Tensor, t: Tensor, kw) => l1_loss(x, t, kw), 'sign({x0} - {x1}) * {g} / N'),
-  entry('huber_loss', ['input', 'target'], [REDUCTION, { name: 'delta', default: 1 }], 'Squared error within delta, absolute error beyond it (smooth L1 scaled by delta).',
-    (x: Tensor, t: Tensor, kw) => huber_loss(x, t, kw), 'clamp({x0} - {x1}, -delta, delta) * {g} / N'),
-  entry('binary_cross_entropy', ['input', 'target'], [REDUCTION], 'Binary cross entropy of probabilities in [0, 1] (logs clamped at -100, as PyTorch).',
-    (x: Tensor, t: Tensor, kw) => binary_cross_entropy(x, t, kw), '({x0} - {x1}) / ({x0} * (1 - {x0})) * {g} / N'),
-  entry('binary_cross_entropy_with_logits', ['input', 'target'], [REDUCTION, { name: 'pos_weight', default: null }],
+    (x: Tensor, t: Tensor, kw) => nll_loss(x, t, kw),
+    '-counted(target) * class_weight(weight) * onehot(target) * expand({g}) / N',
+  ),
+  entry(
+    'mse_loss',
+    ['input', 'target'],
+    [REDUCTION],
+    'Mean (or sum) of squared differences.',
+    (x: Tensor, t: Tensor, kw) => mse_loss(x, t, kw),
+    '2 * ({x0} - {x1}) * {g} / N',
+  ),
+  entry(
+    'l1_loss',
+    ['input', 'target'],
+    [REDUCTION],
+    'Mean (or sum) of absolute differences.',
+    (x: Tensor, t: Tensor, kw) => l1_loss(x, t, kw),
+    'sign({x0} - {x1}) * {g} / N',
+  ),
+  entry(
+    'huber_loss',
+    ['input', 'target'],
+    [REDUCTION, { name: 'delta', default: 1 }],
+    'Squared error within delta, absolute error beyond it (smooth L1 scaled by delta).',
+    (x: Tensor, t: Tensor, kw) => huber_loss(x, t, kw),
+    'clamp({x0} - {x1}, -delta, delta) * {g} / N',
+  ),
+  entry(
+    'binary_cross_entropy',
+    ['input', 'target'],
+    [REDUCTION],
+    'Binary cross entropy of probabilities in [0, 1] (logs clamped at -100, as PyTorch).',
+    (x: Tensor, t: Tensor, kw) => binary_cross_entropy(x, t, kw),
+    '({x0} - {x1}) / ({x0} * (1 - {x0})) * {g} / N',
+  ),
+  entry(
+    'binary_cross_entropy_with_logits',
+    ['input', 'target'],
+    [REDUCTION, { name: 'pos_weight', default: null }],
     'Binary cross entropy of logits, computed stably through softplus; pos_weight weighs the positive term.',
-    (x: Tensor, t: Tensor, kw) => binary_cross_entropy_with_logits(x, t, kw), '(1 - {x1} - w * sigmoid(-{x0})) * {g} / N, w = 1 + (where(pos_weight == none, 1, pos_weight) - 1) * {x1}'),
-  entry('dropout', ['x'], [{ name: 'p', default: 0.5 }, { name: 'training', default: true }, { name: 'seed', default: null }],
+    (x: Tensor, t: Tensor, kw) => binary_cross_entropy_with_logits(x, t, kw),
+    '(1 - {x1} - w * sigmoid(-{x0})) * {g} / N, w = 1 + (where(pos_weight == none, 1, pos_weight) - 1) * {x1}',
+  ),
+  entry(
+    'dropout',
+    ['x'],
+    [
+      { name: 'p', default: 0.5 },
+      { name: 'training', default: true },
+      { name: 'seed', default: null },
+    ],
     'Zeroes elements with probability p and scales the rest by 1/(1-p); the identity with training=false.',
-    (x: Tensor, kw) => dropout(x, kw), '{g} * dropout(ones_like({x0}), p, training, seed)'),
+    (x: Tensor, kw) => dropout(x, kw),
+    '{g} * dropout(ones_like({x0}), p, training, seed)',
+  ),
 ];
 registerFamily('nn', NN_FUNCTIONS);

@@ -40,7 +40,10 @@ export function makeLinear(weight: Tensor, bias: Tensor | null): Linear {
   const forward = (x: Tensor) => {
     if (!(x instanceof Tensor)) throw typeError('linear', 'the input must be a tensor');
     if (x.rank === 0 || x.shape[x.rank - 1] !== nIn) {
-      throw shapeError('linear', `this layer takes inputs whose last dimension is ${nIn}, got shape [${x.shape.join(', ')}] (for a batch of numbers use shape [n, 1])`);
+      throw shapeError(
+        'linear',
+        `this layer takes inputs whose last dimension is ${nIn}, got shape [${x.shape.join(', ')}] (for a batch of numbers use shape [n, 1])`,
+      );
     }
     const y = matmul(x, weight);
     return bias ? add(y, bias) : y;
@@ -68,26 +71,33 @@ export function layerFrom(u: ArrayLike<number>, nIn: number, nOut: number, bias:
  * A layer with PyTorch's weights: `weight` in torch layout [out, in] (transposed here to [in, out]) and an
  * optional bias [out]. Values are copied, so the new params are fresh leaves.
  */
-function fromTorch(weight: Tensor | number[][], bias: Tensor | number[] | null = null, opts: { dtype?: DType } = {}): Linear {
+function fromTorch(
+  weight: Tensor | number[][],
+  bias: Tensor | number[] | null = null,
+  opts: { dtype?: DType } = {},
+): Linear {
   const W = weight instanceof Tensor ? weight : null;
   const dtype = opts.dtype ?? W?.dtype ?? 'float32';
   const rows = W ? W.shape[0] : (weight as number[][]).length;
   const flat = W ? Array.from(W.toHost()) : (weight as number[][]).flat();
-  if ((W && W.rank !== 2) || rows === 0 || flat.length % rows !== 0) throw shapeError('linear.fromTorch', 'the weight must be a matrix [out, in]');
+  if ((W && W.rank !== 2) || rows === 0 || flat.length % rows !== 0)
+    throw shapeError('linear.fromTorch', 'the weight must be a matrix [out, in]');
   const [nOut, nIn] = [rows, flat.length / rows];
   const t = new Float64Array(nIn * nOut);
   for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) t[i * nOut + o] = flat[o * nIn + i];
   let b: Tensor | null = null;
   if (bias !== null) {
     const bv = bias instanceof Tensor ? Array.from(bias.toHost()) : bias;
-    if (bv.length !== nOut) throw shapeError('linear.fromTorch', `the bias has ${bv.length} entries but the weight has ${nOut} outputs`);
+    if (bv.length !== nOut)
+      throw shapeError('linear.fromTorch', `the bias has ${bv.length} entries but the weight has ${nOut} outputs`);
     b = leaf(bv, [nOut], dtype);
   }
   return makeLinear(leaf(t, [nIn, nOut], dtype), b);
 }
 
 export function checkSizes(fn: string, sizes: readonly number[]): void {
-  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw typeError(fn, `layer sizes must be positive integers, got [${sizes.join(', ')}]`);
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0))
+    throw typeError(fn, `layer sizes must be positive integers, got [${sizes.join(', ')}]`);
 }
 
 export const linear = Object.assign(linearLayer, { fromTorch });

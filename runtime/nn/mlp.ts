@@ -26,7 +26,8 @@ function build(layers: Linear[], act: Activation): MLP {
   if (typeof act !== 'function') throw typeError('mlp', 'act must be a function such as tanh or relu');
   const sizes = [layers[0].nIn, ...layers.map((l) => l.nOut)];
   layers.forEach((l, i) => {
-    if (l.nIn !== sizes[i]) throw shapeError('mlp', `layer ${i + 1} takes ${l.nIn} inputs but the layer before it gives ${sizes[i]}`);
+    if (l.nIn !== sizes[i])
+      throw shapeError('mlp', `layer ${i + 1} takes ${l.nIn} inputs but the layer before it gives ${sizes[i]}`);
   });
   const forward = (x: Tensor) => layers.reduce((h, layer, i) => (i === 0 ? layer(h) : layer(act(h))), x);
   const params = layers.flatMap((l) => l.params);
@@ -41,19 +42,28 @@ function build(layers: Linear[], act: Activation): MLP {
  * `linear(nIn, nOut, seed=)` with the same seed.
  */
 function mlpModel(sizes: readonly number[], opts: MLPOptions = {}): MLP {
-  if (!Array.isArray(sizes) || sizes.length < 2) throw typeError('mlp', 'give at least two layer sizes, e.g. mlp([1, 32, 1])');
+  if (!Array.isArray(sizes) || sizes.length < 2)
+    throw typeError('mlp', 'give at least two layer sizes, e.g. mlp([1, 32, 1])');
   checkSizes('mlp', sizes);
   const counts = sizes.slice(1).map((n, i) => sizes[i] * n);
   const u = rand([counts.reduce((a, b) => a + b, 0)], { seed: opts.seed, dtype: 'float64' }).storage.host;
   let off = 0;
-  const layers = counts.map((c, i) => layerFrom(u.subarray(off, (off += c)), sizes[i], sizes[i + 1], true, opts.dtype ?? 'float32'));
+  const layers = counts.map((c, i) =>
+    layerFrom(u.subarray(off, (off += c)), sizes[i], sizes[i + 1], true, opts.dtype ?? 'float32'),
+  );
   return build(layers, opts.act ?? tanh);
 }
 
 /** An mlp with PyTorch's weights: [[W1, b1], [W2, b2], ...], each W in torch layout [out, in]. */
-function fromTorch(layers: readonly (readonly [Tensor | number[][], (Tensor | number[] | null)?])[], opts: { act?: Activation; dtype?: DType } = {}): MLP {
+function fromTorch(
+  layers: readonly (readonly [Tensor | number[][], (Tensor | number[] | null)?])[],
+  opts: { act?: Activation; dtype?: DType } = {},
+): MLP {
   if (!layers.length) throw typeError('mlp.fromTorch', 'give at least one [weight, bias] pair');
-  return build(layers.map(([W, b]) => linear.fromTorch(W, b ?? null, { dtype: opts.dtype })), opts.act ?? tanh);
+  return build(
+    layers.map(([W, b]) => linear.fromTorch(W, b ?? null, { dtype: opts.dtype })),
+    opts.act ?? tanh,
+  );
 }
 
 export const mlp = Object.assign(mlpModel, { fromTorch });

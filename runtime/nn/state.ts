@@ -24,20 +24,34 @@ function transposed2d(t: Tensor, host: ArrayLike<number>): Tensor {
 }
 
 export function stateDictOf(entries: readonly StateEntry[]): Map<string, Tensor> {
-  return new Map(entries.map((e) => [e.key, e.transposed ? transposed2d(e.param, e.param.toHost()) : Tensor.fromHost(e.param.toHost(), e.param.shape, e.param.dtype, 'state_dict')]));
+  return new Map(
+    entries.map((e) => [
+      e.key,
+      e.transposed
+        ? transposed2d(e.param, e.param.toHost())
+        : Tensor.fromHost(e.param.toHost(), e.param.shape, e.param.dtype, 'state_dict'),
+    ]),
+  );
 }
 
 /** Copies the values of `d` (a map or object of tensors, torch layout) into the params, in place. */
 export function loadStateDictInto(model: string, entries: readonly StateEntry[], d: unknown, strict = true): void {
   const items: [string, unknown][] = d instanceof Map ? [...d] : d && typeof d === 'object' ? Object.entries(d) : [];
-  if (!(d instanceof Map) && !(d && typeof d === 'object')) throw typeError(`${model}.load_state_dict`, 'give the map that state_dict() or load(file) returned');
+  if (!(d instanceof Map) && !(d && typeof d === 'object'))
+    throw typeError(`${model}.load_state_dict`, 'give the map that state_dict() or load(file) returned');
   const given = new Map(items.map(([k, v]) => [String(k), v]));
   const expected = entries.map((e) => e.key);
   const missing = expected.filter((k) => !given.has(k));
   const unexpected = [...given.keys()].filter((k) => !expected.includes(k));
   if (strict && (missing.length || unexpected.length)) {
-    const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''].filter(Boolean);
-    throw valueError(`${model}.load_state_dict`, `the keys do not match this model's (${parts.join('; ')}); its keys are ${expected.join(', ')}`);
+    const parts = [
+      missing.length ? `missing ${missing.join(', ')}` : '',
+      unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
+    ].filter(Boolean);
+    throw valueError(
+      `${model}.load_state_dict`,
+      `the keys do not match this model's (${parts.join('; ')}); its keys are ${expected.join(', ')}`,
+    );
   }
   // check everything before writing anything, so a mistake leaves the model as it was
   const writes: [StateEntry, Tensor][] = [];
@@ -47,9 +61,13 @@ export function loadStateDictInto(model: string, entries: readonly StateEntry[],
     if (!(v instanceof Tensor)) throw typeError(`${model}.load_state_dict`, `'${e.key}' must be a tensor`);
     const want = e.transposed ? [...e.param.shape].reverse() : e.param.shape;
     if (v.shape.length !== want.length || v.shape.some((n, i) => n !== want[i])) {
-      throw valueError(`${model}.load_state_dict`, `'${e.key}' has shape [${v.shape.join(', ')}] but this model's is [${want.join(', ')}]${e.transposed ? ' (torch layout [out, in])' : ''}`);
+      throw valueError(
+        `${model}.load_state_dict`,
+        `'${e.key}' has shape [${v.shape.join(', ')}] but this model's is [${want.join(', ')}]${e.transposed ? ' (torch layout [out, in])' : ''}`,
+      );
     }
-    if (lanes(v.dtype) !== lanes(e.param.dtype)) throw typeError(`${model}.load_state_dict`, `'${e.key}' is ${v.dtype} but the parameter is ${e.param.dtype}`);
+    if (lanes(v.dtype) !== lanes(e.param.dtype))
+      throw typeError(`${model}.load_state_dict`, `'${e.key}' is ${v.dtype} but the parameter is ${e.param.dtype}`);
     writes.push([e, v]);
   }
   for (const [e, v] of writes) {
@@ -65,10 +83,15 @@ export function attachState<M extends object>(model: M, name: string, entries: (
   const noArgs = (extra: unknown[]) => {
     if (extra.length) throw typeError(`${name}.state_dict`, 'takes no arguments');
   };
-  Object.defineProperty(model, 'stateDict', { value: (...extra: unknown[]) => (noArgs(extra), stateDictOf(entries())) });
+  Object.defineProperty(model, 'stateDict', {
+    value: (...extra: unknown[]) => (noArgs(extra), stateDictOf(entries())),
+  });
   Object.defineProperty(model, 'loadStateDict', {
     value: (d: unknown, ...extra: unknown[]) => {
-      const opts = extra.length === 1 && extra[0] && typeof extra[0] === 'object' && !(extra[0] instanceof Map) ? (extra[0] as { strict?: unknown }) : null;
+      const opts =
+        extra.length === 1 && extra[0] && typeof extra[0] === 'object' && !(extra[0] instanceof Map)
+          ? (extra[0] as { strict?: unknown })
+          : null;
       if (extra.length > (opts ? 1 : 0) || (opts && Object.keys(opts).some((k) => k !== 'strict'))) {
         throw typeError(`${name}.load_state_dict`, 'takes the state map and optionally strict= (true by default)');
       }

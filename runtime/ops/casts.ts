@@ -13,7 +13,9 @@ const Cast: OpDef = {
   name: 'cast',
   gradName: 'ToCopyBackward0',
   formulas: ['{g} (cast back)'],
-  backward: (g, { inputMeta: [m] }) => [g.dtype === m.dtype ? g : isComplex(g.dtype) && !isComplex(m.dtype) ? real(g) : cast(g, m.dtype)],
+  backward: (g, { inputMeta: [m] }) => [
+    g.dtype === m.dtype ? g : isComplex(g.dtype) && !isComplex(m.dtype) ? real(g) : cast(g, m.dtype),
+  ],
 };
 
 export function cast(x: Tensor, dtype: DType): Tensor {
@@ -25,8 +27,13 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return record(Cast, [x], { dtype }, out);
 }
 
-const Conj: OpDef = { name: 'conj', gradName: 'ConjBackward0', formulas: ["conj({g})"], backward: (g) => [conj(g)] };
-const Real: OpDef = { name: 'real', gradName: 'RealBackward0', formulas: ['{g} + 0i'], backward: (g) => [cast(g, 'complex64')] };
+const Conj: OpDef = { name: 'conj', gradName: 'ConjBackward0', formulas: ['conj({g})'], backward: (g) => [conj(g)] };
+const Real: OpDef = {
+  name: 'real',
+  gradName: 'RealBackward0',
+  formulas: ['{g} + 0i'],
+  backward: (g) => [cast(g, 'complex64')],
+};
 
 /** Conjugate; the identity on real tensors (so real rules can call it freely). */
 export function conj(x: Tensor): Tensor {

@@ -20,8 +20,18 @@ export function complexScalar(re: number, im: number): Tensor {
   return Tensor.fromHost(new Float32Array([re, im]), [], 'complex64', 'scalar');
 }
 
-const Imag: OpDef = { name: 'imag', gradName: 'ImagBackward0', formulas: ['{g} * i'], backward: (g) => [mul(cast(g, 'complex64'), complexScalar(0, 1))] };
-const Complex: OpDef = { name: 'complex', gradName: 'ComplexBackward0', formulas: ['real({g})', 'imag({g})'], backward: (g) => [real(g), imag(g)] };
+const Imag: OpDef = {
+  name: 'imag',
+  gradName: 'ImagBackward0',
+  formulas: ['{g} * i'],
+  backward: (g) => [mul(cast(g, 'complex64'), complexScalar(0, 1))],
+};
+const Complex: OpDef = {
+  name: 'complex',
+  gradName: 'ComplexBackward0',
+  formulas: ['real({g})', 'imag({g})'],
+  backward: (g) => [real(g), imag(g)],
+};
 const Angle: OpDef = {
   name: 'angle',
   gradName: 'AngleBackward0',
@@ -40,7 +50,11 @@ export function imag(x: Tensor): Tensor {
 export function complex(re: Tensor, im: Tensor): Tensor {
   if (isComplex(re.dtype) || isComplex(im.dtype)) throw typeError('complex', 'both parts must be real tensors');
   const shape = broadcastShapes(re.shape, im.shape);
-  if (!shape) throw typeError('complex', `real part ${fmtShape(re.shape)} and imaginary part ${fmtShape(im.shape)} do not broadcast`);
+  if (!shape)
+    throw typeError(
+      'complex',
+      `real part ${fmtShape(re.shape)} and imaginary part ${fmtShape(im.shape)} do not broadcast`,
+    );
   const r = re.dtype === 'float32' ? re : cast(re, 'float32');
   const i = im.dtype === 'float32' ? im : cast(im, 'float32');
   const out = compute('complex', [rawExpand(r, shape), rawExpand(i, shape)], {}, shape, 'complex64', 'complex');

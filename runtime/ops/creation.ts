@@ -40,11 +40,18 @@ export function tensor(data: unknown, opts: CreateOptions = {}): Tensor {
     if (d === shape.length) {
       if (typeof v === 'boolean') flat.push(v ? 1 : 0);
       else if (typeof v === 'number') flat.push(v);
-      else throw typeError('tensor', `expected numbers in the data, found ${v instanceof Tensor ? 'a tensor (use stack to join tensors)' : typeof v}`);
+      else
+        throw typeError(
+          'tensor',
+          `expected numbers in the data, found ${v instanceof Tensor ? 'a tensor (use stack to join tensors)' : typeof v}`,
+        );
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[d]) {
-      throw typeError('tensor', `the nested lists are ragged: every list at depth ${d + 1} must have ${shape[d]} elements`);
+      throw typeError(
+        'tensor',
+        `the nested lists are ragged: every list at depth ${d + 1} must have ${shape[d]} elements`,
+      );
     }
     v.forEach((x) => walk(x, d + 1));
   };
@@ -67,13 +74,16 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
 }
 
 function checkShape(shape: readonly number[], op: string): void {
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw typeError(op, `a shape is a list of non-negative integers, got [${shape.join(', ')}]`);
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw typeError(op, `a shape is a list of non-negative integers, got [${shape.join(', ')}]`);
 }
 
 export const zeros = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 0, opts, 'zeros');
 export const ones = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 1, opts, 'ones');
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 0, { dtype: t.dtype, ...opts }, 'zeros_like');
-export const onesLike = (t: Tensor, opts: CreateOptions = {}) => full(t.shape, 1, { dtype: t.dtype, ...opts }, 'ones_like');
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}) =>
+  full(t.shape, 0, { dtype: t.dtype, ...opts }, 'zeros_like');
+export const onesLike = (t: Tensor, opts: CreateOptions = {}) =>
+  full(t.shape, 1, { dtype: t.dtype, ...opts }, 'ones_like');
 
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   const t = full([n, m], 0, opts, 'eye');
@@ -85,7 +95,8 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw typeError('arange', 'step must not be 0');
-  if (![start, stop, step].every(Number.isFinite)) throw valueError('arange', `start, stop and step must be finite numbers, got ${start}, ${stop}, ${step}`);
+  if (![start, stop, step].every(Number.isFinite))
+    throw valueError('arange', `start, stop and step must be finite numbers, got ${start}, ${stop}, ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   checkAllocation('arange', [n], bytesPerElement(opts.dtype ?? 'float32'));
   const host = allocHost(opts.dtype ?? 'float32', n);
@@ -94,7 +105,8 @@ export function arange(start: number, stop?: number, step = 1, opts: CreateOptio
 }
 
 export function linspace(start: number, stop: number, n: number, opts: CreateOptions = {}): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw valueError('linspace', `the number of points must be a whole number ≥ 0, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw valueError('linspace', `the number of points must be a whole number ≥ 0, got ${n}`);
   checkAllocation('linspace', [n], bytesPerElement(opts.dtype ?? 'float32'));
   const host = allocHost(opts.dtype ?? 'float32', n);
   fillInterruptibly(host, n, (i) => (n === 1 ? start : start + ((stop - start) * i) / (n - 1)));
@@ -155,12 +167,17 @@ export interface RandomOptions extends CreateOptions {
 function random(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, op: string): Tensor {
   checkShape(shape, op);
   checkAllocation(op, shape, bytesPerElement(opts.dtype ?? 'float32'));
-  if (opts.seed == null) traceState.current?.unreplayable(`it draws from the global random generator (${op} without seed=), which a replay would repeat`);
+  if (opts.seed == null)
+    traceState.current?.unreplayable(
+      `it draws from the global random generator (${op} without seed=), which a replay would repeat`,
+    );
   const gen = opts.seed == null ? globalGen : new Generator(opts.seed);
   const host = allocHost(opts.dtype ?? 'float32', sizeOf(shape));
   fillInterruptibly(host, host.length, () => draw(gen));
   return make(host, shape, opts, op);
 }
 
-export const rand = (shape: readonly number[], opts: RandomOptions = {}) => random(shape, opts, (g) => g.uniform(), 'rand');
-export const randn = (shape: readonly number[], opts: RandomOptions = {}) => random(shape, opts, (g) => g.normal(), 'randn');
+export const rand = (shape: readonly number[], opts: RandomOptions = {}) =>
+  random(shape, opts, (g) => g.uniform(), 'rand');
+export const randn = (shape: readonly number[], opts: RandomOptions = {}) =>
+  random(shape, opts, (g) => g.normal(), 'randn');

@@ -32,7 +32,9 @@ export function opDefOf(e: ElementwiseEntry, broadcasts: boolean): OpDef {
   };
 }
 
-export const UNARY: Record<string, OpDef> = Object.fromEntries(ELEMENTWISE.filter((e) => e.arity === 1).map((e) => [e.name, opDefOf(e, false)]));
+export const UNARY: Record<string, OpDef> = Object.fromEntries(
+  ELEMENTWISE.filter((e) => e.arity === 1).map((e) => [e.name, opDefOf(e, false)]),
+);
 const ENTRY = new Map(ELEMENTWISE.map((e) => [e.name, e]));
 
 /** Runs a unary entry: params (numbers, PyTorch's defaults) become the kernel's attrs. */
@@ -46,11 +48,16 @@ export function unaryOp(name: string, x: Tensor, params: Record<string, number |
     const v = params[p.name] ?? p.default;
     if (p.choices) {
       // a string choice reaches the kernel as its index (registry paramNumber)
-      if (!p.choices.includes(String(v))) throw typeError(name, `${p.name} must be one of ${p.choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
+      if (!p.choices.includes(String(v)))
+        throw typeError(
+          name,
+          `${p.name} must be one of ${p.choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`,
+        );
       attrs[p.name] = p.choices.indexOf(String(v));
       continue;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(name, `${p.name} must be a finite number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw typeError(name, `${p.name} must be a finite number, got ${String(v)}`);
     attrs[p.name] = v;
   }
   const dtype = e.realOut ? realOf(x.dtype) : x.dtype === 'bool' ? 'float32' : x.dtype;

@@ -24,4 +24,16 @@ import * as where from './where';
 import * as creation from './creation';
 import * as util from './util';
 import * as families from './families';
-bindRuleOps({ ...binary, ...unary, ...complex, ...reduce, ...reductions, ...shape, ...matmul, ...where, ...creation, ...util, ...families });
+bindRuleOps({
+  ...binary,
+  ...unary,
+  ...complex,
+  ...reduce,
+  ...reductions,
+  ...shape,
+  ...matmul,
+  ...where,
+  ...creation,
+  ...util,
+  ...families,
+});

@@ -31,7 +31,8 @@ export function adjoint(x: Tensor): Tensor {
 }
 
 export function matmul(x: Tensor, y: Tensor): Tensor {
-  if (x.rank === 0 || y.rank === 0) throw shapeError('matmul', 'both operands need at least one dimension; use * for scalars');
+  if (x.rank === 0 || y.rank === 0)
+    throw shapeError('matmul', 'both operands need at least one dimension; use * for scalars');
   const dtype = promote(x.dtype, y.dtype);
   let a = cast(x, dtype);
   let b = cast(y, dtype);
@@ -49,11 +50,22 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const [M, K] = a.shape.slice(-2);
   const [K2, N] = b.shape.slice(-2);
   if (K !== K2) {
-    throw shapeError('matmul', `shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} cannot be multiplied: the inner dimensions ${K} and ${K2} differ (did you mean to transpose one, e.g. W'?)`);
+    throw shapeError(
+      'matmul',
+      `shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} cannot be multiplied: the inner dimensions ${K} and ${K2} differ (did you mean to transpose one, e.g. W'?)`,
+    );
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  if (!batch) throw shapeError('matmul', `batch dimensions of ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not broadcast`);
-  const out = compute('matmul', [rawExpand(a, [...batch, M, K]), rawExpand(b, [...batch, K, N])], {}, [...batch, M, N], dtype, 'matmul');
+  if (!batch)
+    throw shapeError('matmul', `batch dimensions of ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not broadcast`);
+  const out = compute(
+    'matmul',
+    [rawExpand(a, [...batch, M, K]), rawExpand(b, [...batch, K, N])],
+    {},
+    [...batch, M, N],
+    dtype,
+    'matmul',
+  );
   return record(MatMul, [a, b], {}, out);
 }
 
@@ -68,7 +80,11 @@ function vectorMatMul(ra: number, rb: number, complex: boolean): OpDef {
   if (op) return op;
   const cj = (x: string) => (complex ? `conj(${x})` : x);
   const formulas =
-    ra !== 1 ? [`outer({g}, ${cj('{x1}')})`, "{x0}' @ {g}"] : rb !== 1 ? ["{g} @ {x1}'", `outer(${cj('{x0}')}, {g})`] : [`{g} * ${cj('{x1}')}`, `{g} * ${cj('{x0}')}`];
+    ra !== 1
+      ? [`outer({g}, ${cj('{x1}')})`, "{x0}' @ {g}"]
+      : rb !== 1
+        ? ["{g} @ {x1}'", `outer(${cj('{x0}')}, {g})`]
+        : [`{g} * ${cj('{x1}')}`, `{g} * ${cj('{x0}')}`];
   op = {
     name: 'matmul',
     gradName: ra === 1 && rb === 1 ? 'DotBackward0' : 'MvBackward0',

@@ -19,7 +19,8 @@ export interface ReduceOptions {
   keepdim?: boolean;
 }
 
-const keptShape = (shape: readonly number[], axes: readonly number[]) => shape.map((d, i) => (axes.includes(i) ? 1 : d));
+const keptShape = (shape: readonly number[], axes: readonly number[]) =>
+  shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
 /** Brings a reduced gradient back to the input's shape. */
 function unreduce(g: Tensor, inShape: readonly number[], axes: readonly number[]): Tensor {
@@ -56,8 +57,10 @@ function reduceRaw(fn: 'sum' | 'max' | 'min', x: Tensor, axes: number[]): Tensor
 
 function reduce(def: OpDef, x: Tensor, opts: ReduceOptions): Tensor {
   const axes = normAxes(opts.axis, x.rank, def.name);
-  if (def !== Sum && isComplex(x.dtype)) throw typeError(def.name, `${def.name} is not defined for complex tensors; reduce abs(z) or real(z)`);
-  if (def !== Sum && axes.some((a) => x.shape[a] === 0)) throw typeError(def.name, `cannot take the ${def.name} of an empty dimension`);
+  if (def !== Sum && isComplex(x.dtype))
+    throw typeError(def.name, `${def.name} is not defined for complex tensors; reduce abs(z) or real(z)`);
+  if (def !== Sum && axes.some((a) => x.shape[a] === 0))
+    throw typeError(def.name, `cannot take the ${def.name} of an empty dimension`);
   let out = record(def, [x], { axes }, reduceRaw(def.name as 'sum', x, axes));
   if (opts.keepdim) out = reshape(out, keptShape(x.shape, axes));
   return out;
@@ -78,7 +81,12 @@ export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = normAxes(opts.axis, x.rank, 'mean');
   const n = axes.reduce((p, a) => p * x.shape[a], 1);
   const s = reduceRaw('sum', x, axes);
-  let out = record(Mean, [x], { axes, n }, compute('binary', [s, rawExpand(scalar(n, s.dtype), s.shape)], { fn: 'div' }, s.shape, s.dtype, 'mean'));
+  let out = record(
+    Mean,
+    [x],
+    { axes, n },
+    compute('binary', [s, rawExpand(scalar(n, s.dtype), s.shape)], { fn: 'div' }, s.shape, s.dtype, 'mean'),
+  );
   if (opts.keepdim) out = reshape(out, keptShape(x.shape, axes));
   return out;
 }

@@ -19,8 +19,10 @@ import { registerFamily, type OpEntry, type ParamDecl } from './registry';
  */
 export interface AxisOptions extends ReduceOptions {}
 
-const keptShape = (shape: readonly number[], axes: readonly number[]) => shape.map((d, i) => (axes.includes(i) ? 1 : d));
-const finish = (out: Tensor, x: Tensor, axes: number[], keepdim?: boolean) => (keepdim ? reshape(out, keptShape(x.shape, axes)) : out);
+const keptShape = (shape: readonly number[], axes: readonly number[]) =>
+  shape.map((d, i) => (axes.includes(i) ? 1 : d));
+const finish = (out: Tensor, x: Tensor, axes: number[], keepdim?: boolean) =>
+  keepdim ? reshape(out, keptShape(x.shape, axes)) : out;
 const realOnly = (x: Tensor, name: string) => {
   if (isComplex(x.dtype)) throw typeError(name, `${name} is not defined for complex tensors; reduce abs(z) or real(z)`);
 };
@@ -84,7 +86,12 @@ export function logsumexp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   m = where(isfinite(m), m, 0);
   m.name = 'max'; // what explain's formula calls it
   const out = add(log(sum(exp(sub(x, m)), { axis: axes, keepdim: true })), m);
-  return opts.keepdim ? out : reshape(out, x.shape.filter((_, i) => !axes.includes(i)));
+  return opts.keepdim
+    ? out
+    : reshape(
+        out,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
 }
 
 /** Cumulative sum along an axis: one matmul with a triangle of ones (every backend runs matmul). */
@@ -123,15 +130,34 @@ function argExtremum(name: 'argmax' | 'argmin', x: Tensor, opts: { axis?: number
     const best = (name === 'argmax' ? max : min)(src, { axis: ax, keepdim: true });
     // NaN counts as the extreme (as PyTorch): it is where the max is NaN
     const hit = where(ne(best, best), ne(src, src), eq(src, best));
-    const pos = reshape(tensor(Array.from({ length: n }, (_, i) => i), { dtype: 'float32' }), src.shape.map((d, i) => (i === ax ? n : 1)));
+    const pos = reshape(
+      tensor(
+        Array.from({ length: n }, (_, i) => i),
+        { dtype: 'float32' },
+      ),
+      src.shape.map((d, i) => (i === ax ? n : 1)),
+    );
     const first = min(where(hit, pos, n), { axis: ax, keepdim: true });
-    if (flat) return opts.keepdim ? reshape(first, x.shape.map(() => 1)) : reshape(first, []);
-    return opts.keepdim ? first : reshape(first, src.shape.filter((_, i) => i !== ax));
+    if (flat)
+      return opts.keepdim
+        ? reshape(
+            first,
+            x.shape.map(() => 1),
+          )
+        : reshape(first, []);
+    return opts.keepdim
+      ? first
+      : reshape(
+          first,
+          src.shape.filter((_, i) => i !== ax),
+        );
   });
 }
 
-export const argmax = (x: Tensor, opts: { axis?: number | null; keepdim?: boolean } = {}) => argExtremum('argmax', x, opts);
-export const argmin = (x: Tensor, opts: { axis?: number | null; keepdim?: boolean } = {}) => argExtremum('argmin', x, opts);
+export const argmax = (x: Tensor, opts: { axis?: number | null; keepdim?: boolean } = {}) =>
+  argExtremum('argmax', x, opts);
+export const argmin = (x: Tensor, opts: { axis?: number | null; keepdim?: boolean } = {}) =>
+  argExtremum('argmin', x, opts);
 
 /** Whether any (all) elements are nonzero, along axes: a bool tensor, not differentiable. */
 export function any(x: Tensor, opts: ReduceOptions = {}): Tensor {
@@ -146,7 +172,13 @@ export function all(x: Tensor, opts: ReduceOptions = {}): Tensor {
 const AXIS: ParamDecl = { name: 'axis', default: null };
 const KEEPDIM: ParamDecl = { name: 'keepdim', default: false };
 type Kw = { axis?: number | number[] | null; keepdim?: boolean; correction?: number; p?: number };
-const entry = (name: string, doc: string, params: ParamDecl[], forward: (x: Tensor, kw: Kw) => Tensor, formula?: string): OpEntry & { forward: typeof forward } => ({
+const entry = (
+  name: string,
+  doc: string,
+  params: ParamDecl[],
+  forward: (x: Tensor, kw: Kw) => Tensor,
+  formula?: string,
+): OpEntry & { forward: typeof forward } => ({
   name,
   family: 'reduction',
   doc,
@@ -162,21 +194,78 @@ const oneAxis = (name: string, kw: Kw) => {
 };
 const requiredAxis = (name: string, kw: Kw) => {
   const a = oneAxis(name, kw);
-  if (a === null || a === undefined) throw typeError(name, `give the axis to accumulate along, e.g. ${name}(x, axis=0)`);
+  if (a === null || a === undefined)
+    throw typeError(name, `give the axis to accumulate along, e.g. ${name}(x, axis=0)`);
   return a;
 };
 
 export const REDUCTIONS = [
-  entry('prod', 'Product of the elements (all, or along axis=); exact gradients where an element is 0.', [AXIS, KEEPDIM], (x, kw) => prod(x, kw), 'expand({g}) * prod_others({x0})'),
-  entry('var', 'Variance (all, or along axis=), dividing by N - correction (correction=1: unbiased, as PyTorch).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => variance(x, kw), '2 * expand({g}) * ({x0} - mean({x0})) / (N - correction)'),
-  entry('std', 'Standard deviation: sqrt(var(x, axis, correction)).', [AXIS, { name: 'correction', default: 1 }, KEEPDIM], (x, kw) => std(x, kw), 'where(expand({out}) == 0, 0, expand({g}) * ({x0} - mean({x0})) / ((N - correction) * expand({out})))'),
-  entry('logsumexp', 'log(sum(exp(x))) along axis=, computed stably (the maximum is taken out first).', [AXIS, KEEPDIM], (x, kw) => logsumexp(x, kw), 'expand({g}) * exp({x0} - expand({out}))'),
-  entry('norm', 'The p-norm (p=2 by default; 1, any p > 0, inf, -inf), of all elements or along axis=. At 0 the 2-norm\'s gradient is 0, as PyTorch\'s.', [{ name: 'p', default: 2 }, AXIS, KEEPDIM], (x, kw) => norm(x, kw), 'expand({g}) * sign({x0}) * where(abs(p) == inf, hit / sum(hit, axis), where(expand({out}) == 0, 0, (abs({x0}) / expand({out}))^(p - 1))), hit = abs({x0}) == expand({out})'),
-  entry('cumsum', 'Running sum along axis.', [{ name: 'axis', default: null }], (x, kw) => cumsum(x, requiredAxis('cumsum', kw)), 'revcumsum({g}, axis)'),
-  entry('cumprod', 'Running product along axis.', [{ name: 'axis', default: null }], (x, kw) => cumprod(x, requiredAxis('cumprod', kw)), 'where({x0} != 0, revcumsum({g} * {out}, axis) / {x0}, revcumsum({g} * cumprod(first_zero_to_one({x0}, axis), axis), axis))'),
-  entry('argmax', 'Index of the (first) largest element, of the flattened tensor or along axis=. Not differentiable.', [AXIS, KEEPDIM], (x, kw) => argmax(x, { axis: oneAxis('argmax', kw), keepdim: kw.keepdim })),
-  entry('argmin', 'Index of the (first) smallest element, of the flattened tensor or along axis=. Not differentiable.', [AXIS, KEEPDIM], (x, kw) => argmin(x, { axis: oneAxis('argmin', kw), keepdim: kw.keepdim })),
-  entry('any', 'Whether any element is nonzero (all, or along axis=): a bool tensor.', [AXIS, KEEPDIM], (x, kw) => any(x, kw)),
-  entry('all', 'Whether every element is nonzero (all, or along axis=): a bool tensor.', [AXIS, KEEPDIM], (x, kw) => all(x, kw)),
+  entry(
+    'prod',
+    'Product of the elements (all, or along axis=); exact gradients where an element is 0.',
+    [AXIS, KEEPDIM],
+    (x, kw) => prod(x, kw),
+    'expand({g}) * prod_others({x0})',
+  ),
+  entry(
+    'var',
+    'Variance (all, or along axis=), dividing by N - correction (correction=1: unbiased, as PyTorch).',
+    [AXIS, { name: 'correction', default: 1 }, KEEPDIM],
+    (x, kw) => variance(x, kw),
+    '2 * expand({g}) * ({x0} - mean({x0})) / (N - correction)',
+  ),
+  entry(
+    'std',
+    'Standard deviation: sqrt(var(x, axis, correction)).',
+    [AXIS, { name: 'correction', default: 1 }, KEEPDIM],
+    (x, kw) => std(x, kw),
+    'where(expand({out}) == 0, 0, expand({g}) * ({x0} - mean({x0})) / ((N - correction) * expand({out})))',
+  ),
+  entry(
+    'logsumexp',
+    'log(sum(exp(x))) along axis=, computed stably (the maximum is taken out first).',
+    [AXIS, KEEPDIM],
+    (x, kw) => logsumexp(x, kw),
+    'expand({g}) * exp({x0} - expand({out}))',
+  ),
+  entry(
+    'norm',
+    "The p-norm (p=2 by default; 1, any p > 0, inf, -inf), of all elements or along axis=. At 0 the 2-norm's gradient is 0, as PyTorch's.",
+    [{ name: 'p', default: 2 }, AXIS, KEEPDIM],
+    (x, kw) => norm(x, kw),
+    'expand({g}) * sign({x0}) * where(abs(p) == inf, hit / sum(hit, axis), where(expand({out}) == 0, 0, (abs({x0}) / expand({out}))^(p - 1))), hit = abs({x0}) == expand({out})',
+  ),
+  entry(
+    'cumsum',
+    'Running sum along axis.',
+    [{ name: 'axis', default: null }],
+    (x, kw) => cumsum(x, requiredAxis('cumsum', kw)),
+    'revcumsum({g}, axis)',
+  ),
+  entry(
+    'cumprod',
+    'Running product along axis.',
+    [{ name: 'axis', default: null }],
+    (x, kw) => cumprod(x, requiredAxis('cumprod', kw)),
+    'where({x0} != 0, revcumsum({g} * {out}, axis) / {x0}, revcumsum({g} * cumprod(first_zero_to_one({x0}, axis), axis), axis))',
+  ),
+  entry(
+    'argmax',
+    'Index of the (first) largest element, of the flattened tensor or along axis=. Not differentiable.',
+    [AXIS, KEEPDIM],
+    (x, kw) => argmax(x, { axis: oneAxis('argmax', kw), keepdim: kw.keepdim }),
+  ),
+  entry(
+    'argmin',
+    'Index of the (first) smallest element, of the flattened tensor or along axis=. Not differentiable.',
+    [AXIS, KEEPDIM],
+    (x, kw) => argmin(x, { axis: oneAxis('argmin', kw), keepdim: kw.keepdim }),
+  ),
+  entry('any', 'Whether any element is nonzero (all, or along axis=): a bool tensor.', [AXIS, KEEPDIM], (x, kw) =>
+    any(x, kw),
+  ),
+  entry('all', 'Whether every element is nonzero (all, or along axis=): a bool tensor.', [AXIS, KEEPDIM], (x, kw) =>
+    all(x, kw),
+  ),
 ];
 registerFamily('reduction', REDUCTIONS);

@@ -16,6 +16,7 @@ export function bindRuleOps(namespace: RuleOps): void {
 }
 
 export function ruleOps(): RuleOps {
-  if (!bound) throw new Error('internal error: a backward rule ran before runtime/ops/index.ts bound the ops (a bug in Nabla)');
+  if (!bound)
+    throw new Error('internal error: a backward rule ran before runtime/ops/index.ts bound the ops (a bug in Nabla)');
   return bound;
 }

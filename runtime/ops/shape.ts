@@ -13,14 +13,24 @@ import { compute, rawContiguous, rawView } from './util';
  * expand the sum back; slices and gathers pair with scatters whose own rules are the slice or gather again,
  * so every order of derivative works.
  */
-const Reshape: OpDef = { name: 'reshape', gradName: 'ViewBackward0', formulas: ['reshape({g})'], backward: (g, { inputMeta: [m] }) => [reshape(g, m.shape)] };
+const Reshape: OpDef = {
+  name: 'reshape',
+  gradName: 'ViewBackward0',
+  formulas: ['reshape({g})'],
+  backward: (g, { inputMeta: [m] }) => [reshape(g, m.shape)],
+};
 const Permute: OpDef = {
   name: 'permute',
   gradName: 'PermuteBackward0',
   formulas: ['permute({g})'],
   backward: (g, { attrs: { perm } }) => [permute(g, inversePerm(perm))],
 };
-const Expand: OpDef = { name: 'expand', gradName: 'ExpandBackward0', formulas: ['sum({g})'], backward: (g, { inputMeta: [m] }) => [ruleOps().sumTo(g, m.shape)] };
+const Expand: OpDef = {
+  name: 'expand',
+  gradName: 'ExpandBackward0',
+  formulas: ['sum({g})'],
+  backward: (g, { inputMeta: [m] }) => [ruleOps().sumTo(g, m.shape)],
+};
 const Clone: OpDef = { name: 'clone', gradName: 'CloneBackward0', formulas: ['{g}'], backward: (g) => [g] };
 
 const inversePerm = (p: number[]) => p.map((_, i) => p.indexOf(i));
@@ -40,7 +50,10 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
     s[free] = known === 0 ? 0 : x.size / known;
   }
   if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
-    throw shapeError('reshape', `cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}; the number of elements must stay the same`);
+    throw shapeError(
+      'reshape',
+      `cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}; the number of elements must stay the same`,
+    );
   }
   return s;
 }
@@ -51,7 +64,18 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
     throw shapeError('permute', `expected a permutation of ${x.rank} axes, got [${perm.join(', ')}]`);
   }
   if (p.every((a, i) => a === i)) return x;
-  return record(Permute, [x], { perm: p }, rawView(x, p.map((a) => x.shape[a]), p.map((a) => x.strides[a]), x.offset, 'permute'));
+  return record(
+    Permute,
+    [x],
+    { perm: p },
+    rawView(
+      x,
+      p.map((a) => x.shape[a]),
+      p.map((a) => x.strides[a]),
+      x.offset,
+      'permute',
+    ),
+  );
 }
 
 /** Swaps two axes (default: the last two, so a matrix is transposed). */
@@ -64,10 +88,17 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
 }
 
 export function squeeze(x: Tensor, axis: number | null = null): Tensor {
-  if (axis === null) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === null)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normAxis(axis, x.rank, 'squeeze');
   if (x.shape[a] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
@@ -86,7 +117,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.rank;
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead] : d));
   if (lead < 0 || x.shape.some((d, i) => d !== 1 && d !== target[i + lead])) {
-    throw shapeError('expand', `cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)}; only dimensions of size 1 can grow`);
+    throw shapeError(
+      'expand',
+      `cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)}; only dimensions of size 1 can grow`,
+    );
   }
   if (sameShape(x.shape, target)) return x;
   const strides = target.map((d, i) => (i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : x.strides[i - lead]));
@@ -111,7 +145,8 @@ export function detach(x: Tensor): Tensor {
 // ---- slicing ---------------------------------------------------------------------------------------
 
 /** One index item: a number (drops the dim), a slice, `null` (adds a dim of 1), or an integer tensor. */
-export type IndexItem = number | { start?: number | null; stop?: number | null; step?: number | null } | null | Tensor | number[];
+export type IndexItem =
+  number | { start?: number | null; stop?: number | null; step?: number | null } | null | Tensor | number[];
 
 /**
  * A basic-indexing window, independent of strides: per source dim a start, and per result dim the source
@@ -177,7 +212,8 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
     const n = x.shape[dim];
     if (typeof it === 'number') {
       const i = it < 0 ? it + n : it;
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw shapeError('index', `index ${it} is out of range for dimension ${dim} of size ${n}`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw shapeError('index', `index ${it} is out of range for dimension ${dim} of size ${n}`);
       w.starts[dim] = i;
     } else if (it instanceof Tensor || Array.isArray(it)) {
       gathers.push({ axis: w.shape.length, idx: toIndexArray(it, n, dim) });
@@ -194,18 +230,23 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
     dim++;
   }
   for (; dim < x.rank; dim++) keep(dim, x.shape[dim], 1);
-  if (gathers.length > 1) throw shapeError('index', 'only one integer-tensor index per indexing is supported; index twice instead');
-  const identity = sameShape(w.shape, x.shape) && w.dims.every((d, k) => d === k && w.steps[k] === 1) && w.starts.every((s0) => s0 === 0);
+  if (gathers.length > 1)
+    throw shapeError('index', 'only one integer-tensor index per indexing is supported; index twice instead');
+  const identity =
+    sameShape(w.shape, x.shape) &&
+    w.dims.every((d, k) => d === k && w.steps[k] === 1) &&
+    w.starts.every((s0) => s0 === 0);
   let out = identity ? x : windowOf(x, w);
   for (const g of gathers) out = gather(out, g.axis, g.idx);
   return out;
 }
 
 function toIndexArray(it: Tensor | number[], n: number, dim: number): Int32Array {
-  const vals = it instanceof Tensor ? Array.from(it.toHost()) : it.flat(Infinity as 1) as number[];
+  const vals = it instanceof Tensor ? Array.from(it.toHost()) : (it.flat(Infinity as 1) as number[]);
   return Int32Array.from(vals, (v) => {
     const i = v < 0 ? v + n : v;
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw shapeError('index', `index ${v} is out of range for dimension ${dim} of size ${n}`);
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw shapeError('index', `index ${v} is out of range for dimension ${dim} of size ${n}`);
     return i;
   });
 }
@@ -226,11 +267,21 @@ const IndexAdd: OpDef = {
 export function gather(x: Tensor, axis: number, idx: Int32Array): Tensor {
   const shape = [...x.shape];
   shape[axis] = idx.length;
-  return record(Gather, [x], { axis, index: idx }, compute('gather', [x], { axis, index: idx }, shape, x.dtype, 'gather'));
+  return record(
+    Gather,
+    [x],
+    { axis, index: idx },
+    compute('gather', [x], { axis, index: idx }, shape, x.dtype, 'gather'),
+  );
 }
 
 export function indexAdd(src: Tensor, axis: number, idx: Int32Array, shape: readonly number[]): Tensor {
-  return record(IndexAdd, [src], { axis, index: idx }, compute('indexAdd', [src], { axis, index: idx }, shape, src.dtype, 'index_add'));
+  return record(
+    IndexAdd,
+    [src],
+    { axis, index: idx },
+    compute('indexAdd', [src], { axis, index: idx }, shape, src.dtype, 'index_add'),
+  );
 }
 
 // ---- joining -----------------------------------------------------------------------------------------
@@ -242,7 +293,9 @@ const Concat: OpDef = {
   backward: (g, { inputMeta, attrs: { axis } }) => {
     let start = 0;
     return inputMeta.map((m) => {
-      const items: IndexItem[] = g.shape.map((_, d) => (d === axis ? { start, stop: start + m.shape[axis] } : { start: null }));
+      const items: IndexItem[] = g.shape.map((_, d) =>
+        d === axis ? { start, stop: start + m.shape[axis] } : { start: null },
+      );
       start += m.shape[axis];
       return index(g, items);
     });
@@ -257,7 +310,10 @@ export function concat(list: readonly Tensor[], axis = 0): Tensor {
   const ts = list.map((t) => cast(t, dtype));
   ts.forEach((t, i) => {
     if (t.rank !== first.rank || t.shape.some((d, j) => j !== a && d !== first.shape[j])) {
-      throw shapeError('concat', `tensor ${i + 1} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${a}`);
+      throw shapeError(
+        'concat',
+        `tensor ${i + 1} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${a}`,
+      );
     }
   });
   const shape = [...first.shape];
@@ -269,7 +325,14 @@ export function stack(list: readonly Tensor[], axis = 0): Tensor {
   if (list.length === 0) throw typeError('stack', 'needs at least one tensor');
   const a = normAxis(axis, list[0].rank + 1, 'stack');
   list.forEach((t, i) => {
-    if (!sameShape(t.shape, list[0].shape)) throw shapeError('stack', `tensor ${i + 1} has shape ${fmtShape(t.shape)}, but the first has ${fmtShape(list[0].shape)}; stack needs equal shapes`);
+    if (!sameShape(t.shape, list[0].shape))
+      throw shapeError(
+        'stack',
+        `tensor ${i + 1} has shape ${fmtShape(t.shape)}, but the first has ${fmtShape(list[0].shape)}; stack needs equal shapes`,
+      );
   });
-  return concat(list.map((t) => unsqueeze(t, a)), a);
+  return concat(
+    list.map((t) => unsqueeze(t, a)),
+    a,
+  );
 }

@@ -25,7 +25,39 @@ export function absGrad(g: Tensor, x: Tensor): Tensor {
 type Unary = (x: Tensor) => Tensor;
 type WithParams = (x: Tensor, params?: Record<string, number | string>) => Tensor;
 const U: Record<string, Unary> = Object.fromEntries(Object.keys(UNARY).map((n) => [n, unaryFn(n)]));
-export const { neg, exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, erf, sigmoid, relu, silu, softplus, abs, sign, round, floor, ceil, trunc } = U;
+export const {
+  neg,
+  exp,
+  log,
+  log1p,
+  expm1,
+  sqrt,
+  rsqrt,
+  reciprocal,
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  sinh,
+  cosh,
+  tanh,
+  asinh,
+  acosh,
+  atanh,
+  erf,
+  sigmoid,
+  relu,
+  silu,
+  softplus,
+  abs,
+  sign,
+  round,
+  floor,
+  ceil,
+  trunc,
+} = U;
 export const { leaky_relu, elu, gelu } = U as Record<string, WithParams>;
 export const square = (x: Tensor) => mul(x, x);
 

@@ -11,7 +11,12 @@ import { Tensor } from '../tensor';
 export type TensorLike = Tensor | number;
 
 export function scalar(v: number, dtype: DType = 'float32'): Tensor {
-  const t = Tensor.fromHost(dtype === 'float64' ? new Float64Array(lanes(dtype)) : new Float32Array(lanes(dtype)), [], dtype, 'scalar');
+  const t = Tensor.fromHost(
+    dtype === 'float64' ? new Float64Array(lanes(dtype)) : new Float32Array(lanes(dtype)),
+    [],
+    dtype,
+    'scalar',
+  );
   t.storage.host[0] = v;
   return t;
 }
@@ -32,16 +37,36 @@ export function describeValue(x: unknown): string {
 }
 
 /** Runs a kernel and wraps its result as a fresh contiguous tensor (not yet recorded). */
-export function compute(kernel: string, inputs: readonly Tensor[], attrs: KernelAttrs, shape: readonly number[], dtype: DType, op = kernel): Tensor {
+export function compute(
+  kernel: string,
+  inputs: readonly Tensor[],
+  attrs: KernelAttrs,
+  shape: readonly number[],
+  dtype: DType,
+  op = kernel,
+): Tensor {
   // every op's result passes here: its size is checked before a kernel allocates it
   checkAllocation(op, shape, bytesPerElement(dtype));
-  const out = new Tensor(runKernelStorage(kernel, inputs, attrs, { shape, dtype }), [...shape], contiguousStrides(shape), 0, dtype, op);
+  const out = new Tensor(
+    runKernelStorage(kernel, inputs, attrs, { shape, dtype }),
+    [...shape],
+    contiguousStrides(shape),
+    0,
+    dtype,
+    op,
+  );
   traceState.current?.kernel(kernel, inputs, attrs, out, lastKernel.backend);
   return out;
 }
 
 /** A view sharing t's storage (no copy, not recorded). */
-export function rawView(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string): Tensor {
+export function rawView(
+  t: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  op: string,
+): Tensor {
   return new Tensor(t.storage, [...shape], [...strides], offset, t.dtype, op);
 }
 

@@ -33,7 +33,18 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   if (b.dtype !== dtype) b = cast(b, dtype);
   const ab = broadcastShapes(a.shape, b.shape);
   const shape = ab && broadcastShapes(c.shape, ab);
-  if (!shape) throw shapeError('where', `condition ${fmtShape(c.shape)}, and values ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast together`);
-  const out = compute('where', [rawExpand(c, shape), rawExpand(a, shape), rawExpand(b, shape)], {}, shape, dtype, 'where');
+  if (!shape)
+    throw shapeError(
+      'where',
+      `condition ${fmtShape(c.shape)}, and values ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast together`,
+    );
+  const out = compute(
+    'where',
+    [rawExpand(c, shape), rawExpand(a, shape), rawExpand(b, shape)],
+    {},
+    shape,
+    dtype,
+    'where',
+  );
   return record(Where, [c, a, b], {}, out);
 }

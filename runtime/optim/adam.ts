@@ -1,7 +1,16 @@
 import { valueError } from '../errors';
 import type { Tensor } from '../tensor';
 import { adamOnDevice } from './device-step';
-import { buffer, optionsOf, Optimizer, readGrad, requireNumber, writable, type ParamGroup, type Params } from './optimizer';
+import {
+  buffer,
+  optionsOf,
+  Optimizer,
+  readGrad,
+  requireNumber,
+  writable,
+  type ParamGroup,
+  type Params,
+} from './optimizer';
 import * as libm from '../backends/js/libm';
 
 export interface AdamOptions {
@@ -13,7 +22,14 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+const DEFAULTS: AdamOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+};
 
 /**
  * torch.optim.Adam (1.13, _single_tensor_adam), per element, with t the param's step count:
@@ -37,7 +53,8 @@ export class Adam extends Optimizer<AdamOptions> {
     requireNumber(this.name, 'lr', g.lr, (x) => x >= 0, '>= 0');
     requireNumber(this.name, 'eps', g.eps, (x) => x >= 0, '>= 0');
     requireNumber(this.name, 'weightDecay', g.weightDecay, (x) => x >= 0, '>= 0');
-    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw valueError(this.name, 'betas must be a pair of numbers, e.g. [0.9, 0.999]');
+    if (!Array.isArray(g.betas) || g.betas.length !== 2)
+      throw valueError(this.name, 'betas must be a pair of numbers, e.g. [0.9, 0.999]');
     g.betas.forEach((b, i) => requireNumber(this.name, `beta${i + 1}`, b, (x) => x >= 0 && x < 1, 'in [0, 1)'));
   }
 
@@ -49,7 +66,13 @@ export class Adam extends Optimizer<AdamOptions> {
       const st = this.stateOf(p);
       if (adamOnDevice(p, p.grad, st, g, this.decoupled, `${this.name}.step()`)) continue; // device-step.ts: the gradient is on a GPU
       const grad = readGrad(this.name, p, p.grad);
-      if (st.step === undefined) Object.assign(st, { step: 0, expAvg: buffer(p), expAvgSq: buffer(p), ...(amsgrad ? { maxExpAvgSq: buffer(p) } : {}) });
+      if (st.step === undefined)
+        Object.assign(st, {
+          step: 0,
+          expAvg: buffer(p),
+          expAvgSq: buffer(p),
+          ...(amsgrad ? { maxExpAvgSq: buffer(p) } : {}),
+        });
       if (amsgrad && !st.maxExpAvgSq) st.maxExpAvgSq = buffer(p); // amsgrad switched on in a later step
       const step = ++st.step;
       const stepSize = lr / (1 - libm.pow(beta1, step));
@@ -76,6 +99,10 @@ export class Adam extends Optimizer<AdamOptions> {
 }
 
 /** adam(params, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weightDecay=0, amsgrad=false, maximize=false). */
-export function adam(params: Params<AdamOptions>, lrOrOptions?: number | Partial<AdamOptions>, options?: Partial<AdamOptions>): Adam {
+export function adam(
+  params: Params<AdamOptions>,
+  lrOrOptions?: number | Partial<AdamOptions>,
+  options?: Partial<AdamOptions>,
+): Adam {
   return new Adam(params, optionsOf(lrOrOptions, options));
 }

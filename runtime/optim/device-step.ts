@@ -54,7 +54,13 @@ export interface FusedUpdates {
    * One update of a param of `n` values: `state` (device values, `stateParts`·n of them, the parts one after
    * another) and the param's new values, as device values the caller's storages take over.
    */
-  update(rule: FusedRule, numbers: SgdNumbers | AdamNumbers, p: Storage, g: Tensor, state: Storage | null): { param: DeviceData; state: DeviceData | null };
+  update(
+    rule: FusedRule,
+    numbers: SgdNumbers | AdamNumbers,
+    p: Storage,
+    g: Tensor,
+    state: Storage | null,
+  ): { param: DeviceData; state: DeviceData | null };
 }
 
 const backends = new Map<string, FusedUpdates>();
@@ -115,8 +121,20 @@ export function sgdOnDevice(
   const state = momentum ? (st.momentumBuffer as Tensor).storage : null;
   onDevice(f, p.storage);
   if (state) onDevice(f, state);
-  const rule: FusedRule = { kind: 'sgd', momentum, nesterov: o.nesterov, maximize: o.maximize, weightDecay: o.weightDecay !== 0 };
-  const numbers: SgdNumbers = { lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, first: first ? 1 : 0 };
+  const rule: FusedRule = {
+    kind: 'sgd',
+    momentum,
+    nesterov: o.nesterov,
+    maximize: o.maximize,
+    weightDecay: o.weightDecay !== 0,
+  };
+  const numbers: SgdNumbers = {
+    lr: o.lr,
+    momentum: o.momentum,
+    dampening: o.dampening,
+    weightDecay: o.weightDecay,
+    first: first ? 1 : 0,
+  };
   const out = f.update(rule, numbers, p.storage, g, state);
   if (state) state.overwriteWith(new Storage(null, 'float32', out.state!));
   commit(p, out.param, opName);
@@ -141,7 +159,8 @@ export function adamOnDevice(
   const f = fusedFor(p, g);
   const names = o.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'];
   if (!f) {
-    if (isPacked(st, ['expAvg', 'expAvgSq'], p.size) || isPacked(st, ['expAvg', 'expAvgSq', 'maxExpAvgSq'], p.size)) unpack(st, p);
+    if (isPacked(st, ['expAvg', 'expAvgSq'], p.size) || isPacked(st, ['expAvg', 'expAvgSq', 'maxExpAvgSq'], p.size))
+      unpack(st, p);
     return false;
   }
   if (st.step === undefined) st.step = 0;
@@ -160,7 +179,13 @@ export function adamOnDevice(
     stepSize: o.lr / (1 - libm.pow(beta1, step)),
     bc2Sqrt: Math.sqrt(1 - libm.pow(beta2, step)),
   };
-  const rule: FusedRule = { kind: 'adam', amsgrad: o.amsgrad, maximize: o.maximize, weightDecay: o.weightDecay !== 0, decoupled };
+  const rule: FusedRule = {
+    kind: 'adam',
+    amsgrad: o.amsgrad,
+    maximize: o.maximize,
+    weightDecay: o.weightDecay !== 0,
+    decoupled,
+  };
   const out = f.update(rule, numbers, p.storage, g, state);
   state.overwriteWith(new Storage(null, 'float32', out.state!));
   commit(p, out.param, opName);
@@ -172,7 +197,10 @@ function isPacked(st: Record<string, any>, names: string[], n: number): boolean 
   const ts = names.map((k) => st[k] as Tensor | undefined);
   if (ts.some((t) => !t)) return false;
   const s = ts[0]!.storage;
-  return s.length === names.length * n && ts.every((t, k) => t!.storage === s && t!.offset === k * n && t!.isContiguous && t!.size === n);
+  return (
+    s.length === names.length * n &&
+    ts.every((t, k) => t!.storage === s && t!.offset === k * n && t!.isContiguous && t!.size === n)
+  );
 }
 
 /** One storage for the state parts (their current values, zeros for a part not there yet), viewed under their names. */
@@ -184,7 +212,9 @@ function pack(st: Record<string, any>, names: string[], p: Tensor): void {
     if (t) values.set(t.toHost() as Float32Array, i * n);
   });
   const storage = new Storage(values, 'float32');
-  names.forEach((k, i) => (st[k] = new Tensor(storage, p.shape, contiguousStrides(p.shape), i * n, 'float32', 'zeros')));
+  names.forEach(
+    (k, i) => (st[k] = new Tensor(storage, p.shape, contiguousStrides(p.shape), i * n, 'float32', 'zeros')),
+  );
 }
 
 /** Back to one storage per state tensor, for the host loop. */

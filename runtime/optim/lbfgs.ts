@@ -18,7 +18,16 @@ export interface LBFGSOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: LBFGSOptions = { lr: 1, maxIter: 20, maxEval: 25, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null, maximize: false };
+const DEFAULTS: LBFGSOptions = {
+  lr: 1,
+  maxIter: 20,
+  maxEval: 25,
+  toleranceGrad: 1e-7,
+  toleranceChange: 1e-9,
+  historySize: 100,
+  lineSearchFn: null,
+  maximize: false,
+};
 
 /** What the language's names mean: `history=` and `line_search=` (LANGUAGE.md) are PyTorch's history_size and line_search_fn. */
 export type LBFGSArgs = Partial<LBFGSOptions> & { history?: number; lineSearch?: null | 'strong_wolfe' };
@@ -28,7 +37,8 @@ const axpy = (y: Float64Array, a: number, x: Float64Array) => {
   const fma = arith.fma;
   for (let i = 0; i < y.length; i++) y[i] = fma(a, x[i], y[i]);
 };
-const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(2));
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
 const scaled = (x: Float64Array, a: number) => x.map((v) => v * a);
 
 /**
@@ -54,7 +64,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (lineSearch !== undefined) options.lineSearchFn ??= lineSearch;
     options.maxEval ??= Math.floor(((options.maxIter ?? DEFAULTS.maxIter) * 5) / 4);
     super('lbfgs', params, DEFAULTS, options);
-    if (this.paramGroups.length !== 1) throw valueError('lbfgs', "doesn't support per-parameter options (parameter groups); pass one list of tensors");
+    if (this.paramGroups.length !== 1)
+      throw valueError('lbfgs', "doesn't support per-parameter options (parameter groups); pass one list of tensors");
   }
 
   protected check(g: ParamGroup<LBFGSOptions>): void {
@@ -62,17 +73,24 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     requireNumber(this.name, 'maxIter', g.maxIter, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
     requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
     requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-    if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') throw valueError(this.name, `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+    if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe')
+      throw valueError(
+        this.name,
+        `only line_search='strong_wolfe' (or none) is supported, got ${JSON.stringify(g.lineSearchFn)}`,
+      );
   }
 
   /** L-BFGS keeps its vectors on the host: saved tensors become Float64Arrays again (lists of them likewise). */
   protected override stateFromSaved(key: string, v: unknown): unknown {
-    const back = (x: unknown): unknown => (x instanceof Tensor ? Float64Array.from(x.toHost()) : Array.isArray(x) ? x.map(back) : x);
+    const back = (x: unknown): unknown =>
+      x instanceof Tensor ? Float64Array.from(x.toHost()) : Array.isArray(x) ? x.map(back) : x;
     return back(v);
   }
 
   override toString(): string {
-    const last = this.stopReason ? `\n  last step: ${this.lastIterations} iterations, ${this.lastEvaluations} evaluations; stopped by ${this.stopReason}` : '';
+    const last = this.stopReason
+      ? `\n  last step: ${this.lastIterations} iterations, ${this.lastEvaluations} evaluations; stopped by ${this.stopReason}`
+      : '';
     return super.toString() + last;
   }
 
@@ -124,7 +142,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
    * the loss, calls backward and returns the loss; step returns the loss of its first call (as PyTorch does).
    */
   override step(closure?: Closure): Tensor | number {
-    if (!closure) throw valueError(this.name, 'step needs a closure that re-evaluates the loss: it zeroes the grads, computes the loss, calls backward and returns the loss');
+    if (!closure)
+      throw valueError(
+        this.name,
+        'step needs a closure that re-evaluates the loss: it zeroes the grads, computes the loss, calls backward and returns the loss',
+      );
     const g = this.paramGroups[0];
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = g;
     const sign = g.maximize ? -1 : 1;
@@ -142,11 +164,20 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       st.funcEvals++;
       let flatGrad = this.flatGrad(sign);
       let optCond = absMax(flatGrad) <= toleranceGrad;
-      const gradStop = () => `gradient tolerance: max |grad| = ${fmt(absMax(flatGrad))} <= tolerance_grad = ${fmt(toleranceGrad)}`;
+      const gradStop = () =>
+        `gradient tolerance: max |grad| = ${fmt(absMax(flatGrad))} <= tolerance_grad = ${fmt(toleranceGrad)}`;
       let reason = `max iterations: ${maxIter} iterations (max_iter)`;
       const finish = () => {
         this.stopReason = reason;
-        this.stopKind = reason.startsWith('max iter') ? 'max_iter' : reason.startsWith('max eval') ? 'max_eval' : reason.startsWith('gradient') ? 'tolerance_grad' : reason.startsWith('change') ? 'tolerance_change' : 'line_search';
+        this.stopKind = reason.startsWith('max iter')
+          ? 'max_iter'
+          : reason.startsWith('max eval')
+            ? 'max_eval'
+            : reason.startsWith('gradient')
+              ? 'tolerance_grad'
+              : reason.startsWith('change')
+                ? 'tolerance_change'
+                : 'line_search';
         this.lastEvaluations = currentEvals;
         this.evaluations += currentEvals;
         this.lastIterations = nIter;
@@ -209,7 +240,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
             this.write(x0, 0, true);
             return [f, gr];
           };
-          ({ f: loss, g: flatGrad, t, evals: lsEvals, satisfied: searchOk } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
+          ({
+            f: loss,
+            g: flatGrad,
+            t,
+            evals: lsEvals,
+            satisfied: searchOk,
+          } = strongWolfe(directional, t, d, loss, flatGrad, gtd));
           this.write(d, t);
           optCond = absMax(flatGrad) <= toleranceGrad;
         } else {
@@ -236,7 +273,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           break;
         }
         // a change test that fires right after a failed line search is named for the search
-        const failed = searchOk ? '' : 'line search failure: the strong-Wolfe search found no step meeting its conditions, so ';
+        const failed = searchOk
+          ? ''
+          : 'line search failure: the strong-Wolfe search found no step meeting its conditions, so ';
         if (absMax(scaled(d, t)) <= toleranceChange) {
           // the step no longer moves the params
           reason = `${failed || 'change tolerance: '}the step moved no parameter by more than tolerance_change = ${fmt(toleranceChange)}`;
@@ -256,5 +295,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
 /** lbfgs(params, lr=1, maxIter=20, maxEval=maxIter·5/4, toleranceGrad=1e-7, toleranceChange=1e-9, historySize=100, lineSearchFn=null). */
 export function lbfgs(params: Params<LBFGSOptions>, lrOrOptions?: number | LBFGSArgs, options?: LBFGSArgs): LBFGS {
-  return new LBFGS(params, typeof lrOrOptions === 'number' ? { ...options, lr: lrOrOptions } : { ...lrOrOptions, ...options });
+  return new LBFGS(
+    params,
+    typeof lrOrOptions === 'number' ? { ...options, lr: lrOrOptions } : { ...lrOrOptions, ...options },
+  );
 }

@@ -36,13 +36,24 @@ export function absMax(a: Float64Array): number {
 }
 
 /** Minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to bounds (default: between the points). */
-export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+export function cubicInterpolate(
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds?: [number, number],
+): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2Square = d1 * d1 - g1 * g2;
   if (!(d2Square >= 0)) return (lo + hi) / 2;
   const d2 = Math.sqrt(d2Square);
-  const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+  const minPos =
+    x1 <= x2
+      ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+      : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
   return pyMin(pyMax(minPos, lo), hi);
 }
 
@@ -62,7 +73,18 @@ export interface LineSearchResult {
  * Finds t satisfying the strong Wolfe conditions along d from (f, g), with gtd = g·d < 0: first brackets
  * an interval, then zooms by cubic interpolation, moving away from the bracket's ends when progress stalls.
  */
-export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: number, g: Float64Array, gtd: number, c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): LineSearchResult {
+export function strongWolfe(
+  obj: Directional,
+  t: number,
+  d: Float64Array,
+  f: number,
+  g: Float64Array,
+  gtd: number,
+  c1 = 1e-4,
+  c2 = 0.9,
+  toleranceChange = 1e-9,
+  maxLs = 25,
+): LineSearchResult {
   const dNorm = absMax(d);
   let [fNew, gNew] = obj(t, d);
   let evals = 1;
@@ -80,7 +102,12 @@ export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: num
   let bracketGtd: number[] = [];
   while (lsIter < maxLs) {
     if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     if (Math.abs(gtdNew) <= -c2 * gtd) {
@@ -89,7 +116,12 @@ export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: num
       break;
     }
     if (gtdNew >= 0) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     // extrapolate: the minimizer of the cubic, kept within [t + 0.01(t - tPrev), 10t]
@@ -103,7 +135,12 @@ export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: num
     gtdNew = dot(gNew, d);
     lsIter++;
   }
-  if (lsIter === maxLs) [bracket, bracketF, bracketG] = [[0, t], [f, fNew], [g, gNew]];
+  if (lsIter === maxLs)
+    [bracket, bracketF, bracketG] = [
+      [0, t],
+      [f, fNew],
+      [g, gNew],
+    ];
 
   // zoom: shrink the bracket until a point satisfies the conditions
   let insufProgress = false;
@@ -135,7 +172,12 @@ export function strongWolfe(obj: Directional, t: number, d: Float64Array, f: num
       if (Math.abs(gtdNew) <= -c2 * gtd) done = true;
       else if (gtdNew * (bracket[high] - bracket[low]) >= 0) {
         // the old low end becomes the high end
-        [bracket[high], bracketF[high], bracketG[high], bracketGtd[high]] = [bracket[low], bracketF[low], bracketG[low], bracketGtd[low]];
+        [bracket[high], bracketF[high], bracketG[high], bracketGtd[high]] = [
+          bracket[low],
+          bracketF[low],
+          bracketG[low],
+          bracketGtd[low],
+        ];
       }
       [bracket[low], bracketF[low], bracketG[low], bracketGtd[low]] = [t, fNew, gNew, gtdNew];
     }

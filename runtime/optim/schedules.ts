@@ -19,7 +19,8 @@ abstract class Schedule {
     readonly name: string,
     readonly optimizer: AnyOptimizer,
   ) {
-    if (!optimizer || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups)) throw valueError(name, 'the first argument must be an optimizer, e.g. step_lr(opt, 100)');
+    if (!optimizer || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups))
+      throw valueError(name, 'the first argument must be an optimizer, e.g. step_lr(opt, 100)');
     this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
   }
 
@@ -31,7 +32,8 @@ abstract class Schedule {
   protected abstract lrAt(base: number, epoch: number): number;
 
   step(...extra: unknown[]): void {
-    if (extra.length) throw valueError(this.name, `step() takes no arguments (it counts steps itself), got ${extra.length}`);
+    if (extra.length)
+      throw valueError(this.name, `step() takes no arguments (it counts steps itself), got ${extra.length}`);
     this.epoch++;
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = this.lrAt(this.baseLrs[i], this.epoch)));
   }
@@ -45,7 +47,11 @@ abstract class Schedule {
 
 /** StepLR: lr = base · gamma^floor(epoch / step_size). */
 export class StepLR extends Schedule {
-  constructor(opt: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    opt: AnyOptimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     super('step_lr', opt);
     requireNumber(this.name, 'step_size', stepSize, (x) => Number.isInteger(x) && x > 0, 'a positive whole number');
     requireNumber(this.name, 'gamma', gamma, (x) => x > 0, '> 0');
@@ -60,7 +66,10 @@ export class StepLR extends Schedule {
 
 /** ExponentialLR: lr = base · gamma^epoch. */
 export class ExponentialLR extends Schedule {
-  constructor(opt: AnyOptimizer, readonly gamma: number) {
+  constructor(
+    opt: AnyOptimizer,
+    readonly gamma: number,
+  ) {
     super('exponential_lr', opt);
     requireNumber(this.name, 'gamma', gamma, (x) => x > 0, '> 0');
   }
@@ -74,7 +83,11 @@ export class ExponentialLR extends Schedule {
 
 /** CosineAnnealingLR (its closed form): lr = eta_min + (base − eta_min)·(1 + cos(π·epoch / T_max)) / 2. */
 export class CosineLR extends Schedule {
-  constructor(opt: AnyOptimizer, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    opt: AnyOptimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     super('cosine_lr', opt);
     requireNumber(this.name, 't_max', tMax, (x) => Number.isInteger(x) && x > 0, 'a positive whole number');
     requireNumber(this.name, 'eta_min', etaMin, (x) => x >= 0, '>= 0');
@@ -98,7 +111,16 @@ export interface PlateauOptions {
   eps: number;
 }
 
-const PLATEAU: PlateauOptions = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 };
+const PLATEAU: PlateauOptions = {
+  mode: 'min',
+  factor: 0.1,
+  patience: 10,
+  threshold: 1e-4,
+  thresholdMode: 'rel',
+  cooldown: 0,
+  minLr: 0,
+  eps: 1e-8,
+};
 
 /** ReduceLROnPlateau: step(metric) multiplies lr by factor after `patience` steps without improvement. */
 export class ReduceOnPlateau {
@@ -109,11 +131,20 @@ export class ReduceOnPlateau {
   cooldownLeft = 0;
   epoch = 0;
 
-  constructor(readonly optimizer: AnyOptimizer, options: Partial<PlateauOptions> = {}) {
-    if (!optimizer || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups)) throw valueError(this.name, 'the first argument must be an optimizer, e.g. reduce_on_plateau(opt)');
-    const o = (this.options = { ...PLATEAU, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) });
-    if (o.mode !== 'min' && o.mode !== 'max') throw valueError(this.name, `mode must be "min" or "max", got ${JSON.stringify(o.mode)}`);
-    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw valueError(this.name, `threshold_mode must be "rel" or "abs", got ${JSON.stringify(o.thresholdMode)}`);
+  constructor(
+    readonly optimizer: AnyOptimizer,
+    options: Partial<PlateauOptions> = {},
+  ) {
+    if (!optimizer || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups))
+      throw valueError(this.name, 'the first argument must be an optimizer, e.g. reduce_on_plateau(opt)');
+    const o = (this.options = {
+      ...PLATEAU,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    });
+    if (o.mode !== 'min' && o.mode !== 'max')
+      throw valueError(this.name, `mode must be "min" or "max", got ${JSON.stringify(o.mode)}`);
+    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs')
+      throw valueError(this.name, `threshold_mode must be "rel" or "abs", got ${JSON.stringify(o.thresholdMode)}`);
     requireNumber(this.name, 'factor', o.factor, (x) => x > 0 && x < 1, 'in (0, 1)');
     requireNumber(this.name, 'patience', o.patience, (x) => Number.isInteger(x) && x >= 0, 'a whole number >= 0');
     requireNumber(this.name, 'cooldown', o.cooldown, (x) => Number.isInteger(x) && x >= 0, 'a whole number >= 0');
@@ -135,7 +166,11 @@ export class ReduceOnPlateau {
   step(metric: unknown, ...extra: unknown[]): void {
     if (extra.length) throw valueError(this.name, 'step(metric) takes one argument: the value watched (e.g. the loss)');
     const m = typeof metric === 'number' ? metric : (metric as { item?: () => unknown })?.item?.();
-    if (typeof m !== 'number') throw valueError(this.name, 'step(metric) needs the watched value as a number or one-element tensor, e.g. sched.step(loss)');
+    if (typeof m !== 'number')
+      throw valueError(
+        this.name,
+        'step(metric) needs the watched value as a number or one-element tensor, e.g. sched.step(loss)',
+      );
     this.epoch++;
     if (this.better(m)) {
       this.best = m;

@@ -1,7 +1,16 @@
 import { valueError } from '../errors';
 import type { Tensor } from '../tensor';
 import { sgdOnDevice } from './device-step';
-import { buffer, optionsOf, Optimizer, readGrad, requireNumber, writable, type ParamGroup, type Params } from './optimizer';
+import {
+  buffer,
+  optionsOf,
+  Optimizer,
+  readGrad,
+  requireNumber,
+  writable,
+  type ParamGroup,
+  type Params,
+} from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -12,7 +21,14 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: SGDOptions = { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
+const DEFAULTS: SGDOptions = {
+  lr: undefined as unknown as number,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weightDecay: 0,
+  maximize: false,
+};
 
 /**
  * torch.optim.SGD (1.13, _single_tensor_sgd), per element:
@@ -61,6 +77,10 @@ export class SGD extends Optimizer<SGDOptions> {
 }
 
 /** sgd(params, lr=, momentum=0, dampening=0, nesterov=false, weightDecay=0, maximize=false). */
-export function sgd(params: Params<SGDOptions>, lrOrOptions?: number | Partial<SGDOptions>, options?: Partial<SGDOptions>): SGD {
+export function sgd(
+  params: Params<SGDOptions>,
+  lrOrOptions?: number | Partial<SGDOptions>,
+  options?: Partial<SGDOptions>,
+): SGD {
   return new SGD(params, optionsOf(lrOrOptions, options));
 }

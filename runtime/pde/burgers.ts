@@ -13,7 +13,11 @@ import * as libm from '../backends/js/libm';
 /** Gauss–Hermite nodes (descending) and log-weights for ∫ g(z) e^{-z²} dz ≈ Σ w_i g(z_i), by Newton's method
  * on the orthonormal Hermite recurrence (Numerical Recipes' gauher), exact for polynomials of degree < 2n. */
 export function gaussHermite(n: number): { nodes: Float64Array; logWeights: Float64Array } {
-  if (!Number.isInteger(n) || n < 1 || n > 180) throw valueError('gauss_hermite', `the number of nodes must be a whole number in [1, 180] (the recurrence overflows beyond), got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 180)
+    throw valueError(
+      'gauss_hermite',
+      `the number of nodes must be a whole number in [1, 180] (the recurrence overflows beyond), got ${n}`,
+    );
   const PIM4 = libm.pow(Math.PI, -0.25);
   const x = new Float64Array(n);
   const lw = new Float64Array(n);
@@ -46,7 +50,12 @@ export function gaussHermite(n: number): { nodes: Float64Array; logWeights: Floa
 }
 
 /** u(x, t) of the Burgers benchmark at each (x[i], t[i]), in float64, with `nodes` Gauss–Hermite nodes. */
-export function burgersExact(x: ArrayLike<number>, t: ArrayLike<number>, nu = 0.01 / Math.PI, nodes = 100): Float64Array {
+export function burgersExact(
+  x: ArrayLike<number>,
+  t: ArrayLike<number>,
+  nu = 0.01 / Math.PI,
+  nodes = 100,
+): Float64Array {
   if (x.length !== t.length) throw valueError('burgers_exact', `x has ${x.length} values but t has ${t.length}`);
   if (!(nu > 0)) throw valueError('burgers_exact', `the viscosity nu must be > 0, got ${nu}`);
   const { nodes: z, logWeights: lw } = gaussHermite(nodes);

@@ -17,20 +17,34 @@ export interface BoxOptions {
 const MAX_POINTS = 50_000_000;
 
 export function checkBox(fn: string, n: number, lo: readonly number[], hi: readonly number[]): number {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_POINTS) throw valueError(fn, `the number of points must be a whole number in [0, ${MAX_POINTS}], got ${n}`);
-  if (!lo.length || lo.length !== hi.length) throw valueError(fn, `lo and hi must be lists of the same positive length (one entry per dimension), got ${lo.length} and ${hi.length}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_POINTS)
+    throw valueError(fn, `the number of points must be a whole number in [0, ${MAX_POINTS}], got ${n}`);
+  if (!lo.length || lo.length !== hi.length)
+    throw valueError(
+      fn,
+      `lo and hi must be lists of the same positive length (one entry per dimension), got ${lo.length} and ${hi.length}`,
+    );
   lo.forEach((a, i) => {
-    if (!Number.isFinite(a) || !Number.isFinite(hi[i]) || !(a <= hi[i])) throw valueError(fn, `dimension ${i}: lo = ${a} and hi = ${hi[i]} must be finite with lo <= hi`);
+    if (!Number.isFinite(a) || !Number.isFinite(hi[i]) || !(a <= hi[i]))
+      throw valueError(fn, `dimension ${i}: lo = ${a} and hi = ${hi[i]} must be finite with lo <= hi`);
   });
-  if (n * lo.length > MAX_POINTS) throw valueError(fn, `${n} points in ${lo.length} dimensions is more than ${MAX_POINTS} numbers`);
+  if (n * lo.length > MAX_POINTS)
+    throw valueError(fn, `${n} points in ${lo.length} dimensions is more than ${MAX_POINTS} numbers`);
   return lo.length;
 }
 
 /** Uniform draws u in [0, 1)^count from the seeded stream (or the global one). */
-const uniforms = (count: number, seed: number | null | undefined): Float64Array => rand([count], { seed, dtype: 'float64' }).storage.host as Float64Array;
+const uniforms = (count: number, seed: number | null | undefined): Float64Array =>
+  rand([count], { seed, dtype: 'float64' }).storage.host as Float64Array;
 
 /** Unit-cube points (row-major [n, d]) mapped into the box. */
-function toBox(u: Float64Array, n: number, lo: readonly number[], hi: readonly number[], dtype: DType | undefined): Tensor {
+function toBox(
+  u: Float64Array,
+  n: number,
+  lo: readonly number[],
+  hi: readonly number[],
+  dtype: DType | undefined,
+): Tensor {
   const d = lo.length;
   const out = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = lo[j] + (hi[j] - lo[j]) * u[i * d + j];
@@ -96,13 +110,24 @@ function directionNumbers(dim: number): Uint32Array {
  * With seed= they are scrambled by a random digital shift (an XOR per dimension), which keeps the net
  * property: the first 2^m points put one point in every elementary box of volume 2^-m (in 2D).
  */
-export function sobol(n: number, lo: readonly number[], hi: readonly number[], opts: BoxOptions & { skip?: number } = {}): Tensor {
+export function sobol(
+  n: number,
+  lo: readonly number[],
+  hi: readonly number[],
+  opts: BoxOptions & { skip?: number } = {},
+): Tensor {
   const d = checkBox('sample_sobol', n, lo, hi);
-  if (d > SOBOL_MAX_DIM) throw valueError('sample_sobol', `this Sobol generator has direction numbers for up to ${SOBOL_MAX_DIM} dimensions, got ${d}; use sample_halton for more`);
+  if (d > SOBOL_MAX_DIM)
+    throw valueError(
+      'sample_sobol',
+      `this Sobol generator has direction numbers for up to ${SOBOL_MAX_DIM} dimensions, got ${d}; use sample_halton for more`,
+    );
   const skip = opts.skip ?? 0;
-  if (!Number.isInteger(skip) || skip < 0 || skip + n > 2 ** BITS - 1) throw valueError('sample_sobol', `skip must be a whole number >= 0 with skip + n < 2^32, got ${skip}`);
+  if (!Number.isInteger(skip) || skip < 0 || skip + n > 2 ** BITS - 1)
+    throw valueError('sample_sobol', `skip must be a whole number >= 0 with skip + n < 2^32, got ${skip}`);
   const dirs = Array.from({ length: d }, (_, j) => directionNumbers(j));
-  const shift = opts.seed == null ? new Uint32Array(d) : Uint32Array.from(uniforms(d, opts.seed), (u) => Math.floor(u * 2 ** 32));
+  const shift =
+    opts.seed == null ? new Uint32Array(d) : Uint32Array.from(uniforms(d, opts.seed), (u) => Math.floor(u * 2 ** 32));
   const x = new Uint32Array(d);
   const u = new Float64Array(n * d);
   for (let i = 0; i < skip + n; i++) {
@@ -136,11 +161,17 @@ function radicalInverse(i: number, b: number): number {
  * With seed= every coordinate is shifted by a random amount modulo 1 (a Cranley–Patterson rotation), which
  * keeps the discrepancy low.
  */
-export function halton(n: number, lo: readonly number[], hi: readonly number[], opts: BoxOptions & { skip?: number } = {}): Tensor {
+export function halton(
+  n: number,
+  lo: readonly number[],
+  hi: readonly number[],
+  opts: BoxOptions & { skip?: number } = {},
+): Tensor {
   const d = checkBox('sample_halton', n, lo, hi);
   if (d > PRIMES.length) throw valueError('sample_halton', `up to ${PRIMES.length} dimensions, got ${d}`);
   const skip = opts.skip ?? 0;
-  if (!Number.isInteger(skip) || skip < 0 || skip > 1e12) throw valueError('sample_halton', `skip must be a whole number >= 0, got ${skip}`);
+  if (!Number.isInteger(skip) || skip < 0 || skip > 1e12)
+    throw valueError('sample_halton', `skip must be a whole number >= 0, got ${skip}`);
   const shift = opts.seed == null ? new Float64Array(d) : uniforms(d, opts.seed);
   const u = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
@@ -158,12 +189,25 @@ export function halton(n: number, lo: readonly number[], hi: readonly number[], 
  * n points uniformly on the faces of the box that are orthogonal to `axes` (default: all), each face chosen
  * with probability proportional to its area (equally when the faces are points or have zero area).
  */
-export function sampleBoundary(n: number, lo: readonly number[], hi: readonly number[], opts: BoxOptions & { axes?: readonly number[] | null } = {}): Tensor {
+export function sampleBoundary(
+  n: number,
+  lo: readonly number[],
+  hi: readonly number[],
+  opts: BoxOptions & { axes?: readonly number[] | null } = {},
+): Tensor {
   const d = checkBox('sample_boundary', n, lo, hi);
   const axes = opts.axes ?? [...Array(d).keys()];
   if (!axes.length) throw valueError('sample_boundary', 'axes must name at least one axis');
-  for (const a of axes) if (!Number.isInteger(a) || a < 0 || a >= d) throw valueError('sample_boundary', `axis ${a} is not an axis of a ${d}-dimensional box (0..${d - 1})`);
-  const faces = axes.flatMap((a) => [[a, 0], [a, 1]] as [number, number][]);
+  for (const a of axes)
+    if (!Number.isInteger(a) || a < 0 || a >= d)
+      throw valueError('sample_boundary', `axis ${a} is not an axis of a ${d}-dimensional box (0..${d - 1})`);
+  const faces = axes.flatMap(
+    (a) =>
+      [
+        [a, 0],
+        [a, 1],
+      ] as [number, number][],
+  );
   const area = (a: number) => lo.reduce((p, l, j) => (j === a ? p : p * (hi[j] - l)), 1);
   let w = faces.map(([a]) => area(a));
   if (!w.some((x) => x > 0)) w = w.map(() => 1);
@@ -193,16 +237,22 @@ export function sampleInitial(n: number, lo: readonly number[], hi: readonly num
 /** |r| per candidate row: r is [m] or [m, 1]. */
 function residualMagnitudes(fn: string, candidates: Tensor, residual: Tensor): Float64Array {
   if (candidates.dtype === 'complex64') throw valueError(fn, 'candidates must be real points');
-  if (candidates.rank !== 2) throw valueError(fn, `candidates must be points of shape [m, d], got [${candidates.shape.join(', ')}]`);
+  if (candidates.rank !== 2)
+    throw valueError(fn, `candidates must be points of shape [m, d], got [${candidates.shape.join(', ')}]`);
   const m = candidates.shape[0];
-  if (residual.size !== m) throw valueError(fn, `the residual has ${residual.size} values but there are ${m} candidate points; give one residual per point`);
+  if (residual.size !== m)
+    throw valueError(
+      fn,
+      `the residual has ${residual.size} values but there are ${m} candidate points; give one residual per point`,
+    );
   return Float64Array.from(residual.toHost(), Math.abs);
 }
 
 /** RAR (Lu et al., DeepXDE): the k candidate points with the largest |residual|, largest first. */
 export function rar(candidates: Tensor, residual: Tensor, k: number): Tensor {
   const r = residualMagnitudes('rar', candidates, residual);
-  if (!Number.isInteger(k) || k < 0 || k > r.length) throw valueError('rar', `k must be a whole number in [0, ${r.length}] (the number of candidates), got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k > r.length)
+    throw valueError('rar', `k must be a whole number in [0, ${r.length}] (the number of candidates), got ${k}`);
   const order = [...r.keys()].sort((a, b) => r[b] - r[a] || a - b).slice(0, k);
   return pickRows(candidates, order);
 }
@@ -211,9 +261,15 @@ export function rar(candidates: Tensor, residual: Tensor, k: number): Tensor {
  * RAD (Wu et al. 2023): n candidate points drawn without replacement with probability proportional to
  * |r|^k / mean(|r|^k) + c; k = 1, c = 1 is their default, c → ∞ is uniform, k large is RAR-like.
  */
-export function rad(candidates: Tensor, residual: Tensor, n: number, opts: { k?: number; c?: number; seed?: number | null } = {}): Tensor {
+export function rad(
+  candidates: Tensor,
+  residual: Tensor,
+  n: number,
+  opts: { k?: number; c?: number; seed?: number | null } = {},
+): Tensor {
   const r = residualMagnitudes('rad', candidates, residual);
-  if (!Number.isInteger(n) || n < 0 || n > r.length) throw valueError('rad', `n must be a whole number in [0, ${r.length}] (the number of candidates), got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > r.length)
+    throw valueError('rad', `n must be a whole number in [0, ${r.length}] (the number of candidates), got ${n}`);
   const k = opts.k ?? 1;
   const c = opts.c ?? 1;
   if (!(k >= 0) || !(c >= 0)) throw valueError('rad', `k and c must be >= 0, got k = ${k}, c = ${c}`);

@@ -35,5 +35,11 @@ export async function measure(command: 'check' | 'run', file: string, timeoutMs 
   const line = /NABLA_USAGE (\{.*\})/.exec(stderr);
   if (!line) throw new Error(`nabla ${command} ${file} reported no usage (status ${exitCode}): ${stderr.slice(-500)}`);
   const u = JSON.parse(line[1]) as { maxRssKB: number; cpuUs: number };
-  return { wallS, cpuS: u.cpuUs / 1e6, peakMB: u.maxRssKB / 1024, exitCode, stderrTail: stderr.replace(line[0], '').trim().slice(-500) };
+  return {
+    wallS,
+    cpuS: u.cpuUs / 1e6,
+    peakMB: u.maxRssKB / 1024,
+    exitCode,
+    stderrTail: stderr.replace(line[0], '').trim().slice(-500),
+  };
 }

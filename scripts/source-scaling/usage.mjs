@@ -2,5 +2,7 @@
 // process's peak resident memory and CPU time, which only the process itself can read.
 process.on('exit', () => {
   const u = process.resourceUsage();
-  process.stderr.write(`\nNABLA_USAGE ${JSON.stringify({ maxRssKB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })}\n`);
+  process.stderr.write(
+    `\nNABLA_USAGE ${JSON.stringify({ maxRssKB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })}\n`,
+  );
 });

@@ -26,7 +26,10 @@ describe('the GPU guard', () => {
       vals[17] = bad;
       for (const layout of ['contiguous', 'transposed', 'offset', 'sparse'] as const) {
         const v = view([2, 3, 4], layout, vals);
-        expect(gpuDeclines('binary', [view([2, 3, 4], 'contiguous', values(24, 1)), v], { fn: 'add' }), `${bad} ${layout}`).toMatch(/NaN/);
+        expect(
+          gpuDeclines('binary', [view([2, 3, 4], 'contiguous', values(24, 1)), v], { fn: 'add' }),
+          `${bad} ${layout}`,
+        ).toMatch(/NaN/);
       }
     }
     expect(plain(0)).toBe(true);
@@ -44,14 +47,78 @@ describe('the GPU guard', () => {
       ['unary', 'sqrt', [[-1, 4]], false],
       ['unary', 'sin', [[8192, -3]], true],
       ['unary', 'sin', [[8193, -3]], false],
-      ['binary', 'div', [[1, -2], [3, 0.5]], true],
-      ['binary', 'div', [[1, -2], [3, 0]], false],
-      ['binary', 'pow', [[-2, -3], [3, 2]], true], // negative bases, integer exponents: exprs.ts gives the sign
-      ['binary', 'pow', [[-2, 3], [0.5, 2]], false],
-      ['binary', 'pow', [[0, 3], [0.5, 2]], true],
-      ['binary', 'pow', [[0, 3], [-1, 2]], false], // 0^-1
-      ['binary', 'atan2', [[1, 2], [3, 4]], false], // Vulkan allows GPU atan 4096 ulp
-      ['binary', 'mul', [[0, -2], [0, 4]], true],
+      [
+        'binary',
+        'div',
+        [
+          [1, -2],
+          [3, 0.5],
+        ],
+        true,
+      ],
+      [
+        'binary',
+        'div',
+        [
+          [1, -2],
+          [3, 0],
+        ],
+        false,
+      ],
+      [
+        'binary',
+        'pow',
+        [
+          [-2, -3],
+          [3, 2],
+        ],
+        true,
+      ], // negative bases, integer exponents: exprs.ts gives the sign
+      [
+        'binary',
+        'pow',
+        [
+          [-2, 3],
+          [0.5, 2],
+        ],
+        false,
+      ],
+      [
+        'binary',
+        'pow',
+        [
+          [0, 3],
+          [0.5, 2],
+        ],
+        true,
+      ],
+      [
+        'binary',
+        'pow',
+        [
+          [0, 3],
+          [-1, 2],
+        ],
+        false,
+      ], // 0^-1
+      [
+        'binary',
+        'atan2',
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        false,
+      ], // Vulkan allows GPU atan 4096 ulp
+      [
+        'binary',
+        'mul',
+        [
+          [0, -2],
+          [0, 4],
+        ],
+        true,
+      ],
     ];
     for (const [kernel, fn, inputs, ok] of cases) {
       expect(gpuDeclines(kernel, inputs.map(v), { fn }) === null, `${fn}(${JSON.stringify(inputs)})`).toBe(ok);
@@ -70,9 +137,25 @@ describe('the GPU guard', () => {
       const out = { shape: [n], dtype: 'float32' } as const;
       const x = view([n], 'contiguous', values(n, 9));
       expect(takes(mode, 'unary', [x], out, { fn: 'tanh' })).toBe(true);
-      expect(takes(mode, 'unary', [view([n - 1], 'contiguous', values(n - 1, 9))], { shape: [n - 1], dtype: 'float32' }, { fn: 'tanh' })).toBe(false);
+      expect(
+        takes(
+          mode,
+          'unary',
+          [view([n - 1], 'contiguous', values(n - 1, 9))],
+          { shape: [n - 1], dtype: 'float32' },
+          { fn: 'tanh' },
+        ),
+      ).toBe(false);
       expect(takes(mode, 'unary', [x], out, { fn: 'log' })).toBe(false); // values(…) holds negatives
-      expect(takes(mode, 'unary', [view([n], 'contiguous', values(n, 9), 'float64')], { shape: [n], dtype: 'float64' }, { fn: 'tanh' })).toBe(false);
+      expect(
+        takes(
+          mode,
+          'unary',
+          [view([n], 'contiguous', values(n, 9), 'float64')],
+          { shape: [n], dtype: 'float64' },
+          { fn: 'tanh' },
+        ),
+      ).toBe(false);
     }
   });
 });

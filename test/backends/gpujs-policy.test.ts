@@ -24,10 +24,12 @@ describe('gpu.js takes() policy', () => {
     f();
     return kernelStats.calls - calls === kernelStats.fallbacks - fallbacks ? 'js' : 'gpu.js';
   };
-  const add = (n: number, dtype: 'float32' | 'float64' = 'float32') => () => {
-    const [a, b] = [view([n], 'contiguous', values(n, 1), dtype), view([n], 'contiguous', values(n, 2), dtype)];
-    runKernel('binary', [a, b], { fn: 'add' }, { shape: [n], dtype });
-  };
+  const add =
+    (n: number, dtype: 'float32' | 'float64' = 'float32') =>
+    () => {
+      const [a, b] = [view([n], 'contiguous', values(n, 1), dtype), view([n], 'contiguous', values(n, 2), dtype)];
+      runKernel('binary', [a, b], { fn: 'add' }, { shape: [n], dtype });
+    };
 
   it.each(['cpu', 'webasm'] as const)('%s: small tensors and float64 run on js, large float32 on gpu.js', (mode) => {
     setBackend(mode);

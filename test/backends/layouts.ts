@@ -14,7 +14,7 @@ export const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'broadcast', 'offs
 /** Deterministic values: half on a 0.5 grid in [-3, 3] (ties for round, equal pairs for eq), half continuous. */
 export function values(n: number, seed: number): number[] {
   let s = seed >>> 0 || 1;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   return Array.from({ length: n }, (_, i) => (i % 2 ? Math.round(rand() * 12 - 6) / 2 : rand() * 6 - 3));
 }
 
@@ -32,7 +32,13 @@ export function view(shape: number[], layout: Layout, vals: number[], dtype: DTy
     const rs = contiguousStrides(rev);
     const data = host(n);
     for (let i = 0; i < n; i++) data[at(i).reduce((p, c, d) => p + c * rs[r - 1 - d], 0)] = vals[i];
-    return mk(data, shape, shape.map((_, d) => rs[r - 1 - d]), 0, dtype);
+    return mk(
+      data,
+      shape,
+      shape.map((_, d) => rs[r - 1 - d]),
+      0,
+      dtype,
+    );
   }
   if (layout === 'broadcast' && r >= 1) {
     const strides = [0, ...contiguousStrides(shape.slice(1))];
@@ -60,7 +66,11 @@ function mk(data: Float32Array | Float64Array, shape: number[], strides: number[
 export function read(v: View): number[] {
   const n = sizeOf(v.shape);
   const logical = contiguousStrides(v.shape);
-  return Array.from({ length: n }, (_, i) => v.storage.host[v.offset + logical.reduce((p, s, d) => p + (Math.floor(i / s) % v.shape[d]) * v.strides[d], 0)]);
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      v.storage.host[v.offset + logical.reduce((p, s, d) => p + (Math.floor(i / s) % v.shape[d]) * v.strides[d], 0)],
+  );
 }
 
 /** Float32 agreement: equal (Infinity too), both NaN, or within atol + rtol·|want|; the first miss, or null. */
@@ -76,8 +86,14 @@ export function firstMiss(got: ArrayLike<number>, want: ArrayLike<number>, rtol 
 
 /** Every (layout, layout) pair with contiguous on one side, plus a few mixed ones. */
 export function pairs(): [Layout, Layout][] {
-  const mixed: [Layout, Layout][] = [['transposed', 'broadcast'], ['offset', 'sparse'], ['broadcast', 'broadcast']];
-  return LAYOUTS.flatMap((l) => [['contiguous', l] as [Layout, Layout], [l, 'contiguous'] as [Layout, Layout]]).concat(mixed);
+  const mixed: [Layout, Layout][] = [
+    ['transposed', 'broadcast'],
+    ['offset', 'sparse'],
+    ['broadcast', 'broadcast'],
+  ];
+  return LAYOUTS.flatMap((l) => [['contiguous', l] as [Layout, Layout], [l, 'contiguous'] as [Layout, Layout]]).concat(
+    mixed,
+  );
 }
 
 /** Every nonempty set of axes of a rank (the empty set for rank 0), for reductions. */
@@ -90,7 +106,11 @@ export function subsets(rank: number): number[][] {
 /** A matmul operand: 'transposed' swaps the last two dims in storage; 'broadcast' reads batch dim 0 with stride 0. */
 export function matmulOperand(shape: number[], layout: Layout, seed: number): View {
   const n = shape.reduce((a, b) => a * b, 1);
-  const v = view(shape, layout === 'transposed' || (layout === 'broadcast' && shape.length < 3) ? 'contiguous' : layout, values(n, seed));
+  const v = view(
+    shape,
+    layout === 'transposed' || (layout === 'broadcast' && shape.length < 3) ? 'contiguous' : layout,
+    values(n, seed),
+  );
   if (layout !== 'transposed') return v;
   const r = shape.length;
   const t = view([...shape.slice(0, r - 2), shape[r - 1], shape[r - 2]], 'contiguous', values(n, seed));

@@ -12,9 +12,11 @@ export function pinnStep(points = 1024, hidden = 32, params: Tensor[] = []): () 
   const sizes = [1, hidden, hidden, 1];
   let seed = 12345;
   // a small LCG in [-1, 1): the same host values whichever backend the step runs on
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 1073741824) - 1;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 1073741824 - 1;
   const ps = sizes.slice(1).map((n, i) => ({
-    W: nb.param(Array.from({ length: sizes[i] }, () => Array.from({ length: n }, () => next() * Math.sqrt(3 / sizes[i])))),
+    W: nb.param(
+      Array.from({ length: sizes[i] }, () => Array.from({ length: n }, () => next() * Math.sqrt(3 / sizes[i]))),
+    ),
     b: nb.param(Array.from({ length: n }, () => 0.1 * next())),
   }));
   const xs = Array.from({ length: points }, (_, i) => [i / (points - 1)]);

@@ -15,7 +15,10 @@ const delay = Number(params.get('delay') ?? 1);
 let runs = 0;
 const executor = gpujsExecutor(
   'cpu',
-  async () => (device === 'no-adapter' ? { why: 'no adapter answered (stand-in)' } : { why: null, device: 'stand-in asynchronous device (gpu.js cpu)', fallback: device === 'fallback' }),
+  async () =>
+    device === 'no-adapter'
+      ? { why: 'no adapter answered (stand-in)' }
+      : { why: null, device: 'stand-in asynchronous device (gpu.js cpu)', fallback: device === 'fallback' },
   'CPUKernel',
   async (plan, args) => {
     await (delay ? new Promise((r) => setTimeout(r, delay)) : Promise.resolve());

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, webgpuLiveBuffers, type GpuCounters } from '../../runtime/backends/gpujs';
+import {
+  countersSince,
+  setSmallTensorLimit,
+  startNodeAgent,
+  webgpuAgentStats,
+  webgpuCounters,
+  webgpuDevice,
+  webgpuLiveBuffers,
+  type GpuCounters,
+} from '../../runtime/backends/gpujs';
 import { runnableBackends } from '../runtime/helpers';
 import { pinnStep } from './pinn-steps';
 
@@ -141,7 +150,12 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
       [xs[3][4], xs[10][0]] = [NaN, Infinity];
       return [nb.tensor(xs), W, b];
     };
-    for (const [seed, poison] of [[1, false], [5, false], [9, false], [13, true]] as const) {
+    for (const [seed, poison] of [
+      [1, false],
+      [5, false],
+      [9, false],
+      [13, true],
+    ] as const) {
       const [x, W, b] = args(seed, poison);
       const got = (compiled(x, W, b) as Tensor).toHost();
       const want = onJs(() => f(x, W, b).toHost());

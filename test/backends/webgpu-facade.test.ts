@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import '../../runtime';
 import { backendReport, chooseBackend, getBackend, kernelStats, runKernel, setBackend } from '../../runtime/backend';
-import { guardStats, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuDevice } from '../../runtime/backends/gpujs';
+import {
+  guardStats,
+  setSmallTensorLimit,
+  startNodeAgent,
+  webgpuAgentStats,
+  webgpuDevice,
+} from '../../runtime/backends/gpujs';
 import { getKernel } from '../../runtime/kernels';
 import { kernelCases, largeCases } from './kernel-cases';
 import { firstMiss, values, view } from './layouts';
@@ -51,40 +57,46 @@ async function runTable(cases: ReturnType<typeof kernelCases>) {
 }
 
 describe('webgpu facade in Node', () => {
-  it('runs the kernel table on Dawn where an adapter answers, else says why', async () => {
-    const previous = getBackend().name;
-    let why: string | null = null;
-    try {
-      setBackend('webgpu');
-    } catch (e) {
-      why = (e as Error).message;
-    }
-    if (why) {
-      expect(process.env.NABLA_REQUIRE_WEBGPU, `NABLA_REQUIRE_WEBGPU is set, but ${why}`).toBeFalsy();
-      // the reasons the probe can give without an adapter: package missing, binding refused, no adapter
-      expect(why).toMatch(/backend 'webgpu' cannot run here: .*(not installed|Dawn binding does not load|no WebGPU adapter|GPU agent)/);
-      if (!process.env.NABLA_BACKEND) {
-        chooseBackend();
-        // the automatic choice may refuse sooner (no GPU device node here), never accept
-        expect(backendReport().skipped.find((s) => s.name === 'webgpu')?.why).toMatch(/.+/);
+  it(
+    'runs the kernel table on Dawn where an adapter answers, else says why',
+    async () => {
+      const previous = getBackend().name;
+      let why: string | null = null;
+      try {
+        setBackend('webgpu');
+      } catch (e) {
+        why = (e as Error).message;
       }
-      console.info(`[test/backends] real webgpu (Dawn) refused here, as expected without a GPU: ${why}`);
-    } else {
-      // a machine where Dawn loads and an adapter answered: the table runs on the real device
-      const { misses, onWebgpu } = await runTable(kernelCases({ specials: false, shapes: SHAPES }));
-      expect(misses).toEqual([]);
-      expect(onWebgpu).toBeGreaterThan(1000);
-      expect(webgpuAgentStats()?.classes).toEqual(['WebGPUKernel']);
-      console.info(`[test/backends] real webgpu ran on ${webgpuDevice()}`);
-      if (!process.env.NABLA_BACKEND) {
-        // a CPU emulation (lavapipe) runs when named, but the automatic choice passes over it
-        chooseBackend();
-        const skipped = backendReport().skipped.find((s) => s.name === 'webgpu');
-        if (/llvmpipe|swiftshader/i.test(webgpuDevice())) expect(skipped?.why).toMatch(/no GPU here|CPU emulation/);
+      if (why) {
+        expect(process.env.NABLA_REQUIRE_WEBGPU, `NABLA_REQUIRE_WEBGPU is set, but ${why}`).toBeFalsy();
+        // the reasons the probe can give without an adapter: package missing, binding refused, no adapter
+        expect(why).toMatch(
+          /backend 'webgpu' cannot run here: .*(not installed|Dawn binding does not load|no WebGPU adapter|GPU agent)/,
+        );
+        if (!process.env.NABLA_BACKEND) {
+          chooseBackend();
+          // the automatic choice may refuse sooner (no GPU device node here), never accept
+          expect(backendReport().skipped.find((s) => s.name === 'webgpu')?.why).toMatch(/.+/);
+        }
+        console.info(`[test/backends] real webgpu (Dawn) refused here, as expected without a GPU: ${why}`);
+      } else {
+        // a machine where Dawn loads and an adapter answered: the table runs on the real device
+        const { misses, onWebgpu } = await runTable(kernelCases({ specials: false, shapes: SHAPES }));
+        expect(misses).toEqual([]);
+        expect(onWebgpu).toBeGreaterThan(1000);
+        expect(webgpuAgentStats()?.classes).toEqual(['WebGPUKernel']);
+        console.info(`[test/backends] real webgpu ran on ${webgpuDevice()}`);
+        if (!process.env.NABLA_BACKEND) {
+          // a CPU emulation (lavapipe) runs when named, but the automatic choice passes over it
+          chooseBackend();
+          const skipped = backendReport().skipped.find((s) => s.name === 'webgpu');
+          if (/llvmpipe|swiftshader/i.test(webgpuDevice())) expect(skipped?.why).toMatch(/no GPU here|CPU emulation/);
+        }
       }
-    }
-    setBackend(previous);
-  }, TABLE_TIMEOUT_MS);
+      setBackend(previous);
+    },
+    TABLE_TIMEOUT_MS,
+  );
 
   it('the automatic choice passes over an adapter that is a CPU emulation; naming the backend takes it', () => {
     expect(startNodeAgent(standIn('fallback'))).toBeNull();
@@ -129,26 +141,32 @@ describe('webgpu facade in Node', () => {
     }
   });
 
-  it('runs the kernel table synchronously through the agent and agrees with js', async () => {
-    expect(startNodeAgent(standIn())).toBeNull();
-    setBackend('webgpu');
-    expect(webgpuDevice()).toBe('stand-in asynchronous device (gpu.js cpu)');
-    expect(getBackend().describe()).toMatch(/stand-in asynchronous device/);
-    const declinedBefore = guardStats.get('webgpu')?.declined ?? 0;
-    const cases = [...kernelCases({ specials: false, shapes: SHAPES }), ...largeCases()];
-    const t0 = performance.now();
-    const { misses, onWebgpu } = await runTable(cases);
-    const ms = performance.now() - t0;
-    expect(misses).toEqual([]);
-    // everything the guard let through ran on the agent (declined: domains such as log of a negative)
-    const declined = (guardStats.get('webgpu')?.declined ?? 0) - declinedBefore;
-    expect(onWebgpu + declined).toBe(cases.length);
-    expect(onWebgpu).toBeGreaterThan(cases.length * 0.9);
-    const stats = webgpuAgentStats()!;
-    expect(stats.classes).toEqual(['CPUKernel']);
-    expect(stats.cache.built).toBeGreaterThan(100);
-    console.info(`[test/backends] webgpu facade over the stand-in: ${onWebgpu} calls in ${Math.round(ms)} ms (${(ms / onWebgpu).toFixed(2)} ms each, kernel builds included)`);
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'runs the kernel table synchronously through the agent and agrees with js',
+    async () => {
+      expect(startNodeAgent(standIn())).toBeNull();
+      setBackend('webgpu');
+      expect(webgpuDevice()).toBe('stand-in asynchronous device (gpu.js cpu)');
+      expect(getBackend().describe()).toMatch(/stand-in asynchronous device/);
+      const declinedBefore = guardStats.get('webgpu')?.declined ?? 0;
+      const cases = [...kernelCases({ specials: false, shapes: SHAPES }), ...largeCases()];
+      const t0 = performance.now();
+      const { misses, onWebgpu } = await runTable(cases);
+      const ms = performance.now() - t0;
+      expect(misses).toEqual([]);
+      // everything the guard let through ran on the agent (declined: domains such as log of a negative)
+      const declined = (guardStats.get('webgpu')?.declined ?? 0) - declinedBefore;
+      expect(onWebgpu + declined).toBe(cases.length);
+      expect(onWebgpu).toBeGreaterThan(cases.length * 0.9);
+      const stats = webgpuAgentStats()!;
+      expect(stats.classes).toEqual(['CPUKernel']);
+      expect(stats.cache.built).toBeGreaterThan(100);
+      console.info(
+        `[test/backends] webgpu facade over the stand-in: ${onWebgpu} calls in ${Math.round(ms)} ms (${(ms / onWebgpu).toFixed(2)} ms each, kernel builds included)`,
+      );
+    },
+    TABLE_TIMEOUT_MS,
+  );
 
   it('declines NaN and infinities (the guard) and recomputes an overflowing result on js', () => {
     setBackend('webgpu');
@@ -158,7 +176,9 @@ describe('webgpu facade in Node', () => {
       const before = { ...(guardStats.get('webgpu') ?? { declined: 0, recomputed: 0 }) };
       const withNaN = view([4], 'contiguous', [1, NaN, 2, 3]);
       const calls = kernelStats.byBackend.get('webgpu') ?? 0;
-      expect(Array.from(runKernel('unary', [withNaN], { fn: 'exp' }, out))).toEqual(Array.from(getKernel('js', 'unary')!([withNaN], { fn: 'exp' }, out)));
+      expect(Array.from(runKernel('unary', [withNaN], { fn: 'exp' }, out))).toEqual(
+        Array.from(getKernel('js', 'unary')!([withNaN], { fn: 'exp' }, out)),
+      );
       expect(kernelStats.byBackend.get('webgpu') ?? 0).toBe(calls); // declined: js ran it
       const big = view([4], 'contiguous', [1, 100, 2, -100]);
       const got = runKernel('unary', [big], { fn: 'exp' }, out);

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { countersSince, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuCounters, webgpuDevice, type GpuCounters } from '../../runtime/backends/gpujs';
+import {
+  countersSince,
+  setSmallTensorLimit,
+  startNodeAgent,
+  webgpuAgentStats,
+  webgpuCounters,
+  webgpuDevice,
+  type GpuCounters,
+} from '../../runtime/backends/gpujs';
 import { setDeviceOptimizers } from '../../runtime/optim/device-step';
 import { mlpStep, runnableBackends } from '../runtime/helpers';
 
@@ -101,23 +109,31 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
     if (device) go();
     else hostSteps(go);
     const onGpu = params.every((p) => !p.storage.onHost); // before anything below reads them
-    const state = params.flatMap((p) => Object.values(opt.state.get(p)!).filter((v): v is Tensor => v instanceof nb.Tensor).map((t) => Array.from(t.toHost())));
+    const state = params.flatMap((p) =>
+      Object.values(opt.state.get(p)!)
+        .filter((v): v is Tensor => v instanceof nb.Tensor)
+        .map((t) => Array.from(t.toHost())),
+    );
     return { params: params.map((p) => Array.from(p.toHost())), state, moved, onGpu };
   };
 
-  it.each(CONFIGS)('%s: 100 device steps equal the host loop, reading nothing back', (_name, make) => {
-    const device = run(make, true);
-    const host = run(make, false);
-    expect(device.onGpu).toBe(true);
-    expect(device.moved.floatsDown).toBe(0); // not a gradient, param or state value came back
-    expect(host.moved.floatsDown).toBeGreaterThan(0); // the host loop reads every gradient
-    device.params.forEach((p, k) => expect(maxDiff(p, host.params[k])).toBeLessThan(TOL));
-    expect(device.state.length).toBe(host.state.length);
-    device.state.forEach((s, k) => expect(maxDiff(s, host.state[k])).toBeLessThan(TOL));
-    // and the steps did move the params (a no-op update would pass the comparison above only if both were no-ops)
-    const start = nb.mul(nb.randn([9, 7], { seed: 1 }), 0.5).toHost();
-    expect(maxDiff(device.params[0], start)).toBeGreaterThan(1e-2);
-  }, 60_000);
+  it.each(CONFIGS)(
+    '%s: 100 device steps equal the host loop, reading nothing back',
+    (_name, make) => {
+      const device = run(make, true);
+      const host = run(make, false);
+      expect(device.onGpu).toBe(true);
+      expect(device.moved.floatsDown).toBe(0); // not a gradient, param or state value came back
+      expect(host.moved.floatsDown).toBeGreaterThan(0); // the host loop reads every gradient
+      device.params.forEach((p, k) => expect(maxDiff(p, host.params[k])).toBeLessThan(TOL));
+      expect(device.state.length).toBe(host.state.length);
+      device.state.forEach((s, k) => expect(maxDiff(s, host.state[k])).toBeLessThan(TOL));
+      // and the steps did move the params (a no-op update would pass the comparison above only if both were no-ops)
+      const start = nb.mul(nb.randn([9, 7], { seed: 1 }), 0.5).toHost();
+      expect(maxDiff(device.params[0], start)).toBeGreaterThan(1e-2);
+    },
+    60_000,
+  );
 
   it('hands the state between the host loop and the device in either direction', () => {
     const p = nb.mul(nb.randn([20], { seed: 3 }), 1).detach();
@@ -137,7 +153,10 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
     }
     expect(a.state.get(p)!.step).toBe(12);
     expect(maxDiff(p.toHost(), q.toHost())).toBeLessThan(TOL);
-    for (const k of ['expAvg', 'expAvgSq', 'maxExpAvgSq']) expect(maxDiff((a.state.get(p)![k] as Tensor).toHost(), (b.state.get(q)![k] as Tensor).toHost())).toBeLessThan(TOL);
+    for (const k of ['expAvg', 'expAvgSq', 'maxExpAvgSq'])
+      expect(maxDiff((a.state.get(p)![k] as Tensor).toHost(), (b.state.get(q)![k] as Tensor).toHost())).toBeLessThan(
+        TOL,
+      );
   }, 60_000);
 
   it('trains an MLP with losses equal to the js backend over 100 steps, reading back only the loss', () => {
@@ -186,7 +205,7 @@ describe.each(agents)('the webgpu counters are exact (%s)', (agent) => {
     const y = nb.tensor([1, 2, 3]);
     const fresh = counting(() => nb.exp(nb.mul(y, 0.25)));
     expect(fresh.counts).toEqual({ dispatches: 2, compilations: 2, floatsUp: 3 + 1, floatsDown: 0, reads: 0 });
-   }, 60_000);
+  }, 60_000);
 
   it("agrees with the agent's own counts over training steps, and sees a planted extra readback", () => {
     const t = mlpStep(7);
@@ -210,5 +229,5 @@ describe.each(agents)('the webgpu counters are exact (%s)', (agent) => {
     }).counts;
     expect(planted.floatsDown).toBe(5 * (1 + W.size));
     expect(planted.reads).toBe(10);
-   }, 60_000);
+  }, 60_000);
 });

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { gpuTraffic, setGpuResident, setSmallTensorLimit, startNodeAgent, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/backends/gpujs';
+import {
+  gpuTraffic,
+  setGpuResident,
+  setSmallTensorLimit,
+  startNodeAgent,
+  webgpuAgentStats,
+  webgpuDevice,
+  webgpuLiveBuffers,
+} from '../../runtime/backends/gpujs';
 import { mlpStep, runnableBackends } from '../runtime/helpers';
 
 /**
@@ -20,7 +28,10 @@ if (process.env.NABLA_REQUIRE_WEBGPU) {
 }
 
 const traffic = () => ({ ...gpuTraffic.webgpu });
-const since = (t: typeof gpuTraffic.webgpu) => ({ reads: gpuTraffic.webgpu.reads - t.reads, floatsUploaded: gpuTraffic.webgpu.floatsUploaded - t.floatsUploaded });
+const since = (t: typeof gpuTraffic.webgpu) => ({
+  reads: gpuTraffic.webgpu.reads - t.reads,
+  floatsUploaded: gpuTraffic.webgpu.floatsUploaded - t.floatsUploaded,
+});
 const onJs = <T>(f: () => T): T => {
   nb.setBackend('js');
   try {
@@ -77,7 +88,10 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
     const t2 = traffic();
     const z = nb.tanh(x);
     expect(since(t2).floatsUploaded).toBe(64 * 64);
-    close(z, onJs(() => nb.tanh(x)));
+    close(
+      z,
+      onJs(() => nb.tanh(x)),
+    );
   });
 
   it('backpropagates through resident values to the gradients js computes', () => {
@@ -107,7 +121,11 @@ describe.each(agents)('resident tensors on webgpu (%s)', (agent) => {
     expect(a.version).toBe(before + 2);
     expect(a.storage.device).toBeNull();
     const b = nb.mul(a, 2);
-    close(b, onJs(() => nb.mul(a, 2)), 0);
+    close(
+      b,
+      onJs(() => nb.mul(a, 2)),
+      0,
+    );
     expect(Array.from(b.toHost().slice(0, 100))).toEqual(new Array(100).fill(0));
   });
 

@@ -25,7 +25,11 @@ print(w.tolist())
 `,
 );
 const run = (env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['bin/nabla.mjs', 'run', file, '--explain-compile'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  spawnSync(process.execPath, ['bin/nabla.mjs', 'run', file, '--explain-compile'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 
 describe('nabla run --explain-compile', () => {
   it('prints the script, then on stderr which loops compiled and why the other statements did not, with lines', () => {
@@ -33,7 +37,9 @@ describe('nabla run --explain-compile', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^20 [\d.e-]+$/m);
     expect(r.stderr).toMatch(/^auto-compile: on$/m);
-    expect(r.stderr).toMatch(/train\.nabla:3 `for step in range\(30\)`: compiled: \d+ of 30 iterations replayed a plan/);
+    expect(r.stderr).toMatch(
+      /train\.nabla:3 `for step in range\(30\)`: compiled: \d+ of 30 iterations replayed a plan/,
+    );
     expect(r.stderr).toMatch(/lines 4-7: compiled \(/);
     expect(r.stderr).toMatch(/line 8 runs eagerly each iteration: it reads `step`, which changes every iteration/);
   }, 120_000);

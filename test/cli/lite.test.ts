@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../bin/nabla.mjs', import.meta.url));
-const nabla = (...args: string[]) => spawnSync(process.execPath, [bin, 'lite', ...args], { encoding: 'utf8', timeout: 60_000 });
+const nabla = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'lite', ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('nabla lite', () => {
   it('names its subcommands when given none or an unknown one', () => {

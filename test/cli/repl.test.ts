@@ -11,13 +11,21 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const NABLA = fileURLToPath(new URL('../../bin/nabla.mjs', import.meta.url));
 
 describe('the REPL under Ctrl-C', () => {
-  it.skipIf(!existsSync(PYTHON))('stops a running loop on Ctrl-C at a terminal and keeps the variables', () => {
-    const r = spawnSync(PYTHON, [fileURLToPath(new URL('./repl_pty.py', import.meta.url)), process.execPath, NABLA, 'repl'], { cwd: root, encoding: 'utf8', timeout: 280_000 });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/KeyboardInterrupt: interrupted by the user/);
-    expect(r.stdout).toMatch(/kept \+ 1\s*\n42\s*\n/); // the terminal echoes the line, then the answer
-    expect(r.stdout).toMatch(/\[pty\] exit status 0/);
-  }, 300_000);
+  it.skipIf(!existsSync(PYTHON))(
+    'stops a running loop on Ctrl-C at a terminal and keeps the variables',
+    () => {
+      const r = spawnSync(
+        PYTHON,
+        [fileURLToPath(new URL('./repl_pty.py', import.meta.url)), process.execPath, NABLA, 'repl'],
+        { cwd: root, encoding: 'utf8', timeout: 280_000 },
+      );
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/KeyboardInterrupt: interrupted by the user/);
+      expect(r.stdout).toMatch(/kept \+ 1\s*\n42\s*\n/); // the terminal echoes the line, then the answer
+      expect(r.stdout).toMatch(/\[pty\] exit status 0/);
+    },
+    300_000,
+  );
 
   it('stops a running loop on SIGINT (kill -INT) and keeps the variables', async () => {
     const p = spawn(process.execPath, [NABLA, 'repl'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });

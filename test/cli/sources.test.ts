@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const NABLA = fileURLToPath(new URL('../../bin/nabla.mjs', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-sources-'));
-const nabla = (...args: string[]) => spawnSync(process.execPath, [NABLA, ...args], { encoding: 'utf8', timeout: 120_000 });
+const nabla = (...args: string[]) =>
+  spawnSync(process.execPath, [NABLA, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe('source files', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,7 +26,9 @@ describe('source files', () => {
       for (const cmd of ['run', 'check']) {
         const r = nabla(cmd, file);
         expect(r.status, `${cmd} ${file}: ${r.stderr}`).toBe(1);
-        expect(r.stderr).toContain(`nabla: cannot read ${file}: it is not a regular file (${what}); give a .nabla source file`);
+        expect(r.stderr).toContain(
+          `nabla: cannot read ${file}: it is not a regular file (${what}); give a .nabla source file`,
+        );
       }
     }
   }, 300_000);

@@ -95,7 +95,9 @@ describe('one error shape, one rendering', () => {
     const site = { file: 'cell[1]', line: 1, col: 1 };
     const src = () => 'while true { }';
     const interrupted = failed([diagnose(new Interrupted(), site)], src);
-    expect(interrupted.traceback).toEqual(['cell[1]:1:1: KeyboardInterrupt: interrupted by the user\n  while true { }\n  ^']);
+    expect(interrupted.traceback).toEqual([
+      'cell[1]:1:1: KeyboardInterrupt: interrupted by the user\n  while true { }\n  ^',
+    ]);
     const bug = failed([diagnose(new Error('boom'), null)]);
     expect(bug.ename).toBe('InternalError');
     expect(bug.traceback).toEqual([
@@ -115,11 +117,21 @@ describe('one error shape, one rendering', () => {
     const e = new NablaError('matmul: no', 'matmul', 'ShapeError');
     e.site = { file: 'f', line: 2, col: 3 };
     expect(diagnose(e, { file: 'g', line: 9, col: 9 }).places).toEqual([{ file: 'f', line: 2, col: 3, label: '' }]);
-    const given: Diagnostic = { kind: 'ValueError', message: 'input: no', places: [], notes: ['the front end did not answer'] };
+    const given: Diagnostic = {
+      kind: 'ValueError',
+      message: 'input: no',
+      places: [],
+      notes: ['the front end did not answer'],
+    };
     expect(diagnose(new Reported(given), null)).toEqual(given);
-    expect(renderAll([given], () => undefined)).toEqual(['ValueError: input: no', 'note: the front end did not answer']);
+    expect(renderAll([given], () => undefined)).toEqual([
+      'ValueError: input: no',
+      'note: the front end did not answer',
+    ]);
     // a place whose source is unknown is one line
-    expect(renderAll([{ ...given, notes: [], places: [{ file: 'x', line: 1, col: 2, label: '' }] }], () => undefined)).toEqual(['x:1:2: ValueError: input: no']);
+    expect(
+      renderAll([{ ...given, notes: [], places: [{ file: 'x', line: 1, col: 2, label: '' }] }], () => undefined),
+    ).toEqual(['x:1:2: ValueError: input: no']);
   });
 });
 
@@ -132,7 +144,10 @@ describe('backend probes are data', () => {
     }
     expect(probeBackend('js')).toEqual({ backend: 'js', ok: true, registered: true, reason: null });
     // registered in Node too, where its probe says why not
-    expect(probeBackend('webgl2')).toMatchObject({ ok: false, reason: expect.stringMatching(/^WebGL2 exists only in browsers/) });
+    expect(probeBackend('webgl2')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^WebGL2 exists only in browsers/),
+    });
     expect(probeBackend('nope')).toMatchObject({ ok: false, registered: false });
   });
 });

@@ -3,7 +3,11 @@ import * as nb from '../../runtime';
 import { chartsLoaded, loadCharts, plot, renderSvg, scatter, seriesSpec, VEGALITE_MIME } from '../../display';
 import { MAX_POINTS } from '../../display/chart';
 
-type Spec = { data: { values: { x: number | null; y: number | null; series: string }[] }; mark: { type: string }; encoding: Record<string, { title?: unknown }> };
+type Spec = {
+  data: { values: { x: number | null; y: number | null; series: string }[] };
+  mark: { type: string };
+  encoding: Record<string, { title?: unknown }>;
+};
 const spec = (b: Record<string, unknown>) => b[VEGALITE_MIME] as Spec;
 
 describe('charts', () => {
@@ -30,7 +34,14 @@ describe('charts', () => {
   it('renders the same SVG synchronously as vega-view renders asynchronously', async () => {
     const vega = await import('vega');
     const vl = await import('vega-lite');
-    const s = seriesSpec([{ x: [1, 2, 3], y: [3, 1, 2], label: 'a' }, { x: [1, 2, 3], y: [1, 2, 3], label: 'b' }], 'line', { title: 'T' });
+    const s = seriesSpec(
+      [
+        { x: [1, 2, 3], y: [3, 1, 2], label: 'a' },
+        { x: [1, 2, 3], y: [1, 2, 3], label: 'b' },
+      ],
+      'line',
+      { title: 'T' },
+    );
     const view = new vega.View(vega.parse(vl.compile(s as never).spec), { renderer: 'none' });
     const expected = await view.toSVG();
     view.finalize();
@@ -38,7 +49,12 @@ describe('charts', () => {
   });
 
   it('plot(history) draws one line per named series, counting steps from 0', () => {
-    const b = plot(new Map<string, unknown>([['loss', [3, 2, 1]], ['val', nb.tensor([3.5, 2.5, 2])]]));
+    const b = plot(
+      new Map<string, unknown>([
+        ['loss', [3, 2, 1]],
+        ['val', nb.tensor([3.5, 2.5, 2])],
+      ]),
+    );
     const s = spec(b);
     expect(new Set(s.data.values.map((v) => v.series))).toEqual(new Set(['loss', 'val']));
     expect(s.data.values.filter((v) => v.series === 'val').map((v) => v.x)).toEqual([0, 1, 2]);

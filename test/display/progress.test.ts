@@ -6,7 +6,12 @@ function sink() {
   return {
     shown,
     display(b: MimeBundle, o: { displayId?: string; update?: boolean } = {}) {
-      shown.push({ text: b['text/plain'] as string, html: b['text/html'] as string, displayId: o.displayId, update: !!o.update });
+      shown.push({
+        text: b['text/plain'] as string,
+        html: b['text/html'] as string,
+        displayId: o.displayId,
+        update: !!o.update,
+      });
     },
   };
 }
@@ -67,7 +72,12 @@ describe('progress', () => {
   });
 
   it('reads the length of anything with a length or size (arrays, ranges)', () => {
-    const range = { length: 3, *[Symbol.iterator]() { yield* [0, 1, 2]; } };
+    const range = {
+      length: 3,
+      *[Symbol.iterator]() {
+        yield* [0, 1, 2];
+      },
+    };
     const s = sink();
     for (const _ of new Progress(range, s, { now: clock(1) }));
     expect(s.shown[0].text).toContain('0/3');

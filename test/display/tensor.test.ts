@@ -7,7 +7,10 @@ const rows = (html: string) => (html.match(/<tr>/g) ?? []).length;
 
 describe('tensor bundles', () => {
   it('pairs the runtime text form with an HTML table headed by shape and dtype', () => {
-    const t = nb.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = nb.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = tensorBundle(t);
     expect(b['text/plain']).toBe(t.toString());
     const html = b['text/html'] as string;

@@ -25,7 +25,10 @@ function codeCells(notebook: string): { source: string; exercise: boolean }[] {
   const nb = JSON.parse(readFileSync(join(root, notebook), 'utf8')) as { cells: Cell[] };
   return nb.cells
     .filter((c) => c.cell_type === 'code')
-    .map((c) => ({ source: Array.isArray(c.source) ? c.source.join('') : c.source, exercise: !!c.metadata?.tags?.includes('exercise') }));
+    .map((c) => ({
+      source: Array.isArray(c.source) ? c.source.join('') : c.source,
+      exercise: !!c.metadata?.tags?.includes('exercise'),
+    }));
 }
 
 /**
@@ -37,7 +40,10 @@ function runWith(notebook: string, answer: string | null, upToCheck = false): st
   const session = createSession();
   const verdicts: string[] = [];
   const all = codeCells(notebook);
-  expect(all.filter((c) => c.exercise), `${notebook} has one cell tagged exercise`).toHaveLength(1);
+  expect(
+    all.filter((c) => c.exercise),
+    `${notebook} has one cell tagged exercise`,
+  ).toHaveLength(1);
   const cells = upToCheck ? all.slice(0, all.findIndex((c) => c.source.includes('check(')) + 1) : all;
   cells.forEach((c, i) => {
     const r = runNabla(answer !== null && c.exercise ? answer : c.source, session, `cell${i}`);
@@ -54,7 +60,8 @@ function runWith(notebook: string, answer: string | null, upToCheck = false): st
 describe('the exercises and their answers', () => {
   it('cover every exercise check() knows, one notebook each', () => {
     expect(ANSWERS.map((a) => a.exercise).sort()).toEqual([...EXERCISES.keys()].sort());
-    for (const a of ANSWERS) expect(codeCells(a.notebook).some((c) => c.source.includes(`check("${a.exercise}", ${a.name})`))).toBe(true);
+    for (const a of ANSWERS)
+      expect(codeCells(a.notebook).some((c) => c.source.includes(`check("${a.exercise}", ${a.name})`))).toBe(true);
   });
 });
 
@@ -91,7 +98,9 @@ describe('check()', () => {
       expect(none.ok).toBe(true);
       expect(String(none.displays[0]['text/plain'])).toBe(`✗ ${ex.name}: not yet. nothing to check yet: ${ex.task}`);
       const number = runNabla(`check("${ex.name}", 3)`);
-      expect(String(number.displays[0]['text/plain'])).toMatch(new RegExp(`^✗ ${ex.name}: not yet\\. check\\("${ex.name}", \\.\\.\\.\\) takes .*, but got a number`));
+      expect(String(number.displays[0]['text/plain'])).toMatch(
+        new RegExp(`^✗ ${ex.name}: not yet\\. check\\("${ex.name}", \\.\\.\\.\\) takes .*, but got a number`),
+      );
     }
   });
 
@@ -99,25 +108,39 @@ describe('check()', () => {
     const r = runNabla('r = check("fit-ode", fn(t) = exp(-2 * t))\nprint(r)');
     expect(r.ok).toBe(true);
     expect(r.stdout).toBe('none\n');
-    expect(String(r.displays[0]['text/plain'])).toMatch(/^✓ fit-ode: right\. relative L2 error .* against the exact solution exp\(-2t\)/);
-    expect(String(r.displays[0]['text/html'])).toMatch(/^<div style="border-left:4px solid #1a7f37.*<b style="color:#1a7f37">✓ fit-ode:<\/b> right\./);
+    expect(String(r.displays[0]['text/plain'])).toMatch(
+      /^✓ fit-ode: right\. relative L2 error .* against the exact solution exp\(-2t\)/,
+    );
+    expect(String(r.displays[0]['text/html'])).toMatch(
+      /^<div style="border-left:4px solid #1a7f37.*<b style="color:#1a7f37">✓ fit-ode:<\/b> right\./,
+    );
   });
 
   it('names the exercises when given an unknown one', () => {
     const r = runNabla('check("derive", fn(z) = z)');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.evalue).toBe(`check: there is no exercise "derive". The exercises are ${[...EXERCISES.keys()].map((n) => `"${n}"`).join(', ')} (exercise(name, reference) adds one).`);
+    if (!r.ok)
+      expect(r.evalue).toBe(
+        `check: there is no exercise "derive". The exercises are ${[...EXERCISES.keys()].map((n) => `"${n}"`).join(', ')} (exercise(name, reference) adds one).`,
+      );
   });
 
   it("a teacher's exercise(name, reference, hint=) is judged by check with allclose, and a typo gets a did-you-mean", () => {
     const setup = 'x = param([1.0, 2.0])\nexercise("grad-of-square", fn() = 2 * x, hint="d/dx x² is 2x")\n';
     const texts = (code: string) => runNabla(setup + code).displays.map((d) => String(d['text/plain']));
-    expect(texts('check("grad-of-square", grad(sum(x^2), x))')).toEqual(['✓ grad-of-square: right. It matches the reference.']);
+    expect(texts('check("grad-of-square", grad(sum(x^2), x))')).toEqual([
+      '✓ grad-of-square: right. It matches the reference.',
+    ]);
     expect(texts('check("grad-of-square", x)')).toEqual(['✗ grad-of-square: not yet. d/dx x² is 2x']);
-    expect(texts('check("grad-of-square", [1.0])')).toEqual(['✗ grad-of-square: not yet. the answer has shape [1], but it must be [2]. d/dx x² is 2x']);
+    expect(texts('check("grad-of-square", [1.0])')).toEqual([
+      '✗ grad-of-square: not yet. the answer has shape [1], but it must be [2]. d/dx x² is 2x',
+    ]);
     const r = runNabla(setup + 'check("grad-of-sqare", x)');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.evalue).toMatch(/^check: there is no exercise "grad-of-sqare"; did you mean 'grad-of-square'\? The exercises are "grad-of-square", /);
+    if (!r.ok)
+      expect(r.evalue).toMatch(
+        /^check: there is no exercise "grad-of-sqare"; did you mean 'grad-of-square'\? The exercises are "grad-of-square", /,
+      );
   });
 
   it('puts a runtime warning caused by the answer into the hint instead of stderr', () => {
@@ -125,6 +148,8 @@ describe('check()', () => {
     const r = runNabla('check("repair-gradient-path", fn(x) = round(x[0] * 0) + sum((detach(x) / norm(detach(x)))^3))');
     expect(r.ok).toBe(true);
     expect(r.stdout).toBe('');
-    expect(String(r.displays[0]['text/plain'])).toMatch(/^✗ repair-gradient-path: not yet\. at x = .* the gradient is \[0, 0, 0, 0\].*\(The runtime also warned: .*only through round/);
+    expect(String(r.displays[0]['text/plain'])).toMatch(
+      /^✗ repair-gradient-path: not yet\. at x = .* the gradient is \[0, 0, 0, 0\].*\(The runtime also warned: .*only through round/,
+    );
   });
 });

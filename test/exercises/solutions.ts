@@ -30,7 +30,10 @@ export const ANSWERS: Answers[] = [
     wrong: [
       { source: 'fn dL(z) = exp(z) / sum(exp(z))', hint: /softmax\(z\).*"- z\[2\]" term has a gradient too/ },
       { source: 'fn dL(z) = (arange(5) == k) * 1.0 - exp(z) / sum(exp(z))', hint: /sign is flipped/ },
-      { source: 'fn dL(z) = exp(z) / sum(exp(z)) - (arange(5) == 3) * 1.0', hint: /-1 is at entry 3, but z\[2\] is entry 2/ },
+      {
+        source: 'fn dL(z) = exp(z) / sum(exp(z)) - (arange(5) == 3) * 1.0',
+        hint: /-1 is at entry 3, but z\[2\] is entry 2/,
+      },
       { source: 'fn dL(z) = exp(z) - (arange(5) == k) * 1.0', hint: /divided by sum\(exp\(z\)\)/ },
       { source: 'fn dL(z) = exp(z) / sum(exp(z)) - 1', hint: /-1 at entry 2 and 0 elsewhere, not -1 everywhere/ },
       { source: 'fn dL(z) = sum(exp(z))', hint: /returned shape \[\], but it must be \[5\]/ },
@@ -41,16 +44,19 @@ export const ANSWERS: Answers[] = [
     exercise: 'repair-gradient-path',
     notebook: 'notebooks/exercises/02-repair-gradient-path.ipynb',
     name: 'fixed_loss',
-    right: [
-      'fn fixed_loss(x) {\n  n = norm(x)\n  sum((x / n)^3)\n}',
-      'fn fixed_loss(x) = sum(x^3) / norm(x)^3',
-    ],
+    right: ['fn fixed_loss(x) {\n  n = norm(x)\n  sum((x / n)^3)\n}', 'fn fixed_loss(x) = sum(x^3) / norm(x)^3'],
     blank: /still the broken one/,
     wrong: [
-      { source: 'fn fixed_loss(x) = sum((x / detach(norm(x)))^3)', hint: /still the broken one.*treats the norm as a constant/ },
+      {
+        source: 'fn fixed_loss(x) = sum((x / detach(norm(x)))^3)',
+        hint: /still the broken one.*treats the norm as a constant/,
+      },
       { source: 'fn fixed_loss(x) = sum((x / float(norm(x)))^3)', hint: /still the broken one/ },
       { source: 'fn fixed_loss(x) = sum((x / norm(x))^2)', hint: /the value changed/ },
-      { source: 'fn fixed_loss(x) = tensor(sum((x / norm(x))^3).item())', hint: /no gradient reaches the input.*does not require grad/ },
+      {
+        source: 'fn fixed_loss(x) = tensor(sum((x / norm(x))^3).item())',
+        hint: /no gradient reaches the input.*does not require grad/,
+      },
       { source: 'fn fixed_loss(x) = (x / norm(x))^3', hint: /returned shape \[4\], but it must be \[\]/ },
     ],
   },
@@ -66,9 +72,18 @@ export const ANSWERS: Answers[] = [
     blank: /passes through unchanged/,
     wrong: [
       { source: 'fn reverse_grad(x, lam) = x', hint: /passes through unchanged/ },
-      { source: 'fn reverse_grad(x, lam) {\n  y = x * 1.0\n  y.register_hook(fn(g) = -g)\n  y\n}', hint: /reversed but not scaled: with lam = 0.3/ },
-      { source: 'fn reverse_grad(x, lam) {\n  x.register_hook(fn(g) = -lam * g)\n  x\n}', hint: /also flipped the gradient of another use of x/ },
-      { source: 'fn reverse_grad(x, lam) {\n  y = x * 1.0\n  y.register_hook(fn(g) = lam * g)\n  y\n}', hint: /scaled by lam but not reversed/ },
+      {
+        source: 'fn reverse_grad(x, lam) {\n  y = x * 1.0\n  y.register_hook(fn(g) = -g)\n  y\n}',
+        hint: /reversed but not scaled: with lam = 0.3/,
+      },
+      {
+        source: 'fn reverse_grad(x, lam) {\n  x.register_hook(fn(g) = -lam * g)\n  x\n}',
+        hint: /also flipped the gradient of another use of x/,
+      },
+      {
+        source: 'fn reverse_grad(x, lam) {\n  y = x * 1.0\n  y.register_hook(fn(g) = lam * g)\n  y\n}',
+        hint: /scaled by lam but not reversed/,
+      },
       { source: 'fn reverse_grad(x, lam) = -lam * x', hint: /must return x unchanged/ },
       { source: 'fn reverse_grad(x, lam) = detach(x)', hint: /no gradient at all comes back through reverse_grad/ },
     ],
@@ -83,13 +98,31 @@ export const ANSWERS: Answers[] = [
     ],
     blank: /passes g through unchanged/,
     wrong: [
-      { source: '@custom_grad(fn(x, y, g) = g / norm(x))\nfn normalize(x) = x / norm(x)', hint: /that is g \/ norm\(x\).*subtract y \* sum\(y \* g\)/ },
-      { source: '@custom_grad(fn(x, y, g) = g - y * sum(y * g))\nfn normalize(x) = x / norm(x)', hint: /must also be divided by norm\(x\)/ },
-      { source: '@custom_grad(fn(x, y, g) = (g - x * sum(x * g)) / norm(x))\nfn normalize(x) = x / norm(x)', hint: /unit vector y = x \/ norm\(x\), not x itself/ },
-      { source: '@custom_grad(fn(x, y, g) = (y * sum(y * g) - g) / norm(x))\nfn normalize(x) = x / norm(x)', hint: /sign is flipped/ },
+      {
+        source: '@custom_grad(fn(x, y, g) = g / norm(x))\nfn normalize(x) = x / norm(x)',
+        hint: /that is g \/ norm\(x\).*subtract y \* sum\(y \* g\)/,
+      },
+      {
+        source: '@custom_grad(fn(x, y, g) = g - y * sum(y * g))\nfn normalize(x) = x / norm(x)',
+        hint: /must also be divided by norm\(x\)/,
+      },
+      {
+        source: '@custom_grad(fn(x, y, g) = (g - x * sum(x * g)) / norm(x))\nfn normalize(x) = x / norm(x)',
+        hint: /unit vector y = x \/ norm\(x\), not x itself/,
+      },
+      {
+        source: '@custom_grad(fn(x, y, g) = (y * sum(y * g) - g) / norm(x))\nfn normalize(x) = x / norm(x)',
+        hint: /sign is flipped/,
+      },
       { source: 'fn normalize(x) = x / norm(x)', hint: /autograd's own rules \(grad_fn DivBackward0\)/ },
-      { source: '@custom_grad(fn(x, y, g) = (g, g))\nfn normalize(x) = x / norm(x)', hint: /returned 2 gradient\(s\) for 1 input/ },
-      { source: '@custom_grad(fn(x, y, g) = (g - y * sum(y * g)) / norm(x))\nfn normalize(x) = x / sum(x)', hint: /must be x \/ norm\(x\)/ },
+      {
+        source: '@custom_grad(fn(x, y, g) = (g, g))\nfn normalize(x) = x / norm(x)',
+        hint: /returned 2 gradient\(s\) for 1 input/,
+      },
+      {
+        source: '@custom_grad(fn(x, y, g) = (g - y * sum(y * g)) / norm(x))\nfn normalize(x) = x / sum(x)',
+        hint: /must be x \/ norm\(x\)/,
+      },
     ],
   },
   {
@@ -129,12 +162,30 @@ export const ANSWERS: Answers[] = [
     ],
     blank: /dL\(Z, y\) returned none; it must return a tensor of shape \[4, 3\]/,
     wrong: [
-      { source: 'fn dL(Z, y) = softmax(Z, axis=1) - (arange(3) == y.reshape(4, 1)) * 1.0', hint: /gradient of the summed loss.*divided by N = 4/ },
-      { source: 'fn dL(Z, y) = ((arange(3) == y.reshape(4, 1)) * 1.0 - softmax(Z, axis=1)) / 4', hint: /sign is flipped/ },
-      { source: 'fn dL(Z, y) = softmax(Z, axis=1) / 4', hint: /logsumexp term alone.*-1\/N at each row's target class/ },
-      { source: 'fn dL(Z, y) = (softmax(Z, axis=0) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /classes of each row \(axis=1\), not down the batch/ },
-      { source: 'fn dL(Z, y) = (exp(Z) / sum(exp(Z), axis=1, keepdim=true) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /non-finite values .* exp overflows there/ },
-      { source: 'fn dL(Z, y) = (exp(Z) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4', hint: /normalized by each row's sum of exp/ },
+      {
+        source: 'fn dL(Z, y) = softmax(Z, axis=1) - (arange(3) == y.reshape(4, 1)) * 1.0',
+        hint: /gradient of the summed loss.*divided by N = 4/,
+      },
+      {
+        source: 'fn dL(Z, y) = ((arange(3) == y.reshape(4, 1)) * 1.0 - softmax(Z, axis=1)) / 4',
+        hint: /sign is flipped/,
+      },
+      {
+        source: 'fn dL(Z, y) = softmax(Z, axis=1) / 4',
+        hint: /logsumexp term alone.*-1\/N at each row's target class/,
+      },
+      {
+        source: 'fn dL(Z, y) = (softmax(Z, axis=0) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4',
+        hint: /classes of each row \(axis=1\), not down the batch/,
+      },
+      {
+        source: 'fn dL(Z, y) = (exp(Z) / sum(exp(Z), axis=1, keepdim=true) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4',
+        hint: /non-finite values .* exp overflows there/,
+      },
+      {
+        source: 'fn dL(Z, y) = (exp(Z) - (arange(3) == y.reshape(4, 1)) * 1.0) / 4',
+        hint: /normalized by each row's sum of exp/,
+      },
       { source: 'fn dL(Z, y) = softmax(Z)', hint: /autograd's gradient is \[.*\]\. Work one row first/ },
     ],
   },

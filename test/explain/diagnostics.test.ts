@@ -14,11 +14,13 @@ function failure(code: string): string {
 
 describe('a gradient that cannot be taken says why, with the line', () => {
   it('not watched by a tape: names the source, its line, the with-block to add watch to, and the unrecorded use', () => {
-    expect(failure(`x = tensor(3.0)
+    expect(
+      failure(`x = tensor(3.0)
 with tape() as t {
   y = x * x
 }
-t.gradient(y, x)`)).toBe(
+t.gradient(y, x)`),
+    ).toBe(
       "gradient: the source 'x' (created at test.nabla:1:5) was not watched by this tape, so nothing computed from it was recorded; 'y' was computed at test.nabla:3:7 without a record. Add watch(x) at the start of the with-block at test.nabla:2:6, before x is used, or make it a param",
     );
   });
@@ -45,7 +47,9 @@ t.gradient(y, x)`)).toBe(
     expect(failure('x = param([2.0])\nv = x.item()\nw = param([1.0])\ny = sum(w * v)\ngrad(y, x)')).toBe(
       "grad: the input 'x' was not used to compute 'y', so it has no gradient. Its value left the graph through item() at test.nabla:2:5: computations on that plain number are not recorded; keep the computation in tensors (use the tensor itself, or index it, e.g. x[0]). Pass allow_unused=true to get none instead of this error.",
     );
-    expect(failure('x = param([2.0, 1.0])\nv = x.tolist()\nw = param([1.0])\ny = sum(w * v[0])\ngrad(y, x)')).toContain('left the graph through tolist() at test.nabla:2:5');
+    expect(failure('x = param([2.0, 1.0])\nv = x.tolist()\nw = param([1.0])\ny = sum(w * v[0])\ngrad(y, x)')).toContain(
+      'left the graph through tolist() at test.nabla:2:5',
+    );
     expect(failure('x = param([2.0, 3.0])\nn = int(x[0])\nw = param([1.0])\ny = sum(w * n)\ngrad(y, x)')).toContain(
       'left the graph through int() (an integer cast) at test.nabla:2:5: computations on that plain number are not recorded',
     );
@@ -55,9 +59,9 @@ t.gradient(y, x)`)).toBe(
     expect(failure('x = param([0.4, -1.6])\nm = x > 0\ny = sum(m * 1.0)\ny.backward()')).toBe(
       "backward: the output 'y' does not require grad: it was computed at test.nabla:3:5 (sum(m * 1.0)) from a value cut off from 'x' by a comparison at test.nabla:2:5 (x > 0); a comparison gives booleans and has no derivative; use a smooth surrogate (e.g. sigmoid(k * (a - b))) or a straight-through @custom_grad(fn(x, y, g) = g)",
     );
-    expect(failure('x = param([0.4, -1.6])\nw = param([1.0, 2.0])\ny = sum(where(x > 0, 1.0, 0.0) * w)\ngrad(y, x)')).toContain(
-      "it reaches 'y' only through a comparison at test.nabla:3:15 (x > 0), which cuts the gradient",
-    );
+    expect(
+      failure('x = param([0.4, -1.6])\nw = param([1.0, 2.0])\ny = sum(where(x > 0, 1.0, 0.0) * w)\ngrad(y, x)'),
+    ).toContain("it reaches 'y' only through a comparison at test.nabla:3:15 (x > 0), which cuts the gradient");
   });
 
   it('unrelated: says so, where the input was made, and what the output depends on', () => {
@@ -74,7 +78,9 @@ describe('a gradient that comes out none or zero warns, with the line', () => {
       "Warning: grad: the gradient of 'x' is zero everywhere: the gradient reaches it only through round at test.nabla:2:9 (round(x)), whose derivative is zero almost everywhere. For a straight-through estimator give that step its own gradient, e.g. @custom_grad(fn(x, y, g) = g) fn round_ste(x) = round(x)\ntensor([0., 0.])\n",
     );
     const s = runNabla('x = param([0.4, -1.6])\ny = sum(sign(x))\ny.backward()');
-    expect(s.stdout).toContain("Warning: backward: the gradient of 'x' is zero everywhere: the gradient reaches it only through sign at test.nabla:2:9 (sign(x))");
+    expect(s.stdout).toContain(
+      "Warning: backward: the gradient of 'x' is zero everywhere: the gradient reaches it only through sign at test.nabla:2:9 (sign(x))",
+    );
     // no warning when another path carries a gradient
     expect(runNabla('x = param([0.4, 1.6])\nprint(grad(sum(round(x) + x), x))').stdout).toBe('tensor([1., 1.])\n');
   });

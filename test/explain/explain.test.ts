@@ -40,7 +40,9 @@ result: dy/dx2 = 5, dy/dx1 = 0.7878
 
   it('explain of a plain tensor is a dry run: it shows what backward would do and leaves .grad alone', () => {
     const out = explained(SEED + 'explain y\nprint(x1.grad)\ny.backward()\nprint(x1.grad)');
-    expect(out).toContain('explain y: what backward(y) would compute (a dry run: .grad is untouched and the graph kept)');
+    expect(out).toContain(
+      'explain y: what backward(y) would compute (a dry run: .grad is untouched and the graph kept)',
+    );
     expect(out).toContain('    dy/dx1 = dy/d(x1^2) * 2 * x1  →  0.7878\n');
     // the graph was kept, so the real backward still works afterwards
     expect(out.endsWith('none\ntensor(0.7878)\n')).toBe(true);
@@ -82,7 +84,9 @@ fn layer(v) {
 }
 L = sum(layer(z))
 explain backward(L)`);
-    expect(out).toContain('  h = tanh(v)   (test.nabla:3:7, tanh)\n    dL/dz = dL/dh * (1 - h^2)  →  [2] [1.573, 0.8399]\n');
+    expect(out).toContain(
+      '  h = tanh(v)   (test.nabla:3:7, tanh)\n    dL/dz = dL/dh * (1 - h^2)  →  [2] [1.573, 0.8399]\n',
+    );
     expect(out).toContain('result: z.grad += [2] [1.573, 0.8399]');
   });
 
@@ -102,9 +106,15 @@ a = tanh(x @ W)
 explain grad(none, W, known_grads={a: ones(4, 2)})
 q = param([0.5])
 explain grad(tanh(q), q, create_graph=true)`);
-    expect(out).toContain('    a hook on h replaced dL/dh  →  [2] [-1, -1]\n    h.grad = [2] [-1, -1] (retain_grad)\n    dL/du = dL/dh * 2  →  [2] [-2, -2]\n');
-    expect(out).toContain('  binarize(p)   (test.nabla:9:18, binarize, custom gradient)\n    dL/dp = custom backward of binarize  →  [2] [3, 3]\n');
-    expect(out).toContain('grad from known_grads at a\n  a = tanh(x @ W)   (test.nabla:12:5, tanh)\n    dL/da given by known_grads  →  [4, 2]');
+    expect(out).toContain(
+      '    a hook on h replaced dL/dh  →  [2] [-1, -1]\n    h.grad = [2] [-1, -1] (retain_grad)\n    dL/du = dL/dh * 2  →  [2] [-2, -2]\n',
+    );
+    expect(out).toContain(
+      '  binarize(p)   (test.nabla:9:18, binarize, custom gradient)\n    dL/dp = custom backward of binarize  →  [2] [3, 3]\n',
+    );
+    expect(out).toContain(
+      'grad from known_grads at a\n  a = tanh(x @ W)   (test.nabla:12:5, tanh)\n    dL/da given by known_grads  →  [4, 2]',
+    );
     expect(out).toContain("    dL/dW = x' @ dL/d(x @ W)  →  [3, 2]");
     expect(out).toContain('(create_graph=true: the gradients are recorded, so they can be differentiated again)');
   });
@@ -131,8 +141,12 @@ detect_anomaly { explain backward(y) }`);
   });
 
   it('says so when nothing was differentiated', () => {
-    expect(explained('explain 1 + 2')).toBe('explain 1 + 2\nno backward pass ran (explain shows the passes that grad, backward or t.gradient run)\n');
-    expect(explained('a = tensor([1.0])\nexplain a * 2')).toMatch(/^explain a \* 2: nothing to explain: a \* 2 does not require grad/);
+    expect(explained('explain 1 + 2')).toBe(
+      'explain 1 + 2\nno backward pass ran (explain shows the passes that grad, backward or t.gradient run)\n',
+    );
+    expect(explained('a = tensor([1.0])\nexplain a * 2')).toMatch(
+      /^explain a \* 2: nothing to explain: a \* 2 does not require grad/,
+    );
   });
 });
 

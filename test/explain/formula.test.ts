@@ -39,8 +39,9 @@ describe('formula simplifies what the rules produce', () => {
     expect(formulaOf(P, expr)).toBe(want);
   });
 
-  it('follows @ with the adjoint, as backward does: 2*(W\' @ (W @ I)) for sum(abs(W @ I)^2)', () => {
-    const setup = 'W = complex(randn(3, 4, seed=1), randn(3, 4, seed=2))\nI = complex(randn(4, 2, seed=3), randn(4, 2, seed=4))\nwatch(I)\nY = W @ I';
+  it("follows @ with the adjoint, as backward does: 2*(W' @ (W @ I)) for sum(abs(W @ I)^2)", () => {
+    const setup =
+      'W = complex(randn(3, 4, seed=1), randn(3, 4, seed=2))\nI = complex(randn(4, 2, seed=3), randn(4, 2, seed=4))\nwatch(I)\nY = W @ I';
     expect(formulaOf(setup, 'sum(abs(Y)^2), I')).toBe("2*(W' @ (W @ I))");
     expect(formulaOf(setup, 'sum(real(Y)), I')).toBe("W' @ ones(3, 2)");
   });
@@ -48,10 +49,16 @@ describe('formula simplifies what the rules produce', () => {
   it('says plainly which step has no symbolic form, and when the graph is gone', () => {
     const r = runNabla('p = param([1.0, 2.0])\ny = p[0]^2\nformula(y, p)');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.evalue).toBe('formula: index at test.nabla:2:5 (p[0]) has no symbolic form: its backward is "scatter({g}) into zeros", which is not an expression of its inputs, so no formula for dy/dp can be written (grad(y, p) gives the numbers)');
+    if (!r.ok)
+      expect(r.evalue).toBe(
+        'formula: index at test.nabla:2:5 (p[0]) has no symbolic form: its backward is "scatter({g}) into zeros", which is not an expression of its inputs, so no formula for dy/dp can be written (grad(y, p) gives the numbers)',
+      );
     const freed = runNabla('x = param(2.0)\ny = x^3\ny.backward()\nformula(y, x)');
     expect(freed.ok).toBe(false);
-    if (!freed.ok) expect(freed.evalue).toMatch(/^formula: the graph of 'y' was freed by a backward pass .*call formula before backward or grad, or pass retain_graph=true/);
+    if (!freed.ok)
+      expect(freed.evalue).toMatch(
+        /^formula: the graph of 'y' was freed by a backward pass .*call formula before backward or grad, or pass retain_graph=true/,
+      );
     const unrelated = runNabla('x = param(2.0)\nw = param(1.0)\ny = w * 3\nformula(y, x)');
     expect(unrelated.ok).toBe(false);
     if (!unrelated.ok) expect(unrelated.evalue).toMatch(/^formula: 'x' was not used to compute 'y'.*unrelated/);

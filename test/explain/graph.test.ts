@@ -16,7 +16,8 @@ function texts(svg: string): string[] {
   const out: string[] = [];
   const walk = (v: unknown, key = ''): void => {
     if (Array.isArray(v)) return v.forEach((x) => walk(x, key));
-    if (key === 'text') out.push(typeof v === 'object' && v !== null ? String((v as Record<string, unknown>)['#text'] ?? '') : String(v));
+    if (key === 'text')
+      out.push(typeof v === 'object' && v !== null ? String((v as Record<string, unknown>)['#text'] ?? '') : String(v));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   walk(doc);
@@ -43,7 +44,20 @@ describe('graph(L)', () => {
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(new XMLParser().parse(svg).svg).toBeDefined();
     const labels = texts(svg);
-    for (const want of ['L = sum(abs(Y)^2)', 'sum · line 5', 'abs(Y)^2', 'pow · line 5', 'abs(Y)', 'abs · line 5', 'Y = W @ I', 'matmul · line 4', 'I', '[2, 2] · line 2', 'W', '[3, 2] constant']) {
+    for (const want of [
+      'L = sum(abs(Y)^2)',
+      'sum · line 5',
+      'abs(Y)^2',
+      'pow · line 5',
+      'abs(Y)',
+      'abs · line 5',
+      'Y = W @ I',
+      'matmul · line 4',
+      'I',
+      '[2, 2] · line 2',
+      'W',
+      '[3, 2] constant',
+    ]) {
       expect(labels).toContain(want);
     }
     expect(labels).toContain("dL/dI = W' @ dL/dY");
@@ -51,12 +65,15 @@ describe('graph(L)', () => {
   });
 
   it('follows user functions and names their locals', () => {
-    const r = runNabla('z = param([0.5, -1.0])\nfn layer(v) {\n  h = tanh(v)\n  h * 2\n}\nL = sum(layer(z))\ng = graph(L, formulas=false)\ng');
+    const r = runNabla(
+      'z = param([0.5, -1.0])\nfn layer(v) {\n  h = tanh(v)\n  h * 2\n}\nL = sum(layer(z))\ng = graph(L, formulas=false)\ng',
+    );
     if (!r.ok) throw new Error(r.traceback.join('\n'));
     expect(r.value!['text/plain']).toBe('<graph: 3 operations, 1 input>');
     const svg = (r.session.lookup('g') as { svg: string }).svg;
     const labels = texts(svg);
-    for (const want of ['L = sum(layer(z))', 'h * 2', 'mul · line 4', 'h = tanh(v)', 'tanh · line 3', 'z']) expect(labels).toContain(want);
+    for (const want of ['L = sum(layer(z))', 'h * 2', 'mul · line 4', 'h = tanh(v)', 'tanh · line 3', 'z'])
+      expect(labels).toContain(want);
     expect(labels.some((l) => l.includes(' = dL/'))).toBe(false);
   });
 

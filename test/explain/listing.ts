@@ -17,6 +17,10 @@ export function listingBlocks(listing: string): ListingBlock[] {
 }
 
 /** A step of the stepper written as its listing block would be. */
-export function stepAsBlock(step: { head: string; notes: string[]; rules: { text: string; value: string }[] }): ListingBlock {
+export function stepAsBlock(step: {
+  head: string;
+  notes: string[];
+  rules: { text: string; value: string }[];
+}): ListingBlock {
   return { head: step.head, lines: [...step.notes, ...step.rules.map((r) => `${r.text}  →  ${r.value}`)] };
 }

@@ -11,7 +11,15 @@ import { listingBlocks, stepAsBlock } from './listing';
  * stepper(L): the backward pass as steps, recorded from the engine. Each step must say what explain's
  * listing of the same pass says, in the same order; sums over paths must show as partial, then whole.
  */
-function payloadOf(code: string, name = 's'): { payload: StepsPayload; bundle: Record<string, unknown>; stdout: string; session: ReturnType<typeof runNabla>['session'] } {
+function payloadOf(
+  code: string,
+  name = 's',
+): {
+  payload: StepsPayload;
+  bundle: Record<string, unknown>;
+  stdout: string;
+  session: ReturnType<typeof runNabla>['session'];
+} {
   const r = runNabla(code);
   if (!r.ok) throw new Error(r.traceback.join('\n'));
   const bundle = valueBundle(r.session.lookup(name))!;
@@ -44,7 +52,7 @@ describe('stepper(L)', () => {
     expect(listingBlocks(payload.steps.listing)).toEqual(blocks);
   });
 
-  it('shows a sum over paths as partial after the first and whole after the last, equal to the engine\'s sum', () => {
+  it("shows a sum over paths as partial after the first and whole after the last, equal to the engine's sum", () => {
     const { payload } = payloadOf(TWO_PATHS + 's = stepper(L)');
     const h = Object.entries(payload.steps.nodes).find(([, n]) => n.label === 'h')![0];
     const writes = payload.steps.steps.filter((s) => h in s.grads).map((s) => s.grads[h]);
@@ -63,7 +71,9 @@ describe('stepper(L)', () => {
   });
 
   it('ends with the gradients grad gives, and is a dry run (.grad untouched, graph kept)', () => {
-    const { payload, stdout } = payloadOf(TWO_PATHS + 's = stepper(L)\nprint(x.grad)\ngx, gw = grad(L, [x, w])\nprint(gx.tolist(), gw.tolist())');
+    const { payload, stdout } = payloadOf(
+      TWO_PATHS + 's = stepper(L)\nprint(x.grad)\ngx, gw = grad(L, [x, w])\nprint(gx.tolist(), gw.tolist())',
+    );
     expect(stdout.split('\n')[0]).toBe('none');
     const [gx, gw] = JSON.parse(`[${stdout.split('\n')[1].replace(/\] \[/, '],[')}]`) as number[][];
     const leafGrad = (name: string) => {
@@ -98,7 +108,10 @@ t = stepper(y)
     const first = payload.steps.steps[0];
     expect(payload.steps.nodes[first.node]).toMatchObject({ label: 'h', known: true, hook: true });
     // the hook on h sees the given gradient too (ones, negated)
-    expect(first.notes).toEqual(['dL/dh given by known_grads  →  [2] [-1, -1]', 'a hook on h replaced dL/dh  →  [2] [-1, -1]']);
+    expect(first.notes).toEqual([
+      'dL/dh given by known_grads  →  [2] [-1, -1]',
+      'a hook on h replaced dL/dh  →  [2] [-1, -1]',
+    ]);
     expect(payload.svg).toContain('known_grads');
     expect(payload.svg).toContain('no gradient: detach · line 2');
     const hooked = payloadOf(code, 't').payload;
@@ -122,7 +135,9 @@ t = stepper(y)
     // the pass was the real one: it freed the graph, as backward does
     expect(err('stepper(fn() = backward(L))\nbackward(L)')).toMatch(/backward through the graph a second time/);
     expect(err('stepper(fn() = 1)')).toMatch(/the function ran no backward pass/);
-    expect(err('stepper(fn() = backward(L), grad_outputs=ones(2))')).toMatch(/pass known_grads= and grad_outputs= to the grad or backward call inside it/);
+    expect(err('stepper(fn() = backward(L), grad_outputs=ones(2))')).toMatch(
+      /pass known_grads= and grad_outputs= to the grad or backward call inside it/,
+    );
   });
 
   it('draws an input that a comparison cut off as a dotted edge saying where', () => {
@@ -172,7 +187,9 @@ t = stepper(y)
     expect(err('stepper(none)')).toMatch(/give the output to differentiate/);
     expect(err('stepper(sum(ones(3)))')).toMatch(/GradError.*does not require grad/s);
     expect(err(TWO_PATHS + 'stepper(L, known_grads=[1])')).toMatch(/known_grads must be a map/);
-    expect(err('x = param([1.0])\nh = x\nfor i in range(1001) { h = tanh(h) * 1.0 }\nstepper(sum(h))')).toMatch(/more than 2000 nodes, the most the stepper draws/);
+    expect(err('x = param([1.0])\nh = x\nfor i in range(1001) { h = tanh(h) * 1.0 }\nstepper(sum(h))')).toMatch(
+      /more than 2000 nodes, the most the stepper draws/,
+    );
   });
 });
 
@@ -191,7 +208,9 @@ dh = 2 * h
   };
 
   it('says exact, close and the largest difference per intermediate, so the wrong one stands out', () => {
-    const [text] = shown('compare({"dh": dh, "dx": dh * (1 - h), "dx2": dh * (1 - h^2) + 1e-7}, {"dh": h.grad, "dx": x.grad, "dx2": x.grad})');
+    const [text] = shown(
+      'compare({"dh": dh, "dx": dh * (1 - h), "dx2": dh * (1 - h^2) + 1e-7}, {"dh": h.grad, "dx": x.grad, "dx2": x.grad})',
+    );
     const rows = text.split('\n');
     expect(rows[0]).toMatch(/^dh +\| exact: true +\| close: true +\| max diff: 0$/);
     expect(rows[1]).toMatch(/^dx +\| exact: false \| close: false \| max diff: (\S+)$/);

@@ -10,7 +10,8 @@ const COUNTS = { check: 150, session: 120, kernel: 12 };
 const BOUND_MS = 250;
 
 const programs = corpus();
-const report = (c: ReturnType<typeof newCount>) => c.failures.map((f) => `${f.why}\n  mutations: ${f.mutations.join(', ')}\n  program: ${f.source}`).join('\n\n');
+const report = (c: ReturnType<typeof newCount>) =>
+  c.failures.map((f) => `${f.why}\n  mutations: ${f.mutations.join(', ')}\n  program: ${f.source}`).join('\n\n');
 
 describe(`fuzzed programs (seed ${SEED}; FUZZ_SEED=${SEED} repeats them)`, () => {
   it('has a corpus: the docs examples and the notebooks', () => {

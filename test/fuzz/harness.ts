@@ -57,7 +57,8 @@ export function corpus(): string[] {
       if (statSync(p).isDirectory()) walk(p);
       else if (name.endsWith('.ipynb')) {
         const nb = JSON.parse(readFileSync(p, 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
-        for (const c of nb.cells) if (c.cell_type === 'code') out.push(Array.isArray(c.source) ? c.source.join('') : c.source);
+        for (const c of nb.cells)
+          if (c.cell_type === 'code') out.push(Array.isArray(c.source) ? c.source.join('') : c.source);
       } else if (name.endsWith('.nabla')) out.push(readFileSync(p, 'utf8'));
     }
   };
@@ -67,7 +68,21 @@ export function corpus(): string[] {
 }
 
 const TOKEN = /\s+|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:e[+-]?\d+)?|"(?:[^"\\\n]|\\.)*"|./g;
-const HUGE = ['1e308', '9007199254740993', '2147483648', '100000', '65536', '1e10', '-5', '-1', '0', '1e-320', 'nan', 'inf', '2^40'];
+const HUGE = [
+  '1e308',
+  '9007199254740993',
+  '2147483648',
+  '100000',
+  '65536',
+  '1e10',
+  '-5',
+  '-1',
+  '0',
+  '1e-320',
+  'nan',
+  'inf',
+  '2^40',
+];
 const SIZE_CALLS = [
   'zeros(100000, 100000)',
   'ones(65536, 65536)',
@@ -114,7 +129,16 @@ export const MUTATIONS: Record<string, Mutation> = {
   },
   deepNesting: (t, r) => {
     const k = pick([50, 300, 2000, 6000], r);
-    const [open, close] = pick([['(', ')'], ['[', ']'], ['-(', ')'], ['{a: ', '}'], ['f(', ')']], r);
+    const [open, close] = pick(
+      [
+        ['(', ')'],
+        ['[', ']'],
+        ['-(', ')'],
+        ['{a: ', '}'],
+        ['f(', ')'],
+      ],
+      r,
+    );
     return [...t, `\ny = ${open.repeat(k)}1${close.repeat(k)}\n`];
   },
   unknownName: (t, r) => {
@@ -122,7 +146,17 @@ export const MUTATIONS: Record<string, Mutation> = {
     const c = [...t];
     const i = names.length ? pick(names, r) : at(t, r);
     const base = c[i] ?? 'x';
-    c[i] = pick([`${base}x`, base.slice(1) || 'q', `${base}_${Math.floor(r() * 1e6)}`, base.repeat(1 + Math.floor(r() * 60)), 'zzz'.repeat(Math.floor(r() * 300))], r) || 'q';
+    c[i] =
+      pick(
+        [
+          `${base}x`,
+          base.slice(1) || 'q',
+          `${base}_${Math.floor(r() * 1e6)}`,
+          base.repeat(1 + Math.floor(r() * 60)),
+          'zzz'.repeat(Math.floor(r() * 300)),
+        ],
+        r,
+      ) || 'q';
     return c;
   },
   longChain: (t, r) => {
@@ -169,7 +203,9 @@ export async function checkOne(source: string): Promise<Outcome> {
   const { createSession } = await import('../../compiler');
   const { renderDiagnostic } = await import('../../grammar');
   try {
-    const msgs = checkSource(source, 'fuzz.nabla', createSession().builtins).map((d) => renderDiagnostic(d, source, 'fuzz.nabla'));
+    const msgs = checkSource(source, 'fuzz.nabla', createSession().builtins).map((d) =>
+      renderDiagnostic(d, source, 'fuzz.nabla'),
+    );
     const bad = badText(msgs.join('\n'));
     return bad ? { ok: false, why: `check said: ${bad}` } : { ok: true };
   } catch (e) {
@@ -186,7 +222,11 @@ export async function sessionOne(source: string, boundMs: number): Promise<Outco
   const { mode, Interrupted } = await import('../../runtime');
   const session = createSession();
   const printed: string[] = [];
-  const out = { stdout: (t: string) => void printed.push(t), stderr: (t: string) => void printed.push(t), display: (b: Record<string, unknown>) => void printed.push(String(b['text/plain'] ?? '')) };
+  const out = {
+    stdout: (t: string) => void printed.push(t),
+    stderr: (t: string) => void printed.push(t),
+    display: (b: Record<string, unknown>) => void printed.push(String(b['text/plain'] ?? '')),
+  };
   const prev = mode.checkInterrupt;
   try {
     const before = session.run('__fuzz_kept = 41', out, { file: 'setup' });
@@ -201,14 +241,24 @@ export async function sessionOne(source: string, boundMs: number): Promise<Outco
     } finally {
       mode.checkInterrupt = prev;
     }
-    const text = [...printed, ...(r.ok ? [String(r.value?.['text/plain'] ?? '')] : [r.ename, r.evalue, ...r.traceback])].join('\n');
+    const text = [
+      ...printed,
+      ...(r.ok ? [String(r.value?.['text/plain'] ?? '')] : [r.ename, r.evalue, ...r.traceback]),
+    ].join('\n');
     const bad = badText(text);
     if (bad) return { ok: false, why: `run said: ${bad}` };
     const after = session.run('__fuzz_kept + 1', out, { file: 'probe' });
-    if (!after.ok || String(after.value?.['text/plain']) !== '42') return { ok: false, why: `the session lost its state: ${after.ok ? String(after.value?.['text/plain']) : after.evalue}` };
+    if (!after.ok || String(after.value?.['text/plain']) !== '42')
+      return {
+        ok: false,
+        why: `the session lost its state: ${after.ok ? String(after.value?.['text/plain']) : after.evalue}`,
+      };
     return { ok: true };
   } catch (e) {
-    return { ok: false, why: `Session.run threw ${(e as Error)?.name}: ${String((e as Error)?.message).slice(0, 100)}` };
+    return {
+      ok: false,
+      why: `Session.run threw ${(e as Error)?.name}: ${String((e as Error)?.message).slice(0, 100)}`,
+    };
   } finally {
     mode.checkInterrupt = prev;
   }
@@ -219,7 +269,12 @@ export async function kernelExecutor() {
   const { WorkerExecutor } = await import('../../kernel/executor');
   const { DEFAULT_SESSION_MODULE } = await import('../../kernel/index');
   const logs: string[] = [];
-  const ex = new WorkerExecutor({ sessionModule: DEFAULT_SESSION_MODULE, interruptGraceMs: 3000, heapLimitMb: 512, log: (m) => logs.push(m) });
+  const ex = new WorkerExecutor({
+    sessionModule: DEFAULT_SESSION_MODULE,
+    interruptGraceMs: 3000,
+    heapLimitMb: 512,
+    log: (m) => logs.push(m),
+  });
   await ex.ready;
   const quiet = { stdout: () => {}, stderr: () => {}, display: () => {}, clearOutput: () => {}, input: null };
   const first = await ex.run('__fuzz_kept = 41', quiet as never);
@@ -229,7 +284,13 @@ export async function kernelExecutor() {
     close: () => ex.close(),
     async one(source: string, boundMs: number): Promise<Outcome> {
       const printed: string[] = [];
-      const sinks = { stdout: (t: string) => void printed.push(t), stderr: (t: string) => void printed.push(t), display: (b: Record<string, unknown>) => void printed.push(String(b['text/plain'] ?? '')), clearOutput: () => {}, input: null };
+      const sinks = {
+        stdout: (t: string) => void printed.push(t),
+        stderr: (t: string) => void printed.push(t),
+        display: (b: Record<string, unknown>) => void printed.push(String(b['text/plain'] ?? '')),
+        clearOutput: () => {},
+        input: null,
+      };
       const timer = setTimeout(() => ex.interrupt(), boundMs);
       let r;
       try {
@@ -237,7 +298,12 @@ export async function kernelExecutor() {
       } finally {
         clearTimeout(timer);
       }
-      const text = [...printed, ...(r.ok ? [String((r.value as Record<string, unknown> | null)?.['text/plain'] ?? '')] : [r.ename, r.evalue, ...r.traceback])].join('\n');
+      const text = [
+        ...printed,
+        ...(r.ok
+          ? [String((r.value as Record<string, unknown> | null)?.['text/plain'] ?? '')]
+          : [r.ename, r.evalue, ...r.traceback]),
+      ].join('\n');
       // a worker that died took the session with it: the kernel says so, and the probe below sees it
       const bad = badText(text);
       if (bad) return { ok: false, why: `kernel said: ${bad}` };
@@ -265,5 +331,10 @@ export function newCount(): AreaCount {
 export function record(c: AreaCount, source: string, mutations: string[], o: Outcome): void {
   c.tried++;
   if (o.ok) c.survived++;
-  else c.failures.push({ source: source.length > 300 ? `${source.slice(0, 300)}… (${source.length} chars)` : source, mutations, why: o.why ?? '?' });
+  else
+    c.failures.push({
+      source: source.length > 300 ? `${source.slice(0, 300)}… (${source.length} chars)` : source,
+      mutations,
+      why: o.why ?? '?',
+    });
 }

@@ -34,11 +34,19 @@ Y = sin(X[:, 0:1]) * X[:, 1:2]
 `;
 
 describe('a stopped and resumed run continues bit for bit', () => {
-  for (const [dtype, compiled] of [['float32', true], ['float64', true], ['float32', false]] as const) {
+  for (const [dtype, compiled] of [
+    ['float32', true],
+    ['float64', true],
+    ['float32', false],
+  ] as const) {
     it(`Adam, ${dtype}, ${compiled ? 'compiled' : 'eager'}: 200 steps == 100 + save/load + 100`, () => {
       const step = `${compiled ? '@compile\n' : ''}fn step() { opt.zero_grad(); l = mean((net(X) - Y)^2); l.backward(); opt.step(); l }`;
-      const straight = ok(`${setup(dtype)}opt = adam(net.params, lr=0.01)\n${step}\nfor i in range(200) { step() }\nprint(net.params[0].tolist(), net.params[3].tolist())`);
-      ok(`${setup(dtype)}opt = adam(net.params, lr=0.01)\n${step}\nfor i in range(100) { step() }\nsave({"net": net, "opt": opt, "done": 100}, "${f(`run-${dtype}-${compiled}.npz`)}")`);
+      const straight = ok(
+        `${setup(dtype)}opt = adam(net.params, lr=0.01)\n${step}\nfor i in range(200) { step() }\nprint(net.params[0].tolist(), net.params[3].tolist())`,
+      );
+      ok(
+        `${setup(dtype)}opt = adam(net.params, lr=0.01)\n${step}\nfor i in range(100) { step() }\nsave({"net": net, "opt": opt, "done": 100}, "${f(`run-${dtype}-${compiled}.npz`)}")`,
+      );
       const resumed = ok(`${setup(dtype)}net = mlp([2, 8, 8, 1], seed=99, dtype="${dtype}")
 opt = adam(net.params, lr=0.5)
 c = load("${f(`run-${dtype}-${compiled}.npz`)}")
@@ -53,24 +61,37 @@ print(net.params[0].tolist(), net.params[3].tolist())`);
   }
 
   it('L-BFGS (history, direction, step count): 4 steps == 2 + save/load + 2', () => {
-    const prog = (pre: string, n: number, post: string) => `${setup('float64')}lb = lbfgs(net.params, max_iter=5, history=4)
+    const prog = (
+      pre: string,
+      n: number,
+      post: string,
+    ) => `${setup('float64')}lb = lbfgs(net.params, max_iter=5, history=4)
 fn closure() { lb.zero_grad(); l = mean((net(X) - Y)^2); l.backward(); l }
 ${pre}
 for i in range(${n}) { lb.step(closure) }
 ${post}`;
     const straight = ok(prog('', 4, 'print(net.params[0].tolist())'));
     ok(prog('', 2, `save({"net": net, "lb": lb}, "${f('lbfgs.npz')}")`));
-    const resumed = ok(prog(`c = load("${f('lbfgs.npz')}")\nnet.load_state_dict(c["net"])\nlb.load_state_dict(c["lb"])`, 2, 'print(net.params[0].tolist())'));
+    const resumed = ok(
+      prog(
+        `c = load("${f('lbfgs.npz')}")\nnet.load_state_dict(c["net"])\nlb.load_state_dict(c["lb"])`,
+        2,
+        'print(net.params[0].tolist())',
+      ),
+    );
     expect(resumed).toBe(straight);
     // without the optimizer's state the continuation differs (the test can fail)
-    const fresh = ok(prog(`c = load("${f('lbfgs.npz')}")\nnet.load_state_dict(c["net"])`, 2, 'print(net.params[0].tolist())'));
+    const fresh = ok(
+      prog(`c = load("${f('lbfgs.npz')}")\nnet.load_state_dict(c["net"])`, 2, 'print(net.params[0].tolist())'),
+    );
     expect(fresh).not.toBe(straight);
   });
 });
 
 describe('load gives back the saved structure', () => {
   it('nested maps, lists, tuples, numbers, strings, booleans, none and tensors', () => {
-    const out = ok(`v = {"a": [1, 2.5, tensor([1.0, 2.0])], "b": {"c": "text", 1: true, "n": none}, "t": (3, 4), "big": 0.1}
+    const out =
+      ok(`v = {"a": [1, 2.5, tensor([1.0, 2.0])], "b": {"c": "text", 1: true, "n": none}, "t": (3, 4), "big": 0.1}
 save(v, "${f('nested.npz')}")
 w = load("${f('nested.npz')}")
 print(w["a"][0], w["a"][1], w["a"][2], w["b"]["c"], w["b"][1], w["b"]["n"], w["t"], w["big"] == 0.1, len(w))`);
@@ -105,11 +126,18 @@ describe('malformed and missing files are errors naming the file', () => {
     ok(`save(ones(100), "${f('good.npy')}")`);
     const good = readFileSync(f('good.npy'));
     writeFileSync(f('trunc.npy'), good.subarray(0, good.length - 10));
-    expect(fails(`load("${f('trunc.npy')}")`)).toMatch(/trunc\.npy: the header declares shape \(100\).*400 bytes.*holds only 390/);
+    expect(fails(`load("${f('trunc.npy')}")`)).toMatch(
+      /trunc\.npy: the header declares shape \(100\).*400 bytes.*holds only 390/,
+    );
     const header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 1000), }";
-    const huge = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length + 1, 0]), Buffer.from(header + '\n')]);
+    const huge = Buffer.concat([
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length + 1, 0]),
+      Buffer.from(header + '\n'),
+    ]);
     writeFileSync(f('huge.npy'), huge);
-    expect(fails(`load("${f('huge.npy')}")`)).toMatch(/huge\.npy: the array declares shape \(100000, 100000, 1000\).*more than/);
+    expect(fails(`load("${f('huge.npy')}")`)).toMatch(
+      /huge\.npy: the array declares shape \(100000, 100000, 1000\).*more than/,
+    );
     writeFileSync(f('text.npy'), 'hello');
     expect(fails(`load("${f('text.npy')}")`)).toMatch(/text\.npy: not a valid \.npy file/);
     writeFileSync(f('bad.npz'), 'not a zip at all');
@@ -125,17 +153,24 @@ describe('malformed and missing files are errors naming the file', () => {
 
   it('load_state_dict checks keys and shapes before writing anything', () => {
     ok(`save(mlp([2, 4, 1], seed=0), "${f('small.npz')}")`);
-    expect(fails(`net = mlp([2, 5, 1], seed=0)\nnet.load_state_dict(load("${f('small.npz')}"))`)).toMatch(/'layers\.0\.weight' has shape \[4, 2\] but this model's is \[5, 2\]/);
-    expect(fails(`net = mlp([2, 4, 4, 1], seed=0)\nnet.load_state_dict(load("${f('small.npz')}"))`)).toMatch(/missing layers\.2\.weight, layers\.2\.bias/);
+    expect(fails(`net = mlp([2, 5, 1], seed=0)\nnet.load_state_dict(load("${f('small.npz')}"))`)).toMatch(
+      /'layers\.0\.weight' has shape \[4, 2\] but this model's is \[5, 2\]/,
+    );
+    expect(fails(`net = mlp([2, 4, 4, 1], seed=0)\nnet.load_state_dict(load("${f('small.npz')}"))`)).toMatch(
+      /missing layers\.2\.weight, layers\.2\.bias/,
+    );
   });
 });
 
 const python = '/usr/bin/python3';
-const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
+const hasTorch =
+  existsSync(python) && spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
 
 describe('numpy and torch read the files', () => {
-  it.runIf(hasTorch)('an mlp saved by Nabla loads into the equivalent torch module and computes the same outputs', () => {
-    ok(`net = mlp([2, 16, 16, 1], seed=7, dtype="float64")
+  it.runIf(hasTorch)(
+    'an mlp saved by Nabla loads into the equivalent torch module and computes the same outputs',
+    () => {
+      ok(`net = mlp([2, 16, 16, 1], seed=7, dtype="float64")
 X = rand(10, 2, seed=4, dtype="float64")
 save(net, "${f('net.npz')}")
 save(X, "${f('X.npy')}")
@@ -144,7 +179,7 @@ opt = adam(net.params)
 fn step() { opt.zero_grad(); l = sum(net(X)^2); l.backward(); opt.step(); l }
 step()
 save(opt, "${f('opt.npz')}")`);
-    const script = `
+      const script = `
 import numpy as np, torch
 d = np.load("${f('net.npz')}")
 sd = {k: torch.from_numpy(d[k]) for k in d.files}
@@ -167,12 +202,14 @@ print(float(np.abs(m(X).detach().numpy() - Y).max()), float(np.abs(seq(X).detach
 o = np.load("${f('opt.npz')}")
 print(sorted(k for k in o.files if k.startswith("state.0.")), float(o["param_groups.0.lr"]), o["state.0.exp_avg"].shape)
 `;
-    const r = spawnSync(python, ['-c', script], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const [errors, keys] = r.stdout.trim().split('\n');
-    const [e1, e2] = errors.split(' ').map(Number);
-    expect(e1).toBeLessThan(1e-12);
-    expect(e2).toBeLessThan(1e-12);
-    expect(keys).toBe("['state.0.exp_avg', 'state.0.exp_avg_sq', 'state.0.step'] 0.001 (2, 16)");
-  }, 180_000);
+      const r = spawnSync(python, ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const [errors, keys] = r.stdout.trim().split('\n');
+      const [e1, e2] = errors.split(' ').map(Number);
+      expect(e1).toBeLessThan(1e-12);
+      expect(e2).toBeLessThan(1e-12);
+      expect(keys).toBe("['state.0.exp_avg', 'state.0.exp_avg_sq', 'state.0.step'] 0.001 (2, 16)");
+    },
+    180_000,
+  );
 });

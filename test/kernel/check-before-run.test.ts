@@ -14,7 +14,14 @@ type Event = [kind: 'iopub' | 'reply', msgType: string, content: Record<string, 
 function request(code: string, events: Event[]): Request {
   return {
     msgType: 'execute_request',
-    content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    content: {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    },
     publish: (t, c) => void events.push(['iopub', t, c]),
     reply: (t, c) => void events.push(['reply', t, c]),
     input: async () => '',
@@ -64,7 +71,12 @@ describe('the kernel checks a cell before running it', () => {
     const ok = await execute('sum(w * w)');
     expect(ok.find((e) => e[1] === 'execute_result')?.[2].data['text/plain']).toMatch(/5/);
     const runtime = await execute('print("before")\nzeros(2) @ zeros(3)');
-    expect(runtime.filter((e) => e[1] === 'stream').map((e) => e[2].text).join('')).toBe('before\n');
+    expect(
+      runtime
+        .filter((e) => e[1] === 'stream')
+        .map((e) => e[2].text)
+        .join(''),
+    ).toBe('before\n');
     expect(runtime.find((e) => e[1] === 'error')?.[2].ename).not.toBe('CheckError');
   }, 120_000);
 });

@@ -15,7 +15,8 @@ import { installKernelspec } from '../../kernel/install';
 const PYTHON = '/usr/bin/python3';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const hasJupyter = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import jupyter_client, jupyter_kernel_test']).status === 0;
+const hasJupyter =
+  existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import jupyter_client, jupyter_kernel_test']).status === 0;
 
 const languages: [string, string | undefined][] = [['the fake language', join(here, 'fake-session.ts')]];
 if (existsSync(join(root, 'compiler', 'index.ts'))) languages.push(['Nabla', undefined]);
@@ -36,7 +37,12 @@ describe.skipIf(!hasJupyter)('the kernel through jupyter_client', () => {
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'nabla-e2e-'));
     installKernelspec({ prefix: tmp });
-    env = { ...process.env, JUPYTER_PATH: join(tmp, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime'), PYTHONDONTWRITEBYTECODE: '1' };
+    env = {
+      ...process.env,
+      JUPYTER_PATH: join(tmp, 'share', 'jupyter'),
+      JUPYTER_RUNTIME_DIR: join(tmp, 'runtime'),
+      PYTHONDONTWRITEBYTECODE: '1',
+    };
     delete env.NABLA_KERNEL_SESSION;
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

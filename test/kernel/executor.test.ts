@@ -33,7 +33,10 @@ describe('WorkerExecutor', () => {
   it('keeps state across runs and forwards output as the cell produces it', async () => {
     const r = recorder();
     expect(await ex.run('x = 41', r.sinks)).toEqual({ ok: true, value: null });
-    expect(await ex.run('print(x)\neprint("e")\ndisplay(zeros(2, 2))\nx + 1', r.sinks)).toEqual({ ok: true, value: { 'text/plain': '42' } });
+    expect(await ex.run('print(x)\neprint("e")\ndisplay(zeros(2, 2))\nx + 1', r.sinks)).toEqual({
+      ok: true,
+      value: { 'text/plain': '42' },
+    });
     expect(r.events).toEqual(['out:41\n', 'err:e\n', 'display:text/plain,text/html::false']);
   });
 
@@ -59,15 +62,24 @@ describe('WorkerExecutor', () => {
     const first = ex.run('x', quiet());
     ex.interrupt(); // may land after the cell finished
     await first;
-    expect(await ex.run('for i in progress(range(3)) { }\nx', quiet())).toEqual({ ok: true, value: { 'text/plain': '41' } });
+    expect(await ex.run('for i in progress(range(3)) { }\nx', quiet())).toEqual({
+      ok: true,
+      value: { 'text/plain': '41' },
+    });
   });
 
   it('answers input requests through the sink, and refuses when the front end cannot', async () => {
     const prompts: string[] = [];
     const r = recorder(async (prompt) => (prompts.push(prompt), 'Ada'));
-    expect(await ex.run('name = input("who? ")\nname', r.sinks)).toEqual({ ok: true, value: { 'text/plain': '"Ada"' } });
+    expect(await ex.run('name = input("who? ")\nname', r.sinks)).toEqual({
+      ok: true,
+      value: { 'text/plain': '"Ada"' },
+    });
     expect(prompts).toEqual(['who? ']);
-    expect(await ex.run('input("again")', quiet())).toMatchObject({ ok: false, evalue: expect.stringContaining('allow_stdin') });
+    expect(await ex.run('input("again")', quiet())).toMatchObject({
+      ok: false,
+      evalue: expect.stringContaining('allow_stdin'),
+    });
   });
 
   it('interrupts a cell waiting for input', async () => {
@@ -110,7 +122,11 @@ describe('WorkerExecutor limits and start-up failures', () => {
     try {
       await ex.ready;
       const r = await ex.run('grow()', quiet());
-      expect(r).toMatchObject({ ok: false, ename: 'InterpreterDied', evalue: expect.stringContaining('ran out of memory') });
+      expect(r).toMatchObject({
+        ok: false,
+        ename: 'InterpreterDied',
+        evalue: expect.stringContaining('ran out of memory'),
+      });
       await ex.ready;
       expect(await ex.run('1 + 1', quiet())).toEqual({ ok: true, value: { 'text/plain': '2' } });
     } finally {
@@ -126,7 +142,11 @@ describe('WorkerExecutor limits and start-up failures', () => {
       expect(warnings.some((w) => w.includes('/nonexistent/language.ts'))).toBe(true);
       expect(logged.some((m) => m.includes('could not be loaded from /nonexistent/language.ts'))).toBe(true);
       const r = await ex.run('x = 1', quiet());
-      expect(r).toMatchObject({ ok: false, ename: 'KernelSetupError', evalue: expect.stringContaining('/nonexistent/language.ts') });
+      expect(r).toMatchObject({
+        ok: false,
+        ename: 'KernelSetupError',
+        evalue: expect.stringContaining('/nonexistent/language.ts'),
+      });
       expect(await ex.complete('pr', 2)).toEqual({ matches: [], start: 2, end: 2 });
     } finally {
       await ex.close();

@@ -39,14 +39,16 @@ class FakeError extends Error {
 export function createSession(opts: { mime?: (v: unknown) => MimeBundle | null } = {}): Session {
   const vars = new Map<string, unknown>();
   const show = (v: unknown): string => (typeof v === 'string' ? v : String(v));
-  const bundle = (v: unknown): MimeBundle => opts.mime?.(v) ?? { 'text/plain': typeof v === 'string' ? JSON.stringify(v) : show(v) };
+  const bundle = (v: unknown): MimeBundle =>
+    opts.mime?.(v) ?? { 'text/plain': typeof v === 'string' ? JSON.stringify(v) : show(v) };
 
   function evaluate(src: string, base: number, out: KernelOutput): unknown {
     const s = src.trim();
     const col = base + src.indexOf(s);
     if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s);
     if (/^"[^"]*"$/.test(s)) return s.slice(1, -1);
-    if (/^\[.*\]$/.test(s)) return s.slice(1, -1).trim() ? topLevelSplit(s.slice(1, -1), ',').map((a) => evaluate(a, col + 1, out)) : [];
+    if (/^\[.*\]$/.test(s))
+      return s.slice(1, -1).trim() ? topLevelSplit(s.slice(1, -1), ',').map((a) => evaluate(a, col + 1, out)) : [];
     const plus = topLevelSplit(s, '+');
     if (plus.length > 1) {
       let offset = 0;
@@ -122,7 +124,11 @@ export function createSession(opts: { mime?: (v: unknown) => MimeBundle | null }
           const loop = /^\s*for \w+ in progress\(range\((\d+)\)\) \{\s*\}\s*$/.exec(line);
           if (loop) {
             const n = Number(loop[1]);
-            for (const _ of new Progress(Array.from({ length: n }, (_, k) => k), out)) mode.checkInterrupt?.();
+            for (const _ of new Progress(
+              Array.from({ length: n }, (_, k) => k),
+              out,
+            ))
+              mode.checkInterrupt?.();
             continue;
           }
           const assign = /^\s*([A-Za-z_]\w*)\s*=(?!=)(.*)$/.exec(line);

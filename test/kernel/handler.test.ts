@@ -22,7 +22,9 @@ class Log {
     };
   }
   types(id?: string): string[] {
-    return this.events.filter((e) => id === undefined || e[3] === id).map((e) => (e[1] === 'status' ? `status:${e[2].execution_state}` : e[1]));
+    return this.events
+      .filter((e) => id === undefined || e[3] === id)
+      .map((e) => (e[1] === 'status' ? `status:${e[2].execution_state}` : e[1]));
   }
   find(msgType: string, id?: string): Record<string, any> {
     const e = this.events.find((x) => x[1] === msgType && (id === undefined || x[3] === id));
@@ -45,10 +47,14 @@ class StubExecutor implements Executor {
     return { matches: ['zeros', 'zeros_like'], start: cursor - 3, end: cursor };
   }
   async inspect(code: string) {
-    return code.includes('zeros') ? { found: true, data: { 'text/plain': 'zeros(*shape)' } } : { found: false, data: { 'text/plain': 'x' } };
+    return code.includes('zeros')
+      ? { found: true, data: { 'text/plain': 'zeros(*shape)' } }
+      : { found: false, data: { 'text/plain': 'x' } };
   }
   async isComplete(code: string) {
-    return code.endsWith('{') ? { status: 'incomplete' as const, indent: '  ' } : { status: 'complete' as const, indent: '' };
+    return code.endsWith('{')
+      ? { status: 'incomplete' as const, indent: '  ' }
+      : { status: 'complete' as const, indent: '' };
   }
   interrupt() {
     this.interrupts++;
@@ -58,14 +64,29 @@ class StubExecutor implements Executor {
   async close() {}
 }
 
-const exec = (code: string, extra: Record<string, unknown> = {}) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra });
+const exec = (code: string, extra: Record<string, unknown> = {}) => ({
+  code,
+  silent: false,
+  store_history: true,
+  user_expressions: {},
+  allow_stdin: false,
+  stop_on_error: true,
+  ...extra,
+});
 const TRACEBACK = ["cell[1]:1:1: NameError: 'q' is not defined\n  q\n  ^"];
 const error = (ename = 'NameError'): RunResult => ({
   ok: false,
   ename,
   evalue: "'q' is not defined",
   traceback: TRACEBACK,
-  diagnostics: [{ kind: ename, message: "'q' is not defined", places: [{ file: 'cell[1]', line: 1, col: 1, label: '' }], notes: [] }],
+  diagnostics: [
+    {
+      kind: ename,
+      message: "'q' is not defined",
+      places: [{ file: 'cell[1]', line: 1, col: 1, label: '' }],
+      notes: [],
+    },
+  ],
 });
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -81,7 +102,16 @@ describe('KernelHandler execute', () => {
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('x + 1')));
-    expect(log.types()).toEqual(['status:busy', 'execute_input', 'stream', 'display_data', 'stream', 'execute_result', 'execute_reply', 'status:idle']);
+    expect(log.types()).toEqual([
+      'status:busy',
+      'execute_input',
+      'stream',
+      'display_data',
+      'stream',
+      'execute_result',
+      'execute_reply',
+      'status:idle',
+    ]);
     expect(log.find('execute_input')).toEqual({ code: 'x + 1', execution_count: 1 });
     // both stdout writes went out as one message, flushed before the display
     expect(log.find('stream')).toEqual({ name: 'stdout', text: 'a\nb\n' });
@@ -96,13 +126,22 @@ describe('KernelHandler execute', () => {
     await h.shell(log.request('execute_request', exec('q')));
     expect(log.types()).toEqual(['status:busy', 'execute_input', 'error', 'execute_reply', 'status:idle']);
     expect(log.find('error')).toEqual({ ename: 'NameError', evalue: "'q' is not defined", traceback: TRACEBACK });
-    expect(log.find('execute_reply')).toMatchObject({ status: 'error', execution_count: 1, ename: 'NameError', traceback: TRACEBACK });
+    expect(log.find('execute_reply')).toMatchObject({
+      status: 'error',
+      execution_count: 1,
+      ename: 'NameError',
+      traceback: TRACEBACK,
+    });
   });
 
   it('counts executions that store history, and names cells after the count', async () => {
     const files: (string | undefined)[] = [];
     const ex = new StubExecutor();
-    ex.run = async (code: string, _s: RunSinks, o?: { file?: string }): Promise<RunResult> => (files.push(o?.file), ex.runs.push(code), { ok: true, value: null });
+    ex.run = async (code: string, _s: RunSinks, o?: { file?: string }): Promise<RunResult> => (
+      files.push(o?.file),
+      ex.runs.push(code),
+      { ok: true, value: null }
+    );
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('a'), 'a'));
@@ -116,7 +155,9 @@ describe('KernelHandler execute', () => {
   });
 
   it('runs silent cells without publishing anything but status, and without counting them', async () => {
-    const ex = new StubExecutor((_c, s) => (s.stdout('hidden'), s.display({ 'text/plain': 'p' }, {}), { ok: true, value: { 'text/plain': '1' } }));
+    const ex = new StubExecutor(
+      (_c, s) => (s.stdout('hidden'), s.display({ 'text/plain': 'p' }, {}), { ok: true, value: { 'text/plain': '1' } }),
+    );
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('x', { silent: true })));
@@ -129,7 +170,12 @@ describe('KernelHandler execute', () => {
     const ex = new StubExecutor(async (code) => (await tick(), code === 'bad' ? error() : { ok: true, value: null }));
     const h = new KernelHandler(ex, { log: () => {}, abortDrainMs: 1 });
     const log = new Log();
-    const done = [h.shell(log.request('execute_request', exec('bad'), '1')), h.shell(log.request('execute_request', exec('later'), '2')), h.shell(log.request('kernel_info_request', {}, 'k')), h.shell(log.request('execute_request', exec('later2'), '3'))];
+    const done = [
+      h.shell(log.request('execute_request', exec('bad'), '1')),
+      h.shell(log.request('execute_request', exec('later'), '2')),
+      h.shell(log.request('kernel_info_request', {}, 'k')),
+      h.shell(log.request('execute_request', exec('later2'), '3')),
+    ];
     await Promise.all(done);
     expect(log.find('execute_reply', '2')).toEqual({ status: 'aborted', execution_count: 1 });
     expect(log.find('execute_reply', '3').status).toBe('aborted');
@@ -144,7 +190,10 @@ describe('KernelHandler execute', () => {
     const ex = new StubExecutor(async (code) => (await tick(), code === 'bad' ? error() : { ok: true, value: null }));
     const h = new KernelHandler(ex, { log: () => {}, abortDrainMs: 1 });
     const log = new Log();
-    await Promise.all([h.shell(log.request('execute_request', exec('bad', { stop_on_error: false }), '1')), h.shell(log.request('execute_request', exec('next'), '2'))]);
+    await Promise.all([
+      h.shell(log.request('execute_request', exec('bad', { stop_on_error: false }), '1')),
+      h.shell(log.request('execute_request', exec('next'), '2')),
+    ]);
     expect(log.find('execute_reply', '2').status).toBe('ok');
     expect(ex.runs).toEqual(['bad', 'next']);
   });
@@ -164,8 +213,18 @@ describe('KernelHandler execute', () => {
     expect(log.types('i')).toEqual(['status:busy', 'interrupt_reply', 'status:idle']);
     release();
     await Promise.all([first, second]);
-    const order = log.events.filter((e) => e[3] !== 'i').map((e) => `${e[3]}:${e[1] === 'status' ? e[2].execution_state : e[1]}`);
-    expect(order).toEqual(['e:busy', 'e:execute_input', 'e:execute_reply', 'e:idle', 'k:busy', 'k:kernel_info_reply', 'k:idle']);
+    const order = log.events
+      .filter((e) => e[3] !== 'i')
+      .map((e) => `${e[3]}:${e[1] === 'status' ? e[2].execution_state : e[1]}`);
+    expect(order).toEqual([
+      'e:busy',
+      'e:execute_input',
+      'e:execute_reply',
+      'e:idle',
+      'k:busy',
+      'k:kernel_info_reply',
+      'k:idle',
+    ]);
   });
 
   it('updates displays in place through their display id', async () => {
@@ -178,14 +237,24 @@ describe('KernelHandler execute', () => {
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('p')));
-    expect(log.find('display_data')).toEqual({ data: { 'text/plain': '0%' }, metadata: {}, transient: { display_id: 'bar' } });
-    expect(log.find('update_display_data')).toEqual({ data: { 'text/plain': '100%' }, metadata: {}, transient: { display_id: 'bar' } });
+    expect(log.find('display_data')).toEqual({
+      data: { 'text/plain': '0%' },
+      metadata: {},
+      transient: { display_id: 'bar' },
+    });
+    expect(log.find('update_display_data')).toEqual({
+      data: { 'text/plain': '100%' },
+      metadata: {},
+      transient: { display_id: 'bar' },
+    });
     expect(log.find('clear_output')).toEqual({ wait: true });
   });
 
   it('offers stdin to the cell only when the request allows it', async () => {
     const answers: (string | null)[] = [];
-    const ex = new StubExecutor(async (_c, s) => (answers.push(s.input ? await s.input('who? ', false) : null), { ok: true, value: null }));
+    const ex = new StubExecutor(
+      async (_c, s) => (answers.push(s.input ? await s.input('who? ', false) : null), { ok: true, value: null }),
+    );
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('input()', { allow_stdin: true })));
@@ -195,7 +264,9 @@ describe('KernelHandler execute', () => {
   });
 
   it('evaluates user_expressions after the cell', async () => {
-    const ex = new StubExecutor((code) => (code === 'bad' ? error() : { ok: true, value: { 'text/plain': code.toUpperCase() } }));
+    const ex = new StubExecutor((code) =>
+      code === 'bad' ? error() : { ok: true, value: { 'text/plain': code.toUpperCase() } },
+    );
     const h = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
     await h.shell(log.request('execute_request', exec('x = 1', { user_expressions: { a: 'x', b: 'bad' } })));
@@ -226,8 +297,18 @@ describe('KernelHandler other requests', () => {
     await h.shell(log.request('kernel_info_request'));
     const info = log.find('kernel_info_reply');
     const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-    expect(info).toMatchObject({ status: 'ok', protocol_version: '5.3', implementation: 'nabla', implementation_version: version });
-    expect(info.language_info).toMatchObject({ name: 'nabla', version, mimetype: 'text/x-nabla', file_extension: '.nabla' });
+    expect(info).toMatchObject({
+      status: 'ok',
+      protocol_version: '5.3',
+      implementation: 'nabla',
+      implementation_version: version,
+    });
+    expect(info.language_info).toMatchObject({
+      name: 'nabla',
+      version,
+      mimetype: 'text/x-nabla',
+      file_extension: '.nabla',
+    });
     expect(info.language_info.codemirror_mode).toBeTruthy();
     expect(info.language_info.pygments_lexer).toBeTruthy();
     expect(info.help_links[0].url).toMatch(/language\.md$/);
@@ -242,9 +323,20 @@ describe('KernelHandler other requests', () => {
     const h2 = new KernelHandler(ex, { log: () => {} });
     await h2.shell(log.request('complete_request', { code: '"😀"; zer' }));
     expect(seen).toBe(8); // 8 code points, 9 UTF-16 units
-    expect(log.find('complete_reply')).toEqual({ status: 'ok', matches: ['zeros'], cursor_start: 5, cursor_end: 8, metadata: {} });
+    expect(log.find('complete_reply')).toEqual({
+      status: 'ok',
+      matches: ['zeros'],
+      cursor_start: 5,
+      cursor_end: 8,
+      metadata: {},
+    });
     await h2.shell(log.request('inspect_request', { code: 'zeros', cursor_pos: 2, detail_level: 1 }, 'i1'));
-    expect(log.find('inspect_reply', 'i1')).toEqual({ status: 'ok', found: true, data: { 'text/plain': 'zeros(*shape)' }, metadata: {} });
+    expect(log.find('inspect_reply', 'i1')).toEqual({
+      status: 'ok',
+      found: true,
+      data: { 'text/plain': 'zeros(*shape)' },
+      metadata: {},
+    });
     await h2.shell(log.request('inspect_request', { code: 'nothing', cursor_pos: 2, detail_level: 0 }, 'i0'));
     expect(log.find('inspect_reply', 'i0')).toEqual({ status: 'ok', found: false, data: {}, metadata: {} });
     await h2.shell(log.request('is_complete_request', { code: 'fn f() {' }, 'c1'));
@@ -272,22 +364,36 @@ describe('KernelHandler other requests', () => {
   });
 
   it('history: tail, range and search (glob, unique, n), with or without outputs', async () => {
-    const ex = new StubExecutor((code) => (code.startsWith('bad') ? error() : { ok: true, value: code.startsWith('x') ? null : { 'text/plain': code } }));
+    const ex = new StubExecutor((code) =>
+      code.startsWith('bad') ? error() : { ok: true, value: code.startsWith('x') ? null : { 'text/plain': code } },
+    );
     const h2 = new KernelHandler(ex, { log: () => {} });
     const log = new Log();
-    for (const code of ['x = 1', '1 + 2', 'bad', '1 + 2', '1 + 3']) await h2.shell(log.request('execute_request', exec(code, { stop_on_error: false }), code));
+    for (const code of ['x = 1', '1 + 2', 'bad', '1 + 2', '1 + 3'])
+      await h2.shell(log.request('execute_request', exec(code, { stop_on_error: false }), code));
     const ask = async (q: Record<string, unknown>) => {
       const l = new Log();
       await h2.shell(l.request('history_request', { output: false, raw: true, ...q }));
       return l.find('history_reply').history;
     };
-    expect(await ask({ hist_access_type: 'tail', n: 2 })).toEqual([[1, 4, '1 + 2'], [1, 5, '1 + 3']]);
+    expect(await ask({ hist_access_type: 'tail', n: 2 })).toEqual([
+      [1, 4, '1 + 2'],
+      [1, 5, '1 + 3'],
+    ]);
     expect(await ask({ hist_access_type: 'tail', n: 1, output: true })).toEqual([[1, 5, ['1 + 3', '1 + 3']]]);
-    expect(await ask({ hist_access_type: 'range', session: 1, start: 2, stop: 4 })).toEqual([[1, 2, '1 + 2'], [1, 3, 'bad']]);
-    expect(await ask({ hist_access_type: 'range', session: 0, start: 3, stop: 4, output: true })).toEqual([[1, 3, ['bad', null]]]);
+    expect(await ask({ hist_access_type: 'range', session: 1, start: 2, stop: 4 })).toEqual([
+      [1, 2, '1 + 2'],
+      [1, 3, 'bad'],
+    ]);
+    expect(await ask({ hist_access_type: 'range', session: 0, start: 3, stop: 4, output: true })).toEqual([
+      [1, 3, ['bad', null]],
+    ]);
     expect(await ask({ hist_access_type: 'range', session: 7, start: 1 })).toEqual([]);
     expect(await ask({ hist_access_type: 'search', pattern: '1 + *' })).toHaveLength(3);
-    expect(await ask({ hist_access_type: 'search', pattern: '1 + *', unique: true })).toEqual([[1, 4, '1 + 2'], [1, 5, '1 + 3']]);
+    expect(await ask({ hist_access_type: 'search', pattern: '1 + *', unique: true })).toEqual([
+      [1, 4, '1 + 2'],
+      [1, 5, '1 + 3'],
+    ]);
     expect(await ask({ hist_access_type: 'search', pattern: '1 + ?', n: 1 })).toEqual([[1, 5, '1 + 3']]);
   });
 

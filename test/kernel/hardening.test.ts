@@ -25,7 +25,13 @@ describe('ReplayGuard', () => {
 });
 
 /** The glob semantics the history search had before (a regular expression), for comparing answers. */
-const globRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')}$`);
+const globRegExp = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[\\s\\S]*')
+      .replace(/\?/g, '[\\s\\S]')}$`,
+  );
 
 describe('history search', () => {
   const historyOf = (inputs: string[]) => {
@@ -37,12 +43,16 @@ describe('history search', () => {
   it('matches globs as SQLite GLOB does (whole input, * and ?), the same as a regular expression would, on many cases', () => {
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const word = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[rand(alphabet.length)]).join('');
+    const word = (alphabet: string, n: number) =>
+      Array.from({ length: n }, () => alphabet[rand(alphabet.length)]).join('');
     const inputs = Array.from({ length: 60 }, () => word('ab', rand(9)));
     const h = historyOf(inputs);
     for (let k = 0; k < 400; k++) {
       const pattern = word('ab*?', rand(7));
-      const want = inputs.map((s, i) => [s, i]).filter(([s]) => globRegExp(pattern).test(s as string)).map(([, i]) => (i as number) + 1);
+      const want = inputs
+        .map((s, i) => [s, i])
+        .filter(([s]) => globRegExp(pattern).test(s as string))
+        .map(([, i]) => (i as number) + 1);
       const got = h.query({ hist_access_type: 'search', pattern }).map((r) => r[1]);
       expect(got, `pattern ${JSON.stringify(pattern)}`).toEqual(want);
     }
@@ -60,7 +70,9 @@ describe('history search', () => {
 
   it('refuses a search past its work bound with a sentence instead of running on', () => {
     const h = historyOf(Array.from({ length: 200 }, () => 'a'.repeat(100_000)));
-    expect(() => h.query({ hist_access_type: 'search', pattern: '*' + '?'.repeat(5_000) + 'b*' })).toThrow(/needs more than .* comparisons; use a shorter pattern/);
+    expect(() => h.query({ hist_access_type: 'search', pattern: '*' + '?'.repeat(5_000) + 'b*' })).toThrow(
+      /needs more than .* comparisons; use a shorter pattern/,
+    );
   });
 });
 
@@ -80,7 +92,15 @@ describe('a malformed history_request', () => {
   it('gets an error reply naming the field, and the kernel answers kernel_info after it', async () => {
     const logged: string[] = [];
     const h = new KernelHandler(
-      { run: async () => ({ ok: true, value: null }), complete: async () => ({ matches: [], start: 0, end: 0 }), inspect: async () => ({ found: false, data: {} }), isComplete: async () => ({ status: 'complete', indent: '' }), interrupt: () => false, reset: async () => {}, close: async () => {} } as never,
+      {
+        run: async () => ({ ok: true, value: null }),
+        complete: async () => ({ matches: [], start: 0, end: 0 }),
+        inspect: async () => ({ found: false, data: {} }),
+        isComplete: async () => ({ status: 'complete', indent: '' }),
+        interrupt: () => false,
+        reset: async () => {},
+        close: async () => {},
+      } as never,
       { log: (m) => logged.push(m) },
     );
     const { events, request } = requestLog();
@@ -91,7 +111,10 @@ describe('a malformed history_request', () => {
       [{ hist_access_type: 'tail', n: -3 }, /"n" must be a whole number/],
       [{ hist_access_type: 'bogus' }, /"hist_access_type" must be one of "tail", "range", "search"/],
       [{ hist_access_type: 'range', start: { a: 1 } }, /"start" must be an integer, not an object/],
-      [{ hist_access_type: 'search', pattern: 'a'.repeat(20_000) }, /the pattern has 20000 characters; the limit is 10000/],
+      [
+        { hist_access_type: 'search', pattern: 'a'.repeat(20_000) },
+        /the pattern has 20000 characters; the limit is 10000/,
+      ],
     ];
     for (const [content, why] of bad) {
       await h.shell(request('history_request', content));
@@ -112,10 +135,14 @@ describe('a malformed history_request', () => {
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => ok(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((ok) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => ok(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
@@ -133,7 +160,14 @@ describe('the kernel on its sockets', () => {
 
   const message = (msgType: string, content: Record<string, unknown>, id: string): Message => ({
     identities: [],
-    header: { msg_id: id, session: 'test-session', username: 'test', date: new Date().toISOString(), msg_type: msgType, version: '5.3' },
+    header: {
+      msg_id: id,
+      session: 'test-session',
+      username: 'test',
+      date: new Date().toISOString(),
+      msg_type: msgType,
+      version: '5.3',
+    },
     parent_header: {},
     metadata: {},
     content,
@@ -158,14 +192,31 @@ describe('the kernel on its sockets', () => {
     tmp = mkdtempSync(join(tmpdir(), 'nabla-kernel-harden-'));
     const [shell_port, iopub_port, stdin_port, control_port, hb_port] = await freePorts(5);
     const file = join(tmp, 'connection.json');
-    writeFileSync(file, JSON.stringify({ key: KEY, signature_scheme: 'hmac-sha256', transport: 'tcp', ip: '127.0.0.1', shell_port, iopub_port, stdin_port, control_port, hb_port }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        key: KEY,
+        signature_scheme: 'hmac-sha256',
+        transport: 'tcp',
+        ip: '127.0.0.1',
+        shell_port,
+        iopub_port,
+        stdin_port,
+        control_port,
+        hb_port,
+      }),
+    );
     // the kernel logs to stderr: keep its lines to check them
     writeStderr = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       logged.push(String(chunk));
       return (writeStderr as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stderr.write;
-    kernel = await startKernel(file, { sessionModule: fileURLToPath(new URL('./fake-session.ts', import.meta.url)), exitOnShutdown: false, handleProcessSignals: false });
+    kernel = await startKernel(file, {
+      sessionModule: fileURLToPath(new URL('./fake-session.ts', import.meta.url)),
+      exitOnShutdown: false,
+      handleProcessSignals: false,
+    });
     const zmq = await import('zeromq');
     shell = new zmq.Dealer();
     shell.connect(`tcp://127.0.0.1:${shell_port}`);
@@ -182,20 +233,48 @@ describe('the kernel on its sockets', () => {
   });
 
   it('runs a signed execute_request once when the same frames arrive twice, and logs the replay', async () => {
-    const frames = encode(sign, message('execute_request', { code: 'x = 1', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, 'replayed-1'));
+    const frames = encode(
+      sign,
+      message(
+        'execute_request',
+        {
+          code: 'x = 1',
+          silent: false,
+          store_history: true,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true,
+        },
+        'replayed-1',
+      ),
+    );
     const replies = await exchange([frames, frames], ['execute_reply'], 15_000, 1_500);
     const executed = replies.filter((r) => r.header.msg_type === 'execute_reply');
     expect(executed).toHaveLength(1);
     expect(executed[0].content.status).toBe('ok');
     expect(logged.join('')).toMatch(/rejected a replayed execute_request on the shell channel \(msg_id replayed-1\)/);
     // the same request signed anew (a fresh msg_id, as every honest client sends) runs
-    const fresh = await exchange([encode(sign, message('execute_request', { code: 'x = 2', silent: false }, 'fresh-2'))], ['execute_reply'], 15_000);
+    const fresh = await exchange(
+      [encode(sign, message('execute_request', { code: 'x = 2', silent: false }, 'fresh-2'))],
+      ['execute_reply'],
+      15_000,
+    );
     expect(fresh.filter((r) => r.header.msg_type === 'execute_reply')).toHaveLength(1);
   }, 30_000);
 
   it('answers a malformed history_request with an error reply, and kernel_info after it', async () => {
     const replies = await exchange(
-      [encode(sign, message('history_request', { hist_access_type: 'search', pattern: 42, output: false, raw: true }, 'bad-history')), encode(sign, message('kernel_info_request', {}, 'info-after'))],
+      [
+        encode(
+          sign,
+          message(
+            'history_request',
+            { hist_access_type: 'search', pattern: 42, output: false, raw: true },
+            'bad-history',
+          ),
+        ),
+        encode(sign, message('kernel_info_request', {}, 'info-after')),
+      ],
       ['history_reply', 'kernel_info_reply'],
       15_000,
     );
@@ -211,13 +290,33 @@ describe('a kernel started with an empty key', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'nabla-kernel-nokey-'));
     const [shell_port, iopub_port, stdin_port, control_port, hb_port] = await freePorts(5);
     const file = join(tmp, 'connection.json');
-    writeFileSync(file, JSON.stringify({ key: '', signature_scheme: 'hmac-sha256', transport: 'tcp', ip: '127.0.0.1', shell_port, iopub_port, stdin_port, control_port, hb_port }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        key: '',
+        signature_scheme: 'hmac-sha256',
+        transport: 'tcp',
+        ip: '127.0.0.1',
+        shell_port,
+        iopub_port,
+        stdin_port,
+        control_port,
+        hb_port,
+      }),
+    );
     const lines: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      lines.push(String(chunk)),
+      true
+    )) as typeof process.stderr.write;
     let k: RunningKernel | undefined;
     try {
-      k = await startKernel(file, { sessionModule: fileURLToPath(new URL('./fake-session.ts', import.meta.url)), exitOnShutdown: false, handleProcessSignals: false });
+      k = await startKernel(file, {
+        sessionModule: fileURLToPath(new URL('./fake-session.ts', import.meta.url)),
+        exitOnShutdown: false,
+        handleProcessSignals: false,
+      });
     } finally {
       process.stderr.write = original;
       await k?.shutdown();
@@ -235,10 +334,13 @@ describe("tensor memory in the kernel's worker", () => {
     try {
       await ex.ready;
       const sinks = { stdout: () => {}, stderr: () => {}, display: () => {}, clearOutput: () => {}, input: null };
-      const text = (r: Awaited<ReturnType<typeof ex.run>>) => (r.ok ? String((r.value as Record<string, unknown> | null)?.['text/plain']) : `${r.ename}: ${r.evalue}`);
+      const text = (r: Awaited<ReturnType<typeof ex.run>>) =>
+        r.ok ? String((r.value as Record<string, unknown> | null)?.['text/plain']) : `${r.ename}: ${r.evalue}`;
       expect(text(await ex.run('a = zeros(50000000)\na.shape', sinks))).toBe('[50000000]'); // 200 MB
       const b = await ex.run('b = zeros(50000000)', sinks); // 191 MB more: past 350 MB
-      expect(text(b)).toMatch(/^ValueError: zeros: a tensor of 191 MB would take tensor memory to \d+ MB, past the kernel's heap limit \(NABLA_KERNEL_HEAP_MB\) of 350 MB/);
+      expect(text(b)).toMatch(
+        /^ValueError: zeros: a tensor of 191 MB would take tensor memory to \d+ MB, past the kernel's heap limit \(NABLA_KERNEL_HEAP_MB\) of 350 MB/,
+      );
       expect(text(await ex.run('a.shape', sinks))).toBe('[50000000]');
     } finally {
       await ex.close();

@@ -15,9 +15,10 @@ function readPng(file: string) {
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   let idat = Buffer.alloc(0);
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
-    if (png.toString('ascii', at + 4, at + 8) === 'IDAT') idat = Buffer.concat([idat, png.subarray(at + 8, at + 8 + len)]);
+    if (png.toString('ascii', at + 4, at + 8) === 'IDAT')
+      idat = Buffer.concat([idat, png.subarray(at + 8, at + 8 + len)]);
     at += 12 + len;
   }
   return { width, height, pixels: inflateSync(idat) };
@@ -38,7 +39,10 @@ describe('kernelspec', () => {
       const { width, height, pixels } = readPng(join(dir, `logo-${size}x${size}.png`));
       expect([width, height]).toEqual([size, size]);
       expect(pixels.length).toBe((size * 4 + 1) * size);
-      const alpha = Array.from({ length: size * size }, (_, i) => pixels[Math.floor(i / size) * (size * 4 + 1) + 1 + (i % size) * 4 + 3]);
+      const alpha = Array.from(
+        { length: size * size },
+        (_, i) => pixels[Math.floor(i / size) * (size * 4 + 1) + 1 + (i % size) * 4 + 3],
+      );
       expect(alpha.some((a) => a === 255)).toBe(true); // the ∇ stroke
       expect(alpha.some((a) => a === 0)).toBe(true); // transparent around and inside it
     }
@@ -58,7 +62,9 @@ describe('kernelspec', () => {
     try {
       expect(kernelspecDir()).toBe(join(tmp, 'data', 'kernels', 'nabla'));
       expect(kernelspecDir({ user: true })).toBe(join(tmp, 'data', 'kernels', 'nabla'));
-      expect(kernelspecDir({ sysPrefix: true, prefix: join(tmp, 'x') })).toBe(join(tmp, 'x', 'share', 'jupyter', 'kernels', 'nabla'));
+      expect(kernelspecDir({ sysPrefix: true, prefix: join(tmp, 'x') })).toBe(
+        join(tmp, 'x', 'share', 'jupyter', 'kernels', 'nabla'),
+      );
     } finally {
       if (saved === undefined) delete process.env.JUPYTER_DATA_DIR;
       else process.env.JUPYTER_DATA_DIR = saved;
@@ -67,7 +73,11 @@ describe('kernelspec', () => {
 
   it('is what `nabla kernel install --prefix DIR` writes', () => {
     const prefix = join(tmp, 'cli');
-    const r = spawnSync(process.execPath, [new URL('../../bin/nabla.mjs', import.meta.url).pathname, 'kernel', 'install', '--prefix', prefix], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [new URL('../../bin/nabla.mjs', import.meta.url).pathname, 'kernel', 'install', '--prefix', prefix],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(prefix, 'share', 'jupyter', 'kernels', 'nabla', 'kernel.json'))).toBe(true);
     expect(existsSync(join(prefix, 'share', 'jupyter', 'kernels', 'nabla', 'logo-64x64.png'))).toBe(true);

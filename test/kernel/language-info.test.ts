@@ -9,7 +9,10 @@ import { newCell, toIpynb } from '../../web/src/notebook';
 
 describe('language_info', () => {
   const kernel = kernelInfo().language_info as Record<string, unknown>;
-  const exported = toIpynb({ cells: [newCell('x = 1')], backend: null }).metadata as Record<string, Record<string, unknown>>;
+  const exported = toIpynb({ cells: [newCell('x = 1')], backend: null }).metadata as Record<
+    string,
+    Record<string, unknown>
+  >;
 
   it('is the same in the kernel_info_reply and in the playground export, the version aside', () => {
     const { version, ...rest } = kernel;

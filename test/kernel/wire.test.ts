@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { child, decode, encode, signer, WireError, type Message } from '../../kernel/wire';
 
-const header = (msg_type: string) => ({ msg_id: 'm1', session: 's1', username: 'u', date: '2026-01-01T00:00:00Z', msg_type, version: '5.3' });
+const header = (msg_type: string) => ({
+  msg_id: 'm1',
+  session: 's1',
+  username: 'u',
+  date: '2026-01-01T00:00:00Z',
+  msg_type,
+  version: '5.3',
+});
 
 function frames(key: string, content: object, identities = [Buffer.from('client-1')]): Buffer[] {
   const parts = [header('execute_request'), {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));

@@ -78,7 +78,8 @@ function suggestions(message: string): { calls: string[]; methods: string[]; key
   const keywords = [...text.matchAll(/(?<![\w.])([a-z_][a-z_0-9]*)=(?!=)/gi)].map((m) => m[1]);
   // names quoted as suggestions ("did you mean 'tanh'?"): a name, a method or a keyword
   const mentioned: string[] = [];
-  for (const m of message.matchAll(/did you mean ((?:'[^']+'(?: or )?)+)/g)) for (const q of m[1].matchAll(/'([^']+)'/g)) mentioned.push(q[1]);
+  for (const m of message.matchAll(/did you mean ((?:'[^']+'(?: or )?)+)/g))
+    for (const q of m[1].matchAll(/'([^']+)'/g)) mentioned.push(q[1]);
   return { calls, methods, keywords, mentioned };
 }
 
@@ -132,16 +133,22 @@ describe('every name and keyword an error recommends exists', () => {
   ];
 
   it(`resolves the advice of every error case (${cases.length} cases)`, () => {
-    console.log(`advice checked in ${cases.length} error cases (${FULL_PROGRAMS.length} listed here, ${cases.length - FULL_PROGRAMS.length} collected from the suite and docs)`);
+    console.log(
+      `advice checked in ${cases.length} error cases (${FULL_PROGRAMS.length} listed here, ${cases.length - FULL_PROGRAMS.length} collected from the suite and docs)`,
+    );
     const unresolved: string[] = [];
     for (const c of cases) {
       // the program's own names (x, h, W, a user's function) are fine to mention
       const own = new Set([...c.source.matchAll(/[A-Za-z_][A-Za-z_0-9]*/g)].map((m) => m[0]));
       const s = suggestions(c.evalue);
-      for (const n of s.calls) if (!known.names.has(n) && !own.has(n) && !known.methods.has(n)) unresolved.push(`${n}( in ${c.evalue}`);
+      for (const n of s.calls)
+        if (!known.names.has(n) && !own.has(n) && !known.methods.has(n)) unresolved.push(`${n}( in ${c.evalue}`);
       for (const n of s.methods) if (!known.methods.has(n)) unresolved.push(`.${n}( in ${c.evalue}`);
-      for (const n of s.mentioned) if (![known.names, known.methods, known.keywords, own].some((set) => set.has(n))) unresolved.push(`'${n}' in ${c.evalue}`);
-      for (const [fn, kw] of keywordsInCalls(c.evalue)) if (known.paramsOf.has(fn) && !known.paramsOf.get(fn)!.has(kw)) unresolved.push(`${fn}(${kw}=) in ${c.evalue}`);
+      for (const n of s.mentioned)
+        if (![known.names, known.methods, known.keywords, own].some((set) => set.has(n)))
+          unresolved.push(`'${n}' in ${c.evalue}`);
+      for (const [fn, kw] of keywordsInCalls(c.evalue))
+        if (known.paramsOf.has(fn) && !known.paramsOf.get(fn)!.has(kw)) unresolved.push(`${fn}(${kw}=) in ${c.evalue}`);
       for (const n of s.keywords) if (!known.keywords.has(n) && !own.has(n)) unresolved.push(`${n}= in ${c.evalue}`);
     }
     expect(unresolved).toEqual([]);
@@ -149,9 +156,17 @@ describe('every name and keyword an error recommends exists', () => {
   }, 120_000);
 
   it('the suggestion extractor sees what a message recommends', () => {
-    expect(suggestions('reduce it first (e.g. sum(y)) or pass y.backward(gradient=g)')).toEqual({ calls: ['sum'], methods: ['backward'], keywords: ['gradient'], mentioned: [] });
+    expect(suggestions('reduce it first (e.g. sum(y)) or pass y.backward(gradient=g)')).toEqual({
+      calls: ['sum'],
+      methods: ['backward'],
+      keywords: ['gradient'],
+      mentioned: [],
+    });
     expect(suggestions("'tahn' is not defined; did you mean 'tanh' or 'tan'?").mentioned).toEqual(['tanh', 'tan']);
-    expect(keywordsInCalls('pass y.backward(gradient=g) or backward(y, grad_tensors=g)')).toEqual([['backward', 'gradient'], ['backward', 'grad_tensors']]);
+    expect(keywordsInCalls('pass y.backward(gradient=g) or backward(y, grad_tensors=g)')).toEqual([
+      ['backward', 'gradient'],
+      ['backward', 'grad_tensors'],
+    ]);
     expect(suggestions('by the formula dL/dx = dL/d(sqrt(x)) / 2; there dL/d(y) = 0').calls).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ import { suggestedNames } from '../../compiler/did-you-mean';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const quiet = (): Output & { text: string } => {
-  const o = { text: '', stdout: (t: string) => void (o.text += t), stderr: (t: string) => void (o.text += t), display: () => {} };
+  const o = {
+    text: '',
+    stdout: (t: string) => void (o.text += t),
+    stderr: (t: string) => void (o.text += t),
+    display: () => {},
+  };
   return o;
 };
 const at = (s: ReturnType<typeof createSession>, code: string, earlier: string[] = []) =>
@@ -36,7 +41,10 @@ function notebooks(): [string, Cell[]][] {
       if (nb.metadata?.kernelspec?.language !== 'nabla') continue; // the TypeScript notebook
       const cells = nb.cells
         .filter((c) => c.cell_type === 'code')
-        .map((c) => ({ source: Array.isArray(c.source) ? c.source.join('') : c.source, raises: !!c.metadata?.tags?.includes('raises-exception') }));
+        .map((c) => ({
+          source: Array.isArray(c.source) ? c.source.join('') : c.source,
+          raises: !!c.metadata?.tags?.includes('raises-exception'),
+        }));
       out.push([`${dir}/${f}`, cells]);
     }
   }
@@ -46,7 +54,10 @@ function notebooks(): [string, Cell[]][] {
 describe('a cell checked with the names of the cells before it', () => {
   it('flags what no earlier cell defines, and not what one does', () => {
     const s = createSession();
-    expect(at(s, 'y = tahn(w)')).toEqual(["1:5: 'tahn' is not defined; did you mean 'tanh' or 'tan'?", "1:10: 'w' is not defined"]);
+    expect(at(s, 'y = tahn(w)')).toEqual([
+      "1:5: 'tahn' is not defined; did you mean 'tanh' or 'tan'?",
+      "1:10: 'w' is not defined",
+    ]);
     expect(at(s, 'y = tanh(w)', ['w = 1.0'])).toEqual([]);
     expect(at(s, 'y = g(w)', ['fn g(a) = a', 'if false { w = 2 }'])).toEqual([]);
   });
@@ -61,8 +72,12 @@ describe('a cell checked with the names of the cells before it', () => {
     if (r.ok) return;
     expect(r.ename).toBe('CheckError');
     expect(r.evalue).toMatch(/^2 problems found before running/);
-    expect(r.traceback[0]).toBe("cell[2]:3:5: error: 'tahn' is not defined; did you mean 'tanh' or 'tan'?\n  y = tahn(x)\n      ^");
-    expect(r.traceback[1]).toMatch(/^cell\[2\]:4:15: error: sum\(\) has no parameter named 'dim'; did you mean 'axis'\?/);
+    expect(r.traceback[0]).toBe(
+      "cell[2]:3:5: error: 'tahn' is not defined; did you mean 'tanh' or 'tan'?\n  y = tahn(x)\n      ^",
+    );
+    expect(r.traceback[1]).toMatch(
+      /^cell\[2\]:4:15: error: sum\(\) has no parameter named 'dim'; did you mean 'axis'\?/,
+    );
     expect(r.traceback[2]).toMatch(/2 problems found before running it; nothing ran/);
     // the refused cell's `x = 100` did not happen; the earlier cell's x and f are still there
     const later = s.run('f(x)', quiet());
@@ -93,7 +108,9 @@ describe('a cell checked with the names of the cells before it', () => {
     const r = s.run(deep, quiet());
     expect(r.ok ? '' : r.evalue).toMatch(/nests more than \d+ levels deep/);
     const earlier = Array.from({ length: 2000 }, (_, i) => `v${i} = ${i}`);
-    expect(s.check('print(v0 + v1999 + v2000)', { earlier }).map((d) => d.message)).toEqual([expect.stringMatching(/^'v2000' is not defined/)]);
+    expect(s.check('print(v0 + v1999 + v2000)', { earlier }).map((d) => d.message)).toEqual([
+      expect.stringMatching(/^'v2000' is not defined/),
+    ]);
   });
 
   it('a session without checkBeforeRun (nabla run, the REPL) runs until the error, as before', () => {
@@ -111,8 +128,13 @@ describe('no false errors: the checker, cell by cell, over what runs fine', () =
     const sources: [string, string][] = [];
     const md = readFileSync(join(root, 'docs/language.md'), 'utf8');
     // each example runs in a fresh session (test/lang/docs.test.ts); `nabla error` blocks fail on purpose
-    for (const m of md.matchAll(/```nabla\n([\s\S]*?)```/g)) sources.push([`docs/language.md:${md.slice(0, m.index).split('\n').length}`, m[1]]);
-    const scripts = ['examples', 'notebooks', 'notebooks/pde'].flatMap((d) => readdirSync(join(root, d)).filter((n) => n.endsWith('.nabla')).map((n) => `${d}/${n}`));
+    for (const m of md.matchAll(/```nabla\n([\s\S]*?)```/g))
+      sources.push([`docs/language.md:${md.slice(0, m.index).split('\n').length}`, m[1]]);
+    const scripts = ['examples', 'notebooks', 'notebooks/pde'].flatMap((d) =>
+      readdirSync(join(root, d))
+        .filter((n) => n.endsWith('.nabla'))
+        .map((n) => `${d}/${n}`),
+    );
     for (const f of scripts) sources.push([f, readFileSync(join(root, f), 'utf8')]);
     expect(sources.length).toBeGreaterThan(40);
     expect(scripts.length).toBeGreaterThan(3);
@@ -143,11 +165,24 @@ describe('no false errors: the checker, cell by cell, over what runs fine', () =
     const lostAfterRefusal = (f: string, cells: { source: string; raises: boolean }[]): string[] => {
       const lost: string[] = [];
       cells.forEach((c, i) => {
-        if (!c.raises || !at(s, c.source, cells.slice(0, i).map((e) => e.source)).length) return;
+        if (
+          !c.raises ||
+          !at(
+            s,
+            c.source,
+            cells.slice(0, i).map((e) => e.source),
+          ).length
+        )
+          return;
         const without = cells.filter((_, j) => j !== i);
         for (let j = i; j < without.length; j++) {
-          const problems = at(s, without[j].source, without.slice(0, j).map((e) => e.source));
-          if (!without[j].raises && problems.length) lost.push(`${f} cell ${j + 2} after refused cell ${i + 1}: ${problems.join('; ')}`);
+          const problems = at(
+            s,
+            without[j].source,
+            without.slice(0, j).map((e) => e.source),
+          );
+          if (!without[j].raises && problems.length)
+            lost.push(`${f} cell ${j + 2} after refused cell ${i + 1}: ${problems.join('; ')}`);
         }
       });
       return lost;

@@ -48,7 +48,11 @@ print(g(tensor([1.0, 1.0, 1.0])), g(tensor([0.0, 1.0, 0.0])), g(tensor([0.0, 1.0
     expect(r.ok).toBe(true);
     expect(r.stdout).toContain('tensor(2.) tensor(2.) tensor(2.)');
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('Warning: compile:'));
-    expect(warnings).toEqual([expect.stringMatching(/^Warning: compile: signed runs eagerly \(not compiled\): it reads the values of a tensor on the host .*, at test\.nabla:5:/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Warning: compile: signed runs eagerly \(not compiled\): it reads the values of a tensor on the host .*, at test\.nabla:5:/,
+      ),
+    ]);
   });
 
   it('compile of something that is not a function says what to pass', () => {

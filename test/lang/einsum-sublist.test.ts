@@ -12,7 +12,8 @@ const printed = (code: string) => {
   return r.stdout.trim().split('\n');
 };
 
-const SETUP = 'a = param([[1.0, 2.0, -1.0], [3.0, 4.0, 0.5]], dtype="float64")\nb = tensor([[0.5, -1.0], [1.5, 0.0], [2.0, 1.0]], dtype="float64")\nv = tensor([1.0, -2.0, 0.5], dtype="float64")\n';
+const SETUP =
+  'a = param([[1.0, 2.0, -1.0], [3.0, 4.0, 0.5]], dtype="float64")\nb = tensor([[0.5, -1.0], [1.5, 0.0], [2.0, 1.0]], dtype="float64")\nv = tensor([1.0, -2.0, 0.5], dtype="float64")\n';
 
 describe('einsum(a, [0, 1], b, [1, 2], [0, 2])', () => {
   it.each([
@@ -28,7 +29,9 @@ describe('einsum(a, [0, 1], b, [1, 2], [0, 2])', () => {
   });
 
   it('differentiates as the equation form does', () => {
-    const [g1, g2] = printed(`${SETUP}sum(einsum(a, [0, 1], b, [1, 2], [0, 2]) ** 2).backward()\nprint(a.grad.tolist())\na.grad = none\nsum(einsum("ij,jk->ik", a, b) ** 2).backward()\nprint(a.grad.tolist())`);
+    const [g1, g2] = printed(
+      `${SETUP}sum(einsum(a, [0, 1], b, [1, 2], [0, 2]) ** 2).backward()\nprint(a.grad.tolist())\na.grad = none\nsum(einsum("ij,jk->ik", a, b) ** 2).backward()\nprint(a.grad.tolist())`,
+    );
     expect(g1).toBe(g2);
     expect(g1).not.toMatch(/^\[\[0, 0, 0\]/);
   });
@@ -38,7 +41,10 @@ describe('einsum(a, [0, 1], b, [1, 2], [0, 2])', () => {
     ['einsum(a, [0, 52])', /holds 52/],
     ['einsum(a, [[0, 1]])', /must be a list of axis labels/],
     ['einsum(a, [0, 1], b, [1, 2], [0, 7])', /einsum: /],
-    ['einsum(a[0], a[1])', /labels of operand 1 must be a list of axis labels .* requires grad; give the equation first/],
+    [
+      'einsum(a[0], a[1])',
+      /labels of operand 1 must be a list of axis labels .* requires grad; give the equation first/,
+    ],
   ])('%s is refused with a sentence', (code, message) => {
     const r = runNabla(`${SETUP}${code}`);
     expect(r.ok).toBe(false);

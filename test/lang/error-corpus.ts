@@ -25,7 +25,9 @@ const DIRS = ['test/lang', 'test/explain', 'test/exercises', 'test/kernel', 'tes
 function testFiles(): string[] {
   return DIRS.flatMap((d) => {
     try {
-      return readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts') && !f.startsWith('error-corpus')).map((f) => join(d, f));
+      return readdirSync(join(ROOT, d))
+        .filter((f) => f.endsWith('.ts') && !f.startsWith('error-corpus'))
+        .map((f) => join(d, f));
     } catch {
       return [];
     }
@@ -43,7 +45,8 @@ function literals(text: string): string[] {
   return out;
 }
 
-const unescape = (s: string) => s.replace(/\\(n|t|`|'|"|\\|\$)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+const unescape = (s: string) =>
+  s.replace(/\\(n|t|`|'|"|\\|\$)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 
 function docErrors(): string[] {
   const md = readFileSync(join(ROOT, 'docs/language.md'), 'utf8');

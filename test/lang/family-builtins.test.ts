@@ -43,7 +43,7 @@ describe('family builtins', () => {
     expect(session.builtins.signature('scatter_add')).toBe('scatter_add(x, axis, index, src)');
   });
 
-  it('the docs\' one op reference has a row per entry with its signature and gradient (scripts/op-docs.ts --check keeps it current)', () => {
+  it("the docs' one op reference has a row per entry with its signature and gradient (scripts/op-docs.ts --check keeps it current)", () => {
     const doc = readFileSync(new URL('../../docs/language.md', import.meta.url), 'utf8');
     const section = doc.slice(doc.indexOf(START), doc.indexOf(END));
     expect(section.length).toBeGreaterThan(0);
@@ -51,7 +51,10 @@ describe('family builtins', () => {
     expect(doc, 'no second generated section').not.toMatch(/<!-- (op reference: generated|end of op reference)/);
     expect(section).toContain('#### Indexing and shape');
     expect(section).toContain('#### Linear algebra');
-    for (const e of ENTRIES) expect(section).toContain(`| \`${signatureOf(e).replace(/\|/g, '\\|')}\` | ${e.doc.replace(/\|/g, '\\|')} | \`${backwardText(e).replace(/\|/g, '\\|')}\` |`);
+    for (const e of ENTRIES)
+      expect(section).toContain(
+        `| \`${signatureOf(e).replace(/\|/g, '\\|')}\` | ${e.doc.replace(/\|/g, '\\|')} | \`${backwardText(e).replace(/\|/g, '\\|')}\` |`,
+      );
   });
 
   it('completion offers the ops after a tensor and a dot, and as names', () => {
@@ -59,33 +62,52 @@ describe('family builtins', () => {
     s.run('x = ones(2, 2)', { stdout: () => {}, stderr: () => {}, display: () => {} });
     const after = completeAt('x.fl', 4, s).matches;
     expect(after).toContain('flip');
-    for (const name of ['tril', 'cholesky', 'det', 'sort']) expect(completeAt(`x.${name.slice(0, 2)}`, 4, s).matches).toContain(name);
+    for (const name of ['tril', 'cholesky', 'det', 'sort'])
+      expect(completeAt(`x.${name.slice(0, 2)}`, 4, s).matches).toContain(name);
     expect(completeAt('eins', 4, s).matches).toContain('einsum');
   });
 
   it('methods are the builtins with the tensor first', () => {
-    expect(numbersIn(printed('x = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(x.flip(0), x.tril(), x.det(), x.trace())'))).toEqual([3, 4, 1, 2, 1, 0, 3, 4, -2, 5]);
-    expect(numbersIn(printed('A = tensor([[4.0, 2.0], [2.0, 5.0]])\nprint(A.cholesky(upper=true), cholesky(A).T)'))).toEqual([2, 1, 0, 2, 2, 1, 0, 2]);
-    expect(printed('x = tensor([3.0, 1.0, 2.0])\nv, i = x.sort()\nprint(v, i)')).toMatch(/tensor\(\[1\., 2\., 3\.\]\).*tensor\(\[1\., 2\., 0\.\]\)/);
+    expect(
+      numbersIn(printed('x = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(x.flip(0), x.tril(), x.det(), x.trace())')),
+    ).toEqual([3, 4, 1, 2, 1, 0, 3, 4, -2, 5]);
+    expect(
+      numbersIn(printed('A = tensor([[4.0, 2.0], [2.0, 5.0]])\nprint(A.cholesky(upper=true), cholesky(A).T)')),
+    ).toEqual([2, 1, 0, 2, 2, 1, 0, 2]);
+    expect(printed('x = tensor([3.0, 1.0, 2.0])\nv, i = x.sort()\nprint(v, i)')).toMatch(
+      /tensor\(\[1\., 2\., 3\.\]\).*tensor\(\[1\., 2\., 0\.\]\)/,
+    );
   });
 
   it('einsum takes its operands as arguments or as one list, as PyTorch does', () => {
-    expect(printed('a = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(einsum("ij,jk", [a, a]) == einsum("ij,jk", a, a), einsum("ij,jk", (a, a)) == a @ a)')).toMatch(/^tensor\(\[\[true, true\],\s+\[true, true\]\]\) tensor\(\[\[true, true\],\s+\[true, true\]\]\)/);
+    expect(
+      printed(
+        'a = tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(einsum("ij,jk", [a, a]) == einsum("ij,jk", a, a), einsum("ij,jk", (a, a)) == a @ a)',
+      ),
+    ).toMatch(/^tensor\(\[\[true, true\],\s+\[true, true\]\]\) tensor\(\[\[true, true\],\s+\[true, true\]\]\)/);
   });
 
   it("sort's indices feed gather and take_along_axis back", () => {
-    expect(printed('x = randn(3, 4, seed=1)\nv, i = sort(x, axis=1)\nprint(sum(abs(gather(x, 1, i) - v)) == 0, sum(abs(take_along_axis(x, i, axis=1) - v)) == 0)')).toBe('tensor(true) tensor(true)\n');
+    expect(
+      printed(
+        'x = randn(3, 4, seed=1)\nv, i = sort(x, axis=1)\nprint(sum(abs(gather(x, 1, i) - v)) == 0, sum(abs(take_along_axis(x, i, axis=1) - v)) == 0)',
+      ),
+    ).toBe('tensor(true) tensor(true)\n');
   });
 
-  it('explain prints the linear-algebra rules, with PyTorch\'s grad_fn names', () => {
-    const out = printed('A = tensor([[4.0, 1.0], [2.0, 3.0]], requires_grad=true)\nL = det(A) + sum(inv(A))\nexplain L\nprint(det(A).grad_fn, solve(A, ones(2)).grad_fn, cholesky(A @ A.T).grad_fn, formula(det(A), A))');
+  it("explain prints the linear-algebra rules, with PyTorch's grad_fn names", () => {
+    const out = printed(
+      'A = tensor([[4.0, 1.0], [2.0, 3.0]], requires_grad=true)\nL = det(A) + sum(inv(A))\nexplain L\nprint(det(A).grad_fn, solve(A, ones(2)).grad_fn, cholesky(A @ A.T).grad_fn, formula(det(A), A))',
+    );
     expect(out).toContain("dL/dA = dL/d(det(A)) * conj(det(A)) * inv(A)'");
     expect(out).toMatch(/-inv\(A\)' @ dL\/d\(inv\(A\)\) @ inv\(A\)'/);
     expect(out).toContain("<LinalgDetBackward0> <ViewBackward0> <LinalgCholeskyExBackward0> det(A)*inv(A)'");
   });
 
   it('several results come back as a tuple', () => {
-    expect(printed('r = topk(tensor([1.0, 5.0, 3.0]), 2)\nprint(len(r), r[0], r[1])')).toMatch(/^2 tensor\(\[5\., 3\.\]\) tensor\(\[1\., 2\.\]\)/);
+    expect(printed('r = topk(tensor([1.0, 5.0, 3.0]), 2)\nprint(len(r), r[0], r[1])')).toMatch(
+      /^2 tensor\(\[5\., 3\.\]\) tensor\(\[1\., 2\.\]\)/,
+    );
   });
 
   it('refuses unknown keywords and wrong arity with the parameter list', () => {
@@ -98,10 +120,14 @@ describe('family builtins', () => {
   it('refuses the wrong kind of argument with a sentence naming the parameter', () => {
     expect(fails('sort(ones(3), descending=1)')).toMatch(/sort: 'descending' must be true or false, got a number/);
     expect(fails('einsum(1, ones(2))')).toMatch(/einsum: 'equation' must be a string/);
-    expect(fails('gather(ones(2, 2), 1, "a")')).toMatch(/gather: 'index' must be a tensor or a list of whole numbers, got a string/);
+    expect(fails('gather(ones(2, 2), 1, "a")')).toMatch(
+      /gather: 'index' must be a tensor or a list of whole numbers, got a string/,
+    );
     expect(fails('gather(ones(2, 2), 1, [[0.5, 1]])')).toMatch(/whole numbers, got 0.5/);
     expect(fails('roll(ones(3), 1.5)')).toMatch(/roll: .*whole number/);
-    expect(fails('pad(ones(3), [1, 1], mode="wrap")')).toMatch(/mode 'wrap' is not one of constant, reflect, replicate, circular/);
+    expect(fails('pad(ones(3), [1, 1], mode="wrap")')).toMatch(
+      /mode 'wrap' is not one of constant, reflect, replicate, circular/,
+    );
   });
 
   it('refuses bad shapes and indices with the shapes and what to do', () => {
@@ -115,21 +141,31 @@ describe('family builtins', () => {
     expect(fails('einsum("ijk", ones(2, 2))')).toMatch(/names 3 axes but operand 1 has shape \[2, 2\]/);
     expect(fails('diag(ones(2, 2, 2))')).toMatch(/diag: needs a vector or a matrix, got shape \[2, 2, 2\]/);
     expect(fails('repeat_interleave(ones(3), [1, 2])')).toMatch(/2 repeats for axis 0 of size 3/);
-    expect(fails('pad(ones(3), [3, 0], mode="reflect")')).toMatch(/mode 'reflect' needs each width at most the size - 1/);
+    expect(fails('pad(ones(3), [3, 0], mode="reflect")')).toMatch(
+      /mode 'reflect' needs each width at most the size - 1/,
+    );
     expect(fails('scatter_add(ones(2), 0, [[0]], ones(1))')).toMatch(/must have the same rank/);
   });
 
   it('small arguments that ask for huge results are refused before allocating', () => {
-    expect(fails('tile(ones(2), [100000, 100000])')).toMatch(/ShapeError: tile: the result would have shape \[100000, 200000\].*use smaller sizes/);
-    expect(fails('repeat_interleave(ones(3), 100000000)')).toMatch(/repeat_interleave: the result would have shape \[300000000\]/);
+    expect(fails('tile(ones(2), [100000, 100000])')).toMatch(
+      /ShapeError: tile: the result would have shape \[100000, 200000\].*use smaller sizes/,
+    );
+    expect(fails('repeat_interleave(ones(3), 100000000)')).toMatch(
+      /repeat_interleave: the result would have shape \[300000000\]/,
+    );
     expect(fails('pad(ones(2), [0, 1000000000])')).toMatch(/pad: the result would have/);
-    expect(fails('x = ones(3000)\neinsum("i,j,k->ijk", x, x, x)')).toMatch(/einsum: an intermediate product would have shape \[3000, 3000, 3000\]|einsum: .*would have shape/);
+    expect(fails('x = ones(3000)\neinsum("i,j,k->ijk", x, x, x)')).toMatch(
+      /einsum: an intermediate product would have shape \[3000, 3000, 3000\]|einsum: .*would have shape/,
+    );
     expect(fails('det(zeros(2000, 2000))')).toMatch(/det: factors matrices up to 1024×1024 on the host/);
   });
 
   it('a deeply nested index list gets a sentence, not a crash', () => {
     let deep = '0';
     for (let i = 0; i < 40; i++) deep = `[${deep}]`;
-    expect(fails(`gather(ones(2), 0, ${deep})`)).toMatch(/gather: the index has rank 40 but the input \[2\] has rank 1/);
+    expect(fails(`gather(ones(2), 0, ${deep})`)).toMatch(
+      /gather: the index has rank 40 but the input \[2\] has rank 1/,
+    );
   });
 });

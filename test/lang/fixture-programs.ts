@@ -45,7 +45,10 @@ let n = 0;
 export function runCli(source: string, args: string[] = []) {
   const file = join(dir, `program${++n}.nabla`);
   writeFileSync(file, source);
-  const r = spawnSync(process.execPath, [join(root, 'bin/nabla.mjs'), 'run', file, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin/nabla.mjs'), 'run', file, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, file };
 }
 

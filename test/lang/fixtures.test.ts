@@ -19,7 +19,7 @@ function ok(source: string, args: string[] = []) {
 
 describe('grad vs backward (seed question)', () => {
   const f = fixture('grad_vs_backward');
-  const setup = `x1 = ${lit(f.inputs.x1, "param")}\nx2 = ${lit(f.inputs.x2, "param")}\ny = x1^2 + 5*x2\n`;
+  const setup = `x1 = ${lit(f.inputs.x1, 'param')}\nx2 = ${lit(f.inputs.x2, 'param')}\ny = x1^2 + 5*x2\n`;
 
   it('grad returns the gradients and leaves .grad none; backward accumulates', () => {
     const p = ok(`${setup}
@@ -59,15 +59,17 @@ print("A2", x2.grad.tolist())
 
 describe('two losses backpropagated one after the other', () => {
   const f = fixture('two_losses');
-  const net = `W1 = ${lit(f.params.W1, "param")}; b1 = ${lit(f.params.b1, "param")}
-W2 = ${lit(f.params.W2, "param")}; b2 = ${lit(f.params.b2, "param")}
+  const net = `W1 = ${lit(f.params.W1, 'param')}; b1 = ${lit(f.params.b1, 'param')}
+W2 = ${lit(f.params.W2, 'param')}; b2 = ${lit(f.params.b2, 'param')}
 x = ${lit(f.inputs.x)}; t = ${lit(f.inputs.t)}
 out = tanh(x @ W1' + b1) @ W2' + b2
 loss1 = mean(out^2)
 loss2 = mean(abs(out - t))
 `;
   it('accumulate into .grad exactly as their sum does', () => {
-    const p = ok(`${net}loss1.backward(retain_graph=true)\nloss2.backward()\nfor w in [W1, b1, W2, b2] { print("G" + str(len(w.shape)) + str(w.shape[0]), w.grad.tolist()) }\nprint("L1", loss1.item())\n`);
+    const p = ok(
+      `${net}loss1.backward(retain_graph=true)\nloss2.backward()\nfor w in [W1, b1, W2, b2] { print("G" + str(len(w.shape)) + str(w.shape[0]), w.grad.tolist()) }\nprint("L1", loss1.item())\n`,
+    );
     close(p.get('L1'), [f.loss1]);
     close(p.get('G24'), values(f.grads_sequential_accumulated.W1));
     close(p.get('G14'), values(f.grads_sequential_accumulated.b1));
@@ -81,15 +83,17 @@ loss2 = mean(abs(out - t))
   });
 });
 
-describe("known_grads (Theano)", () => {
+describe('known_grads (Theano)', () => {
   const f = fixture('known_grads');
-  const setup = `x = ${lit(f.inputs.x)}\nW = ${lit(f.inputs.W, "param")}\ng = ${lit(f.inputs.g_h)}\nh = tanh(x @ W)\n`;
+  const setup = `x = ${lit(f.inputs.x)}\nW = ${lit(f.inputs.W, 'param')}\ng = ${lit(f.inputs.g_h)}\nh = tanh(x @ W)\n`;
   it('without a cost: the given gradient is backpropagated from h', () => {
     const p = ok(`${setup}print("GW", grad(none, W, known_grads={h: g}).tolist())\n`);
     close(p.get('GW'), values(f.no_cost.grad_W));
   });
   it('with a cost: it replaces what the cost would send into h, other paths still count', () => {
-    const p = ok(`${setup}cost = sum(h^2) + sum(W^2)\nprint("GW", grad(cost, W, known_grads={h: g}, retain_graph=true).tolist())\nprint("ORD", grad(cost, W).tolist())\n`);
+    const p = ok(
+      `${setup}cost = sum(h^2) + sum(W^2)\nprint("GW", grad(cost, W, known_grads={h: g}, retain_graph=true).tolist())\nprint("ORD", grad(cost, W).tolist())\n`,
+    );
     close(p.get('GW'), values(f.with_cost.grad_W_known_grads));
     close(p.get('ORD'), values(f.with_cost.grad_W_ordinary));
   });
@@ -98,7 +102,9 @@ describe("known_grads (Theano)", () => {
 describe('tape watch (GradientTape)', () => {
   const f = fixture('tape_watch');
   it('records a watched value and answers its gradient', () => {
-    const p = ok(`x = tensor(3.0)\nwith tape() as t { watch(x); y = x * x }\nprint("D", t.gradient(y, x).item())\nv = ${lit(f.vector.x)}\nwith tape() as t2 { watch(v); z = sum(sin(v) * v) }\nprint("V", t2.gradient(z, v).tolist())\n`);
+    const p = ok(
+      `x = tensor(3.0)\nwith tape() as t { watch(x); y = x * x }\nprint("D", t.gradient(y, x).item())\nv = ${lit(f.vector.x)}\nwith tape() as t2 { watch(v); z = sum(sin(v) * v) }\nprint("V", t2.gradient(z, v).tolist())\n`,
+    );
     close(p.get('D'), values(f.scalar.dy_dx));
     close(p.get('V'), values(f.vector.dy_dx));
   });
@@ -112,7 +118,9 @@ describe('tape watch (GradientTape)', () => {
 describe('the complex affine layer (seed: the exact formula autograd uses)', () => {
   const f = fixture('complex_affine');
   it("dL/dI equals W' @ dL/dY, as PyTorch computes it", () => {
-    const p = ok(`W = ${lit(f.inputs.W)}\nI = ${lit(f.inputs.I)}\nwatch(W); watch(I)\nY = W @ I\nretain_grad(Y)\nL = sum(abs(Y)^2)\nL.backward()\nprint("GI", I.grad.tolist())\nprint("GW", W.grad.tolist())\nprint("FORM", (W' @ Y.grad).tolist())\nprint("L", L.item())\n`);
+    const p = ok(
+      `W = ${lit(f.inputs.W)}\nI = ${lit(f.inputs.I)}\nwatch(W); watch(I)\nY = W @ I\nretain_grad(Y)\nL = sum(abs(Y)^2)\nL.backward()\nprint("GI", I.grad.tolist())\nprint("GW", W.grad.tolist())\nprint("FORM", (W' @ Y.grad).tolist())\nprint("L", L.item())\n`,
+    );
     const tol = 2e-4;
     close(p.get('L'), [f.L], tol);
     close(p.get('GI'), values(f.dL_dI), tol);
@@ -126,7 +134,7 @@ describe('higher derivatives of a tanh network with respect to its input', () =>
   it('u, du/dx, d2u/dx2 and d3u/dx3 match PyTorch', () => {
     const w = (k: string) => `${k} = ${lit(f.params[k] as FixtureTensor)}`;
     const p = ok(`${['W1', 'b1', 'W2', 'b2', 'W3', 'b3'].map(w).join('\n')}
-x = ${lit(f.x, "param")}
+x = ${lit(f.x, 'param')}
 fn net(x) = tanh(tanh(x @ W1' + b1) @ W2' + b2) @ W3' + b3
 u = net(x)
 o = ones_like(u)
@@ -144,7 +152,9 @@ print("U", u.tolist()); print("D1", d1.tolist()); print("D2", d2.tolist()); prin
 
 describe('custom gradients and in-place errors', () => {
   it('a straight-through @custom_grad passes the gradient through round', () => {
-    const p = ok(`@custom_grad(fn(x, y, g) = g)\nfn binarize(x) = round(x)\np = param([0.3, 0.7, 1.6])\nprint("G", grad(sum(binarize(p) * [1, 2, 3]), p).tolist())\nprint("R", grad(sum(round(p) * [1, 2, 3]), p).tolist())\n`);
+    const p = ok(
+      `@custom_grad(fn(x, y, g) = g)\nfn binarize(x) = round(x)\np = param([0.3, 0.7, 1.6])\nprint("G", grad(sum(binarize(p) * [1, 2, 3]), p).tolist())\nprint("R", grad(sum(round(p) * [1, 2, 3]), p).tolist())\n`,
+    );
     close(p.get('G'), [1, 2, 3]);
     close(p.get('R'), [0, 0, 0]);
   });
@@ -171,20 +181,33 @@ fn loss() {
 `;
   const report = `for name, w in [("AW", Aw), ("AB", Ab), ("BW", Bw), ("BB", Bb), ("CW", Cw), ("CB", Cb)] { print(name, w.tolist()) }\n`;
   const expectParams = (p: Map<string, number[]>, after: Record<string, FixtureTensor>) => {
-    const keys: [string, string][] = [['AW', 'A.weight'], ['AB', 'A.bias'], ['BW', 'B.weight'], ['BB', 'B.bias'], ['CW', 'C.weight'], ['CB', 'C.bias']];
+    const keys: [string, string][] = [
+      ['AW', 'A.weight'],
+      ['AB', 'A.bias'],
+      ['BW', 'B.weight'],
+      ['BB', 'B.bias'],
+      ['CW', 'C.weight'],
+      ['CB', 'C.bias'],
+    ];
     for (const [k, name] of keys) close(p.get(k), values(after[name]), 1e-9);
   };
 
   it('with maximize=true on C: one Adam step each, matching PyTorch', () => {
-    const p = ok(`${setup}opt1 = adam([Aw, Ab, Bw, Bb], lr=0.01)\nopt2 = adam([Cw, Cb], lr=0.01, maximize=true)\nL = loss()\nprint("L", L.item())\nL.backward()\nopt1.step(); opt2.step()\n${report}`);
-    close(p.get("L"), [f.loss], 1e-9);
+    const p = ok(
+      `${setup}opt1 = adam([Aw, Ab, Bw, Bb], lr=0.01)\nopt2 = adam([Cw, Cb], lr=0.01, maximize=true)\nL = loss()\nprint("L", L.item())\nL.backward()\nopt1.step(); opt2.step()\n${report}`,
+    );
+    close(p.get('L'), [f.loss], 1e-9);
     expectParams(p, f.after_one_step.maximize_flag);
   });
 
   it('with a negating hook on C instead: the same step; and parameter groups do it with one optimizer', () => {
-    const p = ok(`${setup}for w in [Cw, Cb] { w.register_hook(fn(g) = -g) }\nopt = adam([Aw, Ab, Bw, Bb, Cw, Cb], lr=0.01)\nloss().backward()\nopt.step()\n${report}`);
+    const p = ok(
+      `${setup}for w in [Cw, Cb] { w.register_hook(fn(g) = -g) }\nopt = adam([Aw, Ab, Bw, Bb, Cw, Cb], lr=0.01)\nloss().backward()\nopt.step()\n${report}`,
+    );
     expectParams(p, f.after_one_step.negated_grads);
-    const q = ok(`${setup}opt = adam([{params: [Aw, Ab, Bw, Bb]}, {params: [Cw, Cb], maximize: true}], lr=0.01)\nfor i in range(5) { opt.zero_grad(); loss().backward(); opt.step() }\n${report}`);
+    const q = ok(
+      `${setup}opt = adam([{params: [Aw, Ab, Bw, Bb]}, {params: [Cw, Cb], maximize: true}], lr=0.01)\nfor i in range(5) { opt.zero_grad(); loss().backward(); opt.step() }\n${report}`,
+    );
     expectParams(q, f.five_steps.maximize_flag.params_after_step[4]);
   });
 });

@@ -26,17 +26,78 @@ const names = fc.constantFrom('x', 'y', 'w', 'g', 'f', 'L', 't', 'opt');
 const atoms = fc.oneof(
   names,
   fc.constantFrom('1', '0', '-2.5', '2i', 'true', 'none', '"s"', 'pi', 'inf', 'nan'),
-  fc.constantFrom('[1, 2, 3]', '[[1, 2], [3, 4]]', 'ones(2, 3)', 'randn(3, seed=1)', 'param([1.0, 2.0])', 'zeros(0)', 'eye(2)', '(1, 2)', '{x: 1}'),
+  fc.constantFrom(
+    '[1, 2, 3]',
+    '[[1, 2], [3, 4]]',
+    'ones(2, 3)',
+    'randn(3, seed=1)',
+    'param([1.0, 2.0])',
+    'zeros(0)',
+    'eye(2)',
+    '(1, 2)',
+    '{x: 1}',
+  ),
 );
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     atoms,
-    fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '@', '^', '%', '==', '<', 'and', 'or'), tie('e')).map(([a, o, b]) => `(${a} ${o} ${b})`),
-    fc.tuple(fc.constantFrom('sum', 'tanh', 'exp', 'log', 'sqrt', 'abs', 'relu', 'mean', 'norm', 'detach', 'grad', 'reshape', 'max', 'len', 'print', 'backward', 'transpose', 'concat', 'stack', 'real', 'conj', 'where', 'hessian', 'jacobian', 'sgd', 'adam', 'mlp'), fc.array(tie('e'), { maxLength: 3 })).map(
-      ([f, args]) => `${f}(${args.join(', ')})`,
-    ),
-    fc.tuple(tie('e'), fc.constantFrom('.grad', '.shape', '.T', "'", '.item()', '.backward()', '.sum()', '[0]', '[:, 1]', '[-1]', '.tolist()', '.step()')).map(([a, s]) => `${a}${s}`),
+    fc
+      .tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '@', '^', '%', '==', '<', 'and', 'or'), tie('e'))
+      .map(([a, o, b]) => `(${a} ${o} ${b})`),
+    fc
+      .tuple(
+        fc.constantFrom(
+          'sum',
+          'tanh',
+          'exp',
+          'log',
+          'sqrt',
+          'abs',
+          'relu',
+          'mean',
+          'norm',
+          'detach',
+          'grad',
+          'reshape',
+          'max',
+          'len',
+          'print',
+          'backward',
+          'transpose',
+          'concat',
+          'stack',
+          'real',
+          'conj',
+          'where',
+          'hessian',
+          'jacobian',
+          'sgd',
+          'adam',
+          'mlp',
+        ),
+        fc.array(tie('e'), { maxLength: 3 }),
+      )
+      .map(([f, args]) => `${f}(${args.join(', ')})`),
+    fc
+      .tuple(
+        tie('e'),
+        fc.constantFrom(
+          '.grad',
+          '.shape',
+          '.T',
+          "'",
+          '.item()',
+          '.backward()',
+          '.sum()',
+          '[0]',
+          '[:, 1]',
+          '[-1]',
+          '.tolist()',
+          '.step()',
+        ),
+      )
+      .map(([a, s]) => `${a}${s}`),
     tie('e').map((a) => `fn(v) = ${a}`),
   ),
 })).e;
@@ -68,7 +129,8 @@ function expectNoInternalError(code: string) {
   } catch (e) {
     throw new Error(`uncaught exception for program:\n${code}\n${(e as Error).stack}`);
   }
-  if (!r.ok && r.ename === 'InternalError') throw new Error(`internal error for program:\n${code}\n${r.traceback.join('\n')}`);
+  if (!r.ok && r.ename === 'InternalError')
+    throw new Error(`internal error for program:\n${code}\n${r.traceback.join('\n')}`);
   if (!r.ok) expect(r.traceback.join('\n')).not.toMatch(/\.ts:\d+:\d+\)?$/m);
 }
 
@@ -78,14 +140,44 @@ describe('random programs', () => {
     if (!r.ok) throw new Error(r.traceback.join('\n'));
   });
   it('generated programs only ever produce values or diagnostics', () => {
-    fc.assert(fc.property(program, (code) => expectNoInternalError(code)), { numRuns: 1500, seed: 42 });
+    fc.assert(
+      fc.property(program, (code) => expectNoInternalError(code)),
+      { numRuns: 1500, seed: 42 },
+    );
   }, 120_000);
   it('mutated valid programs only ever produce values or diagnostics', () => {
-    const mutation = fc.tuple(fc.nat(VALID.length), fc.nat(8), fc.constantFrom('', '(', ')', '{', '}', '[', ']', ',', '=', '@', "'", '"', '\n', 'fn', 'x', '.', '1e', 'i', '::', '..', '∇'));
+    const mutation = fc.tuple(
+      fc.nat(VALID.length),
+      fc.nat(8),
+      fc.constantFrom(
+        '',
+        '(',
+        ')',
+        '{',
+        '}',
+        '[',
+        ']',
+        ',',
+        '=',
+        '@',
+        "'",
+        '"',
+        '\n',
+        'fn',
+        'x',
+        '.',
+        '1e',
+        'i',
+        '::',
+        '..',
+        '∇',
+      ),
+    );
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
         let code = VALID;
-        for (const [at, del, ins] of muts) code = code.slice(0, at % (code.length + 1)) + ins + code.slice((at % (code.length + 1)) + del);
+        for (const [at, del, ins] of muts)
+          code = code.slice(0, at % (code.length + 1)) + ins + code.slice((at % (code.length + 1)) + del);
         expectNoInternalError(code);
       }),
       { numRuns: 1500, seed: 7 },

@@ -45,7 +45,10 @@ describe('sizes', () => {
   it('strings and lists are bounded when repeated or doubled', () => {
     for (const [code, want] of [
       ['"ab" * 2^40', /\*: the string would have 2,199,023,255,552 characters, past the limit of 67,108,864/],
-      ['s = "ab"\nfor i in range(40) { s = s + s }', /\+: the string would have 134,217,728 characters, past the limit/],
+      [
+        's = "ab"\nfor i in range(40) { s = s + s }',
+        /\+: the string would have 134,217,728 characters, past the limit/,
+      ],
       ['["a", "b"] * 2^40', /\*: the list would have 2,199,023,255,552 items/],
       ['"ab" * -1', /a string repeats a whole number of times ≥ 0, not -1/],
     ] as const) {
@@ -74,7 +77,9 @@ describe('tensor memory against a limit', () => {
     expect(run('x = zeros(20000000)').ok).toBe(true); // 80 MB: under
     used = 150 * 2 ** 20;
     const r = run('y = zeros(20000000)');
-    expect(r.ok ? 'ran' : r.evalue).toMatch(/zeros: a tensor of 76\.?\d* MB would take tensor memory to 2\d\d MB, past the test limit of 200 MB; delete tensors/);
+    expect(r.ok ? 'ran' : r.evalue).toMatch(
+      /zeros: a tensor of 76\.?\d* MB would take tensor memory to 2\d\d MB, past the test limit of 200 MB; delete tensors/,
+    );
     // results of ops are counted too
     const s = createSession();
     used = 100 * 2 ** 20;
@@ -100,7 +105,9 @@ describe('long chains', () => {
     expect(r.evalue).toMatch(new RegExp(`nests more than ${MAX_NESTING} levels deep .*split it into smaller pieces`));
     expect(r.traceback[0]).toMatch(/^cell:\d+:\d+: /);
     expect(r.traceback.join('\n')).not.toMatch(JS_TEXT);
-    const msgs = checkSource(code, 'f.nabla', createSession().builtins).map((d) => renderDiagnostic(d, code, 'f.nabla'));
+    const msgs = checkSource(code, 'f.nabla', createSession().builtins).map((d) =>
+      renderDiagnostic(d, code, 'f.nabla'),
+    );
     expect(msgs.join('\n')).toMatch(/^f\.nabla:\d+:\d+: .*nests more than/);
   });
 
@@ -112,7 +119,11 @@ describe('long chains', () => {
   it('the session answers after each, with its variables', () => {
     const s = createSession();
     s.run('kept = 41', quiet);
-    for (const code of [`x = ${'1+'.repeat(5000)}1`, `x = ${'('.repeat(5000)}1${')'.repeat(5000)}`, '{a: '.repeat(22500)]) {
+    for (const code of [
+      `x = ${'1+'.repeat(5000)}1`,
+      `x = ${'('.repeat(5000)}1${')'.repeat(5000)}`,
+      '{a: '.repeat(22500),
+    ]) {
       const r = s.run(code, quiet);
       expect(r.ok).toBe(false);
       expect(r.ok ? '' : r.traceback.join('\n')).not.toMatch(JS_TEXT);

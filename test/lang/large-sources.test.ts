@@ -66,7 +66,28 @@ describe('parsing in batches', () => {
   });
 
   it('gives the same program in batches of one statement for every generated input that parses', () => {
-    const fragments = [...KEYWORDS, ...OPERATORS, 'x', 'f', '@dec', '1', '"s"', '\n', '\n', '\r\n', ';', '# c\n', '{', '}', '(', ')', '[', ']', 'else', '@'];
+    const fragments = [
+      ...KEYWORDS,
+      ...OPERATORS,
+      'x',
+      'f',
+      '@dec',
+      '1',
+      '"s"',
+      '\n',
+      '\n',
+      '\r\n',
+      ';',
+      '# c\n',
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      'else',
+      '@',
+    ];
     const soup = fc
       .array(fc.tuple(fc.constantFrom(...fragments), fc.constantFrom('', ' ', '\n')), { maxLength: 60 })
       .map((parts) => parts.map(([f, sep]) => f + sep).join(''));
@@ -103,7 +124,12 @@ describe('parsing in batches', () => {
     const last = program!.body[2 * count];
     expect(last.span.start).toEqual({ offset: unit.length * count, line: 3 * count + 1, col: 1 });
     const lastList = program!.body[2 * count - 1];
-    expect([lastList.span.start.line, lastList.span.start.col, lastList.span.end.line, lastList.span.end.col]).toEqual([3 * count - 1, 1, 3 * count, 5]);
+    expect([lastList.span.start.line, lastList.span.start.col, lastList.span.end.line, lastList.span.end.col]).toEqual([
+      3 * count - 1,
+      1,
+      3 * count,
+      5,
+    ]);
   });
 
   it('reports the syntax errors of every batch, in order, and keeps the statements around them', () => {
@@ -122,9 +148,12 @@ describe('nabla check across batches', () => {
   // The same statements with 25,000 lines of padding between their uses and their definitions:
   // several batches, so the checker's two passes must carry globals, functions and kinds across.
   const uses = 'f(1, 2, 3)\nopt.step(1, 2, 3)\nprint(later)\nprint(nowhere)\nt.gradient(1, 2, 3, 4, 5)\n';
-  const definitions = 'fn f(a, b=1) = a + b\nw = param([1.0])\nopt = adam([w], lr=0.1)\nlater = 2\nwith tape() as t { watch(w) }\n';
+  const definitions =
+    'fn f(a, b=1) = a + b\nw = param([1.0])\nopt = adam([w], lr=0.1)\nlater = 2\nwith tape() as t { watch(w) }\n';
   const problems = (source: string, shift: number) =>
-    checkSource(source, 'c.nabla', builtins).map((d) => `${d.span.start.line - shift}:${d.span.start.col}: ${d.message}`);
+    checkSource(source, 'c.nabla', builtins).map(
+      (d) => `${d.span.start.line - shift}:${d.span.start.col}: ${d.message}`,
+    );
 
   it('finds what it finds in the program without padding, at the same places', () => {
     const plain = problems(uses + definitions, 0);
@@ -132,7 +161,9 @@ describe('nabla check across batches', () => {
     expect(plain.join('\n')).toMatch(/'nowhere' is not defined/);
     expect(plain.join('\n')).not.toMatch(/'later'/);
     const pad = 'pad = 1\n'.repeat(25_000);
-    const padded = problems(uses + pad + definitions, 0).map((p) => p.replace(/^(\d+)/, (n) => String(+n > 5 ? +n - 25_000 : +n)));
+    const padded = problems(uses + pad + definitions, 0).map((p) =>
+      p.replace(/^(\d+)/, (n) => String(+n > 5 ? +n - 25_000 : +n)),
+    );
     expect(padded).toEqual(plain);
   });
 });
@@ -140,11 +171,15 @@ describe('nabla check across batches', () => {
 describe('many errors in a large source', () => {
   it('the first MAX_SUGGESTIONS undefined names get a did-you-mean, the rest none (each compares with every global)', () => {
     const n = MAX_SUGGESTIONS + 50;
-    const source = Array.from({ length: n }, (_, i) => `value${i} = ${i}\n`).join('') + Array.from({ length: n }, (_, i) => `print(valeu${i})\n`).join('');
+    const source =
+      Array.from({ length: n }, (_, i) => `value${i} = ${i}\n`).join('') +
+      Array.from({ length: n }, (_, i) => `print(valeu${i})\n`).join('');
     const found = checkSource(source, 'm.nabla', builtins);
     expect(found).toHaveLength(n);
     expect(found.slice(0, MAX_SUGGESTIONS).every((d) => /did you mean 'value\d+'/.test(d.message))).toBe(true);
-    expect(found.slice(MAX_SUGGESTIONS).map((d) => d.message)).toEqual(Array.from({ length: 50 }, (_, i) => `'valeu${MAX_SUGGESTIONS + i}' is not defined`));
+    expect(found.slice(MAX_SUGGESTIONS).map((d) => d.message)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `'valeu${MAX_SUGGESTIONS + i}' is not defined`),
+    );
   });
 
   it('a very long line is shown around the caret, and the caret lines up', () => {

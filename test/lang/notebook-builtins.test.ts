@@ -28,7 +28,7 @@ function run(code: string, extra: Partial<Output> = {}) {
 }
 
 type Datum = { x: number; y: number; series: string };
-const dataOf = (b: MimeBundle) => ((b[VEGALITE_MIME] as { data: { values: Datum[] } }).data.values);
+const dataOf = (b: MimeBundle) => (b[VEGALITE_MIME] as { data: { values: Datum[] } }).data.values;
 
 beforeAll(() => loadCharts());
 
@@ -46,7 +46,11 @@ describe('plot and scatter', () => {
 
   it('plot(values) counts x from 0; several series get their labels', () => {
     const one = run('plot([3, 1, 2])').shown[0].bundle;
-    expect(dataOf(one).map((d) => [d.x, d.y])).toEqual([[0, 3], [1, 1], [2, 2]]);
+    expect(dataOf(one).map((d) => [d.x, d.y])).toEqual([
+      [0, 3],
+      [1, 1],
+      [2, 2],
+    ]);
     const two = run('x = linspace(0, 1, 3)\nplot(x, [x, 2 * x], label=["a", "b"])').shown[0].bundle;
     expect(dataOf(two).map((d) => `${d.series}:${d.y}`)).toEqual(['a:0', 'a:0.5', 'a:1', 'b:0', 'b:1', 'b:2']);
   });
@@ -58,7 +62,10 @@ describe('plot and scatter', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     const unwritable = run(`plot([1, 2], file="${file}/no/such/dir.svg")`).r;
     expect(unwritable.ok).toBe(false);
-    if (!unwritable.ok) expect(`${unwritable.ename}: ${unwritable.evalue}`).toMatch(/^ValueError: plot: could not write .*no\/such\/dir\.svg/);
+    if (!unwritable.ok)
+      expect(`${unwritable.ename}: ${unwritable.evalue}`).toMatch(
+        /^ValueError: plot: could not write .*no\/such\/dir\.svg/,
+      );
   });
 
   it('say which argument is wrong', () => {

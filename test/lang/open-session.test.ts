@@ -10,7 +10,11 @@ function sink() {
   const out = { text: '', err: '', bundles: [] as Record<string, unknown>[] };
   return {
     out,
-    sinks: { stdout: (t: string) => void (out.text += t), stderr: (t: string) => void (out.err += t), display: (b: Record<string, unknown>) => void out.bundles.push(b) },
+    sinks: {
+      stdout: (t: string) => void (out.text += t),
+      stderr: (t: string) => void (out.err += t),
+      display: (b: Record<string, unknown>) => void out.bundles.push(b),
+    },
   };
 }
 
@@ -24,7 +28,11 @@ describe('openSession', () => {
     const r = await s.run('plot([1, 2, 3])');
     expect(r.ok).toBe(true);
     expect(chartsLoaded()).toBe(true);
-    expect(out.bundles.some((b) => typeof b['image/svg+xml'] === 'string' && (b['image/svg+xml'] as string).includes('<svg'))).toBe(true);
+    expect(
+      out.bundles.some(
+        (b) => typeof b['image/svg+xml'] === 'string' && (b['image/svg+xml'] as string).includes('<svg'),
+      ),
+    ).toBe(true);
     expect(out.err).toBe('');
   }, 120_000);
 
@@ -39,7 +47,9 @@ describe('openSession', () => {
   it('selects the backend it is given, and refuses one that cannot run here before anything runs', () => {
     expect(openSession({ backend: 'js' }).backend?.chosen).toBe('js');
     expect(backendReport().chosen).toBe('js');
-    expect(() => openSession({ backend: 'webgl2' })).toThrow(/backend 'webgl2' cannot run here: WebGL2 exists only in browsers/);
+    expect(() => openSession({ backend: 'webgl2' })).toThrow(
+      /backend 'webgl2' cannot run here: WebGL2 exists only in browsers/,
+    );
     expect(() => openSession({ backend: 'nope' })).toThrow(/unknown backend 'nope'/);
     expect(openSession({ backend: 'auto' }).backend?.why).toMatch(/first available|NABLA_BACKEND/);
   });

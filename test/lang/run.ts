@@ -5,7 +5,11 @@ import type { NablaSession } from '../../compiler/nabla-session';
 export function runNabla(source: string, session: NablaSession = createSession(), file = 'test.nabla') {
   let stdout = '';
   const displays: MimeBundle[] = [];
-  const r = session.run(source, { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t), display: (b) => void displays.push(b) }, { file });
+  const r = session.run(
+    source,
+    { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t), display: (b) => void displays.push(b) },
+    { file },
+  );
   return { ...r, stdout, displays, session };
 }
 

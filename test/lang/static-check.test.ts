@@ -12,7 +12,8 @@ import { runNabla } from './run';
 /** `nabla check` finds, without running anything, what can be known statically (issue 13, item 6). */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const builtins = createSession().builtins;
-const problems = (source: string) => checkSource(source, 'test.nabla', builtins).map((d) => `${d.span.start.line}:${d.span.start.col}: ${d.message}`);
+const problems = (source: string) =>
+  checkSource(source, 'test.nabla', builtins).map((d) => `${d.span.start.line}:${d.span.start.col}: ${d.message}`);
 
 describe('the static checker', () => {
   it('finds undefined names with a did-you-mean that ranks transpositions, and Python spellings', () => {
@@ -23,8 +24,9 @@ describe('the static checker', () => {
     ]);
   });
 
-  it('checks keywords and counts of builtins, of the program\'s own functions and of methods whose object is known', () => {
-    expect(problems(`x = param([1.0, 2.0])
+  it("checks keywords and counts of builtins, of the program's own functions and of methods whose object is known", () => {
+    expect(
+      problems(`x = param([1.0, 2.0])
 with tape() as t {
   watch(x)
   z = sum(x * 3)
@@ -37,7 +39,8 @@ f(1, 2, 3)
 f(c=2)
 sum(x, dim=0)
 x.backward(retain=true)
-opt.lr2`)).toEqual([
+opt.lr2`),
+    ).toEqual([
       "6:22: tape.gradient() has no parameter named 'output_gradient'; did you mean 'output_gradients'? (its parameters: target, sources, output_gradients, unconnected)",
       '8:1: optimizer.step() takes at most 1 argument but 3 were given',
       '10:1: f() takes at most 2 arguments but 3 were given',
@@ -49,8 +52,9 @@ opt.lr2`)).toEqual([
     ]);
   });
 
-  it('knows the kinds schedules, L-BFGS and a known builtin\'s own call return', () => {
-    expect(problems(`x = param([1.0])
+  it("knows the kinds schedules, L-BFGS and a known builtin's own call return", () => {
+    expect(
+      problems(`x = param([1.0])
 opt = lbfgs([x])
 opt.stop_reasn
 sched = step_lr(adam([x]), 10)
@@ -59,7 +63,8 @@ plateau = reduce_on_plateau(sgd([x], lr=0.1))
 plateau.step(mterics=1)
 ones(2).double(1)
 ones(2).to(type="float64")
-sum(x).flip(dim=0)`)).toEqual([
+sum(x).flip(dim=0)`),
+    ).toEqual([
       "3:1: an optimizer has no attribute 'stop_reasn'; did you mean 'stop_reason'?",
       '5:1: schedule.step() takes no arguments but 1 was given',
       "7:1: reduce_on_plateau.step() is missing its argument 'metrics'",
@@ -79,7 +84,11 @@ sum(x).flip(dim=0)`)).toEqual([
   });
 
   it('finds break/continue outside a loop and return outside a function, but not inside', () => {
-    expect(problems('break\nfor i in range(2) { continue }\nfn f(x) {\n  while true { break }\n  return x\n}\nreturn 1\nfn g() { break }')).toEqual([
+    expect(
+      problems(
+        'break\nfor i in range(2) { continue }\nfn f(x) {\n  while true { break }\n  return x\n}\nreturn 1\nfn g() { break }',
+      ),
+    ).toEqual([
       "1:1: 'break' belongs inside a loop (for or while)",
       "7:1: 'return' is allowed only inside a function",
       "8:10: 'break' belongs inside a loop (for or while)",
@@ -87,13 +96,19 @@ sum(x).flip(dim=0)`)).toEqual([
   });
 
   it('adds the Nabla form to a syntax error on a line written the Python way', () => {
-    expect(problems('def f(x):\n  return x')[0]).toMatch(/Nabla defines a function with fn: `fn name\(x\) \{ \.\.\. \}`/);
+    expect(problems('def f(x):\n  return x')[0]).toMatch(
+      /Nabla defines a function with fn: `fn name\(x\) \{ \.\.\. \}`/,
+    );
     expect(problems('x = 1\nif x > 0 {\n  x = 2\n} elif x < 0 {\n  x = 3\n}')[0]).toMatch(/Nabla writes 'else if'/);
     expect(problems('assert x > 0, "m"')[0]).toMatch(/assert is a function here/);
   });
 
   it('is silent where a name may be bound at run time: later globals, locals, parameters, map keys, known globals', () => {
-    expect(problems('fn f() = later + 1\nlater = 2\nf()\nfn g(h) = h(1, 2, 3, k=1)\nm = {lr: 1}\nfor k, v in m { print(k, v) }')).toEqual([]);
+    expect(
+      problems(
+        'fn f() = later + 1\nlater = 2\nf()\nfn g(h) = h(1, 2, 3, k=1)\nm = {lr: 1}\nfor k, v in m { print(k, v) }',
+      ),
+    ).toEqual([]);
     expect(checkSource('print(x)', 'cell', builtins, { knownGlobals: ['x'] })).toEqual([]);
   });
 
@@ -101,12 +116,18 @@ sum(x).flip(dim=0)`)).toEqual([
     const sources: [string, string][] = [];
     const md = readFileSync(join(root, 'docs/language.md'), 'utf8');
     for (const m of md.matchAll(/```nabla\n([\s\S]*?)```/g)) sources.push(['docs/language.md', m[1]]);
-    for (const f of ['examples/demo.nabla', 'notebooks/explain.nabla', 'notebooks/pde/heat.nabla']) sources.push([f, readFileSync(join(root, f), 'utf8')]);
+    for (const f of ['examples/demo.nabla', 'notebooks/explain.nabla', 'notebooks/pde/heat.nabla'])
+      sources.push([f, readFileSync(join(root, f), 'utf8')]);
     for (const dir of ['notebooks', 'notebooks/exercises', 'notebooks/pde']) {
       for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith('.ipynb'))) {
-        const nb = JSON.parse(readFileSync(join(root, dir, f), 'utf8')) as { metadata?: { kernelspec?: { language?: string } }; cells: { cell_type: string; source: string | string[] }[] };
+        const nb = JSON.parse(readFileSync(join(root, dir, f), 'utf8')) as {
+          metadata?: { kernelspec?: { language?: string } };
+          cells: { cell_type: string; source: string | string[] }[];
+        };
         if (nb.metadata?.kernelspec?.language !== 'nabla') continue; // the TypeScript notebook
-        const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source));
+        const code = nb.cells
+          .filter((c) => c.cell_type === 'code')
+          .map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source));
         // a notebook's cells run in one session: together they are one program
         sources.push([`${dir}/${f}`, code.join('\n')]);
       }
@@ -118,7 +139,8 @@ sum(x).flip(dim=0)`)).toEqual([
 });
 
 /** Errors a checker can know without running: names, argument binding, syntax, control flow. */
-const STATIC = /is not defined|has no parameter named|takes (no|at most|\d)|is missing its argument|got two values|belongs inside a loop|only inside a function|Python's spelling/;
+const STATIC =
+  /is not defined|has no parameter named|takes (no|at most|\d)|is missing its argument|got two values|belongs inside a loop|only inside a function|Python's spelling/;
 
 describe("the suite's error programs", () => {
   it('nabla check finds every one whose error is knowable without running, at its line', () => {
@@ -131,7 +153,9 @@ describe("the suite's error programs", () => {
       if (found.length) foundAll++;
       if (STATIC.test(c.evalue) && !found.length) missed.push(`${c.from}: ${c.evalue}\n${c.source}`);
     }
-    console.log(`nabla check: ${knowable.length - missed.length} of ${knowable.length} statically knowable error programs found; ${foundAll} of all ${corpus.length} error programs of the suite flagged without running`);
+    console.log(
+      `nabla check: ${knowable.length - missed.length} of ${knowable.length} statically knowable error programs found; ${foundAll} of all ${corpus.length} error programs of the suite flagged without running`,
+    );
     expect(missed).toEqual([]);
     expect(knowable.length).toBeGreaterThan(50);
   }, 120_000);

@@ -56,20 +56,30 @@ describe('the reproducers of issue 13', () => {
   it('unknown keywords on methods and models are errors', () => {
     expect(error('y.backward(foo=1)')).toMatch(/^TypeError: tensor\.backward\(\) has no parameter named 'foo'/);
     expect(error('x.tolist(precision=3)')).toBe("TypeError: tensor.tolist() takes no arguments, so no 'precision='");
-    expect(error('net(tensor([[1.0, 2.0]]), training=true)')).toBe("TypeError: model() has no parameter named 'training' (its parameters: x)");
+    expect(error('net(tensor([[1.0, 2.0]]), training=true)')).toBe(
+      "TypeError: model() has no parameter named 'training' (its parameters: x)",
+    );
     expect(error('lin(tensor([[1.0, 2.0]]), 3)')).toBe('TypeError: model() takes 1 argument but 2 were given');
   });
 
-  it("opt.step(foo=1) and opt.step(1, 2, 3) are sentences, not InternalError", () => {
-    expect(error('opt.step(foo=1)')).toBe("TypeError: optimizer.step() has no parameter named 'foo' (its parameters: closure)");
+  it('opt.step(foo=1) and opt.step(1, 2, 3) are sentences, not InternalError', () => {
+    expect(error('opt.step(foo=1)')).toBe(
+      "TypeError: optimizer.step() has no parameter named 'foo' (its parameters: closure)",
+    );
     expect(error('opt.step(1, 2, 3)')).toBe('TypeError: optimizer.step() takes at most 1 argument but 3 were given');
-    expect(error('opt.step(3)')).toBe('TypeError: adam.step: the closure must be a function that computes the loss, got a number');
+    expect(error('opt.step(3)')).toBe(
+      'TypeError: adam.step: the closure must be a function that computes the loss, got a number',
+    );
     expect(error('opt.zero_grad(foo=1)')).toMatch(/^TypeError: optimizer\.zero_grad\(\) has no parameter named 'foo'/);
-    expect(error('opt.zero_grad(true, 2)')).toBe('TypeError: optimizer.zero_grad() takes at most 1 argument but 2 were given');
+    expect(error('opt.zero_grad(true, 2)')).toBe(
+      'TypeError: optimizer.zero_grad() takes at most 1 argument but 2 were given',
+    );
   });
 
   it('a builtin used as a tensor method counts the arguments as written', () => {
-    expect(error('x.sum(0, true, 3)')).toBe('TypeError: x.sum() takes at most 2 arguments (axis=none, keepdim=false) but 3 were given');
+    expect(error('x.sum(0, true, 3)')).toBe(
+      'TypeError: x.sum() takes at most 2 arguments (axis=none, keepdim=false) but 3 were given',
+    );
   });
 
   it('a method taken as a value still checks its keywords', () => {
@@ -124,7 +134,9 @@ describe('every runtime-object method rejects an unknown keyword', () => {
       it(`${INSTANCES[i].source}: ${kind.kind}.${name}`, () => {
         const call = name === '(call)' ? `obj(not_a_parameter=1)` : `obj.${name}(not_a_parameter=1)`;
         const msg = error(`obj = ${INSTANCES[i].source}\n${call}`);
-        expect(msg).toMatch(/^TypeError: .*(no parameter named 'not_a_parameter'|takes no arguments, so no 'not_a_parameter=')/);
+        expect(msg).toMatch(
+          /^TypeError: .*(no parameter named 'not_a_parameter'|takes no arguments, so no 'not_a_parameter=')/,
+        );
       });
     }
   });
@@ -134,7 +146,10 @@ describe('every runtime-object method rejects an unknown keyword', () => {
     const builtins = r.session.builtins;
     const methods = [...builtins.values.keys()].filter((n) => isTensorMethodBuiltin(builtins.values.get(n)));
     expect(methods.length).toBeGreaterThan(30);
-    for (const m of methods) expect(error(`x.${m}(not_a_parameter=1)`), m).toMatch(/no parameter named 'not_a_parameter'|takes no arguments, so no 'not_a_parameter='/);
+    for (const m of methods)
+      expect(error(`x.${m}(not_a_parameter=1)`), m).toMatch(
+        /no parameter named 'not_a_parameter'|takes no arguments, so no 'not_a_parameter='/,
+      );
   });
 });
 
@@ -172,20 +187,31 @@ with tape(persistent=true) as t {
 }
 `;
   it('unconnected="zero" gives zeros for a watched but unused source, and for an unwatched one', () => {
-    const r = runNabla(TAPE + 'print(t.gradient(y, [a, b], unconnected="zero"))\nprint(t.gradient(y, [a, c], unconnected="zero"))\nprint(t.gradient(y, [a, b], unconnected="none"))');
+    const r = runNabla(
+      TAPE +
+        'print(t.gradient(y, [a, b], unconnected="zero"))\nprint(t.gradient(y, [a, c], unconnected="zero"))\nprint(t.gradient(y, [a, b], unconnected="none"))',
+    );
     expect(r.ok).toBe(true);
-    expect(r.stdout).toBe('(tensor([ 3., 12.]), tensor([0.]))\n(tensor([ 3., 12.]), tensor([0.]))\n(tensor([ 3., 12.]), none)\n');
+    expect(r.stdout).toBe(
+      '(tensor([ 3., 12.]), tensor([0.]))\n(tensor([ 3., 12.]), tensor([0.]))\n(tensor([ 3., 12.]), none)\n',
+    );
   });
 
   it('without unconnected=, the answer is none with a warning, and an unwatched source is an error', () => {
     const r = runNabla(TAPE + 'print(t.gradient(y, [a, b]))');
-    expect(r.stdout).toBe("Warning: t.gradient: no gradient for the source 'b', so it is none: it was watched but not used by any recorded operation\n(tensor([ 3., 12.]), none)\n");
+    expect(r.stdout).toBe(
+      "Warning: t.gradient: no gradient for the source 'b', so it is none: it was watched but not used by any recorded operation\n(tensor([ 3., 12.]), none)\n",
+    );
     expect(evalue(TAPE + 't.gradient(y, c)')).toMatch(/was not watched by this tape/);
-    expect(evalue(TAPE + 't.gradient(y, a, unconnected="zeros")')).toBe('t.gradient: unconnected= is "none" or "zero" (TensorFlow\'s UnconnectedGradients), got "zeros"');
+    expect(evalue(TAPE + 't.gradient(y, a, unconnected="zeros")')).toBe(
+      't.gradient: unconnected= is "none" or "zero" (TensorFlow\'s UnconnectedGradients), got "zeros"',
+    );
   });
 
   it('t.gradient and grad return the same kind for a list of inputs', () => {
-    const r = runNabla('x = param([1.0])\nw = param([2.0])\nwith tape() as t { y = sum(x * w) }\nprint(t.gradient(y, [x, w]))\nprint(grad(sum(x * w), [x, w]))');
+    const r = runNabla(
+      'x = param([1.0])\nw = param([2.0])\nwith tape() as t { y = sum(x * w) }\nprint(t.gradient(y, [x, w]))\nprint(grad(sum(x * w), [x, w]))',
+    );
     expect(r.stdout).toBe('(tensor([2.]), tensor([1.]))\n(tensor([2.]), tensor([1.]))\n');
   });
 });

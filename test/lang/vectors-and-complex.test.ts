@@ -22,7 +22,7 @@ describe('complex scalars in list literals', () => {
 });
 
 describe('a value that left the tape through tolist()', () => {
-  it("names the tolist() line instead of advising param or watch", () => {
+  it('names the tolist() line instead of advising param or watch', () => {
     const r = runNabla(`x = tensor([1.0, 2.0])
 with tape() as t {
   watch(x)
@@ -52,24 +52,41 @@ describe('matrix @ vector reads like the 2-D case', () => {
   });
 
   it('formula gives expressions that evaluate to the gradients, for matrix @ vector, vector @ matrix and vector @ vector', () => {
-    expect(out(SETUP + 'print(formula(sum(W @ x), W))\nprint(formula(sum(W @ x), x))\nprint(formula(sum(x @ W), x))\nprint(formula(sum(x @ W), W))')).toBe(
-      "outer(ones(2), x)\nW' @ ones(2)\nones(2) @ W'\nouter(x, ones(2))\n",
-    );
-    const checks = out(SETUP + `v = param([3.0, 4.0])
+    expect(
+      out(
+        SETUP +
+          'print(formula(sum(W @ x), W))\nprint(formula(sum(W @ x), x))\nprint(formula(sum(x @ W), x))\nprint(formula(sum(x @ W), W))',
+      ),
+    ).toBe("outer(ones(2), x)\nW' @ ones(2)\nones(2) @ W'\nouter(x, ones(2))\n");
+    const checks = out(
+      SETUP +
+        `v = param([3.0, 4.0])
 print(allclose(outer(ones(2), x), grad(sum(W @ x), W)), allclose(W' @ ones(2), grad(sum(W @ x), x)))
 print(allclose(ones(2) @ W', grad(sum(x @ W), x)), allclose(outer(x, ones(2)), grad(sum(x @ W), W)))
-print(formula(x @ v, x), formula(x @ v, v))`);
+print(formula(x @ v, x), formula(x @ v, v))`,
+    );
     expect(checks).toBe('true true\ntrue true\nv x\n');
   });
 
   it('the gradients of W @ x, x @ W and x @ v agree with float64 finite differences, also to second order', () => {
-    const W = nb.param([[0.3, -1.2, 0.5], [2.0, 0.7, -0.4]], { dtype: 'float64' });
+    const W = nb.param(
+      [
+        [0.3, -1.2, 0.5],
+        [2.0, 0.7, -0.4],
+      ],
+      { dtype: 'float64' },
+    );
     const x = nb.param([0.9, -0.6, 1.1], { dtype: 'float64' });
     const u = nb.param([1.5, -0.8], { dtype: 'float64' });
-    const f = () => nb.add(nb.sum(nb.pow(nb.matmul(W, x), 2)), nb.add(nb.sum(nb.tanh(nb.matmul(u, W))), nb.matmul(x, x)));
+    const f = () =>
+      nb.add(nb.sum(nb.pow(nb.matmul(W, x), 2)), nb.add(nb.sum(nb.tanh(nb.matmul(u, W))), nb.matmul(x, x)));
     const [gW, gx, gu] = nb.grad(f(), [W, x, u]) as nb.Tensor[];
     const h = 1e-6;
-    for (const [p, g] of [[W, gW], [x, gx], [u, gu]] as const) {
+    for (const [p, g] of [
+      [W, gW],
+      [x, gx],
+      [u, gu],
+    ] as const) {
       const host = p.storage.host;
       const analytic = Array.from(g.toHost());
       for (let i = 0; i < p.size; i++) {

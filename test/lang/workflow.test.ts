@@ -19,14 +19,17 @@ function fails(src: string): string {
 
 describe('float64 training', () => {
   it('dtype= on every creation builtin and on models; double/float/to convert', () => {
-    const out = ok(`print(zeros(2, dtype="float64").dtype, ones(2, dtype="float64").dtype, full([2], 1, dtype="float64").dtype, eye(2, dtype="float64").dtype)
+    const out =
+      ok(`print(zeros(2, dtype="float64").dtype, ones(2, dtype="float64").dtype, full([2], 1, dtype="float64").dtype, eye(2, dtype="float64").dtype)
 print(arange(3, dtype="float64").dtype, linspace(0, 1, 3, dtype="float64").dtype, rand(2, seed=0, dtype="float64").dtype, randn(2, seed=0, dtype="float64").dtype)
 print(zeros_like(ones(2), dtype="float64").dtype, tensor([1.5], dtype="float64").dtype, param([1.0], dtype="float64").dtype)
 net = mlp([2, 4, 1], seed=0, dtype="float64")
 print(net.params[0].dtype, linear(2, 3, seed=0, dtype="float64").params[0].dtype)
 x = ones(2)
 print(x.double().dtype, x.double().float().dtype, x.to("float64").dtype, x.to(dtype="float64").dtype)`);
-    expect(out).toBe('float64 float64 float64 float64\nfloat64 float64 float64 float64\nfloat64 float64 float64\nfloat64 float64\nfloat64 float32 float64 float64');
+    expect(out).toBe(
+      'float64 float64 float64 float64\nfloat64 float64 float64 float64\nfloat64 float64 float64\nfloat64 float64\nfloat64 float32 float64 float64',
+    );
     expect(fails('ones(2).double(1)')).toMatch(/double\(\) takes no arguments/);
     expect(fails('ones(2).to("int8")')).toMatch(/dtype must be one of/);
     expect(fails('ones(2).to(type="float64")')).toMatch(/to\(\) has no parameter named 'type'/);
@@ -41,7 +44,10 @@ print(x.double().dtype, x.double().float().dtype, x.to("float64").dtype, x.to(dt
       const u = net(X);
       const du = nb.grad(u, X, { gradOutputs: nb.onesLike(u), createGraph: true }) as nb.Tensor;
       const ux = nb.index(du, [null, { start: 0, stop: 1, step: null }]);
-      const uxx = nb.index(nb.grad(ux, X, { gradOutputs: nb.onesLike(ux), createGraph: true }) as nb.Tensor, [null, { start: 0, stop: 1, step: null }]);
+      const uxx = nb.index(nb.grad(ux, X, { gradOutputs: nb.onesLike(ux), createGraph: true }) as nb.Tensor, [
+        null,
+        { start: 0, stop: 1, step: null },
+      ]);
       return nb.mean(nb.square(nb.add(nb.mul(u, ux), nb.mul(uxx, -0.01))));
     };
     const grads = nb.grad(loss(), net.params) as nb.Tensor[];
@@ -76,7 +82,7 @@ print(net.params[0].tolist())`;
   });
 });
 
-describe('optimizers print like PyTorch\'s and take opt.lr', () => {
+describe("optimizers print like PyTorch's and take opt.lr", () => {
   it('true defaults, readable param_groups, lr readable and settable (and used)', () => {
     const out = ok(`w = param([1.0, 2.0])
 opt = adam([w])
@@ -100,10 +106,16 @@ print(w)`);
   });
 
   it('an unknown attribute write is an error, not silently stored', () => {
-    expect(fails('opt = adam([param([1.0])])\nopt.learning_rate = 0.1')).toMatch(/AttributeError: cannot set attribute 'learning_rate' of an optimizer; did you mean 'lr'\?/);
-    expect(fails('opt = adam([param([1.0])])\nopt.step = 3')).toMatch(/AttributeError: cannot set attribute 'step' of an optimizer \(it can set: lr\)/);
+    expect(fails('opt = adam([param([1.0])])\nopt.learning_rate = 0.1')).toMatch(
+      /AttributeError: cannot set attribute 'learning_rate' of an optimizer; did you mean 'lr'\?/,
+    );
+    expect(fails('opt = adam([param([1.0])])\nopt.step = 3')).toMatch(
+      /AttributeError: cannot set attribute 'step' of an optimizer \(it can set: lr\)/,
+    );
     expect(fails('opt = adam([param([1.0])])\nopt.lr = -1')).toMatch(/invalid lr -1/);
-    expect(fails('opt = adam([{params: [param([1.0])], lr: 0.1}, {params: [param([2.0])], lr: 0.2}])\nprint(opt.lr)')).toMatch(/different learning rates \(0.1, 0.2\); read param_groups\[i\].lr/);
+    expect(
+      fails('opt = adam([{params: [param([1.0])], lr: 0.1}, {params: [param([2.0])], lr: 0.2}])\nprint(opt.lr)'),
+    ).toMatch(/different learning rates \(0.1, 0.2\); read param_groups\[i\].lr/);
   });
 });
 
@@ -131,7 +143,10 @@ print(lb.stop_kind, "|", lb.stop_reason, "|", lb.last_evaluations, lb.evaluation
     expect(flat[0]).toBe('tolerance_change');
     expect(flat[1]).toMatch(/cannot decrease along the search direction/);
     // |w| has a kink at 0, where no step meets the strong-Wolfe curvature condition
-    const kink = run('max_iter=100, tolerance_grad=0', 'sum(abs(w - tensor([0.3, -0.2], dtype="float64"))) + 0.5 * sum((w - tensor([0.3, -0.2], dtype="float64"))^2)');
+    const kink = run(
+      'max_iter=100, tolerance_grad=0',
+      'sum(abs(w - tensor([0.3, -0.2], dtype="float64"))) + 0.5 * sum((w - tensor([0.3, -0.2], dtype="float64"))^2)',
+    );
     expect(kink[0]).toBe('line_search');
     expect(kink[1]).toMatch(/^line search failure: the strong-Wolfe search found no step meeting its conditions/);
   });
@@ -142,13 +157,17 @@ lb = lbfgs([w], max_iter=3)
 fn closure() { lb.zero_grad(); l = sum((w - 2)^2); l.backward(); l }
 lb.step(closure)
 print(lb)`);
-    expect(out).toMatch(/^LBFGS\(lr=1, max_iter=3, max_eval=3, .*\): 1 params\n {2}last step: \d+ iterations, \d+ evaluations; stopped by /);
+    expect(out).toMatch(
+      /^LBFGS\(lr=1, max_iter=3, max_eval=3, .*\): 1 params\n {2}last step: \d+ iterations, \d+ evaluations; stopped by /,
+    );
   });
 });
 
 describe('clock, samplers, the Burgers reference from the language', () => {
   it('clock is monotonic seconds', () => {
-    const [a, b] = ok('a = clock()\ns = 0\nfor i in range(20000) { s = s + i }\nb = clock()\nprint(a, b)').split(' ').map(Number);
+    const [a, b] = ok('a = clock()\ns = 0\nfor i in range(20000) { s = s + i }\nb = clock()\nprint(a, b)')
+      .split(' ')
+      .map(Number);
     expect(b).toBeGreaterThan(a);
     expect(b - a).toBeLessThan(600);
   });

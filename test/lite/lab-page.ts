@@ -15,7 +15,11 @@ export interface CellOutput {
 
 /** Waits until JupyterLab has started (the launcher or a document is up). */
 export async function waitForLab(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { jupyterapp?: { shell?: unknown } }).jupyterapp?.shell !== undefined, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { jupyterapp?: { shell?: unknown } }).jupyterapp?.shell !== undefined,
+    null,
+    { timeout: 120_000 },
+  );
   await page.waitForSelector('.jp-Launcher, .jp-NotebookPanel', { timeout: 120_000 });
 }
 
@@ -82,17 +86,27 @@ export async function cellOutputs(page: Page, index: number): Promise<CellOutput
 }
 
 /** Every code cell of the current notebook: its tags and outputs. */
-export async function notebookCells(page: Page): Promise<{ tags: string[]; executionCount: number | null; outputs: CellOutput[] }[]> {
+export async function notebookCells(
+  page: Page,
+): Promise<{ tags: string[]; executionCount: number | null; outputs: CellOutput[] }[]> {
   return page.evaluate(() => {
     const panel = (window as any).jupyterapp.shell.currentWidget;
     return panel.content.widgets
       .filter((w: any) => w.model.type === 'code')
-      .map((w: any) => ({ tags: (w.model.getMetadata('tags') as string[] | undefined) ?? [], executionCount: w.model.executionCount, outputs: w.model.outputs.toJSON() }));
+      .map((w: any) => ({
+        tags: (w.model.getMetadata('tags') as string[] | undefined) ?? [],
+        executionCount: w.model.executionCount,
+        outputs: w.model.outputs.toJSON(),
+      }));
   });
 }
 
 export const textOf = (o: CellOutput): string =>
-  o.output_type === 'stream' ? [o.text ?? ''].flat().join('') : o.output_type === 'error' ? (o.traceback ?? []).join('\n') : [(o.data?.['text/plain'] as string | string[]) ?? ''].flat().join('');
+  o.output_type === 'stream'
+    ? [o.text ?? ''].flat().join('')
+    : o.output_type === 'error'
+      ? (o.traceback ?? []).join('\n')
+      : [(o.data?.['text/plain'] as string | string[]) ?? ''].flat().join('');
 
 /** The numbers printed in a text, in order (a float32 run and a stored float64-era run agree to rounding). */
 export function numbersIn(text: string): number[] {

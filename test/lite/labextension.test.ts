@@ -25,19 +25,28 @@ afterAll(() => {
 
 describe('the desktop JupyterLab extension', () => {
   it('is a federated extension that shares JupyterLab and CodeMirror instead of bundling them', () => {
-    const pkg = JSON.parse(readFileSync(join(built, 'package.json'), 'utf8')) as { name: string; jupyterlab: { _build: { load: string; extension: string } } };
+    const pkg = JSON.parse(readFileSync(join(built, 'package.json'), 'utf8')) as {
+      name: string;
+      jupyterlab: { _build: { load: string; extension: string } };
+    };
     expect(pkg.name).toBe('nabla-jupyterlab');
     expect(pkg.jupyterlab._build.extension).toBe('./extension');
     const entry = readFileSync(join(built, pkg.jupyterlab._build.load), 'utf8');
     for (const shared of ['@jupyterlab/codemirror', '@codemirror/language']) expect(entry).toContain(`"${shared}"`);
-    const chunks = readdirSync(join(built, 'static')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(built, 'static', f), 'utf8')).join('\n');
+    const chunks = readdirSync(join(built, 'static'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(built, 'static', f), 'utf8'))
+      .join('\n');
     // the language's token list is inside (the grammar's keywords), CodeMirror's own classes are not
     expect(chunks).toContain('text/x-nabla');
     expect(chunks).not.toContain('class EditorView');
   });
 
   it('is installed and removed by `nabla kernel install / uninstall` beside the kernelspec', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'nabla.mjs'), 'kernel', ...args, '--prefix', tmp], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'nabla.mjs'), 'kernel', ...args, '--prefix', tmp], {
+        encoding: 'utf8',
+      });
     const installed = run('install');
     expect(installed.status, installed.stderr).toBe(0);
     const dir = join(tmp, 'share', 'jupyter', 'labextensions', 'nabla-jupyterlab');

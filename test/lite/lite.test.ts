@@ -13,7 +13,17 @@ import { buildLite, isLiteBuilt } from '../../lite/build';
 import { serveLite } from '../../lite/serve';
 import { serve, type Served } from '../../web/serve';
 import { browserMissing, launch } from '../web/browser';
-import { cellOutputs, command, notebookCells, numbersIn, runCell, textOf, waitForIdleKernel, waitForLab, type CellOutput } from './lab-page';
+import {
+  cellOutputs,
+  command,
+  notebookCells,
+  numbersIn,
+  runCell,
+  textOf,
+  waitForIdleKernel,
+  waitForLab,
+  type CellOutput,
+} from './lab-page';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const notebooksDir = join(root, 'notebooks');
@@ -45,7 +55,12 @@ beforeAll(async () => {
     await buildLite({ outDir: siteDir });
   }
   const publicDir = resolve(siteDir, '..');
-  served = await serve({ port: 0, dir: publicDir, build: false, site: { name: 'site', isBuilt: () => isLiteBuilt(siteDir), build: async () => undefined } });
+  served = await serve({
+    port: 0,
+    dir: publicDir,
+    build: false,
+    site: { name: 'site', isBuilt: () => isLiteBuilt(siteDir), build: async () => undefined },
+  });
   origin = served.url.replace(/\/$/, '');
   lab = `${served.url}${relative(publicDir, siteDir)}/lab/index.html`;
   browser = await launch();
@@ -76,9 +91,12 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     const build = readdirSync(join(siteDir, 'build')).filter((f) => f.endsWith('.js') || f.endsWith('.css'));
     expect(build.length).toBeGreaterThanOrEqual(3);
     for (const f of build) expect(f).toMatch(/-[A-Z0-9]{8}\.(js|css)$/);
-    const licenses = JSON.parse(readFileSync(join(siteDir, 'build', 'third-party-licenses.json'), 'utf8')) as { packages: { name: string; licenseId: string; extractedText: string }[] };
+    const licenses = JSON.parse(readFileSync(join(siteDir, 'build', 'third-party-licenses.json'), 'utf8')) as {
+      packages: { name: string; licenseId: string; extractedText: string }[];
+    };
     const names = licenses.packages.map((p) => p.name);
-    for (const name of ['@jupyterlab/application', '@lumino/widgets', 'react', 'chevrotain', 'gpu.js']) expect(names).toContain(name);
+    for (const name of ['@jupyterlab/application', '@lumino/widgets', 'react', 'chevrotain', 'gpu.js'])
+      expect(names).toContain(name);
     expect(licenses.packages.find((p) => p.name === 'react')?.extractedText).toMatch(/MIT License/);
   });
 
@@ -99,19 +117,34 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     expect(result, JSON.stringify(outputs)).toBeTruthy();
     expect(Math.abs(Number(textOf(result!)) - exact)).toBeLessThan(1e-5);
     // the rendered output, not only the model
-    await expect.poll(() => page.locator('.jp-Notebook .jp-OutputArea-output').last().innerText(), WAIT).toContain(textOf(result!).trim());
+    await expect
+      .poll(() => page.locator('.jp-Notebook .jp-OutputArea-output').last().innerText(), WAIT)
+      .toContain(textOf(result!).trim());
   });
 
   it('highlights Nabla with the language generated from the grammar', async () => {
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('for i in range(3) { y = sin(1.5) # note\n}'));
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(
+        'for i in range(3) { y = sin(1.5) # note\n}',
+      ),
+    );
     const editor = page.locator('.jp-Notebook .jp-Cell.jp-mod-active .cm-content');
     // CodeMirror's highlight classes: the keyword, the builtin and the comment each get a styled span
     await expect.poll(() => editor.locator('span', { hasText: /^for$/ }).count(), WAIT).toBe(1);
-    const style = (text: RegExp) => editor.locator('span', { hasText: text }).first().evaluate((e) => getComputedStyle(e).color);
-    const plain = await editor.locator('span', { hasText: /^for$/ }).first().evaluate((e) => getComputedStyle(e.parentElement!).color);
+    const style = (text: RegExp) =>
+      editor
+        .locator('span', { hasText: text })
+        .first()
+        .evaluate((e) => getComputedStyle(e).color);
+    const plain = await editor
+      .locator('span', { hasText: /^for$/ })
+      .first()
+      .evaluate((e) => getComputedStyle(e.parentElement!).color);
     expect(await style(/^for$/)).not.toBe(plain);
     expect(await style(/^# note$/)).not.toBe(plain);
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''));
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''),
+    );
   });
 
   it('updates a progress bar in place (update_display_data)', async () => {
@@ -157,13 +190,25 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     const tb = error!.traceback!.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
     expect(tb).toMatch(/cell\[\d+\]/);
     expect(tb).toMatch(/^\s*\^/m);
-    await expect.poll(() => page.locator('.jp-Notebook .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]').last().innerText(), WAIT).toMatch(/\^/);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('.jp-Notebook .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
+            .last()
+            .innerText(),
+        WAIT,
+      )
+      .toMatch(/\^/);
   });
 
   it('checks a cell before running it, as the Jupyter kernel does: one error listing both problems, nothing run, variables kept', async () => {
     await runCell(page, 'kept_value = 7');
     const outputs = await runCell(page, 'print("not run")\nkept_value = 0\ny = tahn(1.0)\nz = sum(ones(2), dim=0)');
-    expect(outputs.filter((o) => o.output_type === 'stream'), JSON.stringify(outputs)).toEqual([]);
+    expect(
+      outputs.filter((o) => o.output_type === 'stream'),
+      JSON.stringify(outputs),
+    ).toEqual([]);
     const error = outputs.find((o) => o.output_type === 'error');
     expect(error?.ename, JSON.stringify(outputs)).toBe('CheckError');
     const tb = error!.traceback!.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
@@ -174,7 +219,9 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
   });
 
   it('completes with Tab and inspects with Shift+Tab from the builtin table', async () => {
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''));
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''),
+    );
     const editor = page.locator('.jp-Notebook .jp-Cell.jp-mod-active .cm-content');
     await editor.click();
     await page.keyboard.type('linsp');
@@ -190,15 +237,26 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
     await expect.poll(() => tooltip.count(), WAIT).toBeGreaterThan(0);
     expect(await tooltip.first().innerText()).toMatch(/linspace\(start, stop, n, dtype=none\)[\s\S]*evenly spaced/);
     await page.keyboard.press('Escape');
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''));
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(''),
+    );
   });
 
   it('interrupts `while true { }` and keeps the earlier variables', async () => {
     await runCell(page, 'kept = 41');
-    const index = await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex as number);
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('while true { }'));
+    const index = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex as number,
+    );
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('while true { }'),
+    );
     await command(page, 'notebook:run-cell-and-insert-below', {}, false);
-    await expect.poll(() => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status), WAIT).toBe('busy');
+    await expect
+      .poll(
+        () => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status),
+        WAIT,
+      )
+      .toBe('busy');
     await page.waitForTimeout(500);
     await command(page, 'kernelmenu:interrupt');
     await waitForIdleKernel(page, 60_000);
@@ -209,8 +267,14 @@ describe('the JupyterLite site', { timeout: 240_000 }, () => {
   });
 
   it('asks for input() and uses the answer', async () => {
-    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('name = input("who? ")\nprint("hello " + name)'));
-    const index = await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex as number);
+    await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(
+        'name = input("who? ")\nprint("hello " + name)',
+      ),
+    );
+    const index = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex as number,
+    );
     await command(page, 'notebook:run-cell-and-insert-below', {}, false);
     const box = page.locator('.jp-Stdin-input');
     await box.waitFor({ timeout: 60_000 });
@@ -293,55 +357,75 @@ describe('every Nabla notebook of notebooks/ in the file browser, by Run All', (
   const paths = nablaNotebooks();
 
   it('lists all of notebooks/, subfolders included', async () => {
-    const listing = JSON.parse(readFileSync(join(siteDir, 'api', 'contents', 'all.json'), 'utf8')) as { content: { name: string }[] };
+    const listing = JSON.parse(readFileSync(join(siteDir, 'api', 'contents', 'all.json'), 'utf8')) as {
+      content: { name: string }[];
+    };
     const names = listing.content.map((c) => c.name);
     for (const name of readdirSync(notebooksDir).filter((n) => !n.startsWith('.'))) expect(names).toContain(name);
     expect(paths.filter((p) => p.startsWith('pde/')).length).toBeGreaterThan(0);
     expect(paths.filter((p) => p.startsWith('exercises/')).length).toBeGreaterThan(0);
     await command(page, 'filebrowser:go-to-path', { path: '/pde' });
-    await expect.poll(() => page.locator('.jp-DirListing-item', { hasText: 'poisson.ipynb' }).count(), WAIT).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('.jp-DirListing-item', { hasText: 'poisson.ipynb' }).count(), WAIT)
+      .toBeGreaterThan(0);
   });
 
-  it.each(paths)('%s runs with no unexpected error and prints its stored numbers', async (path) => {
-    const stored = JSON.parse(readFileSync(join(notebooksDir, path), 'utf8')) as { cells: { cell_type: string; outputs?: CellOutput[]; metadata?: { tags?: string[] } }[] };
-    const storedCode = stored.cells.filter((c) => c.cell_type === 'code');
-    await command(page, 'docmanager:open', { path, factory: 'Notebook' });
-    await page.waitForFunction((p) => (window as any).jupyterapp.shell.currentWidget?.context?.path === p, path, { timeout: 60_000 });
-    await waitForIdleKernel(page);
-    await command(page, 'notebook:clear-all-cell-outputs');
-    const t0 = Date.now();
-    // the command resolves when every cell has run (or was skipped after an error that stopped the run)
-    await command(page, 'notebook:run-all-cells');
-    await waitForIdleKernel(page);
-    console.log(`[test/lite] ${path}: Run All took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const cells = await notebookCells(page);
-    let equal = 0;
-    let compared = 0;
-    expect(cells).toHaveLength(storedCode.length);
-    expect(cells.map((c) => c.executionCount === null), `${path}: cells left unrun`).not.toContain(true);
-    cells.forEach((cell, i) => {
-      const where = `${path}, code cell ${i + 1}`;
-      const errors = cell.outputs.filter((o) => o.output_type === 'error');
-      const stderr = cell.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr');
-      if (cell.tags.includes('raises-exception')) expect(errors.length, `${where} should raise`).toBeGreaterThan(0);
-      else expect(errors.map(textOf), where).toEqual([]);
-      if (!cell.tags.includes('warns') && !cell.tags.includes('raises-exception')) expect(stderr.map(textOf), where).toEqual([]);
-      const want = printedNumbers(storedCode[i].outputs ?? []);
-      const got = printedNumbers(cell.outputs);
-      expect(got.length, `${where}: ${JSON.stringify(got)} vs stored ${JSON.stringify(want)}`).toBe(want.length);
-      compared += got.length;
-      equal += got.filter((g, k) => g === want[k]).length;
-      got.forEach((g, k) => expect(close(g, want[k]), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true));
-    });
-    console.log(`[test/lite] ${path}: ${equal} of ${compared} printed numbers equal to the stored ones as printed`);
-    await command(page, 'docmanager:close-all-files').catch(() => undefined);
-  }, 900_000);
+  it.each(paths)(
+    '%s runs with no unexpected error and prints its stored numbers',
+    async (path) => {
+      const stored = JSON.parse(readFileSync(join(notebooksDir, path), 'utf8')) as {
+        cells: { cell_type: string; outputs?: CellOutput[]; metadata?: { tags?: string[] } }[];
+      };
+      const storedCode = stored.cells.filter((c) => c.cell_type === 'code');
+      await command(page, 'docmanager:open', { path, factory: 'Notebook' });
+      await page.waitForFunction((p) => (window as any).jupyterapp.shell.currentWidget?.context?.path === p, path, {
+        timeout: 60_000,
+      });
+      await waitForIdleKernel(page);
+      await command(page, 'notebook:clear-all-cell-outputs');
+      const t0 = Date.now();
+      // the command resolves when every cell has run (or was skipped after an error that stopped the run)
+      await command(page, 'notebook:run-all-cells');
+      await waitForIdleKernel(page);
+      console.log(`[test/lite] ${path}: Run All took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const cells = await notebookCells(page);
+      let equal = 0;
+      let compared = 0;
+      expect(cells).toHaveLength(storedCode.length);
+      expect(
+        cells.map((c) => c.executionCount === null),
+        `${path}: cells left unrun`,
+      ).not.toContain(true);
+      cells.forEach((cell, i) => {
+        const where = `${path}, code cell ${i + 1}`;
+        const errors = cell.outputs.filter((o) => o.output_type === 'error');
+        const stderr = cell.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr');
+        if (cell.tags.includes('raises-exception')) expect(errors.length, `${where} should raise`).toBeGreaterThan(0);
+        else expect(errors.map(textOf), where).toEqual([]);
+        if (!cell.tags.includes('warns') && !cell.tags.includes('raises-exception'))
+          expect(stderr.map(textOf), where).toEqual([]);
+        const want = printedNumbers(storedCode[i].outputs ?? []);
+        const got = printedNumbers(cell.outputs);
+        expect(got.length, `${where}: ${JSON.stringify(got)} vs stored ${JSON.stringify(want)}`).toBe(want.length);
+        compared += got.length;
+        equal += got.filter((g, k) => g === want[k]).length;
+        got.forEach((g, k) =>
+          expect(close(g, want[k]), `${where}, number ${k + 1}: ${g} vs stored ${want[k]}`).toBe(true),
+        );
+      });
+      console.log(`[test/lite] ${path}: ${equal} of ${compared} printed numbers equal to the stored ones as printed`);
+      await command(page, 'docmanager:close-all-files').catch(() => undefined);
+    },
+    900_000,
+  );
 });
 
 describe('what the site asked for', { timeout: 240_000 }, () => {
   it('sent no request outside its origin, and threw no uncaught error', () => {
     expect(requests.length).toBeGreaterThan(20);
-    const outside = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    const outside = requests.filter(
+      (u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'),
+    );
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
     console.log(`[test/lite] page open → first output of a new notebook: ${firstOutputMs} ms`);

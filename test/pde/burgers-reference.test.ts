@@ -31,8 +31,20 @@ function trapezoid(x: number, t: number): number {
 
 describe('burgersExact', () => {
   it('matches an independent quadrature to 1e-10, near the shock too', () => {
-    const pts: [number, number][] = [[0.5, 0.25], [-0.3, 0.5], [0.01, 0.75], [0.003, 0.99], [-0.9, 0.1], [0.2, 0.99], [-0.02, 0.5], [0.0001, 0.4]];
-    const u = burgersExact(pts.map((p) => p[0]), pts.map((p) => p[1]));
+    const pts: [number, number][] = [
+      [0.5, 0.25],
+      [-0.3, 0.5],
+      [0.01, 0.75],
+      [0.003, 0.99],
+      [-0.9, 0.1],
+      [0.2, 0.99],
+      [-0.02, 0.5],
+      [0.0001, 0.4],
+    ];
+    const u = burgersExact(
+      pts.map((p) => p[0]),
+      pts.map((p) => p[1]),
+    );
     pts.forEach(([x, t], i) => expect(Math.abs(u[i] - trapezoid(x, t))).toBeLessThan(1e-10));
     // the shock at x = 0: u jumps from about +0.8 to -0.8 within a few hundredths
     expect(u[3]).toBeLessThan(-0.2);

@@ -16,7 +16,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function nabla(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(root, 'bin', 'nabla.mjs'), 'run', join(root, 'notebooks', 'pde', script), ...args], { cwd: root });
+    const p = spawn(
+      process.execPath,
+      [join(root, 'bin', 'nabla.mjs'), 'run', join(root, 'notebooks', 'pde', script), ...args],
+      { cwd: root },
+    );
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -27,7 +31,22 @@ function nabla(script: string, args: string[]): Promise<{ code: number | null; o
 
 describe('notebooks/pde/burgers*.nabla', () => {
   it('burgers.nabla: Adam, L-BFGS with its stop reason, --export and --save, ends with the relative L2 error', async () => {
-    const r = await nabla('burgers.nabla', ['--steps', '3', '--lbfgs', '2', '--points', '64', '--seed', '1', '--dtype', 'float64', '--export', join(dir, 'init.npz'), '--save', join(dir, 'net.npz')]);
+    const r = await nabla('burgers.nabla', [
+      '--steps',
+      '3',
+      '--lbfgs',
+      '2',
+      '--points',
+      '64',
+      '--seed',
+      '1',
+      '--dtype',
+      'float64',
+      '--export',
+      join(dir, 'init.npz'),
+      '--save',
+      join(dir, 'net.npz'),
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/Adam: 3 steps in .* ms\/step after the first/);
     expect(r.out).toMatch(/L-BFGS: \d+ iterations, \d+ evaluations in .*; stopped by (max iterations|max evaluations)/);
@@ -39,7 +58,18 @@ describe('notebooks/pde/burgers*.nabla', () => {
 
   it('burgers-inverse.nabla: writes its observations to CSV, reads them back, reports both errors', async () => {
     const data = join(dir, 'obs.csv');
-    const r = await nabla('burgers-inverse.nabla', ['--steps', '2', '--lbfgs', '2', '--points', '40', '--noise', '0.01', '--data', data]);
+    const r = await nabla('burgers-inverse.nabla', [
+      '--steps',
+      '2',
+      '--lbfgs',
+      '2',
+      '--points',
+      '40',
+      '--noise',
+      '0.01',
+      '--data',
+      data,
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(data, 'utf8').split('\n')[0]).toBe('x,t,u');
     expect(readFileSync(data, 'utf8').trim().split('\n')).toHaveLength(41);

@@ -24,17 +24,17 @@ function l2star(p: number[][]): number {
 }
 
 describe('Sobol and Halton points', () => {
-  it('unscrambled Sobol points are SciPy\'s, all 8 dimensions', () => {
+  it("unscrambled Sobol points are SciPy's, all 8 dimensions", () => {
     const ours = rows(pde.sobol(256, ...unit(8), { dtype: 'float64' }));
     expect(ours).toEqual(fx.sobol8);
   });
 
-  it('Halton points are SciPy\'s (from index 1)', () => {
+  it("Halton points are SciPy's (from index 1)", () => {
     const ours = rows(pde.halton(200, ...unit(5), { dtype: 'float64' }));
     ours.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(fx.halton5[i][j], 14)));
   });
 
-  it('their L2-star discrepancy is SciPy\'s value and far below random points\'', () => {
+  it("their L2-star discrepancy is SciPy's value and far below random points'", () => {
     const s = l2star(rows(pde.sobol(256, ...unit(2), { dtype: 'float64' })));
     expect(Math.sqrt(s) / fx.sobol2_l2star_256).toBeCloseTo(1, 10);
     const h = l2star(rows(pde.halton(200, ...unit(5), { dtype: 'float64' })));
@@ -62,7 +62,9 @@ describe('Sobol and Halton points', () => {
   });
 
   it('skip continues the sequence', () => {
-    expect(rows(pde.sobol(8, ...unit(3), { skip: 8, dtype: 'float64' }))).toEqual(fx.sobol8.slice(8, 16).map((r: number[]) => r.slice(0, 3)));
+    expect(rows(pde.sobol(8, ...unit(3), { skip: 8, dtype: 'float64' }))).toEqual(
+      fx.sobol8.slice(8, 16).map((r: number[]) => r.slice(0, 3)),
+    );
   });
 });
 
@@ -113,11 +115,18 @@ describe('Latin hypercube, uniform, boundary and initial points', () => {
 
 describe('residual-based refinement', () => {
   const cand = pde.sampleUniform(100, [0], [1], { seed: 1, dtype: 'float64' });
-  const resid = pde.fromValues(Float64Array.from(rows(cand), ([x]) => Math.sin(7 * x) * x), [100], 'float64', 'test');
+  const resid = pde.fromValues(
+    Float64Array.from(rows(cand), ([x]) => Math.sin(7 * x) * x),
+    [100],
+    'float64',
+    'test',
+  );
 
   it('rar picks the rows with the largest |residual|, largest first', () => {
     const picked = rows(pde.rar(cand, resid, 5)).map(([x]) => Math.abs(Math.sin(7 * x) * x));
-    const sorted = rows(cand).map(([x]) => Math.abs(Math.sin(7 * x) * x)).sort((a, b) => b - a);
+    const sorted = rows(cand)
+      .map(([x]) => Math.abs(Math.sin(7 * x) * x))
+      .sort((a, b) => b - a);
     expect(picked).toEqual(sorted.slice(0, 5));
   });
 
@@ -128,6 +137,8 @@ describe('residual-based refinement', () => {
     const mean = (p: number[][]) => p.reduce((s, [x]) => s + Math.abs(Math.sin(7 * x) * x), 0) / p.length;
     expect(mean(a)).toBeGreaterThan(mean(rows(cand)) * 1.2);
     expect(() => pde.rad(cand, resid, 101)).toThrow(/n must be a whole number in \[0, 100\]/);
-    expect(() => pde.rar(cand, pde.sampleUniform(3, [0], [1]), 1)).toThrow(/3 values but there are 100 candidate points/);
+    expect(() => pde.rar(cand, pde.sampleUniform(3, [0], [1]), 1)).toThrow(
+      /3 values but there are 100 candidate points/,
+    );
   });
 });

@@ -15,7 +15,12 @@ import { mlpStep } from './helpers';
  */
 
 const compiledOn: PlanInput[] = [];
-registerBackend({ name: 'test-op-by-op', probe: () => null, takes: () => false, describe: () => 'js kernels, no plan compiler' });
+registerBackend({
+  name: 'test-op-by-op',
+  probe: () => null,
+  takes: () => false,
+  describe: () => 'js kernels, no plan compiler',
+});
 registerBackend({
   name: 'test-own-planner',
   probe: () => null,
@@ -79,7 +84,9 @@ describe('a backend without a plan compiler runs compiled plans op by op', () =>
     const w = nb.randn([3, 4], { seed: 1 });
     const results: unknown[] = [];
     for (let s = 0; s < 3; s++) results.push((f(nb.randn([5, 3], { seed: 10 + s }), w) as Tensor).tolist());
-    const eager = [0, 1, 2].map((s) => nb.sum(nb.tanh(nb.add(nb.matmul(nb.randn([5, 3], { seed: 10 + s }), w), 0.5)), { axis: 0 }).tolist());
+    const eager = [0, 1, 2].map((s) =>
+      nb.sum(nb.tanh(nb.add(nb.matmul(nb.randn([5, 3], { seed: 10 + s }), w), 0.5)), { axis: 0 }).tolist(),
+    );
     expect(results).toEqual(eager);
     // a result kept from one call is not overwritten by the next
     expect(results[0]).not.toEqual(results[1]);

@@ -23,7 +23,10 @@ function pinnStep(seed: number) {
     const ux = nb.grad(nb.sum(u), x, { createGraph: true }) as Tensor;
     const uxx = nb.grad(nb.sum(ux), x, { createGraph: true }) as Tensor;
     // u(0) = u(1) = 0 through a boundary term, so the minimum is unique
-    const ends = nb.add(nb.pow(nb.sum(nb.mul(u, nb.tensor(Array.from({ length: 64 }, (_, i) => [i === 0 || i === 63 ? 1 : 0])))), 2), 0);
+    const ends = nb.add(
+      nb.pow(nb.sum(nb.mul(u, nb.tensor(Array.from({ length: 64 }, (_, i) => [i === 0 || i === 63 ? 1 : 0])))), 2),
+      0,
+    );
     const L = nb.add(nb.mean(nb.pow(nb.add(uxx, f), 2)), ends);
     L.backward();
     opt.step();
@@ -79,33 +82,42 @@ describe.each(runnableBackends())('compile on the %s backend', (backend) => {
     nb.chooseBackend();
   });
 
-  it('trains an MLP to the same losses as eager execution, step for step, over 100 steps', async () => {
-    const eager = await lossesYielding(mlpStep(1).step, 100);
-    const c = nb.compile(mlpStep(1).step);
-    const compiled = await lossesYielding(c, 100);
-    expectSameLosses(backend, compiled, eager);
-    expect(eager[99]).toBeLessThan(eager[0] / 2); // it does train
-    expect(c.info).toMatchObject({ traces: 1, replays: 99, eagerCalls: 0, fallback: null });
-    expect(c.info.plan!.effects).toBeGreaterThanOrEqual(2); // zero_grad, .grad set, the Adam step
-  }, BACKEND_TIMEOUT_MS);
+  it(
+    'trains an MLP to the same losses as eager execution, step for step, over 100 steps',
+    async () => {
+      const eager = await lossesYielding(mlpStep(1).step, 100);
+      const c = nb.compile(mlpStep(1).step);
+      const compiled = await lossesYielding(c, 100);
+      expectSameLosses(backend, compiled, eager);
+      expect(eager[99]).toBeLessThan(eager[0] / 2); // it does train
+      expect(c.info).toMatchObject({ traces: 1, replays: 99, eagerCalls: 0, fallback: null });
+      expect(c.info.plan!.effects).toBeGreaterThanOrEqual(2); // zero_grad, .grad set, the Adam step
+    },
+    BACKEND_TIMEOUT_MS,
+  );
 
-  it('trains a PINN (u_xx through create_graph) to the same losses as eager execution over 100 steps', async () => {
-    const eager = pinnStep(2);
-    const e = await lossesYielding(eager.step, 100);
-    const comp = pinnStep(2);
-    const c = nb.compile(comp.step);
-    expectSameLosses(backend, await lossesYielding(c, 100), e);
-    expect(e[99]).toBeLessThan(e[0] / 2);
-    // x.grad is never zeroed in this step: backward keeps adding to it, compiled as eagerly
-    const close = (got: ArrayLike<number>, want: ArrayLike<number>) => {
-      if (backend !== 'webgpu') return void expect(Array.from(got)).toEqual(Array.from(want));
-      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
-    };
-    close(comp.x.grad!.toHost(), eager.x.grad!.toHost());
-    comp.model.params.forEach((p, i) => close(p.toHost(), eager.model.params[i].toHost()));
-    // traced with x.grad none, then once more when x.grad is set (it accumulates from then on), then replayed
-    expect(c.info).toMatchObject({ traces: 2, replays: 98 });
-  }, BACKEND_TIMEOUT_MS);
+  it(
+    'trains a PINN (u_xx through create_graph) to the same losses as eager execution over 100 steps',
+    async () => {
+      const eager = pinnStep(2);
+      const e = await lossesYielding(eager.step, 100);
+      const comp = pinnStep(2);
+      const c = nb.compile(comp.step);
+      expectSameLosses(backend, await lossesYielding(c, 100), e);
+      expect(e[99]).toBeLessThan(e[0] / 2);
+      // x.grad is never zeroed in this step: backward keeps adding to it, compiled as eagerly
+      const close = (got: ArrayLike<number>, want: ArrayLike<number>) => {
+        if (backend !== 'webgpu') return void expect(Array.from(got)).toEqual(Array.from(want));
+        for (let i = 0; i < want.length; i++)
+          expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
+      };
+      close(comp.x.grad!.toHost(), eager.x.grad!.toHost());
+      comp.model.params.forEach((p, i) => close(p.toHost(), eager.model.params[i].toHost()));
+      // traced with x.grad none, then once more when x.grad is set (it accumulates from then on), then replayed
+      expect(c.info).toMatchObject({ traces: 2, replays: 98 });
+    },
+    BACKEND_TIMEOUT_MS,
+  );
 });
 
 describe('compile: signatures, results and arguments', () => {
@@ -121,7 +133,15 @@ describe('compile: signatures, results and arguments', () => {
     const x2 = nb.randn([7, 3], { seed: 3 });
     const x3 = nb.randn([5, 3], { seed: 4, dtype: 'float64' });
     const w3 = nb.randn([3, 4], { seed: 1, dtype: 'float64' });
-    for (const [x, ww] of [[x1, w], [x1, w], [x2, w], [x1, w], [x3, w3], [x3, w3], [x2, w]] as const) {
+    for (const [x, ww] of [
+      [x1, w],
+      [x1, w],
+      [x2, w],
+      [x1, w],
+      [x3, w3],
+      [x3, w3],
+      [x2, w],
+    ] as const) {
       expect(Array.from((c(x, ww) as Tensor).toHost())).toEqual(Array.from(f(x, ww).toHost()));
     }
     expect(c.info.traces).toBe(3);
@@ -143,7 +163,11 @@ describe('compile: signatures, results and arguments', () => {
     const a = c(nb.tensor([1, 2]));
     const b = c(nb.tensor([3, 4]));
     const d = c(nb.tensor([5, 6]));
-    expect([a.tolist(), b.tolist(), d.tolist()]).toEqual([[2, 4], [6, 8], [10, 12]]);
+    expect([a.tolist(), b.tolist(), d.tolist()]).toEqual([
+      [2, 4],
+      [6, 8],
+      [10, 12],
+    ]);
     expect(d.gradFn).toBeNull();
   });
 
@@ -195,11 +219,35 @@ describe('compile: fused loops', () => {
   afterAll(() => void nb.chooseBackend());
 
   // exact bits, -0 included; a NaN is any NaN (which sign x86 gives a NaN it makes is not part of IEEE's answer)
-  const bits = (t: Tensor) => Array.from(new Uint32Array(Float32Array.from(t.toHost()).buffer), (b, i) => (Number.isNaN(t.toHost()[i]) ? 'NaN' : b));
-  const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 3.4e38, -3.4e38, 1e-7, 0.5, -0.5, 7.9, -7.9, 9, -20, 2, 3];
+  const bits = (t: Tensor) =>
+    Array.from(new Uint32Array(Float32Array.from(t.toHost()).buffer), (b, i) =>
+      Number.isNaN(t.toHost()[i]) ? 'NaN' : b,
+    );
+  const specials = [
+    NaN,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    1e-40,
+    -1e-40,
+    3.4e38,
+    -3.4e38,
+    1e-7,
+    0.5,
+    -0.5,
+    7.9,
+    -7.9,
+    9,
+    -20,
+    2,
+    3,
+  ];
 
   it('give the eager bits on NaN, infinities, signed zeros and subnormals, in wasm and in JS loops', () => {
-    const x = nb.tensor(Array.from({ length: 64 }, (_, i) => specials[i % specials.length] * (i < specials.length ? 1 : 1 + i / 7)));
+    const x = nb.tensor(
+      Array.from({ length: 64 }, (_, i) => specials[i % specials.length] * (i < specials.length ? 1 : 1 + i / 7)),
+    );
     const y = nb.tensor(Array.from({ length: 64 }, (_, i) => specials[(i * 5 + 3) % specials.length]));
     const row = nb.tensor([0.5, -1, NaN, 2, -0, 3, 1e-40, -4]);
     // every op the wasm loops take (tanh, relu, abs, sqrt, neg, + − × ÷ max min, a broadcast row and a
@@ -236,7 +284,9 @@ describe('compile: falling back to eager execution, with the reason', () => {
     const xs = [nb.tensor([1, 1, 1]), nb.tensor([0, 1, 0]), nb.tensor([1, 0, 0])];
     for (const x of xs) expect((c(x) as Tensor).item()).toBe((g(x) as Tensor).item());
     expect(said).toHaveLength(1);
-    expect(said[0]).toMatch(/^compile: g runs eagerly \(not compiled\): it reads the values of a tensor on the host \(item\(\)/);
+    expect(said[0]).toMatch(
+      /^compile: g runs eagerly \(not compiled\): it reads the values of a tensor on the host \(item\(\)/,
+    );
     expect(c.info).toMatchObject({ traces: 1, replays: 0, eagerCalls: 2 });
     expect(c.info.fallback).toMatch(/item\(\)/);
   });

@@ -3,7 +3,14 @@ import * as nb from '../../runtime';
 import { createSession } from '../../compiler';
 import type { Output } from '../../compiler/session';
 import { enterContext, RuntimeContext, withContext } from '../../runtime/context';
-import { backwardDiagnoser, backwardObserver, traceState, untraced, withTrace, type TraceHooks } from '../../runtime/hooks';
+import {
+  backwardDiagnoser,
+  backwardObserver,
+  traceState,
+  untraced,
+  withTrace,
+  type TraceHooks,
+} from '../../runtime/hooks';
 import { mode } from '../../runtime/mode';
 import { warn, warnings } from '../../runtime/provenance';
 import { siteState } from '../../runtime/site';
@@ -77,7 +84,7 @@ describe('the runtime context: one per session', () => {
     expect(traceState.current).toBe(null);
   });
 
-  it('the interrupt check is the process\'s: installed once, every context calls it', () => {
+  it("the interrupt check is the process's: installed once, every context calls it", () => {
     const a = new RuntimeContext();
     let calls = 0;
     const prev = mode.checkInterrupt;
@@ -106,10 +113,19 @@ describe('the runtime context: one per session', () => {
     const innerOut = collect();
     // the outer session prints inside detect_anomaly; its output callback runs the inner session right then
     const outerOut = collect((t) => {
-      if (t.includes('now')) inner.run('x = param([0.4, 1.6])\nprint(grad(sum(round(x) * 2), x))\nprint(sum(log(tensor([0.0, 1.0]))))', innerOut, { file: 'inner.nabla' });
+      if (t.includes('now'))
+        inner.run(
+          'x = param([0.4, 1.6])\nprint(grad(sum(round(x) * 2), x))\nprint(sum(log(tensor([0.0, 1.0]))))',
+          innerOut,
+          { file: 'inner.nabla' },
+        );
     });
     const outer = createSession();
-    const r = outer.run('w = param([0.5])\ndetect_anomaly {\n  print("now")\n  g = grad(sum(sign(w)), w)\n}\nprint(g)', outerOut, { file: 'outer.nabla' });
+    const r = outer.run(
+      'w = param([0.5])\ndetect_anomaly {\n  print("now")\n  g = grad(sum(sign(w)), w)\n}\nprint(g)',
+      outerOut,
+      { file: 'outer.nabla' },
+    );
     expect(r.ok).toBe(true);
     // the inner session's flat-gradient warning went to the inner output only, naming its own file
     expect(innerOut.err).toBe(
@@ -118,7 +134,9 @@ describe('the runtime context: one per session', () => {
     // the outer detect_anomaly did not reach the inner session: log(0) there is -inf, not an AnomalyError
     expect(innerOut.out).toBe('tensor([0., 0.])\ntensor(-inf)\n');
     // and the outer session, back in its own context, still warns to its own output, naming its own file
-    expect(outerOut.err).toContain("Warning: grad: the gradient of 'w' is zero everywhere: the gradient reaches it only through sign at outer.nabla:4:16 (sign(w))");
+    expect(outerOut.err).toContain(
+      "Warning: grad: the gradient of 'w' is zero everywhere: the gradient reaches it only through sign at outer.nabla:4:16 (sign(w))",
+    );
     expect(outerOut.out).toBe('now\ntensor([0.])\n');
   });
 
@@ -151,7 +169,9 @@ describe('the core raises events; compile/ and explain/ subscribe', () => {
       x.tolist();
     });
     expect(tr.kernels.length).toBe(2);
-    expect(tr.reasons).toEqual(['it reads the values of a tensor on the host (item(), tolist(), print, or an op that needs them, such as indexing with a tensor)']);
+    expect(tr.reasons).toEqual([
+      'it reads the values of a tensor on the host (item(), tolist(), print, or an op that needs them, such as indexing with a tensor)',
+    ]);
     expect(traceState.current).toBe(null);
   });
 
@@ -175,10 +195,14 @@ describe('the core raises events; compile/ and explain/ subscribe', () => {
     };
     const registered = backwardDiagnoser.current;
     expect(registered).not.toBe(null);
-    expect(run).toThrow(/^detect_anomaly: the backward of sqrt produced NaN in the gradient of tensor at element \[0\], by the formula .*The incoming gradient is 0 there/);
+    expect(run).toThrow(
+      /^detect_anomaly: the backward of sqrt produced NaN in the gradient of tensor at element \[0\], by the formula .*The incoming gradient is 0 there/,
+    );
     backwardDiagnoser.current = null;
     try {
-      expect(run).toThrow('detect_anomaly: the backward of sqrt produced a value that is not finite in the gradient of input 1.');
+      expect(run).toThrow(
+        'detect_anomaly: the backward of sqrt produced a value that is not finite in the gradient of input 1.',
+      );
     } finally {
       backwardDiagnoser.current = registered;
     }

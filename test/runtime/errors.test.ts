@@ -99,12 +99,14 @@ describe('backward and grad without a graph or a seed', () => {
     expect(() => d.backward()).toThrow(/cut off from differentiation by detach at t\.nabla:4:3; remove the detach/);
   });
 
-  it("a non-scalar output without an output gradient names its shape and the keyword of the API that was called", () => {
+  it('a non-scalar output without an output gradient names its shape and the keyword of the API that was called', () => {
     const y = nb.mul(param([2, 3]), 2);
     const e = caught(() => y.backward());
     expect(e.kind).toBe('GradError');
     // backward takes gradient= (grad_tensors= as a function); grad_outputs= is grad's, so backward must not advise it
-    expect(e.message).toMatch(/shape \[2, 3\].*single number.*y\.backward\(gradient=g\) or backward\(y, grad_tensors=g\)/);
+    expect(e.message).toMatch(
+      /shape \[2, 3\].*single number.*y\.backward\(gradient=g\) or backward\(y, grad_tensors=g\)/,
+    );
     expect(e.message).not.toMatch(/grad_outputs/);
     expect(() => nb.grad(y, [])).toThrow(/shape \[2, 3\].*single number.*grad_outputs=g/);
   });
@@ -112,7 +114,9 @@ describe('backward and grad without a graph or a seed', () => {
   it('an output gradient of the wrong shape, or the wrong number of them', () => {
     const x = param([2, 3]);
     const y = nb.mul(x, 2);
-    expect(() => nb.grad(y, x, { gradOutputs: nb.ones([3], { dtype: 'float64' }) })).toThrow(/output gradient has shape \[3\] but the output has shape \[2, 3\]/);
+    expect(() => nb.grad(y, x, { gradOutputs: nb.ones([3], { dtype: 'float64' }) })).toThrow(
+      /output gradient has shape \[3\] but the output has shape \[2, 3\]/,
+    );
     expect(() => nb.grad([y, y], x, { gradOutputs: [nb.onesLike(y)] })).toThrow(/2 outputs but 1 output gradients/);
   });
 
@@ -122,7 +126,11 @@ describe('backward and grad without a graph or a seed', () => {
   });
 
   it('a custom backward that returns the wrong number of gradients names the op', () => {
-    const f = nb.customGrad((a: Tensor, b: Tensor) => nb.mul(a, b), (_a, _b, _out, g) => [g], 'my_mul');
+    const f = nb.customGrad(
+      (a: Tensor, b: Tensor) => nb.mul(a, b),
+      (_a, _b, _out, g) => [g],
+      'my_mul',
+    );
     const x = param([2]);
     const e = caught(() => nb.sum(f(x, x)).backward());
     expect(e.op).toBe('my_mul');
@@ -151,7 +159,9 @@ describe('in-place modification of a value saved for backward names both places'
     nb.siteState.current = null;
     const e = caught(() => nb.sum(y).backward());
     expect(e.kind).toBe('GradError');
-    expect(e.message).toMatch(/differentiate tanh at t\.nabla:3:1 \(its output\) was modified in place afterwards by \+= at t\.nabla:5:1/);
+    expect(e.message).toMatch(
+      /differentiate tanh at t\.nabla:3:1 \(its output\) was modified in place afterwards by \+= at t\.nabla:5:1/,
+    );
   });
 
   it("an op's saved input, written through a view (views share the version counter)", () => {
@@ -163,13 +173,17 @@ describe('in-place modification of a value saved for backward names both places'
     at(4);
     nb.noGrad(() => nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*='));
     nb.siteState.current = null;
-    expect(() => nb.sum(y).backward()).toThrow(/differentiate mul at t\.nabla:3:1 \(its input 1\) was modified in place afterwards by \*= at t\.nabla:4:1/);
+    expect(() => nb.sum(y).backward()).toThrow(
+      /differentiate mul at t\.nabla:3:1 \(its input 1\) was modified in place afterwards by \*= at t\.nabla:4:1/,
+    );
   });
 
   it('a recorded in-place write through a view is refused (its base would not see it: wrong gradients)', () => {
     const x = param([2, 3]);
     const h = nb.mul(x, 1);
-    expect(() => nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*=')).toThrow(/view \(index\).*wrong gradients.*no_grad/);
+    expect(() => nb.inplace(nb.index(h, [0]), (s) => nb.mul(s, 3), '*=')).toThrow(
+      /view \(index\).*wrong gradients.*no_grad/,
+    );
   });
 
   it('a leaf updated under noGrad after the forward pass (an optimizer step too early)', () => {
@@ -178,7 +192,9 @@ describe('in-place modification of a value saved for backward names both places'
     const loss = nb.sum(nb.mul(w, w));
     at(2);
     nb.noGrad(() => nb.inplace(w, (s) => nb.sub(s, 0.1), '-='));
-    expect(() => loss.backward()).toThrow(/differentiate mul at t\.nabla:1:1 \(its input 1\) was modified in place afterwards by -= at t\.nabla:2:1/);
+    expect(() => loss.backward()).toThrow(
+      /differentiate mul at t\.nabla:1:1 \(its input 1\) was modified in place afterwards by -= at t\.nabla:2:1/,
+    );
   });
 
   it('without the write, the same graph differentiates (the check is not a false alarm)', () => {
@@ -248,7 +264,9 @@ describe('errors name the call the user made', () => {
     const x = nb.param([1]);
     const y = nb.sum(nb.tanh(x));
     y.backward();
-    expect(() => nb.grad(y, x)).toThrow(/^grad: trying to backward through the graph a second time[\s\S]*retain_graph=true/);
+    expect(() => nb.grad(y, x)).toThrow(
+      /^grad: trying to backward through the graph a second time[\s\S]*retain_graph=true/,
+    );
     expect(() => y.backward()).toThrow(/^backward: trying to backward/);
   });
 

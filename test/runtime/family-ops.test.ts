@@ -2,7 +2,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { familyOf, type ForwardEntry, type ParamDecl } from '../../runtime/ops/registry';
-import { F32, F64, checkGrads, rng, expectClose, fixture, load, orZeros, pinBackend, runnableBackends, values, type Fx, type Real, type Tol } from './helpers';
+import {
+  F32,
+  F64,
+  checkGrads,
+  rng,
+  expectClose,
+  fixture,
+  load,
+  orZeros,
+  pinBackend,
+  runnableBackends,
+  values,
+  type Fx,
+  type Real,
+  type Tol,
+} from './helpers';
 
 /**
  * The indexing/shape and linear-algebra families of the op registry (declared in runtime/ops/families) against PyTorch
@@ -34,10 +49,15 @@ interface Entry {
   sign?: Fx;
 }
 
-const TABLE = new Map<string, ForwardEntry>([...familyOf('indexing'), ...familyOf('linalg')].map((e) => [e.name, e as ForwardEntry]));
+const TABLE = new Map<string, ForwardEntry>(
+  [...familyOf('indexing'), ...familyOf('linalg')].map((e) => [e.name, e as ForwardEntry]),
+);
 
 /** An entry's parameters in call order: its tensor inputs, then its params. */
-const paramsOf = (def: ForwardEntry): ParamDecl[] => [...def.inputs.map((name): ParamDecl => ({ name, kind: 'tensor' })), ...(def.params ?? [])];
+const paramsOf = (def: ForwardEntry): ParamDecl[] => [
+  ...def.inputs.map((name): ParamDecl => ({ name, kind: 'tensor' })),
+  ...(def.params ?? []),
+];
 
 /** Runs an entry's forward (the function its builtin calls) with each parameter's value. */
 function run(def: ForwardEntry, valueOf: (p: ParamDecl) => unknown): Tensor | Tensor[] {
@@ -81,24 +101,33 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
   expectClose(out, e.output, tol, 'output');
   const v = load(e.cotangent, { dtype: out.dtype === 'float64' ? 'float64' : 'float32' });
   const createGraph = e.second_order !== null;
-  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph }) as (Tensor | null)[]).map((g, i) => orZeros(g, xs[i]));
+  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph }) as (Tensor | null)[]).map(
+    (g, i) => orZeros(g, xs[i]),
+  );
   vjp.forEach((g, i) => expectClose(g, e.vjp[i], tol, `VJP for input ${i + 1} (${e.inputs[i].name})`));
   if (e.second_order) {
     e.second_order.forEach((so) => {
       const g = vjp[so.input];
       const u = load(so.u, { dtype });
       const hs = g.requiresGrad
-        ? (nb.grad(nb.real(nb.sum(nb.mul(g, nb.conj(u)))), xs, { allowUnused: true, retainGraph: true }) as (Tensor | null)[]).map((h, j) => orZeros(h, xs[j]))
+        ? (
+            nb.grad(nb.real(nb.sum(nb.mul(g, nb.conj(u)))), xs, {
+              allowUnused: true,
+              retainGraph: true,
+            }) as (Tensor | null)[]
+          ).map((h, j) => orZeros(h, xs[j]))
         : xs.map((x) => nb.zerosLike(x));
       hs.forEach((h, j) => expectClose(h, so.grads[j], tol, `d/d input ${j + 1} of sum(VJP_${so.input + 1} * u)`));
     });
   }
   if (e.indices) {
-    const r = run(TABLE.get(e.op)!, (p) => (p.name === 'x' ? xs[0] : p.name in e.args ? e.args[p.name] : p.default)) as Tensor[];
+    const r = run(TABLE.get(e.op)!, (p) =>
+      p.name === 'x' ? xs[0] : p.name in e.args ? e.args[p.name] : p.default,
+    ) as Tensor[];
     expect(values(r[1])).toEqual(e.indices.data);
     expect(r[1].requiresGrad).toBe(false);
   }
-  if (e.sign) expect(values((nb.slogdet(xs[0]))[0])).toEqual(e.sign.data);
+  if (e.sign) expect(values(nb.slogdet(xs[0])[0])).toEqual(e.sign.data);
 }
 
 const C64: Tol = { rtol: 1e-4, atol: 1e-5 };
@@ -140,9 +169,18 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
     it('agrees with finite differences through complex(re, im), orders 1 and 2', () => {
       const parts = e.inputs.flatMap((inp) => {
         const d = inp.value.data as number[];
-        return [0, 1].map((lane) => nb.Tensor.fromHost(Float64Array.from(d.filter((_, k) => k % 2 === lane)), inp.value.shape, 'float64'));
+        return [0, 1].map((lane) =>
+          nb.Tensor.fromHost(Float64Array.from(d.filter((_, k) => k % 2 === lane)), inp.value.shape, 'float64'),
+        );
       });
-      const f = (...ps: Tensor[]) => nb.cast(call(e, e.inputs.map((_, i) => nb.complex(ps[2 * i], ps[2 * i + 1]))), 'float64');
+      const f = (...ps: Tensor[]) =>
+        nb.cast(
+          call(
+            e,
+            e.inputs.map((_, i) => nb.complex(ps[2 * i], ps[2 * i + 1])),
+          ),
+          'float64',
+        );
       checkGrads(f, parts, { order: 2, seed: e.name.length, ...COMPLEX_FD });
     });
     return;
@@ -151,7 +189,11 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
   if (e.fd) {
     it('agrees with float64 finite differences, orders 1 and 2', () => {
       const points = e.inputs.map((inp) => load(inp.input_transposed ? inp.stored_value! : inp.value));
-      const f = (...leaves: Tensor[]) => call(e, leaves.map((l, i) => (e.inputs[i].input_transposed ? nb.transpose(l) : l)));
+      const f = (...leaves: Tensor[]) =>
+        call(
+          e,
+          leaves.map((l, i) => (e.inputs[i].input_transposed ? nb.transpose(l) : l)),
+        );
       checkGrads(f, points, { order: 2, seed: e.name.length });
     });
   }
@@ -187,14 +229,46 @@ describe('family ops beyond the fixtures', () => {
   });
 
   it('scatter_add with a src larger than the index uses its leading part (finite differences, orders 1 and 2)', () => {
-    const f = (x: Tensor, src: Tensor) => nb.mul(nb.scatterAdd(x, 0, [[0, 1], [0, 0]], src), nb.scatterAdd(x, 1, [[1], [1], [0]], src));
-    checkGrads(f, [f64([1, 2, 3, 4, 5, 6], [3, 2]), f64([0.5, -1, 2, 0.25, 3, -2, 1, 1.5, -0.5], [3, 3])], { order: 2 });
-    expect(values(nb.scatterAdd(nb.zeros([3, 2], { dtype: 'float64' }), 0, [[0, 1], [0, 0]], f64([1, 2, 9, 3, 4, 9, 9, 9, 9], [3, 3])))).toEqual([4, 4, 0, 2, 0, 0]); // torch.scatter_add's answer
+    const f = (x: Tensor, src: Tensor) =>
+      nb.mul(
+        nb.scatterAdd(
+          x,
+          0,
+          [
+            [0, 1],
+            [0, 0],
+          ],
+          src,
+        ),
+        nb.scatterAdd(x, 1, [[1], [1], [0]], src),
+      );
+    checkGrads(f, [f64([1, 2, 3, 4, 5, 6], [3, 2]), f64([0.5, -1, 2, 0.25, 3, -2, 1, 1.5, -0.5], [3, 3])], {
+      order: 2,
+    });
+    expect(
+      values(
+        nb.scatterAdd(
+          nb.zeros([3, 2], { dtype: 'float64' }),
+          0,
+          [
+            [0, 1],
+            [0, 0],
+          ],
+          f64([1, 2, 9, 3, 4, 9, 9, 9, 9], [3, 3]),
+        ),
+      ),
+    ).toEqual([4, 4, 0, 2, 0, 0]); // torch.scatter_add's answer
   });
 
   it('pad, tile, roll and einsum compose with a second derivative (finite differences)', () => {
     const f = (x: Tensor, y: Tensor) =>
-      nb.einsum('ij,kj->ik', [nb.mul(nb.pad(x, [1, -1, 0, 1], 'constant', 0.5), nb.pad(x, [1, 0, 1, 0], 'circular').index({ start: 0, stop: 3 }, { start: 0, stop: 3 })), nb.roll(nb.tile(y, [1, 3]), 1, 1)]);
+      nb.einsum('ij,kj->ik', [
+        nb.mul(
+          nb.pad(x, [1, -1, 0, 1], 'constant', 0.5),
+          nb.pad(x, [1, 0, 1, 0], 'circular').index({ start: 0, stop: 3 }, { start: 0, stop: 3 }),
+        ),
+        nb.roll(nb.tile(y, [1, 3]), 1, 1),
+      ]);
     checkGrads(f, [f64([0.3, -1.2, 0.7, 2.0, -0.4, 1.1], [2, 3]), f64([0.9, -0.6], [2, 1])], { order: 2 });
   });
 
@@ -208,7 +282,7 @@ describe('family ops beyond the fixtures', () => {
     values(nb.solve(A, B)).forEach((v, i) => expect(v).toBeCloseTo(viaInv[i], 12));
   });
 
-  it('a singular matrix: slogdet gives sign 0 and -inf, inv says it is singular, det\'s gradient is the cofactor matrix', () => {
+  it("a singular matrix: slogdet gives sign 0 and -inf, inv says it is singular, det's gradient is the cofactor matrix", () => {
     const S = f64([1, 2, 2, 4], [2, 2]);
     S.requiresGrad = true;
     const [s, la] = nb.slogdet(S);
@@ -221,9 +295,17 @@ describe('family ops beyond the fixtures', () => {
 
   it("det's gradient past 4×4 (the inv route) agrees with finite differences, orders 1 and 2, and with the cofactor route", () => {
     const g = rng(7);
-    const A = nb.Tensor.fromHost(Float64Array.from({ length: 25 }, (_, k) => (k % 6 === 0 ? 3 : 0) + g() - 0.5), [5, 5], 'float64');
+    const A = nb.Tensor.fromHost(
+      Float64Array.from({ length: 25 }, (_, k) => (k % 6 === 0 ? 3 : 0) + g() - 0.5),
+      [5, 5],
+      'float64',
+    );
     checkGrads((x: Tensor) => nb.det(x), [A], { order: 2 });
-    const S = nb.Tensor.fromHost(Float64Array.from([...values(A).slice(0, 20), ...values(A).slice(0, 5)]), [5, 5], 'float64');
+    const S = nb.Tensor.fromHost(
+      Float64Array.from([...values(A).slice(0, 20), ...values(A).slice(0, 5)]),
+      [5, 5],
+      'float64',
+    );
     S.requiresGrad = true;
     // a singular 5×5 takes the cofactor route: its gradient still has the adjugate's identity A' C = det(A) I = 0
     const C = nb.grad(nb.det(S), S) as Tensor;
@@ -234,8 +316,16 @@ describe('family ops beyond the fixtures', () => {
   it("det's gradient at rank-deficient matrices (exactly singular) agrees with finite differences, orders 1 to 3", () => {
     const a = [0.7, -1.3, 0.4];
     // rank 1: the gradient (the cofactors) is zero, its derivative is not
-    checkGrads((x: Tensor) => nb.det(x), [f64([...a, ...a.map((v) => 2 * v), ...a.map((v) => -v)], [3, 3])], { order: 3, rtol: 1e-5, atol: 1e-6 });
-    checkGrads((x: Tensor) => nb.det(x), [f64([...a, 0.2, 0.5, -0.9, ...a], [3, 3])], { order: 3, rtol: 1e-5, atol: 1e-6 });
+    checkGrads((x: Tensor) => nb.det(x), [f64([...a, ...a.map((v) => 2 * v), ...a.map((v) => -v)], [3, 3])], {
+      order: 3,
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    checkGrads((x: Tensor) => nb.det(x), [f64([...a, 0.2, 0.5, -0.9, ...a], [3, 3])], {
+      order: 3,
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
   });
 
   it('batched and broadcast linear algebra matches per-matrix results', () => {
@@ -244,7 +334,9 @@ describe('family ops beyond the fixtures', () => {
     const X = nb.solve(As, nb.expand(nb.reshape(b, [1, 2]), [2, 2]));
     for (let k = 0; k < 2; k++) {
       const Ak = nb.index(As, [k]);
-      expect(values(nb.index(X, [k])).map((v) => +v.toFixed(12))).toEqual(values(nb.solve(Ak, b)).map((v) => +v.toFixed(12)));
+      expect(values(nb.index(X, [k])).map((v) => +v.toFixed(12))).toEqual(
+        values(nb.solve(Ak, b)).map((v) => +v.toFixed(12)),
+      );
       expect(nb.index(nb.det(As), [k]).item()).toBeCloseTo(nb.det(Ak).item() as number, 12);
     }
   });
@@ -257,7 +349,14 @@ describe('family ops beyond the fixtures', () => {
   });
 
   it.each([
-    ['gather', (z: Tensor) => nb.gatherAlong(z, 1, [[2, 0], [1, 1]])],
+    [
+      'gather',
+      (z: Tensor) =>
+        nb.gatherAlong(z, 1, [
+          [2, 0],
+          [1, 1],
+        ]),
+    ],
     ['index_select', (z: Tensor) => nb.indexSelect(z, 0, [1, 0, 1])],
     ['take_along_axis', (z: Tensor) => nb.takeAlongAxis(z, [[0, 1, 1]], 0)],
     ['scatter_add', (z: Tensor) => nb.scatterAdd(z, 0, [[1, 0, 1]], nb.flip(z, [0]))],
@@ -267,7 +366,19 @@ describe('family ops beyond the fixtures', () => {
     ['repeat_interleave', (z: Tensor) => nb.repeatInterleave(z, [2, 1, 0], 1)],
     ['pad', (z: Tensor) => nb.add(nb.pad(z, [1, 1, 0, 1], 'constant', 0.5), nb.pad(z, [1, 1, 0, 1], 'reflect'))],
     ['tril, triu', (z: Tensor) => nb.add(nb.tril(z), nb.mul(nb.triu(z, 1), z))],
-    ['diag, trace', (z: Tensor) => nb.mul(nb.diag(nb.diag(z, 1)), nb.trace(nb.index(z, [{ start: 0, stop: 2 }, { start: 0, stop: 2 }])))],
+    [
+      'diag, trace',
+      (z: Tensor) =>
+        nb.mul(
+          nb.diag(nb.diag(z, 1)),
+          nb.trace(
+            nb.index(z, [
+              { start: 0, stop: 2 },
+              { start: 0, stop: 2 },
+            ]),
+          ),
+        ),
+    ],
   ] as const)('%s on complex tensors: finite differences through complex(re, im), orders 1 and 2', (_name, op) => {
     const re = f64([0.3, -1.2, 0.7, 2.0, -0.4, 1.1], [2, 3]);
     const im = f64([0.5, 0.9, -0.8, 0.1, 1.3, -0.6], [2, 3]);
@@ -279,7 +390,10 @@ describe('family ops beyond the fixtures', () => {
       expectClose(nb.real(out), values(op(re)), C64, 'real part', out.shape);
       expectClose(nb.imag(out), values(op(im)), C64, 'imaginary part', out.shape);
     }
-    checkGrads((a: Tensor, b: Tensor) => nb.cast(nb.abs(op(nb.complex(a, b))), 'float64'), [re, im], { order: 2, ...COMPLEX_FD });
+    checkGrads((a: Tensor, b: Tensor) => nb.cast(nb.abs(op(nb.complex(a, b))), 'float64'), [re, im], {
+      order: 2,
+      ...COMPLEX_FD,
+    });
   });
 
   it('an overlong einsum equation or too many operands is refused, not run', () => {

@@ -1,7 +1,19 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { DType, Tensor } from '../../runtime';
-import { F32, F64, expectClose, pinBackend, runnableBackends, expectNear, fixture, load, values, type Fx, type Tol } from './helpers';
+import {
+  F32,
+  F64,
+  expectClose,
+  pinBackend,
+  runnableBackends,
+  expectNear,
+  fixture,
+  load,
+  values,
+  type Fx,
+  type Tol,
+} from './helpers';
 
 /**
  * PyTorch's autograd semantics, scenario by scenario, against test/fixtures/torch (see its README). Error
@@ -15,7 +27,6 @@ import { F32, F64, expectClose, pinBackend, runnableBackends, expectNear, fixtur
 // complex64 has float32 parts, while the fixtures are complex128: relative 1e-5 is ~100 float32 roundings
 const C64: Tol = { rtol: 1e-5, atol: 1e-6 };
 
-
 interface Precision {
   backend: string;
   dtype: Extract<DType, 'float32' | 'float64'>;
@@ -27,7 +38,13 @@ interface Precision {
 
 const precisions: Precision[] = [
   { backend: 'js', dtype: 'float64', tol: F64, near: 1e-12, opts: { dtype: 'float64' } },
-  ...runnableBackends().map((backend) => ({ backend, dtype: 'float32' as const, tol: F32, near: 1e-5, opts: { dtype: 'float32' as const } })),
+  ...runnableBackends().map((backend) => ({
+    backend,
+    dtype: 'float32' as const,
+    tol: F32,
+    near: 1e-5,
+    opts: { dtype: 'float32' as const },
+  })),
 ];
 
 describe.each(precisions)('$dtype on the $backend backend', (T) => {
@@ -48,7 +65,10 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
 
   describe('grad_vs_backward: y = x1^2 + 5 x2', () => {
     const fx = fixture('grad_vs_backward');
-    const leaves = () => [load(fx.inputs.x1, { ...T.opts, requiresGrad: true }), load(fx.inputs.x2, { ...T.opts, requiresGrad: true })];
+    const leaves = () => [
+      load(fx.inputs.x1, { ...T.opts, requiresGrad: true }),
+      load(fx.inputs.x2, { ...T.opts, requiresGrad: true }),
+    ];
     const f = (x1: Tensor, x2: Tensor) => nb.add(nb.pow(x1, 2), nb.mul(5, x2));
 
     it('grad returns the gradients and never touches .grad', () => {
@@ -67,7 +87,10 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
     it('grad with grad_outputs gives the VJP; without them a non-scalar output is an error', () => {
       const [x1, x2] = leaves();
       const y = f(x1, x2);
-      const [g1, g2] = nb.grad(y, [x1, x2], { gradOutputs: load(fx.grad_outputs, T.opts), retainGraph: true }) as Tensor[];
+      const [g1, g2] = nb.grad(y, [x1, x2], {
+        gradOutputs: load(fx.grad_outputs, T.opts),
+        retainGraph: true,
+      }) as Tensor[];
       expectClose(g1, fx.autograd_grad_with_grad_outputs.x1, T.tol, 'dx1');
       expectClose(g2, fx.autograd_grad_with_grad_outputs.x2, T.tol, 'dx2');
       // PyTorch: "grad can be implicitly created only for scalar outputs"
@@ -118,7 +141,11 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
     const names = ['W1', 'b1', 'W2', 'b2'] as const;
     const x = load(fx.inputs.x, T.opts);
     const t = load(fx.inputs.t, T.opts);
-    const params = () => Object.fromEntries(names.map((n) => [n, load(fx.params[n], { ...T.opts, requiresGrad: true })])) as Record<(typeof names)[number], Tensor>;
+    const params = () =>
+      Object.fromEntries(names.map((n) => [n, load(fx.params[n], { ...T.opts, requiresGrad: true })])) as Record<
+        (typeof names)[number],
+        Tensor
+      >;
     /** torch Linear layout: Linear(x) = x @ W^T + b. */
     const linear = (h: Tensor, W: Tensor, b: Tensor) => nb.add(nb.matmul(h, nb.transpose(W)), b);
     const losses = (p: ReturnType<typeof params>) => {
@@ -188,7 +215,12 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
     it('without a cost, the known gradient is backpropagated from h (the VJP of h)', () => {
       const { W, h } = setup();
       expectClose(h, fx.h, T.tol, 'h');
-      expectClose(nb.grad(null, W, { knownGrads: [[h, gh]], retainGraph: true }) as Tensor, fx.no_cost.grad_W, T.tol, 'known_grads only');
+      expectClose(
+        nb.grad(null, W, { knownGrads: [[h, gh]], retainGraph: true }) as Tensor,
+        fx.no_cost.grad_W,
+        T.tol,
+        'known_grads only',
+      );
       expectClose(nb.grad(h, W, { gradOutputs: gh }) as Tensor, fx.no_cost.grad_W, T.tol, 'VJP of h');
       const xr = load(fx.inputs.x, { ...T.opts, requiresGrad: true });
       const [gx, gW] = nb.grad(nb.tanh(nb.matmul(xr, W)), [xr, W], { gradOutputs: gh }) as Tensor[];
@@ -200,11 +232,26 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       const { W, h, cost } = setup();
       expectNear(scalarOf(cost), fx.cost, T.near, 'cost');
       const wc = fx.with_cost;
-      expectClose(nb.grad(cost, W, { knownGrads: new Map([[h, gh]]), retainGraph: true }) as Tensor, wc.grad_W_known_grads, T.tol, 'known_grads (a Map)');
-      expectClose(nb.grad(cost, W, { knownGrads: [[h, nb.zerosLike(h)]], retainGraph: true }) as Tensor, wc.grad_W_direct_term, T.tol, 'known zero gradient at h');
+      expectClose(
+        nb.grad(cost, W, { knownGrads: new Map([[h, gh]]), retainGraph: true }) as Tensor,
+        wc.grad_W_known_grads,
+        T.tol,
+        'known_grads (a Map)',
+      );
+      expectClose(
+        nb.grad(cost, W, { knownGrads: [[h, nb.zerosLike(h)]], retainGraph: true }) as Tensor,
+        wc.grad_W_direct_term,
+        T.tol,
+        'known zero gradient at h',
+      );
       expectClose(nb.grad(cost, W, { retainGraph: true }) as Tensor, wc.grad_W_ordinary, T.tol, 'ordinary gradient');
       expectClose(nb.grad(cost, h) as Tensor, wc.dcost_dh_ordinary, T.tol, 'dcost/dh');
-      expectClose(nb.add(load(wc.grad_W_through_h_only, T.opts), load(wc.grad_W_direct_term, T.opts)), wc.grad_W_known_grads, T.tol, 'fixture consistency');
+      expectClose(
+        nb.add(load(wc.grad_W_through_h_only, T.opts), load(wc.grad_W_direct_term, T.opts)),
+        wc.grad_W_known_grads,
+        T.tol,
+        'fixture consistency',
+      );
     });
   });
 
@@ -273,9 +320,16 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       const w = nb.tensor(2, { dtype: T.dtype, requiresGrad: true });
       const loss = nb.mul(w, nb.sum(nb.tensor(x.tolist() as number[], { dtype: T.dtype })));
       // as in PyTorch, the failing call has already run (and freed) the graph, hence retainGraph
-      expect(() => nb.grad(loss, [w, x], { retainGraph: true })).toThrow(/input 2 was not used[\s\S]*tolist\(\) at t\.nabla:7:5[\s\S]*allow_unused/);
+      expect(() => nb.grad(loss, [w, x], { retainGraph: true })).toThrow(
+        /input 2 was not used[\s\S]*tolist\(\) at t\.nabla:7:5[\s\S]*allow_unused/,
+      );
       const [gw, gx] = nb.grad(loss, [w, x], { allowUnused: true }) as (Tensor | null)[];
-      expectNear(gw!.item() as number, (fx.partial_escape.x.data as number[]).reduce((p, q) => p + q, 0), T.near, 'd loss / dw = sum(x)');
+      expectNear(
+        gw!.item() as number,
+        (fx.partial_escape.x.data as number[]).reduce((p, q) => p + q, 0),
+        T.near,
+        'd loss / dw = sum(x)',
+      );
       expect(gx).toBeNull();
     });
 
@@ -295,7 +349,7 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
     });
   });
 
-  describe('complex_affine: Y = W @ I, PyTorch\'s complex gradient convention', () => {
+  describe("complex_affine: Y = W @ I, PyTorch's complex gradient convention", () => {
     const fx = fixture('complex_affine');
     const setup = () => {
       const W = load(fx.inputs.W, { ...T.opts, requiresGrad: true });
@@ -349,7 +403,13 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       inner: (f) => nb.real(nb.sum(nb.mul(f, nb.conj(load(k.v, T.opts))))),
       weighted: (f) => nb.sum(nb.mul(f, load(k.r, T.opts))),
     };
-    const singles = fixture('complex_affine').single_ops as { name: string; f: string; f_of_z: Fx; loss_value: number; grads: Record<string, Fx> }[];
+    const singles = fixture('complex_affine').single_ops as {
+      name: string;
+      f: string;
+      f_of_z: Fx;
+      loss_value: number;
+      grads: Record<string, Fx>;
+    }[];
 
     it('has a mapping for every single-op case', () => {
       expect(singles.length).toBe(20);
@@ -369,7 +429,10 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       const L = LOSS[loss](fz);
       expectNear(scalarOf(L), s.loss_value, 1e-5, 'loss');
       const wanted = Object.keys(s.grads);
-      const gs = nb.grad(L, wanted.map((n) => (n === 'z' ? z : w))) as Tensor[];
+      const gs = nb.grad(
+        L,
+        wanted.map((n) => (n === 'z' ? z : w)),
+      ) as Tensor[];
       wanted.forEach((n, i) => {
         expect(gs[i].dtype).toBe('complex64');
         expectClose(gs[i], s.grads[n], C64, `d loss / d${n}`);
@@ -380,9 +443,14 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
   describe('tanh_net_derivs: derivatives of a tanh network with respect to its input', () => {
     const fx = fixture('tanh_net_derivs');
     const names = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] as const;
-    const params = () => Object.fromEntries(names.map((n) => [n, load(fx.params[n], { ...T.opts, requiresGrad: true })])) as Record<(typeof names)[number], Tensor>;
+    const params = () =>
+      Object.fromEntries(names.map((n) => [n, load(fx.params[n], { ...T.opts, requiresGrad: true })])) as Record<
+        (typeof names)[number],
+        Tensor
+      >;
     const linear = (h: Tensor, W: Tensor, b: Tensor) => nb.add(nb.matmul(h, nb.transpose(W)), b);
-    const net = (p: ReturnType<typeof params>) => (x: Tensor) => linear(nb.tanh(linear(nb.tanh(linear(x, p.W1, p.b1)), p.W2, p.b2)), p.W3, p.b3);
+    const net = (p: ReturnType<typeof params>) => (x: Tensor) =>
+      linear(nb.tanh(linear(nb.tanh(linear(x, p.W1, p.b1)), p.W2, p.b2)), p.W3, p.b3);
     const d = (y: Tensor, x: Tensor) => nb.grad(y, x, { gradOutputs: nb.onesLike(y), createGraph: true }) as Tensor;
 
     it('u, du/dx, d2u/dx2 and d3u/dx3 by repeated grad with createGraph', () => {
@@ -403,7 +471,10 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       const d2u = d(d(u, x), x);
       const loss = nb.mean(nb.pow(nb.add(d2u, u), 2));
       expectNear(scalarOf(loss), fx.pinn_loss.value, T.near, 'pinn loss');
-      const gs = nb.grad(loss, names.map((n) => p[n])) as Tensor[];
+      const gs = nb.grad(
+        loss,
+        names.map((n) => p[n]),
+      ) as Tensor[];
       names.forEach((n, i) => expectClose(gs[i], fx.pinn_loss.grads[n], T.tol, `d loss / d${n}`));
     });
 
@@ -415,11 +486,23 @@ describe.each(precisions)('$dtype on the $backend backend', (T) => {
       expect(J.shape).toEqual([7, 1, 7, 1]);
       const Jm = nb.reshape(J, [n, n]);
       const eye = nb.eye(n, n, { dtype: T.dtype });
-      expectClose(nb.mul(Jm, eye), values(nb.mul(nb.reshape(load(fx.du_dx, T.opts), [n, 1]), eye)), T.tol, 'jacobian (diagonal)', [n, n]);
+      expectClose(
+        nb.mul(Jm, eye),
+        values(nb.mul(nb.reshape(load(fx.du_dx, T.opts), [n, 1]), eye)),
+        T.tol,
+        'jacobian (diagonal)',
+        [n, n],
+      );
       expectClose(nb.mul(Jm, nb.sub(1, eye)), new Array(n * n).fill(0), T.tol, 'jacobian (off-diagonal)', [n, n]);
       const H = nb.hessian((xi) => nb.sum(f(xi)), x);
       expect(H.shape).toEqual([7, 1, 7, 1]);
-      expectClose(nb.mul(nb.reshape(H, [n, n]), eye), values(nb.mul(nb.reshape(load(fx.d2u_dx2, T.opts), [n, 1]), eye)), T.tol, 'hessian', [n, n]);
+      expectClose(
+        nb.mul(nb.reshape(H, [n, n]), eye),
+        values(nb.mul(nb.reshape(load(fx.d2u_dx2, T.opts), [n, 1]), eye)),
+        T.tol,
+        'hessian',
+        [n, n],
+      );
       const ones = nb.ones([7, 1], { dtype: T.dtype });
       const [y1, vj] = nb.vjp(f, x, ones);
       expectClose(y1, fx.u, T.tol, 'vjp value');

@@ -28,7 +28,12 @@ export type { FormulaContext } from './formula-vocabulary';
 
 type Env = (name: string) => Value;
 
-function binary(a: Value, b: Value, num: (p: number, q: number) => number, op: (p: Tensor, q: Tensor) => Tensor): Value {
+function binary(
+  a: Value,
+  b: Value,
+  num: (p: number, q: number) => number,
+  op: (p: Tensor, q: Tensor) => Tensor,
+): Value {
   if (typeof a === 'number' && typeof b === 'number') return num(a, b);
   if (Array.isArray(a) && typeof b === 'number') return (a as number[]).map((v) => num(v, b));
   if (typeof a === 'number' && Array.isArray(b)) return (b as number[]).map((v) => num(a, v));
@@ -45,20 +50,34 @@ function evaluate(e: Expr, env: Env, fns: Record<string, (...a: Value[]) => Valu
     case 'add':
       return e.terms.map(ev).reduce((s, t) => binary(s, t, (p, q) => p + q, nb.add));
     case 'mul':
-      return e.factors.reduce<Value>((p, f) => (f.k === 'pow' && f.exp.k === 'num' && f.exp.v === -1 ? binary(p, ev(f.base), (a, b) => a / b, nb.div) : binary(p, ev(f), (a, b) => a * b, nb.mul)), 1);
+      return e.factors.reduce<Value>(
+        (p, f) =>
+          f.k === 'pow' && f.exp.k === 'num' && f.exp.v === -1
+            ? binary(p, ev(f.base), (a, b) => a / b, nb.div)
+            : binary(p, ev(f), (a, b) => a * b, nb.mul),
+        1,
+      );
     case 'pow':
       return binary(ev(e.base), ev(e.exp), Math.pow, (a, b) => nb.pow(a, b));
     case 'cmp': {
       const v = e.args.map(ev);
       const cmp: Record<string, [(a: number, b: number) => boolean, (a: Tensor, b: Tensor) => Tensor]> = {
-        '<': [(a, b) => a < b, nb.lt], '>': [(a, b) => a > b, nb.gt], '<=': [(a, b) => a <= b, nb.le], '>=': [(a, b) => a >= b, nb.ge], '==': [(a, b) => a === b, nb.eq], '!=': [(a, b) => a !== b, nb.ne],
+        '<': [(a, b) => a < b, nb.lt],
+        '>': [(a, b) => a > b, nb.gt],
+        '<=': [(a, b) => a <= b, nb.le],
+        '>=': [(a, b) => a >= b, nb.ge],
+        '==': [(a, b) => a === b, nb.eq],
+        '!=': [(a, b) => a !== b, nb.ne],
       };
       let acc: Value = 1;
       e.ops.forEach((op, i) => {
         const [a, b] = [v[i], v[i + 1]];
-        const one: Value = typeof a !== 'object' && typeof b !== 'object' || a === null || b === null
-          ? (cmp[op][0](a as number, b as number) ? 1 : 0)
-          : nb.where(cmp[op][1](asTensor(a), asTensor(b)), 1, 0);
+        const one: Value =
+          (typeof a !== 'object' && typeof b !== 'object') || a === null || b === null
+            ? cmp[op][0](a as number, b as number)
+              ? 1
+              : 0
+            : nb.where(cmp[op][1](asTensor(a), asTensor(b)), 1, 0);
         acc = binary(acc, one, (p, q) => p * q, nb.mul);
       });
       return acc;
@@ -81,14 +100,18 @@ function evaluate(e: Expr, env: Env, fns: Record<string, (...a: Value[]) => Valu
       const entry = allEntries().find((x) => x.name === e.fn);
       if (entry && 'forward' in entry) {
         const fe = entry as ForwardEntry;
-        const kw = Object.fromEntries((fe.params ?? []).map((p, i) => [p.name, args[fe.inputs.length + i] ?? p.default]));
+        const kw = Object.fromEntries(
+          (fe.params ?? []).map((p, i) => [p.name, args[fe.inputs.length + i] ?? p.default]),
+        );
         const r = nb.noGrad(() => fe.forward(...args.slice(0, fe.inputs.length).map(asTensor), kw));
         return Array.isArray(r) ? r[0] : (r as Tensor);
       }
       const scalar = args.length === 1 ? REAL_UNARY[e.fn] : REAL_BINARY[e.fn];
-      if (scalar && args.every((a) => typeof a === 'number')) return (scalar as (...v: number[]) => number)(...(args as number[]));
+      if (scalar && args.every((a) => typeof a === 'number'))
+        return (scalar as (...v: number[]) => number)(...(args as number[]));
       const op = (nb as unknown as Record<string, unknown>)[e.fn];
-      if (typeof op === 'function') return (op as (...a: unknown[]) => Tensor)(...args.map((a) => (typeof a === 'number' ? a : asTensor(a))));
+      if (typeof op === 'function')
+        return (op as (...a: unknown[]) => Tensor)(...args.map((a) => (typeof a === 'number' ? a : asTensor(a))));
       throw new Error(`formula calls ${e.fn}, which is neither in the vocabulary nor an op`);
     }
   }
@@ -113,7 +136,10 @@ function splitTop(text: string, sep: string): string[] {
 }
 
 /** The parts of a formula: the gradient expression for each named input, with its bindings. */
-export function formulaParts(text: string, firstInput: string): { input: string; expr: string; bindings: [string, string][] }[] {
+export function formulaParts(
+  text: string,
+  firstInput: string,
+): { input: string; expr: string; bindings: [string, string][] }[] {
   return splitTop(text, ';').map((part) => {
     const m = /^\s*d(\w+)\s*=(?!=)\s*([\s\S]*)$/.exec(part);
     const [input, body] = m ? [m[1], m[2]] : [firstInput, part];
@@ -137,9 +163,11 @@ export function evaluateFormula(ctx: FormulaContext): Map<string, Tensor> {
   const names = Object.keys(ctx.tensors);
   const fns = vocabulary(ctx);
   const result = new Map<string, Tensor>();
-  const parts = texts.length > 1 ? texts.flatMap((t, i) => formulaParts(t, ctx.entry.inputs[i])) : formulaParts(texts[0], names[0]);
+  const parts =
+    texts.length > 1 ? texts.flatMap((t, i) => formulaParts(t, ctx.entry.inputs[i])) : formulaParts(texts[0], names[0]);
   const x0 = ctx.tensors[ctx.entry.inputs[0]];
-  const perMatrix = (v: Tensor | undefined) => (v && ctx.entry.family === 'linalg' && x0 && v.rank === x0.rank - 2 ? nb.reshape(v, [...v.shape, 1, 1]) : v);
+  const perMatrix = (v: Tensor | undefined) =>
+    v && ctx.entry.family === 'linalg' && x0 && v.rank === x0.rank - 2 ? nb.reshape(v, [...v.shape, 1, 1]) : v;
   for (const part of parts) {
     const bound = new Map<string, Value>();
     const env: Env = (name) => {

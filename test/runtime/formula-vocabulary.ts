@@ -22,8 +22,10 @@ export interface FormulaContext {
 
 export const f64 = (t: Tensor) => (t.dtype === 'float64' ? t : nb.cast(t, 'float64'));
 export const host = (t: Tensor) => Array.from(f64(t).toHost());
-const fromHost = (v: ArrayLike<number>, shape: readonly number[]) => Tensor.fromHost(Float64Array.from(v), [...shape], 'float64');
-export const asTensor = (v: Value): Tensor => (v instanceof Tensor ? v : nb.tensor(v as number | number[], { dtype: 'float64' }));
+const fromHost = (v: ArrayLike<number>, shape: readonly number[]) =>
+  Tensor.fromHost(Float64Array.from(v), [...shape], 'float64');
+export const asTensor = (v: Value): Tensor =>
+  v instanceof Tensor ? v : nb.tensor(v as number | number[], { dtype: 'float64' });
 const strides = (shape: readonly number[]) => {
   const s = shape.map(() => 1);
   for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1] * shape[i + 1];
@@ -39,7 +41,9 @@ const coords = (i: number, shape: readonly number[]) => {
 };
 const axisOf = (a: unknown, rank: number) => ((a as number) < 0 ? (a as number) + rank : (a as number));
 const reducedAxes = (axis: unknown, rank: number): number[] =>
-  axis === null || axis === undefined ? [...Array(rank).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => axisOf(a, rank));
+  axis === null || axis === undefined
+    ? [...Array(rank).keys()]
+    : (Array.isArray(axis) ? axis : [axis]).map((a) => axisOf(a, rank));
 const classAxis = (x: Tensor) => (x.rank >= 2 ? 1 : 0);
 
 /** The axes of the first input that the entry's output lacks (or keeps as 1): where `expand` puts g back. */
@@ -64,7 +68,10 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const x = x0();
       if (tt.rank === 0 || tt.rank === x.rank) return tt;
       const axes = gradAxes(ctx);
-      return nb.reshape(tt, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+      return nb.reshape(
+        tt,
+        x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+      );
     },
     /** Mean over the reduced axes, kept. */
     mean: (t) => nb.mean(asTensor(t), { axis: gradAxes(ctx), keepdim: true }),
@@ -81,9 +88,15 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const x = asTensor(t);
       const v = host(x);
       const axes = gradAxes(ctx);
-      const key = (i: number) => coords(i, x.shape).map((c, d) => (axes.includes(d) ? 0 : c)).join(',');
+      const key = (i: number) =>
+        coords(i, x.shape)
+          .map((c, d) => (axes.includes(d) ? 0 : c))
+          .join(',');
       const keys = v.map((_, i) => key(i));
-      return fromHost(v.map((_, i) => v.reduce((p, w, j) => (j !== i && keys[j] === keys[i] ? p * w : p), 1)), x.shape);
+      return fromHost(
+        v.map((_, i) => v.reduce((p, w, j) => (j !== i && keys[j] === keys[i] ? p * w : p), 1)),
+        x.shape,
+      );
     },
     /** Reverse cumulative sum along axis: out[i] = sum over k >= i of t[k]. */
     revcumsum: (t, axis) => {
@@ -91,11 +104,14 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const a = axisOf(axis, x.rank);
       const v = host(x);
       const st = strides(x.shape)[a];
-      return fromHost(v.map((_, i) => {
-        let s = 0;
-        for (let k = coords(i, x.shape)[a]; k < x.shape[a]; k++) s += v[i + (k - coords(i, x.shape)[a]) * st];
-        return s;
-      }), x.shape);
+      return fromHost(
+        v.map((_, i) => {
+          let s = 0;
+          for (let k = coords(i, x.shape)[a]; k < x.shape[a]; k++) s += v[i + (k - coords(i, x.shape)[a]) * st];
+          return s;
+        }),
+        x.shape,
+      );
     },
     /** t with the first zero along axis (in each line) replaced by 1. */
     first_zero_to_one: (t, axis) => {
@@ -103,12 +119,17 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const a = axisOf(axis, x.rank);
       const v = host(x);
       const seen = new Set<string>();
-      return fromHost(v.map((w, i) => {
-        const line = coords(i, x.shape).map((c, d) => (d === a ? 0 : c)).join(',');
-        if (w !== 0 || seen.has(line)) return w;
-        seen.add(line);
-        return 1;
-      }), x.shape);
+      return fromHost(
+        v.map((w, i) => {
+          const line = coords(i, x.shape)
+            .map((c, d) => (d === a ? 0 : c))
+            .join(',');
+          if (w !== 0 || seen.has(line)) return w;
+          seen.add(line);
+          return 1;
+        }),
+        x.shape,
+      );
     },
     /** dst with src[p] added at dst's flat position sources[p] - 1 (0: the entry came from no position). */
     route: (src, sources, like) => {
@@ -123,7 +144,10 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
     /** 1, 2, ... in x's shape: each element's flat position + 1 (what route reads back). */
     positions: (t) => {
       const x = asTensor(t);
-      return fromHost(Array.from({ length: x.size }, (_, i) => i + 1), x.shape);
+      return fromHost(
+        Array.from({ length: x.size }, (_, i) => i + 1),
+        x.shape,
+      );
     },
     /** dst with src's slices added at the given positions of axis (torch.index_add). */
     index_add: (dst, axis, index, src) => {
@@ -149,7 +173,10 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const rank = t.rank;
       const full = [...Array(rank - r.length).fill(1), ...r];
       const base = [...Array(rank - x.rank).fill(1), ...x.shape];
-      const split = nb.reshape(t, base.flatMap((d, a) => [full[a], d]));
+      const split = nb.reshape(
+        t,
+        base.flatMap((d, a) => [full[a], d]),
+      );
       const summed = nb.sum(split, { axis: base.map((_, a) => 2 * a) });
       return nb.reshape(summed, x.shape);
     },
@@ -169,7 +196,13 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
     /** Ones on the main diagonal, in t's shape. */
     eye_like: (t) => {
       const x = asTensor(t);
-      return fromHost(Array.from({ length: x.size }, (_, i) => { const c = coords(i, x.shape); return c[c.length - 1] === c[c.length - 2] ? 1 : 0; }), x.shape);
+      return fromHost(
+        Array.from({ length: x.size }, (_, i) => {
+          const c = coords(i, x.shape);
+          return c[c.length - 1] === c[c.length - 2] ? 1 : 0;
+        }),
+        x.shape,
+      );
     },
     /** The cofactor matrix of each square matrix (Laplace: signed determinants of the minors, by elimination). */
     cofactor: (t) => {
@@ -179,10 +212,13 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       const out: number[] = [];
       for (let b = 0; b < v.length / (n * n); b++) {
         const M = (i: number, j: number) => v[b * n * n + i * n + j];
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-          const minor = [...Array(n).keys()].filter((r) => r !== i).map((r) => [...Array(n).keys()].filter((c) => c !== j).map((c) => M(r, c)));
-          out.push((((i + j) % 2) ? -1 : 1) * detOf(minor));
-        }
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            const minor = [...Array(n).keys()]
+              .filter((r) => r !== i)
+              .map((r) => [...Array(n).keys()].filter((c) => c !== j).map((c) => M(r, c)));
+            out.push(((i + j) % 2 ? -1 : 1) * detOf(minor));
+          }
       }
       return fromHost(out, A.shape);
     },
@@ -195,25 +231,37 @@ export function vocabulary(ctx: FormulaContext): Record<string, (...a: Value[]) 
       if (!isIndexTarget()) return f64(t);
       const ax = classAxis(x);
       const tv = host(t);
-      return fromHost(Array.from({ length: x.size }, (_, i) => {
-        const c = coords(i, x.shape);
-        const k = c[ax];
-        c.splice(ax, 1);
-        return tv[c.reduce((o, cd, d) => o * t.shape[d] + cd, 0)] === k ? 1 : 0;
-      }), x.shape);
+      return fromHost(
+        Array.from({ length: x.size }, (_, i) => {
+          const c = coords(i, x.shape);
+          const k = c[ax];
+          c.splice(ax, 1);
+          return tv[c.reduce((o, cd, d) => o * t.shape[d] + cd, 0)] === k ? 1 : 0;
+        }),
+        x.shape,
+      );
     },
     /** 1 for each target that counts (not ignore_index), broadcast along the class axis. */
     counted: () => {
       if (!isIndexTarget()) return 1;
       const t = target();
-      return nb.unsqueeze(fromHost(host(t).map((v) => (v === (ctx.params.ignore_index ?? -100) ? 0 : 1)), t.shape), classAxis(x0()));
+      return nb.unsqueeze(
+        fromHost(
+          host(t).map((v) => (v === (ctx.params.ignore_index ?? -100) ? 0 : 1)),
+          t.shape,
+        ),
+        classAxis(x0()),
+      );
     },
     /** The class weights (weight=) laid along the class axis; 1 when none. */
     class_weight: (weight) => {
       const w = weight as Tensor | null | undefined;
       if (!w) return 1;
       const x = x0();
-      return nb.reshape(f64(w), x.shape.map((d, i) => (i === classAxis(x) ? d : 1)));
+      return nb.reshape(
+        f64(w),
+        x.shape.map((d, i) => (i === classAxis(x) ? d : 1)),
+      );
     },
     /** The number of classes. */
     classes: () => x0().shape[classAxis(x0())],
@@ -266,21 +314,27 @@ function subscripts(equation: string, ranks: number[]): { ins: string[]; out: st
   let out: string;
   if (rhs !== undefined) out = fill(rhs, ell);
   else {
-    const once = [...new Set(ins.join('').replace(/[A-Z]/g, ''))].filter((c) => ins.join('').split(c).length === 2).sort();
+    const once = [...new Set(ins.join('').replace(/[A-Z]/g, ''))]
+      .filter((c) => ins.join('').split(c).length === 2)
+      .sort();
     out = 'ABCDEFGHIJ'.slice(0, ell) + once.join('');
   }
   return { ins, out };
 }
 
 function swapEinsum(equation: string, g: Tensor, operands: Tensor[]): Tensor[] {
-  const { ins, out } = subscripts(equation, operands.map((o) => o.rank));
+  const { ins, out } = subscripts(
+    equation,
+    operands.map((o) => o.rank),
+  );
   const size = new Map<string, number>();
   ins.forEach((s, k) => [...s].forEach((c, d) => size.set(c, operands[k].shape[d])));
   const letters = [...size.keys()];
   const vals = operands.map(host);
   const gv = host(g);
   const grads = operands.map((o) => new Array<number>(o.size).fill(0));
-  const flat = (s: string, shape: readonly number[], at: Map<string, number>) => [...s].reduce((o, c, d) => o * shape[d] + at.get(c)!, 0);
+  const flat = (s: string, shape: readonly number[], at: Map<string, number>) =>
+    [...s].reduce((o, c, d) => o * shape[d] + at.get(c)!, 0);
   const total = letters.reduce((p, c) => p * size.get(c)!, 1);
   for (let i = 0; i < total; i++) {
     const at = new Map<string, number>();

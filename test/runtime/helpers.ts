@@ -36,13 +36,21 @@ export function load(fx: Fx, opts: { dtype?: Real; requiresGrad?: boolean } = {}
   const n = prod(fx.shape);
   let t: Tensor;
   if (fx.dtype === 'complex128') {
-    if (fx.data.length !== 2 * n) throw new Error(`complex fixture of shape [${fx.shape}] has ${fx.data.length} numbers`);
+    if (fx.data.length !== 2 * n)
+      throw new Error(`complex fixture of shape [${fx.shape}] has ${fx.data.length} numbers`);
     t = nb.Tensor.fromHost(Float32Array.from(fx.data as number[]), fx.shape, 'complex64');
   } else if (fx.dtype === 'bool') {
-    t = nb.Tensor.fromHost(Float32Array.from(fx.data as boolean[], (b) => (b ? 1 : 0)), fx.shape, 'bool');
+    t = nb.Tensor.fromHost(
+      Float32Array.from(fx.data as boolean[], (b) => (b ? 1 : 0)),
+      fx.shape,
+      'bool',
+    );
   } else {
     if (fx.data.length !== n) throw new Error(`fixture of shape [${fx.shape}] has ${fx.data.length} numbers`);
-    const host = (opts.dtype ?? 'float64') === 'float64' ? Float64Array.from(fx.data as number[]) : Float32Array.from(fx.data as number[]);
+    const host =
+      (opts.dtype ?? 'float64') === 'float64'
+        ? Float64Array.from(fx.data as number[])
+        : Float32Array.from(fx.data as number[]);
     t = nb.Tensor.fromHost(host, fx.shape, opts.dtype ?? 'float64');
   }
   if (opts.requiresGrad) t.requiresGrad = true;
@@ -68,17 +76,24 @@ export const F32: Tol = { rtol: 1e-4, atol: 1e-5 };
  * Where `actual` differs from `expected` beyond `tol`, as a sentence naming the worst element; null if close.
  * Shapes must match exactly, and a fixture's complex values must meet a complex tensor (and real a real one).
  */
-export function mismatch(actual: Tensor | null, expected: Fx | number[] | null, tol: Tol, shape?: readonly number[]): string | null {
-  if (expected === null) return actual === null ? null : `expected no gradient (None), got a tensor of shape [${actual.shape}]`;
+export function mismatch(
+  actual: Tensor | null,
+  expected: Fx | number[] | null,
+  tol: Tol,
+  shape?: readonly number[],
+): string | null {
+  if (expected === null)
+    return actual === null ? null : `expected no gradient (None), got a tensor of shape [${actual.shape}]`;
   if (actual === null) return 'expected a tensor, got null';
   const exp = Array.isArray(expected) ? expected : (expected.data as number[]).map(Number);
-  const expShape = Array.isArray(expected) ? shape ?? actual.shape : expected.shape;
+  const expShape = Array.isArray(expected) ? (shape ?? actual.shape) : expected.shape;
   if (actual.shape.length !== expShape.length || actual.shape.some((d, i) => d !== expShape[i])) {
     return `shape [${actual.shape}] differs from the expected [${expShape}]`;
   }
   if (!Array.isArray(expected)) {
     const wantComplex = expected.dtype === 'complex128';
-    if (wantComplex !== (actual.dtype === 'complex64')) return `dtype ${actual.dtype} does not match the fixture's ${expected.dtype}`;
+    if (wantComplex !== (actual.dtype === 'complex64'))
+      return `dtype ${actual.dtype} does not match the fixture's ${expected.dtype}`;
   }
   const got = values(actual);
   if (got.length !== exp.length) return `${got.length} numbers, expected ${exp.length}`;
@@ -98,7 +113,13 @@ export function mismatch(actual: Tensor | null, expected: Fx | number[] | null, 
 }
 
 /** Throws (failing the test) with `label` and the worst element when `actual` is not close to `expected`. */
-export function expectClose(actual: Tensor | null, expected: Fx | number[] | null, tol: Tol, label: string, shape?: readonly number[]): void {
+export function expectClose(
+  actual: Tensor | null,
+  expected: Fx | number[] | null,
+  tol: Tol,
+  label: string,
+  shape?: readonly number[],
+): void {
   const m = mismatch(actual, expected, tol, shape);
   if (m) throw new Error(`${label}: ${m}`);
 }
@@ -106,7 +127,8 @@ export function expectClose(actual: Tensor | null, expected: Fx | number[] | nul
 /** A number against a number, relatively. */
 export function expectNear(actual: number, expected: number, rtol: number, label: string): void {
   const err = Math.abs(actual - expected);
-  if (!(err <= rtol * Math.max(1, Math.abs(expected)))) throw new Error(`${label}: ${actual}, expected ${expected} (|error| ${err.toExponential(2)})`);
+  if (!(err <= rtol * Math.max(1, Math.abs(expected))))
+    throw new Error(`${label}: ${actual}, expected ${expected} (|error| ${err.toExponential(2)})`);
 }
 
 /** The gradient, or zeros where autograd reports none (the fixtures write zeros for an unused input). */
@@ -125,7 +147,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-const randomLike = (shape: readonly number[], next: () => number) => nb.Tensor.fromHost(Float64Array.from({ length: prod(shape) }, () => 2 * next() - 1), shape, 'float64');
+const randomLike = (shape: readonly number[], next: () => number) =>
+  nb.Tensor.fromHost(
+    Float64Array.from({ length: prod(shape) }, () => 2 * next() - 1),
+    shape,
+    'float64',
+  );
 
 export interface CheckGradsOptions {
   /** 1: gradients; 2: also the gradients of the gradients (JAX's order). */
@@ -174,7 +201,13 @@ function gradientFn(f: Fn, next: () => number): Fn {
   };
 }
 
-function checkFirst(f: Fn, inputs: readonly Tensor[], next: () => number, opts: CheckGradsOptions, order: number): void {
+function checkFirst(
+  f: Fn,
+  inputs: readonly Tensor[],
+  next: () => number,
+  opts: CheckGradsOptions,
+  order: number,
+): void {
   const eps = opts.eps ?? 1e-6;
   // central differences with eps = 1e-6 in float64: truncation ~eps^2 |f'''| ~ 1e-12, roundoff ~1e-16 / eps
   // ~ 1e-10 relative to the sum; a wrong rule is off by O(1)

@@ -18,7 +18,13 @@ const ulps = (a: number, b: number) => {
   return Math.abs(ia - u32[0]);
 };
 
-const view = (data: number[], shape: number[], strides: number[], offset = 0, dtype: 'float32' | 'float64' = 'float32'): View => ({
+const view = (
+  data: number[],
+  shape: number[],
+  strides: number[],
+  offset = 0,
+  dtype: 'float32' | 'float64' = 'float32',
+): View => ({
   storage: new Storage(dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data), dtype),
   shape,
   strides,
@@ -26,7 +32,10 @@ const view = (data: number[], shape: number[], strides: number[], offset = 0, dt
   dtype,
 });
 const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -3.5, 2.25, 0.5, -0.5, 1e30, -7, 3];
-const data = (n: number, seed: number) => Array.from({ length: n }, (_, i) => (i < SPECIALS.length ? SPECIALS[(i + seed) % SPECIALS.length] : Math.sin(i * 1.7 + seed) * 4));
+const data = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) =>
+    i < SPECIALS.length ? SPECIALS[(i + seed) % SPECIALS.length] : Math.sin(i * 1.7 + seed) * 4,
+  );
 
 describe('float32 tanh (Eigen rational)', () => {
   it('is within 5 float32 ulps of the correctly rounded tanh on [-10, 10] and at ±Infinity, keeps -0 and NaN', () => {
@@ -52,12 +61,32 @@ describe('generated elementwise loops', () => {
     for (const [fn, f] of Object.entries(REAL_UNARY)) {
       // an op's params (leaky_relu's slope) reach the loop as e0, e1, ...; the scalar form takes their defaults
       const [e0, e1] = extrasOf(fn, {});
-      const e = new Function('x', 'H', 'e0', 'e1', `return ${unaryExpr(fn, 'float64')};`) as (x: number, h: typeof HELPERS, e0?: number, e1?: number) => number;
-      xs.forEach((x) => expect(Object.is(e(x, HELPERS, e0, e1), f(x)) || (Number.isNaN(e(x, HELPERS, e0, e1)) && Number.isNaN(f(x))), `${fn}(${x})`).toBe(true));
+      const e = new Function('x', 'H', 'e0', 'e1', `return ${unaryExpr(fn, 'float64')};`) as (
+        x: number,
+        h: typeof HELPERS,
+        e0?: number,
+        e1?: number,
+      ) => number;
+      xs.forEach((x) =>
+        expect(
+          Object.is(e(x, HELPERS, e0, e1), f(x)) || (Number.isNaN(e(x, HELPERS, e0, e1)) && Number.isNaN(f(x))),
+          `${fn}(${x})`,
+        ).toBe(true),
+      );
     }
     for (const [fn, f] of Object.entries(REAL_BINARY)) {
-      const e = new Function('a', 'b', 'H', `return ${BINARY_JS[fn]};`) as (a: number, b: number, h: typeof HELPERS) => number;
-      xs.forEach((a, i) => expect(Object.is(e(a, ys[i], HELPERS), f(a, ys[i])) || (Number.isNaN(e(a, ys[i], HELPERS)) && Number.isNaN(f(a, ys[i]))), `${fn}(${a}, ${ys[i]})`).toBe(true));
+      const e = new Function('a', 'b', 'H', `return ${BINARY_JS[fn]};`) as (
+        a: number,
+        b: number,
+        h: typeof HELPERS,
+      ) => number;
+      xs.forEach((a, i) =>
+        expect(
+          Object.is(e(a, ys[i], HELPERS), f(a, ys[i])) ||
+            (Number.isNaN(e(a, ys[i], HELPERS)) && Number.isNaN(f(a, ys[i]))),
+          `${fn}(${a}, ${ys[i]})`,
+        ).toBe(true),
+      );
     }
   });
 
@@ -77,10 +106,14 @@ describe('generated elementwise loops', () => {
     for (const [label, x, y, at] of cases) {
       const out = add([x, y], { fn: 'mul' }, { shape: x.shape, dtype: 'float32' });
       if (label.startsWith('3-d')) {
-        for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 5; k++) {
-          const want = Math.fround(Math.fround(a[i * 15 + k]) * Math.fround(b[i * 15 + j * 5 + k]));
-          expect(Object.is(out[i * 15 + j * 5 + k], want) || Number.isNaN(want), `${label} ${i},${j},${k}`).toBe(true);
-        }
+        for (let i = 0; i < 2; i++)
+          for (let j = 0; j < 3; j++)
+            for (let k = 0; k < 5; k++) {
+              const want = Math.fround(Math.fround(a[i * 15 + k]) * Math.fround(b[i * 15 + j * 5 + k]));
+              expect(Object.is(out[i * 15 + j * 5 + k], want) || Number.isNaN(want), `${label} ${i},${j},${k}`).toBe(
+                true,
+              );
+            }
         continue;
       }
       for (let r = 0; r < R; r++)
@@ -94,9 +127,20 @@ describe('generated elementwise loops', () => {
 });
 
 describe('WebAssembly SIMD matmul', () => {
-  const naive = (A: Float32Array, ai: number, aj: number, B: Float32Array, bi: number, bj: number, M: number, N: number, K: number) => {
+  const naive = (
+    A: Float32Array,
+    ai: number,
+    aj: number,
+    B: Float32Array,
+    bi: number,
+    bj: number,
+    M: number,
+    N: number,
+    K: number,
+  ) => {
     const out = new Float64Array(M * N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) out[i * N + j] += A[i * ai + k * aj] * B[k * bi + j * bj];
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) out[i * N + j] += A[i * ai + k * aj] * B[k * bi + j * bj];
     return out;
   };
 
@@ -109,13 +153,20 @@ describe('WebAssembly SIMD matmul', () => {
     [130, 17, 257],
     [64, 64, 64],
   ])('%i×%i from K=%i agrees with a float64 product, plain and transposed operands', (M, N, K) => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37));
       const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11));
       const [ai, aj] = ta ? [1, M] : [K, 1];
       const [bi, bj] = tb ? [1, K] : [N, 1];
       const res = new Float32Array(M * N + 3).fill(-99);
-      expect(gemmF32({ data: A, off: 0, si: ai, sj: aj }, { data: B, off: 0, si: bi, sj: bj }, M, N, K, res, 2)).toBe(true);
+      expect(gemmF32({ data: A, off: 0, si: ai, sj: aj }, { data: B, off: 0, si: bi, sj: bj }, M, N, K, res, 2)).toBe(
+        true,
+      );
       const want = naive(A, ai, aj, B, bi, bj, M, N, K);
       // float32 accumulation over K terms of size ≤ 1: a few ulps of K
       want.forEach((w, i) => expect(Math.abs(res[2 + i] - w), `${ta}/${tb} ${i}`).toBeLessThanOrEqual(1e-6 * K + 1e-6));

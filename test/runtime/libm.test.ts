@@ -7,7 +7,24 @@ import { describe, expect, it } from 'vitest';
 import * as libm from '../../runtime/backends/js/libm';
 import * as nb from '../../runtime';
 
-const UNARY = ['exp', 'expm1', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'asin', 'acos', 'atan'] as const;
+const UNARY = [
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sinh',
+  'cosh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'asin',
+  'acos',
+  'atan',
+] as const;
 const BINARY = ['atan2', 'pow'] as const;
 
 const F = new Float64Array(1);
@@ -56,10 +73,55 @@ function generator(seed: number) {
 }
 
 const EDGES = [
-  0, -0, Infinity, -Infinity, NaN, 1, -1, 0.5, -0.5, 2, -2, 3, 10, -10, 5e-324, -5e-324, 2.2250738585072014e-308,
-  -2.2250738585072014e-308, 1e-310, 1e-300, 1e300, -1e300, Number.MAX_VALUE, -Number.MAX_VALUE, Math.PI, Math.PI / 2,
-  Math.PI / 4, -Math.PI / 2, 3 * Math.PI / 4, 1e22, -1e22, 2 ** 52, 2 ** 60, 2 ** 1000, 709.78, 709.79, 710, -745.1, -746,
-  22, 0.34657359027997264, 1e-8, -1e-8, 2 ** -28, 2 ** -55, 0.9999999999999999, 1.0000000000000002, 0.975, 0.41422,
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  2,
+  -2,
+  3,
+  10,
+  -10,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  -2.2250738585072014e-308,
+  1e-310,
+  1e-300,
+  1e300,
+  -1e300,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Math.PI,
+  Math.PI / 2,
+  Math.PI / 4,
+  -Math.PI / 2,
+  (3 * Math.PI) / 4,
+  1e22,
+  -1e22,
+  2 ** 52,
+  2 ** 60,
+  2 ** 1000,
+  709.78,
+  709.79,
+  710,
+  -745.1,
+  -746,
+  22,
+  0.34657359027997264,
+  1e-8,
+  -1e-8,
+  2 ** -28,
+  2 ** -55,
+  0.9999999999999999,
+  1.0000000000000002,
+  0.975,
+  0.41422,
 ];
 
 const N = 200_000;
@@ -104,7 +166,10 @@ describe('libm agrees with V8’s fdlibm in Node (Math.*) to 1 ulp, almost alway
         if (name === 'pow') check(i % 2 ? Math.abs(any()) : any(), i % 3 ? (uni() * 2 - 1) * 10 : any());
         else check(any(), any());
       }
-      expect(worst, `${name}(${where.join(', ')}) = ${f(where[0], where[1])}, Math.${name} ${m(where[0], where[1])}`).toBeLessThanOrEqual(1);
+      expect(
+        worst,
+        `${name}(${where.join(', ')}) = ${f(where[0], where[1])}, Math.${name} ${m(where[0], where[1])}`,
+      ).toBeLessThanOrEqual(1);
       expect(differ / N).toBeLessThan(1e-5);
     });
   }
@@ -130,7 +195,8 @@ describe('libm agrees with V8’s fdlibm in Node (Math.*) to 1 ulp, almost alway
     expect(libm.sin(1e22)).toBe(-0.8522008497671888); // the classic test value, correctly rounded
     expect(ulps(libm.cos(1e22), 0.5232147853951389)).toBeLessThanOrEqual(1);
     for (const x of [2 ** 20, 1e6 * Math.PI, 1e15, 2 ** 1000, Number.MAX_VALUE, -1e300, 6381956970095103 * 2 ** 797]) {
-      for (const name of ['sin', 'cos', 'tan'] as const) expect(ulps(libm[name](x), Math[name](x)), `${name}(${x})`).toBeLessThanOrEqual(1);
+      for (const name of ['sin', 'cos', 'tan'] as const)
+        expect(ulps(libm[name](x), Math[name](x)), `${name}(${x})`).toBeLessThanOrEqual(1);
     }
   });
 });
@@ -139,10 +205,15 @@ describe('the runtime computes with libm', () => {
   it('exp, sin, tanh, pow of tensors and numbers give libm’s bits (float64)', () => {
     const xs = [0.1, 0.7, 1.3, 2.9, -3.7, 12.5, 100.25];
     for (const name of ['exp', 'sin', 'cos', 'log1p', 'tanh', 'atan'] as const) {
-      const t = (nb as unknown as Record<string, (x: nb.Tensor) => nb.Tensor>)[name](nb.tensor(xs, { dtype: 'float64' }));
+      const t = (nb as unknown as Record<string, (x: nb.Tensor) => nb.Tensor>)[name](
+        nb.tensor(xs, { dtype: 'float64' }),
+      );
       expect(t.tolist(), name).toEqual(xs.map((x) => libm[name](x)));
     }
-    const p = nb.pow(nb.tensor(xs.map(Math.abs), { dtype: 'float64' }), nb.tensor([0.3, 1.7, -2.2, 0.5, 3.3, -0.9, 1.1], { dtype: 'float64' }));
+    const p = nb.pow(
+      nb.tensor(xs.map(Math.abs), { dtype: 'float64' }),
+      nb.tensor([0.3, 1.7, -2.2, 0.5, 3.3, -0.9, 1.1], { dtype: 'float64' }),
+    );
     expect(p.tolist()).toEqual(xs.map((x, i) => libm.pow(Math.abs(x), [0.3, 1.7, -2.2, 0.5, 3.3, -0.9, 1.1][i])));
   });
 });

@@ -35,11 +35,19 @@ function mlp() {
     t.requiresGrad = true;
     return t;
   };
-  const [W1, b1, W2, b2, W3, b3] = [param([2, 16], 1, 0.7), param([16], 2, 0.1), param([16, 16], 3, 0.25), param([16], 4, 0.1), param([16, 1], 5, 0.25), param([1], 6, 0.1)];
+  const [W1, b1, W2, b2, W3, b3] = [
+    param([2, 16], 1, 0.7),
+    param([16], 2, 0.1),
+    param([16, 16], 3, 0.25),
+    param([16], 4, 0.1),
+    param([16, 1], 5, 0.25),
+    param([1], 6, 0.1),
+  ];
   const params = [W1, b1, W2, b2, W3, b3];
   const X = nb.randn([8, 2], { dtype, seed: 7 });
   const Y = nb.sin(nb.sum(X, { axis: 1, keepdim: true }));
-  const forward = (x: Tensor) => nb.add(nb.matmul(nb.tanh(nb.add(nb.matmul(nb.tanh(nb.add(nb.matmul(x, W1), b1)), W2), b2)), W3), b3);
+  const forward = (x: Tensor) =>
+    nb.add(nb.matmul(nb.tanh(nb.add(nb.matmul(nb.tanh(nb.add(nb.matmul(x, W1), b1)), W2), b2)), W3), b3);
   const step = (lr: number): number => {
     const loss = nb.mean(nb.pow(nb.sub(forward(X), Y), 2));
     loss.backward();

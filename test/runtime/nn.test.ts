@@ -5,7 +5,8 @@ import { Tensor } from '../../runtime';
 
 /** Models: linear and mlp (Glorot-uniform init, x @ W + b layout), and loading PyTorch's weights. */
 const host = (t: Tensor) => Array.from(t.toHost());
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/torch/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/torch/${name}.json`, import.meta.url), 'utf8'));
 const f64 = (o: { shape: number[]; data: number[] }) => Tensor.fromHost(Float64Array.from(o.data), o.shape, 'float64');
 
 describe('mlp', () => {
@@ -40,8 +41,8 @@ describe('mlp', () => {
         const mean = w.reduce((s, v) => s + v, 0) / w.length;
         const variance = w.reduce((s, v) => s + (v - mean) ** 2, 0) / w.length;
         expect(Math.abs(mean)).toBeLessThan(0.05 * a);
-        expect(variance / (a * a / 3)).toBeGreaterThan(0.9);
-        expect(variance / (a * a / 3)).toBeLessThan(1.1);
+        expect(variance / ((a * a) / 3)).toBeGreaterThan(0.9);
+        expect(variance / ((a * a) / 3)).toBeLessThan(1.1);
       }
     }
   });
@@ -115,8 +116,15 @@ describe('linear', () => {
     expect(() => nb.linear(3, 2, { seed: 0 })(nb.ones([4, 2]))).toThrow(/last dimension is 3, got shape \[4, 2\]/);
   });
 
-  it('fromTorch transposes PyTorch\'s [out, in] weight', () => {
-    const l = nb.linear.fromTorch([[1, 2, 3], [4, 5, 6]], [7, 8], { dtype: 'float64' });
+  it("fromTorch transposes PyTorch's [out, in] weight", () => {
+    const l = nb.linear.fromTorch(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [7, 8],
+      { dtype: 'float64' },
+    );
     expect(l.weight.shape).toEqual([3, 2]);
     expect(host(l.weight)).toEqual([1, 4, 2, 5, 3, 6]);
     expect(host(l(nb.tensor([[1, 0, 0]], { dtype: 'float64' })))).toEqual([1 + 7, 4 + 8]);
@@ -124,11 +132,17 @@ describe('linear', () => {
   });
 });
 
-describe('tanh_net_derivs.json: an mlp with PyTorch\'s weights', () => {
+describe("tanh_net_derivs.json: an mlp with PyTorch's weights", () => {
   const fx = fixture('tanh_net_derivs');
   const P = fx.params;
-  const net = () => nb.mlp.fromTorch([[f64(P.W1), f64(P.b1)], [f64(P.W2), f64(P.b2)], [f64(P.W3), f64(P.b3)]]);
-  const close = (got: number[], want: number[], tol: number) => got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]))));
+  const net = () =>
+    nb.mlp.fromTorch([
+      [f64(P.W1), f64(P.b1)],
+      [f64(P.W2), f64(P.b2)],
+      [f64(P.W3), f64(P.b3)],
+    ]);
+  const close = (got: number[], want: number[], tol: number) =>
+    got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]))));
 
   it('reproduces u (float64, to 1e-13)', () => {
     const m = net();

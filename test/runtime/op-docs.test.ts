@@ -16,6 +16,10 @@ describe('the op reference in docs/language.md', () => {
     for (const e of allEntries()) expect(section, e.name).toMatch(new RegExp(`\\| \`(${e.name}\\(|[-x])`));
     expect(section).toContain('| `tanh(x)` | Hyperbolic tangent');
     expect(section).toContain('`g * (1 - out^2)`');
-    expect(reference().split('\n').filter((l) => l.startsWith('| `')).length).toBe(allEntries().length);
+    expect(
+      reference()
+        .split('\n')
+        .filter((l) => l.startsWith('| `')).length,
+    ).toBe(allEntries().length);
   });
 });

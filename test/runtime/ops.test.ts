@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { IndexItem, Tensor } from '../../runtime';
-import { F32, F64, checkGrads, pinBackend, runnableBackends, expectClose, fixture, load, orZeros, rng, values, type Fx, type Real, type Tol } from './helpers';
+import {
+  F32,
+  F64,
+  checkGrads,
+  pinBackend,
+  runnableBackends,
+  expectClose,
+  fixture,
+  load,
+  orZeros,
+  rng,
+  values,
+  type Fx,
+  type Real,
+  type Tol,
+} from './helpers';
 
 /**
  * One table over all ops (STYLE.md point 8), against two oracles: PyTorch (test/fixtures/torch/ops.json —
@@ -65,7 +80,8 @@ const OPS: Record<string, OpSpec> = {
   div: arith(nb.div),
   pow: {
     attrs: ['exponent', 'base'],
-    run: ([a, b], { exponent, base }) => (exponent !== undefined ? nb.pow(a, exponent) : base !== undefined ? nb.pow(base, a) : nb.pow(a, b)),
+    run: ([a, b], { exponent, base }) =>
+      exponent !== undefined ? nb.pow(a, exponent) : base !== undefined ? nb.pow(base, a) : nb.pow(a, b),
   },
   matmul: { attrs: [], run: ([a, b]) => nb.matmul(a, b) },
   neg: unary(nb.neg),
@@ -86,7 +102,8 @@ const OPS: Record<string, OpSpec> = {
     attrs: ['beta', 'threshold'],
     run: ([x], { beta, threshold }) => {
       // Nabla's softplus is torch's with beta = 1; torch switches to x above `threshold`, which these inputs never reach
-      if (beta !== 1 || Math.max(...values(nb.abs(x))) >= threshold) throw new Error('softplus: only beta = 1 below the threshold is mapped');
+      if (beta !== 1 || Math.max(...values(nb.abs(x))) >= threshold)
+        throw new Error('softplus: only beta = 1 below the threshold is mapped');
       return nb.softplus(x);
     },
   },
@@ -138,7 +155,9 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
   expectClose(out, e.output, tol, 'output');
   const v = load(e.cotangent, { dtype });
   const createGraph = e.second_order !== null;
-  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph }) as (Tensor | null)[]).map((g, i) => orZeros(g, xs[i]));
+  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph }) as (Tensor | null)[]).map(
+    (g, i) => orZeros(g, xs[i]),
+  );
   vjp.forEach((g, i) => {
     expect(g.dtype).toBe(dtype);
     expectClose(g, e.vjp[i], tol, `VJP for ${e.inputs[i].name}`);
@@ -149,7 +168,9 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol): void {
     const u = load(so.u, { dtype });
     // a gradient that does not depend on any input (e.g. of a + b) has no graph: its derivatives are zero
     const hs = vjp[i].requiresGrad
-      ? (nb.grad(nb.sum(nb.mul(vjp[i], u)), xs, { allowUnused: true }) as (Tensor | null)[]).map((h, j) => orZeros(h, xs[j]))
+      ? (nb.grad(nb.sum(nb.mul(vjp[i], u)), xs, { allowUnused: true }) as (Tensor | null)[]).map((h, j) =>
+          orZeros(h, xs[j]),
+        )
       : xs.map((x) => nb.zerosLike(x));
     hs.forEach((h, j) => expectClose(h, so.grads[j], tol, `d/d${e.inputs[j].name} of sum(VJP_${so.input} * u)`));
   });
@@ -227,7 +248,8 @@ it('the reference js backend is among those the float32 table ran on', () => {
 // ---- beyond the fixtures: the rest of Nabla's differentiable ops, and inputs with unusual layouts --------
 
 const gen = rng(2024);
-const fill = (shape: number[], f: () => number) => nb.Tensor.fromHost(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f), shape, 'float64');
+const fill = (shape: number[], f: () => number) =>
+  nb.Tensor.fromHost(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f), shape, 'float64');
 /** Values in [-1.5, -0.2] ∪ [0.2, 1.5]: away from the kinks of abs, relu, sign and from division by 0. */
 const r = (...shape: number[]) => fill(shape, () => (gen() < 0.5 ? -1 : 1) * (0.2 + 1.3 * gen()));
 const pos = (...shape: number[]) => fill(shape, () => 0.5 + gen());
@@ -239,7 +261,13 @@ function distinct(...shape: number[]): Tensor {
     const j = Math.floor(gen() * (i + 1));
     [vals[i], vals[j]] = [vals[j], vals[i]];
   }
-  return fill(shape, ((k) => () => vals[k++])(0));
+  return fill(
+    shape,
+    (
+      (k) => () =>
+        vals[k++]
+    )(0),
+  );
 }
 
 const T = (x: Tensor) => nb.transpose(x);
@@ -271,31 +299,83 @@ const EXTRAS: Extra[] = [
   { name: 'flatten of a transposed view', inputs: [r(3, 2), r(6)], f: (x, w) => nb.mul(nb.flatten(T(x)), w) },
   { name: 'outer', inputs: [r(3), r(4)], f: (a, b) => nb.outer(a, b) },
   { name: 'dot', inputs: [r(4), r(4)], f: (a, b) => nb.dot(a, b) },
-  { name: 'adjoint of a real batch (last two axes)', inputs: [r(2, 3, 4), r(2, 4, 3)], f: (x, w) => nb.mul(nb.adjoint(x), w) },
+  {
+    name: 'adjoint of a real batch (last two axes)',
+    inputs: [r(2, 3, 4), r(2, 4, 3)],
+    f: (x, w) => nb.mul(nb.adjoint(x), w),
+  },
   { name: '.T reverses all axes', inputs: [r(2, 3, 4), r(4, 3, 2)], f: (x, w) => nb.mul(x.T, w) },
-  { name: 'index: new axis, negative slice bounds, an int', inputs: [r(4, 5)], f: (x) => nb.sin(nb.index(x, [null, { start: -3, stop: null }, 1])) },
+  {
+    name: 'index: new axis, negative slice bounds, an int',
+    inputs: [r(4, 5)],
+    f: (x) => nb.sin(nb.index(x, [null, { start: -3, stop: null }, 1])),
+  },
   { name: 'index: gather on a stepped view', inputs: [r(5, 3)], f: (x) => nb.index(everyOther(x), [[2, 0, 2, 1]]) },
-  { name: 'index: negative integer list along axis 1 of a transposed view', inputs: [r(4, 3)], f: (x) => nb.index(T(x), [{ start: null }, [-1, 0, -1]]) },
-  { name: 'sum over axes 0 and 2 keepdim, transposed 3-d view', inputs: [r(4, 3, 2)], f: (x) => nb.sum(nb.permute(x, [2, 1, 0]), { axis: [0, 2], keepdim: true }) },
+  {
+    name: 'index: negative integer list along axis 1 of a transposed view',
+    inputs: [r(4, 3)],
+    f: (x) => nb.index(T(x), [{ start: null }, [-1, 0, -1]]),
+  },
+  {
+    name: 'sum over axes 0 and 2 keepdim, transposed 3-d view',
+    inputs: [r(4, 3, 2)],
+    f: (x) => nb.sum(nb.permute(x, [2, 1, 0]), { axis: [0, 2], keepdim: true }),
+  },
   { name: 'mean over axes [0, 1]', inputs: [r(2, 3, 4)], f: (x) => nb.mean(x, { axis: [0, 1] }) },
   { name: 'max over axes [0, -1]', inputs: [distinct(2, 3, 4)], f: (x) => nb.max(x, { axis: [0, -1] }) },
-  { name: 'min keepdim of a transposed view', inputs: [distinct(4, 3)], f: (x) => nb.min(T(x), { axis: 1, keepdim: true }) },
-  { name: 'norm keepdim of a broadcast (stride-0) view', inputs: [r(3)], f: (x) => nb.norm(nb.expand(x, [2, 3]), { axis: 1, keepdim: true }) },
+  {
+    name: 'min keepdim of a transposed view',
+    inputs: [distinct(4, 3)],
+    f: (x) => nb.min(T(x), { axis: 1, keepdim: true }),
+  },
+  {
+    name: 'norm keepdim of a broadcast (stride-0) view',
+    inputs: [r(3)],
+    f: (x) => nb.norm(nb.expand(x, [2, 3]), { axis: 1, keepdim: true }),
+  },
   { name: 'matmul, both operands transposed', inputs: [r(3, 2), r(4, 3)], f: (a, b) => nb.matmul(T(a), T(b)) },
-  { name: 'matmul, batch broadcast (1,3,4) @ (2,4,5) from a permute', inputs: [r(1, 3, 4), r(5, 2, 4)], f: (a, b) => nb.matmul(a, nb.permute(b, [1, 2, 0])) },
-  { name: 'matmul of an expanded (stride-0) batch', inputs: [r(3, 4), r(2, 4, 2)], f: (a, b) => nb.matmul(nb.expand(a, [2, 3, 4]), b) },
+  {
+    name: 'matmul, batch broadcast (1,3,4) @ (2,4,5) from a permute',
+    inputs: [r(1, 3, 4), r(5, 2, 4)],
+    f: (a, b) => nb.matmul(a, nb.permute(b, [1, 2, 0])),
+  },
+  {
+    name: 'matmul of an expanded (stride-0) batch',
+    inputs: [r(3, 4), r(2, 4, 2)],
+    f: (a, b) => nb.matmul(nb.expand(a, [2, 3, 4]), b),
+  },
   { name: 'matmul vector @ batch', inputs: [r(3), r(2, 3, 4)], f: (a, b) => nb.matmul(a, b) },
-  { name: 'where: broadcast condition, a number and a transposed tensor', inputs: [r(3, 2)], f: (b) => nb.where(nb.tensor([true, false, true]), 0.5, nb.mul(T(b), T(b))) },
-  { name: 'pow: expanded base, transposed exponent', inputs: [pos(3), r(3, 2)], f: (a, b) => nb.pow(nb.expand(a, [2, 3]), T(b)) },
+  {
+    name: 'where: broadcast condition, a number and a transposed tensor',
+    inputs: [r(3, 2)],
+    f: (b) => nb.where(nb.tensor([true, false, true]), 0.5, nb.mul(T(b), T(b))),
+  },
+  {
+    name: 'pow: expanded base, transposed exponent',
+    inputs: [pos(3), r(3, 2)],
+    f: (a, b) => nb.pow(nb.expand(a, [2, 3]), T(b)),
+  },
   { name: 'number / broadcast tensor', inputs: [r(1, 3)], f: (a) => nb.div(2, nb.expand(a, [2, 3])) },
   { name: 'pow with exponent 1 and 0', inputs: [r(2, 3)], f: (a) => nb.add(nb.pow(a, 1), nb.mul(nb.pow(a, 0), a)) },
   { name: 'exp of a broadcast (stride-0) view', inputs: [r(3, 1)], f: (x) => nb.exp(nb.expand(x, [3, 4])) },
   { name: 'sigmoid of a stepped view', inputs: [r(5, 2)], f: (x) => nb.sigmoid(everyOther(x)) },
   { name: 'log of a reshaped transposed view', inputs: [pos(3, 2)], f: (x) => nb.log(nb.reshape(T(x), [3, 2])) },
-  { name: 'concat of a transposed and an expanded input', inputs: [r(3, 2), r(1, 2)], f: (a, b) => nb.concat([T(a), nb.expand(b, [2, 2]), T(a)], 1) },
+  {
+    name: 'concat of a transposed and an expanded input',
+    inputs: [r(3, 2), r(1, 2)],
+    f: (a, b) => nb.concat([T(a), nb.expand(b, [2, 2]), T(a)], 1),
+  },
   { name: 'stack along the last axis', inputs: [r(2, 3), r(3, 2)], f: (a, b) => nb.stack([a, T(b)], -1) },
-  { name: 'squeeze/unsqueeze/expand chain', inputs: [r(3, 1)], f: (x) => nb.squeeze(nb.expand(nb.unsqueeze(x, 0), [2, 3, 1]), -1) },
-  { name: 'clamp of a transposed view (max only)', inputs: [fill([3, 2], () => (gen() < 0.5 ? -0.6 : 0.6) + 0.4 * (gen() - 0.5))], f: (x) => nb.clamp(T(x), null, 0.1) },
+  {
+    name: 'squeeze/unsqueeze/expand chain',
+    inputs: [r(3, 1)],
+    f: (x) => nb.squeeze(nb.expand(nb.unsqueeze(x, 0), [2, 3, 1]), -1),
+  },
+  {
+    name: 'clamp of a transposed view (max only)',
+    inputs: [fill([3, 2], () => (gen() < 0.5 ? -0.6 : 0.6) + 0.4 * (gen() - 0.5))],
+    f: (x) => nb.clamp(T(x), null, 0.1),
+  },
   { name: 'a value used twice (accumulation)', inputs: [r(2, 3)], f: (x) => nb.mul(nb.tanh(x), nb.exp(x)) },
   {
     name: 'tanh network to order 3',
@@ -304,12 +384,49 @@ const EXTRAS: Extra[] = [
     order: 3,
   },
   // complex ops, as real functions of real and imaginary parts
-  { name: 'complex: abs(exp(complex(a, b)))', inputs: [r(3), r(3)], f: (a, b) => f64(nb.abs(nb.exp(nb.complex(a, b)))), complex: true },
-  { name: 'complex: angle(complex(a, b))', inputs: [r(3), r(3)], f: (a, b) => f64(nb.angle(nb.complex(a, b))), complex: true },
-  { name: 'complex: real and imag of z * conj(w)', inputs: [r(3), r(3), r(3), r(3)], f: (a, b, c, d) => f64(nb.add(nb.real(nb.mul(nb.complex(a, b), nb.conj(nb.complex(c, d)))), nb.imag(nb.mul(nb.complex(a, b), nb.complex(c, d))))), complex: true },
-  { name: 'complex: |z / w|^2 and real(log(z))', inputs: [r(3), r(3), r(3), r(3)], f: (a, b, c, d) => f64(nb.add(nb.pow(nb.abs(nb.div(nb.complex(a, b), nb.complex(c, d))), 2), nb.real(nb.log(nb.complex(a, b))))), complex: true },
-  { name: 'complex: abs of a complex matmul (transposed operand)', inputs: [r(3, 2), r(2, 3), r(2, 3)], f: (a, b, c) => f64(nb.abs(nb.matmul(nb.complex(a, T(c)), nb.complex(b, b)))), complex: true },
-  { name: 'complex: sum, index and z^3', inputs: [r(2, 3), r(2, 3)], f: (a, b) => f64(nb.abs(nb.sum(nb.pow(nb.index(nb.complex(a, b), [{ start: null }, [2, 0]]), 3), { axis: 0 }))), complex: true },
+  {
+    name: 'complex: abs(exp(complex(a, b)))',
+    inputs: [r(3), r(3)],
+    f: (a, b) => f64(nb.abs(nb.exp(nb.complex(a, b)))),
+    complex: true,
+  },
+  {
+    name: 'complex: angle(complex(a, b))',
+    inputs: [r(3), r(3)],
+    f: (a, b) => f64(nb.angle(nb.complex(a, b))),
+    complex: true,
+  },
+  {
+    name: 'complex: real and imag of z * conj(w)',
+    inputs: [r(3), r(3), r(3), r(3)],
+    f: (a, b, c, d) =>
+      f64(
+        nb.add(
+          nb.real(nb.mul(nb.complex(a, b), nb.conj(nb.complex(c, d)))),
+          nb.imag(nb.mul(nb.complex(a, b), nb.complex(c, d))),
+        ),
+      ),
+    complex: true,
+  },
+  {
+    name: 'complex: |z / w|^2 and real(log(z))',
+    inputs: [r(3), r(3), r(3), r(3)],
+    f: (a, b, c, d) =>
+      f64(nb.add(nb.pow(nb.abs(nb.div(nb.complex(a, b), nb.complex(c, d))), 2), nb.real(nb.log(nb.complex(a, b))))),
+    complex: true,
+  },
+  {
+    name: 'complex: abs of a complex matmul (transposed operand)',
+    inputs: [r(3, 2), r(2, 3), r(2, 3)],
+    f: (a, b, c) => f64(nb.abs(nb.matmul(nb.complex(a, T(c)), nb.complex(b, b)))),
+    complex: true,
+  },
+  {
+    name: 'complex: sum, index and z^3',
+    inputs: [r(2, 3), r(2, 3)],
+    f: (a, b) => f64(nb.abs(nb.sum(nb.pow(nb.index(nb.complex(a, b), [{ start: null }, [2, 0]]), 3), { axis: 0 }))),
+    complex: true,
+  },
 ];
 
 describe.each(EXTRAS.map((x) => [x.name, x] as const))('beyond the fixtures: %s', (_name, x) => {
@@ -327,11 +444,18 @@ describe('the tables cover every op in the registries', () => {
       while (stack.length) {
         const n = stack.pop()!;
         seen.add(n.op.name);
-        for (const c of n.next) if (c && !visited.has(c)) visited.add(c), stack.push(c);
+        for (const c of n.next) if (c && !visited.has(c)) (visited.add(c), stack.push(c));
       }
     };
     for (const e of entries) walk(apply(e, buildInputs(e, 'float64'), 'float64'));
-    for (const x of EXTRAS) walk(x.f(...x.inputs.map((t) => load({ shape: [...t.shape], dtype: 'float64', data: values(t) }, { requiresGrad: true }))));
+    for (const x of EXTRAS)
+      walk(
+        x.f(
+          ...x.inputs.map((t) =>
+            load({ shape: [...t.shape], dtype: 'float64', data: values(t) }, { requiresGrad: true }),
+          ),
+        ),
+      );
     // the registry's newer ops have their rows in registry_ops.json (test/runtime/registry-ops.test.ts)
     const elsewhere = new Set(fixture<{ entries: { op: string }[] }>('registry_ops').entries.map((e) => e.op));
     const registry = [...Object.values(nb.UNARY_OPS), ...Object.values(nb.BINARY_OPS)].map((d) => d.name);

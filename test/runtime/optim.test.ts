@@ -9,13 +9,15 @@ import { arith, cubicInterpolate, strongWolfe } from '../../runtime/optim/line_s
  * float64, as the fixtures do, so trajectories agree to ~1e-15; tolerances below say why where they are looser.
  */
 type Fx = { shape: number[]; data: number[] };
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/torch/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/torch/${name}.json`, import.meta.url), 'utf8'));
 const f64 = (o: Fx, requiresGrad = false) => {
   const t = Tensor.fromHost(Float64Array.from(o.data), o.shape, 'float64');
   t.requiresGrad = requiresGrad;
   return t;
 };
-const camel = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+const camel = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
 const host = (t: Tensor) => Array.from(t.toHost());
 
 /** |a - b| <= rel·|b| + abs, elementwise, with a message naming the first bad entry. */
@@ -32,7 +34,10 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs
 describe('optimizers.json: 10 steps of each optimizer on sum((A@w - b)^2) + 0.1*sum(w^4)', () => {
   const fx = fixture('optimizers');
   type Opt = { zeroGrad(): void; step(): unknown; paramGroups: object[]; state: Map<Tensor, Record<string, any>> };
-  const make = { SGD: nb.sgd, Adam: nb.adam, AdamW: nb.adamw } as unknown as Record<string, (p: Tensor[], o: object) => Opt>;
+  const make = { SGD: nb.sgd, Adam: nb.adam, AdamW: nb.adamw } as unknown as Record<
+    string,
+    (p: Tensor[], o: object) => Opt
+  >;
 
   function run(r: any, dtype: 'float64' | 'float32') {
     const cast = (o: Fx) => (dtype === 'float64' ? f64(o) : nb.tensor(o.data, { dtype }).reshape(...o.shape));
@@ -85,9 +90,15 @@ describe('optimizers.json: 10 steps of each optimizer on sum((A@w - b)^2) + 0.1*
   });
 
   it('keeps PyTorch-shaped state: momentumBuffer, and step/expAvg/expAvgSq/maxExpAvgSq', () => {
-    const sgdState = run(fx.runs.find((x: any) => x.name === 'sgd_momentum'), 'float64');
+    const sgdState = run(
+      fx.runs.find((x: any) => x.name === 'sgd_momentum'),
+      'float64',
+    );
     expect(sgdState.opt.state.get(sgdState.w)!.momentumBuffer).toBeInstanceOf(Tensor);
-    const adamState = run(fx.runs.find((x: any) => x.name === 'adam_amsgrad'), 'float64');
+    const adamState = run(
+      fx.runs.find((x: any) => x.name === 'adam_amsgrad'),
+      'float64',
+    );
     const st = adamState.opt.state.get(adamState.w)!;
     expect(st.step).toBe(10);
     for (const k of ['expAvg', 'expAvgSq', 'maxExpAvgSq']) expect(st[k].shape).toEqual([3]);
@@ -101,14 +112,20 @@ describe('parameter groups', () => {
     const a = nb.param([1, 2], { dtype: 'float64' });
     const b = nb.param([3, 4], { dtype: 'float64' });
     const opt = nb.sgd([{ params: [a] }, { params: [b], lr: 0.5, maximize: true }], { lr: 0.1, momentum: 0.9 });
-    expect(opt.paramGroups.map((g) => [g.lr, g.momentum, g.maximize])).toEqual([[0.1, 0.9, false], [0.5, 0.9, true]]);
+    expect(opt.paramGroups.map((g) => [g.lr, g.momentum, g.maximize])).toEqual([
+      [0.1, 0.9, false],
+      [0.5, 0.9, true],
+    ]);
   });
 
   it('two groups, different lr, one maximizing: each moves as its own optimizer would', () => {
     const loss = (a: Tensor, b: Tensor) => nb.sum(nb.mul(nb.mul(a, a), nb.tanh(b)));
     const start = () => [nb.param([0.3, -0.7], { dtype: 'float64' }), nb.param([0.2, 0.9], { dtype: 'float64' })];
     const [a1, b1] = start();
-    const grouped = nb.adam([{ params: [a1], lr: 0.1 }, { params: [b1], lr: 0.01, maximize: true }]);
+    const grouped = nb.adam([
+      { params: [a1], lr: 0.1 },
+      { params: [b1], lr: 0.01, maximize: true },
+    ]);
     const [a2, b2] = start();
     const separate = [nb.adam([a2], { lr: 0.1 }), nb.adam([b2], { lr: 0.01, maximize: true })];
     for (let k = 0; k < 5; k++) {
@@ -126,7 +143,10 @@ describe('parameter groups', () => {
   it('plain SGD per group: a -= lr_a·g_a, b += lr_b·g_b (maximize)', () => {
     const a = nb.param([1, 2], { dtype: 'float64' });
     const b = nb.param([3, 4], { dtype: 'float64' });
-    const opt = nb.sgd([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.01, maximize: true }]);
+    const opt = nb.sgd([
+      { params: [a], lr: 0.1 },
+      { params: [b], lr: 0.01, maximize: true },
+    ]);
     nb.add(nb.sum(nb.mul(a, a)), nb.sum(nb.mul(b, b))).backward(); // grads 2a, 2b
     opt.step();
     close(host(a), [1 - 0.1 * 2, 2 - 0.1 * 4], 1e-15);
@@ -158,7 +178,9 @@ describe('parameter groups', () => {
     expect(() => nb.sgd([], { lr: 0.1 })).toThrow(/empty parameter list/);
     expect(() => nb.sgd([w])).toThrow(/invalid lr \(missing\)/);
     expect(() => nb.sgd([w], { lr: 0.1, nesterov: true })).toThrow(/nesterov/);
-    expect(() => nb.adam([w], { weight_decay: 0.1 } as never)).toThrow(/unknown option 'weight_decay' \(did you mean weightDecay\?\)/);
+    expect(() => nb.adam([w], { weight_decay: 0.1 } as never)).toThrow(
+      /unknown option 'weight_decay' \(did you mean weightDecay\?\)/,
+    );
     expect(() => nb.adam([w], { betas: [0.9, 1] })).toThrow(/beta2/);
     expect(() => nb.adam([{ params: [w] }, { params: [w] }])).toThrow(/more than one parameter group/);
     expect(() => nb.adam([nb.mul(w, 2)])).toThrow(/non-leaf/);
@@ -227,15 +249,30 @@ describe('zeroGrad and in-place updates', () => {
   });
 
   it('a non-contiguous leaf is updated through the runtime (same result as a contiguous one)', () => {
-    const base = nb.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const base = nb.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     const w = nb.transpose(base); // a view of base, a leaf since base needs no grad
     w.requiresGrad = true;
     expect(w.isContiguous).toBe(false);
-    const c = nb.param([[1, 3], [2, 4]], { dtype: 'float64' });
+    const c = nb.param(
+      [
+        [1, 3],
+        [2, 4],
+      ],
+      { dtype: 'float64' },
+    );
     const opts = { lr: 0.1, momentum: 0.5 };
     const [o1, o2] = [nb.sgd([w], opts), nb.sgd([c], opts)];
     for (let k = 0; k < 3; k++) {
-      for (const [p, o] of [[w, o1], [c, o2]] as const) {
+      for (const [p, o] of [
+        [w, o1],
+        [c, o2],
+      ] as const) {
         o.zeroGrad();
         nb.sum(nb.mul(nb.mul(p, p), p)).backward();
         o.step();
@@ -261,13 +298,15 @@ describe('zeroGrad and in-place updates', () => {
   });
 
   it('prints its options', () => {
-    expect(String(nb.sgd([nb.param([1, 2])], 0.1))).toBe('SGD(lr=0.1, momentum=0, dampening=0, nesterov=false, weight_decay=0, maximize=false): 2 params');
+    expect(String(nb.sgd([nb.param([1, 2])], 0.1))).toBe(
+      'SGD(lr=0.1, momentum=0, dampening=0, nesterov=false, weight_decay=0, maximize=false): 2 params',
+    );
   });
 });
 
 // ---- minmax.json: the seed question ------------------------------------------------------------------
 
-describe('minmax.json: Adam maximize=true on C equals negating C\'s gradients by hooks', () => {
+describe("minmax.json: Adam maximize=true on C equals negating C's gradients by hooks", () => {
   const fx = fixture('minmax');
   const P = fx.initial_params;
   const names = ['A.weight', 'A.bias', 'B.weight', 'B.bias', 'C.weight', 'C.bias'];
@@ -288,8 +327,13 @@ describe('minmax.json: Adam maximize=true on C equals negating C\'s gradients by
     const { A, B, C, loss, params } = build();
     const hp = { lr: fx.adam_hyperparameters.lr };
     let opts: { zeroGrad(): void; step(): unknown }[];
-    if (style === 'groups') opts = [nb.adam([{ params: [...A.params, ...B.params] }, { params: C.params, maximize: true }], hp)];
-    else opts = [nb.adam([...A.params, ...B.params], hp), nb.adam(C.params, { ...hp, maximize: style === 'maximize_flag' })];
+    if (style === 'groups')
+      opts = [nb.adam([{ params: [...A.params, ...B.params] }, { params: C.params, maximize: true }], hp)];
+    else
+      opts = [
+        nb.adam([...A.params, ...B.params], hp),
+        nb.adam(C.params, { ...hp, maximize: style === 'maximize_flag' }),
+      ];
     if (style === 'negated_grads') for (const p of C.params) p.registerHook((g) => nb.neg(g));
     const traj = [];
     for (let k = 0; k < steps; k++) {
@@ -315,10 +359,20 @@ describe('minmax.json: Adam maximize=true on C equals negating C\'s gradients by
     it(`${style}: after 1 and 5 steps the params match PyTorch`, () => {
       const traj = run(style, 5);
       const want = fx.five_steps[style === 'groups' ? 'maximize_flag' : style];
-      names.forEach((n, i) => close(traj[0].params[i], fx.after_one_step[style === 'groups' ? 'maximize_flag' : style][n].data, 1e-12, 1e-15, n));
+      names.forEach((n, i) =>
+        close(
+          traj[0].params[i],
+          fx.after_one_step[style === 'groups' ? 'maximize_flag' : style][n].data,
+          1e-12,
+          1e-15,
+          n,
+        ),
+      );
       traj.forEach((t, k) => {
         close([t.before, t.after], [want.loss_before_step[k], want.loss_after_step[k]], 1e-12, 0, `loss ${k}`);
-        names.forEach((n, i) => close(t.params[i], want.params_after_step[k][n].data, 1e-12, 1e-15, `${n} step ${k + 1}`));
+        names.forEach((n, i) =>
+          close(t.params[i], want.params_after_step[k][n].data, 1e-12, 1e-15, `${n} step ${k + 1}`),
+        );
       });
     });
   }
@@ -340,7 +394,13 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
   type Step = { ret: number; p: number[]; f: number; evals: number; funcEvals: number; nIter: number };
   function run(h: any, sign = 1): Step[] {
     const p = nb.param(fx.start, { dtype: 'float64' });
-    const opt = nb.lbfgs([p], { lr: h.lr, maxIter: h.max_iter, historySize: h.history_size, lineSearchFn: h.line_search_fn, maximize: sign < 0 });
+    const opt = nb.lbfgs([p], {
+      lr: h.lr,
+      maxIter: h.max_iter,
+      historySize: h.history_size,
+      lineSearchFn: h.line_search_fn,
+      maximize: sign < 0,
+    });
     let count = 0;
     const closure = () => {
       opt.zeroGrad();
@@ -353,7 +413,14 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
       const before = count;
       const ret = (opt.step(closure) as Tensor).item() as number;
       const st = opt.state.get(p)!;
-      return { ret: sign * ret, p: host(p), f: rosen(p).item() as number, evals: count - before, funcEvals: st.funcEvals, nIter: st.nIter };
+      return {
+        ret: sign * ret,
+        p: host(p),
+        f: rosen(p).item() as number,
+        evals: count - before,
+        funcEvals: st.funcEvals,
+        nIter: st.nIter,
+      };
     });
   }
 
@@ -365,7 +432,11 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
       const got = run(r.hyperparameters);
       got.forEach((g, k) => {
         const s = r.steps[k];
-        expect([g.evals, g.funcEvals, g.nIter], `step ${k + 1}`).toEqual([s.closure_evals, s.state_func_evals, s.state_n_iter]);
+        expect([g.evals, g.funcEvals, g.nIter], `step ${k + 1}`).toEqual([
+          s.closure_evals,
+          s.state_func_evals,
+          s.state_n_iter,
+        ]);
         // Unit steps without a line search (run 3) amplify a last-bit difference ~1000x per step: PyTorch fuses
         // a + t·d into one FMA, JS rounds twice. The exact-fma test below shows the algorithm is bit-identical.
         const [rel, abs] = i === 2 && k >= 2 ? [1e-2, 1e-6] : [1e-8, 1e-15];
@@ -375,7 +446,7 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
     });
   }
 
-  describe('with an exact fused multiply-add, as PyTorch\'s AVX2 kernels use', () => {
+  describe("with an exact fused multiply-add, as PyTorch's AVX2 kernels use", () => {
     const plain = arith.fma;
     afterEach(() => void (arith.fma = plain));
 
@@ -383,21 +454,32 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
       arith.fma = exactFma;
       for (const r of fx.runs) {
         const got = run(r.hyperparameters);
-        const want = r.steps.map((s: any) => ({ ret: s.step_return, p: s.p.data, f: s.f, evals: s.closure_evals, funcEvals: s.state_func_evals, nIter: s.state_n_iter }));
+        const want = r.steps.map((s: any) => ({
+          ret: s.step_return,
+          p: s.p.data,
+          f: s.f,
+          evals: s.closure_evals,
+          funcEvals: s.state_func_evals,
+          nIter: s.state_n_iter,
+        }));
         expect(got, label(r.hyperparameters)).toEqual(want);
       }
     });
   });
 
-  it('maximize=true on -f retraces the minimization exactly (an extension: PyTorch\'s LBFGS has no maximize)', () => {
+  it("maximize=true on -f retraces the minimization exactly (an extension: PyTorch's LBFGS has no maximize)", () => {
     const h = fx.runs[0].hyperparameters;
     expect(run(h, -1)).toEqual(run(h));
   });
 
-  it('accepts the language\'s names history= and line_search=, and stops at once at a stationary point', () => {
+  it("accepts the language's names history= and line_search=, and stops at once at a stationary point", () => {
     const p = nb.param([1, 1], { dtype: 'float64' });
     const opt = nb.lbfgs([p], { history: 5, lineSearch: 'strong_wolfe' });
-    expect([opt.paramGroups[0].historySize, opt.paramGroups[0].lineSearchFn, opt.paramGroups[0].maxEval]).toEqual([5, 'strong_wolfe', 25]);
+    expect([opt.paramGroups[0].historySize, opt.paramGroups[0].lineSearchFn, opt.paramGroups[0].maxEval]).toEqual([
+      5,
+      'strong_wolfe',
+      25,
+    ]);
     let calls = 0;
     opt.step(() => {
       opt.zeroGrad();
@@ -424,8 +506,22 @@ describe('strong-Wolfe line search and cubic interpolation against PyTorch 1.13'
     [[1, -3, 0.5, 1, 0.25], 0.001, -1.3, 25, 1e-9, [-0.4690093251340952, -0.04319381546989565, 1.445987165791422, 9]],
     [[0, -1, 0, 0, 1], 0.001, 0.0, 3, 1e-9, [0.0, -1.0, 0.0, 4]], // max_ls reached
     [[0, -1, 0, 0, 0, 0, 1], 0.3, 0.7, 25, 0.01, [-0.582351, 0.00841999999999965, 0.0, 1]], // bracket below tolerance
-    [[0.71, -0.87, -0.46, 1.86, 0.76], 10.0, -0.35, 25, 1e-9, [-2.1522739416785406, 1.4476994047996072e-9, 300.48360450985234, 13]], // moved off the high end
-    [[-1.73, -1.66, 1.48, -1.84, -1.1, -1.84, 0.13], 1.0, -0.51, 25, 1e-9, [-96248.65562412744, 2.9420432139826147e-5, 2.742110751463427, 9]], // off the low end
+    [
+      [0.71, -0.87, -0.46, 1.86, 0.76],
+      10.0,
+      -0.35,
+      25,
+      1e-9,
+      [-2.1522739416785406, 1.4476994047996072e-9, 300.48360450985234, 13],
+    ], // moved off the high end
+    [
+      [-1.73, -1.66, 1.48, -1.84, -1.1, -1.84, 0.13],
+      1.0,
+      -0.51,
+      25,
+      1e-9,
+      [-96248.65562412744, 2.9420432139826147e-5, 2.742110751463427, 9],
+    ], // off the low end
   ];
   const horner = (c: number[], x: number): [number, number] => {
     let f = 0;

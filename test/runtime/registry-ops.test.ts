@@ -2,7 +2,21 @@ import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { ELEMENTWISE } from '../../runtime/ops/registry';
-import { F32, F64, checkGrads, pinBackend, runnableBackends, expectClose, fixture, load, orZeros, values, type Fx, type Real, type Tol } from './helpers';
+import {
+  F32,
+  F64,
+  checkGrads,
+  pinBackend,
+  runnableBackends,
+  expectClose,
+  fixture,
+  load,
+  orZeros,
+  values,
+  type Fx,
+  type Real,
+  type Tol,
+} from './helpers';
 
 /**
  * The registry's newer ops (elementwise, reductions, nn) against PyTorch (test/fixtures/torch/registry_ops.json,
@@ -22,7 +36,10 @@ interface Entry {
 }
 
 type Run = (xs: Tensor[], attrs: Record<string, any>, dtype: Real) => Tensor;
-const el = (name: string): Run => (xs, attrs) => (Object.keys(attrs).length ? (nb as any)[name](xs[0], attrs) : (nb as any)[name](...xs));
+const el =
+  (name: string): Run =>
+  (xs, attrs) =>
+    Object.keys(attrs).length ? (nb as any)[name](xs[0], attrs) : (nb as any)[name](...xs);
 const axisOf = (dim: unknown) => (dim === null || dim === undefined ? null : (dim as number | number[]));
 const target = (attrs: Record<string, any>, dtype: Real) => load(attrs.target, { dtype });
 
@@ -39,14 +56,22 @@ const OPS: Record<string, Run> = {
   softmax: ([x], a) => nb.softmax(x, { axis: a.dim }),
   log_softmax: ([x], a) => nb.log_softmax(x, { axis: a.dim }),
   cross_entropy: ([x], a, dt) =>
-    nb.cross_entropy(x, target(a, dt), { reduction: a.reduction, label_smoothing: a.label_smoothing, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
-  nll_loss: ([x], a, dt) => nb.nll_loss(x, target(a, dt), { reduction: a.reduction, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
+    nb.cross_entropy(x, target(a, dt), {
+      reduction: a.reduction,
+      label_smoothing: a.label_smoothing,
+      weight: a.weight ? load(a.weight, { dtype: dt }) : null,
+    }),
+  nll_loss: ([x], a, dt) =>
+    nb.nll_loss(x, target(a, dt), { reduction: a.reduction, weight: a.weight ? load(a.weight, { dtype: dt }) : null }),
   mse_loss: ([x, y], a) => nb.mse_loss(x, y, { reduction: a.reduction }),
   l1_loss: ([x, y], a) => nb.l1_loss(x, y, { reduction: a.reduction }),
   huber_loss: ([x, y], a) => nb.huber_loss(x, y, { reduction: a.reduction, delta: a.delta }),
   binary_cross_entropy: ([p], a, dt) => nb.binary_cross_entropy(p, target(a, dt), { reduction: a.reduction }),
   binary_cross_entropy_with_logits: ([x], a, dt) =>
-    nb.binary_cross_entropy_with_logits(x, target(a, dt), { reduction: a.reduction, pos_weight: a.pos_weight ? load(a.pos_weight, { dtype: dt }) : null }),
+    nb.binary_cross_entropy_with_logits(x, target(a, dt), {
+      reduction: a.reduction,
+      pos_weight: a.pos_weight ? load(a.pos_weight, { dtype: dt }) : null,
+    }),
 };
 
 const entries = fixture<{ entries: Entry[] }>('registry_ops').entries;
@@ -59,13 +84,20 @@ function againstTorch(e: Entry, dtype: Real, tol: Tol, secondOrder = true): void
   expect(out.dtype).toBe(dtype);
   expectClose(out, e.output, tol, 'output');
   const v = load(e.cotangent, { dtype });
-  const vjp = (nb.grad(nb.sum(nb.mul(out, v)), xs, { allowUnused: true, createGraph: e.second_order !== null }) as (Tensor | null)[]).map((g, i) => orZeros(g, xs[i]));
+  const vjp = (
+    nb.grad(nb.sum(nb.mul(out, v)), xs, {
+      allowUnused: true,
+      createGraph: e.second_order !== null,
+    }) as (Tensor | null)[]
+  ).map((g, i) => orZeros(g, xs[i]));
   vjp.forEach((g, i) => expectClose(g, e.vjp[i], tol, `VJP for ${e.inputs[i].name}`));
   if (!secondOrder) return;
   e.second_order?.forEach((so, i) => {
     const u = load(so.u, { dtype });
     const hs = vjp[i].requiresGrad
-      ? (nb.grad(nb.sum(nb.mul(vjp[i], u)), xs, { allowUnused: true, retainGraph: true }) as (Tensor | null)[]).map((h, j) => orZeros(h, xs[j]))
+      ? (nb.grad(nb.sum(nb.mul(vjp[i], u)), xs, { allowUnused: true, retainGraph: true }) as (Tensor | null)[]).map(
+          (h, j) => orZeros(h, xs[j]),
+        )
       : xs.map((x) => nb.zerosLike(x));
     hs.forEach((h, j) => expectClose(h, so.grads[j], tol, `d/d${e.inputs[j].name} of sum(VJP_${so.input} * u)`));
   });
@@ -87,7 +119,10 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (_name, e) => {
   it('agrees with float64 finite differences, orders 1 and 2', () => {
     const points = e.inputs.map((inp) => load(inp.value));
     // a row at a kink (std of a constant row) says so in its note: second differences mean nothing there
-    checkGrads((...xs: Tensor[]) => apply(e, xs, 'float64'), points, { order: /kink/.test(e.note ?? '') ? 1 : 2, seed: e.name.length });
+    checkGrads((...xs: Tensor[]) => apply(e, xs, 'float64'), points, {
+      order: /kink/.test(e.note ?? '') ? 1 : 2,
+      seed: e.name.length,
+    });
   });
 });
 
@@ -103,11 +138,16 @@ describe.each(runnableBackends())('float32 on the %s backend', (backend) => {
     expect(nb.getBackend().name).toBe(backend);
     againstTorch(e, 'float32', large(e) ? F32_WIDE : F32, !large(e));
   });
-  if (backend !== 'js') it("ran the backend's own kernels, not only the js fallback", () => expect(callsSincePinned()).toBeGreaterThan(100));
+  if (backend !== 'js')
+    it("ran the backend's own kernels, not only the js fallback", () =>
+      expect(callsSincePinned()).toBeGreaterThan(100));
 });
 
 describe('the non-differentiable and random ones', () => {
-  const x = nb.tensor([[1, 5, 2], [7, 0, 7]]);
+  const x = nb.tensor([
+    [1, 5, 2],
+    [7, 0, 7],
+  ]);
   it('argmax/argmin give the first extreme index, flattened or along axis, with keepdim', () => {
     expect(values(nb.argmax(x))).toEqual([3]);
     expect(nb.argmax(x).rank).toBe(0);
@@ -118,10 +158,23 @@ describe('the non-differentiable and random ones', () => {
   });
 
   it('any/all reduce to bools along axes', () => {
-    const b = nb.tensor([[0, 0, 1], [0, 0, 0]]);
+    const b = nb.tensor([
+      [0, 0, 1],
+      [0, 0, 0],
+    ]);
     expect(nb.any(b).dtype).toBe('bool');
     expect(values(nb.any(b, { axis: 1 }))).toEqual([1, 0]);
-    expect(values(nb.all(nb.tensor([[1, 2], [0, 3]]), { axis: 0 }))).toEqual([0, 1]);
+    expect(
+      values(
+        nb.all(
+          nb.tensor([
+            [1, 2],
+            [0, 3],
+          ]),
+          { axis: 0 },
+        ),
+      ),
+    ).toEqual([0, 1]);
     expect(nb.all(b, { axis: 1, keepdim: true }).shape).toEqual([2, 1]);
   });
 
@@ -141,8 +194,19 @@ describe('the non-differentiable and random ones', () => {
   });
 
   it('logits of 1000 stay finite in softmax, log_softmax, logsumexp and the losses, in float32', () => {
-    const z = nb.param(nb.tensor([[1000, 0, -1000], [1000, 1000, 999]]));
-    const parts = [nb.softmax(z), nb.log_softmax(z), nb.logsumexp(z, { axis: 1 }), nb.cross_entropy(z, nb.tensor([1, 2])), nb.binary_cross_entropy_with_logits(z, nb.onesLike(z))];
+    const z = nb.param(
+      nb.tensor([
+        [1000, 0, -1000],
+        [1000, 1000, 999],
+      ]),
+    );
+    const parts = [
+      nb.softmax(z),
+      nb.log_softmax(z),
+      nb.logsumexp(z, { axis: 1 }),
+      nb.cross_entropy(z, nb.tensor([1, 2])),
+      nb.binary_cross_entropy_with_logits(z, nb.onesLike(z)),
+    ];
     for (const p of parts) expect(values(p).every(Number.isFinite), p.toString()).toBe(true);
     const g = nb.grad(nb.cross_entropy(z, nb.tensor([1, 2])), z) as Tensor;
     expect(values(g).every(Number.isFinite)).toBe(true);
@@ -161,8 +225,15 @@ describe('the non-differentiable and random ones', () => {
 describe('explain sees through the composites', () => {
   it("formula names cross_entropy's one-hot target and softmax's constant maximum", async () => {
     const { formula } = await import('../../runtime/explain/formula');
-    const Z = nb.param(nb.tensor([[1, 2, 0.5], [0, 0, 1]]));
+    const Z = nb.param(
+      nb.tensor([
+        [1, 2, 0.5],
+        [0, 0, 1],
+      ]),
+    );
     Z.name = 'Z';
-    expect(formula(nb.cross_entropy(Z, nb.tensor([1, 2])), Z)).toBe('-onehot(target)/2 + onehot(target)*exp(Z - max)/(2*sum(exp(Z - max)))');
+    expect(formula(nb.cross_entropy(Z, nb.tensor([1, 2])), Z)).toBe(
+      '-onehot(target)/2 + onehot(target)*exp(Z - max)/(2*sum(exp(Z - max)))',
+    );
   });
 });

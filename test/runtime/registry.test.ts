@@ -4,7 +4,14 @@ import { Tensor } from '../../runtime';
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
 import { parseFormula } from '../../runtime/explain/parse-formula';
 import type { Expr } from '../../runtime/explain/symbolic';
-import { allEntries, ELEMENTWISE, familyNames, familyOf, KERNEL_FNS, type ElementwiseEntry } from '../../runtime/ops/registry';
+import {
+  allEntries,
+  ELEMENTWISE,
+  familyNames,
+  familyOf,
+  KERNEL_FNS,
+  type ElementwiseEntry,
+} from '../../runtime/ops/registry';
 import { createBuiltins } from '../../compiler/builtins';
 import * as unaryModule from '../../runtime/ops/unary';
 import * as binaryModule from '../../runtime/ops/binary';
@@ -15,7 +22,11 @@ import { runNabla } from '../lang/run';
  * The op registry (runtime/ops/registry): every entry complete, every formula the same function as its
  * rule, and plain numbers agreeing with 0-d tensors on every op.
  */
-const builtins = createBuiltins({ out: () => ({ stdout: () => {}, stderr: () => {}, display: () => {} }) as never, scriptArgs: new Map(), bundle: () => ({}) });
+const builtins = createBuiltins({
+  out: () => ({ stdout: () => {}, stderr: () => {}, display: () => {} }) as never,
+  scriptArgs: new Map(),
+  bundle: () => ({}),
+});
 const fixtureOps = new Set([
   ...fixture<{ entries: { op: string }[] }>('ops').entries.map((e) => e.op),
   ...fixture<{ entries: { op: string }[] }>('registry_ops').entries.map((e) => e.op),
@@ -48,30 +59,45 @@ describe('every registry entry is complete', () => {
     if (surface !== 'operator') {
       const d = builtins.defs.get(name);
       expect(d, `builtin ${name}`).toBeDefined();
-      if (surface === 'builtin') expect(d!.params.map((p) => p.name)).toEqual([...e.inputs, ...(e.params ?? []).map((p) => p.name)]);
+      if (surface === 'builtin')
+        expect(d!.params.map((p) => p.name)).toEqual([...e.inputs, ...(e.params ?? []).map((p) => p.name)]);
     }
     // the PyTorch fixture row
     expect(fixtureOps.has(name), `a row for ${name} in scripts/torch_fixtures.py`).toBe(true);
   });
 
   it('the TypeScript export lines name only registry ops (a misspelt name would export undefined)', () => {
-    for (const [k, v] of [...Object.entries(unaryModule), ...Object.entries(binaryModule)]) expect(v, `export ${k}`).toBeDefined();
+    for (const [k, v] of [...Object.entries(unaryModule), ...Object.entries(binaryModule)])
+      expect(v, `export ${k}`).toBeDefined();
   });
 
-  it.each(allEntries().filter((e) => e.family !== 'elementwise').map((e) => [`${e.family} ${e.name}`, e] as const))('%s', (_label, e) => {
+  it.each(
+    allEntries()
+      .filter((e) => e.family !== 'elementwise')
+      .map((e) => [`${e.family} ${e.name}`, e] as const),
+  )('%s', (_label, e) => {
     expect(e.doc.length, 'doc line').toBeGreaterThan(5);
     // it takes a tensor: an input, or a tensor-kind param (einsum's equation comes before its *operands)
-    expect(e.inputs.length + (e.params ?? []).filter((p) => p.kind === 'tensor' || p.kind === 'tensors').length, 'tensor inputs').toBeGreaterThan(0);
+    expect(
+      e.inputs.length + (e.params ?? []).filter((p) => p.kind === 'tensor' || p.kind === 'tensors').length,
+      'tensor inputs',
+    ).toBeGreaterThan(0);
     // a param without a default is a required positional argument, so it must say how it converts
-    for (const p of e.params ?? []) expect('default' in p || p.kind !== undefined, `${p.name} has a default or a kind`).toBe(true);
+    for (const p of e.params ?? [])
+      expect('default' in p || p.kind !== undefined, `${p.name} has a default or a kind`).toBe(true);
     expect(e.formulas === undefined || e.formulas.every((f) => f.length > 5), 'formula text').toBe(true);
     const surface = e.surface ?? 'builtin';
     if (surface === 'builtin') expect(typeof (e as { forward?: unknown }).forward, 'forward').toBe('function');
-    if (e.method) expect(typeof (Tensor.prototype as any)[e.name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())], 'TypeScript method').toBe('function');
+    if (e.method)
+      expect(
+        typeof (Tensor.prototype as any)[e.name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())],
+        'TypeScript method',
+      ).toBe('function');
     if (surface !== 'operator') {
       const d = builtins.defs.get(e.name);
       expect(d, `builtin ${e.name}`).toBeDefined();
-      if (surface === 'builtin') expect(d!.params.map((p) => p.name)).toEqual([...e.inputs, ...(e.params ?? []).map((p) => p.name)]);
+      if (surface === 'builtin')
+        expect(d!.params.map((p) => p.name)).toEqual([...e.inputs, ...(e.params ?? []).map((p) => p.name)]);
     }
   });
 
@@ -96,12 +122,23 @@ function evaluate(e: Expr, env: Record<string, number>): number {
       return e.terms.reduce((s, t) => s + evaluate(t, env), 0);
     case 'mul':
       // a / b parses as a * b^-1: divide, so x / x is exactly 1 (trunc and floor of it are sensitive)
-      return e.factors.reduce((p, f) => (f.k === 'pow' && f.exp.k === 'num' && f.exp.v === -1 ? p / evaluate(f.base, env) : p * evaluate(f, env)), 1);
+      return e.factors.reduce(
+        (p, f) =>
+          f.k === 'pow' && f.exp.k === 'num' && f.exp.v === -1 ? p / evaluate(f.base, env) : p * evaluate(f, env),
+        1,
+      );
     case 'pow':
       return Math.pow(evaluate(e.base, env), evaluate(e.exp, env));
     case 'cmp': {
       const v = e.args.map((a) => evaluate(a, env));
-      const cmp: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '>': (a, b) => a > b, '<=': (a, b) => a <= b, '>=': (a, b) => a >= b, '==': (a, b) => a === b, '!=': (a, b) => a !== b };
+      const cmp: Record<string, (a: number, b: number) => boolean> = {
+        '<': (a, b) => a < b,
+        '>': (a, b) => a > b,
+        '<=': (a, b) => a <= b,
+        '>=': (a, b) => a >= b,
+        '==': (a, b) => a === b,
+        '!=': (a, b) => a !== b,
+      };
       return e.ops.every((op, i) => cmp[op](v[i], v[i + 1])) ? 1 : 0;
     }
     case 'call': {
@@ -126,7 +163,7 @@ function samplePoints(arity: 1 | 2, seed: number): number[][] {
   // pairs: each special value against each (ties included), then random pairs and random ties
   const a: number[] = [];
   const b: number[] = [];
-  for (const p of special) for (const q of special) a.push(p), b.push(q);
+  for (const p of special) for (const q of special) (a.push(p), b.push(q));
   random.forEach((v, i) => (a.push(v), b.push(i % 3 === 0 ? v : random[(i + 7) % random.length])));
   return [a, b];
 }
@@ -140,9 +177,13 @@ describe('each formula is the function its rule computes (ties, zeros and masked
     const cols = samplePoints(e.arity, name.length);
     const n = cols[0].length;
     // numeric params off their defaults; a string choice (gelu's approximate) each way, as its index in the formula
-    const numeric = Object.fromEntries((e.params ?? []).filter((p) => !p.choices).map((p) => [p.name, (p.default as number) + 0.15]));
+    const numeric = Object.fromEntries(
+      (e.params ?? []).filter((p) => !p.choices).map((p) => [p.name, (p.default as number) + 0.15]),
+    );
     const choice = (e.params ?? []).find((p) => p.choices);
-    const variants = choice ? choice.choices!.map((c, k) => ({ op: { ...numeric, [choice.name]: c }, env: { ...numeric, [choice.name]: k } })) : [{ op: numeric, env: numeric }];
+    const variants = choice
+      ? choice.choices!.map((c, k) => ({ op: { ...numeric, [choice.name]: c }, env: { ...numeric, [choice.name]: k } }))
+      : [{ op: numeric, env: numeric }];
     for (const v of variants) {
       const xs = cols.map((c) => nb.tensor(c, { dtype: 'float64', requiresGrad: true }));
       const op = (nb as any)[name] as (...a: unknown[]) => Tensor;
@@ -156,9 +197,18 @@ describe('each formula is the function its rule computes (ties, zeros and masked
         const expr = parseFormula(text, (name) => ({ k: 'sym', name }));
         const rule = grads[i] ? Array.from(grads[i]!.toHost()) : new Array(n).fill(0);
         for (let k = 0; k < n; k++) {
-          const env: Record<string, number> = { g: gv[k], out: outv[k], x0: cols[0][k], ...(cols[1] ? { x1: cols[1][k] } : {}), ...v.env };
+          const env: Record<string, number> = {
+            g: gv[k],
+            out: outv[k],
+            x0: cols[0][k],
+            ...(cols[1] ? { x1: cols[1][k] } : {}),
+            ...v.env,
+          };
           const want = evaluate(expr, env);
-          expect(close(rule[k], want), `${name} ${JSON.stringify(v.op)} input ${i + 1} at (${cols.map((c) => c[k]).join(', ')}): rule ${rule[k]}, formula "${text}" ${want}`).toBe(true);
+          expect(
+            close(rule[k], want),
+            `${name} ${JSON.stringify(v.op)} input ${i + 1} at (${cols.map((c) => c[k]).join(', ')}): rule ${rule[k]}, formula "${text}" ${want}`,
+          ).toBe(true);
         }
       });
     }
@@ -173,14 +223,18 @@ describe('plain numbers and 0-d tensors agree on every builtin op', () => {
   it.each(viaBuiltin.map((e) => [e.name, e] as const))('%s', (name, e) => {
     const impl = builtins.defs.get(name)!.impl;
     const defaults = (e.params ?? []).map((p) => p.default);
-    const pairs = e.arity === 1 ? points.map((p) => [p]) : points.flatMap((p) => points.slice(0, 11).map((q) => [p, q]));
+    const pairs =
+      e.arity === 1 ? points.map((p) => [p]) : points.flatMap((p) => points.slice(0, 11).map((q) => [p, q]));
     for (const args of pairs) {
       const num = impl(...args, ...defaults) as number;
       expect(typeof num, `${name}(${args}) on numbers is a number`).toBe('number');
       const t = impl(...args.map((v) => nb.tensor(v, { dtype: 'float64' })), ...defaults) as Tensor;
       expect(t.rank).toBe(0);
       const tv = t.item() as number;
-      expect(Object.is(num, tv) || (Number.isNaN(num) && Number.isNaN(tv)) || num === tv, `${name}(${args.join(', ')}): number ${num}, tensor ${tv}`).toBe(true);
+      expect(
+        Object.is(num, tv) || (Number.isNaN(num) && Number.isNaN(tv)) || num === tv,
+        `${name}(${args.join(', ')}): number ${num}, tensor ${tv}`,
+      ).toBe(true);
     }
   });
 
@@ -195,7 +249,9 @@ describe('plain numbers and 0-d tensors agree on every builtin op', () => {
 
 describe('max and min with indices=true', () => {
   it('give (values, indices) along one axis, the values differentiable, as torch.max(x, dim)', () => {
-    const r = runNabla('x = param([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\nv, i = max(x, axis=1, indices=true)\nsum(v).backward()\nprint(v.tolist(), i.tolist(), x.grad.tolist())\nprint(min(x, axis=0, indices=true)[1].tolist())');
+    const r = runNabla(
+      'x = param([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\nv, i = max(x, axis=1, indices=true)\nsum(v).backward()\nprint(v.tolist(), i.tolist(), x.grad.tolist())\nprint(min(x, axis=0, indices=true)[1].tolist())',
+    );
     expect(r.ok).toBe(true);
     expect(r.stdout).toBe('[5, 7] [1, 0] [[0, 1, 0], [1, 0, 0]]\n[0, 1, 0]\n');
   });
@@ -209,7 +265,8 @@ describe('max and min with indices=true', () => {
 
 describe('compiled (fused) loops run the registry expressions, params and helpers included', () => {
   it('leaky_relu, elu, erf and fmod give the eager values when compiled', () => {
-    const f = (x: Tensor) => nb.add(nb.add(nb.leaky_relu(x, { negative_slope: 0.3 }), nb.elu(x, { alpha: 0.7 })), nb.fmod(nb.erf(x), 0.4));
+    const f = (x: Tensor) =>
+      nb.add(nb.add(nb.leaky_relu(x, { negative_slope: 0.3 }), nb.elu(x, { alpha: 0.7 })), nb.fmod(nb.erf(x), 0.4));
     const c = nb.compile(f);
     const x = nb.tensor([-2, -0.5, 0, 0.25, 1.5, 3]);
     const want = Array.from(f(x).toHost());

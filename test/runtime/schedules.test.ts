@@ -52,17 +52,39 @@ function ours(make: (o: nb.Optimizer<{ lr: number }>) => { step(m?: number): voi
   });
 }
 
-describe('schedules give PyTorch\'s rates', () => {
-  it.runIf(hasTorch)('StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau (min/rel with cooldown, max/abs)', () => {
-    const t = torchRates();
-    const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 14));
-    close(ours((o) => new nb.StepLR(o, 3, 0.5)), t.step);
-    close(ours((o) => new nb.ExponentialLR(o, 0.9)), t.exp);
-    close(ours((o) => new nb.CosineLR(o, 7, 0.01)), t.cos);
-    close(ours((o) => new nb.ReduceOnPlateau(o, { patience: 2, cooldown: 1, factor: 0.5 }), metrics), t.plateau);
-    close(ours((o) => new nb.ReduceOnPlateau(o, { mode: 'max', thresholdMode: 'abs', threshold: 0.5, patience: 1 }), metrics), t.plateau_abs_max);
-    expect(new Set(t.plateau).size).toBeGreaterThan(2); // the plateau test exercises reductions
-  }, 180_000);
+describe("schedules give PyTorch's rates", () => {
+  it.runIf(hasTorch)(
+    'StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau (min/rel with cooldown, max/abs)',
+    () => {
+      const t = torchRates();
+      const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 14));
+      close(
+        ours((o) => new nb.StepLR(o, 3, 0.5)),
+        t.step,
+      );
+      close(
+        ours((o) => new nb.ExponentialLR(o, 0.9)),
+        t.exp,
+      );
+      close(
+        ours((o) => new nb.CosineLR(o, 7, 0.01)),
+        t.cos,
+      );
+      close(
+        ours((o) => new nb.ReduceOnPlateau(o, { patience: 2, cooldown: 1, factor: 0.5 }), metrics),
+        t.plateau,
+      );
+      close(
+        ours(
+          (o) => new nb.ReduceOnPlateau(o, { mode: 'max', thresholdMode: 'abs', threshold: 0.5, patience: 1 }),
+          metrics,
+        ),
+        t.plateau_abs_max,
+      );
+      expect(new Set(t.plateau).size).toBeGreaterThan(2); // the plateau test exercises reductions
+    },
+    180_000,
+  );
 
   it('a compiled step uses the rate the schedule set', () => {
     const w = nb.param([1]);

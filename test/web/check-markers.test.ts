@@ -47,9 +47,13 @@ async function type(text: string): Promise<void> {
 const markers = (i: number): Promise<Marker[]> =>
   page.evaluate((k) => {
     const p = (window as any).nablaPlayground;
-    return p.monaco.editor
-      .getModelMarkers({ resource: p.editor(k).getModel().uri })
-      .map((m: any) => ({ owner: m.owner, line: m.startLineNumber, col: m.startColumn, endCol: m.endColumn, message: m.message }));
+    return p.monaco.editor.getModelMarkers({ resource: p.editor(k).getModel().uri }).map((m: any) => ({
+      owner: m.owner,
+      line: m.startLineNumber,
+      col: m.startColumn,
+      endCol: m.endColumn,
+      message: m.message,
+    }));
   }, i);
 
 describe.skipIf(missing !== null)('the checker in the playground', () => {
@@ -73,13 +77,19 @@ describe.skipIf(missing !== null)('the checker in the playground', () => {
   it('marks a misspelt name while typing, at its column, suggesting the builtin', async () => {
     const i = await addCell();
     await type('y = tahn(1.0)');
-    await expect.poll(() => markers(i), WAIT).toEqual([{ owner: 'nabla-check', line: 1, col: 5, endCol: 9, message: expect.stringContaining("did you mean 'tanh'") }]);
+    await expect
+      .poll(() => markers(i), WAIT)
+      .toEqual([
+        { owner: 'nabla-check', line: 1, col: 5, endCol: 9, message: expect.stringContaining("did you mean 'tanh'") },
+      ]);
     // the quick fix (Ctrl+.) replaces the name with the first suggestion
     await page.evaluate((k) => (window as any).nablaPlayground.editor(k).setPosition({ lineNumber: 1, column: 6 }), i);
     await page.keyboard.press('Control+Period');
     await expect.poll(() => page.locator('.context-view').textContent(), WAIT).toContain("Change to 'tanh'");
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate((k) => (window as any).nablaPlayground.editor(k).getValue(), i), WAIT).toBe('y = tanh(1.0)');
+    await expect
+      .poll(() => page.evaluate((k) => (window as any).nablaPlayground.editor(k).getValue(), i), WAIT)
+      .toBe('y = tanh(1.0)');
     await expect.poll(() => markers(i), WAIT).toEqual([]);
   });
 
@@ -92,7 +102,9 @@ describe.skipIf(missing !== null)('the checker in the playground', () => {
     await type('fn half(v) = v / 2'); // not run: the checker reads its source
     const c = await addCell();
     await type('print(half(w), half(q))');
-    await expect.poll(() => markers(c), WAIT).toEqual([{ owner: 'nabla-check', line: 1, col: 21, endCol: 22, message: "'q' is not defined" }]);
+    await expect
+      .poll(() => markers(c), WAIT)
+      .toEqual([{ owner: 'nabla-check', line: 1, col: 21, endCol: 22, message: "'q' is not defined" }]);
     expect(await markers(b)).toEqual([]);
   });
 

@@ -61,7 +61,11 @@ function payloadNotebook(): Record<string, unknown> {
         metadata: {},
         execution_count: 2,
         data: {
-          'application/vnd.vegalite.v5+json': { data: { url: `${FOREIGN}/data.json` }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } },
+          'application/vnd.vegalite.v5+json': {
+            data: { url: `${FOREIGN}/data.json` },
+            mark: 'point',
+            encoding: { x: { field: 'a', type: 'quantitative' } },
+          },
           'text/plain': ['vega chart'],
         },
       },
@@ -73,10 +77,32 @@ function payloadNotebook(): Record<string, unknown> {
     metadata: {},
     execution_count: 3,
     source: ['print("svg")'],
-    outputs: [{ output_type: 'display_data', metadata: {}, data: { 'image/svg+xml': [`<svg xmlns="http://www.w3.org/2000/svg"><script>parent.__pwned='svgmime'</script><image href="${FOREIGN}/x.png"/></svg>`] } }],
+    outputs: [
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'image/svg+xml': [
+            `<svg xmlns="http://www.w3.org/2000/svg"><script>parent.__pwned='svgmime'</script><image href="${FOREIGN}/x.png"/></svg>`,
+          ],
+        },
+      },
+    ],
   });
-  cells.push({ cell_type: 'markdown', id: 'payload-md', metadata: {}, source: [`# title\n\nsome *text* and \`code\`\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<img src="${FOREIGN}/md.png" onerror="window.__pwned='md'"> <script>window.__pwned='md-script'</script>`] });
-  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'nabla', display_name: 'Nabla', language: 'nabla' } }, cells };
+  cells.push({
+    cell_type: 'markdown',
+    id: 'payload-md',
+    metadata: {},
+    source: [
+      `# title\n\nsome *text* and \`code\`\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<img src="${FOREIGN}/md.png" onerror="window.__pwned='md'"> <script>window.__pwned='md-script'</script>`,
+    ],
+  });
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'nabla', display_name: 'Nabla', language: 'nabla' } },
+    cells,
+  };
 }
 
 let tmp: string;
@@ -103,7 +129,11 @@ async function watchedPage(): Promise<Watched> {
   });
   await context.addInitScript(() => {
     (window as any).__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => (window as any).__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${(e.target as Element)?.outerHTML?.slice(0, 120) ?? ''}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__csp.push(
+        `${e.violatedDirective} ${e.blockedURI} ${e.sample} ${(e.target as Element)?.outerHTML?.slice(0, 120) ?? ''}`,
+      ),
+    );
   });
   const page = await context.newPage();
   page.on('dialog', (d) => {
@@ -126,9 +156,15 @@ const pageLook = (page: Page) =>
 
 /** Clicks everything in the outputs a reader could click (the payloads' links and handlers). */
 async function clickOutputs(page: Page): Promise<void> {
-  const targets = page.locator('.outputs .html a, .outputs .html text, .outputs .html .clickme, .outputs .html button, .outputs .html div');
+  const targets = page.locator(
+    '.outputs .html a, .outputs .html text, .outputs .html .clickme, .outputs .html button, .outputs .html div',
+  );
   const n = await targets.count();
-  for (let i = 0; i < n; i++) await targets.nth(i).click({ force: true, timeout: 2_000 }).catch(() => undefined);
+  for (let i = 0; i < n; i++)
+    await targets
+      .nth(i)
+      .click({ force: true, timeout: 2_000 })
+      .catch(() => undefined);
   // and where the overlay would have been: the Run all button
   await page.mouse.click(10, 10);
 }
@@ -138,7 +174,14 @@ async function expectNothingRan(w: Watched): Promise<void> {
   expect(await w.page.evaluate(() => (window as any).__pwned ?? null)).toBeNull();
   expect(w.dialogs).toEqual([]);
   expect(w.foreign).toEqual([]);
-  expect(await w.page.evaluate(() => document.querySelectorAll('#cells script, #cells iframe, #cells object, #cells form, #cells set, #cells animate, #cells style').length)).toBe(0);
+  expect(
+    await w.page.evaluate(
+      () =>
+        document.querySelectorAll(
+          '#cells script, #cells iframe, #cells object, #cells form, #cells set, #cells animate, #cells style',
+        ).length,
+    ),
+  ).toBe(0);
 }
 
 describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
@@ -172,7 +215,9 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     }
     // Node's own answer to oversized headers (431) carries it too
     const raw = await new Promise<string>((ok, fail) => {
-      const s: Socket = connect(served.port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`));
+      const s: Socket = connect(served.port, '127.0.0.1', () =>
+        s.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`),
+      );
       let text = '';
       s.on('data', (d: Buffer) => (text += d.toString()));
       s.on('end', () => ok(text));
@@ -197,10 +242,14 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     const count = Object.keys(HTML_PAYLOADS).length;
     await expect.poll(() => page.locator('.outputs .untrusted').count(), WAIT).toBe(count);
     // the sanitized outputs still show their text, with the note saying they are from a file
-    expect(await page.locator('.outputs').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('svg-set click')]));
+    expect(await page.locator('.outputs').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('svg-set click')]),
+    );
     expect(await page.locator('.trust-note').first().textContent()).toMatch(/run the cell/);
     // the Vega chart that would load data.url is refused, with the reason
-    await expect.poll(() => page.locator('.chart.failed').textContent(), WAIT).toMatch(/asks to load .*192\.0\.2\.1.*draw only data they carry/);
+    await expect
+      .poll(() => page.locator('.chart.failed').textContent(), WAIT)
+      .toMatch(/asks to load .*192\.0\.2\.1.*draw only data they carry/);
     await clickOutputs(page);
     await expectNothingRan(w);
     expect(await pageLook(page)).toEqual(look);
@@ -208,8 +257,20 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     // and what the sanitizer keeps of its HTML loads nothing: no script, no foreign image
     const md = page.locator('.cell[data-cell-id="payload-md"] .rendered');
     const tags = await md.evaluate((el) => [...el.querySelectorAll('*')].map((e) => e.tagName.toLowerCase()));
-    expect(tags.filter((t) => ['h1', 'h2', 'em', 'code', 'li', 'th', 'td', 'script'].includes(t))).toEqual(['h2', 'em', 'code', 'li', 'li', 'th', 'th', 'td', 'td']);
-    expect(await md.evaluate((el) => [...el.querySelectorAll('img')].map((i) => i.getAttribute('src')).filter(Boolean))).toEqual([]);
+    expect(tags.filter((t) => ['h1', 'h2', 'em', 'code', 'li', 'th', 'td', 'script'].includes(t))).toEqual([
+      'h2',
+      'em',
+      'code',
+      'li',
+      'li',
+      'th',
+      'th',
+      'td',
+      'td',
+    ]);
+    expect(
+      await md.evaluate((el) => [...el.querySelectorAll('img')].map((i) => i.getAttribute('src')).filter(Boolean)),
+    ).toEqual([]);
 
     // stored outputs come back from localStorage after a reload: still untrusted
     await page.evaluate(() => (window as any).nablaPlayground.save());
@@ -239,13 +300,18 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     const { page } = w;
     const usable: string[] = await page
       .locator('#backend option')
-      .evaluateAll((os) => os.filter((o) => !(o as HTMLOptionElement).disabled && (o as HTMLOptionElement).value !== 'auto').map((o) => (o as HTMLOptionElement).value));
+      .evaluateAll((os) =>
+        os
+          .filter((o) => !(o as HTMLOptionElement).disabled && (o as HTMLOptionElement).value !== 'auto')
+          .map((o) => (o as HTMLOptionElement).value),
+      );
     expect(usable).toEqual(expect.arrayContaining(['js', 'webasm', 'cpu']));
     await page.click('#add-code');
     const id = await page.locator('.cell.active').getAttribute('data-cell-id');
     const idx: number = await page.evaluate((i) => (window as any).nablaPlayground.indexOf(i), id);
     // past every gpu.js backend's size thresholds, so each backend compiles and runs its own kernels
-    const code = 'x = param(linspace(-3, 3, 65536))\ng = grad(sum(tanh(x) * x^2), x)\nplot(linspace(0, 1, 5), [1, 2, 3, 2, 1])\ng[0:3]';
+    const code =
+      'x = param(linspace(-3, 3, 65536))\ng = grad(sum(tanh(x) * x^2), x)\nplot(linspace(0, 1, 5), [1, 2, 3, 2, 1])\ng[0:3]';
     for (const name of usable) {
       await page.selectOption('#backend', name);
       await expect.poll(() => page.locator('#backend-current').textContent(), WAIT).toBe(name);

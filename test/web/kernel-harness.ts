@@ -5,7 +5,13 @@
 // page's GPU worker (gpu.worker.js) the way the session worker is.
 import '../../runtime';
 import { kernelStats, runKernel, setBackend } from '../../runtime/backend';
-import { attachWebGPUAgent, guardStats, kernelClasses, setSmallTensorLimit, webgpuAgentStats } from '../../runtime/backends/gpujs';
+import {
+  attachWebGPUAgent,
+  guardStats,
+  kernelClasses,
+  setSmallTensorLimit,
+  webgpuAgentStats,
+} from '../../runtime/backends/gpujs';
 import { getKernel } from '../../runtime/kernels';
 import { kernelCases, largeCases, type KernelCase } from '../backends/kernel-cases';
 import { firstMiss } from '../backends/layouts';
@@ -51,7 +57,10 @@ function runTable(req: HarnessRequest, cases: KernelCase[]): HarnessReport {
   }
   const ms = Math.round(performance.now() - t0);
   const g = guardStats.get(req.backend);
-  const classes = req.backend === 'webgpu' ? (webgpuAgentStats()?.classes ?? []) : [...new Set([...kernelClasses(req.backend as 'webgl2').values()].map(String))];
+  const classes =
+    req.backend === 'webgpu'
+      ? (webgpuAgentStats()?.classes ?? [])
+      : [...new Set([...kernelClasses(req.backend as 'webgl2').values()].map(String))];
   return {
     backend: req.backend,
     table: req.table,
@@ -59,7 +68,9 @@ function runTable(req: HarnessRequest, cases: KernelCase[]): HarnessReport {
     onBackend,
     misses: misses.slice(0, 40),
     classes,
-    guard: g ? { declined: g.declined - guardBefore.declined, recomputed: g.recomputed - guardBefore.recomputed } : null,
+    guard: g
+      ? { declined: g.declined - guardBefore.declined, recomputed: g.recomputed - guardBefore.recomputed }
+      : null,
     ms,
   };
 }

@@ -65,9 +65,24 @@ describe('.ipynb export and import', () => {
         executionCount: 3,
         outputs: [
           { output_type: 'stream', name: 'stdout', text: '1\n' },
-          { output_type: 'execute_result', data: { 'text/plain': 'tensor([1.,\n 2.])', 'text/html': '<table>\n</table>' }, metadata: {}, execution_count: 3 },
-          { output_type: 'display_data', data: { 'text/plain': 'chart', 'application/vnd.vegalite.v5+json': { mark: 'line' } }, metadata: {}, transient: { display_id: 'p1' } },
-          { output_type: 'error', ename: 'NameError', evalue: 'no y', traceback: ['cell-a:1:1: NameError: no y\n  y\n  ^'] },
+          {
+            output_type: 'execute_result',
+            data: { 'text/plain': 'tensor([1.,\n 2.])', 'text/html': '<table>\n</table>' },
+            metadata: {},
+            execution_count: 3,
+          },
+          {
+            output_type: 'display_data',
+            data: { 'text/plain': 'chart', 'application/vnd.vegalite.v5+json': { mark: 'line' } },
+            metadata: {},
+            transient: { display_id: 'p1' },
+          },
+          {
+            output_type: 'error',
+            ename: 'NameError',
+            evalue: 'no y',
+            traceback: ['cell-a:1:1: NameError: no y\n  y\n  ^'],
+          },
         ],
       },
     ],
@@ -103,7 +118,13 @@ describe('.ipynb export and import', () => {
       nbformat_minor: 4,
       metadata: {},
       cells: [
-        { cell_type: 'code', source: 'a = 1', outputs: [{ output_type: 'unknown' }], execution_count: null, metadata: {} },
+        {
+          cell_type: 'code',
+          source: 'a = 1',
+          outputs: [{ output_type: 'unknown' }],
+          execution_count: null,
+          metadata: {},
+        },
         { cell_type: 'raw', source: ['raw'], metadata: {} },
         { cell_type: 'code', id: 'dup', source: [], outputs: [], metadata: {} },
         { cell_type: 'code', id: 'dup', source: [], outputs: [], metadata: {} },
@@ -132,7 +153,10 @@ describe('localStorage', () => {
       },
     };
   };
-  const nb: Notebook = { backend: null, cells: [{ ...newCell('x = 1'), outputs: [{ output_type: 'stream', name: 'stdout', text: 'y'.repeat(5000) }] }] };
+  const nb: Notebook = {
+    backend: null,
+    cells: [{ ...newCell('x = 1'), outputs: [{ output_type: 'stream', name: 'stdout', text: 'y'.repeat(5000) }] }],
+  };
 
   it('saves and loads a notebook', () => {
     const s = memory();
@@ -162,7 +186,9 @@ describe('error places and positions', () => {
       { file: 'cell-a', line: 2, col: 11, message: `ShapeError: ${run.evalue}`, severity: 'error' },
       { file: 'cell-b', line: 2, col: 5, message: 'called from here', severity: 'note' },
     ]);
-    expect(errorPlaces(syntax.diagnostics)).toEqual([{ file: 'cell-c', line: 1, col: 7, message: syntax.evalue, severity: 'error' }]);
+    expect(errorPlaces(syntax.diagnostics)).toEqual([
+      { file: 'cell-c', line: 1, col: 7, message: syntax.evalue, severity: 'error' },
+    ]);
     // the places are the ones the traceback's text names
     expect(syntax.traceback[0].startsWith('cell-c:1:7: error: ')).toBe(true);
     expect(run.traceback[0].startsWith('cell-a:2:11: ShapeError: ')).toBe(true);

@@ -84,7 +84,10 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const outDir = join(tmp, 'dist');
     [built, browser] = await Promise.all([buildWeb({ outDir }), launch()]);
     // the kernel-table worker of the GPU backend test, served beside the page it runs in
-    await buildBrowserModule(fileURLToPath(new URL('./kernel-harness.ts', import.meta.url)), join(outDir, 'kernel-harness.js'));
+    await buildBrowserModule(
+      fileURLToPath(new URL('./kernel-harness.ts', import.meta.url)),
+      join(outDir, 'kernel-harness.js'),
+    );
     served = await serve({ port: 0, dir: outDir, build: false });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.on('request', (r) => requests.push(r.url()));
@@ -107,8 +110,20 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     for (const dir of ['compiler/', 'runtime/', 'grammar/', 'display/', 'web/src/']) expect(inputs).toContain(dir);
     expect(inputs).not.toMatch(/^(kernel|cli)\//m);
     expect(inputs).not.toMatch(/node_modules\/(tsx|tslab|zeromq|esbuild|vitest)\//);
-    expect(built.files).toEqual(expect.arrayContaining(['index.html', 'app.js', 'app.css', 'editor.worker.js', 'session.worker.js', 'gpu.worker.js']));
-    expect(built.files.some((f) => f.endsWith('.ttf')), 'the codicon font is served locally').toBe(true);
+    expect(built.files).toEqual(
+      expect.arrayContaining([
+        'index.html',
+        'app.js',
+        'app.css',
+        'editor.worker.js',
+        'session.worker.js',
+        'gpu.worker.js',
+      ]),
+    );
+    expect(
+      built.files.some((f) => f.endsWith('.ttf')),
+      'the codicon font is served locally',
+    ).toBe(true);
 
     const get = (path: string, method = 'GET') => fetch(new URL(path, served.url), { method });
     const index = await get('/');
@@ -127,7 +142,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
 
   it('works offline: every request of the page stays on its own server', () => {
     expect(requests.length).toBeGreaterThan(3);
-    const foreign = requests.filter((u) => !u.startsWith(served.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    const foreign = requests.filter(
+      (u) => !u.startsWith(served.url) && !u.startsWith('data:') && !u.startsWith('blob:'),
+    );
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -143,7 +160,8 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       for (const t of expectedTokens(source, builtins)) {
         const line = lines[t.line] ?? [];
         const at = [...line].reverse().find((m) => m.offset <= t.col);
-        if (!at || !matches(at.type, t.cls)) wrong.push(`line ${t.line + 1} '${t.text}': grammar says ${t.cls}, Monaco ${at?.type}`);
+        if (!at || !matches(at.type, t.cls))
+          wrong.push(`line ${t.line + 1} '${t.text}': grammar says ${t.cls}, Monaco ${at?.type}`);
       }
       expect(wrong).toEqual([]);
     }
@@ -185,7 +203,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       main.evaluate((i) => {
         const p = (window as any).nablaPlayground;
         const uri = p.editor(i).getModel().uri;
-        return p.monaco.editor.getModelMarkers({ resource: uri }).map((m: any) => ({ owner: m.owner, line: m.startLineNumber, message: m.message }));
+        return p.monaco.editor
+          .getModelMarkers({ resource: uri })
+          .map((m: any) => ({ owner: m.owner, line: m.startLineNumber, message: m.message }));
       }, idx);
     await expect.poll(markers, WAIT).toEqual([{ owner: 'nabla', line: 2, message: expect.stringMatching(/\S/) }]);
     const cell = main.locator(cellSel(id));
@@ -196,7 +216,11 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     expect(await cell.locator('.output.error').textContent()).toMatch(/SyntaxError.*:2:\d+/s);
     const decorated = (line: number) =>
       main.evaluate(
-        ([i, l]) => (window as any).nablaPlayground.editor(i).getLineDecorations(l).some((d: any) => d.options.className === 'nabla-error-line'),
+        ([i, l]) =>
+          (window as any).nablaPlayground
+            .editor(i)
+            .getLineDecorations(l)
+            .some((d: any) => d.options.className === 'nabla-error-line'),
         [idx, line],
       );
     expect(await decorated(2)).toBe(true);
@@ -221,7 +245,11 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const decorations = (i: number) =>
       main.evaluate((k) => {
         const ed = (window as any).nablaPlayground.editor(k);
-        return ed.getModel().getAllDecorations().filter((d: any) => /nabla-(error|note)-line/.test(d.options.className ?? '')).map((d: any) => `${d.options.className}@${d.range.startLineNumber}`);
+        return ed
+          .getModel()
+          .getAllDecorations()
+          .filter((d: any) => /nabla-(error|note)-line/.test(d.options.className ?? ''))
+          .map((d: any) => `${d.options.className}@${d.range.startLineNumber}`);
       }, i);
     expect(await decorations(defIdx)).toEqual(['nabla-error-line@1']);
     expect(await decorations(useIdx)).toEqual(['nabla-note-line@2']);
@@ -240,7 +268,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     await main.evaluate((i) => (window as any).nablaPlayground.editor(i).setValue('s = sum(ones(3))'), idx);
     await main.locator(`${cellSel(id)} .view-line span`, { hasText: /^sum$/ }).hover();
     const hover = main.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
-    await expect.poll(() => hover.textContent(), WAIT).toMatch(/sum\(x, axis=none, keepdim=false\).*Sum of the elements/s);
+    await expect
+      .poll(() => hover.textContent(), WAIT)
+      .toMatch(/sum\(x, axis=none, keepdim=false\).*Sum of the elements/s);
     // the same text as the kernel's inspect_reply
     const inspect = createSession().inspect('sum', 1, 0).data['text/plain'] as string;
     expect(inspect).toContain('Sum of the elements');
@@ -253,12 +283,22 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       const p = (window as any).nablaPlayground;
       const spec = {
         $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-        data: { values: [{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 2 }] },
+        data: {
+          values: [
+            { x: 0, y: 1 },
+            { x: 1, y: 3 },
+            { x: 2, y: 2 },
+          ],
+        },
         mark: 'line',
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       };
       p.display(0, { 'text/plain': 'a line', 'application/vnd.vegalite.v5+json': spec });
-      p.display(0, { 'text/plain': 'a dot', 'image/svg+xml': '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>' });
+      p.display(0, {
+        'text/plain': 'a dot',
+        'image/svg+xml':
+          '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>',
+      });
     });
     await expect.poll(() => main.locator('.output img.chart').count(), WAIT).toBe(before + 2);
     const src = await main.locator('.output img.chart').nth(before).getAttribute('src');
@@ -268,7 +308,11 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
 
   it('computes the same gradient on every backend as on js: webgpu (a GPU worker) and webgl2 included, each running its own kernels', async () => {
     const { page, context, errors } = await open();
-    const options = await page.locator('#backend option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled })));
+    const options = await page
+      .locator('#backend option')
+      .evaluateAll((os) =>
+        os.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled })),
+      );
     const usable = options.filter((o) => !o.disabled && o.value !== 'auto').map((o) => o.value);
     // Chromium here offers WebGPU (SwiftShader) and WebGL2: both GPU backends must be selectable
     expect(usable.sort()).toEqual(['cpu', 'js', 'webasm', 'webgl2', 'webgpu']);
@@ -276,13 +320,19 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     // SwiftShader, a CPU emulating a GPU, slower than webasm
     expect(await page.locator('#backend-current').textContent()).toBe('webasm');
     for (const name of ['webgpu', 'webgl2']) {
-      expect(await page.locator(`#backend-list li[data-backend="${name}"]`).textContent()).toMatch(/available, not chosen automatically: its only (adapter|renderer) is a CPU emulation \(.*SwiftShader.*\)/i);
+      expect(await page.locator(`#backend-list li[data-backend="${name}"]`).textContent()).toMatch(
+        /available, not chosen automatically: its only (adapter|renderer) is a CPU emulation \(.*SwiftShader.*\)/i,
+      );
     }
     const id = await addCell(page);
     const idx = await cellIndex(page, id);
     // 65,536 elements: past the Math-fn threshold of every gpu.js backend (runtime/backends/gpujs/policy.ts)
-    const code = 'x = param(linspace(-3, 3, 65536))\ny = sum(tanh(x) * x^2 + exp(-x^2) * sin(x))\ng = grad(y, x)\ng.shape';
-    const results: Record<string, { g: number[]; kernels: Record<string, number>; ms: number; floatsRead?: number; uploads?: number }> = {};
+    const code =
+      'x = param(linspace(-3, 3, 65536))\ny = sum(tanh(x) * x^2 + exp(-x^2) * sin(x))\ng = grad(y, x)\ng.shape';
+    const results: Record<
+      string,
+      { g: number[]; kernels: Record<string, number>; ms: number; floatsRead?: number; uploads?: number }
+    > = {};
     const traffic = async (name: string) => {
       const stats = await page.evaluate(() => (window as any).nablaPlayground.gpuStats());
       return name === 'webgl2' || name === 'webgpu' ? stats[name].traffic : null;
@@ -297,7 +347,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
         before = await traffic(name);
         await page.locator(`${cellSel(id)} .meta`).evaluate((m) => m.removeAttribute('data-backend'));
         await page.click(`${cellSel(id)} .side .run`);
-        await expect.poll(() => page.locator(`${cellSel(id)} .meta`).getAttribute('data-backend'), { ...WAIT, timeout: 60_000 }).toBe(name);
+        await expect
+          .poll(() => page.locator(`${cellSel(id)} .meta`).getAttribute('data-backend'), { ...WAIT, timeout: 60_000 })
+          .toBe(name);
       }
       expect(await page.locator(`${cellSel(id)} .output.error`).count()).toBe(0);
       const after = await traffic(name); // before values() below reads g back
@@ -305,7 +357,14 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       const meta = page.locator(`${cellSel(id)} .meta`);
       const kernels = JSON.parse((await meta.getAttribute('data-kernels'))!);
       const ms = Number(/ran in ([\d.]+) ms/.exec((await meta.textContent())!)![1]);
-      results[name] = { g, kernels, ms, ...(after && before ? { floatsRead: after.floatsRead - before.floatsRead, uploads: after.floatsUploaded - before.floatsUploaded } : {}) };
+      results[name] = {
+        g,
+        kernels,
+        ms,
+        ...(after && before
+          ? { floatsRead: after.floatsRead - before.floatsRead, uploads: after.floatsUploaded - before.floatsUploaded }
+          : {}),
+      };
     }
     const ref = results.js.g;
     expect(ref).toHaveLength(65536);
@@ -317,7 +376,10 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     }
     // resident tensors: on both GPU backends the run's ops and their backward kept every 65,536-element result
     // on the GPU, nothing as large came back, and x (made on the host) went up once, not at each use
-    for (const name of ['webgl2', 'webgpu']) console.info(`[test/web] ${name}: ${results[name].floatsRead} floats read back, ${results[name].uploads} sent during the run`);
+    for (const name of ['webgl2', 'webgpu'])
+      console.info(
+        `[test/web] ${name}: ${results[name].floatsRead} floats read back, ${results[name].uploads} sent during the run`,
+      );
     for (const name of ['webgl2', 'webgpu']) {
       expect(results[name].floatsRead, `${name}: floats read back during the run`).toBeLessThan(65536);
       expect(results[name].uploads, `${name}: floats sent during the run`).toBeLessThan(2 * 65536);
@@ -336,7 +398,12 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     console.info(
       `[test/web] the gradient of 65,536 elements in Chromium (SwiftShader for the GPU backends), second run: ` +
         Object.entries(results)
-          .map(([name, r]) => `${name} ${r.ms} ms (${Object.entries(r.kernels).map(([b, n]) => `${b} ${n}`).join(', ')})`)
+          .map(
+            ([name, r]) =>
+              `${name} ${r.ms} ms (${Object.entries(r.kernels)
+                .map(([b, n]) => `${b} ${n}`)
+                .join(', ')})`,
+          )
           .join('; '),
     );
     expect(errors).toEqual([]);
@@ -381,7 +448,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       if (r.table === 'specials') expect(r.guard.declined, label).toBeGreaterThan(r.cases / 2);
       if (r.table === 'large') expect(r.onBackend, label).toBe(r.cases);
     }
-    console.info(`[test/web] kernel table in Chromium: ${reports.map((r) => `${r.backend} ${r.table} ${r.onBackend}/${r.cases} on the GPU in ${r.ms} ms`).join('; ')}`);
+    console.info(
+      `[test/web] kernel table in Chromium: ${reports.map((r) => `${r.backend} ${r.table} ${r.onBackend}/${r.cases} on the GPU in ${r.ms} ms`).join('; ')}`,
+    );
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
@@ -393,7 +462,9 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     await page.evaluate(() => (window as any).nablaPlayground.save());
     await page.reload();
     await page.waitForSelector('body.ready');
-    const sources: string[] = await page.evaluate(() => (window as any).nablaPlayground.cells.map((c: any) => c.source));
+    const sources: string[] = await page.evaluate(() =>
+      (window as any).nablaPlayground.cells.map((c: any) => c.source),
+    );
     expect(sources).toContain('kept = "across reloads"');
     expect(await page.locator(cellSel(id)).count()).toBe(1);
     expect(await page.locator('#status').textContent()).toMatch(/Restored/);
@@ -415,12 +486,22 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
 
     const hasNbformat = spawnSync(PYTHON, ['-c', 'import nbformat'], { encoding: 'utf8' }).status === 0;
     if (!hasNbformat) {
-      console.warn(`[test/web] SKIPPING nbformat validation and the kernel run: ${PYTHON} has no nbformat (apt-get install -y python3-nbformat)`);
+      console.warn(
+        `[test/web] SKIPPING nbformat validation and the kernel run: ${PYTHON} has no nbformat (apt-get install -y python3-nbformat)`,
+      );
       await context.close();
       ctx.skip();
       return;
     }
-    execFileSync(PYTHON, ['-c', 'import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)); print("valid")', exported], { encoding: 'utf8' });
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        'import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)); print("valid")',
+        exported,
+      ],
+      { encoding: 'utf8' },
+    );
 
     // Through Jupyter: nbconvert --execute against the installed kernelspec (kernel/ by the kernel engineer)
     let ran: string | null = null;
@@ -432,11 +513,25 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       if (!hasNbconvert) why = `${PYTHON} has no nbconvert (apt-get install -y python3-nbconvert)`;
       else {
         const out = join(tmp, 'executed.ipynb');
-        const r = spawnSync(PYTHON, ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=60', '--output', out, exported], {
-          encoding: 'utf8',
-          env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter', 'share', 'jupyter') },
-          timeout: 90_000,
-        });
+        const r = spawnSync(
+          PYTHON,
+          [
+            '-m',
+            'nbconvert',
+            '--to',
+            'notebook',
+            '--execute',
+            '--ExecutePreprocessor.timeout=60',
+            '--output',
+            out,
+            exported,
+          ],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter', 'share', 'jupyter') },
+            timeout: 90_000,
+          },
+        );
         expect(r.status, r.stderr).toBe(0);
         ran = out;
       }
@@ -483,4 +578,3 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     await context.close();
   });
 });
-

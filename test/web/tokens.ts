@@ -17,7 +17,9 @@ const DELIMITERS = new Set([',', ';', ':', '.']);
 
 export function expectedTokens(source: string, builtins: ReadonlySet<string>): ExpectedToken[] {
   const r = nablaLexer.tokenize(source);
-  const tokens = [...r.tokens, ...((r.groups.comments as IToken[] | undefined) ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const tokens = [...r.tokens, ...((r.groups.comments as IToken[] | undefined) ?? [])].sort(
+    (a, b) => a.startOffset - b.startOffset,
+  );
   const lineStarts = [0];
   for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
   const where = (offset: number) => {
@@ -74,6 +76,6 @@ export function syntheticCorpus(): string {
     OPERATORS.join(' '),
     'a = 1 + 2.5 * .5 - 1e-3 + 2i + 0.5i  # a comment',
     's = "text" + "esc\\"aped"; t = "open',
-    '𝑥 = ∇(café, W\') @ x1[0:2, ::2]',
+    "𝑥 = ∇(café, W') @ x1[0:2, ::2]",
   ].join('\n');
 }

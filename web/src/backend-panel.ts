@@ -77,7 +77,13 @@ export class BackendPanel implements BackendChoice {
         name.textContent = s.name;
         const what = el('span', '');
         const passed = r.skipped.find((k) => k.name === s.name);
-        what.textContent = !s.usable ? ` — unavailable: ${s.why}` : s.name === r.chosen ? ' — running' : passed ? ` — available, not chosen automatically: ${passed.why}` : ' — available';
+        what.textContent = !s.usable
+          ? ` — unavailable: ${s.why}`
+          : s.name === r.chosen
+            ? ' — running'
+            : passed
+              ? ` — available, not chosen automatically: ${passed.why}`
+              : ' — available';
         li.append(name, what);
         // The runtime's reason is about Nabla; say too what this browser would offer such a backend.
         const offer = !s.usable && this.browserOffer[s.name];

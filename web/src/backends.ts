@@ -18,7 +18,12 @@ export interface BackendStatus {
 export function backendStatuses(): BackendStatus[] {
   return knownBackendNames().map((name) => {
     const p = probeBackend(name);
-    return { name, registered: p.registered, usable: p.ok, why: p.ok ? null : p.registered ? p.reason : `not in this build: ${p.reason}` };
+    return {
+      name,
+      registered: p.registered,
+      usable: p.ok,
+      why: p.ok ? null : p.registered ? p.reason : `not in this build: ${p.reason}`,
+    };
   });
 }
 
@@ -28,7 +33,10 @@ export function selectBackend(name: string): BackendReport {
 }
 
 /** Kernel calls per backend since `from` (a snapshot), for the line under a cell. */
-export function kernelCounts(from: Map<string, number>, fromFallbacks: number): { byBackend: Record<string, number>; js: number } {
+export function kernelCounts(
+  from: Map<string, number>,
+  fromFallbacks: number,
+): { byBackend: Record<string, number>; js: number } {
   const byBackend: Record<string, number> = {};
   for (const [k, v] of kernelStats.byBackend) {
     const d = v - (from.get(k) ?? 0);

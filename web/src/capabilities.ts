@@ -9,7 +9,9 @@ export interface BrowserGpu {
 /** What this browser offers, whatever the runtime does with it. */
 export async function browserCapabilities(): Promise<BrowserGpu> {
   let webgpu = 'not offered (no navigator.gpu)';
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  const gpu = (
+    navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }
+  ).gpu;
   if (gpu) {
     try {
       const adapter = await gpu.requestAdapter();
@@ -34,7 +36,13 @@ export async function browserCapabilities(): Promise<BrowserGpu> {
   } catch {
     // left as not offered
   }
-  const simd = typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+  const simd =
+    typeof WebAssembly === 'object' &&
+    WebAssembly.validate(
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+      ]),
+    );
   const wasm = typeof WebAssembly === 'object' ? `WebAssembly${simd ? ' with SIMD' : ' (no SIMD)'}` : 'no WebAssembly';
   return { webgpu, webgl2, wasm };
 }

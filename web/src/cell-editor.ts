@@ -3,7 +3,10 @@
 import type * as monaco from 'monaco-editor/editor';
 import type { Cell } from './notebook';
 
-export function cellEditorOptions(cell: Cell, model: monaco.editor.ITextModel): monaco.editor.IStandaloneEditorConstructionOptions {
+export function cellEditorOptions(
+  cell: Cell,
+  model: monaco.editor.ITextModel,
+): monaco.editor.IStandaloneEditorConstructionOptions {
   return {
     model,
     theme: 'nabla-light',

@@ -64,7 +64,11 @@ export class CellView {
     this.root.dataset.cellId = cell.id;
     const side = el('div', 'side');
     this.prompt = el('div', 'prompt');
-    const run = button('▶', 'run', cell.type === 'code' ? 'Run this cell (Shift+Enter)' : 'Show this text (Shift+Enter)');
+    const run = button(
+      '▶',
+      'run',
+      cell.type === 'code' ? 'Run this cell (Shift+Enter)' : 'Show this text (Shift+Enter)',
+    );
     run.addEventListener('click', () => void this.run());
     side.append(this.prompt, run);
 
@@ -142,7 +146,8 @@ export class CellView {
     this.editor.focus();
     const last = this.model.getLineCount();
     if (this.model.getValueLength() === 0) this.editor.setPosition({ lineNumber: 1, column: 1 });
-    else if (!this.editor.hasTextFocus()) this.editor.setPosition({ lineNumber: last, column: this.model.getLineMaxColumn(last) });
+    else if (!this.editor.hasTextFocus())
+      this.editor.setPosition({ lineNumber: last, column: this.model.getLineMaxColumn(last) });
     this.root.scrollIntoView({ block: 'nearest' });
   }
 
@@ -158,7 +163,12 @@ export class CellView {
   lint(): void {
     const syntaxErrors = updateSyntaxMarkers(this.model, cellFile(this.cell));
     // the checker's markers: names the session and the cells above define are known
-    scheduleCheck((code, above) => this.host.check(code, above), this.model, () => this.host.codeAbove(this), syntaxErrors);
+    scheduleCheck(
+      (code, above) => this.host.check(code, above),
+      this.model,
+      () => this.host.codeAbove(this),
+      syntaxErrors,
+    );
   }
 
   renderPrompt(state?: 'running' | 'queued'): void {
@@ -166,7 +176,7 @@ export class CellView {
       this.prompt.textContent = '';
       return;
     }
-    const n = state === 'running' ? '*' : state === 'queued' ? '·' : this.cell.executionCount ?? ' ';
+    const n = state === 'running' ? '*' : state === 'queued' ? '·' : (this.cell.executionCount ?? ' ');
     this.prompt.textContent = `[${n}]`;
     this.root.classList.toggle('running', state === 'running');
   }
@@ -183,13 +193,24 @@ export class CellView {
       stream: (name: 'stdout' | 'stderr', text: string) => this.stream(name, text),
       display: (bundle: Record<string, unknown>, displayId?: string, update?: boolean) => {
         if (update && displayId && this.host.updateDisplay(displayId, bundle)) return;
-        this.push({ output_type: 'display_data', data: bundle, metadata: {}, ...(displayId ? { transient: { display_id: displayId } } : {}) });
+        this.push({
+          output_type: 'display_data',
+          data: bundle,
+          metadata: {},
+          ...(displayId ? { transient: { display_id: displayId } } : {}),
+        });
       },
     };
     const reply = await this.host.run(this.model.getValue(), cellFile(this.cell), sinks);
     const r = reply.result;
     this.cell.executionCount = this.host.nextExecutionCount();
-    if (r.ok && r.value) this.push({ output_type: 'execute_result', data: r.value, metadata: {}, execution_count: this.cell.executionCount });
+    if (r.ok && r.value)
+      this.push({
+        output_type: 'execute_result',
+        data: r.value,
+        metadata: {},
+        execution_count: this.cell.executionCount,
+      });
     if (!r.ok) {
       this.push({ output_type: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback });
       this.host.markErrors(r.diagnostics);

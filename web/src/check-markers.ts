@@ -25,7 +25,12 @@ const timers = new WeakMap<monaco.editor.ITextModel, ReturnType<typeof setTimeou
  * Checks the model's text after a pause, with the sources of the cells above it. With syntax errors the
  * checker would only repeat them, so its markers are cleared instead.
  */
-export function scheduleCheck(ask: AskCheck, model: monaco.editor.ITextModel, earlier: () => string[], syntaxErrors: number): void {
+export function scheduleCheck(
+  ask: AskCheck,
+  model: monaco.editor.ITextModel,
+  earlier: () => string[],
+  syntaxErrors: number,
+): void {
   clearTimeout(timers.get(model));
   if (syntaxErrors > 0) return setCheckMarkers(model, []);
   timers.set(
@@ -70,17 +75,28 @@ export function registerCheckQuickFixes(): void {
       const actions: monaco.languages.CodeAction[] = [];
       for (const marker of context.markers) {
         if (marker.source !== CHECK_SOURCE) continue;
-        const range = new monaco.Range(marker.startLineNumber, marker.startColumn, marker.endLineNumber, marker.endColumn);
+        const range = new monaco.Range(
+          marker.startLineNumber,
+          marker.startColumn,
+          marker.endLineNumber,
+          marker.endColumn,
+        );
         // only a bare name is replaced: a keyword argument's or an attribute's marker covers more than the name
         if (!/^[A-Za-z_]\w*$/.test(model.getValueInRange(range))) continue;
-        const d = answers.get(model)?.find((x) => x.message === marker.message && model.getPositionAt(x.from).lineNumber === marker.startLineNumber);
+        const d = answers
+          .get(model)
+          ?.find(
+            (x) => x.message === marker.message && model.getPositionAt(x.from).lineNumber === marker.startLineNumber,
+          );
         for (const name of d?.suggestions ?? []) {
           actions.push({
             title: `Change to '${name}'`,
             kind: 'quickfix',
             diagnostics: [marker],
             isPreferred: name === d!.suggestions[0],
-            edit: { edits: [{ resource: model.uri, versionId: model.getVersionId(), textEdit: { range, text: name } }] },
+            edit: {
+              edits: [{ resource: model.uri, versionId: model.getVersionId(), textEdit: { range, text: name } }],
+            },
           });
         }
       }

@@ -28,7 +28,12 @@ const KINDS: Record<CompletionKind, monaco.languages.CompletionItemKind> = {
 };
 
 export function registerNabla(lang: LanguageService): void {
-  monaco.languages.register({ id: LANGUAGE_ID, extensions: ['.nabla'], aliases: ['Nabla', 'nabla'], mimetypes: ['text/x-nabla'] });
+  monaco.languages.register({
+    id: LANGUAGE_ID,
+    extensions: ['.nabla'],
+    aliases: ['Nabla', 'nabla'],
+    mimetypes: ['text/x-nabla'],
+  });
   monaco.languages.setMonarchTokensProvider(LANGUAGE_ID, monarchLanguage({ builtins: lang.builtins }));
   monaco.languages.setLanguageConfiguration(LANGUAGE_ID, languageConfiguration());
   monaco.editor.defineTheme('nabla-light', {

@@ -50,7 +50,11 @@ async function start(): Promise<void> {
   examples.addEventListener('change', () => {
     const id = examples.value;
     examples.value = '';
-    if (id) files.replaceWithUndo(notebook.exampleNotebook(id), `Opened the example "${EXAMPLES.find((e) => e.id === id)?.title}"`);
+    if (id)
+      files.replaceWithUndo(
+        notebook.exampleNotebook(id),
+        `Opened the example "${EXAMPLES.find((e) => e.id === id)?.title}"`,
+      );
   });
   $('run-all').addEventListener('click', () => void notebook.runAll());
   $('add-code').addEventListener('click', () => notebook.insertAtCursor(newCell()).focus());
@@ -65,7 +69,10 @@ async function start(): Promise<void> {
     input.value = '';
     if (f) void files.importIpynb(f);
   });
-  ($('backend') as HTMLSelectElement).addEventListener('change', (e) => void backend.apply((e.target as HTMLSelectElement).value));
+  ($('backend') as HTMLSelectElement).addEventListener(
+    'change',
+    (e) => void backend.apply((e.target as HTMLSelectElement).value),
+  );
   window.addEventListener('resize', () => views.forEach((v) => v.layout()));
   window.addEventListener('beforeunload', () => notebook.saveNow());
 
@@ -91,7 +98,8 @@ const api = {
   /** Index of the cell with this id (-1 when none). */
   indexOf: (id: string) => views.findIndex((v) => v.cell.id === id),
   /** Shows a MIME bundle under cell i, as a cell's display() call would. */
-  display: (i: number, bundle: Record<string, unknown>) => views[i].push({ output_type: 'display_data', data: bundle, metadata: {} }),
+  display: (i: number, bundle: Record<string, unknown>) =>
+    views[i].push({ output_type: 'display_data', data: bundle, metadata: {} }),
   runCell: (i: number) => views[i].run(),
   runAll: () => notebook.runAll(),
   setBackend: (name: string) => backend.apply(name),

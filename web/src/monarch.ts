@@ -44,7 +44,8 @@ export interface MonarchOptions {
 }
 
 /** Token classes, as Monaco's themes know them (`keyword`, `number`, `operator` …; `.nabla` is appended). */
-export type TokenClass = 'keyword' | 'number' | 'string' | 'comment' | 'operator' | 'delimiter' | 'identifier' | 'predefined' | 'invalid';
+export type TokenClass =
+  'keyword' | 'number' | 'string' | 'comment' | 'operator' | 'delimiter' | 'identifier' | 'predefined' | 'invalid';
 
 export function monarchLanguage(opts: MonarchOptions = {}): languages.IMonarchLanguage {
   const contextual = new Set(CONTEXTUAL_KEYWORDS);
@@ -93,7 +94,10 @@ export function languageConfiguration(): languages.LanguageConfiguration {
   return {
     comments: { lineComment: '#' },
     brackets: pairs,
-    autoClosingPairs: [...pairs.map(([open, close]) => ({ open, close })), { open: '"', close: '"', notIn: ['string', 'comment'] }],
+    autoClosingPairs: [
+      ...pairs.map(([open, close]) => ({ open, close })),
+      { open: '"', close: '"', notIn: ['string', 'comment'] },
+    ],
     surroundingPairs: [...pairs.map(([open, close]) => ({ open, close })), { open: '"', close: '"' }],
     wordPattern: /[\p{L}_][\p{L}\p{M}\p{N}_]*|-?\d*\.\d\w*|-?\d+/u,
     indentationRules: { increaseIndentPattern: /\{[^}"]*$/, decreaseIndentPattern: /^\s*\}/ },

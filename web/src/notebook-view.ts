@@ -6,7 +6,17 @@ import { failed, placeless } from '../../diagnostic';
 import { CellView, type CellHost, type CellSinks } from './cell-view';
 import { $ } from './dom';
 import { EXAMPLES } from './examples';
-import { cellFile, errorPlaces, newCell, save, STORAGE_KEY, utf16Column, type Cell, type Notebook, type StorageLike } from './notebook';
+import {
+  cellFile,
+  errorPlaces,
+  newCell,
+  save,
+  STORAGE_KEY,
+  utf16Column,
+  type Cell,
+  type Notebook,
+  type StorageLike,
+} from './notebook';
 import { trust, type RenderContext } from './outputs';
 import type { CheckDiagnostic, RunReply } from './protocol';
 import type { SessionClient } from './session-client';
@@ -65,7 +75,12 @@ export class NotebookView implements CellHost {
       return await this.client.call('run', { code, file }, sinks);
     } catch (e) {
       const m = String((e as Error)?.message ?? e);
-      return { result: failed([placeless('InternalError', m)]), ms: 0, backend: this.backend.chosen ?? '?', kernels: {} };
+      return {
+        result: failed([placeless('InternalError', m)]),
+        ms: 0,
+        backend: this.backend.chosen ?? '?',
+        kernels: {},
+      };
     }
   }
 
@@ -91,7 +106,8 @@ export class NotebookView implements CellHost {
   markErrors(diagnostics: readonly Diagnostic[]): void {
     for (const p of errorPlaces(diagnostics)) {
       const v = this.views.find((x) => cellFile(x.cell) === p.file);
-      if (v && p.line >= 1 && p.line <= v.model.getLineCount()) v.markError(p.line, p.col, p.message, p.severity === 'note');
+      if (v && p.line >= 1 && p.line <= v.model.getLineCount())
+        v.markError(p.line, p.col, p.message, p.severity === 'note');
     }
   }
 
@@ -151,7 +167,7 @@ export class NotebookView implements CellHost {
     if (j < 0 || j >= views.length) return;
     views.splice(i, 1);
     views.splice(j, 0, v);
-    $('cells').insertBefore(v.root, by < 0 ? views[j + 1].root : views[j + 1]?.root ?? null);
+    $('cells').insertBefore(v.root, by < 0 ? views[j + 1].root : (views[j + 1]?.root ?? null));
     this.changed();
   }
 
@@ -221,7 +237,8 @@ export class NotebookView implements CellHost {
   saveNow(): void {
     clearTimeout(this.saveTimer);
     const what = save(this.storage, this.notebook());
-    if (what === 'sources') setStatus("Outputs are too large for this browser's storage: saved the cells without them.");
+    if (what === 'sources')
+      setStatus("Outputs are too large for this browser's storage: saved the cells without them.");
     if (what === 'nothing') setStatus('This browser would not save the notebook (storage full or disabled).');
   }
 

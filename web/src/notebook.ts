@@ -9,8 +9,18 @@ export type MimeBundle = Record<string, unknown>;
 /** One output under a cell, in nbformat's own shapes so export is a copy. */
 export type CellOutput =
   | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown>; transient?: { display_id?: string } }
-  | { output_type: 'execute_result'; data: MimeBundle; metadata: Record<string, unknown>; execution_count: number | null }
+  | {
+      output_type: 'display_data';
+      data: MimeBundle;
+      metadata: Record<string, unknown>;
+      transient?: { display_id?: string };
+    }
+  | {
+      output_type: 'execute_result';
+      data: MimeBundle;
+      metadata: Record<string, unknown>;
+      execution_count: number | null;
+    }
   | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
 
 export interface Cell {
@@ -69,7 +79,8 @@ function exportBundle(b: MimeBundle): MimeBundle {
 function importBundle(b: unknown): MimeBundle {
   const out: MimeBundle = {};
   if (!b || typeof b !== 'object') return out;
-  for (const [mime, v] of Object.entries(b as MimeBundle)) out[mime] = Array.isArray(v) && !mime.endsWith('json') ? fromLines(v) : v;
+  for (const [mime, v] of Object.entries(b as MimeBundle))
+    out[mime] = Array.isArray(v) && !mime.endsWith('json') ? fromLines(v) : v;
   return out;
 }
 
@@ -81,7 +92,12 @@ function exportOutput(o: CellOutput): Record<string, unknown> {
       // transient is not part of a saved notebook (nbformat's schema rejects it)
       return { output_type: 'display_data', data: exportBundle(o.data), metadata: o.metadata ?? {} };
     case 'execute_result':
-      return { output_type: 'execute_result', data: exportBundle(o.data), metadata: o.metadata ?? {}, execution_count: o.execution_count };
+      return {
+        output_type: 'execute_result',
+        data: exportBundle(o.data),
+        metadata: o.metadata ?? {},
+        execution_count: o.execution_count,
+      };
     case 'error':
       return { output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback };
   }
@@ -92,7 +108,11 @@ function importOutput(o: Record<string, unknown>): CellOutput | null {
     case 'stream':
       return { output_type: 'stream', name: o.name === 'stderr' ? 'stderr' : 'stdout', text: fromLines(o.text) };
     case 'display_data':
-      return { output_type: 'display_data', data: importBundle(o.data), metadata: (o.metadata as Record<string, unknown>) ?? {} };
+      return {
+        output_type: 'display_data',
+        data: importBundle(o.data),
+        metadata: (o.metadata as Record<string, unknown>) ?? {},
+      };
     case 'execute_result':
       return {
         output_type: 'execute_result',
@@ -153,8 +173,12 @@ export function fromIpynb(text: string): Notebook {
     throw new Error(`this file is not a notebook: it is not JSON (${(e as Error).message})`);
   }
   const d = doc as { nbformat?: unknown; cells?: unknown; metadata?: { nabla?: { backend?: unknown } } };
-  if (!d || typeof d !== 'object' || !Array.isArray(d.cells)) throw new Error('this file is not a notebook: it has no "cells" list');
-  if (d.nbformat !== 4) throw new Error(`only nbformat 4 notebooks can be opened (this one is nbformat ${String(d.nbformat)}); convert it with 'jupyter nbconvert --to notebook'`);
+  if (!d || typeof d !== 'object' || !Array.isArray(d.cells))
+    throw new Error('this file is not a notebook: it has no "cells" list');
+  if (d.nbformat !== 4)
+    throw new Error(
+      `only nbformat 4 notebooks can be opened (this one is nbformat ${String(d.nbformat)}); convert it with 'jupyter nbconvert --to notebook'`,
+    );
   const seen = new Set<string>();
   const cells: Cell[] = [];
   for (const raw of d.cells as Record<string, unknown>[]) {
@@ -164,7 +188,9 @@ export function fromIpynb(text: string): Notebook {
     seen.add(id);
     const source = fromLines(raw.source);
     if (raw.cell_type === 'code') {
-      const outputs = Array.isArray(raw.outputs) ? raw.outputs.map((o) => importOutput(o as Record<string, unknown>)).filter((o): o is CellOutput => o !== null) : [];
+      const outputs = Array.isArray(raw.outputs)
+        ? raw.outputs.map((o) => importOutput(o as Record<string, unknown>)).filter((o): o is CellOutput => o !== null)
+        : [];
       const executionCount = typeof raw.execution_count === 'number' ? raw.execution_count : null;
       cells.push({ id, type: 'code', source, outputs, executionCount });
     } else {
@@ -259,7 +285,13 @@ export function errorPlaces(diagnostics: readonly Diagnostic[]): ErrorPlace[] {
     const { ename, evalue } = headline(d);
     return d.places.map((p): ErrorPlace => {
       const own = p.label === '';
-      return { file: p.file, line: p.line, col: p.col, message: own ? (d.severity ? evalue : `${ename}: ${evalue}`) : p.label, severity: own ? 'error' : 'note' };
+      return {
+        file: p.file,
+        line: p.line,
+        col: p.col,
+        message: own ? (d.severity ? evalue : `${ename}: ${evalue}`) : p.label,
+        severity: own ? 'error' : 'note',
+      };
     });
   });
 }

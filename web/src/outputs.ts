@@ -86,11 +86,17 @@ export function isTrusted(o: CellOutput): boolean {
  */
 type Renderer = (value: unknown, b: MimeBundle, trusted: boolean) => HTMLElement | null;
 export const RENDERERS: [mimes: readonly string[], render: Renderer][] = [
-  [[STEPS_MIME], (v, b) => (v && typeof v === 'object' ? renderStepper(v as StepsPayload, String(b['text/plain'] ?? '')) : null)],
+  [
+    [STEPS_MIME],
+    (v, b) => (v && typeof v === 'object' ? renderStepper(v as StepsPayload, String(b['text/plain'] ?? '')) : null),
+  ],
   [['image/svg+xml'], (v) => (typeof v === 'string' ? svgImage(v, 'chart') : null)],
   [VEGALITE_TYPES, (v, b) => (v && typeof v === 'object' ? vegaChart(v as Record<string, unknown>, b) : null)],
   [['text/html'], (v, _b, trusted) => (typeof v === 'string' ? htmlOutput(v, trusted) : null)],
-  ...(['image/png', 'image/jpeg', 'image/gif'] as const).map((mime): [string[], Renderer] => [[mime], (v) => (typeof v === 'string' ? rasterImage(mime, v) : null)]),
+  ...(['image/png', 'image/jpeg', 'image/gif'] as const).map((mime): [string[], Renderer] => [
+    [mime],
+    (v) => (typeof v === 'string' ? rasterImage(mime, v) : null),
+  ]),
 ];
 
 /** The element for one bundle (`trusted`: made by this page's session, see trust()). */
@@ -149,7 +155,8 @@ function htmlOutput(html: string, trusted: boolean): HTMLElement {
   if (trusted) return div;
   const box = el('div', 'untrusted');
   const note = el('div', 'trust-note');
-  note.textContent = 'Stored output from a file, shown without its scripts, styles and external content: run the cell to recompute it.';
+  note.textContent =
+    'Stored output from a file, shown without its scripts, styles and external content: run the cell to recompute it.';
   box.append(div, note);
   return box;
 }

@@ -17,7 +17,11 @@ export type RunReply = {
 };
 
 export type CompletionKind = 'keyword' | 'constant' | 'function' | 'variable';
-export type CompletionReply = { start: number; end: number; items: { label: string; kind: CompletionKind; detail?: string }[] };
+export type CompletionReply = {
+  start: number;
+  end: number;
+  items: { label: string; kind: CompletionKind; detail?: string }[];
+};
 export type InspectReply = { head: string; body: string } | null;
 
 /**
@@ -54,8 +58,18 @@ export interface GpuTraffic {
 }
 
 export interface GpuStats {
-  webgl2: { classes: string[]; built: number; guard: { declined: number; recomputed: number } | null; traffic: GpuTraffic };
-  webgpu: { agent: { classes: string[]; cache: Record<string, number> } | null; guard: { declined: number; recomputed: number } | null; device: string; traffic: GpuTraffic };
+  webgl2: {
+    classes: string[];
+    built: number;
+    guard: { declined: number; recomputed: number } | null;
+    traffic: GpuTraffic;
+  };
+  webgpu: {
+    agent: { classes: string[]; cache: Record<string, number> } | null;
+    guard: { declined: number; recomputed: number } | null;
+    device: string;
+    traffic: GpuTraffic;
+  };
 }
 
 /** Requests and their replies. */

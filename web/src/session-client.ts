@@ -47,7 +47,10 @@ export class SessionClient {
   }
 
   constructor(urls?: WorkerUrls) {
-    this.urls = urls ?? { session: new URL('./session.worker.js', import.meta.url), gpu: new URL('./gpu.worker.js', import.meta.url) };
+    this.urls = urls ?? {
+      session: new URL('./session.worker.js', import.meta.url),
+      gpu: new URL('./gpu.worker.js', import.meta.url),
+    };
     const shared = SessionClient.gpuWorkerPossible();
     this.interruptFlag = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.stdinBuf = shared ? stdinBuffer(STDIN_CAPACITY) : null;
@@ -56,7 +59,10 @@ export class SessionClient {
 
   /** Whether this page can give the session a GPU worker (shared memory needs cross-origin isolation). */
   static gpuWorkerPossible(): boolean {
-    return typeof SharedArrayBuffer !== 'undefined' && (self as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+    return (
+      typeof SharedArrayBuffer !== 'undefined' &&
+      (self as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+    );
   }
 
   private start(): void {
@@ -71,7 +77,12 @@ export class SessionClient {
       gpuPort = channel.port1;
     }
     if (this.interruptFlag) Atomics.store(this.interruptFlag, 0, 0);
-    const init: Init = { init: true, gpuPort, interrupt: (this.interruptFlag?.buffer as SharedArrayBuffer | undefined) ?? null, stdin: this.stdinBuf };
+    const init: Init = {
+      init: true,
+      gpuPort,
+      interrupt: (this.interruptFlag?.buffer as SharedArrayBuffer | undefined) ?? null,
+      stdin: this.stdinBuf,
+    };
     this.worker.postMessage(init, gpuPort ? [gpuPort] : []);
   }
 

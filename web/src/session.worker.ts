@@ -9,7 +9,17 @@ import { failed, placeless } from '../../diagnostic';
 import { valueBundle } from '../../display';
 import { KEYWORDS } from '../../grammar';
 import { backendReport, Interrupted, mode, NablaError, Tensor } from '../../runtime';
-import { attachWebGPUAgent, gpuTraffic, guardStats, kernelCacheStats, kernelClasses, webgl2LiveTextures, webgpuAgentStats, webgpuDevice, webgpuLiveBuffers } from '../../runtime/devices';
+import {
+  attachWebGPUAgent,
+  gpuTraffic,
+  guardStats,
+  kernelCacheStats,
+  kernelClasses,
+  webgl2LiveTextures,
+  webgpuAgentStats,
+  webgpuDevice,
+  webgpuLiveBuffers,
+} from '../../runtime/devices';
 import { backendStatuses, kernelCounts, selectBackend, snapshotKernels } from './backends';
 import { type Calls, type CallName, type CompletionKind, type Init, type Reply, type Request } from './protocol';
 
@@ -33,15 +43,23 @@ let running = 0;
  */
 function readInput(id: number, prompt: string, password: boolean, allowed: boolean): string {
   if (!allowed || !stdin) {
-    const why = stdin ? 'this front end does not accept input' : 'input() needs a cross-origin isolated page (shared memory), and this one is not';
+    const why = stdin
+      ? 'this front end does not accept input'
+      : 'input() needs a cross-origin isolated page (shared memory), and this one is not';
     throw new NablaError(`input: ${why}`, 'input');
   }
-  const text = readStdin(stdin, () => scope.postMessage({ id, output: { kind: 'input', prompt, password } }), () => mode.checkInterrupt?.());
+  const text = readStdin(
+    stdin,
+    () => scope.postMessage({ id, output: { kind: 'input', prompt, password } }),
+    () => mode.checkInterrupt?.(),
+  );
   if (text === null) throw new NablaError('input: the front end did not answer', 'input');
   return text;
 }
 
-type Handlers = { [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] | Promise<Calls[K]['reply']> };
+type Handlers = {
+  [K in CallName]: (args: Calls[K]['req'], id: number) => Calls[K]['reply'] | Promise<Calls[K]['reply']>;
+};
 
 const handlers: Handlers = {
   builtins: () => ({ names: [...session.builtins.defs.keys()] }),
@@ -50,7 +68,8 @@ const handlers: Handlers = {
     const out: Output = {
       stdout: (text) => scope.postMessage({ id, output: { kind: 'stdout', text: String(text) } }),
       stderr: (text) => scope.postMessage({ id, output: { kind: 'stderr', text: String(text) } }),
-      display: (bundle, opts = {}) => scope.postMessage({ id, output: { kind: 'display', bundle, displayId: opts.displayId, update: opts.update } }),
+      display: (bundle, opts = {}) =>
+        scope.postMessage({ id, output: { kind: 'display', bundle, displayId: opts.displayId, update: opts.update } }),
       clearOutput: (wait = false) => scope.postMessage({ id, output: { kind: 'clear', wait } }),
       input: (prompt, o) => readInput(id, String(prompt ?? ''), !!o?.password, stdin === true),
     };

@@ -17,7 +17,8 @@ export function renderStepper(payload: StepsPayload, text: string): HTMLElement 
 }
 
 function stepper(payload: StepsPayload): HTMLElement {
-  if (typeof payload.svg !== 'string' || !Array.isArray(payload.steps?.steps)) throw new Error('the steps are malformed');
+  if (typeof payload.svg !== 'string' || !Array.isArray(payload.steps?.steps))
+    throw new Error('the steps are malformed');
   const root = document.createElement('div');
   root.className = 'nabla-stepper';
   const graph = document.createElement('div');
@@ -27,7 +28,18 @@ function stepper(payload: StepsPayload): HTMLElement {
   graph.append(
     DOMPurify.sanitize(payload.svg, {
       USE_PROFILES: { svg: true },
-      FORBID_TAGS: ['a', 'image', 'use', 'style', 'foreignObject', 'set', 'animate', 'animateMotion', 'animateTransform', 'script'],
+      FORBID_TAGS: [
+        'a',
+        'image',
+        'use',
+        'style',
+        'foreignObject',
+        'set',
+        'animate',
+        'animateMotion',
+        'animateTransform',
+        'script',
+      ],
       FORBID_ATTR: ['href', 'xlink:href', 'style'],
       RETURN_DOM_FRAGMENT: true,
     }),

@@ -16,7 +16,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IEditorLanguageRegistry, IEditorServices],
   activate: (_app: JupyterFrontEnd, languages: IEditorLanguageRegistry, services: IEditorServices) => {
-    languages.addLanguage({ name: 'nabla', displayName: 'Nabla', mime: NABLA_MIME, extensions: ['nabla'], support: new LanguageSupport(nablaLanguage(__NABLA_BUILTINS__)) });
+    languages.addLanguage({
+      name: 'nabla',
+      displayName: 'Nabla',
+      mime: NABLA_MIME,
+      extensions: ['nabla'],
+      support: new LanguageSupport(nablaLanguage(__NABLA_BUILTINS__)),
+    });
     // the kernel's language_info names the language nabla (and julia as the fallback mode): Nabla wins here
     const mimeTypes = services.mimeTypeService;
     const byLanguage = mimeTypes.getMimeTypeByLanguage.bind(mimeTypes);

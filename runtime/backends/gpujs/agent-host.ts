@@ -27,7 +27,10 @@ export function hostWebGPUAgents(worker: Worker): void {
 function agentFor(entry: string): Worker {
   let agent = agents.get(entry);
   if (!agent) {
-    agent = new Worker(new URL('./node-agent-boot.mjs', import.meta.url), { workerData: { entry, hosted: true }, execArgv: [] });
+    agent = new Worker(new URL('./node-agent-boot.mjs', import.meta.url), {
+      workerData: { entry, hosted: true },
+      execArgv: [],
+    });
     agent.unref(); // an idle agent never keeps the process alive
     agent.on('error', (e) => process.stderr.write(`[nabla webgpu] the GPU agent failed: ${e.message}\n`));
     agent.on('exit', () => agents.delete(entry));

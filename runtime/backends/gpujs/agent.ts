@@ -52,7 +52,10 @@ export function gpujsExecutor(
     const plan: Plan = { key: req.key, cells: req.cells, params: req.params, body: () => req.body, args: [] };
     did.runs++;
     for (const a of req.args) if (ArrayBuffer.isView(a)) did.floatsIn += a.length;
-    const result = await run(plan, req.args.map((a) => (ArrayBuffer.isView(a) ? a : held(a.id))));
+    const result = await run(
+      plan,
+      req.args.map((a) => (ArrayBuffer.isView(a) ? a : held(a.id))),
+    );
     if (req.keep !== undefined) {
       kept.set(req.keep, result);
       return null;
@@ -76,11 +79,20 @@ export function gpujsExecutor(
       release(result);
       if (wrong) return { ready: false, says: wrong };
       const ran = kernelClasses(mode).get(plan.key);
-      if (ran !== kernelClass) return { ready: false, says: `gpu.js ran its ${mode} check kernel as ${ran}, not ${kernelClass}` };
+      if (ran !== kernelClass)
+        return { ready: false, says: `gpu.js ran its ${mode} check kernel as ${ran}, not ${kernelClass}` };
     } catch (e) {
-      return { ready: false, says: `gpu.js ${mode} failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+      return {
+        ready: false,
+        says: `gpu.js ${mode} failed its check kernel: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      };
     }
-    return { ready: true, says: p.device ?? mode, fallback: p.fallback ?? false, ...(p.storageBuffers ? { storageBuffers: p.storageBuffers } : {}) };
+    return {
+      ready: true,
+      says: p.device ?? mode,
+      fallback: p.fallback ?? false,
+      ...(p.storageBuffers ? { storageBuffers: p.storageBuffers } : {}),
+    };
   };
   return {
     hello: () => (said ??= hello()),
@@ -100,7 +112,13 @@ export function gpujsExecutor(
       kept.forEach(release);
       kept.clear();
     },
-    stats: () => ({ mode, cache: kernelCacheStats(mode), classes: [...new Set(kernelClasses(mode).values())], kept: kept.size, ...did }),
+    stats: () => ({
+      mode,
+      cache: kernelCacheStats(mode),
+      classes: [...new Set(kernelClasses(mode).values())],
+      kept: kept.size,
+      ...did,
+    }),
   };
 }
 
@@ -117,16 +135,25 @@ export interface AdapterInfo {
 }
 
 /** The adapter, named, and whether it is a CPU emulation. */
-export function describeAdapter(adapter: { info?: AdapterInfo; isFallbackAdapter?: boolean }, label: string): { device: string; fallback: boolean } {
+export function describeAdapter(
+  adapter: { info?: AdapterInfo; isFallbackAdapter?: boolean },
+  label: string,
+): { device: string; fallback: boolean } {
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-  return { device: `${label}: ${name || 'unnamed'}`, fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) };
+  return {
+    device: `${label}: ${name || 'unnamed'}`,
+    fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+  };
 }
 
 /** The browser's WebGPU (navigator.gpu), as gpu.js will find it: an adapter, named. */
 export async function browserWebGPU(): Promise<Prepared> {
   const gpu = (globalThis as { navigator?: { gpu?: NavigatorGpu } }).navigator?.gpu;
-  if (!gpu) return { why: 'this browser offers no WebGPU (no navigator.gpu; Chromium needs a secure context, and some builds a flag)' };
+  if (!gpu)
+    return {
+      why: 'this browser offers no WebGPU (no navigator.gpu; Chromium needs a secure context, and some builds a flag)',
+    };
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { why: 'navigator.gpu is there but no WebGPU adapter answered' };
@@ -141,7 +168,10 @@ export async function browserWebGPU(): Promise<Prepared> {
  * Other messages are left to whoever else listens there. `idle` resolves once every request so far is
  * answered (and its GPU work done).
  */
-export function serveAgent(port: { addEventListener?: unknown; on?: unknown }, executor: Executor): { idle(): Promise<void> } {
+export function serveAgent(
+  port: { addEventListener?: unknown; on?: unknown },
+  executor: Executor,
+): { idle(): Promise<void> } {
   const { answer, idle } = answerer(executor);
   const onMessage = (m: unknown) => {
     if (isEnvelope(m)) void answer(m);

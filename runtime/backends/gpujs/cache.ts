@@ -11,7 +11,11 @@ import { argKinds, type Mode, type Plan } from './plans';
  * NABLA_DEBUG=kernels (a comma list may hold other words) prints each new kernel's source and, at exit,
  * the hit and miss counts per mode.
  */
-type GpuKernel = ((...args: unknown[]) => unknown) & { kernel?: { constructor: { name: string } }; destroy(): void; toString(...args: unknown[]): string };
+type GpuKernel = ((...args: unknown[]) => unknown) & {
+  kernel?: { constructor: { name: string } };
+  destroy(): void;
+  toString(...args: unknown[]): string;
+};
 
 /** A webgpu kernel's result left on the GPU (gpu.js pipeline mode's WebGPUBufferResult). */
 export interface GpuBuffer {
@@ -119,7 +123,11 @@ export async function runPlanAsync(mode: Mode, plan: Plan, args: unknown[] = pla
  * The same, leaving a webgpu result on the GPU (webgpu kernels run in gpu.js pipeline mode, each result in a
  * buffer of its own, which `args` of later calls may be). Other modes give the array.
  */
-export async function runPlanKept(mode: Mode, plan: Plan, args: unknown[] = plan.args): Promise<Float32Array | GpuBuffer> {
+export async function runPlanKept(
+  mode: Mode,
+  plan: Plan,
+  args: unknown[] = plan.args,
+): Promise<Float32Array | GpuBuffer> {
   const entry = kernelFor(mode, plan);
   try {
     const result = (await entry.kernel(...args)) as Float32Array | GpuBuffer;
@@ -176,8 +184,11 @@ function firstRun(mode: Mode, plan: Plan, entry: Entry) {
   // gpu.js's cpu mode can show the JavaScript it runs (webasm and webgpu throw on toString). Its
   // getKernelString() is that code alone; toString() wraps the same in ~40 lines of loader boilerplate.
   const inner = (entry.kernel.kernel as { getKernelString?: () => string } | undefined)?.getKernelString;
-  if (mode === 'cpu' && inner) compiled = `\n-- gpu.js cpu code --\n${inner.call(entry.kernel.kernel).replace(/\n\s*\n/g, '\n')}`;
-  process.stderr.write(`[nabla gpujs/${mode}] new kernel #${statsOf(mode).built} ${plan.key} (runs as ${entry.ranAs})\n${entry.source}${compiled}\n`);
+  if (mode === 'cpu' && inner)
+    compiled = `\n-- gpu.js cpu code --\n${inner.call(entry.kernel.kernel).replace(/\n\s*\n/g, '\n')}`;
+  process.stderr.write(
+    `[nabla gpujs/${mode}] new kernel #${statsOf(mode).built} ${plan.key} (runs as ${entry.ranAs})\n${entry.source}${compiled}\n`,
+  );
 }
 
 function evictOldest(mode: Mode, cache: Map<string, Entry>) {
@@ -207,7 +218,9 @@ export function clearKernelCache(mode: Mode): void {
 if (debug) {
   process.on('exit', () => {
     for (const [mode, s] of stats) {
-      process.stderr.write(`[nabla gpujs/${mode}] kernels built ${s.built}, cache hits ${s.hits}, misses ${s.misses}, evicted ${s.evicted}\n`);
+      process.stderr.write(
+        `[nabla gpujs/${mode}] kernels built ${s.built}, cache hits ${s.hits}, misses ${s.misses}, evicted ${s.evicted}\n`,
+      );
     }
   });
 }

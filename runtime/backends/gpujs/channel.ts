@@ -73,8 +73,10 @@ export function canBlock(): string | null {
     return 'SharedArrayBuffer is unavailable here (a browser offers it only to cross-origin isolated pages: serve the page with COOP/COEP headers, as `npx nabla serve` does)';
   }
   const g = globalThis as { document?: unknown; crossOriginIsolated?: boolean };
-  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated, so it cannot share memory with a GPU worker (serve it with COOP/COEP headers, as `npx nabla serve` does)';
-  if (g.document !== undefined) return "a browser's main thread may not block (Atomics.wait), so the runtime must run in a worker to wait for the GPU";
+  if (g.crossOriginIsolated === false)
+    return 'the page is not cross-origin isolated, so it cannot share memory with a GPU worker (serve it with COOP/COEP headers, as `npx nabla serve` does)';
+  if (g.document !== undefined)
+    return "a browser's main thread may not block (Atomics.wait), so the runtime must run in a worker to wait for the GPU";
   return null;
 }
 
@@ -124,7 +126,10 @@ export class SyncChannel {
 
   private floats(req: AgentRequest, length: number): Float32Array {
     const reply = this.call(req, length * 4, this.timeoutMs);
-    if (reply.kind !== FLOATS) throw new ChannelError(`the GPU agent answered a '${req.type}' request with ${reply.kind === TEXT ? 'text' : 'nothing'}`);
+    if (reply.kind !== FLOATS)
+      throw new ChannelError(
+        `the GPU agent answered a '${req.type}' request with ${reply.kind === TEXT ? 'text' : 'nothing'}`,
+      );
     // copy out: the shared buffer is overwritten by the next call
     return new Float32Array(this.data, 0, reply.bytes / 4).slice();
   }
@@ -133,7 +138,8 @@ export class SyncChannel {
     const reply = this.call(req, 0, timeoutMs);
     const bytes = new Uint8Array(this.data, 0, reply.bytes).slice(); // TextDecoder refuses shared memory
     const text = new TextDecoder().decode(bytes);
-    if (reply.kind !== TEXT) throw new ChannelError(`the GPU agent answered with ${reply.kind === FLOATS ? 'floats' : 'nothing'}`);
+    if (reply.kind !== TEXT)
+      throw new ChannelError(`the GPU agent answered with ${reply.kind === FLOATS ? 'floats' : 'nothing'}`);
     return text;
   }
 
@@ -229,7 +235,8 @@ async function answer(envelope: Envelope, executor: Executor, earlier: string | 
     if (req.type === 'run' || req.type === 'read') {
       const result = req.type === 'run' ? await executor.run(req) : await executor.read(req.id);
       const cells = req.type === 'run' ? req.cells : req.length;
-      if (!result || result.length !== cells) throw new Error(`the agent gave ${result ? result.length : 'no'} values for ${cells}`);
+      if (!result || result.length !== cells)
+        throw new Error(`the agent gave ${result ? result.length : 'no'} values for ${cells}`);
       new Float32Array(data, 0, result.length).set(result);
       [kind, len] = [FLOATS, result.byteLength];
     } else if (req.type === 'fence' || req.type === 'free') {

@@ -12,13 +12,20 @@ export function checkPlan(mode: Mode): { plan: Plan; verify(got: ArrayLike<numbe
   const host = new Float32Array(21);
   for (let i = 0; i < 21; i++) host[i] = values[i % values.length] * (i + 1);
   // logical 3×7, stored 7×3: element (r, c) at c * 3 + r
-  const v = { storage: new Storage(host, 'float32'), shape: [3, 7], strides: [1, 3], offset: 0, dtype: 'float32' as const };
+  const v = {
+    storage: new Storage(host, 'float32'),
+    shape: [3, 7],
+    strides: [1, 3],
+    offset: 0,
+    dtype: 'float32' as const,
+  };
   const plan = PLANNERS.copy([v], {}, { shape: [3, 7], dtype: 'float32' }, mode)!;
   const verify = (got: ArrayLike<number>) => {
     for (let r = 0; r < 3; r++)
       for (let c = 0; c < 7; c++) {
         const want = host[c * 3 + r];
-        if (got[r * 7 + c] !== want) return `gpu.js ${mode} computed ${got[r * 7 + c]} where float32 holds ${want}: this GPU does not keep float32 values`;
+        if (got[r * 7 + c] !== want)
+          return `gpu.js ${mode} computed ${got[r * 7 + c]} where float32 holds ${want}: this GPU does not keep float32 values`;
       }
     return null;
   };

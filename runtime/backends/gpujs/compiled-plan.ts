@@ -42,24 +42,36 @@ const FLOATS = new Set(['float32', 'bool']);
 
 /** The GPU form of a fusible call over operand names (x | a, b | c, a, b) and its scalars, or null. */
 function gpuForm(ins: KernelInstr): { expr: GpuExpr; names: string[]; scalars: number[] } | null {
-  if (ins.backend !== 'webgpu' || !FUSIBLE.has(ins.name) || !FLOATS.has(ins.dtype) || ins.inputs.some((v) => !FLOATS.has(v.dtype))) return null;
+  if (
+    ins.backend !== 'webgpu' ||
+    !FUSIBLE.has(ins.name) ||
+    !FLOATS.has(ins.dtype) ||
+    ins.inputs.some((v) => !FLOATS.has(v.dtype))
+  )
+    return null;
   const fn = ins.attrs.fn as string;
   if (ins.name === 'unary') {
     const expr = GPU_UNARY_EXPR[fn];
     return expr === undefined ? null : { expr, names: ['x'], scalars: extrasOf(fn, ins.attrs) };
   }
-  if (ins.name === 'binary') return GPU_BINARY_EXPR[fn] === undefined ? null : { expr: GPU_BINARY_EXPR[fn], names: ['a', 'b'], scalars: [] };
+  if (ins.name === 'binary')
+    return GPU_BINARY_EXPR[fn] === undefined ? null : { expr: GPU_BINARY_EXPR[fn], names: ['a', 'b'], scalars: [] };
   if (ins.name === 'where') return { expr: WHERE_EXPR, names: ['c', 'a', 'b'], scalars: [] };
   if (ins.name === 'copy') return { expr: 'x', names: ['x'], scalars: [] };
   // as plans.ts's clamp: a GPU may assume no infinities, so the largest float32 stands for a missing bound
   const none = 3.4028234663852886e38;
-  return { expr: CLAMP_EXPR, names: ['x'], scalars: [(ins.attrs.min as number | null) ?? -none, (ins.attrs.max as number | null) ?? none] };
+  return {
+    expr: CLAMP_EXPR,
+    names: ['x'],
+    scalars: [(ins.attrs.min as number | null) ?? -none, (ins.attrs.max as number | null) ?? none],
+  };
 }
 
 const scalarsOf = (m: KernelInstr) => (m.name === 'matmul' ? [] : gpuForm(m)!.scalars);
 
 /** Whether a consumer reads a producer's value at its own element (what an inlined expression computes). */
-const sameIndex = (v: ViewRef, shape: readonly number[]) => v.offset === 0 && sameShape(v.shape, shape) && isContiguous(v.shape, v.strides);
+const sameIndex = (v: ViewRef, shape: readonly number[]) =>
+  v.offset === 0 && sameShape(v.shape, shape) && isContiguous(v.shape, v.strides);
 
 /** Most elementwise ops inlined into one kernel: bounds the source a hostile trace makes (the rest is materialized). */
 const CHAIN_CAP = 48;
@@ -81,7 +93,8 @@ type Step =
 /** `t_` names of a GPU form, made unique per use (two tanh in one kernel must not declare t_e twice). */
 const renameLocals = (s: string, n: number) => s.replace(/\bt_(\w+)/g, `t${n}_$1`);
 /** One-letter operand names, not after a dot (Math.max) and not inside a longer identifier. */
-const bindNames = (s: string, map: Map<string, string>) => s.replace(/(?<![.\w])([a-z])(?!\w)/g, (m) => map.get(m) ?? m);
+const bindNames = (s: string, map: Map<string, string>) =>
+  s.replace(/(?<![.\w])([a-z])(?!\w)/g, (m) => map.get(m) ?? m);
 
 /** One generated kernel: the value of `out`, from its members (in trace order) over external operands. */
 interface FusedKernel {
@@ -94,14 +107,26 @@ interface FusedKernel {
   label: string;
 }
 
-const sameRef = (a: ViewRef, b: ViewRef) => a.slot === b.slot && a.offset === b.offset && a.dtype === b.dtype && sameShape(a.shape, b.shape) && a.strides.every((s, k) => s === b.strides[k]);
+const sameRef = (a: ViewRef, b: ViewRef) =>
+  a.slot === b.slot &&
+  a.offset === b.offset &&
+  a.dtype === b.dtype &&
+  sameShape(a.shape, b.shape) &&
+  a.strides.every((s, k) => s === b.strides[k]);
 
 /** Whether an instruction is a matmul the trace ran on webgpu that a fused kernel can compute inline (the planner's cases). */
 function inlineMatmul(ins: Instr): ins is KernelInstr {
   if (ins.k !== 'kernel' || ins.name !== 'matmul' || ins.backend !== 'webgpu' || ins.dtype !== 'float32') return false;
   const r = ins.shape.length;
   const [a, b] = ins.inputs;
-  return r >= 2 && a.shape.length === r && b.shape.length === r && a.dtype === 'float32' && b.dtype === 'float32' && a.shape[r - 1] <= MAX_INLINE_K;
+  return (
+    r >= 2 &&
+    a.shape.length === r &&
+    b.shape.length === r &&
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    a.shape[r - 1] <= MAX_INLINE_K
+  );
 }
 
 /** Longest dot product a fused kernel computes inline (each kernel that needs the value computes it again). */
@@ -136,12 +161,25 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   const inside = new Set(fk.members.map((m) => m.out));
   const indexOf = (v: ViewRef) => fk.reads.findIndex((r) => sameRef(r, v));
   // operands an elementwise member reads at the cell's own position (a matmul member indexes its own)
-  const elementwise = [...new Set(fk.members.filter((m) => m.name !== 'matmul').flatMap((m) => m.inputs.filter((v) => !inside.has(v.slot)).map(indexOf)))];
-  const { dims, strides } = coalesce(shape, elementwise.map((k) => ops[k].strides));
+  const elementwise = [
+    ...new Set(
+      fk.members
+        .filter((m) => m.name !== 'matmul')
+        .flatMap((m) => m.inputs.filter((v) => !inside.has(v.slot)).map(indexOf)),
+    ),
+  ];
+  const { dims, strides } = coalesce(
+    shape,
+    elementwise.map((k) => ops[k].strides),
+  );
   const flat = strides.map((s) => isRowMajor(dims, s));
   const lines = ['const i = this.thread.x;'];
   if (flat.some((f) => !f)) lines.push(...coordLines(dims, 'c', 'i', true));
-  elementwise.forEach((k, j) => lines.push(`const v${k} = in${k}[${flat[j] ? (ops[k].base ? `${ops[k].base} + i` : 'i') : indexExpr(ops[k].base, strides[j], 'c')}];`));
+  elementwise.forEach((k, j) =>
+    lines.push(
+      `const v${k} = in${k}[${flat[j] ? (ops[k].base ? `${ops[k].base} + i` : 'i') : indexExpr(ops[k].base, strides[j], 'c')}];`,
+    ),
+  );
   let scalar = 0;
   fk.members.forEach((m, n) => {
     if (m.name === 'matmul') {
@@ -150,13 +188,19 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
       return;
     }
     const form = gpuForm(m)!;
-    const map = new Map(form.names.map((name, k) => {
-      const v = m.inputs[k];
-      return [name, inside.has(v.slot) ? `s${v.slot}` : `v${indexOf(v)}`];
-    }));
+    const map = new Map(
+      form.names.map((name, k) => {
+        const v = m.inputs[k];
+        return [name, inside.has(v.slot) ? `s${v.slot}` : `v${indexOf(v)}`];
+      }),
+    );
     const at = scalar;
     const sc = (k: number) => `sc[${at + k}]`;
-    const bind = (s: string) => bindNames(renameLocals(s, n), map).replace(/\be(\d)\b/g, (_m, k: string) => sc(Number(k))).replace(/\blo\b/g, sc(0)).replace(/\bhi\b/g, sc(1));
+    const bind = (s: string) =>
+      bindNames(renameLocals(s, n), map)
+        .replace(/\be(\d)\b/g, (_m, k: string) => sc(Number(k)))
+        .replace(/\blo\b/g, sc(0))
+        .replace(/\bhi\b/g, sc(1));
     const expr = form.expr;
     if (typeof expr === 'string') lines.push(`const s${m.out} = ${bind(expr)};`);
     else lines.push(...expr.lines.map(bind), `const s${m.out} = ${bind(expr.value)};`);
@@ -166,13 +210,20 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   const body = lines.join('\n');
   const params = ops.map((_, k) => `in${k}`).concat(fk.scalars.length ? ['sc'] : []);
   // the source is the key: it holds every layout and the structure of the expression
-  return { key: `fused|${body}`, cells: Math.max(sizeOf(shape), 1), params, body: () => body, args: [...ops.map((o) => o.data), ...(fk.scalars.length ? [fk.scalars] : [])] };
+  return {
+    key: `fused|${body}`,
+    cells: Math.max(sizeOf(shape), 1),
+    params,
+    body: () => body,
+    args: [...ops.map((o) => o.data), ...(fk.scalars.length ? [fk.scalars] : [])],
+  };
 }
 
 /** What each slot is read by: the instructions, with the view each reads it through. */
 function readersOf(tr: TraceRecord): Map<number, { at: number; view: ViewRef | null }[]> {
   const readers = new Map<number, { at: number; view: ViewRef | null }[]>();
-  const add = (slot: number, at: number, view: ViewRef | null) => readers.set(slot, [...(readers.get(slot) ?? []), { at, view }]);
+  const add = (slot: number, at: number, view: ViewRef | null) =>
+    readers.set(slot, [...(readers.get(slot) ?? []), { at, view }]);
   tr.instrs.forEach((ins, at) => {
     if (ins.k === 'kernel') ins.inputs.forEach((v) => add(v.slot, at, v));
     else if (ins.k === 'write') [ins.dst, ins.src].forEach((v) => add(v.slot, at, null));
@@ -201,7 +252,9 @@ export class GpuPlan implements RunnablePlan {
     this.result = shapeOf(result, (t) => escapes.add(tr.slotOf(t.storage)), containers);
     const readers = readersOf(tr);
     // what a chain may not cross: a write, or an effect that may change values (not one that only rebinds a .grad)
-    const barriers = instrs.flatMap((ins, at) => (ins.k === 'kernel' || (ins.k === 'effect' && ins.label === REBIND_GRAD) ? [] : [at]));
+    const barriers = instrs.flatMap((ins, at) =>
+      ins.k === 'kernel' || (ins.k === 'effect' && ins.label === REBIND_GRAD) ? [] : [at],
+    );
     // elementwise kernels, which read their operands at their own element
     const fusible = (at: number) => {
       const ins = instrs[at];
@@ -219,7 +272,12 @@ export class GpuPlan implements RunnablePlan {
       const s = ins.out;
       if (escapes.has(s)) return void stored.add(s);
       for (const r of readers.get(s) ?? []) {
-        const ok = r.view !== null && fusible(r.at) && sameShape((instrs[r.at] as KernelInstr).shape, ins.shape) && sameIndex(r.view, ins.shape) && !barriers.some((b) => b > at && b < r.at);
+        const ok =
+          r.view !== null &&
+          fusible(r.at) &&
+          sameShape((instrs[r.at] as KernelInstr).shape, ins.shape) &&
+          sameIndex(r.view, ins.shape) &&
+          !barriers.some((b) => b > at && b < r.at);
         if (!ok) return void stored.add(s);
       }
       if (!readers.get(s)?.length) stored.add(s); // read by nothing: the trace made it, so the replay does
@@ -231,18 +289,23 @@ export class GpuPlan implements RunnablePlan {
       const ms = members.map((i) => instrs[i] as KernelInstr);
       const inside = new Set(ms.map((m) => m.out));
       const ext: ViewRef[] = [];
-      for (const m of ms) for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
+      for (const m of ms)
+        for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
       return ext.length + (ms.some((m) => scalarsOf(m).length) ? 1 : 0);
     };
     instrs.forEach((ins, at) => {
       if (ins.k !== 'kernel' || !member(at)) return;
-      const inner = () => ins.inputs.filter((v) => producer.has(v.slot) && member(producer.get(v.slot)!) && !stored.has(v.slot));
+      const inner = () =>
+        ins.inputs.filter((v) => producer.has(v.slot) && member(producer.get(v.slot)!) && !stored.has(v.slot));
       let members = [...new Set([...inner().flatMap((v) => chain.get(v.slot)!), at])];
       if (members.length > CHAIN_CAP || arraysOf(members) > most) {
         inner().forEach((v) => stored.add(v.slot));
         members = [at];
       }
-      chain.set(ins.out, members.sort((x, y) => x - y));
+      chain.set(
+        ins.out,
+        members.sort((x, y) => x - y),
+      );
     });
 
     const lastUse = new Map<number, number>();
@@ -259,10 +322,19 @@ export class GpuPlan implements RunnablePlan {
         const members = chain.get(ins.out)!.map((i) => instrs[i] as KernelInstr);
         const inside = new Set(members.map((m) => m.out));
         const ext: ViewRef[] = [];
-        for (const m of members) for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
+        for (const m of members)
+          for (const v of m.inputs) if (!inside.has(v.slot) && !ext.some((r) => sameRef(r, v))) ext.push(v);
         // a copy of a value that nothing reads after it and no one else holds: the value itself
         const src = ext[0];
-        if (members.length === 1 && ins.name === 'copy' && slots[src.slot].kind === 'tmp' && !escapes.has(src.slot) && sameIndex(src, ins.shape) && src.dtype === ins.dtype && (readers.get(src.slot) ?? []).every((r) => r.at <= at)) {
+        if (
+          members.length === 1 &&
+          ins.name === 'copy' &&
+          slots[src.slot].kind === 'tmp' &&
+          !escapes.has(src.slot) &&
+          sameIndex(src, ins.shape) &&
+          src.dtype === ins.dtype &&
+          (readers.get(src.slot) ?? []).every((r) => r.at <= at)
+        ) {
           this.steps.push({ k: 'alias', at, out: ins.out, src: src.slot });
           lastUse.delete(src.slot); // handed on, not freed
           lines.push(`alias slot ${ins.out} = slot ${src.slot} (a copy nothing else needs)`);
@@ -281,7 +353,9 @@ export class GpuPlan implements RunnablePlan {
         ins.inputs.forEach((v) => reads(v.slot, step));
         this.steps.push({ k: 'kernel', at });
         kernels++;
-        lines.push(`kernel ${ins.name}${ins.attrs.fn ? ` ${String(ins.attrs.fn)}` : ''} [${ins.shape}] -> slot ${ins.out}`);
+        lines.push(
+          `kernel ${ins.name}${ins.attrs.fn ? ` ${String(ins.attrs.fn)}` : ''} [${ins.shape}] -> slot ${ins.out}`,
+        );
       } else if (ins.k === 'write') {
         [ins.dst.slot, ins.src.slot].forEach((s) => reads(s, step));
         this.steps.push({ k: 'write', at });
@@ -297,9 +371,19 @@ export class GpuPlan implements RunnablePlan {
       if (slots[s].kind !== 'tmp' || escapes.has(s)) continue;
       this.freeAfter.set(step, [...(this.freeAfter.get(step) ?? []), s]);
     }
-    for (const s of slots) if (s.kind === 'const' && !instrs.some((i) => i.k === 'write' && i.dst.slot === s.id)) this.consts.set(s.id, new Storage(s.snapshot!.slice(), s.dtype));
+    for (const s of slots)
+      if (s.kind === 'const' && !instrs.some((i) => i.k === 'write' && i.dst.slot === s.id))
+        this.consts.set(s.id, new Storage(s.snapshot!.slice(), s.dtype));
     this.source = lines.join('\n');
-    this.stats = { kernels, fusedGroups: this.steps.filter((s) => s.k === 'fused').length, wasmGroups: 0, fusedOps, effects, buffers: 0, bufferBytes: 0 };
+    this.stats = {
+      kernels,
+      fusedGroups: this.steps.filter((s) => s.k === 'fused').length,
+      wasmGroups: 0,
+      fusedOps,
+      effects,
+      buffers: 0,
+      bufferBytes: 0,
+    };
   }
 
   run(args: readonly (Tensor | null)[]): unknown {
@@ -316,7 +400,13 @@ export class GpuPlan implements RunnablePlan {
       if (s.kind === 'const') return this.consts.get(s.id) ?? new Storage(s.snapshot!.slice(), s.dtype);
       return null; // made by this call
     });
-    const view = (v: ViewRef): View => ({ storage: T[v.slot]!, shape: v.shape, strides: v.strides, offset: v.offset, dtype: v.dtype });
+    const view = (v: ViewRef): View => ({
+      storage: T[v.slot]!,
+      shape: v.shape,
+      strides: v.strides,
+      offset: v.offset,
+      dtype: v.dtype,
+    });
     const resolved = new Map<Tensor, Tensor>();
     const tensorOf = (t: Tensor): Tensor => {
       const i = tr.args.indexOf(t);
@@ -332,7 +422,11 @@ export class GpuPlan implements RunnablePlan {
       const ins = instrs[step.at];
       if (step.k === 'fused') T[step.fk.out] = this.runFused(step.fk, T, view);
       else if (step.k === 'alias') T[step.out] = T[step.src];
-      else if (ins.k === 'kernel') T[ins.out] = runKernelStorage(ins.name, ins.inputs.map(view), ins.attrs, { shape: ins.shape, dtype: ins.dtype });
+      else if (ins.k === 'kernel')
+        T[ins.out] = runKernelStorage(ins.name, ins.inputs.map(view), ins.attrs, {
+          shape: ins.shape,
+          dtype: ins.dtype,
+        });
       else if (ins.k === 'write') {
         // a write in place goes through the host, as eagerly (its version bump drops the stale device copy)
         const dst = view(ins.dst);
@@ -354,9 +448,20 @@ export class GpuPlan implements RunnablePlan {
     const keep = keepers.webgpu;
     // host values the guard keeps off the GPU (NaN, ±Infinity, a fn's undefined domain): op by op, as eagerly
     const host = fk.reads.filter((v) => !T[v.slot]!.device);
-    if (!keep || !gpuResident() || (host.length && host.some((v) => gpuDeclines('copy', [view(v)]) !== null)) || this.outsideDomain(fk, T, view)) {
+    if (
+      !keep ||
+      !gpuResident() ||
+      (host.length && host.some((v) => gpuDeclines('copy', [view(v)]) !== null)) ||
+      this.outsideDomain(fk, T, view)
+    ) {
       const local = [...T];
-      for (const m of fk.members) local[m.out] = runKernelStorage(m.name, m.inputs.map((v) => ({ ...view(v), storage: local[v.slot]! })), m.attrs, { shape: m.shape, dtype: m.dtype });
+      for (const m of fk.members)
+        local[m.out] = runKernelStorage(
+          m.name,
+          m.inputs.map((v) => ({ ...view(v), storage: local[v.slot]! })),
+          m.attrs,
+          { shape: m.shape, dtype: m.dtype },
+        );
       return local[fk.out]!;
     }
     const plan = kernelPlan(fk, fk.reads.map(view));
@@ -366,7 +471,9 @@ export class GpuPlan implements RunnablePlan {
       values = keep(plan);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(`internal error in the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
+      throw new Error(
+        `internal error in the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
+      );
     }
     return ArrayBuffer.isView(values) ? new Storage(values, dtype) : new Storage(null, dtype, values);
   }
@@ -374,7 +481,11 @@ export class GpuPlan implements RunnablePlan {
   /** Whether a member whose inputs are all host values is outside its fn's GPU domain (guard.ts), as eagerly. */
   private outsideDomain(fk: FusedKernel, T: (Storage | null)[], view: (v: ViewRef) => View): boolean {
     const inside = new Set(fk.members.map((m) => m.out));
-    return fk.members.some((m) => m.inputs.every((v) => !inside.has(v.slot) && !T[v.slot]!.device) && gpuDeclines(m.name, m.inputs.map(view), m.attrs) !== null);
+    return fk.members.some(
+      (m) =>
+        m.inputs.every((v) => !inside.has(v.slot) && !T[v.slot]!.device) &&
+        gpuDeclines(m.name, m.inputs.map(view), m.attrs) !== null,
+    );
   }
 
   check(args: readonly (Tensor | null)[]): string | null {

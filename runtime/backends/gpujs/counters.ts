@@ -21,13 +21,22 @@ export function webgpuCounters(): GpuCounters | null {
   const agent = webgpuAgentStats();
   if (!agent) return null;
   const t = gpuTraffic.webgpu;
-  return { dispatches: t.dispatches, compilations: agent.cache.built, floatsUp: t.floatsUploaded, floatsDown: t.floatsRead, reads: t.reads };
+  return {
+    dispatches: t.dispatches,
+    compilations: agent.cache.built,
+    floatsUp: t.floatsUploaded,
+    floatsDown: t.floatsRead,
+    reads: t.reads,
+  };
 }
 
 /** The counts since `before` (a webgpuCounters() reading). */
 export function countersSince(before: GpuCounters): GpuCounters {
   const now = webgpuCounters();
-  if (!now) throw new Error('countersSince: webgpu is not ready (choose it first: NABLA_BACKEND=webgpu or setBackend("webgpu"))');
+  if (!now)
+    throw new Error(
+      'countersSince: webgpu is not ready (choose it first: NABLA_BACKEND=webgpu or setBackend("webgpu"))',
+    );
   return {
     dispatches: now.dispatches - before.dispatches,
     compilations: now.compilations - before.compilations,

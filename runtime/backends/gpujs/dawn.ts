@@ -23,7 +23,8 @@ let ready = false;
 export function loadBinding(): string | null {
   // no top-level node: imports, so the runtime still bundles for the browser (where WebGPU is navigator.gpu)
   const nodeModule = typeof process !== 'undefined' ? process.getBuiltinModule?.('node:module') : undefined;
-  if (!nodeModule) return "the npm package 'webgpu' is Dawn for Node (20.16 or later); a browser has navigator.gpu instead";
+  if (!nodeModule)
+    return "the npm package 'webgpu' is Dawn for Node (20.16 or later); a browser has navigator.gpu instead";
   const require = nodeModule.createRequire(import.meta.url);
   let dir: string;
   let version = '?';
@@ -35,7 +36,10 @@ export function loadBinding(): string | null {
     return "the npm package 'webgpu' (Dawn, WebGPU for Node) is not installed";
   }
   // 0.2.x ships dist/linux-x64.dawn.node, 0.3 and later dist/linux-x64/dawn.node
-  const binding = [`${dir}/dist/${process.platform}-${process.arch}/dawn.node`, `${dir}/dist/${process.platform}-${process.arch}.dawn.node`];
+  const binding = [
+    `${dir}/dist/${process.platform}-${process.arch}/dawn.node`,
+    `${dir}/dist/${process.platform}-${process.arch}.dawn.node`,
+  ];
   try {
     const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
     require(binding.find((f) => fs.existsSync(f)) ?? binding[0]);
@@ -72,7 +76,9 @@ export async function prepareWebGPU(): Promise<string | null> {
     const g = globalThis as any;
     if (!g.navigator?.gpu) g.navigator = Object.assign(g.navigator ?? {}, { gpu: shim(create([])) });
     const adapter = await g.navigator.gpu.requestAdapter();
-    if (!adapter) return (adapterAnswer = "no WebGPU adapter answered (no Vulkan driver? Debian 12's own Mesa lavapipe lacks a feature Dawn needs; bookworm-backports' has it)");
+    if (!adapter)
+      return (adapterAnswer =
+        "no WebGPU adapter answered (no Vulkan driver? Debian 12's own Mesa lavapipe lacks a feature Dawn needs; bookworm-backports' has it)");
     ({ device: dawnAdapter, fallback: dawnFallback } = describeAdapter(adapter, 'Dawn adapter'));
     dawnStorageBuffers = Math.max(8, adapter.limits?.maxStorageBuffersPerShaderStage ?? 8); // what shim's requestDevice asks for
     ready = true; // cache.ts creates the gpu.js instance (mode 'webgpu') on the first kernel
@@ -97,7 +103,8 @@ function shim(gpuObject: any) {
       // gpu.js asks for WebGPU's default 8 storage buffers a kernel; a compiled step's fused kernels read more
       // operands (compiled-plan.ts), so ask for what the adapter has (lavapipe: 16)
       const most = adapter.limits?.maxStorageBuffersPerShaderStage;
-      if (typeof most === 'number' && most > 8) desc = { ...desc, requiredLimits: { ...desc.requiredLimits, maxStorageBuffersPerShaderStage: most } };
+      if (typeof most === 'number' && most > 8)
+        desc = { ...desc, requiredLimits: { ...desc.requiredLimits, maxStorageBuffersPerShaderStage: most } };
       const device = await requestDevice(desc, ...rest);
       Object.defineProperty(device, 'onuncapturederror', { value: null, writable: true, configurable: true });
       return device;
@@ -108,10 +115,16 @@ function shim(gpuObject: any) {
 }
 
 /** Runs registry kernel `name` on gpu.js webgpu (float32/bool only); prepareWebGPU() must have resolved null. */
-export async function runKernelWebGPU(name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput): Promise<Float32Array> {
-  if (!ready) throw new Error(`webgpu is not ready: ${await prepareWebGPU() ?? 'call prepareWebGPU() first'}`);
+export async function runKernelWebGPU(
+  name: string,
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+): Promise<Float32Array> {
+  if (!ready) throw new Error(`webgpu is not ready: ${(await prepareWebGPU()) ?? 'call prepareWebGPU() first'}`);
   const planner = PLANNERS[name];
   const plan = planner?.(inputs, attrs, out, 'webgpu');
-  if (!plan) throw new Error(`webgpu has no kernel '${name}' for these inputs (${inputs.map((v) => v.dtype).join(', ')})`);
+  if (!plan)
+    throw new Error(`webgpu has no kernel '${name}' for these inputs (${inputs.map((v) => v.dtype).join(', ')})`);
   return runPlanAsync('webgpu', plan);
 }

@@ -6,7 +6,12 @@ function gpujsTable(arity: 1 | 2): Record<string, GpuExpr> {
 }
 
 function shaderTable(arity: 1 | 2, base: Record<string, GpuExpr>): Record<string, GpuExpr> {
-  return { ...base, ...Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.gpuShader && e.name in base ? [[e.name, e.gpuShader]] : []))) };
+  return {
+    ...base,
+    ...Object.fromEntries(
+      fnsOfArity(arity).flatMap((e) => (e.gpuShader && e.name in base ? [[e.name, e.gpuShader]] : [])),
+    ),
+  };
 }
 
 /**

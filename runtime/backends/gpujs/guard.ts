@@ -101,7 +101,8 @@ export function admitted(kernel: string, inputs: readonly View[], attrs?: Kernel
 export function gpuDeclines(kernel: string, inputs: readonly View[], attrs?: KernelAttrs): string | null {
   for (const v of inputs) if (!every(v, plain)) return 'an input holds NaN, ±Infinity or a subnormal';
   const fn = attrs?.fn as string | undefined;
-  if ((kernel === 'unary' || kernel === 'binary') && fn && DOMAIN[fn] && !DOMAIN[fn](inputs)) return `${fn} is undefined on a GPU for some of these inputs`;
+  if ((kernel === 'unary' || kernel === 'binary') && fn && DOMAIN[fn] && !DOMAIN[fn](inputs))
+    return `${fn} is undefined on a GPU for some of these inputs`;
   return null;
 }
 

@@ -34,7 +34,8 @@ registerBackend({
   probe: () => null,
   // attrs carry the fn of unary/binary kernels: Math fns cross over at other sizes (policy.ts MATH_FNS)
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('cpu', kernel, inputs, out, attrs),
-  describe: () => `gpu.js mode 'cpu' (transpiled JavaScript) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('cpu')}; js below`,
+  describe: () =>
+    `gpu.js mode 'cpu' (transpiled JavaScript) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('cpu')}; js below`,
   compilePlan: compileHostPlan,
 });
 
@@ -42,7 +43,8 @@ registerBackend({
   name: 'webasm',
   probe: () => (GPU.isWebAssemblySupported ? null : 'gpu.js reports WebAssembly unsupported on this platform'),
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webasm', kernel, inputs, out, attrs),
-  describe: () => `gpu.js mode 'webasm' (WebAssembly, f32x4 SIMD) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webasm')}; js below`,
+  describe: () =>
+    `gpu.js mode 'webasm' (WebAssembly, f32x4 SIMD) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webasm')}; js below`,
   compilePlan: compileHostPlan,
 });
 
@@ -51,7 +53,8 @@ registerBackend({
   probe: probeWebGL2,
   // the guard (guard.ts) keeps NaN, infinities and undefined domains on js: GLSL leaves them undefined
   takes: (kernel, inputs, out, attrs?: KernelAttrs) => takes('webgl2', kernel, inputs, out, attrs),
-  describe: () => `gpu.js mode 'webgl2' (GLSL fragment shaders, float32 textures, readPixels) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgl2')}; js below and for non-finite inputs`,
+  describe: () =>
+    `gpu.js mode 'webgl2' (GLSL fragment shaders, float32 textures, readPixels) for ${GPUJS_KERNELS.join(', ')} on float32/bool from ${sizes('webgl2')}; js below and for non-finite inputs`,
   compilePlan: compileHostPlan,
 });
 

@@ -1,5 +1,12 @@
 import type { HostArray } from '../../dtype';
-import { getKernel, registerKernel, type KeepingKernelFunc, type KernelAttrs, type KernelFunc, type KernelOutput } from '../../kernels';
+import {
+  getKernel,
+  registerKernel,
+  type KeepingKernelFunc,
+  type KernelAttrs,
+  type KernelFunc,
+  type KernelOutput,
+} from '../../kernels';
 import type { DeviceData, View } from '../../storage';
 import { runPlan } from './cache';
 import { admitted, guardStatsOf, needsRecompute } from './guard';
@@ -28,7 +35,10 @@ export type PlanKeeper = (plan: Plan) => DeviceData | Float32Array;
 
 /** The plan for a call, or null when the js kernel must run it (a dtype, fn or layout gpu.js does not take). */
 function planOf(mode: Mode, name: string, inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput) {
-  const fits = ACCEPTED.has(out.dtype) && inputs.every((v) => ACCEPTED.has(v.dtype)) && (!isGpuMode(mode) || admitted(name, inputs, attrs));
+  const fits =
+    ACCEPTED.has(out.dtype) &&
+    inputs.every((v) => ACCEPTED.has(v.dtype)) &&
+    (!isGpuMode(mode) || admitted(name, inputs, attrs));
   return fits ? PLANNERS[name](inputs, attrs, out, mode) : null;
 }
 
@@ -38,7 +48,9 @@ function running<T>(mode: Mode, name: string, plan: Plan, run: (plan: Plan) => T
     return run(plan);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new Error(`internal error in the gpu.js ${mode} backend, kernel '${name}' (${plan.key}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
+    throw new Error(
+      `internal error in the gpu.js ${mode} backend, kernel '${name}' (${plan.key}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
+    );
   }
 }
 
@@ -73,6 +85,11 @@ export const GPUJS_KERNELS = Object.keys(PLANNERS);
 
 export function registerGpujsKernels(mode: Mode, run?: PlanRunner, keep?: PlanKeeper): void {
   for (const name of GPUJS_KERNELS) {
-    registerKernel({ kernelName: name, backendName: mode, kernelFunc: gpujsKernel(mode, name, run), keepingFunc: keep && keepingKernel(mode, name, keep) });
+    registerKernel({
+      kernelName: name,
+      backendName: mode,
+      kernelFunc: gpujsKernel(mode, name, run),
+      keepingFunc: keep && keepingKernel(mode, name, keep),
+    });
   }
 }

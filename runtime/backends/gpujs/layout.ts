@@ -52,7 +52,9 @@ export function operandLength(v: View): number {
  * way), else a subarray of its host values, or a contiguous copy when the window is sparse.
  */
 export function operand(v: View, mode?: string): Operand {
-  const device = v.storage.device ?? (mode ? deviceCopyFor(v.storage, mode, (v as { requiresGrad?: boolean }).requiresGrad === true) : null);
+  const device =
+    v.storage.device ??
+    (mode ? deviceCopyFor(v.storage, mode, (v as { requiresGrad?: boolean }).requiresGrad === true) : null);
   if (device && device.backend === mode) return { data: device, base: v.offset, strides: v.strides };
   const w = windowOf(v.shape, v.strides, v.offset);
   const n = sizeOf(v.shape);

@@ -20,7 +20,9 @@ const executor = () =>
     'webgpu',
     async () => {
       const why = await prepareWebGPU();
-      return why ? { why } : { why: null, device: dawnAdapter, fallback: dawnFallback, storageBuffers: dawnStorageBuffers };
+      return why
+        ? { why }
+        : { why: null, device: dawnAdapter, fallback: dawnFallback, storageBuffers: dawnStorageBuffers };
     },
     'WebGPUKernel',
   );
@@ -40,6 +42,7 @@ else {
       });
     }
     // the host is about to end this thread: answer once no Dawn call is under way (ending it mid-call aborts the process)
-    if (m?.nablaDrain) void Promise.all([...served].map((s) => s.idle())).then(() => host.postMessage({ nablaDrained: true }));
+    if (m?.nablaDrain)
+      void Promise.all([...served].map((s) => s.idle())).then(() => host.postMessage({ nablaDrained: true }));
   });
 }

@@ -34,18 +34,39 @@ function sgdPlans(rule: Extract<FusedRule, { kind: 'sgd' }>, x: SgdNumbers, n: n
   const state = rule.momentum
     ? {
         key: `optim:sgd-state|${tag}`,
-        body: ['const j = this.thread.x;', ...grad, 'let b = in2[j] * h[1] + h[2] * d;', 'if (h[4] > 0.5) {', 'b = d;', '}', 'return b;'],
+        body: [
+          'const j = this.thread.x;',
+          ...grad,
+          'let b = in2[j] * h[1] + h[2] * d;',
+          'if (h[4] > 0.5) {',
+          'b = d;',
+          '}',
+          'return b;',
+        ],
       }
     : null;
   // the param kernel reads the new buffer (in2) where there is momentum
   const direction = !rule.momentum ? [] : rule.nesterov ? ['d = d + h[1] * in2[j];'] : ['d = in2[j];'];
-  const param = { key: `optim:sgd-param|${flag(rule.momentum)}${tag}`, body: ['const j = this.thread.x;', ...grad, ...direction, 'return in0[j] - h[0] * d;'] };
+  const param = {
+    key: `optim:sgd-param|${flag(rule.momentum)}${tag}`,
+    body: ['const j = this.thread.x;', ...grad, ...direction, 'return in0[j] - h[0] * d;'],
+  };
   return { h, state, param };
 }
 
 /** adam / adamw, h = [β1, 1 − β1, β2, 1 − β2, weightDecay, −stepSize, bc2Sqrt, eps, 1 − lr·wd]. */
 function adamPlans(rule: Extract<FusedRule, { kind: 'adam' }>, x: AdamNumbers, n: number, gBase: number) {
-  const h = Float32Array.of(x.beta1, 1 - x.beta1, x.beta2, 1 - x.beta2, x.weightDecay, -x.stepSize, x.bc2Sqrt, x.eps, 1 - x.lr * x.weightDecay);
+  const h = Float32Array.of(
+    x.beta1,
+    1 - x.beta1,
+    x.beta2,
+    1 - x.beta2,
+    x.weightDecay,
+    -x.stepSize,
+    x.bc2Sqrt,
+    x.eps,
+    1 - x.lr * x.weightDecay,
+  );
   const tag = `${flag(rule.maximize)}${flag(rule.weightDecay && !rule.decoupled)}${flag(rule.amsgrad)}${flag(rule.decoupled && rule.weightDecay)}|${n}|${gBase}`;
   // one cell per state value: part 0 is m, 1 is v, 2 is v̂; j the element they belong to
   const state = {
@@ -91,12 +112,14 @@ export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | F
     const plan: Plan = { key, cells, params: ['in0', 'in1', 'in2', 'h'], body: () => body.join('\n'), args };
     countUploads(mode, args);
     const out = keep(plan);
-    if (ArrayBuffer.isView(out)) throw new Error(`internal error: the ${mode} backend gave an optimizer update back on the host (a bug in Nabla)`);
+    if (ArrayBuffer.isView(out))
+      throw new Error(`internal error: the ${mode} backend gave an optimizer update back on the host (a bug in Nabla)`);
     return out;
   };
   const device = (s: Storage): DeviceData => {
     const d = s.device;
-    if (!d || d.backend !== mode) throw new Error(`internal error: an optimizer update on ${mode} got values not on its device (a bug in Nabla)`);
+    if (!d || d.backend !== mode)
+      throw new Error(`internal error: an optimizer update on ${mode} got values not on its device (a bug in Nabla)`);
     return d;
   };
   return {
@@ -104,18 +127,31 @@ export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | F
     holds: (s) => s.device?.backend === mode,
     toDevice(s) {
       const values = s.host as Float32Array;
-      const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };
+      const plan: Plan = {
+        key: `upload|${values.length}`,
+        cells: values.length,
+        params: ['in0'],
+        body: () => 'return in0[this.thread.x];',
+        args: [values],
+      };
       countUploads(mode, plan.args);
       const copy = keep(plan);
-      if (ArrayBuffer.isView(copy)) throw new Error(`internal error: the ${mode} backend kept no device copy (a bug in Nabla)`);
+      if (ArrayBuffer.isView(copy))
+        throw new Error(`internal error: the ${mode} backend kept no device copy (a bug in Nabla)`);
       s.attachDevice(copy);
     },
     update(rule, numbers, p, g, state) {
       const n = p.length;
-      const plans = rule.kind === 'sgd' ? sgdPlans(rule, numbers as SgdNumbers, n, g.offset) : adamPlans(rule, numbers as AdamNumbers, n, g.offset);
+      const plans =
+        rule.kind === 'sgd'
+          ? sgdPlans(rule, numbers as SgdNumbers, n, g.offset)
+          : adamPlans(rule, numbers as AdamNumbers, n, g.offset);
       const [pd, gd] = [device(p), device((g as Tensor).storage)];
       // a kernel with no state reads the gradient in in2's place: every kernel has the same four arguments
-      const newState = plans.state && state ? run(plans.state.key, plans.state.body, state.length, [pd, gd, device(state), plans.h]) : null;
+      const newState =
+        plans.state && state
+          ? run(plans.state.key, plans.state.body, state.length, [pd, gd, device(state), plans.h])
+          : null;
       const param = run(plans.param.key, plans.param.body, n, [pd, gd, newState ?? gd, plans.h]);
       return { param, state: newState };
     },

@@ -2,7 +2,15 @@ import { extrasOf } from '../../ops/registry';
 import type { KernelAttrs, KernelOutput } from '../../kernels';
 import { sameShape, sizeOf } from '../../shape';
 import type { DeviceData, View } from '../../storage';
-import { BINARY_EXPR, CLAMP_EXPR, GPU_BINARY_EXPR, GPU_UNARY_EXPR, UNARY_EXPR, WHERE_EXPR, type GpuExpr } from './exprs';
+import {
+  BINARY_EXPR,
+  CLAMP_EXPR,
+  GPU_BINARY_EXPR,
+  GPU_UNARY_EXPR,
+  UNARY_EXPR,
+  WHERE_EXPR,
+  type GpuExpr,
+} from './exprs';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 
 /**
@@ -37,10 +45,22 @@ type Planner = (inputs: readonly View[], attrs: KernelAttrs, out: KernelOutput, 
 const expanded = (inputs: readonly View[], out: KernelOutput) => inputs.every((v) => sameShape(v.shape, out.shape));
 
 /** One output cell from `inputs` (already expanded to the output shape) bound to `names`, then `expr`. */
-function elementwise(mode: Mode, tag: string, expr: GpuExpr, names: string[], inputs: readonly View[], out: KernelOutput, extra: Float32Array[] = [], extraParams: string[] = []): Plan | null {
+function elementwise(
+  mode: Mode,
+  tag: string,
+  expr: GpuExpr,
+  names: string[],
+  inputs: readonly View[],
+  out: KernelOutput,
+  extra: Float32Array[] = [],
+  extraParams: string[] = [],
+): Plan | null {
   if (!expanded(inputs, out)) return null;
   const ops = inputs.map((v) => operand(v, mode));
-  const { dims, strides } = coalesce(out.shape, ops.map((o) => o.strides));
+  const { dims, strides } = coalesce(
+    out.shape,
+    ops.map((o) => o.strides),
+  );
   const flat = strides.map((s) => isRowMajor(dims, s));
   // built on every call, so plain concatenation rather than a template over mapped arrays
   let key = tag + '|' + dims.join(',');
@@ -65,7 +85,18 @@ const unary: Planner = ([x], attrs, out, mode) => {
   const expr = (isGpuMode(mode) ? GPU_UNARY_EXPR : UNARY_EXPR)[attrs.fn as string];
   // an op's params (leaky_relu's slope) are its expression's e0, e1, ...: one kernel serves every value
   const extras = extrasOf(attrs.fn as string, attrs);
-  return expr ? elementwise(mode, `unary:${attrs.fn}`, expr, ['x'], [x], out, extras.length ? [Float32Array.from(extras)] : [], extras.map((_, k) => `e${k}`)) : null;
+  return expr
+    ? elementwise(
+        mode,
+        `unary:${attrs.fn}`,
+        expr,
+        ['x'],
+        [x],
+        out,
+        extras.length ? [Float32Array.from(extras)] : [],
+        extras.map((_, k) => `e${k}`),
+      )
+    : null;
 };
 
 const binary: Planner = ([a, b], attrs, out, mode) => {
@@ -73,7 +104,8 @@ const binary: Planner = ([a, b], attrs, out, mode) => {
   return expr ? elementwise(mode, `binary:${attrs.fn}`, expr, ['a', 'b'], [a, b], out) : null;
 };
 
-const where: Planner = (inputs, _attrs, out, mode) => elementwise(mode, 'where', WHERE_EXPR, ['c', 'a', 'b'], inputs, out);
+const where: Planner = (inputs, _attrs, out, mode) =>
+  elementwise(mode, 'where', WHERE_EXPR, ['c', 'a', 'b'], inputs, out);
 
 const clamp: Planner = ([x], attrs, out, mode) => {
   // a GPU may assume no infinities (GLSL and WGSL leave them undefined); its inputs are finite (guard.ts),
@@ -102,18 +134,36 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
   if (fn !== 'sum' && fn !== 'max' && fn !== 'min') return null;
   const op = operand(x, mode);
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
-  const K = coalesce(kept.map((d) => x.shape[d]), [kept.map((d) => op.strides[d])]);
-  const R = coalesce(axes.map((d) => x.shape[d]), [axes.map((d) => op.strides[d])]);
+  const K = coalesce(
+    kept.map((d) => x.shape[d]),
+    [kept.map((d) => op.strides[d])],
+  );
+  const R = coalesce(
+    axes.map((d) => x.shape[d]),
+    [axes.map((d) => op.strides[d])],
+  );
   const kahan = fn === 'sum' && mode !== 'cpu';
   const opaque = kahan && isGpuMode(mode);
   const key = `reduce:${fn}${kahan ? ':kahan' : ''}|${K.dims}|${K.strides[0]}|${R.dims}|${R.strides[0]}|${op.base}`;
   const body = () => {
-    const lines = ['const i = this.thread.x;', ...coordLines(K.dims, 'c', 'i', isGpuMode(mode)), `const at = ${indexExpr(op.base, K.strides[0], 'c')};`];
+    const lines = [
+      'const i = this.thread.x;',
+      ...coordLines(K.dims, 'c', 'i', isGpuMode(mode)),
+      `const at = ${indexExpr(op.base, K.strides[0], 'c')};`,
+    ];
     if (fn === 'sum') lines.push('let acc = 0;', 'let comp = 0;');
     else lines.push('let acc = in0[at];'); // the first reduced element; no Infinity literal needed
     R.dims.forEach((d, j) => lines.push(`for (let j${j} = 0; j${j} < ${d}; j${j}++) {`));
-    lines.push(`const v = in0[${['at', ...R.strides[0].map((s, j) => (s === 1 ? `j${j}` : `j${j} * ${s}`))].join(' + ')}];`);
-    if (kahan) lines.push('const y = v - comp;', `const t = ${opaque ? '(acc + y) * unit[0]' : 'acc + y'};`, 'comp = (t - acc) - y;', 'acc = t;');
+    lines.push(
+      `const v = in0[${['at', ...R.strides[0].map((s, j) => (s === 1 ? `j${j}` : `j${j} * ${s}`))].join(' + ')}];`,
+    );
+    if (kahan)
+      lines.push(
+        'const y = v - comp;',
+        `const t = ${opaque ? '(acc + y) * unit[0]' : 'acc + y'};`,
+        'comp = (t - acc) - y;',
+        'acc = t;',
+      );
     else if (fn === 'sum') lines.push('acc += v;');
     // NaN wins, as in the js kernel: once acc is NaN no comparison replaces it
     else lines.push(`if (v ${fn === 'max' ? '>' : '<'} acc || v !== v) {`, 'acc = v;', '}');
@@ -121,7 +171,13 @@ const reduce: Planner = ([x], attrs, _out, mode) => {
     lines.push('return acc;');
     return lines.join('\n');
   };
-  return { key, cells: Math.max(sizeOf(K.dims), 1), params: opaque ? ['in0', 'unit'] : ['in0'], body, args: opaque ? [op.data, UNIT] : [op.data] };
+  return {
+    key,
+    cells: Math.max(sizeOf(K.dims), 1),
+    params: opaque ? ['in0', 'unit'] : ['in0'],
+    body,
+    args: opaque ? [op.data, UNIT] : [op.data],
+  };
 };
 
 /**

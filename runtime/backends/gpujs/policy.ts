@@ -17,15 +17,38 @@ import { isGpuMode, type Mode } from './plans';
  * NABLA_SMALL_TENSOR_LIMIT=n (read at the first kernel call) or setSmallTensorLimit(n) replaces every
  * threshold with n; 0 sends every call gpu.js can run to gpu.js, which is how the tests exercise it.
  */
-export type Family = 'unary' | 'unaryMath' | 'binary' | 'binaryMath' | 'strided' | 'where' | 'clamp' | 'copy' | 'reduce' | 'matmul';
+export type Family =
+  'unary' | 'unaryMath' | 'binary' | 'binaryMath' | 'strided' | 'where' | 'clamp' | 'copy' | 'reduce' | 'matmul';
 
 // the median of three `--passes 3` runs' crossovers (README.md has the table); reduce counts input
 // elements, matmul multiply-adds, the rest output elements
 export const THRESHOLDS: Record<Mode, Record<Family, number>> = {
   // matmul: never. The js kernel's float32 matmul is WebAssembly SIMD (runtime/backends/js/wasm/gemm.ts), 25–35
   // GFLOP/s here against gpu.js's 0.6–1 (bench/RESULTS.md), at every size bench/kernels.ts measures
-  cpu: { unary: 16384, unaryMath: 256, binary: 262144, binaryMath: 256, strided: 1024, where: 4096, clamp: 16384, copy: 1024, reduce: 4096, matmul: Infinity },
-  webasm: { unary: 4096, unaryMath: Infinity, binary: 4096, binaryMath: Infinity, strided: 1024, where: 1024, clamp: 4096, copy: 1024, reduce: 4096, matmul: Infinity },
+  cpu: {
+    unary: 16384,
+    unaryMath: 256,
+    binary: 262144,
+    binaryMath: 256,
+    strided: 1024,
+    where: 4096,
+    clamp: 16384,
+    copy: 1024,
+    reduce: 4096,
+    matmul: Infinity,
+  },
+  webasm: {
+    unary: 4096,
+    unaryMath: Infinity,
+    binary: 4096,
+    binaryMath: Infinity,
+    strided: 1024,
+    where: 1024,
+    clamp: 4096,
+    copy: 1024,
+    reduce: 4096,
+    matmul: Infinity,
+  },
   // gpuThresholds below: a GPU call pays a dispatch and a readback whatever its size
   webgl2: gpuThresholds(),
   webgpu: gpuThresholds(),
@@ -42,7 +65,18 @@ export const THRESHOLDS: Record<Mode, Record<Family, number>> = {
 function gpuThresholds(): Record<Family, number> {
   const arithmetic = 262144;
   const math = 32768;
-  return { unary: arithmetic, unaryMath: math, binary: arithmetic, binaryMath: math, strided: 65536, where: arithmetic, clamp: arithmetic, copy: 65536, reduce: arithmetic, matmul: 131072 };
+  return {
+    unary: arithmetic,
+    unaryMath: math,
+    binary: arithmetic,
+    binaryMath: math,
+    strided: 65536,
+    where: arithmetic,
+    clamp: arithmetic,
+    copy: 65536,
+    reduce: arithmetic,
+    matmul: 131072,
+  };
 }
 
 /**
@@ -51,7 +85,12 @@ function gpuThresholds(): Record<Family, number> {
  * kernel shares one loop among all fns. So these cross over at other sizes than arithmetic does: runKernel
  * passes the fn to takes() in attrs (backend.ts `runner`); a caller without attrs gets `unary`/`binary`.
  */
-const MATH_FNS = new Set(fnsOfArity(1).concat(fnsOfArity(2)).filter((e) => e.mathFn).map((e) => e.name));
+const MATH_FNS = new Set(
+  fnsOfArity(1)
+    .concat(fnsOfArity(2))
+    .filter((e) => e.mathFn)
+    .map((e) => e.name),
+);
 
 /**
  * Elementwise kernels whose js form walks a non-contiguous input through a positions array (transposed or
@@ -69,7 +108,8 @@ function envLimit(): number | null {
   const raw = typeof process !== 'undefined' ? process.env.NABLA_SMALL_TENSOR_LIMIT : undefined;
   if (raw === undefined || raw === '') return null;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`NABLA_SMALL_TENSOR_LIMIT=${raw} is not a size: use a whole number such as 0 or 4096`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`NABLA_SMALL_TENSOR_LIMIT=${raw} is not a size: use a whole number such as 0 or 4096`);
   return n;
 }
 
@@ -98,11 +138,22 @@ function work(kernel: Family, inputs: readonly View[], cells: number): number {
   return cells;
 }
 
-export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: KernelOutput, attrs?: KernelAttrs): boolean {
+export function takes(
+  mode: Mode,
+  kernel: string,
+  inputs: readonly View[],
+  out: KernelOutput,
+  attrs?: KernelAttrs,
+): boolean {
   const thresholds = THRESHOLDS[mode] as Record<string, number>;
   if (!(kernel in thresholds)) return false;
   // a fn the registry gives no gpu.js form (`gpu: false`) runs on js
-  if (attrs && ((kernel === 'unary' && !((attrs.fn as string) in UNARY_EXPR)) || (kernel === 'binary' && !((attrs.fn as string) in BINARY_EXPR)))) return false;
+  if (
+    attrs &&
+    ((kernel === 'unary' && !((attrs.fn as string) in UNARY_EXPR)) ||
+      (kernel === 'binary' && !((attrs.fn as string) in BINARY_EXPR)))
+  )
+    return false;
   const family = attrs && MATH_FNS.has(attrs.fn as string) ? `${kernel}Math` : kernel;
   // gpu.js computes in float32: float64 stays on the js reference path, complex has no gpu.js kernels
   if (!ACCEPTED.has(out.dtype) || inputs.some((v) => !ACCEPTED.has(v.dtype))) return false;
@@ -115,7 +166,8 @@ export function takes(mode: Mode, kernel: string, inputs: readonly View[], out: 
   if (!held && limit !== null && size < limit) return false;
   if (!held && limit === null) {
     let at = thresholds[family];
-    if (ELEMENTWISE.has(family) && inputs.some((v) => !isContiguous(v.shape, v.strides))) at = Math.min(at, thresholds.strided);
+    if (ELEMENTWISE.has(family) && inputs.some((v) => !isContiguous(v.shape, v.strides)))
+      at = Math.min(at, thresholds.strided);
     if (size < at) return false;
     // a contiguous copy is one memcpy in the js kernel; no kernel call beats it
     if (kernel === 'copy' && isContiguous(inputs[0].shape, inputs[0].strides)) return false;

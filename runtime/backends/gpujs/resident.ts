@@ -64,7 +64,13 @@ export function deviceCopyFor(storage: Storage, mode: string, always = false): D
   if (!keep || (storage.length < CACHED_UPLOAD && !always) || storage.device || storage.hostOnly) return null;
   const values = storage.host;
   if (!(values instanceof Float32Array)) return null;
-  const plan: Plan = { key: `upload|${values.length}`, cells: values.length, params: ['in0'], body: () => 'return in0[this.thread.x];', args: [values] };
+  const plan: Plan = {
+    key: `upload|${values.length}`,
+    cells: values.length,
+    params: ['in0'],
+    body: () => 'return in0[this.thread.x];',
+    args: [values],
+  };
   countUploads(mode as GpuMode, plan.args);
   const copy = keep(plan);
   if (ArrayBuffer.isView(copy)) return null;

@@ -24,7 +24,10 @@ export function probeWebGL2(auto = false): string | null {
 }
 
 function check(): string | null {
-  const g = globalThis as { document?: { createElement(tag: string): any }; OffscreenCanvas?: new (w: number, h: number) => any };
+  const g = globalThis as {
+    document?: { createElement(tag: string): any };
+    OffscreenCanvas?: new (w: number, h: number) => any;
+  };
   if (!g.document && !g.OffscreenCanvas) {
     return "WebGL2 exists only in browsers (gpu.js's Node equivalent, mode 'headlessgl', needs the optional native package 'gl', which Nabla does not install)";
   }
@@ -40,9 +43,11 @@ function check(): string | null {
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
     software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? renderer : null;
-    if (!gl.getExtension('EXT_color_buffer_float')) return 'WebGL2 here cannot render to float textures (no EXT_color_buffer_float), which gpu.js needs to return float32 results';
+    if (!gl.getExtension('EXT_color_buffer_float'))
+      return 'WebGL2 here cannot render to float textures (no EXT_color_buffer_float), which gpu.js needs to return float32 results';
     const high = gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT);
-    if (!high || high.precision < 23) return `fragment shaders here have ${high?.precision ?? 0}-bit highp floats; float32 needs 23`;
+    if (!high || high.precision < 23)
+      return `fragment shaders here have ${high?.precision ?? 0}-bit highp floats; float32 needs 23`;
   } finally {
     gl.getExtension('WEBGL_lose_context')?.loseContext();
   }

@@ -77,7 +77,8 @@ function probeAgent(): string | null {
   if (blocked) return (answer = blocked);
   if (!channel) {
     if (!isNode()) {
-      return (answer = 'no GPU agent is attached to this worker (the page starts one and calls attachWebGPUAgent; see runtime/backends/gpujs/README.md)');
+      return (answer =
+        'no GPU agent is attached to this worker (the page starts one and calls attachWebGPUAgent; see runtime/backends/gpujs/README.md)');
     }
     const why = dawnBinding();
     if (why) return (answer = why);
@@ -163,7 +164,9 @@ export class AgentBuffer implements DeviceData {
       return this.ch.read(this.id, this.length);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(`internal error in the gpu.js webgpu backend, reading a result back: ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`);
+      throw new Error(
+        `internal error in the gpu.js webgpu backend, reading a result back: ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
+      );
     }
   }
   release(): void {
@@ -199,14 +202,30 @@ function ready(): SyncChannel {
 function request(plan: Plan): RunRequest {
   const args: AgentArg[] = plan.args.map((a) => {
     if (a instanceof AgentBuffer) return { id: a.id };
-    if (!ArrayBuffer.isView(a)) throw new Error(`internal error: webgpu was handed ${a.backend}'s device values (a bug in Nabla)`);
+    if (!ArrayBuffer.isView(a))
+      throw new Error(`internal error: webgpu was handed ${a.backend}'s device values (a bug in Nabla)`);
     return own(a);
   });
-  return { type: 'run', key: `${plan.key}#${argKinds(plan.args)}`, params: plan.params, body: plan.body(), cells: plan.cells, args };
+  return {
+    type: 'run',
+    key: `${plan.key}#${argKinds(plan.args)}`,
+    params: plan.params,
+    body: plan.body(),
+    cells: plan.cells,
+    args,
+  };
 }
 
 /** The agent's kernel cache counts and which gpu.js classes ran (tests check WebGPUKernel). */
-export function webgpuAgentStats(): { mode: string; cache: Record<string, number>; classes: string[]; kept: number; runs: number; floatsIn: number; floatsOut: number } | null {
+export function webgpuAgentStats(): {
+  mode: string;
+  cache: Record<string, number>;
+  classes: string[];
+  kept: number;
+  runs: number;
+  floatsIn: number;
+  floatsOut: number;
+} | null {
   if (!channel || answer !== null) return null;
   flushFrees(channel); // so `kept` counts what is still in use, not frees waiting for their batch
   return channel.stats() as never;
@@ -237,14 +256,16 @@ function drainAtExit(worker: object): void {
 
 const isNode = () => typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function';
 
-
 /**
  * Starts a GPU agent in a worker_thread and attaches it; returns why it could not start, or null.
  * `entry` is the module the worker runs (default node-agent.ts; tests pass a stand-in that serves a fake
  * asynchronous device). The worker loads TypeScript through tsx (node-agent-boot.mjs), and is unref'd so
  * an idle agent never keeps the process alive.
  */
-export function startNodeAgent(entry: URL = new URL('./node-agent.ts', import.meta.url), opts: AgentOptions = {}): string | null {
+export function startNodeAgent(
+  entry: URL = new URL('./node-agent.ts', import.meta.url),
+  opts: AgentOptions = {},
+): string | null {
   const wt = process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
   if (!wt) return 'node:worker_threads is unavailable';
   if (!wt.isMainThread && wt.parentPort && (wt.workerData as Record<string, unknown> | null)?.[AGENT_HOST]) {
@@ -256,7 +277,10 @@ export function startNodeAgent(entry: URL = new URL('./node-agent.ts', import.me
   }
   try {
     void agentWorker?.terminate(); // a restarted agent replaces the last one
-    const worker = new wt.Worker(new URL('./node-agent-boot.mjs', import.meta.url), { workerData: { entry: entry.href }, execArgv: [] });
+    const worker = new wt.Worker(new URL('./node-agent-boot.mjs', import.meta.url), {
+      workerData: { entry: entry.href },
+      execArgv: [],
+    });
     agentWorker = worker;
     worker.unref();
     // an agent that dies leaves the caller to its timeout; say why on stderr meanwhile

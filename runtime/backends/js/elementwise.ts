@@ -18,13 +18,15 @@ type Unary = (x: number) => number;
 type Binary = (a: number, b: number) => number;
 
 /** Each fn's expression as a scalar function (its params at their defaults): explain's constant folding. */
-const scalarTable = <F>(arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).map((e) => [e.name, scalarForm(e)])) as Record<string, F>;
+const scalarTable = <F>(arity: 1 | 2) =>
+  Object.fromEntries(fnsOfArity(arity).map((e) => [e.name, scalarForm(e)])) as Record<string, F>;
 export const REAL_UNARY: Record<string, Unary> = scalarTable<Unary>(1);
 export const REAL_BINARY: Record<string, Binary> = scalarTable<Binary>(2);
 
 // complex64: (re, im) pairs; position p holds storage[2p], storage[2p+1]
 type C = [number, number];
-const complexTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.complex ? [[e.name, e.complex]] : [])));
+const complexTable = (arity: 1 | 2) =>
+  Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.complex ? [[e.name, e.complex]] : [])));
 /** The registry's complex kernels, plus the complex-only functions of ops/complex.ts. */
 const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
   ...complexTable(1),

@@ -35,4 +35,5 @@ export const CLAMP_JS = '(x < e0 ? e0 : x > e1 ? e1 : x)';
 
 export { HELPERS, roundHalfEven, tanh32 };
 
-export const unaryExpr = (fn: string, dtype: string): string | undefined => (dtype === 'float32' ? (UNARY_JS_F32[fn] ?? UNARY_JS[fn]) : UNARY_JS[fn]);
+export const unaryExpr = (fn: string, dtype: string): string | undefined =>
+  dtype === 'float32' ? (UNARY_JS_F32[fn] ?? UNARY_JS[fn]) : UNARY_JS[fn];

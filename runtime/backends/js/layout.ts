@@ -41,7 +41,11 @@ registerKernel({
     const index = attrs.index as Int32Array;
     const L = lanes(x.dtype);
     const res = allocHost(out.dtype, sizeOf(out.shape));
-    const pos = stridedPositions(out.shape, out.shape.map((_, d) => (d === axis ? 0 : x.strides[d])), x.offset);
+    const pos = stridedPositions(
+      out.shape,
+      out.shape.map((_, d) => (d === axis ? 0 : x.strides[d])),
+      x.offset,
+    );
     const ostr = contiguousStrides(out.shape);
     const src = x.storage.host;
     for (let i = 0; i < pos.length; i++) {
@@ -121,4 +125,3 @@ export function writeInto(dst: View, src: View): void {
   if (!p) host.set(vals, dst.offset * L);
   else for (let i = 0; i < p.length; i++) for (let l = 0; l < L; l++) host[p[i] * L + l] = vals[i * L + l];
 }
-

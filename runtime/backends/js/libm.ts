@@ -66,17 +66,20 @@ function scalbn(x: number, n: number): number {
 
 const HUGE = 1e300;
 const TINY = 1e-300;
-const LN2_HI = 6.93147180369123816490e-1; // 0x3FE62E42 FEE00000
+const LN2_HI = 6.9314718036912381649e-1; // 0x3FE62E42 FEE00000
 const LN2_LO = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
-const INV_LN2 = 1.44269504088896338700; // 0x3FF71547 652B82FE
+const INV_LN2 = 1.442695040888963387; // 0x3FF71547 652B82FE
 const TWO54 = 1.8014398509481984e16;
 
 // ---- exp
-const P1 = 1.66666666666666019037e-1, P2 = -2.77777777770155933842e-3, P3 = 6.61375632143793436117e-5;
-const P4 = -1.65339022054652515390e-6, P5 = 4.13813679705723846039e-8;
+const P1 = 1.66666666666666019037e-1,
+  P2 = -2.77777777770155933842e-3,
+  P3 = 6.61375632143793436117e-5;
+const P4 = -1.6533902205465251539e-6,
+  P5 = 4.13813679705723846039e-8;
 const O_THRESHOLD = 7.09782712893383973096e2;
-const U_THRESHOLD = -7.45133219101941108420e2;
-const TWO_M1000 = 9.33263618503218878990e-302;
+const U_THRESHOLD = -7.4513321910194110842e2;
+const TWO_M1000 = 9.3326361850321887899e-302;
 const TWO_1023 = 8.988465674311579539e307;
 
 const EXP_BIG = bound(0x40862e42); // |x| ≥ 709.78...: overflow, underflow or not finite
@@ -114,7 +117,7 @@ export function exp(x: number): number {
   const t = x * x;
   const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
   if (k === 0) return 1 - ((x * c) / (c - 2) - x);
-  const y = 1 - ((lo - (x * c) / (2 - c)) - hi);
+  const y = 1 - (lo - (x * c) / (2 - c) - hi);
   if (k >= -1021) {
     if (k === 1024) return y * 2 * TWO_1023;
     return y * POW2[k + 1022];
@@ -123,8 +126,11 @@ export function exp(x: number): number {
 }
 
 // ---- expm1
-const Q1 = -3.33333333333331316428e-2, Q2 = 1.58730158725481460165e-3, Q3 = -7.93650757867487942473e-5;
-const Q4 = 4.00821782732936239552e-6, Q5 = -2.01099218183624371326e-7;
+const Q1 = -3.33333333333331316428e-2,
+  Q2 = 1.58730158725481460165e-3,
+  Q3 = -7.93650757867487942473e-5;
+const Q4 = 4.00821782732936239552e-6,
+  Q5 = -2.01099218183624371326e-7;
 
 const EXPM1_BIG = bound(0x4043687a); // |x| ≥ 56·ln 2
 const TWO_M54 = bound(0x3c900000);
@@ -192,8 +198,12 @@ export function expm1(x: number): number {
 }
 
 // ---- log, log1p
-const LG1 = 6.666666666666735130e-1, LG2 = 3.999999999940941908e-1, LG3 = 2.857142874366239149e-1;
-const LG4 = 2.222219843214978396e-1, LG5 = 1.818357216161805012e-1, LG6 = 1.531383769920937332e-1;
+const LG1 = 6.66666666666673513e-1,
+  LG2 = 3.999999999940941908e-1,
+  LG3 = 2.857142874366239149e-1;
+const LG4 = 2.222219843214978396e-1,
+  LG5 = 1.818357216161805012e-1,
+  LG6 = 1.531383769920937332e-1;
 const LG7 = 1.479819860511658591e-1;
 
 export function log(x: number): number {
@@ -218,7 +228,7 @@ export function log(x: number): number {
   if ((0x000fffff & (2 + hx)) < 3) {
     if (f === 0) return k === 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
     const R = f * f * (0.5 - 0.33333333333333333 * f);
-    return k === 0 ? f - R : dk * LN2_HI - ((R - dk * LN2_LO) - f);
+    return k === 0 ? f - R : dk * LN2_HI - (R - dk * LN2_LO - f);
   }
   const s = f / (2 + f);
   const z = s * s;
@@ -231,9 +241,9 @@ export function log(x: number): number {
   const R = t2 + t1;
   if (ii > 0) {
     const hfsq = 0.5 * f * f;
-    return k === 0 ? f - (hfsq - s * (hfsq + R)) : dk * LN2_HI - ((hfsq - (s * (hfsq + R) + dk * LN2_LO)) - f);
+    return k === 0 ? f - (hfsq - s * (hfsq + R)) : dk * LN2_HI - (hfsq - (s * (hfsq + R) + dk * LN2_LO) - f);
   }
-  return k === 0 ? f - s * (f - R) : dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
+  return k === 0 ? f - s * (f - R) : dk * LN2_HI - (s * (f - R) - dk * LN2_LO - f);
 }
 
 export function log1p(x: number): number {
@@ -288,12 +298,12 @@ export function log1p(x: number): number {
       return k * LN2_HI + c;
     }
     const R = hfsq * (1 - 0.66666666666666666 * f);
-    return k === 0 ? f - R : k * LN2_HI - ((R - (k * LN2_LO + c)) - f);
+    return k === 0 ? f - R : k * LN2_HI - (R - (k * LN2_LO + c) - f);
   }
   const s = f / (2 + f);
   const z = s * s;
   const R = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
-  return k === 0 ? f - (hfsq - s * (hfsq + R)) : k * LN2_HI - ((hfsq - (s * (hfsq + R) + (k * LN2_LO + c))) - f);
+  return k === 0 ? f - (hfsq - s * (hfsq + R)) : k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
 }
 
 // ---- hyperbolic functions
@@ -402,13 +412,19 @@ export function atanh(x: number): number {
 }
 
 // ---- inverse trigonometric functions
-const PIO2_HI = 1.57079632679489655800; // 0x3FF921FB 54442D18
+const PIO2_HI = 1.570796326794896558; // 0x3FF921FB 54442D18
 const PIO2_LO = 6.12323399573676603587e-17; // 0x3C91A626 33145C07
 const PIO4_HI = 7.85398163397448278999e-1;
-const PI = 3.14159265358979311600;
-const PS0 = 1.66666666666666657415e-1, PS1 = -3.25565818622400915405e-1, PS2 = 2.01212532134862925881e-1;
-const PS3 = -4.00555345006794114027e-2, PS4 = 7.91534994289814532176e-4, PS5 = 3.47933107596021167570e-5;
-const QS1 = -2.40339491173441421878, QS2 = 2.02094576023350569471, QS3 = -6.88283971605453293030e-1;
+const PI = 3.141592653589793116;
+const PS0 = 1.66666666666666657415e-1,
+  PS1 = -3.25565818622400915405e-1,
+  PS2 = 2.01212532134862925881e-1;
+const PS3 = -4.00555345006794114027e-2,
+  PS4 = 7.91534994289814532176e-4,
+  PS5 = 3.4793310759602116757e-5;
+const QS1 = -2.40339491173441421878,
+  QS2 = 2.02094576023350569471,
+  QS3 = -6.8828397160545329303e-1;
 const QS4 = 7.70381505559019352791e-2;
 const asinP = (z: number) => z * (PS0 + z * (PS1 + z * (PS2 + z * (PS3 + z * (PS4 + z * PS5)))));
 const asinQ = (z: number) => 1 + z * (QS1 + z * (QS2 + z * (QS3 + z * QS4)));
@@ -474,12 +490,21 @@ export function acos(x: number): number {
   return 2 * (df + w);
 }
 
-const ATAN_HI = [4.63647609000806093515e-1, 7.85398163397448278999e-1, 9.82793723247329054082e-1, 1.57079632679489655800];
-const ATAN_LO = [2.26987774529616870924e-17, 3.06161699786838301793e-17, 1.39033110312309984516e-17, 6.12323399573676603587e-17];
-const AT0 = 3.33333333333329318027e-1, AT1 = -1.99999999998764832476e-1, AT2 = 1.42857142725034663711e-1;
-const AT3 = -1.11111104054623557880e-1, AT4 = 9.09088713343650656196e-2, AT5 = -7.69187620504482999495e-2;
-const AT6 = 6.66107313738753120669e-2, AT7 = -5.83357013379057348645e-2, AT8 = 4.97687799461593236017e-2;
-const AT9 = -3.65315727442169155270e-2, AT10 = 1.62858201153657823623e-2;
+const ATAN_HI = [4.63647609000806093515e-1, 7.85398163397448278999e-1, 9.82793723247329054082e-1, 1.570796326794896558];
+const ATAN_LO = [
+  2.26987774529616870924e-17, 3.06161699786838301793e-17, 1.39033110312309984516e-17, 6.12323399573676603587e-17,
+];
+const AT0 = 3.33333333333329318027e-1,
+  AT1 = -1.99999999998764832476e-1,
+  AT2 = 1.42857142725034663711e-1;
+const AT3 = -1.1111110405462355788e-1,
+  AT4 = 9.09088713343650656196e-2,
+  AT5 = -7.69187620504482999495e-2;
+const AT6 = 6.66107313738753120669e-2,
+  AT7 = -5.83357013379057348645e-2,
+  AT8 = 4.97687799461593236017e-2;
+const AT9 = -3.6531572744216915527e-2,
+  AT10 = 1.62858201153657823623e-2;
 
 export function atan(x: number): number {
   const hx = hiWord(x);
@@ -515,11 +540,11 @@ export function atan(x: number): number {
   const s1 = z * (AT0 + w * (AT2 + w * (AT4 + w * (AT6 + w * (AT8 + w * AT10)))));
   const s2 = w * (AT1 + w * (AT3 + w * (AT5 + w * (AT7 + w * AT9))));
   if (id < 0) return x - x * (s1 + s2);
-  const r = ATAN_HI[id] - ((x * (s1 + s2) - ATAN_LO[id]) - x);
+  const r = ATAN_HI[id] - (x * (s1 + s2) - ATAN_LO[id] - x);
   return hx < 0 ? -r : r;
 }
 
-const PI_O_4 = 7.8539816339744827900e-1;
+const PI_O_4 = 7.85398163397448279e-1;
 const PI_LO = 1.2246467991473531772e-16;
 
 export function atan2(y: number, x: number): number {
@@ -565,8 +590,12 @@ export function atan2(y: number, x: number): number {
 }
 
 // ---- sin, cos, tan: reduction by π/2, then kernels on [-π/4, π/4]
-const S1 = -1.66666666666666324348e-1, S2 = 8.33333333332248946124e-3, S3 = -1.98412698298579493134e-4;
-const S4 = 2.75573137070700676789e-6, S5 = -2.50507602534068634195e-8, S6 = 1.58969099521155010221e-10;
+const S1 = -1.66666666666666324348e-1,
+  S2 = 8.33333333332248946124e-3,
+  S3 = -1.98412698298579493134e-4;
+const S4 = 2.75573137070700676789e-6,
+  S5 = -2.50507602534068634195e-8,
+  S6 = 1.58969099521155010221e-10;
 
 /** sin(x + y) for |x| ≤ π/4, y the tail of x (iy = 0: y is zero). */
 const TWO_M27 = bound(0x3e400000);
@@ -577,11 +606,15 @@ function kernelSin(x: number, y: number, iy: number): number {
   const v = z * x;
   const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
   if (iy === 0) return x + v * (S1 + z * r);
-  return x - ((z * (0.5 * y - v * r) - y) - v * S1);
+  return x - (z * (0.5 * y - v * r) - y - v * S1);
 }
 
-const C1 = 4.16666666666666019037e-2, C2 = -1.38888888888741095749e-3, C3 = 2.48015872894767294178e-5;
-const C4 = -2.75573143513906633035e-7, C5 = 2.08757232129817482790e-9, C6 = -1.13596475577881948265e-11;
+const C1 = 4.16666666666666019037e-2,
+  C2 = -1.38888888888741095749e-3,
+  C3 = 2.48015872894767294178e-5;
+const C4 = -2.75573143513906633035e-7,
+  C5 = 2.0875723212981748279e-9,
+  C6 = -1.13596475577881948265e-11;
 
 const COS_NEAR = bound(0x3fd33333); // |x| < 0.3
 const COS_FAR = bound(0x3fe90001); // |x| > 0.78125
@@ -594,7 +627,8 @@ function kernelCos(x: number, y: number): number {
   if (ax < COS_NEAR) return 1 - (0.5 * z - (z * r - x * y));
   // fdlibm's qx: |x|/4 cut to the 20 mantissa bits of its high word (|x|/4 in [0.075, 0.196), binary exponent −4 or −3)
   const q = ax / 4;
-  const qx = ax >= COS_FAR ? 0.28125 : q < 0.125 ? Math.floor(q * 16777216) / 16777216 : Math.floor(q * 8388608) / 8388608;
+  const qx =
+    ax >= COS_FAR ? 0.28125 : q < 0.125 ? Math.floor(q * 16777216) / 16777216 : Math.floor(q * 8388608) / 8388608;
   const hz = 0.5 * z - qx;
   const a = 1 - qx;
   return a - (hz - (z * r - x * y));
@@ -603,7 +637,7 @@ function kernelCos(x: number, y: number): number {
 const T = [
   3.33333333333334091986e-1, 1.33333333333201242699e-1, 5.39682539762260521377e-2, 2.18694882948595424599e-2,
   8.86323982359930005737e-3, 3.59207910759131235356e-3, 1.45620945432529025516e-3, 5.88041240820264096874e-4,
-  2.46463134818469906812e-4, 7.81794442939557092300e-5, 7.14072491382608190305e-5, -1.85586374855275456654e-5,
+  2.46463134818469906812e-4, 7.817944429395570923e-5, 7.14072491382608190305e-5, -1.85586374855275456654e-5,
   2.59073051863633712884e-5,
 ];
 const PIO4_LO = 3.06161699786838301793e-17;
@@ -613,7 +647,7 @@ function kernelTan(x: number, y: number, iy: number): number {
   const hx = hiWord(x);
   const ix = hx & 0x7fffffff;
   if (ix < 0x3e300000 && Math.trunc(x) === 0) {
-    if (((ix | loWord(x)) | (iy + 1)) === 0) return 1 / Math.abs(x);
+    if ((ix | loWord(x) | (iy + 1)) === 0) return 1 / Math.abs(x);
     if (iy === 1) return x;
     const w = x + y;
     const z = withLo(w, 0);
@@ -657,9 +691,9 @@ function kernelTan(x: number, y: number, iy: number): number {
 const INV_PIO2 = 6.36619772367581382433e-1; // 0x3FE45F30 6DC9C883
 const PIO2_1 = 1.57079632673412561417; // 0x3FF921FB 54400000: the first 33 bits of π/2
 const PIO2_1T = 6.07710050650619224932e-11; // π/2 − PIO2_1
-const PIO2_2 = 6.07710050630396597660e-11; // the next 33 bits
+const PIO2_2 = 6.0771005063039659766e-11; // the next 33 bits
 const PIO2_2T = 2.02226624879595063154e-21;
-const PIO2_3 = 2.02226624871116645580e-21; // the next 33 bits
+const PIO2_3 = 2.0222662487111664558e-21; // the next 33 bits
 const PIO2_3T = 8.47842766036889956997e-32;
 
 /** The reduced argument: x = n·π/2 + (REDUCED[0] + REDUCED[1]), |REDUCED[0]| ≤ π/4; returns n. */
@@ -790,7 +824,7 @@ function remPio2Huge(x: number): number {
   const [ah, al] = split(s);
   const [bh, bl] = split(PIO2_HI);
   const p = s * PIO2_HI;
-  const pErr = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  const pErr = ah * bh - p + ah * bl + al * bh + al * bl;
   const tail = pErr + s * PIO2_LO + sLo * PIO2_HI;
   const y0 = p + tail;
   const y1 = tail - (y0 - p);
@@ -840,8 +874,12 @@ export function tan(x: number): number {
 const BP = [1, 1.5];
 const DP_H = [0, 5.84962487220764160156e-1]; // log2(1.5), high
 const DP_L = [0, 1.35003920212974897128e-8];
-const L1 = 5.99999999999994648725e-1, L2 = 4.28571428578550184252e-1, L3 = 3.33333329818377432918e-1;
-const L4 = 2.72728123808534006489e-1, L5 = 2.30660745775561754067e-1, L6 = 2.06975017800338417784e-1;
+const L1 = 5.99999999999994648725e-1,
+  L2 = 4.28571428578550184252e-1,
+  L3 = 3.33333329818377432918e-1;
+const L4 = 2.72728123808534006489e-1,
+  L5 = 2.30660745775561754067e-1,
+  L6 = 2.06975017800338417784e-1;
 const LN2 = 6.93147180559945286227e-1;
 const LN2_H = 6.93147182464599609375e-1;
 const LN2_L = -1.90465429995776804525e-9;
@@ -849,7 +887,7 @@ const OVT = 8.0085662595372944372e-17;
 const CP = 9.61796693925975554329e-1; // 2/(3 ln 2)
 const CP_H = 9.61796700954437255859e-1;
 const CP_L = -7.02846165095275826516e-9;
-const IVLN2 = 1.44269504088896338700;
+const IVLN2 = 1.442695040888963387;
 const IVLN2_H = 1.44269502162933349609;
 const IVLN2_L = 1.92596299112661746887e-8;
 const TWO53 = 9007199254740992;
@@ -942,13 +980,13 @@ export function pow(x: number, y: number): number {
     const sH = withLo(ss, 0);
     let tH = fromWords(((ix >> 1) | 0x20000000) + 0x00080000 + (k << 18), 0);
     let tL = ax - (tH - BP[k]);
-    const sL = v * ((u - sH * tH) - sH * tL);
+    const sL = v * (u - sH * tH - sH * tL);
     let s2 = ss * ss;
     let r = s2 * s2 * (L1 + s2 * (L2 + s2 * (L3 + s2 * (L4 + s2 * (L5 + s2 * L6)))));
     r += sL * (sH + ss);
     s2 = sH * sH;
     tH = withLo(3 + s2 + r, 0);
-    tL = r - ((tH - 3) - s2);
+    tL = r - (tH - 3 - s2);
     u = sH * tH;
     v = sL * tH + tL * ss;
     const pH = withLo(u + v, 0);
@@ -957,7 +995,7 @@ export function pow(x: number, y: number): number {
     const zL = CP_L * pH + pL * CP + DP_L[k];
     const t = n;
     t1 = withLo(zH + zL + DP_H[k] + t, 0);
-    t2 = zL - (((t1 - t) - DP_H[k]) - zH);
+    t2 = zL - (t1 - t - DP_H[k] - zH);
   }
   // (y1 + y2)·(t1 + t2), y1 the top 32 bits of y
   const y1 = withLo(y, 0);
@@ -991,7 +1029,7 @@ export function pow(x: number, y: number): number {
   const w = v - (z - u);
   const tt = z * z;
   const tt1 = z - tt * (P1 + tt * (P2 + tt * (P3 + tt * (P4 + tt * P5))));
-  const r = (z * tt1) / ((tt1 - 2) - (w + z * w));
+  const r = (z * tt1) / (tt1 - 2 - (w + z * w));
   z = 1 - (r - z);
   j = hiWord(z);
   j += n << 20;

@@ -14,7 +14,18 @@ import { stridedPositions } from './strided';
  * scalar, a broadcast row such as a bias, a broadcast column, a transposed matrix), so no positions array
  * is built; more dims fall back to positions for the inputs that need them.
  */
-type Loop = (H: typeof HELPERS, res: HostArray, R: number, C: number, A: HostArray[], off: number[], sr: number[], sc: number[], P: (Int32Array | null)[], extra: readonly number[]) => void;
+type Loop = (
+  H: typeof HELPERS,
+  res: HostArray,
+  R: number,
+  C: number,
+  A: HostArray[],
+  off: number[],
+  sr: number[],
+  sc: number[],
+  P: (Int32Array | null)[],
+  extra: readonly number[],
+) => void;
 
 const cache = new Map<string, Loop>();
 
@@ -40,9 +51,11 @@ const strideCode = (s: number) => (s === 0 ? '0' : s === 1 ? '1' : 's');
 
 function build(key: string, expr: string, names: readonly string[], kinds: readonly string[], twoD: boolean): Loop {
   const lines: string[] = [];
-  names.forEach((nm, k) => lines.push(`const A${k} = A[${k}], o${k} = off[${k}], r${k} = sr[${k}], c${k} = sc[${k}], P${k} = P[${k}];`));
+  names.forEach((nm, k) =>
+    lines.push(`const A${k} = A[${k}], o${k} = off[${k}], r${k} = sr[${k}], c${k} = sc[${k}], P${k} = P[${k}];`),
+  );
   if (twoD) {
-    lines.push("let i = 0;", "for (let r_ = 0; r_ < R; r_++) {");
+    lines.push('let i = 0;', 'for (let r_ = 0; r_ < R; r_++) {');
     names.forEach((nm, k) => {
       if (kinds[k] === '0') lines.push(`const ${nm} = A${k}[o${k} + r_ * r${k}];`);
       else lines.push(`const b${k} = o${k} + r_ * r${k};`);
@@ -55,7 +68,9 @@ function build(key: string, expr: string, names: readonly string[], kinds: reado
     lines.push(`res[i] = ${expr};`, '}', '}');
   } else {
     lines.push('const n = R * C;', 'for (let i = 0; i < n; i++) {');
-    names.forEach((nm, k) => lines.push(kinds[k] === 'p' ? `const ${nm} = A${k}[P${k}[i]];` : `const ${nm} = A${k}[o${k} + i];`));
+    names.forEach((nm, k) =>
+      lines.push(kinds[k] === 'p' ? `const ${nm} = A${k}[P${k}[i]];` : `const ${nm} = A${k}[o${k} + i];`),
+    );
     lines.push(`res[i] = ${expr};`, '}');
   }
   // extra scalars (clamp bounds) are named e0, e1, ...
@@ -69,11 +84,24 @@ function build(key: string, expr: string, names: readonly string[], kinds: reado
  * res[i] = expr(inputs at i) for inputs already expanded to `out.shape`. `into`, when given and of the
  * output's length and type, receives the result (the compiled path passes its own buffers).
  */
-export function elementwise(expr: string, names: readonly string[], inputs: readonly View[], out: KernelOutput, into?: HostArray, extra: readonly number[] = []): HostArray {
+export function elementwise(
+  expr: string,
+  names: readonly string[],
+  inputs: readonly View[],
+  out: KernelOutput,
+  into?: HostArray,
+  extra: readonly number[] = [],
+): HostArray {
   const n = sizeOf(out.shape);
-  const res = into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array ? into : allocHost(out.dtype, n);
+  const res =
+    into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array
+      ? into
+      : allocHost(out.dtype, n);
   if (n === 0) return res;
-  const [dims, st] = coalesce(out.shape, inputs.map((v) => v.strides));
+  const [dims, st] = coalesce(
+    out.shape,
+    inputs.map((v) => v.strides),
+  );
   const A = inputs.map((v) => v.storage.host);
   const off = inputs.map((v) => v.offset);
   let key: string;
@@ -90,10 +118,23 @@ export function elementwise(expr: string, names: readonly string[], inputs: read
     const kinds = sc.map(strideCode);
     key = `2|${expr}|${out.dtype}|${kinds.join('')}`;
     const f = cache.get(key) ?? build(key, expr, names, kinds, true);
-    f(HELPERS, res, R, C, A, off, sr, sc, inputs.map(() => null), extra);
+    f(
+      HELPERS,
+      res,
+      R,
+      C,
+      A,
+      off,
+      sr,
+      sc,
+      inputs.map(() => null),
+      extra,
+    );
     return res;
   }
-  const contiguous = st.map((s) => s[s.length - 1] === 1 && s.every((x, d) => d === s.length - 1 || x === s[d + 1] * dims[d + 1]));
+  const contiguous = st.map(
+    (s) => s[s.length - 1] === 1 && s.every((x, d) => d === s.length - 1 || x === s[d + 1] * dims[d + 1]),
+  );
   P = inputs.map((v, k) => (contiguous[k] ? null : stridedPositions(v.shape, v.strides, v.offset)));
   const kinds = P.map((p) => (p ? 'p' : 'c'));
   key = `n|${expr}|${out.dtype}|${kinds.join('')}`;

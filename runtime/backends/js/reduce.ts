@@ -88,7 +88,10 @@ function contiguousSum(x: View, axes: readonly number[], out: KernelOutput, into
   }
   if (pattern.length > 2) return null;
   const n = sizeOf(out.shape);
-  const res = into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array ? into : allocHost(out.dtype, n);
+  const res =
+    into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array
+      ? into
+      : allocHost(out.dtype, n);
   const src = x.storage.host;
   const o = x.offset;
   if (pattern === '' || pattern === 'k') {
@@ -131,7 +134,10 @@ registerKernel({
     const K = a.shape[r - 1];
     const batch = sizeOf(out.shape.slice(0, r - 2));
     const n = batch * M * N;
-    const res = into && into.length === n * lanes(out.dtype) && (out.dtype === 'float64') === into instanceof Float64Array ? into : allocHost(out.dtype, n);
+    const res =
+      into && into.length === n * lanes(out.dtype) && (out.dtype === 'float64') === into instanceof Float64Array
+        ? into
+        : allocHost(out.dtype, n);
     const batchShape = out.shape.slice(0, r - 2);
     const pa = stridedPositions(batchShape, a.strides.slice(0, r - 2), a.offset);
     const pb = stridedPositions(batchShape, b.strides.slice(0, r - 2), b.offset);
@@ -140,7 +146,16 @@ registerKernel({
     const A = a.storage.host;
     const B = b.storage.host;
     if (wasmGemmApplies(out.dtype, M, N, K)) {
-      for (let t = 0; t < batch; t++) gemmF32({ data: A as Float32Array, off: pa[t], si: sam, sj: sak }, { data: B as Float32Array, off: pb[t], si: sbk, sj: sbn }, M, N, K, res as Float32Array, t * M * N);
+      for (let t = 0; t < batch; t++)
+        gemmF32(
+          { data: A as Float32Array, off: pa[t], si: sam, sj: sak },
+          { data: B as Float32Array, off: pb[t], si: sbk, sj: sbn },
+          M,
+          N,
+          K,
+          res as Float32Array,
+          t * M * N,
+        );
       return res;
     }
     if (res === into) res.fill(0);
@@ -178,4 +193,3 @@ registerKernel({
     return res;
   },
 });
-

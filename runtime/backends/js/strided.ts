@@ -23,7 +23,7 @@ export function stridedPositions(shape: readonly number[], strides: readonly num
   const last = rank - 1;
   const sl = strides[last];
   const dl = shape[last];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     for (let j = 0; j < dl; j++, i++) out[i] = p + j * sl;
     // carry the odometer past the innermost dimension
     let d = last - 1;

@@ -13,11 +13,20 @@ import type { Tensor } from '../../tensor';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function labels(t: Tensor, which: string): string {
-  if (t.rank > 1) throw typeError('einsum', `${which} must be a list of axis labels (whole numbers 0..51), got a tensor of shape [${t.shape}]`);
+  if (t.rank > 1)
+    throw typeError(
+      'einsum',
+      `${which} must be a list of axis labels (whole numbers 0..51), got a tensor of shape [${t.shape}]`,
+    );
   // a tensor that takes part in a gradient is an operand, not labels: einsum(a, b) lacks its labels or its equation
-  if (t.requiresGrad) throw typeError('einsum', `${which} must be a list of axis labels (whole numbers 0..51), got a tensor that requires grad; give the equation first, einsum("i,i", a, b), or each operand's labels after it`);
+  if (t.requiresGrad)
+    throw typeError(
+      'einsum',
+      `${which} must be a list of axis labels (whole numbers 0..51), got a tensor that requires grad; give the equation first, einsum("i,i", a, b), or each operand's labels after it`,
+    );
   return Array.from(t.toHost(), (v) => {
-    if (!Number.isInteger(v) || v < 0 || v >= LETTERS.length) throw typeError('einsum', `${which} holds ${v}; axis labels are whole numbers 0..51`);
+    if (!Number.isInteger(v) || v < 0 || v >= LETTERS.length)
+      throw typeError('einsum', `${which} holds ${v}; axis labels are whole numbers 0..51`);
     return LETTERS[v];
   }).join('');
 }
@@ -31,7 +40,11 @@ export function sublistEquation(first: Tensor, rest: readonly Tensor[]): { equat
     operands.push(args[k]);
     terms.push(labels(args[k + 1], `the labels of operand ${operands.length}`));
   }
-  if (!terms.length) throw typeError('einsum', 'the sublist form needs each operand followed by its axis labels: einsum(a, [0, 1], b, [1, 2], [0, 2])');
+  if (!terms.length)
+    throw typeError(
+      'einsum',
+      'the sublist form needs each operand followed by its axis labels: einsum(a, [0, 1], b, [1, 2], [0, 2])',
+    );
   const out = k < args.length ? `->${labels(args[k], 'the output labels')}` : '';
   return { equation: terms.join(',') + out, operands };
 }

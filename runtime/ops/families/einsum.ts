@@ -23,7 +23,8 @@ const MAX_TERMS = 64;
 
 function parseTerm(s: string, where: string): { letters: string[]; ellipsis: number } {
   const dots = s.indexOf('...');
-  if (dots >= 0 && s.indexOf('...', dots + 1) >= 0) throw typeError('einsum', `${where} '${s}' has more than one '...'`);
+  if (dots >= 0 && s.indexOf('...', dots + 1) >= 0)
+    throw typeError('einsum', `${where} '${s}' has more than one '...'`);
   const plain = dots >= 0 ? s.slice(0, dots) + '\u0000' + s.slice(dots + 3) : s;
   const letters: string[] = [];
   let ellipsis = -1;
@@ -41,7 +42,11 @@ function diagonal(t: Tensor, i: number, j: number): Tensor {
   const rest = t.shape.map((_, k) => k).filter((k) => k !== i && k !== j);
   const moved = permute(t, [...rest, i, j]);
   const flat = reshape(moved, [...rest.map((k) => t.shape[k]), n * n]);
-  const diag = gather(flat, rest.length, Int32Array.from({ length: n }, (_, k) => k * (n + 1)));
+  const diag = gather(
+    flat,
+    rest.length,
+    Int32Array.from({ length: n }, (_, k) => k * (n + 1)),
+  );
   // the diagonal takes the place of axis i
   const perm = [...Array(rest.length).keys()];
   const at = rest.filter((k) => k < i).length;
@@ -70,16 +75,36 @@ function contract(a: Term, b: Term, keep: Set<string>, sizes: Map<string, number
   const aOnly = a.labels.filter((l) => !inB.has(l));
   const bOnly = b.labels.filter((l) => !a.labels.includes(l));
   const size = (ls: string[]) => ls.reduce((p, l) => p * sizes.get(l)!, 1);
-  checkResultSize('einsum', [...batch, ...aOnly, ...bOnly].map((l) => sizes.get(l)!), 'an intermediate product');
-  const at = permute(broadcastTo(a, sizes), [...batch, ...aOnly, ...shared].map((l) => a.labels.indexOf(l)));
-  const bt = permute(broadcastTo(b, sizes), [...batch, ...shared, ...bOnly].map((l) => b.labels.indexOf(l)));
-  const prod = matmul(reshape(at, [size(batch), size(aOnly), size(shared)]), reshape(bt, [size(batch), size(shared), size(bOnly)]));
+  checkResultSize(
+    'einsum',
+    [...batch, ...aOnly, ...bOnly].map((l) => sizes.get(l)!),
+    'an intermediate product',
+  );
+  const at = permute(
+    broadcastTo(a, sizes),
+    [...batch, ...aOnly, ...shared].map((l) => a.labels.indexOf(l)),
+  );
+  const bt = permute(
+    broadcastTo(b, sizes),
+    [...batch, ...shared, ...bOnly].map((l) => b.labels.indexOf(l)),
+  );
+  const prod = matmul(
+    reshape(at, [size(batch), size(aOnly), size(shared)]),
+    reshape(bt, [size(batch), size(shared), size(bOnly)]),
+  );
   const labels = [...batch, ...aOnly, ...bOnly];
-  return { labels, t: reshape(prod, labels.map((l) => sizes.get(l)!)) };
+  return {
+    labels,
+    t: reshape(
+      prod,
+      labels.map((l) => sizes.get(l)!),
+    ),
+  };
 }
 
 export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
-  if (typeof equation !== 'string') throw typeError('einsum', 'the first argument is the equation, a string such as "ij,jk->ik"');
+  if (typeof equation !== 'string')
+    throw typeError('einsum', 'the first argument is the equation, a string such as "ij,jk->ik"');
   if (equation.length > 10_000) throw typeError('einsum', 'the equation is too long');
   const eq = equation.replace(/\s+/g, '');
   const arrow = eq.indexOf('->');
@@ -89,7 +114,10 @@ export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
   const specs = lhs.split(',');
   if (specs.length > MAX_TERMS) throw typeError('einsum', `at most ${MAX_TERMS} operands`);
   if (specs.length !== operands.length) {
-    throw typeError('einsum', `'${equation}' has ${specs.length} input term${specs.length === 1 ? '' : 's'} but ${operands.length} operand${operands.length === 1 ? ' was' : 's were'} given`);
+    throw typeError(
+      'einsum',
+      `'${equation}' has ${specs.length} input term${specs.length === 1 ? '' : 's'} but ${operands.length} operand${operands.length === 1 ? ' was' : 's were'} given`,
+    );
   }
   const parsed = specs.map((s, i) => ({ ...parseTerm(s, `term ${i + 1}`), t: operands[i] }));
   // '...' stands for the same broadcast dims in every term, aligned from the right
@@ -97,7 +125,10 @@ export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
   parsed.forEach((p, i) => {
     const e = p.t.rank - p.letters.length;
     if (p.ellipsis < 0 ? e !== 0 : e < 0) {
-      throw shapeError('einsum', `term ${i + 1} '${specs[i]}' names ${p.letters.length} axes but operand ${i + 1} has shape ${fmtShape(p.t.shape)}${p.ellipsis < 0 ? " (use '...' for the rest)" : ''}`);
+      throw shapeError(
+        'einsum',
+        `term ${i + 1} '${specs[i]}' names ${p.letters.length} axes but operand ${i + 1} has shape ${fmtShape(p.t.shape)}${p.ellipsis < 0 ? " (use '...' for the rest)" : ''}`,
+      );
     }
     if (p.ellipsis >= 0) E = Math.max(E, e);
   });
@@ -133,7 +164,10 @@ export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
       if (s === undefined || s === 1) sizes.set(l, d);
       else if (d !== s && d !== 1) {
         const name = l.startsWith('\u0001') ? "a '...' axis" : `letter '${l}'`;
-        throw shapeError('einsum', `${name} has size ${s} in one operand but ${d} in operand ${i + 1} (shape ${fmtShape(term.t.shape)}); sizes must match or be 1`);
+        throw shapeError(
+          'einsum',
+          `${name} has size ${s} in one operand but ${d} in operand ${i + 1} (shape ${fmtShape(term.t.shape)}); sizes must match or be 1`,
+        );
       }
     });
   }
@@ -142,7 +176,11 @@ export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
     for (let i = 0; i < term.labels.length; i++) {
       const j = term.labels.indexOf(term.labels[i], i + 1);
       if (j < 0) continue;
-      if (term.t.shape[i] !== term.t.shape[j]) throw shapeError('einsum', `letter '${term.labels[i]}' repeats in one term over axes of sizes ${term.t.shape[i]} and ${term.t.shape[j]}; a diagonal needs equal sizes`);
+      if (term.t.shape[i] !== term.t.shape[j])
+        throw shapeError(
+          'einsum',
+          `letter '${term.labels[i]}' repeats in one term over axes of sizes ${term.t.shape[i]} and ${term.t.shape[j]}; a diagonal needs equal sizes`,
+        );
       term.t = diagonal(term.t, i, j);
       term.labels.splice(j, 1);
       i--;
@@ -156,5 +194,8 @@ export function einsum(equation: string, operands: readonly Tensor[]): Tensor {
     acc = contract(sumOut(acc, new Set([...keep, ...b.labels])), b, keep, sizes);
   }
   acc = sumOut(acc, new Set(out));
-  return permute(acc.t, out.map((l) => acc.labels.indexOf(l)));
+  return permute(
+    acc.t,
+    out.map((l) => acc.labels.indexOf(l)),
+  );
 }

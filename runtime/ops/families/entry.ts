@@ -61,6 +61,10 @@ export const MAX_RESULT_ELEMENTS = 2 ** 28;
 export function checkResultSize(op: string, shape: readonly number[], what = 'the result'): void {
   const n = shape.reduce((a, b) => a * b, 1);
   if (n > MAX_RESULT_ELEMENTS) {
-    throw new NablaError(`${op}: ${what} would have shape [${shape.join(', ')}] (${n.toExponential(2)} elements), more than the ${MAX_RESULT_ELEMENTS} Nabla makes at once; use smaller sizes`, op, 'ShapeError');
+    throw new NablaError(
+      `${op}: ${what} would have shape [${shape.join(', ')}] (${n.toExponential(2)} elements), more than the ${MAX_RESULT_ELEMENTS} Nabla makes at once; use smaller sizes`,
+      op,
+      'ShapeError',
+    );
   }
 }

@@ -35,10 +35,14 @@ export const MAX_MATRIX = 1024;
 
 function squareBatch(op: string, A: Tensor): number {
   if (A.rank < 2 || A.shape[A.rank - 1] !== A.shape[A.rank - 2]) {
-    throw shapeError(op, `needs a square matrix (or a batch of them, shape [..., n, n]), got shape ${fmtShape(A.shape)}`);
+    throw shapeError(
+      op,
+      `needs a square matrix (or a batch of them, shape [..., n, n]), got shape ${fmtShape(A.shape)}`,
+    );
   }
   const n = A.shape[A.rank - 1];
-  if (n > MAX_MATRIX) throw shapeError(op, `factors matrices up to ${MAX_MATRIX}×${MAX_MATRIX} on the host; got ${fmtShape(A.shape)}`);
+  if (n > MAX_MATRIX)
+    throw shapeError(op, `factors matrices up to ${MAX_MATRIX}×${MAX_MATRIX} on the host; got ${fmtShape(A.shape)}`);
   return n;
 }
 
@@ -56,7 +60,12 @@ const Inv: OpDef = {
 export function inv(x: Tensor): Tensor {
   const A = floating('inv', x);
   squareBatch('inv', A);
-  const out = fromMatrices(matrices(A).map((m, b) => luSolve(luFactor(m), identity(m.rows), 'inv', A.shape, b)), A.shape, A.dtype, 'inv');
+  const out = fromMatrices(
+    matrices(A).map((m, b) => luSolve(luFactor(m), identity(m.rows), 'inv', A.shape, b)),
+    A.shape,
+    A.dtype,
+    'inv',
+  );
   return record(Inv, [A], {}, out);
 }
 
@@ -86,10 +95,17 @@ export function solve(a: Tensor, b: Tensor, left = true): Tensor {
   const vector = b.rank === 1 || (b.rank === a.rank - 1 && b.shape.every((d, i) => d === a.shape[i]));
   const B0 = vector ? unsqueeze(cast(b, dtype), -1) : cast(b, dtype);
   if (B0.rank < 2 || B0.shape[B0.rank - 2] !== n) {
-    throw shapeError('solve', `A has shape ${fmtShape(a.shape)}, so B needs ${n} rows (shape [..., ${n}, k], or [..., ${n}] for vectors), got ${fmtShape(b.shape)}`);
+    throw shapeError(
+      'solve',
+      `A has shape ${fmtShape(a.shape)}, so B needs ${n} rows (shape [..., ${n}, k], or [..., ${n}] for vectors), got ${fmtShape(b.shape)}`,
+    );
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), B0.shape.slice(0, -2));
-  if (!batch) throw shapeError('solve', `the batch dimensions of A ${fmtShape(a.shape)} and B ${fmtShape(b.shape)} do not broadcast`);
+  if (!batch)
+    throw shapeError(
+      'solve',
+      `the batch dimensions of A ${fmtShape(a.shape)} and B ${fmtShape(b.shape)} do not broadcast`,
+    );
   checkResultSize('solve', [...batch, n, Math.max(n, B0.shape[B0.rank - 1])], 'the broadcast batch');
   const A = expand(cast(a, dtype), [...batch, n, n]);
   const B = expand(B0, [...batch, n, B0.shape[B0.rank - 1]]);
@@ -99,7 +115,8 @@ export function solve(a: Tensor, b: Tensor, left = true): Tensor {
   return vector ? squeeze(X, -1) : X;
 }
 
-const scalars = (vals: { re: number; im: number }[]): Mat[] => vals.map((v) => ({ rows: 1, cols: 1, re: Float64Array.of(v.re), im: Float64Array.of(v.im) }));
+const scalars = (vals: { re: number; im: number }[]): Mat[] =>
+  vals.map((v) => ({ rows: 1, cols: 1, re: Float64Array.of(v.re), im: Float64Array.of(v.im) }));
 
 /**
  * det: dA = g conj(det) inv(A)', which is g conj(C) with C the cofactor matrix (the text states the inv form,
@@ -113,8 +130,11 @@ const Det: OpDef = {
   gradName: 'LinalgDetBackward0',
   formulas: ["{g} * conj({out}) * inv({x0})'"],
   saveOut: true,
-  backward: (g, { inputs: [A], out }) =>
-    [A.shape[A.rank - 1] <= SMALL_N || anySingular(A) ? mul(g2(g), conj(cofactors(A))) : mul(g2(mul(g, conj(out))), adjoint(inv(A)))],
+  backward: (g, { inputs: [A], out }) => [
+    A.shape[A.rank - 1] <= SMALL_N || anySingular(A)
+      ? mul(g2(g), conj(cofactors(A)))
+      : mul(g2(mul(g, conj(out))), adjoint(inv(A))),
+  ],
 };
 
 const SMALL_N = 4;
@@ -128,7 +148,10 @@ function cofactors(A: Tensor): Tensor {
   const n = A.shape[A.rank - 1];
   if (n === 1) return add(mul(A, 0), 1);
   if (n > MAX_COFACTOR_N) {
-    throw valueError('det', `the gradient of det at a singular ${n}×${n} matrix (input ${fmtShape(A.shape)}) is computed from minors only up to ${MAX_COFACTOR_N}×${MAX_COFACTOR_N}; use slogdet, or regularize A`);
+    throw valueError(
+      'det',
+      `the gradient of det at a singular ${n}×${n} matrix (input ${fmtShape(A.shape)}) is computed from minors only up to ${MAX_COFACTOR_N}×${MAX_COFACTOR_N}; use slogdet, or regularize A`,
+    );
   }
   const without = (i: number) => Int32Array.from({ length: n - 1 }, (_, k) => (k < i ? k : k + 1));
   const entries: Tensor[] = [];
@@ -163,7 +186,12 @@ export function slogdet(x: Tensor): Tensor[] {
   squareBatch('slogdet', A);
   const dets = matrices(A).map((m) => luDet(luFactor(m)));
   const batch = A.shape.slice(0, -2);
-  const logabs = record(LogAbsDet, [A], {}, fromMatrices(scalars(dets.map((d) => ({ re: d.logAbs, im: 0 }))), batch, realOf(A.dtype), 'slogdet'));
+  const logabs = record(
+    LogAbsDet,
+    [A],
+    {},
+    fromMatrices(scalars(dets.map((d) => ({ re: d.logAbs, im: 0 }))), batch, realOf(A.dtype), 'slogdet'),
+  );
   if (isComplex(A.dtype)) {
     const d = det(A);
     return [div(d, cast(abs(d), 'complex64')), logabs];
@@ -203,7 +231,17 @@ function halfOnDiagonal(n: number): Tensor {
 export function cholesky(x: Tensor, upper = false): Tensor {
   const A = floating('cholesky', x);
   squareBatch('cholesky', A);
-  const L = record(Cholesky, [A], {}, fromMatrices(matrices(A).map((m, b) => choleskyLower(m, 'cholesky', A.shape, b)), A.shape, A.dtype, 'cholesky'));
+  const L = record(
+    Cholesky,
+    [A],
+    {},
+    fromMatrices(
+      matrices(A).map((m, b) => choleskyLower(m, 'cholesky', A.shape, b)),
+      A.shape,
+      A.dtype,
+      'cholesky',
+    ),
+  );
   return upper ? adjoint(L) : L;
 }
 
@@ -213,19 +251,62 @@ export function einsumOf(equation: string | Tensor, operands: readonly Tensor[])
     const s = sublistEquation(equation, operands);
     return einsum(s.equation, s.operands);
   }
-  if (!operands.length) throw typeError('einsum', 'give the operands after the equation, e.g. einsum("ij,jk->ik", a, b)');
+  if (!operands.length)
+    throw typeError('einsum', 'give the operands after the equation, e.g. einsum("ij,jk->ik", a, b)');
   return einsum(equation, operands);
 }
 
 const A_ = p('x', 'tensor');
 
 const ROWS: FamilyRow[] = [
-  { name: 'einsum', params: [p('equation', 'equation'), { name: 'operands', kind: 'tensors', rest: true }], doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk"); or the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).', grad: 'doperands = swap_einsum(equation, {g}, operands)', method: false, forward: einsumOf },
-  { name: 'inv', params: [A_], doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.', grad: Inv, method: false, forward: inv },
-  { name: 'solve', params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)], doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.', grad: Solve, method: false, forward: solve },
-  { name: 'det', params: [A_], doc: 'The determinant of a square matrix (batched).', grad: Det, method: true, forward: det },
-  { name: 'slogdet', params: [A_], doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.', grad: LogAbsDet, method: true, forward: slogdet },
-  { name: 'cholesky', params: [A_, p('upper', 'bool', false)], doc: 'The Cholesky factor L (lower, A = L L\'; upper=true gives L\') of a symmetric/Hermitian positive-definite matrix.', grad: Cholesky, method: true, forward: cholesky },
+  {
+    name: 'einsum',
+    params: [p('equation', 'equation'), { name: 'operands', kind: 'tensors', rest: true }],
+    doc: 'Einstein summation as PyTorch\'s: "ij,jk->ik", "bij,bjk->bik", "ii->i", "...ij->...ji", implicit output ("ij,jk"); or the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).',
+    grad: 'doperands = swap_einsum(equation, {g}, operands)',
+    method: false,
+    forward: einsumOf,
+  },
+  {
+    name: 'inv',
+    params: [A_],
+    doc: 'The inverse of a square matrix (batched over leading axes); a singular matrix is an error.',
+    grad: Inv,
+    method: false,
+    forward: inv,
+  },
+  {
+    name: 'solve',
+    params: [p('A', 'tensor'), p('B', 'tensor'), p('left', 'bool', true)],
+    doc: 'X with A @ X = B (torch.linalg.solve); B may be a vector or a batch of vectors; left=false solves X @ A = B.',
+    grad: Solve,
+    method: false,
+    forward: solve,
+  },
+  {
+    name: 'det',
+    params: [A_],
+    doc: 'The determinant of a square matrix (batched).',
+    grad: Det,
+    method: true,
+    forward: det,
+  },
+  {
+    name: 'slogdet',
+    params: [A_],
+    doc: 'Returns (sign, log|det|): the determinant without overflow. For complex matrices the sign is det/|det|.',
+    grad: LogAbsDet,
+    method: true,
+    forward: slogdet,
+  },
+  {
+    name: 'cholesky',
+    params: [A_, p('upper', 'bool', false)],
+    doc: "The Cholesky factor L (lower, A = L L'; upper=true gives L') of a symmetric/Hermitian positive-definite matrix.",
+    grad: Cholesky,
+    method: true,
+    forward: cholesky,
+  },
 ];
 
 export const LINALG = ROWS.map((row) => registryEntry('linalg', row));

@@ -79,17 +79,28 @@ export const ATAN: GpuExpr = {
 };
 
 /** Cephes asinf's polynomial on t_z (= s²) and t_s: asin(s) for |s| ≤ 1/2. */
-const ASIN_POLY = 'const t_p = ((((0.042163199048 * t_z + 0.024181311049) * t_z + 0.045470025998) * t_z + 0.074953002686) * t_z + 0.16666752422) * t_z * t_s + t_s;';
+const ASIN_POLY =
+  'const t_p = ((((0.042163199048 * t_z + 0.024181311049) * t_z + 0.045470025998) * t_z + 0.074953002686) * t_z + 0.16666752422) * t_z * t_s + t_s;';
 
 /** asin: the polynomial within 1/2; beyond, π/2 - 2 asin(sqrt((1 - |x|)/2)). */
 export const ASIN: GpuExpr = {
-  lines: ['const t_a = Math.abs(x);', 'const t_z = t_a > 0.5 ? 0.5 * (1 - t_a) : t_a * t_a;', 'const t_s = t_a > 0.5 ? Math.sqrt(t_z) : t_a;', ASIN_POLY],
+  lines: [
+    'const t_a = Math.abs(x);',
+    'const t_z = t_a > 0.5 ? 0.5 * (1 - t_a) : t_a * t_a;',
+    'const t_s = t_a > 0.5 ? Math.sqrt(t_z) : t_a;',
+    ASIN_POLY,
+  ],
   value: `(x < 0 ? -1 : 1) * (t_a > 0.5 ? ${HALF_PI} - 2 * t_p : t_p)`,
 };
 
 /** acos: 2 asin(sqrt((1 - x)/2)) above 1/2, π - 2 asin(sqrt((1 + x)/2)) below -1/2, π/2 - asin(x) between. */
 export const ACOS: GpuExpr = {
-  lines: ['const t_a = Math.abs(x);', 'const t_z = t_a > 0.5 ? 0.5 * (1 - t_a) : x * x;', 'const t_s = t_a > 0.5 ? Math.sqrt(t_z) : x;', ASIN_POLY],
+  lines: [
+    'const t_a = Math.abs(x);',
+    'const t_z = t_a > 0.5 ? 0.5 * (1 - t_a) : x * x;',
+    'const t_s = t_a > 0.5 ? Math.sqrt(t_z) : x;',
+    ASIN_POLY,
+  ],
   value: `(x > 0.5 ? 2 * t_p : (x < -0.5 ? ${PI} - 2 * t_p : ${HALF_PI} - t_p))`,
 };
 
@@ -116,10 +127,16 @@ export const ERF: GpuExpr = erfOf('x', '');
 export const GELU: GpuExpr = (() => {
   const e = erfOf('t_v', 'v');
   return {
-    lines: ['const t_v = x * 0.7071067811865476;', ...e.lines, 'const t_u = 0.7978845608028654 * (x + 0.044715 * x * x * x);', 'const t_h = (t_u < 0 ? -1 : 1) * (1 - 2 / (Math.exp(2 * Math.abs(t_u)) + 1));'],
+    lines: [
+      'const t_v = x * 0.7071067811865476;',
+      ...e.lines,
+      'const t_u = 0.7978845608028654 * (x + 0.044715 * x * x * x);',
+      'const t_h = (t_u < 0 ? -1 : 1) * (1 - 2 / (Math.exp(2 * Math.abs(t_u)) + 1));',
+    ],
     value: `(e0 !== 0 ? 0.5 * x * (1 + t_h) : 0.5 * x * (1 + ${e.value}))`,
   };
 })();
 
 /** hypot: the larger magnitude times sqrt(1 + ratio²), so neither square overflows; ±Infinity gives Infinity. */
-export const HYPOT = '(Math.max(Math.abs(a), Math.abs(b)) === 0 ? 0 : Math.max(Math.abs(a), Math.abs(b)) * Math.sqrt(1 + (Math.min(Math.abs(a), Math.abs(b)) / Math.max(Math.abs(a), Math.abs(b))) * (Math.min(Math.abs(a), Math.abs(b)) / Math.max(Math.abs(a), Math.abs(b)))))';
+export const HYPOT =
+  '(Math.max(Math.abs(a), Math.abs(b)) === 0 ? 0 : Math.max(Math.abs(a), Math.abs(b)) * Math.sqrt(1 + (Math.min(Math.abs(a), Math.abs(b)) / Math.max(Math.abs(a), Math.abs(b))) * (Math.min(Math.abs(a), Math.abs(b)) / Math.max(Math.abs(a), Math.abs(b)))))';

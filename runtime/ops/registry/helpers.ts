@@ -13,9 +13,17 @@ export function roundHalfEven(x: number): number {
 
 // Eigen's generic_fast_tanh_float: an odd degree-13 numerator over an even degree-6 denominator on [-c, c]
 const C = 7.90531110763549805;
-const A1 = 4.89352455891786e-3, A3 = 6.37261928875436e-4, A5 = 1.48572235717979e-5, A7 = 5.12229709037114e-8;
-const A9 = -8.60467152213735e-11, A11 = 2.00018790482477e-13, A13 = -2.76076847742355e-16;
-const B0 = 4.89352518554385e-3, B2 = 2.2684346324390e-3, B4 = 1.18534705686654e-4, B6 = 1.19825839466702e-6;
+const A1 = 4.89352455891786e-3,
+  A3 = 6.37261928875436e-4,
+  A5 = 1.48572235717979e-5,
+  A7 = 5.12229709037114e-8;
+const A9 = -8.60467152213735e-11,
+  A11 = 2.00018790482477e-13,
+  A13 = -2.76076847742355e-16;
+const B0 = 4.89352518554385e-3,
+  B2 = 2.268434632439e-3,
+  B4 = 1.18534705686654e-4,
+  B6 = 1.19825839466702e-6;
 
 /** tanh for float32 results (see backends/js/fns.ts); NaN stays NaN, ±Infinity gives ±1. */
 export function tanh32(x: number): number {

@@ -14,8 +14,13 @@ export { HELPERS, portableJs } from './helpers';
 const families = new Map<string, readonly OpEntry[]>([['elementwise', ELEMENTWISE]]);
 
 export function registerFamily(family: string, entries: readonly OpEntry[]): void {
-  if (families.has(family) && families.get(family) !== entries) throw new Error(`op family ${family} is registered twice`);
-  const seen = new Set(allEntries().filter((e) => e.family !== family).map((e) => e.name));
+  if (families.has(family) && families.get(family) !== entries)
+    throw new Error(`op family ${family} is registered twice`);
+  const seen = new Set(
+    allEntries()
+      .filter((e) => e.family !== family)
+      .map((e) => e.name),
+  );
   for (const e of entries) {
     if (e.family !== family) throw new Error(`${e.name} is declared in family ${e.family}, registered under ${family}`);
     if (seen.has(e.name)) throw new Error(`op ${e.name} is declared twice`);
@@ -60,16 +65,18 @@ export function backwardText(e: OpEntry): string {
 export const ELEMENTWISE_BY_NAME: ReadonlyMap<string, ElementwiseEntry> = new Map(ELEMENTWISE.map((e) => [e.name, e]));
 
 /** Every elementwise kernel fn (differentiable ops and masks), by arity: what the backends implement. */
-export const KERNEL_FN_TABLE: ReadonlyMap<string, ElementwiseEntry | KernelFn> = new Map<string, ElementwiseEntry | KernelFn>([
-  ...ELEMENTWISE.map((e) => [e.name, e] as const),
-  ...KERNEL_FNS.map((e) => [e.name, e] as const),
-]);
+export const KERNEL_FN_TABLE: ReadonlyMap<string, ElementwiseEntry | KernelFn> = new Map<
+  string,
+  ElementwiseEntry | KernelFn
+>([...ELEMENTWISE.map((e) => [e.name, e] as const), ...KERNEL_FNS.map((e) => [e.name, e] as const)]);
 export const fnsOfArity = (arity: 1 | 2) => [...KERNEL_FN_TABLE.values()].filter((e) => e.arity === arity);
 
 /** The params of an entry as the kernel's extra scalars e0, e1, ... (their defaults where attrs lack them). */
 export function extrasOf(fn: string, attrs: Readonly<Record<string, unknown>>): number[] {
   const e = ELEMENTWISE_BY_NAME.get(fn);
-  return (e?.params ?? []).map((p) => (typeof attrs[p.name] === 'number' ? (attrs[p.name] as number) : paramNumber(p, p.default)));
+  return (e?.params ?? []).map((p) =>
+    typeof attrs[p.name] === 'number' ? (attrs[p.name] as number) : paramNumber(p, p.default),
+  );
 }
 
 /** A param's kernel value: the number, or a string choice's index (gelu's approximate="tanh" is 1). */

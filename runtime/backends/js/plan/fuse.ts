@@ -59,9 +59,11 @@ export function exprOf(ins: KernelInstr): string | null {
   if (ins.name === 'unary') {
     // an op's params (leaky_relu's slope) are the kernel's extra scalars e0, e1, ...: constants here
     const extras = extrasOf(ins.attrs.fn as string, ins.attrs);
-    [e, names] = [unaryExpr(ins.attrs.fn as string, ins.dtype)?.replace(/\be(\d)\b/g, (_m, k: string) => lit(extras[Number(k)])), ['x']];
-  }
-  else if (ins.name === 'binary') [e, names] = [BINARY_JS[ins.attrs.fn as string], ['a', 'b']];
+    [e, names] = [
+      unaryExpr(ins.attrs.fn as string, ins.dtype)?.replace(/\be(\d)\b/g, (_m, k: string) => lit(extras[Number(k)])),
+      ['x'],
+    ];
+  } else if (ins.name === 'binary') [e, names] = [BINARY_JS[ins.attrs.fn as string], ['a', 'b']];
   else if (ins.name === 'where') [e, names] = [WHERE_JS, ['c', 'a', 'b']];
   else if (ins.name === 'copy') [e, names] = ['x', ['x']];
   else {
@@ -158,9 +160,13 @@ function domainOf(tr: PlanInput, ins: Instr): { n: number; R: number; C: number;
   return { n, R, C, fixed };
 }
 
-
 /** One JS loop for a fused group: registers for values only the group reads, a Math.fround per float32 op. */
-export function jsLoop(tr: PlanInput, u: Unit, stored: (s: number) => boolean, restored: (slot: number) => boolean): string {
+export function jsLoop(
+  tr: PlanInput,
+  u: Unit,
+  stored: (s: number) => boolean,
+  restored: (slot: number) => boolean,
+): string {
   const { slots, instrs } = tr;
   const members = u.instrs.map((i) => instrs[i] as KernelInstr);
   const inGroup = new Set(members.map((m) => m.out));
@@ -208,8 +214,17 @@ export function jsLoop(tr: PlanInput, u: Unit, stored: (s: number) => boolean, r
     body.push(`const v${m.out} = ${m.dtype === 'float32' ? `Math.fround(${e})` : e};`);
     if (stored(m.out)) body.push(`${arr(m.out)}[i] = v${m.out};`);
   }
-  const loop = [`for (let r = 0, i = 0; r < ${u.R}; r++) {`, ...row, `for (let c = 0; c < ${u.C}; c++, i++) {`, ...body, '}', '}'];
-  return [`{ // fused: ${members.map((m) => (m.attrs.fn as string) ?? m.name).join(' ')}`, ...head, ...loop, '}'].join('\n');
+  const loop = [
+    `for (let r = 0, i = 0; r < ${u.R}; r++) {`,
+    ...row,
+    `for (let c = 0; c < ${u.C}; c++, i++) {`,
+    ...body,
+    '}',
+    '}',
+  ];
+  return [`{ // fused: ${members.map((m) => (m.attrs.fn as string) ?? m.name).join(' ')}`, ...head, ...loop, '}'].join(
+    '\n',
+  );
 }
 
 function fail(): never {

@@ -44,7 +44,8 @@ interface StepRecord {
   matmuls: (() => void)[];
 }
 
-const PROLOGUE = 'const { storages: T, views: V, attrs: A, outputs: O, effects: E, resolver: R, helpers: H, runKernel: rk, writeInto: wi, wasm: W, staging: S, matmuls: MM } = p;';
+const PROLOGUE =
+  'const { storages: T, views: V, attrs: A, outputs: O, effects: E, resolver: R, helpers: H, runKernel: rk, writeInto: wi, wasm: W, staging: S, matmuls: MM } = p;';
 
 export function compileHostPlan(input: PlanInput): PlanStep {
   const { slots, instrs, escapes, restore } = input;
@@ -76,7 +77,8 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   const producer = new Map<number, number>();
   instrs.forEach((ins, i) => {
     const u = unitOf.get(i)!;
-    const reads = ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
+    const reads =
+      ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
     for (const s of reads) {
       lastUse.set(s, u);
       if (producer.get(s) !== u) readOutside.add(s);
@@ -106,7 +108,12 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     }
     for (const i of u.instrs) {
       const ins = instrs[i];
-      const touched = ins.k === 'kernel' ? [...ins.inputs.map((v) => v.slot), ins.out] : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
+      const touched =
+        ins.k === 'kernel'
+          ? [...ins.inputs.map((v) => v.slot), ins.out]
+          : ins.k === 'write'
+            ? [ins.dst.slot, ins.src.slot]
+            : ins.uses;
       for (const s of touched) {
         const slot = slots[s];
         if (slot.kind !== 'tmp' || released.has(s) || escapes.has(s) || (lastUse.get(s) ?? -1) > k) continue;
@@ -153,7 +160,9 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   }
   top += 4 * spill;
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
-  const views = vbufs.map((b, i) => (b.f64 ? new Float64Array(memory.buffer, addr[i], b.length) : new Float32Array(memory.buffer, addr[i], b.length)));
+  const views = vbufs.map((b, i) =>
+    b.f64 ? new Float64Array(memory.buffer, addr[i], b.length) : new Float32Array(memory.buffer, addr[i], b.length),
+  );
   for (const [slot, buf] of bufOf) T[slot].host = views[buf];
   const buffers = vbufs.length;
   const bytes = top;
@@ -163,7 +172,10 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   for (const [u, spec] of wasmUnits) {
     const name = `g${wasmFuncs.length}`;
     wasmFuncs.push(spec.build(name, addrOf, spec.scratchBuf === undefined ? 0 : addr[spec.scratchBuf]));
-    const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map((sl) => `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`);
+    const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map(
+      (sl) =>
+        `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
+    );
     wasmCode.set(u, [`// ${u.fused ? 'fused' : 'kernel'} (wasm): ${spec.label}`, ...copies, `W.${name}();`].join('\n'));
   }
   const tile = matmuls.size ? tileOn(memory) : null;
@@ -171,12 +183,35 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   if (tile) {
     const f32 = new Float32Array(memory.buffer);
     for (const [u, { spec, scratchBuf }] of matmuls) {
-      const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map((sl) => `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`);
-      const call = matmulCall(spec, tile, () => f32, (sl) => addrOf(sl) / 4, scratchBuf >= 0 ? addr[scratchBuf] / 4 : 0, () => T[spec.b.slot].host, () => T[spec.out].host);
-      matmulCode.set(u, [`// matmul ${spec.M}×${spec.K} @ ${spec.K}×${spec.N} (wasm, in place)`, ...copies, `MM[${rec.matmuls.push(call) - 1}]();`].join('\n'));
+      const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map(
+        (sl) =>
+          `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
+      );
+      const call = matmulCall(
+        spec,
+        tile,
+        () => f32,
+        (sl) => addrOf(sl) / 4,
+        scratchBuf >= 0 ? addr[scratchBuf] / 4 : 0,
+        () => T[spec.b.slot].host,
+        () => T[spec.out].host,
+      );
+      matmulCode.set(
+        u,
+        [
+          `// matmul ${spec.M}×${spec.K} @ ${spec.K}×${spec.N} (wasm, in place)`,
+          ...copies,
+          `MM[${rec.matmuls.push(call) - 1}]();`,
+        ].join('\n'),
+      );
     }
   }
-  rec.wasm = wasmFuncs.length ? (new WebAssembly.Instance(new WebAssembly.Module(module(wasmFuncs)), { env: { mem: memory } }).exports as Record<string, () => void>) : {};
+  rec.wasm = wasmFuncs.length
+    ? (new WebAssembly.Instance(new WebAssembly.Module(module(wasmFuncs)), { env: { mem: memory } }).exports as Record<
+        string,
+        () => void
+      >)
+    : {};
 
   const lines: string[] = [];
   for (const r of restore) lines.push(`T[${r.slot}].host.set(C${restore.indexOf(r)});`);
@@ -208,7 +243,10 @@ export function compileHostPlan(input: PlanInput): PlanStep {
       rec.attrs.push(ins.attrs);
       rec.outputs.push({ shape: ins.shape, dtype: ins.dtype });
       // a kernel that ignores `into` (another backend's) returns its own array: copied into the plan's buffer
-      lines.push(`h = rk(${JSON.stringify(ins.name)}, V[${j}], A[${j}], O[${j}], T[${ins.out}].host);`, `if (h !== T[${ins.out}].host) T[${ins.out}].host.set(h);`);
+      lines.push(
+        `h = rk(${JSON.stringify(ins.name)}, V[${j}], A[${j}], O[${j}], T[${ins.out}].host);`,
+        `if (h !== T[${ins.out}].host) T[${ins.out}].host.set(h);`,
+      );
     } else if (ins.k === 'write') {
       const j = rec.views.length;
       rec.views.push([input.view(ins.dst), input.view(ins.src)]);

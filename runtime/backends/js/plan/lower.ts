@@ -31,7 +31,14 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
   for (const m of members) {
     if (m.dtype !== 'float32' || m.inputs.some((v) => v.dtype !== 'float32')) return null;
     const fn = m.attrs.fn as string;
-    const op = m.name === 'copy' ? 'copy' : m.name === 'unary' && WASM_UNARY.has(fn) ? `unary:${fn}` : m.name === 'binary' && WASM_BINARY.has(fn) ? `binary:${fn}` : null;
+    const op =
+      m.name === 'copy'
+        ? 'copy'
+        : m.name === 'unary' && WASM_UNARY.has(fn)
+          ? `unary:${fn}`
+          : m.name === 'binary' && WASM_BINARY.has(fn)
+            ? `binary:${fn}`
+            : null;
     if (!op) return null;
     const ins: Pending['ins'] = [];
     for (const v of m.inputs) {
@@ -57,7 +64,11 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
     }
     plan.push({ op, ins, out: m.out, store: stored(m.out) });
   }
-  const shapeProbe = { R: u.R, C: u.C, members: plan.map((p) => ({ op: p.op, ins: p.ins.map((f) => f(() => 0)), out: p.out, store: null })) };
+  const shapeProbe = {
+    R: u.R,
+    C: u.C,
+    members: plan.map((p) => ({ op: p.op, ins: p.ins.map((f) => f(() => 0)), out: p.out, store: null })),
+  };
   if (!wasmShapeOk(shapeProbe)) return null;
   return {
     label: members.map((m) => (m.attrs.fn as string) ?? m.name).join(' '),
@@ -67,7 +78,12 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
         name,
         R: u.R,
         C: u.C,
-        members: plan.map((p) => ({ op: p.op, ins: p.ins.map((f) => f(addrOf)), out: p.out, store: p.store ? addrOf(p.out) : null })),
+        members: plan.map((p) => ({
+          op: p.op,
+          ins: p.ins.map((f) => f(addrOf)),
+          out: p.out,
+          store: p.store ? addrOf(p.out) : null,
+        })),
       }),
   };
 }
@@ -79,7 +95,14 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
  */
 export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
   const ins = tr.instrs[u.instrs[0]];
-  if (typeof WebAssembly === 'undefined' || ins.k !== 'kernel' || ins.name !== 'reduce' || ins.attrs.fn !== 'sum' || ins.backend !== 'js') return null;
+  if (
+    typeof WebAssembly === 'undefined' ||
+    ins.k !== 'kernel' ||
+    ins.name !== 'reduce' ||
+    ins.attrs.fn !== 'sum' ||
+    ins.backend !== 'js'
+  )
+    return null;
   const [v] = ins.inputs;
   if (ins.dtype !== 'float32' || v.dtype !== 'float32' || !accessOf(v)?.flat) return null;
   const axes = ins.attrs.axes as number[];
@@ -124,9 +147,24 @@ export interface MatmulSpec {
 
 export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   const ins = tr.instrs[u.instrs[0]];
-  if (u.fused || typeof WebAssembly === 'undefined' || ins.k !== 'kernel' || ins.name !== 'matmul' || ins.backend !== 'js') return null;
+  if (
+    u.fused ||
+    typeof WebAssembly === 'undefined' ||
+    ins.k !== 'kernel' ||
+    ins.name !== 'matmul' ||
+    ins.backend !== 'js'
+  )
+    return null;
   const [a, b] = ins.inputs;
-  if (ins.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || ins.shape.length !== 2 || a.shape.length !== 2 || b.shape.length !== 2) return null;
+  if (
+    ins.dtype !== 'float32' ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    ins.shape.length !== 2 ||
+    a.shape.length !== 2 ||
+    b.shape.length !== 2
+  )
+    return null;
   const [M, N] = ins.shape;
   const K = a.shape[1];
   if (!wasmGemmApplies('float32', M, N, K) || a.strides.some((x) => x < 0) || b.strides.some((x) => x < 0)) return null;
@@ -138,7 +176,15 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
 }
 
 /** The call a plan makes for a MatmulSpec, given where things lie (in floats of `mem`). */
-export function matmulCall(spec: MatmulSpec, tile: Tile, mem: () => Float32Array, at: (slot: number) => number, scratchAt: number, bHost: () => HostArray, out: () => HostArray): () => void {
+export function matmulCall(
+  spec: MatmulSpec,
+  tile: Tile,
+  mem: () => Float32Array,
+  at: (slot: number) => number,
+  scratchAt: number,
+  bHost: () => HostArray,
+  out: () => HostArray,
+): () => void {
   const { a, b, M, N, K } = spec;
   const Np = Math.ceil(N / 8) * 8;
   const aBase = at(a.slot) + a.offset;

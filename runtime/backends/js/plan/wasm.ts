@@ -10,15 +10,34 @@ import { lit } from './fuse';
  * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  */
-export const WASM_UNARY = new Set(fnsOfArity(1).filter((e) => e.wasm).map((e) => e.name));
-export const WASM_BINARY = new Set(fnsOfArity(2).filter((e) => e.wasm).map((e) => e.name));
+export const WASM_UNARY = new Set(
+  fnsOfArity(1)
+    .filter((e) => e.wasm)
+    .map((e) => e.name),
+);
+export const WASM_BINARY = new Set(
+  fnsOfArity(2)
+    .filter((e) => e.wasm)
+    .map((e) => e.name),
+);
 
 /** The SIMD forms below, by fn; registry entries marked `wasm` must have one (checked at load). */
-const SIMD_BINARY: Record<string, number> = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div, maximum: SIMD.f32x4Max, minimum: SIMD.f32x4Min };
+const SIMD_BINARY: Record<string, number> = {
+  add: SIMD.f32x4Add,
+  sub: SIMD.f32x4Sub,
+  mul: SIMD.f32x4Mul,
+  div: SIMD.f32x4Div,
+  maximum: SIMD.f32x4Max,
+  minimum: SIMD.f32x4Min,
+};
 const SIMD_UNARY: Record<string, number> = { neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt };
 const SPECIAL_UNARY = new Set(['tanh', 'relu']);
-for (const fn of WASM_UNARY) if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn)) throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
-for (const fn of WASM_BINARY) if (!(fn in SIMD_BINARY)) throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
+for (const fn of WASM_UNARY)
+  if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn))
+    throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
+for (const fn of WASM_BINARY)
+  if (!(fn in SIMD_BINARY))
+    throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
 
 /** An operand of a member: a value of the group, a constant, or a load with its pattern. */
 export type WOperand =
@@ -57,8 +76,11 @@ const f64Bytes = (v: number) => {
 
 // ../fns.ts tanh32's constants, as doubles
 const C = 7.90531110763549805;
-const A = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3];
-const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.2684346324390e-3, 4.89352518554385e-3];
+const A = [
+  -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5,
+  6.37261928875436e-4, 4.89352455891786e-3,
+];
+const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
 
 /** Whether the loop can run in wasm: C a multiple of 4 when rows matter (broadcast rows or columns). */
 export function wasmShapeOk(g: Omit<WGroup, 'name'>): boolean {
@@ -72,7 +94,12 @@ export function groupFunc(g: WGroup): Func {
   const n = g.R * g.C;
   f.local('o', 'i32').local('r', 'i32').local('c', 'i32');
   for (const m of g.members) f.local(`v${m.out}`, 'v128');
-  f.local('t0', 'v128').local('t1', 'v128').local('y', 'v128').local('y2', 'v128').local('p', 'v128').local('q', 'v128');
+  f.local('t0', 'v128')
+    .local('t1', 'v128')
+    .local('y', 'v128')
+    .local('y2', 'v128')
+    .local('p', 'v128')
+    .local('q', 'v128');
   // hoisted: scalars from memory, per-row column values, per-row bases of row operands
   const hoist = new Map<string, string>();
   let h = 0;
@@ -92,7 +119,10 @@ export function groupFunc(g: WGroup): Func {
     }
   for (const m of g.members)
     for (const o of m.ins)
-      if (o.k === 'scalar') f.i32(0).load32Splat(o.addr).set(hoist.get(`s${o.addr}`)!);
+      if (o.k === 'scalar')
+        f.i32(0)
+          .load32Splat(o.addr)
+          .set(hoist.get(`s${o.addr}`)!);
 
   const load = (o: WOperand) => {
     switch (o.k) {
@@ -108,7 +138,11 @@ export function groupFunc(g: WGroup): Func {
         return void f.get(hoist.get(`c${o.addr}|${o.sr}`)!);
       case 'row':
         if (o.sr === 0) return void f.get('c').v128Load(o.addr);
-        return void f.get(hoist.get(`r${o.addr}|${o.sr}`)!).get('c').add().v128Load(o.addr);
+        return void f
+          .get(hoist.get(`r${o.addr}|${o.sr}`)!)
+          .get('c')
+          .add()
+          .v128Load(o.addr);
     }
   };
   const f64Const = (v: number) => f.v128Const(f64Bytes(v));
@@ -149,7 +183,11 @@ export function groupFunc(g: WGroup): Func {
         f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
         tanh64();
         f.v(SIMD.f32x4DemoteF64x2Zero);
-        f.get('t1').get('t1').shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(SIMD.f64x2PromoteLowF32x4).set('y');
+        f.get('t1')
+          .get('t1')
+          .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
+          .v(SIMD.f64x2PromoteLowF32x4)
+          .set('y');
         tanh64();
         f.v(SIMD.f32x4DemoteF64x2Zero);
         f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
@@ -171,7 +209,10 @@ export function groupFunc(g: WGroup): Func {
   if (!twoD) {
     f.loop();
     body();
-    f.get('o').i32(Math.ceil(n / 4) * 16).ltU().brIf(0);
+    f.get('o')
+      .i32(Math.ceil(n / 4) * 16)
+      .ltU()
+      .brIf(0);
     f.end();
     return f;
   }
@@ -179,13 +220,28 @@ export function groupFunc(g: WGroup): Func {
   f.loop();
   for (const m of g.members)
     for (const o of m.ins) {
-      if (o.k === 'col') f.get('r').i32(o.sr * 4).mul().load32Splat(o.addr).set(hoist.get(`c${o.addr}|${o.sr}`)!);
-      if (o.k === 'row' && o.sr !== 0) f.get('r').i32(o.sr * 4).mul().set(hoist.get(`r${o.addr}|${o.sr}`)!);
+      if (o.k === 'col')
+        f.get('r')
+          .i32(o.sr * 4)
+          .mul()
+          .load32Splat(o.addr)
+          .set(hoist.get(`c${o.addr}|${o.sr}`)!);
+      if (o.k === 'row' && o.sr !== 0)
+        f.get('r')
+          .i32(o.sr * 4)
+          .mul()
+          .set(hoist.get(`r${o.addr}|${o.sr}`)!);
     }
   f.i32(0).set('c');
   f.loop();
   body();
-  f.get('c').i32(16).add().tee('c').i32(g.C * 4).ltU().brIf(0);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(g.C * 4)
+    .ltU()
+    .brIf(0);
   f.end();
   f.get('r').i32(1).add().tee('r').i32(g.R).ltU().brIf(0);
   f.end();
@@ -199,7 +255,13 @@ export function columnSum(name: string, src: number, out: number, R: number, C: 
   f.i32(0).set('a');
   f.loop();
   f.get('a').v128Const(new Uint8Array(16)).v128Store(acc);
-  f.get('a').i32(16).add().tee('a').i32(C * 8).ltU().brIf(0);
+  f.get('a')
+    .i32(16)
+    .add()
+    .tee('a')
+    .i32(C * 8)
+    .ltU()
+    .brIf(0);
   f.end();
   f.i32(src).set('p');
   f.i32(0).set('i');
@@ -209,11 +271,28 @@ export function columnSum(name: string, src: number, out: number, R: number, C: 
   f.loop();
   f.get('p').get('c').add().v128Load(0).set('t');
   f.get('a').get('a').v128Load(acc).get('t').v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc);
-  f.get('a').get('a').v128Load(acc + 16).get('t').get('t').shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc + 16);
+  f.get('a')
+    .get('a')
+    .v128Load(acc + 16)
+    .get('t')
+    .get('t')
+    .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
+    .v(SIMD.f64x2PromoteLowF32x4)
+    .v(SIMD.f64x2Add)
+    .v128Store(acc + 16);
   f.get('a').i32(32).add().set('a');
-  f.get('c').i32(16).add().tee('c').i32(C * 4).ltU().brIf(0);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(C * 4)
+    .ltU()
+    .brIf(0);
   f.end();
-  f.get('p').i32(C * 4).add().set('p');
+  f.get('p')
+    .i32(C * 4)
+    .add()
+    .set('p');
   f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
   f.end();
   // round each sum to float32 once, four at a time
@@ -222,11 +301,19 @@ export function columnSum(name: string, src: number, out: number, R: number, C: 
   f.loop();
   f.get('c');
   f.get('a').v128Load(acc).v(SIMD.f32x4DemoteF64x2Zero);
-  f.get('a').v128Load(acc + 16).v(SIMD.f32x4DemoteF64x2Zero);
+  f.get('a')
+    .v128Load(acc + 16)
+    .v(SIMD.f32x4DemoteF64x2Zero);
   f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
   f.v128Store(out);
   f.get('a').i32(32).add().set('a');
-  f.get('c').i32(16).add().tee('c').i32(C * 4).ltU().brIf(0);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(C * 4)
+    .ltU()
+    .brIf(0);
   f.end();
   return f;
 }

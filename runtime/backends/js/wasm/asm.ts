@@ -186,7 +186,6 @@ export class Func {
     return this.simd(0x0d, ...lanes);
   }
 
-
   /** The function body as the code section wants it: locals grouped by type, then the instructions. */
   body(): number[] {
     const groups: number[][] = [];
@@ -212,7 +211,14 @@ const leb = (n: number) => {
 export function module(funcs: readonly Func[]): Uint8Array {
   const types = funcs.map((f) => [0x60, ...vec(f.params.map(([, t]) => [TYPE[t]])), 0x00]);
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     // import env.mem: a memory with a minimum of 1 page and no maximum
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),

@@ -52,8 +52,14 @@ function microKernel(): Func {
   f.get('a').get('i').get('si').mul().add().set('a0');
   f.get('c').get('i').get('ldc').mul().add().set('c0');
   for (let r = 1; r < ROWS; r++) {
-    f.get(`a${r - 1}`).get('si').add().set(`a${r}`);
-    f.get(`c${r - 1}`).get('ldc').add().set(`c${r}`);
+    f.get(`a${r - 1}`)
+      .get('si')
+      .add()
+      .set(`a${r}`);
+    f.get(`c${r - 1}`)
+      .get('ldc')
+      .add()
+      .set(`c${r}`);
   }
   f.get('first').if();
   for (const r of R) {
@@ -88,7 +94,18 @@ function microKernel(): Func {
   return f;
 }
 
-export type Tile = (a: number, si: number, sj: number, b: number, ldb: number, c: number, ldc: number, rows: number, kc: number, first: number) => void;
+export type Tile = (
+  a: number,
+  si: number,
+  sj: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  rows: number,
+  kc: number,
+  first: number,
+) => void;
 
 interface Engine {
   mem: WebAssembly.Memory;
@@ -125,7 +142,8 @@ export const wasmGemmAvailable = () => getEngine() !== null;
  * multiply-adds. Below that the copies into wasm memory cost more than the plain loops save; above it the
  * kernel wins even at K = 1 or N = 1 (4096 × 2 @ 2 × 64: ~0.1 ms against ~2 ms in the loops).
  */
-export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number) => dtype === 'float32' && K >= 1 && M * N * K >= 1024 && wasmGemmAvailable();
+export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number) =>
+  dtype === 'float32' && K >= 1 && M * N * K >= 1024 && wasmGemmAvailable();
 
 function ensure(e: Engine, floats: number): Float32Array {
   const need = floats * 4;
@@ -216,7 +234,20 @@ export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Fl
  * C gets rows up to the next multiple of 4 past M (the rows past M are garbage); every call of this loop
  * adds each output's products in the same order, whatever the layout.
  */
-export function runTiles(tile: Tile, aBase: number, asi: number, asj: number, bBase: number, ldb: number, panelStride: number, cBase: number, ldc: number, M: number, N: number, K: number): void {
+export function runTiles(
+  tile: Tile,
+  aBase: number,
+  asi: number,
+  asj: number,
+  bBase: number,
+  ldb: number,
+  panelStride: number,
+  cBase: number,
+  ldc: number,
+  M: number,
+  N: number,
+  K: number,
+): void {
   const Mp = Math.ceil(M / ROWS) * ROWS;
   const panels = Math.ceil(N / 8);
   for (let k0 = 0; k0 < K; k0 += KC) {
@@ -225,7 +256,18 @@ export function runTiles(tile: Tile, aBase: number, asi: number, asj: number, bB
       const rows = Math.min(MC, Mp - i0);
       const aPtr = (aBase + i0 * asi + k0 * asj) * 4;
       for (let p = 0; p < panels; p++) {
-        tile(aPtr, asi * 4, asj * 4, (bBase + p * panelStride + k0 * ldb) * 4, ldb * 4, (cBase + i0 * ldc + p * 8) * 4, ldc * 4, rows, kc, k0 === 0 ? 1 : 0);
+        tile(
+          aPtr,
+          asi * 4,
+          asj * 4,
+          (bBase + p * panelStride + k0 * ldb) * 4,
+          ldb * 4,
+          (cBase + i0 * ldc + p * 8) * 4,
+          ldc * 4,
+          rows,
+          kc,
+          k0 === 0 ? 1 : 0,
+        );
       }
     }
   }
