@@ -1,6 +1,6 @@
 import { isComplex } from './dtype';
 import { edgeOf, needsGrad } from './engine';
-import { gradError, NablaError } from './errors';
+import { bug, gradError, NablaError } from './errors';
 import { LeafNode, type BackwardCtx, type Node } from './graph';
 import { assignGrad, backwardDiagnoser, backwardObserver, traceState, type Contribution } from './hooks';
 import { mode, withGrad } from './mode';
@@ -218,10 +218,7 @@ function propagate(
   const sent: (Tensor | null)[] = grads.map(() => null);
   if (n.op.zeroGrad) p.flat!.push(n);
   if (grads.length !== n.next.length) {
-    throw gradError(
-      api,
-      `internal error: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs (a bug in Nabla)`,
-    );
+    throw bug(`${api}: the rule of ${n.op.name} returned ${grads.length} gradients for ${n.next.length} inputs`);
   }
   grads.forEach((gi, i) => {
     const c = n.next[i];
@@ -229,9 +226,8 @@ function propagate(
     const m = n.inputMeta[i];
     if (isComplex(gi.dtype) && !isComplex(m.dtype)) gi = real(gi);
     if (!sameShape(gi.shape, m.shape)) {
-      throw gradError(
-        api,
-        `internal error in the gradient of ${n.op.name}: input ${i + 1} has shape ${fmtShape(m.shape)} but its gradient has shape ${fmtShape(gi.shape)} (a bug in Nabla)`,
+      throw bug(
+        `${api}: the gradient of ${n.op.name} for input ${i + 1} has shape ${fmtShape(gi.shape)}, the input ${fmtShape(m.shape)}`,
       );
     }
     if (from) {

@@ -1,5 +1,5 @@
 import type { HostArray } from './dtype';
-import { NablaError } from './errors';
+import { NablaError, bug } from './errors';
 import { getKeepingKernel, getKernel, type KernelAttrs, type KernelOutput } from './kernels';
 import type { PlanCompiler } from './plan-step';
 import type { TraceCompiler } from './trace-replay';
@@ -174,8 +174,7 @@ function runner(name: string, inputs: readonly View[], attrs: KernelAttrs, out: 
     return (lastKernel.backend = b.name);
   }
   kernelStats.fallbacks++;
-  if (!getKernel('js', name))
-    throw new Error(`internal error: no kernel '${name}' is registered (this is a bug in Nabla)`);
+  if (!getKernel('js', name)) throw bug(`no kernel '${name}' is registered`);
   return (lastKernel.backend = 'js');
 }
 

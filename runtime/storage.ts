@@ -1,4 +1,5 @@
 import type { DType, HostArray } from './dtype';
+import { bug } from './errors';
 
 /**
  * Values a backend keeps on its device (a GPU buffer): what a Storage holds instead of, or beside, host
@@ -44,7 +45,7 @@ export class Storage {
     public readonly dtype: DType,
     device: DeviceData | null = null,
   ) {
-    if (!host && !device) throw new Error('internal error: a Storage needs host or device values (a bug in Nabla)');
+    if (!host && !device) throw bug('a Storage needs host or device values');
     this.hostValues = host;
     this.deviceValues = device;
     if (device) deviceRegistry?.register(this, device, this);
@@ -70,7 +71,7 @@ export class Storage {
   }
   /** Keeps `device`, a copy of the host values a backend made, beside them until the next write. */
   attachDevice(device: DeviceData): void {
-    if (this.deviceValues) throw new Error('internal error: this storage has a device copy already (a bug in Nabla)');
+    if (this.deviceValues) throw bug('this storage has a device copy already');
     this.deviceValues = device;
     deviceRegistry?.register(this, device, this);
   }
@@ -82,7 +83,7 @@ export class Storage {
   overwriteWith(from: Storage): void {
     const d = from.deviceValues;
     if (!d || from.hostValues || d.length !== this.length)
-      throw new Error('internal error: overwriteWith needs device-only values of the same length (a bug in Nabla)');
+      throw bug('overwriteWith needs device-only values of the same length');
     from.deviceValues = null;
     deviceRegistry?.unregister(from);
     const old = this.deviceValues;

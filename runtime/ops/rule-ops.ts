@@ -1,4 +1,5 @@
 import type * as Ops from './index';
+import { bug } from '../errors';
 
 /**
  * The runtime's op namespace as backward rules call it. A rule may need an op whose file imports the rule's
@@ -16,7 +17,6 @@ export function bindRuleOps(namespace: RuleOps): void {
 }
 
 export function ruleOps(): RuleOps {
-  if (!bound)
-    throw new Error('internal error: a backward rule ran before runtime/ops/index.ts bound the ops (a bug in Nabla)');
+  if (!bound) throw bug('a backward rule ran before runtime/ops/index.ts bound the ops');
   return bound;
 }

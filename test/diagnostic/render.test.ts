@@ -6,6 +6,7 @@ import { createSession, type RunResult } from '../../compiler';
 import { diagnose } from '../../compiler/report';
 import { failed, headline, placeless, renderAll, Reported, type Diagnostic } from '../../diagnostic';
 import { Interrupted, NablaError } from '../../runtime';
+import { bug as nbBug, gpuBug } from '../../runtime/errors';
 import { probeBackend, knownBackendNames } from '../../runtime/devices';
 
 const quiet = { stdout: () => {}, stderr: () => {}, display: () => {} };
@@ -103,6 +104,18 @@ describe('one error shape, one rendering', () => {
     expect(bug.traceback).toEqual([
       'InternalError: internal error: boom (this is a bug in Nabla, not in your code; please report it with the cell that caused it)',
     ]);
+    // a broken invariant thrown by the runtime is the same shape, said once (not "internal error: internal error")
+    const invariant = failed([diagnose(nbBug('a fused input has no row/column strides'), null)]);
+    expect(invariant.traceback).toEqual([
+      'InternalError: internal error: a fused input has no row/column strides (this is a bug in Nabla, not in your code; please report it with the cell that caused it)',
+    ]);
+    const gpu = failed([diagnose(gpuBug("the gpu.js webgpu backend, kernel 'binary'", 'device lost'), null)]);
+    expect(gpu.evalue.startsWith("internal error in the gpu.js webgpu backend, kernel 'binary': device lost (")).toBe(
+      true,
+    );
+    expect(gpu.traceback[0]).toMatch(
+      /\(this is a bug in Nabla, not in your code; .*; NABLA_BACKEND=js avoids it meanwhile\)$/,
+    );
     const died = failed([placeless('InterpreterDied', 'the interpreter stopped')]);
     expect(died).toEqual({
       ok: false,

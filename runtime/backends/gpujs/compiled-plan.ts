@@ -1,4 +1,5 @@
 import { getBackend, runKernelStorage } from '../../backend';
+import { gpuBug } from '../../errors';
 import { REBIND_GRAD } from '../../hooks';
 import type { PlanStats } from '../../plan-step';
 import type { Instr, Resolver, TraceRecord, ViewRef } from '../../trace';
@@ -471,9 +472,7 @@ export class GpuPlan implements RunnablePlan {
       values = keep(plan);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(
-        `internal error in the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
-      );
+      throw gpuBug(`the gpu.js webgpu backend, a compiled step's fused kernel (${fk.label})`, why);
     }
     return ArrayBuffer.isView(values) ? new Storage(values, dtype) : new Storage(null, dtype, values);
   }

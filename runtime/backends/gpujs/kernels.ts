@@ -12,6 +12,7 @@ import { runPlan } from './cache';
 import { admitted, guardStatsOf, needsRecompute } from './guard';
 import { isGpuMode, PLANNERS, type Mode, type Plan } from './plans';
 import { countUploads } from './resident';
+import { bug, gpuBug } from '../../errors';
 
 /**
  * The KernelFuncs of the gpu.js backends: plan the call, run the cached kernel for the plan's key. A call
@@ -24,7 +25,7 @@ const ACCEPTED = new Set(['float32', 'bool']);
 
 function jsKernel(name: string): KernelFunc {
   const k = getKernel('js', name);
-  if (!k) throw new Error(`internal error: no js kernel '${name}' to fall back to (this is a bug in Nabla)`);
+  if (!k) throw bug(`no js kernel '${name}' to fall back to`);
   return k;
 }
 
@@ -48,9 +49,7 @@ function running<T>(mode: Mode, name: string, plan: Plan, run: (plan: Plan) => T
     return run(plan);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new Error(
-      `internal error in the gpu.js ${mode} backend, kernel '${name}' (${plan.key}): ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
-    );
+    throw gpuBug(`the gpu.js ${mode} backend, kernel '${name}' (${plan.key})`, why);
   }
 }
 

@@ -3,6 +3,7 @@ import type { DeviceData, Storage } from '../../storage';
 import type { Tensor } from '../../tensor';
 import type { Plan } from './plans';
 import { countUploads, gpuResident, type GpuMode } from './resident';
+import { bug } from '../../errors';
 
 /**
  * The optimizers' update kernels on a GPU mode (runtime/optim/device-step.ts says when they run). gpu.js
@@ -112,14 +113,12 @@ export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | F
     const plan: Plan = { key, cells, params: ['in0', 'in1', 'in2', 'h'], body: () => body.join('\n'), args };
     countUploads(mode, args);
     const out = keep(plan);
-    if (ArrayBuffer.isView(out))
-      throw new Error(`internal error: the ${mode} backend gave an optimizer update back on the host (a bug in Nabla)`);
+    if (ArrayBuffer.isView(out)) throw bug(`the ${mode} backend gave an optimizer update back on the host`);
     return out;
   };
   const device = (s: Storage): DeviceData => {
     const d = s.device;
-    if (!d || d.backend !== mode)
-      throw new Error(`internal error: an optimizer update on ${mode} got values not on its device (a bug in Nabla)`);
+    if (!d || d.backend !== mode) throw bug(`an optimizer update on ${mode} got values not on its device`);
     return d;
   };
   return {
@@ -136,8 +135,7 @@ export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | F
       };
       countUploads(mode, plan.args);
       const copy = keep(plan);
-      if (ArrayBuffer.isView(copy))
-        throw new Error(`internal error: the ${mode} backend kept no device copy (a bug in Nabla)`);
+      if (ArrayBuffer.isView(copy)) throw bug(`the ${mode} backend kept no device copy`);
       s.attachDevice(copy);
     },
     update(rule, numbers, p, g, state) {

@@ -3,6 +3,7 @@ import { AGENT_HOST, canBlock, SyncChannel, type AgentArg, type Endpoint, type R
 import { dawnBinding } from './dawn';
 import { argKinds, type Plan } from './plans';
 import { countRead, gpuResident, gpuTraffic } from './resident';
+import { bug, gpuBug } from '../../errors';
 
 /**
  * The webgpu backend: a synchronous face over WebGPU's asynchronous API (channel.ts). The runtime's thread
@@ -164,9 +165,7 @@ export class AgentBuffer implements DeviceData {
       return this.ch.read(this.id, this.length);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(
-        `internal error in the gpu.js webgpu backend, reading a result back: ${why}. This is a bug in Nabla; NABLA_BACKEND=js avoids it meanwhile.`,
-      );
+      throw gpuBug(`the gpu.js webgpu backend, reading a result back`, why);
     }
   }
   release(): void {
@@ -202,8 +201,7 @@ function ready(): SyncChannel {
 function request(plan: Plan): RunRequest {
   const args: AgentArg[] = plan.args.map((a) => {
     if (a instanceof AgentBuffer) return { id: a.id };
-    if (!ArrayBuffer.isView(a))
-      throw new Error(`internal error: webgpu was handed ${a.backend}'s device values (a bug in Nabla)`);
+    if (!ArrayBuffer.isView(a)) throw bug(`webgpu was handed ${a.backend}'s device values`);
     return own(a);
   });
   return {

@@ -3,6 +3,7 @@ import { isContiguous, sizeOf } from '../../../shape';
 import type { Instr, KernelInstr, Slot, ViewRef } from '../../../trace';
 import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from '../fns';
 import type { PlanInput } from '../../../plan-step';
+import { bug } from '../../../errors';
 
 /**
  * Elementwise fusion: consecutive elementwise kernels over the same number of elements become one loop in
@@ -228,5 +229,5 @@ export function jsLoop(
 }
 
 function fail(): never {
-  throw new Error('internal error: a fused input has no row/column strides (a bug in Nabla)');
+  throw bug('a fused input has no row/column strides');
 }

@@ -5,6 +5,7 @@
  * more bodies with an imported memory and exports them. Opcodes are from the WebAssembly core and SIMD
  * (fixed-width, 128-bit) specifications.
  */
+import { bug } from '../../../errors';
 export type ValType = 'i32' | 'v128';
 const TYPE: Record<ValType, number> = { i32: 0x7f, v128: 0x7b };
 
@@ -70,7 +71,7 @@ export class Func {
 
   private idx(name: string): number {
     const i = this.names.get(name);
-    if (i === undefined) throw new Error(`internal error: wasm local ${name} is not declared`);
+    if (i === undefined) throw bug(`wasm local ${name} is not declared`);
     return i;
   }
 
