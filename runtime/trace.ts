@@ -80,3 +80,11 @@ export interface TraceRecord {
   /** The slot of a storage the trace saw, or undefined. */
   knownSlot(st: Storage): number | undefined;
 }
+
+/** The slots an instruction reads (a write reads its destination too: it may be a view of it). */
+export const slotsRead = (ins: Instr): readonly number[] =>
+  ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
+
+/** Every slot an instruction touches: what it reads, and a kernel's output. */
+export const slotsTouched = (ins: Instr): readonly number[] =>
+  ins.k === 'kernel' ? [...ins.inputs.map((v) => v.slot), ins.out] : slotsRead(ins);

@@ -13,14 +13,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defaultDevice, grad, init, jit, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
-import { matmulA, matmulB, type BenchData } from '../data';
-import { measure } from '../measure';
+import type { BenchData } from '../data';
+import { peerArgs, runPeer } from './peer';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, d: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : d);
-const data = JSON.parse(readFileSync(argv[0], 'utf8')) as BenchData;
-const budgetMs = Number(opt('--budget', '1200'));
-const only = opt('--only', '');
+const { data } = peerArgs();
 
 type Layer = { W: np.Array; b: np.Array };
 type Params = Layer[];
@@ -135,33 +131,23 @@ const SKIPPED = {
 async function main() {
   await init('wasm');
   defaultDevice('wasm');
-  const results: Record<string, { ms: number; samples: number }> = {};
-  const losses: Record<string, number[]> = {};
-  const run = (name: string, fn: () => unknown) => {
-    if (only && !only.split(',').includes(name)) return;
-    results[name] = measure(fn, { budgetMs });
-  };
-  for (const [name, make] of [
-    ['mlp', mlpStep],
-    ['pinn', pinnStep],
-  ] as const) {
-    const step = make();
-    const ls = Array.from({ length: 20 }, () => step());
-    losses[name] = [ls[0], ls[19]];
-  }
-  for (const n of data.matmul.sizes) {
-    const a = np.array(Float32Array.from({ length: n * n }, (_, i) => matmulA(i))).reshape([n, n]);
-    const b = np.array(Float32Array.from({ length: n * n }, (_, i) => matmulB(i))).reshape([n, n]);
-    // dataSync: reading the result makes sure the product was computed
-    run(`matmul_${n}`, () => void np.matmul(a.ref, b.ref).dataSync());
-  }
-  run('mlp_step', mlpStep());
-  run('pinn_step', pinnStep());
   const require = createRequire(import.meta.url);
   // the package exports no ./package.json: read it next to its entry point (dist/)
   const pkg = join(dirname(require.resolve('@jax-js/jax')), '..', 'package.json');
   const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-  console.log(JSON.stringify({ system: 'jax-js', backend: 'wasm', version, results, losses, skipped: SKIPPED }));
+  runPeer(
+    {
+      mlpStep,
+      pinnStep,
+      matmul: (n, a, b) => {
+        const A = np.array(a).reshape([n, n]);
+        const B = np.array(b).reshape([n, n]);
+        // dataSync: reading the result makes sure the product was computed
+        return () => void np.matmul(A.ref, B.ref).dataSync();
+      },
+    },
+    () => ({ system: 'jax-js', backend: 'wasm', version, skipped: SKIPPED }),
+  );
 }
 
 main().catch((e) => {

@@ -8,19 +8,14 @@
  * sinh(x) / cosh(x), whose gradients save their inputs and work to any order. That costs tfjs two extra
  * elementwise ops per activation.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { matmulA, matmulB, type BenchData } from '../data';
-import { measure } from '../measure';
+import type { BenchData } from '../data';
+import { peerArgs, runPeer } from './peer';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, d: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : d);
-const data = JSON.parse(readFileSync(argv[0], 'utf8')) as BenchData;
-const budgetMs = Number(opt('--budget', '1200'));
-const only = opt('--only', '');
+const { data } = peerArgs();
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -94,43 +89,22 @@ function chain() {
 async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
-  const results: Record<string, { ms: number; samples: number }> = {};
-  const losses: Record<string, number[]> = {};
-  const run = (name: string, fn: () => unknown) => {
-    if (only && !only.split(',').includes(name)) return;
-    results[name] = measure(fn, { budgetMs });
-  };
-  for (const [name, make] of [
-    ['mlp', mlpStep],
-    ['pinn', pinnStep],
-  ] as const) {
-    const step = make();
-    const ls = Array.from({ length: 20 }, () => step());
-    losses[name] = [ls[0], ls[19]];
-  }
-  for (const n of data.matmul.sizes) {
-    const a = tf.tensor2d(
-      Float32Array.from({ length: n * n }, (_, i) => matmulA(i)),
-      [n, n],
-    );
-    const b = tf.tensor2d(
-      Float32Array.from({ length: n * n }, (_, i) => matmulB(i)),
-      [n, n],
-    );
-    // dataSync: the wasm backend computes synchronously, and reading the result makes sure it did
-    run(`matmul_${n}`, () => tf.tidy(() => void tf.matMul(a, b).dataSync()));
-  }
-  run('mlp_step', mlpStep());
-  run('pinn_step', pinnStep());
-  run('chain_1000', chain());
-  const version = (require('@tensorflow/tfjs/package.json') as { version: string }).version;
-  console.log(
-    JSON.stringify({
+  runPeer(
+    {
+      mlpStep,
+      pinnStep,
+      chain,
+      matmul: (n, a, b) => {
+        const A = tf.tensor2d(a, [n, n]);
+        const B = tf.tensor2d(b, [n, n]);
+        // dataSync: the wasm backend computes synchronously, and reading the result makes sure it did
+        return () => tf.tidy(() => void tf.matMul(A, B).dataSync());
+      },
+    },
+    () => ({
       system: 'tfjs',
       backend: tf.getBackend(),
-      version,
-      results,
-      losses,
+      version: (require('@tensorflow/tfjs/package.json') as { version: string }).version,
       tensors: tf.memory().numTensors,
     }),
   );

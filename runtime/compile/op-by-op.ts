@@ -2,7 +2,7 @@ import { runKernel } from '../backend';
 import { allocHost, type HostArray } from '../dtype';
 import { writeInto } from '../host-copy';
 import type { PlanCompiler } from '../plan-step';
-import type { Resolver } from '../trace';
+import { slotsRead, slotsTouched, type Resolver } from '../trace';
 
 /**
  * The plan step of a backend without a plan compiler (Backend.compilePlan): each kernel of the trace called
@@ -15,9 +15,7 @@ export const opByOp: PlanCompiler = (input) => {
   const T = input.storages;
   const lastUse = new Map<number, number>();
   instrs.forEach((ins, i) => {
-    const reads =
-      ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
-    for (const s of reads) lastUse.set(s, i);
+    for (const s of slotsRead(ins)) lastUse.set(s, i);
   });
 
   const pool = new Map<string, HostArray[]>();
@@ -62,12 +60,7 @@ export const opByOp: PlanCompiler = (input) => {
       lines.push(`effect: ${ins.label.replace(/\n/g, ' ')}`);
     }
     // buffers whose last reader this was serve later tmps
-    const touched =
-      ins.k === 'kernel'
-        ? [...ins.inputs.map((v) => v.slot), ins.out]
-        : ins.k === 'write'
-          ? [ins.dst.slot, ins.src.slot]
-          : ins.uses;
+    const touched = slotsTouched(ins);
     for (const s of new Set(touched)) {
       if (slots[s].kind !== 'tmp' || escapes.has(s) || (lastUse.get(s) ?? -1) > i) continue;
       const list = pool.get(keyOf(s)) ?? [];

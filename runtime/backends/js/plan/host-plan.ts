@@ -2,7 +2,7 @@ import { runKernel } from '../../../backend';
 import type { KernelAttrs, KernelOutput } from '../../../kernels';
 import type { PlanInput, PlanStats, PlanStep } from '../../../plan-step';
 import type { View } from '../../../storage';
-import type { KernelInstr, Resolver, Slot } from '../../../trace';
+import { slotsRead, slotsTouched, type KernelInstr, type Resolver, type Slot } from '../../../trace';
 import { HELPERS } from '../fns';
 import { writeInto } from '../layout';
 import { module, type Func } from '../wasm/asm';
@@ -77,9 +77,7 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   const producer = new Map<number, number>();
   instrs.forEach((ins, i) => {
     const u = unitOf.get(i)!;
-    const reads =
-      ins.k === 'kernel' ? ins.inputs.map((v) => v.slot) : ins.k === 'write' ? [ins.dst.slot, ins.src.slot] : ins.uses;
-    for (const s of reads) {
+    for (const s of slotsRead(ins)) {
       lastUse.set(s, u);
       if (producer.get(s) !== u) readOutside.add(s);
     }
@@ -108,12 +106,7 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     }
     for (const i of u.instrs) {
       const ins = instrs[i];
-      const touched =
-        ins.k === 'kernel'
-          ? [...ins.inputs.map((v) => v.slot), ins.out]
-          : ins.k === 'write'
-            ? [ins.dst.slot, ins.src.slot]
-            : ins.uses;
+      const touched = slotsTouched(ins);
       for (const s of touched) {
         const slot = slots[s];
         if (slot.kind !== 'tmp' || released.has(s) || escapes.has(s) || (lastUse.get(s) ?? -1) > k) continue;
