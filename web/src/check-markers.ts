@@ -20,6 +20,8 @@ export type AskCheck = (code: string, earlier: string[]) => Promise<CheckDiagnos
 /** The last answer for each model, for the quick fixes. */
 const answers = new WeakMap<monaco.editor.ITextModel, CheckDiagnostic[]>();
 const timers = new WeakMap<monaco.editor.ITextModel, ReturnType<typeof setTimeout>>();
+/** Counts the lints of each model: an answer to an older one is dropped even if the text has not changed since. */
+const lints = new WeakMap<monaco.editor.ITextModel, number>();
 
 /**
  * Checks the model's text after a pause, with the sources of the cells above it. With syntax errors the
@@ -32,6 +34,9 @@ export function scheduleCheck(
   syntaxErrors: number,
 ): void {
   clearTimeout(timers.get(model));
+  // a check already asked must not land after this lint (it may have cleared the markers for a syntax error)
+  const lint = (lints.get(model) ?? 0) + 1;
+  lints.set(model, lint);
   if (syntaxErrors > 0) return setCheckMarkers(model, []);
   timers.set(
     model,
@@ -39,7 +44,8 @@ export function scheduleCheck(
       const version = model.getVersionId();
       ask(model.getValue(), earlier()).then(
         (found) => {
-          if (!model.isDisposed() && model.getVersionId() === version) setCheckMarkers(model, found);
+          const current = !model.isDisposed() && model.getVersionId() === version && lints.get(model) === lint;
+          if (current) setCheckMarkers(model, found);
         },
         () => undefined, // a restarted session answers nothing; the next edit or run asks again
       );
