@@ -9,12 +9,20 @@ if pid == 0:
     os.execvp(argv[0], argv)
 
 out = b''
+pos = 0  # where the next search starts: just after what the last one found
+
+
 def read_until(pattern, timeout):
-    """Reads until `pattern` appears in what arrives from now on."""
-    global out
-    start = len(out)
+    """Reads until `pattern` appears after the last match (text that came in one chunk with it counts)."""
+    global out, pos
     deadline = time.time() + timeout
-    while time.time() < deadline:
+    while True:
+        at = out.find(pattern, pos)
+        if at >= 0:
+            pos = at + len(pattern)
+            return True
+        if time.time() >= deadline:
+            return False
         r, _, _ = select.select([fd], [], [], 0.1)
         if r:
             try:
@@ -24,9 +32,7 @@ def read_until(pattern, timeout):
             if not chunk:
                 return False
             out += chunk
-            if pattern in out[start:]:
-                return True
-    return False
+
 
 PROMPT = b'\xe2\x88\x87> '
 ok = read_until(PROMPT, 120)
