@@ -5,7 +5,7 @@ import { registerBackend } from '../../runtime/backend';
 import { compileHostPlan } from '../../runtime/backends/js/plan/host-plan';
 import { opByOp } from '../../runtime/compile/op-by-op';
 import type { PlanInput } from '../../runtime/plan-step';
-import { mlpStep } from './helpers';
+import { mlpStep, sgdStep } from './helpers';
 
 /**
  * Compiled plans belong to a backend (Backend.compilePlan): compile() hands the trace to the plan compiler of
@@ -30,20 +30,6 @@ registerBackend({
 });
 
 const losses = (step: () => Tensor, n: number) => Array.from({ length: n }, () => step().item() as number);
-
-/** Manual SGD with an in-place write and a .grad cleared: the plan's writes and effects, not only kernels. */
-function sgdStep() {
-  const w = nb.param([0.5, -1, 2]);
-  const x = nb.tensor([1, 2, 3]);
-  const step = () => {
-    const L = nb.sum(nb.pow(nb.sub(nb.mul(w, x), 1), 2));
-    L.backward();
-    nb.noGrad(() => nb.inplace(w, (s) => nb.sub(s, nb.mul(w.grad!, 0.01)), '-='));
-    nb.assignGrad(w, null);
-    return L;
-  };
-  return { w, step };
-}
 
 describe('a backend without a plan compiler runs compiled plans op by op', () => {
   beforeAll(() => nb.setBackend('test-op-by-op'));

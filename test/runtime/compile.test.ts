@@ -3,7 +3,7 @@ import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { setSmallTensorLimit } from '../../runtime/backends/gpujs';
 import { setDeviceOptimizers } from '../../runtime/optim/device-step';
-import { mlpStep, runnableBackends } from './helpers';
+import { mlpStep, runnableBackends, sgdStep } from './helpers';
 
 /**
  * nb.compile: a traced step replayed as a plan must give the numbers eager execution gives. On every
@@ -172,18 +172,7 @@ describe('compile: signatures, results and arguments', () => {
   });
 
   it('replays in-place updates (manual SGD under no_grad) like eager code', () => {
-    const make = () => {
-      const w = nb.param([0.5, -1, 2]);
-      const x = nb.tensor([1, 2, 3]);
-      const step = () => {
-        const L = nb.sum(nb.pow(nb.sub(nb.mul(w, x), 1), 2));
-        L.backward();
-        nb.noGrad(() => nb.inplace(w, (s) => nb.sub(s, nb.mul(w.grad!, 0.01)), '-='));
-        nb.assignGrad(w, null);
-        return L;
-      };
-      return { w, step };
-    };
+    const make = sgdStep;
     const e = make();
     const c = make();
     const cs = nb.compile(c.step);

@@ -292,3 +292,17 @@ export function mlpStep(seed: number) {
   };
   return { step, model };
 }
+
+/** Manual SGD with an in-place write and a .grad cleared: the plan's writes and effects, not only kernels. */
+export function sgdStep() {
+  const w = nb.param([0.5, -1, 2]);
+  const x = nb.tensor([1, 2, 3]);
+  const step = () => {
+    const L = nb.sum(nb.pow(nb.sub(nb.mul(w, x), 1), 2));
+    L.backward();
+    nb.noGrad(() => nb.inplace(w, (s) => nb.sub(s, nb.mul(w.grad!, 0.01)), '-='));
+    nb.assignGrad(w, null);
+    return L;
+  };
+  return { w, step };
+}
