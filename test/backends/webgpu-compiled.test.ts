@@ -11,18 +11,14 @@ import {
   webgpuLiveBuffers,
   type GpuCounters,
 } from '../../runtime/backends/gpujs';
-import { runnableBackends } from '../runtime/helpers';
 import { pinnStep } from './pinn-steps';
+import { standIn, webgpuAgents } from './agents';
 
 /**
  * compile() on webgpu (runtime/backends/gpujs/README.md, "Compiled plans"). On the real Dawn where an adapter
  * answers (lavapipe here) and on the stand-in agent (gpu.js cpu kernels behind the same channel).
  */
-const standIn = new URL('./standin-agent.ts?device=ready&delay=0', import.meta.url);
-const agents = [...(runnableBackends().includes('webgpu') ? ['dawn'] : []), 'stand-in'];
-if (process.env.NABLA_REQUIRE_WEBGPU) {
-  it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
-}
+const agents = webgpuAgents();
 
 /** The losses of `n` calls of `step`, yielding to the event loop between steps (vitest's worker must answer). */
 async function losses(step: () => Tensor, n: number): Promise<number[]> {
@@ -49,7 +45,7 @@ const relDiffs = (got: number[], want: number[]) => got.map((g, i) => Math.abs(g
 describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
   let previousLimit: number | null = null;
   beforeAll(() => {
-    if (agent === 'stand-in') expect(startNodeAgent(standIn)).toBeNull();
+    if (agent === 'stand-in') expect(startNodeAgent(standIn())).toBeNull();
     nb.setBackend('webgpu');
     if (agent === 'dawn') expect(webgpuDevice()).toMatch(/^Dawn adapter/);
     previousLimit = setSmallTensorLimit(0); // every call on webgpu, as bench/webgpu-counters.ts runs it

@@ -11,18 +11,15 @@ import {
   type GpuCounters,
 } from '../../runtime/backends/gpujs';
 import { setDeviceOptimizers } from '../../runtime/optim/device-step';
-import { mlpStep, runnableBackends } from '../runtime/helpers';
+import { mlpStep } from '../runtime/helpers';
+import { standIn, webgpuAgents } from './agents';
 
 /**
  * Optimizers on the device and the webgpu counters (runtime/backends/gpujs/README.md, "Optimizers on the
  * device", "Counters"). On the real Dawn where an adapter answers (lavapipe on CI, required there by
  * NABLA_REQUIRE_WEBGPU=1), and on the stand-in agent (gpu.js cpu kernels behind the same channel).
  */
-const standIn = new URL('./standin-agent.ts?device=ready&delay=0', import.meta.url);
-const agents = [...(runnableBackends().includes('webgpu') ? ['dawn'] : []), 'stand-in'];
-if (process.env.NABLA_REQUIRE_WEBGPU) {
-  it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
-}
+const agents = webgpuAgents();
 
 const hostSteps = <T>(f: () => T): T => {
   const previous = setDeviceOptimizers(false);
@@ -77,7 +74,7 @@ const CONFIGS: [string, Make][] = [
 describe.each(agents)('optimizers on the device (%s)', (agent) => {
   let previousLimit: number | null = null;
   beforeAll(() => {
-    if (agent === 'stand-in') expect(startNodeAgent(standIn)).toBeNull();
+    if (agent === 'stand-in') expect(startNodeAgent(standIn())).toBeNull();
     nb.setBackend('webgpu');
     if (agent === 'dawn') expect(webgpuDevice()).toMatch(/^Dawn adapter/);
     previousLimit = setSmallTensorLimit(0); // small test tensors would otherwise stay on js
@@ -185,7 +182,7 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
 
 describe.each(agents)('the webgpu counters are exact (%s)', (agent) => {
   beforeAll(() => {
-    if (agent === 'stand-in') expect(startNodeAgent(standIn)).toBeNull();
+    if (agent === 'stand-in') expect(startNodeAgent(standIn())).toBeNull();
     nb.setBackend('webgpu');
     setSmallTensorLimit(0);
   });

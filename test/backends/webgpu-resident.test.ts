@@ -10,7 +10,8 @@ import {
   webgpuDevice,
   webgpuLiveBuffers,
 } from '../../runtime/backends/gpujs';
-import { mlpStep, runnableBackends } from '../runtime/helpers';
+import { mlpStep } from '../runtime/helpers';
+import { standIn, webgpuAgents } from './agents';
 
 /**
  * Resident tensors on webgpu (runtime/backends/gpujs/README.md, "Resident tensors"): an op's result stays on
@@ -20,12 +21,8 @@ import { mlpStep, runnableBackends } from '../runtime/helpers';
  * inside the agent: the same protocol (ids, frees, reads, failures reported later) without a GPU.
  */
 const gc = (globalThis as { gc?: () => void }).gc!;
-const standIn = (device = 'ready') => new URL(`./standin-agent.ts?device=${device}&delay=0`, import.meta.url);
 
-const agents = [...(runnableBackends().includes('webgpu') ? ['dawn'] : []), 'stand-in'];
-if (process.env.NABLA_REQUIRE_WEBGPU) {
-  it('finds the real Dawn adapter that NABLA_REQUIRE_WEBGPU requires', () => expect(agents).toContain('dawn'));
-}
+const agents = webgpuAgents();
 
 const traffic = () => ({ ...gpuTraffic.webgpu });
 const since = (t: typeof gpuTraffic.webgpu) => ({
