@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { torchEnv } from './torch-env';
 
 const { values: opt } = parseArgs({
   options: {
@@ -82,7 +83,7 @@ function runTorch(): BurgersResult & { version: string } {
       '--threads',
       '1',
     ],
-    { cwd: root, encoding: 'utf8', timeout: 3_600_000 },
+    { cwd: root, encoding: 'utf8', timeout: 3_600_000, env: { ...process.env, ...torchEnv(1) } },
   );
   if (p.status !== 0) throw new Error(`burgers_torch.py failed:\n${p.stderr}`);
   const r = JSON.parse(p.stdout.trim().split('\n').pop()!);

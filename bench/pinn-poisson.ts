@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as nb from '../runtime';
 import { createSession, type MimeBundle } from '../compiler';
+import { torchEnv } from './torch-env';
 
 const { values: opt } = parseArgs({
   options: {
@@ -103,7 +104,7 @@ function runTorch(): Result & { torch: string; threads: number } {
         '--threads',
         opt.threads!,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: { ...process.env, ...torchEnv(opt.threads!) } },
     );
     if (p.status !== 0) throw new Error(`bench/pinn_poisson.py failed (is python3-torch installed?):\n${p.stderr}`);
     return JSON.parse(p.stdout.trim().split('\n').pop()!);

@@ -22,6 +22,7 @@ import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'nod
 import { join } from 'node:path';
 import { benchData } from './data';
 import { median } from './stats';
+import { torchEnv } from './torch-env';
 import { wholeProcess } from './whole-process';
 
 const argv = process.argv.slice(2);
@@ -54,6 +55,8 @@ interface System {
   label: string;
   cmd: string;
   args: string[];
+  /** The process environment (a PyTorch peer's sizes its thread pool), or this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 // tsx through the node running this script (the GPU machine carries its own node, not on PATH as `node`)
@@ -65,11 +68,12 @@ const nabla = (id: string, label: string, backend: string): System => ({
   cmd: node,
   args: [...tsx, 'bench/nabla.ts', dataFile, '--backend', backend, '--budget', budget],
 });
-const torch = (id: string, label: string, extra: string[]): System => ({
+const torch = (id: string, label: string, extra: string[], threads = 1): System => ({
   id,
   label,
   cmd: python,
   args: ['bench/peers/torch_bench.py', dataFile, ...extra, '--budget', budget],
+  env: { ...process.env, ...torchEnv(threads) },
 });
 const SYSTEMS: System[] = gpu
   ? [
@@ -82,7 +86,7 @@ const SYSTEMS: System[] = gpu
       nabla('nabla-js', 'Nabla (js backend)', 'js'),
       nabla('nabla-auto', 'Nabla (automatic backend)', 'auto'),
       torch('torch-1', 'PyTorch, 1 thread', ['--threads', '1']),
-      torch('torch-2', 'PyTorch, 2 threads', ['--threads', '2']),
+      torch('torch-2', 'PyTorch, 2 threads', ['--threads', '2'], 2),
       {
         id: 'tfjs',
         label: 'TF.js (wasm)',
@@ -109,7 +113,7 @@ for (let r = 0; r < rounds; r++) {
       cwd: root,
       encoding: 'utf8',
       timeout: 240_000,
-      env: { ...process.env, NABLA_BACKEND: '' },
+      env: { ...(s.env ?? process.env), NABLA_BACKEND: '' },
     });
     const line = (p.stdout ?? '')
       .trim()

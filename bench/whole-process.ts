@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { torchLayers } from './mlp-weights';
 import { median } from './stats';
+import { torchEnv } from './torch-env';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const python = process.env.PYTHON || '/usr/bin/python3';
@@ -113,6 +114,7 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
             '--threads',
             '1',
           ],
+          env: torchEnv(1),
         },
       ],
     },
@@ -150,6 +152,7 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
             '--threads',
             '1',
           ],
+          env: torchEnv(1),
         },
       ],
     },
