@@ -56,6 +56,27 @@ describe('notebooks/pde/burgers*.nabla', () => {
     expect(existsSync(join(dir, 'init.npz')) && existsSync(join(dir, 'net.npz'))).toBe(true);
   }, 600_000);
 
+  it('burgers.nabla --rar: adds the points of largest residual after each report and trains on', async () => {
+    const r = await nabla('burgers.nabla', [
+      '--steps',
+      '2',
+      '--lbfgs',
+      '6',
+      '--every',
+      '3',
+      '--points',
+      '64',
+      '--rar',
+      '5',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^lbfgs 3 iterations, \d+ evaluations: relative L2 error/m);
+    expect(r.out).toMatch(/^rar: added 5 points where \|residual\| is largest \(up to [\d.e-]+ \); N_f now 69$/m);
+    expect(r.out.match(/^rar: /gm)).toHaveLength(1); // none after the last report
+    expect(r.out).toMatch(/^L-BFGS: 6 iterations, \d+ evaluations in /m);
+    expect(r.out.trimEnd().split('\n').pop()).toMatch(/^relative L2 error: \d/);
+  }, 600_000);
+
   it('burgers-inverse.nabla: writes its observations to CSV, reads them back, reports both errors', async () => {
     const data = join(dir, 'obs.csv');
     const r = await nabla('burgers-inverse.nabla', [
