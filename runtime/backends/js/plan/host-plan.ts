@@ -8,7 +8,16 @@ import { writeInto } from '../layout';
 import { module, type Func } from '../wasm/asm';
 import { GEMM_ROWS, tileOn } from '../wasm/gemm';
 import { group, jsLoop, type Unit } from './fuse';
-import { columnSumSpec, matmulCall, matmulSpec, wasmSpec, type MatmulSpec, type WGroupSpec } from './lower';
+import {
+  columnSumSpec,
+  matmulCall,
+  matmulPadded,
+  matmulSpec,
+  wasmSpec,
+  type MatmulSpec,
+  type WGroupSpec,
+} from './lower';
+import { copyRows, packPanels } from './wasm';
 
 /**
  * The js backend's plan compiler (Backend.compilePlan; gpu.js's host engines share it): a trace turned into
@@ -187,14 +196,30 @@ export function compileHostPlan(input: PlanInput): PlanStep {
         (sl) => addrOf(sl) / 4,
         scratchBuf >= 0 ? addr[scratchBuf] / 4 : 0,
         () => T[spec.b.slot].host,
-        () => T[spec.out].host,
       );
+      let packIn = '';
+      if (spec.packInWasm) {
+        const name = `p${wasmFuncs.length}`;
+        const src = addrOf(spec.b.slot) + 4 * spec.b.offset;
+        wasmFuncs.push(packPanels(name, src, spec.b.strides[0], addr[scratchBuf], spec.K, spec.N));
+        packIn = `W.${name}();`;
+      }
+      const padded = matmulPadded(spec);
+      let copyOut = '';
+      if (padded) {
+        const name = `c${wasmFuncs.length}`;
+        const from = addr[scratchBuf] + 4 * padded.offset;
+        wasmFuncs.push(copyRows(name, from, addrOf(spec.out), spec.M, spec.N, padded.ld));
+        copyOut = `W.${name}();`;
+      }
       matmulCode.set(
         u,
         [
           `// matmul ${spec.M}×${spec.K} @ ${spec.K}×${spec.N} (wasm, in place)`,
           ...copies,
+          packIn,
           `MM[${rec.matmuls.push(call) - 1}]();`,
+          copyOut,
         ].join('\n'),
       );
     }

@@ -139,6 +139,8 @@ export interface MatmulSpec {
   K: number;
   /** B packed into panels (its rows are not contiguous, or N is not a multiple of 8). */
   packed: boolean;
+  /** B's rows are contiguous and N a multiple of 4: the plan packs it in wasm (./wasm.ts packPanels), reading it in its memory. */
+  packInWasm: boolean;
   /** Floats of scratch: B's panels and/or C with padded columns. */
   scratch: number;
   /** Slots read in place that must be in the plan's memory. */
@@ -172,10 +174,16 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   const Np = Math.ceil(N / 8) * 8;
   const Mp = Math.ceil(M / GEMM_ROWS) * GEMM_ROWS;
   const scratch = (packed ? K * Np : 0) + (N % 8 === 0 ? 0 : Mp * Np);
-  return { a, b, out: ins.out, M, N, K, packed, scratch, reads: packed ? [a.slot] : [a.slot, b.slot] };
+  const packInWasm = packed && b.strides[1] === 1 && N % 4 === 0;
+  const reads = packed && !packInWasm ? [a.slot] : [a.slot, b.slot];
+  return { a, b, out: ins.out, M, N, K, packed, packInWasm, scratch, reads };
 }
 
-/** The call a plan makes for a MatmulSpec, given where things lie (in floats of `mem`). */
+/**
+ * The call a plan makes for a MatmulSpec, given where things lie (in floats of `mem`). When N is not a whole
+ * number of 8-column panels the product is left in the scratch, rows `matmulPadded(spec)` floats apart, for
+ * the plan's copyRows (./wasm.ts) to move into the output.
+ */
 export function matmulCall(
   spec: MatmulSpec,
   tile: Tile,
@@ -183,7 +191,6 @@ export function matmulCall(
   at: (slot: number) => number,
   scratchAt: number,
   bHost: () => HostArray,
-  out: () => HostArray,
 ): () => void {
   const { a, b, M, N, K } = spec;
   const Np = Math.ceil(N / 8) * 8;
@@ -196,14 +203,17 @@ export function matmulCall(
     let bBase = at(b.slot) + b.offset;
     let ldb = b.strides[0];
     let panelStride = 8;
-    if (spec.packed) {
+    if (spec.packInWasm) [bBase, ldb, panelStride] = [bPanels, 8, K * 8];
+    else if (spec.packed) {
       packB(mem(), bPanels, { data: bHost() as Float32Array, off: b.offset, si: b.strides[0], sj: b.strides[1] }, N, K);
       [bBase, ldb, panelStride] = [bPanels, 8, K * 8];
     }
     runTiles(tile, aBase, a.strides[0], a.strides[1], bBase, ldb, panelStride, cBase, direct ? N : Np, M, N, K);
-    if (direct) return;
-    const m = mem();
-    const o = out();
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) o[i * N + j] = m[cScratch + i * Np + j];
   };
+}
+
+/** Where a MatmulSpec's product lies when it is not written in place: its scratch offset (floats) and row stride. */
+export function matmulPadded(spec: MatmulSpec): { offset: number; ld: number } | null {
+  if (spec.N % 8 === 0) return null;
+  return { offset: spec.packed ? spec.K * Math.ceil(spec.N / 8) * 8 : 0, ld: Math.ceil(spec.N / 8) * 8 };
 }
