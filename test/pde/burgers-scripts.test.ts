@@ -77,6 +77,31 @@ describe('notebooks/pde/burgers*.nabla', () => {
     expect(r.out.trimEnd().split('\n').pop()).toMatch(/^relative L2 error: \d/);
   }, 600_000);
 
+  it('burgers.nabla --restarts: a failed line search starts L-BFGS afresh, at most R times, then stops with the reason', async () => {
+    // 16 points are fitted within a few hundred iterations, after which float32 line searches fail
+    const common = [
+      '--points',
+      '16',
+      '--boundary',
+      '8',
+      '--steps',
+      '0',
+      '--lbfgs',
+      '1500',
+      '--every',
+      '100',
+      '--seed',
+      '1',
+    ];
+    const r = await nabla('burgers.nabla', [...common, '--restarts', '2']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.match(/^restarting L-BFGS after line search failure: /gm)).toHaveLength(2);
+    expect(r.out).toMatch(/^L-BFGS: \d+ iterations, \d+ evaluations in .*; stopped by line search failure/m);
+    const none = await nabla('burgers.nabla', [...common, '--restarts', '0']);
+    expect(none.out).not.toMatch(/restarting/);
+    expect(none.out).toMatch(/stopped by line search failure/);
+  }, 600_000);
+
   it('burgers-inverse.nabla: writes its observations to CSV, reads them back, reports both errors', async () => {
     const data = join(dir, 'obs.csv');
     const r = await nabla('burgers-inverse.nabla', [
