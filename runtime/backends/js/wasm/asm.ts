@@ -190,6 +190,13 @@ export class Func {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /**
+   * f32x4.relaxed_madd (relaxed-SIMD proposal): a · b + c of the three vectors on the stack, fused or not as
+   * the engine's hardware does it (so its bits may differ between machines: see wasm/gemm.ts).
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
   /** Any other SIMD instruction without immediates, by its opcode (see SIMD below). */
   v(op: number): this {
     return this.simd(op);

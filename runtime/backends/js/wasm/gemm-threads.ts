@@ -145,7 +145,11 @@ function startPool(): Pool | null {
     } else {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
       const w = new Worker(url, { name: 'nabla-gemm' });
-      w.onerror = (e) => stop(`the matmul worker failed: ${e.message}`);
+      // (an Event without a message where the script never loaded: a policy refusing blob: workers)
+      w.onerror = (e) =>
+        stop(
+          `the matmul worker failed: ${e.message || 'its script did not load (does the page’s Content-Security-Policy allow blob: workers?)'}`,
+        );
       worker = w;
     }
     worker.postMessage({ ctl: ctl.buffer });

@@ -30,7 +30,7 @@ const MC = 16 * ROWS;
  * bytes: si between rows, sj between k), so a row-major, transposed or broadcast A needs no packing; B's 8
  * columns must be contiguous (ldb bytes between k). `first` starts from zero instead of loading C.
  */
-function microKernel(): Func {
+function microKernel(fma: boolean): Func {
   const f = new Func('tile', [
     ['a', 'i32'],
     ['si', 'i32'],
@@ -80,8 +80,13 @@ function microKernel(): Func {
   f.get('bp').v128Load(16).set('b1');
   for (const r of R) {
     f.get(`a${r}`).load32Splat(0).set('t');
-    f.get(`s${r}0`).get('t').get('b0').f32x4Mul().f32x4Add().set(`s${r}0`);
-    f.get(`s${r}1`).get('t').get('b1').f32x4Mul().f32x4Add().set(`s${r}1`);
+    if (fma) {
+      f.get('t').get('b0').get(`s${r}0`).f32x4RelaxedMadd().set(`s${r}0`);
+      f.get('t').get('b1').get(`s${r}1`).f32x4RelaxedMadd().set(`s${r}1`);
+    } else {
+      f.get(`s${r}0`).get('t').get('b0').f32x4Mul().f32x4Add().set(`s${r}0`);
+      f.get(`s${r}1`).get('t').get('b1').f32x4Mul().f32x4Add().set(`s${r}1`);
+    }
     f.get(`a${r}`).get('sj').add().set(`a${r}`);
   }
   f.get('bp').get('ldb').add().set('bp');
@@ -203,14 +208,41 @@ interface Engine {
 // (tried: a variant unrolled 4× in k with immediate offsets, for a k-contiguous A and packed B; on the same
 // packed B it ran at about half this loop's speed here, so it is not kept)
 const modules: { shared?: WebAssembly.Module; plain?: WebAssembly.Module } = {};
+
+/**
+ * Whether the micro-kernel multiplies and adds with relaxed SIMD's f32x4.relaxed_madd: only where the
+ * engine validates it (Chromium from 114; Node 20 only with --experimental-wasm-relaxed-simd) and only when
+ * asked (NABLA_RELAXED_SIMD=1): off by default. Fused or not is the hardware's choice, so products differ
+ * in their last bits from the default kernel's and between machines; eager calls, compiled plans and the
+ * worker all run the one kernel chosen here, once per thread, so they still agree bit for bit.
+ */
+export const gemmFma: { wanted: boolean; on?: boolean } = {
+  wanted: typeof process !== 'undefined' && process.env?.NABLA_RELAXED_SIMD === '1',
+};
+
+/** Whether this engine validates f32x4.relaxed_madd (a one-instruction module). */
+export function relaxedSimdValidates(): boolean {
+  const f = new Func('madd', [
+    ['a', 'v128'],
+    ['b', 'v128'],
+    ['c', 'v128'],
+  ]);
+  f.get('a').get('b').get('c').f32x4RelaxedMadd().set('a');
+  try {
+    return WebAssembly.validate(module([f]));
+  } catch {
+    return false;
+  }
+}
 const isShared = (mem: WebAssembly.Memory) =>
   typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
 
 /** The kernel on `mem` (a module importing a shared memory where `mem` is one); throws without SIMD. */
 function kernelOn(mem: WebAssembly.Memory): GemmKernel {
   const kind = isShared(mem) ? 'shared' : 'plain';
+  gemmFma.on ??= gemmFma.wanted && relaxedSimdValidates();
   const mod = (modules[kind] ??= new WebAssembly.Module(
-    module([microKernel(), blockedLoop()], { shared: kind === 'shared' }),
+    module([microKernel(gemmFma.on), blockedLoop()], { shared: kind === 'shared' }),
   ));
   const inst = new WebAssembly.Instance(mod, { env: { mem } });
   return { gemm: inst.exports.gemm as GemmFn, memory: mem, module: mod };
