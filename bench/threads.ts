@@ -74,6 +74,33 @@ const SYSTEMS = [
   torch('torch-2', 2),
 ];
 
+const gflops = (n: number, t: number) => (2 * n * n * n) / (t * 1e6);
+const spread = (xs: number[], f: (x: number) => number) => {
+  const v = xs.map(f).sort((a, b) => a - b);
+  return `${f(median(xs)).toFixed(1)} (${v[0].toFixed(1)}–${v[v.length - 1].toFixed(1)})`;
+};
+function table(done: number): string {
+  const lines = [
+    `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0].toFixed(1)} at the end, ${done} of ${rounds} interleaved rounds, median (range)`,
+    '',
+    `| workload | ${SYSTEMS.map((s) => s.id).join(' | ')} |`,
+    `|---|${SYSTEMS.map(() => '---:').join('|')}|`,
+  ];
+  for (const n of data.matmul.sizes)
+    lines.push(
+      `| matmul ${n}, GFLOP/s | ${SYSTEMS.map((s) => spread(ms[s.id][`matmul_${n}`], (t) => gflops(n, t))).join(' | ')} |`,
+    );
+  lines.push(`| MLP step, ms | ${SYSTEMS.map((s) => spread(ms[s.id].mlp, (t) => t)).join(' | ')} |`);
+  const mlp = (id: string) => median(ms[id].mlp);
+  lines.push(
+    '',
+    `MLP step (Nabla compiled), PyTorch time / Nabla time: 1 gemm thread ${(mlp('torch-1') / mlp('nabla-1')).toFixed(2)}× vs PyTorch 1 thread, ` +
+      `${(mlp('torch-2') / mlp('nabla-1')).toFixed(2)}× vs 2; 2 gemm threads ${(mlp('torch-1') / mlp('nabla-2')).toFixed(2)}× vs PyTorch 1 thread, ` +
+      `${(mlp('torch-2') / mlp('nabla-2')).toFixed(2)}× vs 2.`,
+  );
+  return lines.join('\n');
+}
+
 const ms: Record<string, Record<string, number[]>> = {};
 for (let r = 0; r < rounds; r++) {
   const order = SYSTEMS.map((_, i) => SYSTEMS[(i + r) % SYSTEMS.length]);
@@ -87,29 +114,6 @@ for (let r = 0; r < rounds; r++) {
     }
     process.stderr.write(`round ${r + 1} ${s.id} done\n`);
   }
+  // the table so far after each round (a long run on a loaded machine can be stopped with what it has)
+  console.log(table(r + 1));
 }
-
-const gflops = (n: number, t: number) => (2 * n * n * n) / (t * 1e6);
-const spread = (xs: number[], f: (x: number) => number) => {
-  const v = xs.map(f).sort((a, b) => a - b);
-  return `${f(median(xs)).toFixed(1)} (${v[0].toFixed(1)}–${v[v.length - 1].toFixed(1)})`;
-};
-const lines = [
-  `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0].toFixed(1)} at the end, ${rounds} interleaved rounds, median (range)`,
-  '',
-  `| workload | ${SYSTEMS.map((s) => s.id).join(' | ')} |`,
-  `|---|${SYSTEMS.map(() => '---:').join('|')}|`,
-];
-for (const n of data.matmul.sizes)
-  lines.push(
-    `| matmul ${n}, GFLOP/s | ${SYSTEMS.map((s) => spread(ms[s.id][`matmul_${n}`], (t) => gflops(n, t))).join(' | ')} |`,
-  );
-lines.push(`| MLP step, ms | ${SYSTEMS.map((s) => spread(ms[s.id].mlp, (t) => t)).join(' | ')} |`);
-const mlp = (id: string) => median(ms[id].mlp);
-lines.push(
-  '',
-  `MLP step (Nabla compiled), PyTorch time / Nabla time: 1 gemm thread ${(mlp('torch-1') / mlp('nabla-1')).toFixed(2)}× vs PyTorch 1 thread, ` +
-    `${(mlp('torch-2') / mlp('nabla-1')).toFixed(2)}× vs 2; 2 gemm threads ${(mlp('torch-1') / mlp('nabla-2')).toFixed(2)}× vs PyTorch 1 thread, ` +
-    `${(mlp('torch-2') / mlp('nabla-2')).toFixed(2)}× vs 2.`,
-);
-console.log(lines.join('\n'));
