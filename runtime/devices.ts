@@ -9,9 +9,11 @@
  *   gpujsExecutor('webgpu', browserWebGPU, 'WebGPUKernel'))`); the session's worker attaches to it.
  * - statistics: kernels built and cached per gpu.js mode, guard verdicts, host↔GPU traffic, live buffers.
  * - settings: the size from which gpu.js takes a kernel, and whether results stay on the GPU.
- * - probes: whether each backend can run here, and why not, as data.
+ * - probes: whether each backend can run here, and why not, as data; whether a big float32 matmul runs on
+ *   two threads here (gemmThreads), and why not.
  */
 export { knownBackendNames, probeBackend, type BackendProbe } from './backend';
+export { gemmThreads, setGemmThreads, type GemmThreads } from './backends/js/wasm/gemm-threads';
 export {
   attachWebGPUAgent,
   browserWebGPU,

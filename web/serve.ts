@@ -17,12 +17,16 @@ export const DEFAULT_PORT = 8765;
  * - style-src 'unsafe-inline': Monaco writes its styles into <style> elements and style attributes, as do
  *   display/'s tensor tables (outputs' style attributes are filtered by web/src/sanitize.ts).
  * - img-src data: blob:: charts are drawn as data: SVG images; exported notebooks are blob: downloads.
- * Workers, fonts, data and the Vega chunk are files of this server ('self'). No inline script, no request
+ * - worker-src blob:: the float32 matmul's second thread (runtime/backends/js/wasm/gemm-threads.ts) is a
+ *   worker the runtime starts from a blob: of its own few lines, so the runtime needs no file of its own on
+ *   the server; a blob: URL can only be made by the page's own scripts.
+ * The page's workers, fonts, data and the Vega chunk are files of this server ('self'). No inline script, no request
  * to any other origin, no plugins, no frames, no form posts, no <base> rewriting.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-eval'",
+  "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

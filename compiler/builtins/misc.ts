@@ -1,5 +1,6 @@
 import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
+import { gemmThreads } from '../../runtime/devices';
 import { noteEscape } from '../../runtime/provenance';
 import { iterate } from '../call';
 import { LangError } from '../operators';
@@ -76,10 +77,16 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
     'runtime',
     'backend',
     [],
-    'The backend running the tensors now, why it was chosen, and why others were skipped.',
+    'The backend running the tensors now, why it was chosen, why others were skipped, and on how many threads a big matmul runs.',
     () => {
       const r = nb.backendReport();
-      return [`backend: ${r.chosen} (${r.why})`, ...r.skipped.map((s) => `  skipped ${s.name}: ${s.why}`)].join('\n');
+      const mm = gemmThreads();
+      const size = Math.round(Math.cbrt(mm.splitFrom));
+      return [
+        `backend: ${r.chosen} (${r.why})`,
+        ...r.skipped.map((s) => `  skipped ${s.name}: ${s.why}`),
+        `matmul (float32, from ${size}×${size}×${size}): ${mm.threads === 2 ? '2 threads' : '1 thread'} (${mm.reason}; ${mm.splits} split so far)`,
+      ].join('\n');
     },
   );
   t.add(

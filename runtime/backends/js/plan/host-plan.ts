@@ -7,6 +7,7 @@ import { HELPERS } from '../fns';
 import { writeInto } from '../layout';
 import { module, type Func } from '../wasm/asm';
 import { GEMM_ROWS, tileOn } from '../wasm/gemm';
+import { planMemory, splitWorthy } from '../wasm/gemm-threads';
 import { group, jsLoop, type Unit } from './fuse';
 import {
   columnSumSpec,
@@ -161,7 +162,10 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     top += Math.ceil((b.length * (b.f64 ? 8 : 4) + 4 * spill) / 16) * 16 + 16;
   }
   top += 4 * spill;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
+  // shared where a product is big enough for the matmul worker to take half of it in place
+  const splits = [...matmuls.values()].some(({ spec }) => splitWorthy(spec.M * spec.N * spec.K));
+  const memory = planMemory(Math.max(1, Math.ceil(top / 65536)), splits);
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const views = vbufs.map((b, i) =>
     b.f64 ? new Float64Array(memory.buffer, addr[i], b.length) : new Float32Array(memory.buffer, addr[i], b.length),
   );
@@ -225,10 +229,8 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     }
   }
   rec.wasm = wasmFuncs.length
-    ? (new WebAssembly.Instance(new WebAssembly.Module(module(wasmFuncs)), { env: { mem: memory } }).exports as Record<
-        string,
-        () => void
-      >)
+    ? (new WebAssembly.Instance(new WebAssembly.Module(module(wasmFuncs, { shared })), { env: { mem: memory } })
+        .exports as Record<string, () => void>)
     : {};
 
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import type { HostArray } from '../../../dtype';
 import type { KernelInstr, ViewRef } from '../../../trace';
 import type { Func } from '../wasm/asm';
-import { GEMM_ROWS, packB, runTiles, wasmGemmApplies, type Tile } from '../wasm/gemm';
+import { GEMM_ROWS, packB, runTiles, wasmGemmApplies, type GemmKernel } from '../wasm/gemm';
 import { accessOf, type Unit } from './fuse';
 import type { PlanInput } from '../../../plan-step';
 import { columnSum, groupFunc, WASM_BINARY, WASM_UNARY, wasmShapeOk, type WOperand } from './wasm';
@@ -186,7 +186,7 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
  */
 export function matmulCall(
   spec: MatmulSpec,
-  tile: Tile,
+  tile: GemmKernel,
   mem: () => Float32Array,
   at: (slot: number) => number,
   scratchAt: number,

@@ -142,6 +142,22 @@ export class Func {
   ltU(): this {
     return this.op(0x49);
   }
+  eqz(): this {
+    return this.op(0x45);
+  }
+  ltS(): this {
+    return this.op(0x48);
+  }
+  /** select: the first of the two values below the i32 on the stack if it is nonzero, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
+  /** call the module's function number `index` (its position in module()'s list). */
+  call(index: number): this {
+    this.code.push(0x10);
+    uleb(index, this.code);
+    return this;
+  }
   /** block (empty result) ... end; `br` depths count outward from the innermost. */
   block(): this {
     return this.op(0x02, 0x40);
@@ -173,6 +189,13 @@ export class Func {
   }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  /**
+   * f32x4.relaxed_madd (relaxed-SIMD proposal): a · b + c of the three vectors on the stack, fused or not as
+   * the engine's hardware does it (so its bits may differ between machines: see wasm/gemm.ts).
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
   }
   /** Any other SIMD instruction without immediates, by its opcode (see SIMD below). */
   v(op: number): this {
@@ -208,8 +231,13 @@ const leb = (n: number) => {
   return out;
 };
 
-/** A module importing its memory as env.mem and exporting each function by name (no results). */
-export function module(funcs: readonly Func[]): Uint8Array {
+/**
+ * A module importing its memory as env.mem and exporting each function by name (no results). A `shared`
+ * module imports a shared memory (threads: runtime/backends/js/wasm/gemm-threads.ts) of any size up to
+ * the 4 GiB limit; the other kind imports an unshared one. The instructions are the same.
+ */
+export function module(funcs: readonly Func[], opts: { shared?: boolean } = {}): Uint8Array {
+  const memoryType = opts.shared ? [0x03, 0x01, ...leb(65536)] : [0x00, 0x01];
   const types = funcs.map((f) => [0x60, ...vec(f.params.map(([, t]) => [TYPE[t]])), 0x00]);
   const bytes = [
     0x00,
@@ -221,8 +249,8 @@ export function module(funcs: readonly Func[]): Uint8Array {
     0x00,
     0x00,
     ...section(1, vec(types)),
-    // import env.mem: a memory with a minimum of 1 page and no maximum
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
+    // import env.mem: a memory of at least 1 page (shared: at most 65,536)
+    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, ...memoryType]])),
     ...section(3, vec(funcs.map((_, i) => leb(i)))),
     ...section(7, vec(funcs.map((f, i) => [...str(f.name), 0x00, ...leb(i)]))),
     ...section(10, vec(funcs.map((f) => f.body()))),

@@ -1,4 +1,5 @@
 import { Func, module } from './asm';
+import { gemmMemory, splitGemm } from './gemm-threads';
 
 /**
  * float32 matmul with WebAssembly SIMD: the BLIS/GotoBLAS structure in miniature. Operands are copied into
@@ -29,7 +30,7 @@ const MC = 16 * ROWS;
  * bytes: si between rows, sj between k), so a row-major, transposed or broadcast A needs no packing; B's 8
  * columns must be contiguous (ldb bytes between k). `first` starts from zero instead of loading C.
  */
-function microKernel(): Func {
+function microKernel(fma: boolean): Func {
   const f = new Func('tile', [
     ['a', 'i32'],
     ['si', 'i32'],
@@ -79,8 +80,13 @@ function microKernel(): Func {
   f.get('bp').v128Load(16).set('b1');
   for (const r of R) {
     f.get(`a${r}`).load32Splat(0).set('t');
-    f.get(`s${r}0`).get('t').get('b0').f32x4Mul().f32x4Add().set(`s${r}0`);
-    f.get(`s${r}1`).get('t').get('b1').f32x4Mul().f32x4Add().set(`s${r}1`);
+    if (fma) {
+      f.get('t').get('b0').get(`s${r}0`).f32x4RelaxedMadd().set(`s${r}0`);
+      f.get('t').get('b1').get(`s${r}1`).f32x4RelaxedMadd().set(`s${r}1`);
+    } else {
+      f.get(`s${r}0`).get('t').get('b0').f32x4Mul().f32x4Add().set(`s${r}0`);
+      f.get(`s${r}1`).get('t').get('b1').f32x4Mul().f32x4Add().set(`s${r}1`);
+    }
     f.get(`a${r}`).get('sj').add().set(`a${r}`);
   }
   f.get('bp').get('ldb').add().set('bp');
@@ -107,28 +113,153 @@ export type Tile = (
   first: number,
 ) => void;
 
+/**
+ * The blocked loop over micro-kernel calls, in wasm so that a worker thread runs the very same code on its
+ * share (./gemm-threads.ts). Everything in bytes: A(i, k) at a + i si + k sj; B(k, 8p + j) at
+ * b + p ps + k ldb + 4j; C(i, j) at c + i ldc + 4j. It covers rows r0 .. r1 (multiples of ROWS) and panels
+ * p0 .. p1 of C; k in slices of KC, each output adding its products in ascending k whatever share of C a
+ * call covers, so splitting C between threads gives the same bits as one call over all of it.
+ */
+function blockedLoop(): Func {
+  const f = new Func('gemm', [
+    ['a', 'i32'],
+    ['si', 'i32'],
+    ['sj', 'i32'],
+    ['b', 'i32'],
+    ['ldb', 'i32'],
+    ['ps', 'i32'],
+    ['c', 'i32'],
+    ['ldc', 'i32'],
+    ['r0', 'i32'],
+    ['r1', 'i32'],
+    ['p0', 'i32'],
+    ['p1', 'i32'],
+    ['K', 'i32'],
+  ]);
+  for (const n of ['k0', 'kc', 'first', 'i0', 'rows', 'ap', 'p']) f.local(n, 'i32');
+  const min = (x: () => void, y: () => void) => {
+    x();
+    y();
+    x();
+    y();
+    f.ltS().select();
+  };
+  f.i32(0).set('k0');
+  f.loop();
+  min(
+    () => f.i32(KC),
+    () => f.get('K').get('k0').sub(),
+  );
+  f.set('kc');
+  f.get('k0').eqz().set('first');
+  f.get('r0').set('i0');
+  f.loop();
+  min(
+    () => f.i32(MC),
+    () => f.get('r1').get('i0').sub(),
+  );
+  f.set('rows');
+  f.get('a').get('i0').get('si').mul().add().get('k0').get('sj').mul().add().set('ap');
+  f.get('p0').set('p');
+  f.loop();
+  f.get('ap').get('si').get('sj');
+  f.get('b').get('p').get('ps').mul().add().get('k0').get('ldb').mul().add();
+  f.get('ldb');
+  f.get('c').get('i0').get('ldc').mul().add().get('p').i32(32).mul().add();
+  f.get('ldc').get('rows').get('kc').get('first').call(0);
+  f.get('p').i32(1).add().tee('p').get('p1').ltS().brIf(0);
+  f.end();
+  f.get('i0').i32(MC).add().tee('i0').get('r1').ltS().brIf(0);
+  f.end();
+  f.get('k0').i32(KC).add().tee('k0').get('K').ltS().brIf(0);
+  f.end();
+  return f;
+}
+
+/** The wasm blocked loop (blockedLoop), arguments in bytes. */
+export type GemmFn = (
+  a: number,
+  si: number,
+  sj: number,
+  b: number,
+  ldb: number,
+  ps: number,
+  c: number,
+  ldc: number,
+  r0: number,
+  r1: number,
+  p0: number,
+  p1: number,
+  K: number,
+) => void;
+
+/** The kernel instantiated on one memory: what runTiles calls, and what a worker needs to run it too. */
+export interface GemmKernel {
+  gemm: GemmFn;
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+}
+
 interface Engine {
-  mem: WebAssembly.Memory;
-  tile: Tile;
+  kernel: GemmKernel;
   f32: Float32Array;
 }
 
 // (tried: a variant unrolled 4× in k with immediate offsets, for a k-contiguous A and packed B; on the same
 // packed B it ran at about half this loop's speed here, so it is not kept)
-const kernels = () => module([microKernel()]);
-const tilesOf = (inst: WebAssembly.Instance): Tile => inst.exports.tile as Tile;
+const modules: { shared?: WebAssembly.Module; plain?: WebAssembly.Module } = {};
+
+/**
+ * Whether the micro-kernel multiplies and adds with relaxed SIMD's f32x4.relaxed_madd: only where the
+ * engine validates it (Chromium from 114; Node 20 only with --experimental-wasm-relaxed-simd) and only when
+ * asked (NABLA_RELAXED_SIMD=1): off by default. Fused or not is the hardware's choice, so products differ
+ * in their last bits from the default kernel's and between machines; eager calls, compiled plans and the
+ * worker all run the one kernel chosen here, once per thread, so they still agree bit for bit.
+ */
+export const gemmFma: { wanted: boolean; on?: boolean } = {
+  wanted: typeof process !== 'undefined' && process.env?.NABLA_RELAXED_SIMD === '1',
+};
+
+/** Whether this engine validates f32x4.relaxed_madd (a one-instruction module). */
+export function relaxedSimdValidates(): boolean {
+  const f = new Func('madd', [
+    ['a', 'v128'],
+    ['b', 'v128'],
+    ['c', 'v128'],
+  ]);
+  f.get('a').get('b').get('c').f32x4RelaxedMadd().set('a');
+  try {
+    return WebAssembly.validate(module([f]));
+  } catch {
+    return false;
+  }
+}
+const isShared = (mem: WebAssembly.Memory) =>
+  typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
+
+/** The kernel on `mem` (a module importing a shared memory where `mem` is one); throws without SIMD. */
+function kernelOn(mem: WebAssembly.Memory): GemmKernel {
+  const kind = isShared(mem) ? 'shared' : 'plain';
+  gemmFma.on ??= gemmFma.wanted && relaxedSimdValidates();
+  const mod = (modules[kind] ??= new WebAssembly.Module(
+    module([microKernel(gemmFma.on), blockedLoop()], { shared: kind === 'shared' }),
+  ));
+  const inst = new WebAssembly.Instance(mod, { env: { mem } });
+  return { gemm: inst.exports.gemm as GemmFn, memory: mem, module: mod };
+}
 
 let engine: Engine | null | undefined;
-let compiled: WebAssembly.Module | null = null;
 
-/** The compiled kernel, or null where WebAssembly SIMD is unavailable (then callers use plain loops). */
+/**
+ * The eager path's kernel and memory, or null where WebAssembly SIMD is unavailable (then callers use
+ * plain loops). Its memory is shared where a second thread may help (gemmMemory), so that products big
+ * enough are split with the worker.
+ */
 function getEngine(): Engine | null {
   if (engine !== undefined) return engine;
   try {
-    const mem = new WebAssembly.Memory({ initial: 64 });
-    compiled = new WebAssembly.Module(kernels());
-    const inst = new WebAssembly.Instance(compiled, { env: { mem } });
-    engine = { mem, tile: tilesOf(inst), f32: new Float32Array(mem.buffer) };
+    const kernel = kernelOn(gemmMemory(64));
+    engine = { kernel, f32: new Float32Array(kernel.memory.buffer) };
   } catch {
     engine = null;
   }
@@ -147,10 +278,13 @@ export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number) 
 
 function ensure(e: Engine, floats: number): Float32Array {
   const need = floats * 4;
-  if (e.mem.buffer.byteLength < need) {
-    e.mem.grow(Math.ceil((need - e.mem.buffer.byteLength) / 65536));
-    e.f32 = new Float32Array(e.mem.buffer);
+  const mem = e.kernel.memory;
+  if (mem.buffer.byteLength < need) {
+    mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    e.f32 = new Float32Array(mem.buffer);
   }
+  // (a shared memory grown by another call keeps its old buffer object here: view the current one)
+  if (e.f32.buffer !== mem.buffer) e.f32 = new Float32Array(mem.buffer);
   return e.f32;
 }
 
@@ -217,7 +351,7 @@ export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Fl
     [bBase, ldb, panelStride] = [bAt, 8, K * 8];
   }
   mem = e.f32;
-  runTiles(e.tile, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
+  runTiles(e.kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
   if (Np === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
   else
     for (let i = 0; i < M; i++) {
@@ -229,13 +363,14 @@ export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Fl
 }
 
 /**
- * The blocked loop over micro-kernel calls, everything in float32 elements of the kernel's memory: A(i, k) at
- * aBase + i asi + k asj; B(k, 8p + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j.
- * C gets rows up to the next multiple of 4 past M (the rows past M are garbage); every call of this loop
- * adds each output's products in the same order, whatever the layout.
+ * C = A · B with everything in float32 elements of the kernel's memory: A(i, k) at aBase + i asi + k asj;
+ * B(k, 8p + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j. C gets rows up to the
+ * next multiple of 4 past M (the rows past M are garbage). A product big enough is split with a worker
+ * thread where the memory is shared (./gemm-threads.ts); every way of running it adds each output's
+ * products in the same order, whatever the layout or the split.
  */
 export function runTiles(
-  tile: Tile,
+  k: GemmKernel,
   aBase: number,
   asi: number,
   asj: number,
@@ -250,33 +385,15 @@ export function runTiles(
 ): void {
   const Mp = Math.ceil(M / ROWS) * ROWS;
   const panels = Math.ceil(N / 8);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = Math.min(KC, K - k0);
-    for (let i0 = 0; i0 < Mp; i0 += MC) {
-      const rows = Math.min(MC, Mp - i0);
-      const aPtr = (aBase + i0 * asi + k0 * asj) * 4;
-      for (let p = 0; p < panels; p++) {
-        tile(
-          aPtr,
-          asi * 4,
-          asj * 4,
-          (bBase + p * panelStride + k0 * ldb) * 4,
-          ldb * 4,
-          (cBase + i0 * ldc + p * 8) * 4,
-          ldc * 4,
-          rows,
-          kc,
-          k0 === 0 ? 1 : 0,
-        );
-      }
-    }
-  }
+  const args = [aBase * 4, asi * 4, asj * 4, bBase * 4, ldb * 4, panelStride * 4, cBase * 4, ldc * 4] as const;
+  if (splitGemm(k, args, Mp / ROWS, panels, K, ROWS)) return;
+  k.gemm(...args, 0, Mp, 0, panels, K);
 }
 
-/** The micro-kernel instantiated on another memory (a compiled plan's, runtime/compile), or null without SIMD. */
-export function tileOn(mem: WebAssembly.Memory): Tile | null {
+/** The kernel instantiated on another memory (a compiled plan's, runtime/compile), or null without SIMD. */
+export function tileOn(mem: WebAssembly.Memory): GemmKernel | null {
   if (!getEngine()) return null;
-  return tilesOf(new WebAssembly.Instance(compiled!, { env: { mem } }));
+  return kernelOn(mem);
 }
 
 export const GEMM_ROWS = ROWS;

@@ -1,0 +1,267 @@
+/**
+ * The float32 matmul on two cores: a worker thread runs the same wasm blocked loop (./gemm.ts) on one share
+ * of C while the calling thread runs the other, both on one shared WebAssembly.Memory. C is split by rows
+ * (or by 8-column panels when it has few rows); each output is computed whole by one thread, adding its
+ * products in the same order as one thread would, so the result has the same bits either way.
+ *
+ * The worker (worker_threads in Node, a Worker in the browser) starts on the first product big enough and
+ * is unref'd (it never keeps a process alive). Until it says it is ready, products run on one thread. A
+ * job goes to it by postMessage (so a memory it has not seen travels with the job, in order) and the caller
+ * waits for its share with Atomics.wait on a shared counter. Where any of this is missing (no
+ * SharedArrayBuffer, e.g. a page that is not cross-origin isolated; a thread that may not block, a page's
+ * main thread; no Worker; NABLA_GEMM_THREADS=1), everything runs on one thread, and gemmThreads() says why.
+ */
+
+/**
+ * Multiply-adds (M·N·K) from which a product is split. Measured on the 2-core development machine
+ * (bench/README.md, "Matmul on two cores"): below about 64³ the hand-off (~20–60 µs) costs more than half
+ * the product saves.
+ */
+export const SPLIT_FROM = 64 * 64 * 64;
+
+/** How long the caller waits for the worker's share before it computes it itself (a stuck worker). */
+const STUCK_MS = 30_000;
+
+/** What gemmThreads() reports. */
+export interface GemmThreads {
+  /** threads a product of at least `splitFrom` multiply-adds runs on: 1 or 2 */
+  threads: number;
+  /** why: the fallback's reason where threads is 1 */
+  reason: string;
+  splitFrom: number;
+  /** the worker has started and answered (products are split from now on) */
+  ready: boolean;
+  /** products split so far */
+  splits: number;
+}
+
+interface WorkerLike {
+  postMessage(m: unknown): void;
+  terminate(): unknown;
+}
+
+interface Pool {
+  worker: WorkerLike;
+  /** [0] the worker is ready (1), [1] jobs it finished, [2] jobs that failed in it */
+  ctl: Int32Array;
+  posted: number;
+  ids: WeakMap<WebAssembly.Memory, number>;
+  next: number;
+  /** drops the worker's instance on a memory the caller no longer holds */
+  forget: FinalizationRegistry<number> | null;
+}
+
+let wanted = typeof process === 'undefined' || process.env?.NABLA_GEMM_THREADS !== '1';
+let pool: Pool | null = null;
+/** why there is no worker ('' while it may still start) */
+let offReason = '';
+let splits = 0;
+
+/** Why this thread cannot share a matmul with a worker, or '' where it can. */
+function unsupported(): string {
+  if (!wanted) return 'one thread by request (NABLA_GEMM_THREADS=1 or setGemmThreads(1))';
+  if (offReason) return offReason;
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined')
+    return 'SharedArrayBuffer is unavailable here (a page must be cross-origin isolated: COOP/COEP headers)';
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false)
+    return 'this page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared with a worker';
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+  } catch {
+    return 'this thread may not block on Atomics.wait (a page’s main thread), which waiting for the worker needs';
+  }
+  if (!nodeWorkers() && typeof Worker === 'undefined') return 'no worker threads here';
+  return '';
+}
+
+const nodeWorkers = () =>
+  typeof process !== 'undefined'
+    ? (process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined)
+    : undefined;
+
+/**
+ * A fresh wasm memory for matmul operands: shared where products may be split with the worker, so the
+ * worker sees the operands in place; unshared otherwise (or where a shared one cannot be reserved).
+ */
+export function gemmMemory(pages: number): WebAssembly.Memory {
+  if (!unsupported())
+    try {
+      return new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
+    } catch (e) {
+      offReason = `a shared wasm memory could not be reserved (${(e as Error).message})`;
+    }
+  return new WebAssembly.Memory({ initial: pages });
+}
+
+/**
+ * A compiled plan's arena: shared (fixed size) where one of its products is big enough to split, so the
+ * worker reads the plan's buffers where they lie; otherwise the unshared memory it always had.
+ */
+export function planMemory(pages: number, splitsProducts: boolean): WebAssembly.Memory {
+  if (splitsProducts && !unsupported())
+    try {
+      return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch (e) {
+      offReason = `a shared wasm memory could not be reserved (${(e as Error).message})`;
+    }
+  return new WebAssembly.Memory({ initial: pages });
+}
+
+/** Whether a product of this many multiply-adds would be split (threads permitting). */
+export const splitWorthy = (macs: number) => macs >= SPLIT_FROM;
+
+// The worker's whole program. It instantiates the module on each memory the first time a job names it,
+// runs its share, counts the job done and wakes the caller; a trap counts as failed (the caller then
+// computes that share itself, and reports the failure).
+const WORKER_SOURCE = `
+const kernels = new Map();
+let ctl = null;
+function onJob(m) {
+  if (m.ctl) { ctl = new Int32Array(m.ctl); Atomics.store(ctl, 0, 1); return; }
+  if (m.forget !== undefined) { kernels.delete(m.forget); return; }
+  try {
+    if (m.module) kernels.set(m.id, new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports.gemm);
+    kernels.get(m.id)(...m.args);
+  } catch (e) {
+    Atomics.add(ctl, 2, 1);
+  }
+  Atomics.add(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+}
+if (typeof require === 'function') require('node:worker_threads').parentPort.on('message', onJob);
+else self.onmessage = (e) => onJob(e.data);
+`;
+
+function startPool(): Pool | null {
+  try {
+    const ctl = new Int32Array(new SharedArrayBuffer(16));
+    const wt = nodeWorkers();
+    let worker: WorkerLike;
+    if (wt) {
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+      w.unref();
+      w.on('error', (e) => stop(`the matmul worker failed: ${e.message}`));
+      worker = w;
+    } else {
+      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      const w = new Worker(url, { name: 'nabla-gemm' });
+      // (an Event without a message where the script never loaded: a policy refusing blob: workers)
+      w.onerror = (e) =>
+        stop(
+          `the matmul worker failed: ${e.message || 'its script did not load (does the page’s Content-Security-Policy allow blob: workers?)'}`,
+        );
+      worker = w;
+    }
+    worker.postMessage({ ctl: ctl.buffer });
+    const forget =
+      typeof FinalizationRegistry === 'undefined'
+        ? null
+        : new FinalizationRegistry<number>((id) => pool?.worker.postMessage({ forget: id }));
+    return { worker, ctl, posted: 0, ids: new WeakMap(), next: 0, forget };
+  } catch (e) {
+    offReason = `the matmul worker did not start (${(e as Error).message})`;
+    return null;
+  }
+}
+
+function stop(reason: string): void {
+  offReason = reason;
+  const p = pool;
+  pool = null;
+  try {
+    p?.worker.terminate();
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs the product on two threads when it is big enough, the memory is shared and the worker is ready;
+ * returns false (having done nothing) otherwise, and the caller runs it on one. `args` are the blocked
+ * loop's first eight arguments; C has `rowBlocks` blocks of `rows` rows and `panels` panels.
+ */
+export function splitGemm(
+  k: {
+    gemm: (...a: number[]) => void;
+    memory: WebAssembly.Memory;
+    module: WebAssembly.Module;
+  },
+  args: readonly number[],
+  rowBlocks: number,
+  panels: number,
+  K: number,
+  rows: number,
+): boolean {
+  const macs = rowBlocks * rows * panels * 8 * K;
+  if (!wanted || !splitWorthy(macs) || (rowBlocks < 2 && panels < 2)) return false;
+  if (typeof SharedArrayBuffer === 'undefined' || !(k.memory.buffer instanceof SharedArrayBuffer)) return false;
+  if (!pool) {
+    if (unsupported()) return false;
+    pool = startPool();
+    return false; // it answers ready in a while; until then, one thread
+  }
+  const p = pool;
+  if (Atomics.load(p.ctl, 0) !== 1) return false;
+  // the caller takes the first half, the worker the second
+  const Mp = rowBlocks * rows;
+  let mine: number[];
+  let theirs: number[];
+  if (rowBlocks >= panels) {
+    const mid = Math.ceil(rowBlocks / 2) * rows;
+    mine = [0, mid, 0, panels];
+    theirs = [mid, Mp, 0, panels];
+  } else {
+    const mid = Math.ceil(panels / 2);
+    mine = [0, Mp, 0, mid];
+    theirs = [0, Mp, mid, panels];
+  }
+  let id = p.ids.get(k.memory);
+  const job: Record<string, unknown> = { args: [...args, ...theirs, K] };
+  if (id === undefined) {
+    id = p.next++;
+    p.ids.set(k.memory, id);
+    p.forget?.register(k.memory, id);
+    Object.assign(job, { module: k.module, memory: k.memory });
+  }
+  job.id = id;
+  const target = ++p.posted;
+  const failedBefore = Atomics.load(p.ctl, 2);
+  p.worker.postMessage(job);
+  k.gemm(...args, ...mine, K);
+  const t0 = Date.now();
+  for (let done = Atomics.load(p.ctl, 1); done < target; done = Atomics.load(p.ctl, 1)) {
+    if (Atomics.wait(p.ctl, 1, done, 1000) === 'timed-out' && Date.now() - t0 > STUCK_MS) {
+      stop(`the matmul worker did not answer within ${STUCK_MS / 1000} s`);
+      k.gemm(...args, ...theirs, K);
+      return true;
+    }
+  }
+  if (Atomics.load(p.ctl, 2) !== failedBefore) {
+    // its share may be missing or partial: compute it here (same loop, same bits) and stop sharing
+    stop('the matmul worker failed on a job (a trap in wasm); products run on one thread');
+    k.gemm(...args, ...theirs, K);
+    return true;
+  }
+  splits++;
+  return true;
+}
+
+/** How matmuls run here: on how many threads, and why not two where it is one. */
+export function gemmThreads(): GemmThreads {
+  const why = unsupported();
+  return {
+    threads: why ? 1 : 2,
+    reason: why || (pool ? 'a worker thread runs half of each product' : 'a worker thread starts at the first product'),
+    splitFrom: SPLIT_FROM,
+    ready: !!pool && Atomics.load(pool.ctl, 0) === 1,
+    splits,
+  };
+}
+
+/**
+ * Sets how many threads a big matmul runs on (1 or 2), where this platform allows two (gemmThreads().reason
+ * says otherwise). A worker already started stays, idle, for when two are asked for again.
+ */
+export function setGemmThreads(n: 1 | 2): void {
+  wanted = n === 2;
+}

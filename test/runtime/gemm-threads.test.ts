@@ -1,0 +1,242 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nb from '../../runtime';
+import type { Tensor } from '../../runtime';
+import { gemmF32, type Mat } from '../../runtime/backends/js/wasm/gemm';
+import { gemmThreads, setGemmThreads, SPLIT_FROM } from '../../runtime/backends/js/wasm/gemm-threads';
+
+/**
+ * The float32 matmul split between the calling thread and a worker (runtime/backends/js/wasm/gemm-threads.ts):
+ * the same bits as on one thread for every size, layout and split, products below the threshold never split,
+ * compiled plans split in place, and a process with the worker running still exits by itself.
+ */
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** A strided operand over fresh storage with values from a seed (transposed: the storage holds its transpose). */
+function operand(rows: number, cols: number, seed: number, transposed: boolean): Mat {
+  const data = Float32Array.from({ length: rows * cols + 3 }, (_, i) => Math.sin(0.37 * i + seed) * 2);
+  return transposed ? { data, off: 3, si: 1, sj: rows } : { data, off: 3, si: cols, sj: 1 };
+}
+
+function product(M: number, N: number, K: number, ta: boolean, tb: boolean): Float32Array {
+  const res = new Float32Array(M * N);
+  expect(gemmF32(operand(M, K, 1, ta), operand(K, N, 2, tb), M, N, K, res, 0)).toBe(true);
+  return res;
+}
+
+/** Runs a product big enough to split until the worker has answered (it starts on the first one). */
+async function workerReady(): Promise<void> {
+  for (let i = 0; i < 400 && !gemmThreads().ready; i++) {
+    product(64, 64, 64, false, false);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  expect(gemmThreads()).toMatchObject({ threads: 2, ready: true });
+}
+
+// sizes around the threshold (64³ multiply-adds), odd sizes, few rows (split by panels), one panel
+const SHAPES: [number, number, number][] = [
+  [64, 64, 64],
+  [63, 64, 65],
+  [65, 63, 64],
+  [67, 129, 61],
+  [4, 1024, 100],
+  [5, 40, 2000],
+  [300, 8, 200],
+  [257, 130, 300],
+];
+
+describe('float32 matmul on two threads', () => {
+  beforeAll(async () => {
+    setGemmThreads(2);
+    await workerReady();
+  }, 60_000);
+  afterAll(() => setGemmThreads(2));
+
+  it('gives the same bits as one thread, for sizes around the threshold, odd sizes and transposes', () => {
+    for (const [M, N, K] of SHAPES)
+      for (const ta of [false, true])
+        for (const tb of [false, true]) {
+          setGemmThreads(2);
+          const before = gemmThreads().splits;
+          const two = product(M, N, K, ta, tb);
+          const split = gemmThreads().splits > before;
+          // split exactly when C, padded to the kernel's 4-row blocks and 8-column panels, reaches the threshold
+          const [Mp, Np] = [Math.ceil(M / 4) * 4, Math.ceil(N / 8) * 8];
+          expect(split, `${M}×${K}@${K}×${N} split`).toBe(Mp * Np * K >= SPLIT_FROM);
+          setGemmThreads(1);
+          const splitsBefore = gemmThreads().splits;
+          const one = product(M, N, K, ta, tb);
+          expect(gemmThreads().splits, 'one thread: no split').toBe(splitsBefore);
+          const label = `${M}×${K}@${K}×${N} ${ta ? 'Aᵀ' : 'A'} ${tb ? 'Bᵀ' : 'B'}`;
+          expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), label).toBe(true);
+          // and right: against a float64 product of the same operands
+          const A = operand(M, K, 1, ta);
+          const B = operand(K, N, 2, tb);
+          for (const [i, j] of [
+            [0, 0],
+            [M - 1, N - 1],
+            [M >> 1, N >> 1],
+          ]) {
+            let want = 0;
+            for (let k = 0; k < K; k++)
+              want += A.data[A.off + i * A.si + k * A.sj] * B.data[B.off + k * B.si + j * B.sj];
+            expect(Math.abs(two[i * N + j] - want), label).toBeLessThanOrEqual(1e-5 * K);
+          }
+        }
+    setGemmThreads(2);
+  });
+
+  it('never splits below the threshold', () => {
+    setGemmThreads(2);
+    const before = gemmThreads().splits;
+    product(63, 64, 64, false, false); // 63 rows pad to 64: 64³ multiply-adds of padded C
+    product(60, 60, 60, false, false);
+    product(2, 2048, 16, false, false);
+    expect(gemmThreads().splits - before).toBe(1);
+  });
+
+  it('splits a compiled plan’s matmuls in place, to the eager losses bit for bit', async () => {
+    const step = (seed: number) => {
+      const model = nb.mlp([3, 96, 96, 1], { seed });
+      const X = nb.randn([256, 3], { seed: seed + 1 });
+      const Y = nb.sin(nb.sum(X, { axis: 1, keepdim: true }));
+      const opt = nb.adam(model.params, { lr: 1e-2 });
+      return () => {
+        opt.zeroGrad();
+        const L = nb.mean(nb.pow(nb.sub(model(X), Y), 2));
+        L.backward();
+        opt.step();
+        return L;
+      };
+    };
+    const losses = (f: () => Tensor) => Array.from({ length: 12 }, () => f().item() as number);
+    setGemmThreads(1);
+    const eagerOne = losses(step(5));
+    setGemmThreads(2);
+    const eagerTwo = losses(step(5));
+    const compiled = nb.compile(step(5));
+    const traced = compiled().item() as number; // the trace runs the ops eagerly
+    const before = gemmThreads().splits;
+    const compiledTwo = [traced, ...losses(compiled).slice(0, 11)];
+    // replays: forward 256×96 @ 96×96, and two products of that size backward, per step
+    expect(gemmThreads().splits - before).toBeGreaterThanOrEqual(12 * 3);
+    expect(eagerTwo).toEqual(eagerOne);
+    expect(compiledTwo).toEqual(eagerOne);
+    expect(compiled.info.source).toMatch(/matmul 256×96 @ 96×96 \(wasm, in place\)/);
+  });
+
+  it('says how it runs, and runs on one thread on request', () => {
+    setGemmThreads(1);
+    expect(gemmThreads()).toMatchObject({ threads: 1, reason: expect.stringMatching(/one thread by request/) });
+    const before = gemmThreads().splits;
+    product(128, 128, 128, false, false);
+    expect(gemmThreads().splits).toBe(before);
+    setGemmThreads(2);
+    expect(gemmThreads().threads).toBe(2);
+  });
+});
+
+describe('the worker in a process', () => {
+  /** A child process (asynchronously: a blocked test thread would starve vitest's own messages). */
+  interface Ran {
+    status: number;
+    stdout: string;
+    stderr: string;
+  }
+  const run = (code: string, env: Record<string, string> = {}, flags: string[] = []) =>
+    new Promise<Ran>((ok) =>
+      execFile(
+        process.execPath,
+        [...flags, '--import', 'tsx', '--input-type=module', '-e', code],
+        { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 },
+        (err, stdout, stderr) => ok({ status: err ? ((err.code as number) ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const script = (prelude: string) => `${prelude}
+const nb = await import('./runtime/index.ts');
+const { gemmThreads } = await import('./runtime/backends/js/wasm/gemm-threads.ts');
+const a = nb.randn([256, 256], { seed: 1 });
+const first = nb.matmul(a, a).toHost();
+// the worker answers a moment after the first product started it (longer on a loaded machine)
+for (let i = 0; i < 400 && gemmThreads().threads === 2 && !gemmThreads().ready; i++) await new Promise((r) => setTimeout(r, 50));
+const again = nb.matmul(a, a).toHost();
+console.log(JSON.stringify({ ...gemmThreads(), same: Buffer.from(first.buffer).equals(Buffer.from(again.buffer)), sum: first.reduce((s, x) => s + x, 0) }));
+`;
+  const report = (r: Ran) => {
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as ReturnType<typeof gemmThreads> & {
+      same: boolean;
+      sum: number;
+    };
+  };
+
+  it('does not keep the process alive, and splits once started', async () => {
+    const r = report(await run(script('')));
+    expect(r).toMatchObject({ threads: 2, ready: true, same: true });
+    expect(r.splits).toBe(1);
+    // (a process the worker kept alive would be killed at the 120 s timeout: status not 0, above)
+  }, 150_000);
+
+  it('falls back to one thread, saying why, on a page that is not cross-origin isolated and with NABLA_GEMM_THREADS=1', async () => {
+    const [isolated, page, env] = (
+      await Promise.all([
+        run(script('')),
+        run(script('globalThis.crossOriginIsolated = false;')),
+        run(script(''), { NABLA_GEMM_THREADS: '1' }),
+      ])
+    ).map(report);
+    expect(page).toMatchObject({ threads: 1, splits: 0, same: true });
+    expect(page.reason).toMatch(/not cross-origin isolated/);
+    expect(env).toMatchObject({ threads: 1, splits: 0, reason: expect.stringMatching(/NABLA_GEMM_THREADS=1/) });
+    // the same answer either way
+    expect(page.sum).toBe(isolated.sum);
+    expect(env.sum).toBe(isolated.sum);
+  }, 120_000);
+
+  it('uses relaxed-SIMD FMA only when asked and validated; eager and compiled still agree bit for bit with it', async () => {
+    const code = `
+const nb = await import('./runtime/index.ts');
+const { gemmFma, relaxedSimdValidates } = await import('./runtime/backends/js/wasm/gemm.ts');
+const step = () => {
+  const model = nb.mlp([3, 96, 96, 1], { seed: 5 });
+  const X = nb.randn([256, 3], { seed: 6 });
+  const Y = nb.sin(nb.sum(X, { axis: 1, keepdim: true }));
+  const opt = nb.adam(model.params, { lr: 1e-2 });
+  return () => { opt.zeroGrad(); const L = nb.mean(nb.pow(nb.sub(model(X), Y), 2)); L.backward(); opt.step(); return L; };
+};
+const losses = (f) => Array.from({ length: 15 }, () => f().item());
+const eager = losses(step());
+const compiled = losses(nb.compile(step()));
+console.log(JSON.stringify({ fma: gemmFma.on, validates: relaxedSimdValidates(), eager, compiled }));
+`;
+    const parse = (r: Ran) => {
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        fma: boolean;
+        validates: boolean;
+        eager: number[];
+        compiled: number[];
+      };
+    };
+    const flag = ['--experimental-wasm-relaxed-simd'];
+    const [plain, asked, notAsked, askedNoFlag] = (
+      await Promise.all([
+        run(code),
+        run(code, { NABLA_RELAXED_SIMD: '1' }, flag),
+        run(code, {}, flag),
+        run(code, { NABLA_RELAXED_SIMD: '1' }),
+      ])
+    ).map(parse);
+    expect(plain.fma).toBe(false);
+    expect(notAsked).toMatchObject({ fma: false, validates: true });
+    expect(asked).toMatchObject({ fma: true, validates: true });
+    // asked where the engine does not validate it (Node 20 without the flag): the default kernel
+    expect(askedNoFlag.fma).toBe(askedNoFlag.validates);
+    for (const r of [plain, asked, notAsked, askedNoFlag]) expect(r.compiled).toEqual(r.eager);
+    expect(notAsked.eager).toEqual(plain.eager);
+    // FMA rounds once per product-and-add: other bits (and close: the same training)
+    expect(asked.eager).not.toEqual(plain.eager);
+    asked.eager.forEach((l, i) => expect(Math.abs(l - plain.eager[i]) / plain.eager[i]).toBeLessThan(1e-3));
+  }, 180_000);
+});
