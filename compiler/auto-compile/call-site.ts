@@ -56,12 +56,7 @@ export function neverTraced(body: A.Expr | A.Block): string | null {
  * its first call, dropping the others after reading their values. So every call but the first replays; the
  * first does when the step's own result is read for its values only. Rewrites the closure in `pos`/`kw`.
  */
-export function optimizerClosure(
-  opt: Value,
-  pos: Value[],
-  kw: Map<string, Value> | null,
-  valueOnly: boolean,
-): void {
+export function optimizerClosure(opt: Value, pos: Value[], kw: Map<string, Value> | null, valueOnly: boolean): void {
   if (!isOptimizer(opt)) return;
   const i = pos.length === 1 ? 0 : -1;
   const given = i === 0 ? pos[0] : kw?.get('closure');

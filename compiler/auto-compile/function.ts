@@ -118,8 +118,7 @@ export class FunctionAuto {
   private entry(args: readonly Value[]): Entry | null {
     const aliases = aliasPattern(args);
     for (const e of this.entries)
-      if (e.aliases === aliases && e.args.length === args.length && e.args.every((g, i) => holds(g, args[i])))
-        return e;
+      if (e.aliases === aliases && e.args.length === args.length && e.args.every((g, i) => holds(g, args[i]))) return e;
     const guards: Guard[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -204,8 +203,12 @@ export class FunctionAuto {
       this.lastEager = why;
       return result;
     };
-    if (rec.denied) return refuse(rec.where ? `${rec.denied}, at ${fmtSite(rec.where)}` : rec.denied);
-    if (tr.reason) return refuse(tr.reason);
+    // what its body does (print, append, read a value on the host) it does for any arguments: eager for good
+    const body = rec.denied ? (rec.where ? `${rec.denied}, at ${fmtSite(rec.where)}` : rec.denied) : tr.reason;
+    if (body) {
+      this.off = body;
+      return refuse(body);
+    }
     const bad = unreplayableValue(result);
     if (bad) return refuse(`it returns ${bad}`);
     // an outside variable holding an argument's tensor would be read as that argument at every replay

@@ -38,7 +38,10 @@ export function loopAuto(
 }
 
 /** The self-compiling side of a named user function (./function.ts), or null where nothing runs (nabla check). */
-export function functionAuto(c: Compiler, def: A.FnDef): ((outer: Frame, run: (args: readonly Value[]) => Value) => FunctionAuto) | null {
+export function functionAuto(
+  c: Compiler,
+  def: A.FnDef,
+): ((outer: Frame, run: (args: readonly Value[]) => Value) => FunctionAuto) | null {
   const log = c.host.autoCompile;
   if (!log) return null;
   if (def.decorators.some((d) => d.expr.kind === 'Name' && d.expr.name === 'compile')) return null; // compiled by hand

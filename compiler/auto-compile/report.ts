@@ -52,7 +52,8 @@ export class AutoCompileLog {
 
   report(enabled: boolean): string {
     const lines = [`auto-compile: ${enabled ? 'on' : 'off (NABLA_AUTO_COMPILE=0)'}`];
-    if (!this.loops.length && !this.functions.length) lines.push('no loop has run yet, and no function was called twice');
+    if (!this.loops.length && !this.functions.length)
+      lines.push('no loop has run yet, and no function was called twice');
     for (const l of this.loops.map((r) => r())) {
       const where = `${l.file}:${l.line}`;
       if (!l.iterations) {
