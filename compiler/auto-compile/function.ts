@@ -74,6 +74,23 @@ export class FunctionAuto {
       this.registered = true;
       this.st.log.addFunction(() => this.record());
     }
+    if (deadTrace()) {
+      // the trace around this call has already failed (the loop statement calling it runs eagerly from now on, an
+      // L-BFGS step read a value): it records nothing more, so this call may compile itself as an eager call would
+      const [trace, rec] = [nb.traceState.current, auto.rec];
+      nb.traceState.current = null;
+      auto.rec = null;
+      try {
+        return this.compiled(args, valueOnly);
+      } finally {
+        nb.traceState.current = trace;
+        auto.rec = rec;
+      }
+    }
+    return this.compiled(args, valueOnly);
+  }
+
+  private compiled(args: readonly Value[], valueOnly: boolean): Value {
     const why = this.offNow();
     if (why) {
       this.lastEager = why;
@@ -248,6 +265,14 @@ export class FunctionAuto {
       eager: this.off ?? (plans.length ? null : this.lastEager),
     };
   }
+}
+
+/** A trace in progress that has already given up (it records nothing more and will not be replayed). */
+function deadTrace(): boolean {
+  const tr = nb.traceState.current;
+  const rec = auto.rec;
+  if (!tr && !rec) return false;
+  return (tr instanceof nb.Tracer && tr.reason !== null) || (rec instanceof Recorder && rec.denied !== null);
 }
 
 const backendKey = () => `${nb.getBackend().name}|${nb.mode.gradEnabled}`;

@@ -67,8 +67,9 @@ ${printParams}`;
       expect(report).toContain(`test.nabla:${line} fn closure: compiled`);
       const n = fnLine(report, 'closure')!;
       expect(n.traces).toBe(1);
-      // every evaluation after the warm-up and the trace replays, except those the loop's own trace ran inline
-      expect(n.replays).toBeGreaterThan(n.calls / 2);
+      // every evaluation replays but two warm-up calls, the trace, and the one the while loop's own trace ran
+      // inline (once that trace gave up at lb.step's item(), the closure compiles itself again)
+      expect(n.replays).toBeGreaterThanOrEqual(n.calls - 4);
     },
     T,
   );
