@@ -41,6 +41,7 @@ interface Entry {
   args: Guard[];
   aliases: string;
   calls: number;
+  replays: number;
   retraces: number;
   eager: string | null;
   plan: nb.Plan | null;
@@ -51,14 +52,32 @@ interface Entry {
   backendKey: string;
 }
 
+/** What `explain compile` reports of a function, kept apart from its plans so the report holds no buffers. */
+interface Counts {
+  calls: number;
+  traces: number;
+  replays: number;
+  graphCalls: number;
+  /** Kernels and fused groups of the plans it holds now (0: none). */
+  kernels: number;
+  planned: number;
+  /** Why every call runs as written from now on, or null. */
+  off: string | null;
+  /** Why the last call that ran as written did. */
+  lastEager: string | null;
+}
+
 export class FunctionAuto {
-  private calls = 0;
-  private traces = 0;
-  private replays = 0;
-  private graphCalls = 0;
-  private off: string | null = null;
-  private lastEager: string | null = null;
-  private registered = false;
+  private readonly n: Counts = {
+    calls: 0,
+    traces: 0,
+    replays: 0,
+    graphCalls: 0,
+    kernels: 0,
+    planned: 0,
+    off: null,
+    lastEager: null,
+  };
   private readonly entries: Entry[] = [];
 
   constructor(
@@ -69,10 +88,10 @@ export class FunctionAuto {
 
   /** A call by position; `valueOnly` when the caller reads only the result's values, never its graph. */
   call(args: readonly Value[], valueOnly: boolean): Value {
-    this.calls++;
-    if (this.calls === 2 && !this.registered) {
-      this.registered = true;
-      this.st.log.addFunction(() => this.record());
+    this.n.calls++;
+    if (this.n.calls === 2) {
+      const [st, n] = [this.st, this.n];
+      st.log.addFunction(() => record(st, n));
     }
     if (deadTrace()) {
       // the trace around this call has already failed (the loop statement calling it runs eagerly from now on, an
@@ -93,7 +112,7 @@ export class FunctionAuto {
   private compiled(args: readonly Value[], valueOnly: boolean): Value {
     const why = this.offNow();
     if (why) {
-      this.lastEager = why;
+      this.n.lastEager = why;
       return this.run(args);
     }
     const e = this.entry(args);
@@ -104,16 +123,17 @@ export class FunctionAuto {
     if (e.plan) {
       if (e.history && !valueOnly) {
         // its result's graph may be used: the plan keeps none, so this call runs as written
-        this.graphCalls++;
+        this.n.graphCalls++;
         return this.run(args);
       }
       const fail = this.check(e, tensors);
       if (!fail) return this.replay(e, tensors);
       e.retraces++;
-      if (e.retraces > MAX_RETRACES && this.replays < 10 * e.retraces) {
+      if (e.retraces > MAX_RETRACES && e.replays < 10 * e.retraces) {
         e.eager = `${fail}, at ${e.retraces} calls (traced again each time, then left eager)`;
         e.plan = null;
-        this.lastEager = e.eager;
+        this.tally();
+        this.n.lastEager = e.eager;
         return this.run(args);
       }
     }
@@ -122,17 +142,23 @@ export class FunctionAuto {
 
   /** Why no call replays now (off, inside a trace, `with eager`), or null. */
   private offNow(): string | null {
-    if (this.off) return this.off;
+    if (this.n.off) return this.n.off;
     if (!autoCompileEnabled()) return 'auto-compile is off (NABLA_AUTO_COMPILE=0)';
     if (auto.eagerScopes > 0) return 'it was called inside `with eager { }`';
     if (auto.rec || nb.traceState.current) return 'it was called inside another trace, which traces it whole';
     if (nb.mode.anomaly) return 'detect_anomaly is on';
-    if (this.st.never) return (this.off = this.st.never);
+    if (this.st.never) return (this.n.off = this.st.never);
     return null;
   }
 
   /** The entry whose argument guards hold for these arguments (a new one if none), or null to run eagerly. */
   private entry(args: readonly Value[]): Entry | null {
+    const graph = args.findIndex((a) => a instanceof Tensor && a.gradFn);
+    if (graph >= 0) {
+      // a backward inside would go on into the caller's graph, which a replay would not
+      this.n.lastEager = `argument ${graph + 1} carries an autograd graph, which a replay would not follow`;
+      return null;
+    }
     const aliases = aliasPattern(args);
     for (const e of this.entries)
       if (e.aliases === aliases && e.args.length === args.length && e.args.every((g, i) => holds(g, args[i]))) return e;
@@ -140,28 +166,25 @@ export class FunctionAuto {
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a instanceof Tensor) {
-        if (a.gradFn) {
-          this.lastEager = `argument ${i + 1} carries an autograd graph, which a replay would not follow`;
-          return null;
-        }
         guards.push({ kind: 'layout', key: layoutKey(a) });
       } else {
         const print = fingerprint(a);
         if (!print) {
-          this.lastEager = `argument ${i + 1} is a list too large or too deeply nested to guard`;
+          this.n.lastEager = `argument ${i + 1} is a list too large or too deeply nested to guard`;
           return null;
         }
         guards.push({ kind: 'same', print });
       }
     }
     if (this.entries.length >= MAX_SIGNATURES) {
-      this.off = `it was called with more than ${MAX_SIGNATURES} different argument signatures`;
+      this.n.off = `it was called with more than ${MAX_SIGNATURES} different argument signatures`;
       return null;
     }
     const e: Entry = {
       args: guards,
       aliases,
       calls: 0,
+      replays: 0,
       retraces: 0,
       eager: null,
       plan: null,
@@ -177,7 +200,6 @@ export class FunctionAuto {
 
   private check(e: Entry, tensors: readonly (Tensor | null)[]): string | null {
     if (e.backendKey !== backendKey()) return 'the backend or grad mode changed';
-    for (const t of tensors) if (t?.gradFn) return 'an argument carries an autograd graph';
     for (const r of e.reads) {
       let now: Value;
       try {
@@ -193,13 +215,14 @@ export class FunctionAuto {
   private replay(e: Entry, tensors: readonly (Tensor | null)[]): Value {
     const out = e.plan!.run(tensors) as Value;
     ownGrads(e.tracer!, tensors);
-    this.replays++;
+    this.n.replays++;
+    e.replays++;
     const why = `this value came from a compiled replay of fn ${this.st.name} (${this.st.file}:${this.st.line}), which keeps no autograd graph; call it inside \`with eager { }\` (or with NABLA_AUTO_COMPILE=0) to differentiate its result`;
     return withHistory(out, e.traced, why);
   }
 
   private trace(e: Entry, args: readonly Value[], tensors: readonly (Tensor | null)[]): Value {
-    this.traces++;
+    this.n.traces++;
     const tr = new nb.Tracer(tensors);
     const argTensors = tensors.filter((t): t is Tensor => t !== null);
     const rec = new FunctionRecorder(this.outer, argTensors, this.st.host);
@@ -216,14 +239,15 @@ export class FunctionAuto {
     }
     e.plan = null;
     const refuse = (why: string): Value => {
+      this.tally();
       e.eager = why;
-      this.lastEager = why;
+      this.n.lastEager = why;
       return result;
     };
     // what its body does (print, append, read a value on the host) it does for any arguments: eager for good
     const body = rec.denied ? (rec.where ? `${rec.denied}, at ${fmtSite(rec.where)}` : rec.denied) : tr.reason;
     if (body) {
-      this.off = body;
+      this.n.off = body;
       return refuse(body);
     }
     const bad = unreplayableValue(result);
@@ -248,22 +272,15 @@ export class FunctionAuto {
     e.traced = result;
     e.history = hasHistory(result);
     e.backendKey = backendKey();
+    this.tally();
     return result;
   }
 
-  private record(): FunctionRecord {
+  /** Counts the plans it holds (a signature that went eager dropped its plan). */
+  private tally(): void {
     const plans = this.entries.filter((e) => e.plan);
-    return {
-      file: this.st.file,
-      line: this.st.line,
-      name: this.st.name,
-      calls: this.calls,
-      replays: this.replays,
-      traces: this.traces,
-      kernels: plans.reduce((n, e) => n + e.plan!.stats.kernels + e.plan!.stats.fusedGroups, 0),
-      graphCalls: this.graphCalls,
-      eager: this.off ?? (plans.length ? null : this.lastEager),
-    };
+    this.n.planned = plans.length;
+    this.n.kernels = plans.reduce((k, e) => k + e.plan!.stats.kernels + e.plan!.stats.fusedGroups, 0);
   }
 }
 
@@ -273,6 +290,20 @@ function deadTrace(): boolean {
   const rec = auto.rec;
   if (!tr && !rec) return false;
   return (tr instanceof nb.Tracer && tr.reason !== null) || (rec instanceof Recorder && rec.denied !== null);
+}
+
+function record(st: FunctionStatic, n: Counts): FunctionRecord {
+  return {
+    file: st.file,
+    line: st.line,
+    name: st.name,
+    calls: n.calls,
+    replays: n.replays,
+    traces: n.traces,
+    kernels: n.kernels,
+    graphCalls: n.graphCalls,
+    eager: n.off ?? (n.planned ? null : n.lastEager),
+  };
 }
 
 const backendKey = () => `${nb.getBackend().name}|${nb.mode.gradEnabled}`;
