@@ -7,6 +7,7 @@ import { callMethod, getAttr, getIndex, type IndexKey } from './members';
 import { adjoint, binary, LangError, negate, not } from './operators';
 import { UNBOUND, type Frame, type Scope } from './scope';
 import { auto } from './auto-compile/hooks';
+import { autoCallOf, isValueOnly, markValueOnly, optimizerClosure, VALUE_READS } from './auto-compile/call-site';
 import { LITERAL_DATA, RangeValue, truthy, Tuple, type Value } from './values';
 
 /** An expression compiled to a closure over the frame: no AST is walked at run time. */
@@ -110,7 +111,7 @@ export function compileExpr(c: Compiler, e: A.Expr, scope: Scope): Code {
       return (f) => new Map(entries.map(([k, v]) => [k(f), v(f)]));
     }
     case 'Lambda':
-      return c.compileFunction('<fn>', e.params, e.body, scope, [], site);
+      return c.compileFunction('<fn>', e.params, e.body, scope, null, site);
     case 'Missing':
       return () => {
         siteState.current = site;
@@ -231,14 +232,18 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
     .find((n, i, all) => all.indexOf(n) !== i);
   if (dup) c.error(`the keyword argument '${dup}' is given twice`, e);
   const callee = e.callee;
+  // a call whose result is read for its values only lets a self-compiling function replay (auto-compile/call-site)
+  const valueOnly = isValueOnly(e);
   if (callee.kind === 'Attr') {
-    const target = compileExpr(c, callee.target, scope);
     const name = callee.name;
+    if (VALUE_READS.has(name)) markValueOnly(callee.target);
+    const target = compileExpr(c, callee.target, scope);
     return (f) => {
       const t = target(f);
       const [pos, kw] = evalArgs(args, f);
       siteState.current = site;
       if (auto.rec) auto.rec.method(t, name);
+      if (name === 'step') optimizerClosure(t, pos, kw, valueOnly);
       return callMethod(t, name, pos, kw, c.builtin, c.builtinNames);
     };
   }
@@ -254,6 +259,8 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
         siteState.current = site;
         if (auto.rec) auto.rec.call(g);
         if (typeof g !== 'function') return callValue(g, [x], null, what);
+        const self = valueOnly ? autoCallOf(g) : undefined;
+        if (self) return c.traced(site, g, () => self([x], true));
         return c.traced(site, g, () => (g as (x: Value) => Value)(x));
       };
     }
@@ -263,6 +270,8 @@ function compileCall(c: Compiler, e: A.Call, scope: Scope, site: Site): Code {
     const [pos, kw] = evalArgs(args, f);
     siteState.current = site;
     if (auto.rec) auto.rec.call(g);
+    const self = valueOnly && !kw ? autoCallOf(g) : undefined;
+    if (self) return c.traced(site, g, () => self(pos, true));
     return c.traced(site, g, () => callValue(g, pos, kw, what));
   };
 }

@@ -9,6 +9,7 @@ import { binary, LangError } from './operators';
 import { UNBOUND, type Frame, type Scope } from './scope';
 import { auto, autoCompileEnabled } from './auto-compile/hooks';
 import { loopAuto } from './auto-compile/make';
+import { markValueOnly } from './auto-compile/call-site';
 import { RangeValue, Tuple, truthy, typeName, type Value } from './values';
 
 /**
@@ -135,6 +136,7 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
   const site = c.site(s);
   switch (s.kind) {
     case 'ExprStmt': {
+      markValueOnly(s.expr); // its result is dropped: a self-compiling function called here may replay
       const e = compileExpr(c, s.expr, scope);
       return (f) => void e(f);
     }
@@ -171,7 +173,7 @@ function compileStmt(c: Compiler, s: A.Stmt, scope: Scope): SCode {
     case 'FnDef': {
       const bind = compileTarget(c, s.name, scope);
       const decorators = s.decorators.map((d) => compileExpr(c, d.expr, scope));
-      const make = c.compileFunction(s.name.name, s.params, s.body, scope, [], site);
+      const make = c.compileFunction(s.name.name, s.params, s.body, scope, s, site);
       return (f) => {
         let fn = make(f);
         for (let i = decorators.length - 1; i >= 0; i--) {

@@ -8,6 +8,8 @@ import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
 import { MAX_NESTING, tooDeep } from './depth';
 import { LangError } from './operators';
+import { FN_AUTO, type AutoCall } from './auto-compile/call-site';
+import { functionAuto } from './auto-compile/make';
 import type { AutoCompileLog } from './auto-compile/report';
 import { Globals, Scope, UNBOUND, type Frame } from './scope';
 import type { Output } from './session';
@@ -140,7 +142,8 @@ export class Compiler {
     params: readonly A.Param[],
     body: A.Expr | A.Block,
     outer: Scope,
-    _decorators: unknown[],
+    /** The definition of a named function (which may compile itself when called repeatedly); null for a lambda. */
+    def: A.FnDef | null,
     site: Site,
   ): Code {
     const scope = new Scope(outer, this.host.globals, name);
@@ -152,6 +155,7 @@ export class Compiler {
     const nslots = scope.slots.size;
     const names = params.map((p) => p.name);
     const nparams = params.length;
+    const selfCompiling = def ? functionAuto(this, def) : null;
     return (outerFrame: Frame) => {
       const defaultValues = defaults.map((d) => (d ? d(outerFrame) : UNBOUND));
       const specs = names.map((n, i) =>
@@ -167,8 +171,16 @@ export class Compiler {
         if (r) throw new LangError("'break' and 'continue' belong inside a loop", 'SyntaxError');
         return block!.valueOfLast ? block!.valueOfLast(fr) : null;
       };
-      const fn: NablaFunction = (...args: Value[]) =>
-        run(args.length === nparams ? args : bindArgs(name, specs, args, null));
+      const bindPositional = (args: readonly Value[]) =>
+        args.length === nparams ? args : bindArgs(name, specs, args as Value[], null);
+      const self = selfCompiling?.(outerFrame, run);
+      const fn: NablaFunction = self
+        ? (...args: Value[]) => self.call(bindPositional(args), false)
+        : (...args: Value[]) => run(bindPositional(args));
+      if (self) {
+        const call: AutoCall = (args, valueOnly) => self.call(bindPositional(args), valueOnly);
+        Object.defineProperty(fn, FN_AUTO, { value: call });
+      }
       fn[FN_INFO] = {
         name,
         params: names.map((n, i) => (defaultValues[i] === UNBOUND ? n : `${n}=…`)),

@@ -15,9 +15,9 @@ export interface BodyPlan {
   tainted: Set<string>;
 }
 
-type Node = { kind: string; span?: unknown; [k: string]: unknown };
+export type Node = { kind: string; span?: unknown; [k: string]: unknown };
 
-function children(n: Node): Node[] {
+export function children(n: Node): Node[] {
   const out: Node[] = [];
   for (const [k, v] of Object.entries(n)) {
     if (k === 'span') continue;

@@ -26,11 +26,11 @@ export interface AutoRecorder {
 
 export const auto: {
   rec: AutoRecorder | null;
-  /** `with eager { }` scopes now open: loops started inside run eagerly. */
+  /** `with eager { }` scopes now open: loops started and functions called inside run eagerly. */
   eagerScopes: number;
 } = { rec: null, eagerScopes: 0 };
 
-/** NABLA_AUTO_COMPILE=0 turns automatic compilation of loops off for the process. */
+/** NABLA_AUTO_COMPILE=0 turns automatic compilation of loops and functions off for the process. */
 export function autoCompileEnabled(): boolean {
   const v = typeof process !== 'undefined' ? process.env?.NABLA_AUTO_COMPILE : undefined;
   return !(v === '0' || v === 'false' || v === 'off');

@@ -2,9 +2,10 @@ import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { Cell, type Frame } from '../scope';
 import { Tuple, typeName, type Value } from '../values';
-import { fingerprint, holds, layoutKey, type Guard } from './guard';
-import { auto, type AutoRecorder } from './hooks';
-import { callRefusal, methodRefusal, type BuiltinInfo } from './policy';
+import { holds, type Guard } from './guard';
+import { auto } from './hooks';
+import type { BuiltinInfo } from './policy';
+import { Recorder } from './recorder';
 
 /**
  * A run of statements of a loop body, compiled once it has run eagerly `WARMUP` times: the next iteration
@@ -29,7 +30,7 @@ const writePlace = (h: Value[] | Cell, key: number, v: Value) => {
   else h[key] = v;
 };
 
-interface Read {
+export interface Read {
   get: () => Value;
   name: string;
   guard: Guard;
@@ -39,7 +40,7 @@ interface Read {
   value: Value;
 }
 
-interface Write {
+export interface Write {
   holder: Value[] | Cell;
   key: number;
   name: string;
@@ -165,17 +166,7 @@ export class Segment {
       writePlace(w.holder, w.key, v);
       this.lastOut.set(w.name, v);
     });
-    // a .grad the replay set is the plan's buffer, overwritten by the next replay: give each its own copy, as eagerly
-    for (const h of tr.gradSet) {
-      const i = tr.args.indexOf(h);
-      const holder = i >= 0 ? args[i] : h;
-      const g = holder.grad;
-      if (!g) continue;
-      const slot = tr.knownSlot(g.storage);
-      if (slot !== undefined && (tr.slots[slot].kind === 'tmp' || tr.slots[slot].kind === 'const')) {
-        holder.grad = Tensor.fromHost(g.toHost(), g.shape, g.dtype, g.origin.op);
-      }
-    }
+    ownGrads(tr, args);
     this.replays++;
   }
 
@@ -267,16 +258,30 @@ export class Segment {
   }
 }
 
-const debug = typeof process !== 'undefined' && (process.env?.NABLA_DEBUG ?? '').split(',').includes('compile');
+/** A .grad a replay set is the plan's buffer, overwritten by the next replay: each gets its own copy, as eagerly. */
+export function ownGrads(tr: nb.Tracer, args: readonly (Tensor | null)[]): void {
+  for (const h of tr.gradSet) {
+    const i = tr.args.indexOf(h);
+    const holder = i >= 0 ? (args[i] ?? h) : h;
+    const g = holder.grad;
+    if (!g) continue;
+    const slot = tr.knownSlot(g.storage);
+    if (slot !== undefined && (tr.slots[slot].kind === 'tmp' || tr.slots[slot].kind === 'const')) {
+      holder.grad = Tensor.fromHost(g.toHost(), g.shape, g.dtype, g.origin.op);
+    }
+  }
+}
 
-const TUPLE = {
+export const debug = typeof process !== 'undefined' && (process.env?.NABLA_DEBUG ?? '').split(',').includes('compile');
+
+export const TUPLE = {
   is: (v: unknown) => v instanceof Tuple,
   items: (v: unknown) => (v as Tuple).items,
   make: (items: unknown[]) => new Tuple(items),
 };
 
 /** A value assigned in a segment that a replay could not hand back as eager code would: why, or null. */
-function unreplayableValue(v: Value, depth = 0): string | null {
+export function unreplayableValue(v: Value, depth = 0): string | null {
   if (v === null || v === undefined || typeof v !== 'object' || v instanceof Tensor) return null; // functions too: the same closure
   if (depth < 4 && (Array.isArray(v) || v instanceof Tuple)) {
     for (const x of Array.isArray(v) ? v : v.items) {
@@ -288,7 +293,7 @@ function unreplayableValue(v: Value, depth = 0): string | null {
   return `a new ${typeName(v)}`;
 }
 
-function hasHistory(v: Value, depth = 0): boolean {
+export function hasHistory(v: Value, depth = 0): boolean {
   if (v instanceof Tensor) return v.gradFn !== null;
   if (depth < 4 && (Array.isArray(v) || v instanceof Tuple))
     return (Array.isArray(v) ? v : v.items).some((x) => hasHistory(x, depth + 1));
@@ -296,108 +301,11 @@ function hasHistory(v: Value, depth = 0): boolean {
 }
 
 /** A replayed tensor where the traced one had autograd history gets a graph that says why it cannot be followed. */
-function withHistory(v: Value, like: Value, why: string): Value {
+export function withHistory(v: Value, like: Value, why: string): Value {
   if (v instanceof Tensor && like instanceof Tensor)
     return like.requiresGrad && v !== like && v.gradFn === null ? nb.replayedHistory(v, like, why) : v;
   if (v instanceof Tuple && like instanceof Tuple)
     return new Tuple(v.items.map((x, i) => withHistory(x, like.items[i], why)));
   if (Array.isArray(v) && Array.isArray(like)) return v.map((x, i) => withHistory(x, like[i], why));
   return v;
-}
-
-/** Records what a segment's trace reads and writes, and refuses what a replay would not repeat. */
-class Recorder implements AutoRecorder {
-  stmt = 0;
-  denied: string | null = null;
-  /** A variable the loop rebinds that came into the trace holding a tensor with a graph. */
-  historyIn: string | null = null;
-  /** Plan arguments read by name before the segment assigned them. */
-  readonly carriedReads = new Set<string>();
-  readonly reads: Read[] = [];
-  readonly writes: Write[] = [];
-  private readonly seen = new Map<object, Set<number | string>>();
-  private readonly written = new Map<object, Set<number>>();
-  /** The vars arrays of the loop's frame and its parents: the only frames a segment's assignments outlive in. */
-  private readonly chain = new Set<object>();
-
-  constructor(
-    f: Frame,
-    private readonly args: readonly Tensor[],
-    private readonly argNames: readonly string[],
-    private readonly host: SegmentHost,
-  ) {
-    for (let fr: Frame | null = f; fr; fr = fr.parent) this.chain.add(fr.vars);
-  }
-
-  private first(map: Map<object, Set<number | string>>, holder: object, key: number | string): boolean {
-    let s = map.get(holder);
-    if (!s) map.set(holder, (s = new Set()));
-    if (s.has(key)) return false;
-    s.add(key);
-    return true;
-  }
-
-  read(holder: object, key: number, v: Value, name: string): void {
-    if (!(holder instanceof Cell) && !this.chain.has(holder)) return; // a local of a call made inside the trace
-    if (this.written.get(holder)?.has(key)) return;
-    if (!this.first(this.seen, holder, key)) return;
-    const h = holder as Value[] | Cell;
-    this.guard(() => readPlace(h, key), v, name);
-  }
-
-  readAttr(obj: Value, name: string, v: Value): void {
-    if (typeof v === 'function') return; // a method: its call is checked by `method`
-    if (!this.first(this.seen, obj as object, name)) return;
-    this.guard(() => this.host.getAttr(obj, name), v, `.${name}`);
-  }
-
-  private guard(get: () => Value, v: Value, name: string): void {
-    if (v instanceof Tensor && this.args.includes(v) && v.gradFn) this.historyIn ??= name;
-    const arg = v instanceof Tensor ? this.args.indexOf(v) : -1;
-    if (arg >= 0 && this.argNames[arg] === name) {
-      this.carriedReads.add(name);
-      return void this.reads.push({
-        get,
-        name,
-        guard: { kind: 'layout', key: layoutKey(v as Tensor) },
-        carried: true,
-        value: v,
-      });
-    }
-    const print = fingerprint(v);
-    if (!print) return this.deny(`it reads \`${name}\`, a list too large or too deeply nested to guard`);
-    this.reads.push({ get, name, guard: { kind: 'same', print }, value: v });
-  }
-
-  write(holder: object, key: number, name: string): void {
-    if (!(holder instanceof Cell) && !this.chain.has(holder)) return;
-    let s = this.written.get(holder);
-    if (!s) this.written.set(holder, (s = new Set()));
-    if (s.has(key)) {
-      const w = this.writes.find((x) => x.holder === holder && x.key === key);
-      if (w) w.stmt = this.stmt;
-      return;
-    }
-    s.add(key);
-    this.writes.push({ holder: holder as Value[] | Cell, key, name, stmt: this.stmt });
-  }
-
-  readGrad(holder: Tensor): void {
-    // the same rebinding a backward's accumulation gets (runtime/compile: a `grad` slot, its layout guarded)
-    nb.traceState.current?.readsGrad(holder);
-  }
-
-  call(fn: Value): void {
-    if (this.denied) return;
-    this.denied = callRefusal(fn, this.host.builtin);
-  }
-
-  method(target: Value, name: string): void {
-    if (this.denied) return;
-    this.denied = methodRefusal(target, name, this.host.builtinByName);
-  }
-
-  deny(reason: string): void {
-    this.denied ??= reason;
-  }
 }

@@ -54,7 +54,7 @@ export function addCompile(t: BuiltinTable): void {
       return compileFunction(f as NablaFunction);
     },
   );
-  // `with eager { }`: loops started inside run as written (issue 19's opt-out, beside NABLA_AUTO_COMPILE=0)
+  // `with eager { }`: loops started and functions called inside run as written (issue 19's opt-out, beside NABLA_AUTO_COMPILE=0)
   const eager = {
     enter: () => void auto.eagerScopes++,
     exit: () => void auto.eagerScopes--,
@@ -63,6 +63,6 @@ export function addCompile(t: BuiltinTable): void {
   t.constant(
     'eager',
     eager,
-    'A scope for `with eager { ... }`: loops that start inside it run as written, statement by statement, instead of compiling their bodies automatically (which is on by default; NABLA_AUTO_COMPILE=0 turns it off everywhere). `explain compile` lists which loops were compiled and why the others were not.',
+    'A scope for `with eager { ... }`: loops that start inside it run as written, statement by statement, instead of compiling their bodies automatically, and functions called inside it do not replay a compiled plan (both on by default; NABLA_AUTO_COMPILE=0 turns it off everywhere). `explain compile` lists which loops and functions were compiled and why the others were not.',
   );
 }
