@@ -7,6 +7,7 @@ import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
 import * as libm from './libm';
+import { eagerSimd, operandOf, runEager, simdOp, type Operand } from './wasm/eager';
 
 /**
  * Elementwise kernels over strided (and broadcast, stride-0) views. The op layer expands every input to the
@@ -36,6 +37,34 @@ const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
   imag: (_r, i) => i,
 };
 const COMPLEX_BINARY: Record<string, (ar: number, ai: number, br: number, bi: number) => C | number> = complexTable(2);
+
+/**
+ * The SIMD path (./wasm/eager.ts) for a float32 op of a SIMD-able fn on at least eagerSimd.min elements
+ * whose inputs are contiguous or single broadcast values; null where it does not apply (the JS loop runs).
+ */
+function simd(kind: 'unary' | 'binary', fn: string, inputs: readonly View[], out: KernelOutput, into?: HostArray) {
+  const n = sizeOf(out.shape);
+  if (n < eagerSimd.min || out.dtype !== 'float32' || !simdOp(kind, fn)) return null;
+  const kinds: Operand[] = [];
+  for (const v of inputs) {
+    const k = v.dtype === 'float32' ? operandOf(out.shape, v.strides) : null;
+    if (!k) return null;
+    kinds.push(k);
+  }
+  // a buffer the caller passes that is also an input would be overwritten chunk by chunk: the JS loop instead
+  const res = into instanceof Float32Array && into.length === n ? into : null;
+  if (res && inputs.some((v) => v.storage.host.buffer === res.buffer)) return null;
+  const target = res ?? (allocHost('float32', n) as Float32Array);
+  runEager(
+    `${kind}:${fn}`,
+    kinds,
+    inputs.map((v) => v.storage.host),
+    inputs.map((v) => v.offset),
+    target,
+    n,
+  );
+  return target;
+}
 
 function pos(v: View, i: number, p: Int32Array | null) {
   return p ? p[i] : v.offset + i;
@@ -91,7 +120,7 @@ registerKernel({
     if (isComplex(x.dtype)) return unaryComplex(x, fn, out);
     const expr = unaryExpr(fn, out.dtype);
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
+    return simd('unary', fn, [x], out, into) ?? elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
   },
 });
 
@@ -103,7 +132,7 @@ registerKernel({
     if (isComplex(a.dtype)) return binaryComplex(a, b, fn, out);
     const expr = BINARY_JS[fn];
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return elementwise(expr, ['a', 'b'], [a, b], out, into);
+    return simd('binary', fn, [a, b], out, into) ?? elementwise(expr, ['a', 'b'], [a, b], out, into);
   },
 });
 

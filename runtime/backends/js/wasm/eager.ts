@@ -1,0 +1,125 @@
+import type { HostArray } from '../../../dtype';
+import { Func, module } from './asm';
+import { declareScratch, emitOp, WASM_BINARY, WASM_UNARY } from '../plan/wasm';
+
+/**
+ * Eager elementwise kernels in WebAssembly SIMD: the js backend's unary and binary kernels hand a float32 op
+ * of a SIMD-able fn (the registry's `wasm` entries) here when every input is either contiguous over the
+ * output or one broadcast value, and the output is large enough to pay for the call (EAGER_SIMD_MIN).
+ *
+ * The SIMD code is the compiled plans' (../plan/wasm.ts emitOp), so an eager op, a fused wasm loop and the
+ * generated JS loop give the same bits. The values are copied through one fixed scratch memory in chunks of
+ * CHUNK elements (inputs in, result out: typed-array copies at memory speed), so the memory never grows and
+ * stays in cache; eager storages stay plain JS typed arrays and nothing in wasm memory outlives a call.
+ */
+
+/** Elements per chunk: three regions of 64 KiB (two inputs and the result) stay in L2. */
+export const CHUNK = 16384;
+/**
+ * `min`: below this many elements the generated JS loop is as fast (the call, the copies and the chunk
+ * set-up cost about as much as the arithmetic they save; bench/eager-simd.ts measures the crossover).
+ * Tests and benchmarks set it to Infinity to run the JS loops alone.
+ */
+export const eagerSimd = { min: 2048 };
+
+const REGION = CHUNK * 4;
+const A_AT = 0;
+const B_AT = REGION;
+const OUT_AT = 2 * REGION;
+const SCALARS_AT = 3 * REGION; // 16 bytes each: a broadcast a, a broadcast b
+const PAGES = Math.ceil((SCALARS_AT + 32) / 65536);
+
+/** How an input reaches the kernel: `f` contiguous over the output, `s` one value broadcast to all. */
+export type Operand = 'f' | 's';
+
+let memory: WebAssembly.Memory | null = null;
+let heap: Float32Array;
+const kernels = new Map<string, (...addrs: number[]) => void>();
+
+function ensureMemory(): Float32Array {
+  if (!memory) {
+    memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
+    heap = new Float32Array(memory.buffer);
+  }
+  return heap;
+}
+
+/**
+ * The function for `op` (unary:fn or binary:fn) over operands `kinds`: its params are each input's byte
+ * address, the result's byte address and the byte count (a multiple of 16; lanes past the elements compute
+ * on stale values no one reads).
+ */
+function kernelFor(op: string, kinds: readonly Operand[]): (...addrs: number[]) => void {
+  const key = `${op}|${kinds.join('')}`;
+  const hit = kernels.get(key);
+  if (hit) return hit;
+  const ins = kinds.map((_, i) => `in${i}`);
+  const f = new Func('k', [...ins.map((n) => [n, 'i32'] as [string, 'i32']), ['out', 'i32'], ['bytes', 'i32']]);
+  f.local('o', 'i32');
+  kinds.forEach((k, i) => k === 's' && f.local(`s${i}`, 'v128'));
+  declareScratch(f);
+  kinds.forEach((k, i) => k === 's' && f.get(ins[i]).load32Splat(0).set(`s${i}`));
+  f.i32(0).set('o');
+  f.loop();
+  f.get('out').get('o').add();
+  emitOp(f, op, (i) => {
+    if (kinds[i] === 's') f.get(`s${i}`);
+    else f.get(ins[i]).get('o').add().v128Load(0);
+  });
+  f.v128Store(0);
+  f.get('o').i32(16).add().tee('o').get('bytes').ltU().brIf(0);
+  f.end();
+  ensureMemory();
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(module([f])), { env: { mem: memory! } });
+  const run = inst.exports.k as (...addrs: number[]) => void;
+  kernels.set(key, run);
+  return run;
+}
+
+/** `f` when a view with `strides` walks `shape` contiguously, `s` when it repeats one value, else null. */
+export function operandOf(shape: readonly number[], strides: readonly number[]): Operand | null {
+  let flat = true;
+  let single = true;
+  let expect = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (strides[d] !== expect) flat = false;
+    if (strides[d] !== 0) single = false;
+    expect *= shape[d];
+  }
+  return flat ? 'f' : single ? 's' : null;
+}
+
+/** Whether `op` (unary:fn or binary:fn) has a SIMD form here. */
+export function simdOp(kind: 'unary' | 'binary', fn: string): boolean {
+  return (kind === 'unary' ? WASM_UNARY : WASM_BINARY).has(fn);
+}
+
+/**
+ * res[0..n) = op(inputs), where input i is `srcs[i]` from `offs[i]` on (kind `f`) or the single value
+ * srcs[i][offs[i]] (kind `s`). All float32.
+ */
+export function runEager(
+  op: string,
+  kinds: readonly Operand[],
+  srcs: readonly HostArray[],
+  offs: readonly number[],
+  res: Float32Array,
+  n: number,
+): void {
+  const mem = ensureMemory();
+  const k = kernelFor(op, kinds);
+  const ats = kinds.map((kind, i) => (kind === 's' ? SCALARS_AT + 16 * i : i === 0 ? A_AT : B_AT));
+  kinds.forEach((kind, i) => {
+    if (kind === 's') mem[ats[i] >> 2] = srcs[i][offs[i]];
+  });
+  for (let start = 0; start < n; start += CHUNK) {
+    const len = Math.min(CHUNK, n - start);
+    for (let i = 0; i < kinds.length; i++)
+      if (kinds[i] === 'f') mem.set(srcs[i].subarray(offs[i] + start, offs[i] + start + len), ats[i] >> 2);
+    const bytes = (len + 3) & ~3;
+    if (kinds.length === 1) k(ats[0], OUT_AT, bytes * 4);
+    else k(ats[0], ats[1], OUT_AT, bytes * 4);
+    res.set(mem.subarray(OUT_AT >> 2, (OUT_AT >> 2) + len), start);
+  }
+}
