@@ -1,5 +1,6 @@
 import { allocHost, isComplex, type HostArray } from '../../dtype';
-import { registerKernel, type KernelOutput } from '../../kernels';
+import { registerKernel, type KernelAttrs, type KernelOutput } from '../../kernels';
+import { takeFloat32 } from '../../pool';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { extrasOf, fnsOfArity, scalarForm } from '../../ops/registry';
@@ -7,7 +8,7 @@ import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
 import * as libm from './libm';
-import { eagerSimd, operandOf, runEager, simdOp, type Operand } from './wasm/eager';
+import { runEager, simdOperands } from './wasm/eager';
 
 /**
  * Elementwise kernels over strided (and broadcast, stride-0) views. The op layer expands every input to the
@@ -38,25 +39,23 @@ const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
 };
 const COMPLEX_BINARY: Record<string, (ar: number, ai: number, br: number, bi: number) => C | number> = complexTable(2);
 
-/**
- * The SIMD path (./wasm/eager.ts) for a float32 op of a SIMD-able fn on at least eagerSimd.min elements
- * whose inputs are contiguous or single broadcast values; null where it does not apply (the JS loop runs).
- */
-function simd(kind: 'unary' | 'binary', fn: string, inputs: readonly View[], out: KernelOutput, into?: HostArray) {
+/** The SIMD path (./wasm/eager.ts) where it applies, else null (the generated JS loop runs). */
+function simd(
+  kernel: 'unary' | 'binary',
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+  into?: HostArray,
+): HostArray | null {
+  const kinds = simdOperands(kernel, inputs, out, attrs);
+  if (!kinds) return null;
   const n = sizeOf(out.shape);
-  if (n < eagerSimd.min || out.dtype !== 'float32' || !simdOp(kind, fn)) return null;
-  const kinds: Operand[] = [];
-  for (const v of inputs) {
-    const k = v.dtype === 'float32' ? operandOf(out.shape, v.strides) : null;
-    if (!k) return null;
-    kinds.push(k);
-  }
   // a buffer the caller passes that is also an input would be overwritten chunk by chunk: the JS loop instead
   const res = into instanceof Float32Array && into.length === n ? into : null;
   if (res && inputs.some((v) => v.storage.host.buffer === res.buffer)) return null;
-  const target = res ?? (allocHost('float32', n) as Float32Array);
+  const target = res ?? takeFloat32(n); // every element is written
   runEager(
-    `${kind}:${fn}`,
+    `${kernel}:${attrs.fn as string}`,
     kinds,
     inputs.map((v) => v.storage.host),
     inputs.map((v) => v.offset),
@@ -120,7 +119,7 @@ registerKernel({
     if (isComplex(x.dtype)) return unaryComplex(x, fn, out);
     const expr = unaryExpr(fn, out.dtype);
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return simd('unary', fn, [x], out, into) ?? elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
+    return simd('unary', [x], attrs, out, into) ?? elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
   },
 });
 
@@ -132,7 +131,7 @@ registerKernel({
     if (isComplex(a.dtype)) return binaryComplex(a, b, fn, out);
     const expr = BINARY_JS[fn];
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return simd('binary', fn, [a, b], out, into) ?? elementwise(expr, ['a', 'b'], [a, b], out, into);
+    return simd('binary', [a, b], attrs, out, into) ?? elementwise(expr, ['a', 'b'], [a, b], out, into);
   },
 });
 

@@ -1,4 +1,7 @@
 import type { HostArray } from '../../../dtype';
+import type { KernelOutput } from '../../../kernels';
+import { sizeOf } from '../../../shape';
+import type { View } from '../../../storage';
 import { Func, module } from './asm';
 import { declareScratch, emitOp, WASM_BINARY, WASM_UNARY } from '../plan/wasm';
 
@@ -90,10 +93,29 @@ export function operandOf(shape: readonly number[], strides: readonly number[]):
   return flat ? 'f' : single ? 's' : null;
 }
 
-/** Whether `op` (unary:fn or binary:fn) has a SIMD form here. */
-export function simdOp(kind: 'unary' | 'binary', fn: string): boolean {
-  return (kind === 'unary' ? WASM_UNARY : WASM_BINARY).has(fn);
+/**
+ * The operand kinds for the SIMD path (./wasm/eager.ts), or null where it does not apply: a float32 op of a
+ * SIMD-able fn on at least eagerSimd.min elements whose inputs are contiguous or single broadcast values.
+ * The gpu.js backends' policy leaves these calls to the js kernel.
+ */
+export function simdOperands(
+  kernel: string,
+  inputs: readonly View[],
+  out: KernelOutput,
+  attrs?: Readonly<Record<string, unknown>>,
+): Operand[] | null {
+  if (kernel !== 'unary' && kernel !== 'binary') return null;
+  if (out.dtype !== 'float32' || sizeOf(out.shape) < eagerSimd.min || !attrs || !(kernel === 'unary' ? WASM_UNARY : WASM_BINARY).has(attrs.fn as string))
+    return null;
+  const kinds: Operand[] = [];
+  for (const v of inputs) {
+    const k = v.dtype === 'float32' ? operandOf(out.shape, v.strides) : null;
+    if (!k) return null;
+    kinds.push(k);
+  }
+  return kinds;
 }
+
 
 /**
  * res[0..n) = op(inputs), where input i is `srcs[i]` from `offs[i]` on (kind `f`) or the single value
