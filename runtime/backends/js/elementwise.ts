@@ -47,8 +47,8 @@ function simd(
   out: KernelOutput,
   into?: HostArray,
 ): HostArray | null {
-  const kinds = simdOperands(kernel, inputs, out, attrs);
-  if (!kinds) return null;
+  const how = simdOperands(kernel, inputs, out, attrs);
+  if (!how) return null;
   const n = sizeOf(out.shape);
   // a buffer the caller passes that is also an input would be overwritten chunk by chunk: the JS loop instead
   const res = into instanceof Float32Array && into.length === n ? into : null;
@@ -56,7 +56,8 @@ function simd(
   const target = res ?? takeFloat32(n); // every element is written
   runEager(
     `${kernel}:${attrs.fn as string}`,
-    kinds,
+    how.kinds,
+    how.period,
     inputs.map((v) => v.storage.host),
     inputs.map((v) => v.offset),
     target,
