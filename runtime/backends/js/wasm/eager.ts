@@ -113,6 +113,20 @@ function kernelFor(op: string, kinds: readonly Operand[]): (...addrs: number[]) 
   return run;
 }
 
+let available: boolean | undefined;
+/** Whether this engine runs WebAssembly SIMD (where it does not, the JS loops run everything). */
+function simdAvailable(): boolean {
+  if (available === undefined) {
+    try {
+      kernelFor('binary:add', ['f', 'f']);
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
 /**
  * How a view with `strides` walks `shape`: `f` contiguously, `s` repeating one value, or a row of that many
  * elements (the trailing dims contiguous, the leading ones broadcast); null for any other layout.
@@ -142,7 +156,7 @@ export function simdOperands(
   attrs?: Readonly<Record<string, unknown>>,
 ): { kinds: Operand[]; period: number } | null {
   if (kernel !== 'unary' && kernel !== 'binary') return null;
-  if (out.dtype !== 'float32' || sizeOf(out.shape) < eagerSimd.min || !attrs) return null;
+  if (out.dtype !== 'float32' || sizeOf(out.shape) < eagerSimd.min || !attrs || !simdAvailable()) return null;
   if (!(kernel === 'unary' ? EAGER_UNARY : EAGER_BINARY).has(attrs.fn as string)) return null;
   const kinds: Operand[] = [];
   let period = 0;
