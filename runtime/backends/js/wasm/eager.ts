@@ -30,7 +30,7 @@ export const CHUNK = 16384;
  * set-up cost about as much as the arithmetic they save; bench/eager-simd.ts measures the crossover).
  * Tests and benchmarks set it to Infinity to run the JS loops alone.
  */
-export const eagerSimd = { min: 2048 };
+export const eagerSimd = { min: 1024 };
 
 /** The fns the eager SIMD path takes, by kernel (tests). */
 export const eagerSimdFns = (kernel: 'unary' | 'binary'): readonly string[] => [
