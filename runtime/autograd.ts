@@ -13,6 +13,7 @@ import { compute } from './ops/util';
 import { detach } from './ops/shape';
 import { escapedDescendantNote, escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
 import { at, unusedReason } from './unused';
+import { GradRecycler } from './grad-recycle';
 
 /**
  * Reverse mode over the recorded graph. Plain functions over nodes (tfjs tape.ts, tinygrad): order the
@@ -161,7 +162,19 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
     }
   }
   const pending = new Map<Node, Tensor>();
-  const accumulate = (n: Node, g: Tensor) => pending.set(n, pending.has(n) ? add(pending.get(n)!, g) : g);
+  // intermediate gradients go back to the buffer pool once consumed (grad-recycle.ts says which may)
+  const rec = GradRecycler.forPass(p.createGraph);
+  const accumulate = (n: Node, g: Tensor) => {
+    const prev = pending.get(n);
+    const sum = prev ? add(prev, g) : g;
+    pending.set(n, sum);
+    rec?.hold(sum);
+    if (prev && rec) {
+      rec.drop(prev);
+      rec.release(prev);
+      rec.release(g);
+    }
+  };
   for (const r of p.roots) if (inGraph(r.node)) accumulate(r.node, r.grad);
   const captured = new Map<Node, Tensor>();
   const ready = [...seen].filter((n) => !deps.get(n));
@@ -171,23 +184,41 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         const n = ready.pop()!;
         let g = p.known.get(n) ?? pending.get(n);
         const arrived = g ?? null;
+        if (rec && pending.has(n)) rec.drop(pending.get(n)!);
         pending.delete(n);
         if (g) {
+          if (rec && n.hooks.length) rec.escape(g);
           for (const hook of n.hooks) g = hook(g) ?? g;
+          if (rec && n.hooks.length) rec.escape(g);
           if (n.retained) accumulateGrad(n.retained, g, p.createGraph);
-          if (p.targets?.has(n)) captured.set(n, g);
+          if (p.targets?.has(n)) {
+            captured.set(n, g);
+            rec?.escape(g);
+          }
         }
         obs?.visit(n, arrived, g ?? null);
         if (n instanceof LeafNode) {
           if (g && p.flat!.length) (p.arrivals ??= new Map()).set(n, g);
           if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n)))
             accumulateGrad(n.leaf, g, p.createGraph);
+          if (g && rec && !p.flat!.length) {
+            rec.release(g);
+            rec.flush();
+          }
           continue;
         }
         if (p.constants.has(n)) continue;
         // a target's own rule runs only when it leads on to another target (PyTorch captures the gradient at
         // the input's node and does not execute it); running it would also free the graph behind a view input
-        if (g && (!useful || n.next.some(inGraph))) propagate(api, n, g, p, inGraph, accumulate, from);
+        if (g && (!useful || n.next.some(inGraph))) {
+          // a custom rule is user code: what it is given and what it returns may be kept anywhere
+          if (rec && n.op.userCode) rec.escape(g);
+          propagate(api, n, g, p, inGraph, accumulate, from, rec && n.op.userCode ? rec : null);
+          if (rec) {
+            rec.release(g);
+            rec.flush();
+          }
+        }
         for (const c of n.next) {
           if (!inGraph(c)) continue;
           const left = deps.get(c)! - 1;
@@ -210,6 +241,7 @@ function propagate(
   inGraph: (n: Node | null) => n is Node,
   accumulate: (n: Node, g: Tensor) => void,
   from: Map<Node, Contribution[]> | null,
+  userCode: GradRecycler | null,
 ) {
   const ctx = n.context(api);
   ctx.needs = n.next.map(inGraph);
@@ -236,6 +268,7 @@ function propagate(
       from.get(c)!.push({ node: n, input: i, grad: gi, ctx });
     }
     sent[i] = gi;
+    userCode?.escape(gi);
     accumulate(c, gi);
   });
   backwardObserver.current?.applied(n, g, ctx, sent);

@@ -23,6 +23,7 @@ export function customGrad(
     gradName: 'CustomBackward',
     formulas: [`custom backward of ${name}`],
     saveOut: true,
+    userCode: true,
     backward: (g, { inputs, out }) => {
       const r = backward(...inputs, out, g);
       const grads = Array.isArray(r) ? [...r] : [r as Tensor | null];

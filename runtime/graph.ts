@@ -39,6 +39,8 @@ export interface OpDef {
   /** Set for ops whose derivative is zero almost everywhere (round, sign): gradients pass as zeros. */
   zeroGrad?: boolean;
   backward(g: Tensor, ctx: BackwardCtx): (Tensor | null)[];
+  /** The rule runs the user's code (a custom backward), which may keep the gradients it sees or returns. */
+  userCode?: boolean;
 }
 
 export type GradHook = (g: Tensor) => Tensor | null | undefined | void;

@@ -57,7 +57,31 @@ export class Storage {
 
   /** The values on the host, copied back from the device on first use. */
   get host(): HostArray {
-    return (this.hostValues ??= this.deviceValues!.read());
+    return this.hostValues ?? this.readBack();
+  }
+
+  private readBack(): HostArray {
+    if (this.released)
+      throw bug(
+        'a tensor whose buffer was recycled (runtime/grad-recycle.ts) was read afterwards; set NABLA_BUFFER_POOL=0 to run without recycling',
+      );
+    return (this.hostValues = this.deviceValues!.read());
+  }
+
+  /** Its buffer went back to the pool (surrender): nothing may read it. */
+  private released = false;
+
+  /**
+   * Hands the host values over to be reused (runtime/pool.ts) when the caller knows no tensor will read this
+   * storage again; from then on a read is reported as a bug. Null (and nothing changes) for values that are
+   * not a plain host array this storage alone owns.
+   */
+  surrender(): HostArray | null {
+    const h = this.hostValues;
+    if (!h || this.deviceValues || this.hostOnly || this.released) return null;
+    this.hostValues = null;
+    this.released = true;
+    return h;
   }
   /** Replaces the values (the compiled path's pooled buffers); a device copy no longer matches. */
   set host(values: HostArray) {
@@ -103,7 +127,7 @@ export class Storage {
   }
   /** Stored numbers (float32 lanes: two per complex element), without copying anything to the host. */
   get length(): number {
-    return this.hostValues ? this.hostValues.length : this.deviceValues!.length;
+    return this.hostValues ? this.hostValues.length : this.deviceValues ? this.deviceValues.length : this.readBack().length;
   }
 
   get version(): number {

@@ -4,19 +4,24 @@ import { getBackend, kernelStats, runKernel, setBackend } from '../../runtime/ba
 import { getKernel } from '../../runtime/kernels';
 import { prepareWebGPU, runKernelWebGPU, setSmallTensorLimit, THRESHOLDS } from '../../runtime/backends/gpujs';
 import { takes } from '../../runtime/backends/gpujs/policy';
+import { eagerSimd } from '../../runtime/backends/js/wasm/eager';
 import { expectClose, values, view } from './views';
 
 /** Which calls the gpu.js backends take (measured thresholds, dtypes), and what webgpu says about itself. */
 describe('gpu.js takes() policy', () => {
   let previousLimit: number | null;
   let previousBackend: string;
+  const simdMin = eagerSimd.min;
   beforeEach(() => {
     previousBackend = getBackend().name;
     previousLimit = setSmallTensorLimit(null);
+    // the thresholds below are gpu.js against the JS loops; the js kernel's SIMD path is tested on its own
+    eagerSimd.min = Infinity;
   });
   afterEach(() => {
     setSmallTensorLimit(previousLimit);
     setBackend(previousBackend);
+    eagerSimd.min = simdMin;
   });
 
   const ran = (f: () => void) => {
@@ -65,6 +70,26 @@ describe('gpu.js takes() policy', () => {
     expect(takes('webasm', 'unary', [transposed], out, { fn: 'relu' })).toBe(n >= THRESHOLDS.webasm.strided);
     expect(takes('webasm', 'unary', [flat], out)).toBe(n >= THRESHOLDS.webasm.unary);
   });
+
+  it.each(['cpu', 'webasm'] as const)(
+    '%s leaves to js what its WebAssembly SIMD path takes, and takes the rest as before',
+    (mode) => {
+      eagerSimd.min = simdMin;
+      setBackend(mode);
+      const n = 8192;
+      const out = { shape: [64, 128], dtype: 'float32' } as const;
+      const flat = view([64, 128], 'contiguous', values(n, 4));
+      const transposed = view([64, 128], 'transposed', values(n, 4));
+      expect(takes(mode, 'unary', [flat], out, { fn: 'relu' })).toBe(false);
+      expect(takes(mode, 'binary', [flat, flat], out, { fn: 'mul' })).toBe(false);
+      // a transposed input is not one the SIMD path reads: gpu.js's thresholds apply
+      expect(takes(mode, 'unary', [transposed], out, { fn: 'relu' })).toBe(n >= THRESHOLDS[mode].strided);
+      expect(ran(add(n))).toBe('js');
+      // forcing gpu.js (a small-tensor limit) still forces it
+      setSmallTensorLimit(0);
+      expect(ran(add(n))).toBe('gpu.js');
+    },
+  );
 
   it('setSmallTensorLimit returns the limit it replaces', () => {
     setSmallTensorLimit(123);

@@ -6,6 +6,7 @@ import { BINARY_EXPR, UNARY_EXPR } from './exprs';
 import { guardAdmits } from './guard';
 import { operandLength } from './layout';
 import { isGpuMode, type Mode } from './plans';
+import { simdOperands } from '../js/wasm/eager';
 
 /**
  * Which calls a gpu.js backend takes. A gpu.js call has a fixed cost (argument checks, copying inputs into
@@ -147,6 +148,8 @@ export function takes(
 ): boolean {
   const thresholds = THRESHOLDS[mode] as Record<string, number>;
   if (!(kernel in thresholds)) return false;
+  // on the host, the js kernel's own WebAssembly SIMD path (../js/wasm/eager.ts) beats a gpu.js call
+  if (!isGpuMode(mode) && smallTensorLimit() === null && simdOperands(kernel, inputs, out, attrs)) return false;
   // a fn the registry gives no gpu.js form (`gpu: false`) runs on js
   if (
     attrs &&

@@ -1,5 +1,6 @@
 import { allocHost, isComplex, type HostArray } from '../../dtype';
-import { registerKernel, type KernelOutput } from '../../kernels';
+import { registerKernel, type KernelAttrs, type KernelOutput } from '../../kernels';
+import { takeFloat32 } from '../../pool';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { extrasOf, fnsOfArity, scalarForm } from '../../ops/registry';
@@ -7,6 +8,7 @@ import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
 import * as libm from './libm';
+import { runEager, simdOperands } from './wasm/eager';
 
 /**
  * Elementwise kernels over strided (and broadcast, stride-0) views. The op layer expands every input to the
@@ -36,6 +38,33 @@ const COMPLEX_UNARY: Record<string, (re: number, im: number) => C | number> = {
   imag: (_r, i) => i,
 };
 const COMPLEX_BINARY: Record<string, (ar: number, ai: number, br: number, bi: number) => C | number> = complexTable(2);
+
+/** The SIMD path (./wasm/eager.ts) where it applies, else null (the generated JS loop runs). */
+function simd(
+  kernel: 'unary' | 'binary',
+  inputs: readonly View[],
+  attrs: KernelAttrs,
+  out: KernelOutput,
+  into?: HostArray,
+): HostArray | null {
+  const how = simdOperands(kernel, inputs, out, attrs);
+  if (!how) return null;
+  const n = sizeOf(out.shape);
+  // a buffer the caller passes that is also an input would be overwritten chunk by chunk: the JS loop instead
+  const res = into instanceof Float32Array && into.length === n ? into : null;
+  if (res && inputs.some((v) => v.storage.host.buffer === res.buffer)) return null;
+  const target = res ?? takeFloat32(n); // every element is written
+  runEager(
+    `${kernel}:${attrs.fn as string}`,
+    how.kinds,
+    how.period,
+    inputs.map((v) => v.storage.host),
+    inputs.map((v) => v.offset),
+    target,
+    n,
+  );
+  return target;
+}
 
 function pos(v: View, i: number, p: Int32Array | null) {
   return p ? p[i] : v.offset + i;
@@ -91,7 +120,7 @@ registerKernel({
     if (isComplex(x.dtype)) return unaryComplex(x, fn, out);
     const expr = unaryExpr(fn, out.dtype);
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
+    return simd('unary', [x], attrs, out, into) ?? elementwise(expr, ['x'], [x], out, into, extrasOf(fn, attrs));
   },
 });
 
@@ -103,7 +132,7 @@ registerKernel({
     if (isComplex(a.dtype)) return binaryComplex(a, b, fn, out);
     const expr = BINARY_JS[fn];
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
-    return elementwise(expr, ['a', 'b'], [a, b], out, into);
+    return simd('binary', [a, b], attrs, out, into) ?? elementwise(expr, ['a', 'b'], [a, b], out, into);
   },
 });
 

@@ -1,5 +1,6 @@
 import { allocHost, type HostArray } from '../../dtype';
 import type { KernelOutput } from '../../kernels';
+import { takeFloat32 } from '../../pool';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { HELPERS } from './fns';
@@ -93,10 +94,13 @@ export function elementwise(
   extra: readonly number[] = [],
 ): HostArray {
   const n = sizeOf(out.shape);
+  // every element is written below, so a recycled float32 buffer will do (runtime/pool.ts)
   const res =
     into && into.length === n && (out.dtype === 'float64') === into instanceof Float64Array
       ? into
-      : allocHost(out.dtype, n);
+      : out.dtype === 'float64'
+        ? allocHost(out.dtype, n)
+        : takeFloat32(n);
   if (n === 0) return res;
   const [dims, st] = coalesce(
     out.shape,

@@ -82,6 +82,72 @@ const A = [
 ];
 const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
 
+/** The v128 scratch locals emitOp uses (t0, t1, y, y2, p, q); a function calling emitOp declares them once. */
+export function declareScratch(f: Func): void {
+  for (const name of ['t0', 't1', 'y', 'y2', 'p', 'q']) f.local(name, 'v128');
+}
+
+/**
+ * One member's computation as SIMD: `op` is unary:fn, binary:fn or copy; `load(i)` pushes input i's four
+ * lanes. Leaves the four float32 results on the stack. The compiled plans' fused loops and the eager kernels
+ * (../wasm/eager.ts) both emit through here, so they compute the same bits.
+ */
+export function emitOp(f: Func, op: string, load: (i: number) => void): void {
+  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
+  // tanh of the f64x2 in local y (clobbers y2, p, q), leaving the f64x2 result on the stack
+  const tanh64 = () => {
+    f.get('y').set('t0');
+    f64Const(-C);
+    f64Const(C).get('t0').v(SIMD.f64x2Min);
+    f.v(SIMD.f64x2Max).set('y');
+    f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
+    // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
+    f64Const(A[0]).get('y2').v(SIMD.f64x2Mul);
+    for (let i = 1; i < A.length; i++) {
+      f64Const(A[i]).v(SIMD.f64x2Add);
+      if (i < A.length - 1) f.get('y2').v(SIMD.f64x2Mul);
+    }
+    f.set('p');
+    f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
+    f64Const(B[0]).get('y2').v(SIMD.f64x2Mul);
+    for (let i = 1; i < B.length; i++) {
+      f64Const(B[i]).v(SIMD.f64x2Add);
+      if (i < B.length - 1) f.get('y2').v(SIMD.f64x2Mul);
+    }
+    f.set('q');
+    f.get('p').get('q').v(SIMD.f64x2Div);
+  };
+  const [kind, fn] = op.split(':');
+  if (kind === 'copy') load(0);
+  else if (kind === 'binary') {
+    load(0);
+    load(1);
+    f.v(SIMD_BINARY[fn]);
+  } else if (fn === 'tanh') {
+    load(0);
+    f.set('t1');
+    f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
+    tanh64();
+    f.v(SIMD.f32x4DemoteF64x2Zero);
+    f.get('t1')
+      .get('t1')
+      .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
+      .v(SIMD.f64x2PromoteLowF32x4)
+      .set('y');
+    tanh64();
+    f.v(SIMD.f32x4DemoteF64x2Zero);
+    f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  } else if (fn === 'relu') {
+    // x > 0 ? x : 0, NaN to 0: pmax(0, x) = 0 < x ? x : 0
+    f.v128Const(f32Bytes(0));
+    load(0);
+    f.v(SIMD.f32x4Pmax);
+  } else {
+    load(0);
+    f.v(SIMD_UNARY[fn]);
+  }
+}
+
 /** Whether the loop can run in wasm: C a multiple of 4 when rows matter (broadcast rows or columns). */
 export function wasmShapeOk(g: Omit<WGroup, 'name'>): boolean {
   const twoD = g.members.some((m) => m.ins.some((o) => o.k === 'row' || o.k === 'col'));
@@ -94,12 +160,7 @@ export function groupFunc(g: WGroup): Func {
   const n = g.R * g.C;
   f.local('o', 'i32').local('r', 'i32').local('c', 'i32');
   for (const m of g.members) f.local(`v${m.out}`, 'v128');
-  f.local('t0', 'v128')
-    .local('t1', 'v128')
-    .local('y', 'v128')
-    .local('y2', 'v128')
-    .local('p', 'v128')
-    .local('q', 'v128');
+  declareScratch(f);
   // hoisted: scalars from memory, per-row column values, per-row bases of row operands
   const hoist = new Map<string, string>();
   let h = 0;
@@ -145,61 +206,9 @@ export function groupFunc(g: WGroup): Func {
           .v128Load(o.addr);
     }
   };
-  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
-  // tanh of the f64x2 in local y (clobbers y2, p, q), leaving the f64x2 result on the stack
-  const tanh64 = () => {
-    f.get('y').set('t0');
-    f64Const(-C);
-    f64Const(C).get('t0').v(SIMD.f64x2Min);
-    f.v(SIMD.f64x2Max).set('y');
-    f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
-    // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
-    f64Const(A[0]).get('y2').v(SIMD.f64x2Mul);
-    for (let i = 1; i < A.length; i++) {
-      f64Const(A[i]).v(SIMD.f64x2Add);
-      if (i < A.length - 1) f.get('y2').v(SIMD.f64x2Mul);
-    }
-    f.set('p');
-    f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
-    f64Const(B[0]).get('y2').v(SIMD.f64x2Mul);
-    for (let i = 1; i < B.length; i++) {
-      f64Const(B[i]).v(SIMD.f64x2Add);
-      if (i < B.length - 1) f.get('y2').v(SIMD.f64x2Mul);
-    }
-    f.set('q');
-    f.get('p').get('q').v(SIMD.f64x2Div);
-  };
   const body = () => {
     for (const m of g.members) {
-      const [op, fn] = m.op.split(':');
-      if (op === 'copy') load(m.ins[0]);
-      else if (op === 'binary') {
-        load(m.ins[0]);
-        load(m.ins[1]);
-        f.v(SIMD_BINARY[fn]);
-      } else if (fn === 'tanh') {
-        load(m.ins[0]);
-        f.set('t1');
-        f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
-        tanh64();
-        f.v(SIMD.f32x4DemoteF64x2Zero);
-        f.get('t1')
-          .get('t1')
-          .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
-          .v(SIMD.f64x2PromoteLowF32x4)
-          .set('y');
-        tanh64();
-        f.v(SIMD.f32x4DemoteF64x2Zero);
-        f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
-      } else if (fn === 'relu') {
-        // x > 0 ? x : 0, NaN to 0: pmax(0, x) = 0 < x ? x : 0
-        f.v128Const(f32Bytes(0));
-        load(m.ins[0]);
-        f.v(SIMD.f32x4Pmax);
-      } else {
-        load(m.ins[0]);
-        f.v(SIMD_UNARY[fn]);
-      }
+      emitOp(f, m.op, (i) => load(m.ins[i]));
       f.set(`v${m.out}`);
       if (m.store !== null) f.get('o').get(`v${m.out}`).v128Store(m.store);
     }

@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as nb from '../../runtime';
+import type { Tensor } from '../../runtime';
+import { bufferPool, clearPool, poolStats } from '../../runtime/pool';
+import { Storage } from '../../runtime/storage';
+
+/**
+ * The buffer pool (runtime/pool.ts) and what backward gives it (runtime/grad-recycle.ts). Every gradient
+ * computed with recycling must equal, bit for bit, the one computed without; every tensor the user can still
+ * reach (a hook's argument, grad()'s result, a retained .grad, what a custom backward kept, the .grad of a
+ * leaf) must keep its values while later ops take buffers from the pool; and a recycled storage must refuse
+ * to be read rather than show another tensor's values.
+ */
+const enabled = bufferPool.enabled;
+beforeEach(() => {
+  bufferPool.enabled = true;
+  clearPool();
+});
+afterEach(() => {
+  bufferPool.enabled = enabled;
+  clearPool();
+});
+
+const bits = (t: Tensor | null) => Array.from(new Uint32Array((t!.toHost() as Float32Array).slice().buffer));
+
+/** Deterministic float32 values of a shape (large enough for the pool: 8,192 elements). */
+const data = (shape: number[], seed: number) =>
+  nb.reshape(nb.mul(nb.sin(nb.mul(nb.arange(shape.reduce((a, b) => a * b)), 0.37 + seed)), 0.8), shape);
+
+/** Churns the pool: ops whose results come from it, overwriting whatever buffer it wrongly handed out. */
+function churn(shape: number[]) {
+  const x = data(shape, 9);
+  for (let i = 0; i < 40; i++) nb.tanh(nb.add(nb.mul(x, 1.5), x));
+}
+
+/** A tanh network's loss with u_xx by double backward (the PINN shape), on 1,024 × 8 = 8,192-element activations. */
+function pinnGrads(): number[][] {
+  const W1 = nb.param(nb.mul(data([1, 64], 1), 1.0));
+  const b1 = nb.param(nb.mul(data([64], 2), 0.1));
+  const W2 = nb.param(nb.mul(data([64, 1], 3), 0.5));
+  const x = nb.param(nb.reshape(nb.linspace(0, 1, 128), [128, 1]));
+  const u = nb.matmul(nb.tanh(nb.add(nb.matmul(x, W1), b1)), W2);
+  const ux = nb.grad(nb.sum(u), x, { createGraph: true }) as Tensor;
+  const uxx = nb.grad(nb.sum(ux), x, { createGraph: true }) as Tensor;
+  const L = nb.add(nb.mean(nb.pow(uxx, 2)), nb.mean(nb.pow(u, 2)));
+  L.backward();
+  churn([128, 64]);
+  return [W1, b1, W2, x].map((p) => bits(p.grad));
+}
+
+describe('backward recycles consumed gradients without changing any value', () => {
+  it('a double-backward tanh network: the same .grad bits with and without the pool, and buffers did come back', () => {
+    bufferPool.enabled = false;
+    const want = pinnGrads();
+    expect(poolStats().buffers).toBe(0);
+    bufferPool.enabled = true;
+    const got = pinnGrads();
+    expect(got).toEqual(want);
+    // the test means something only if backward did hand buffers back
+    bufferPool.enabled = true;
+    clearPool();
+    const x = nb.param(data([128, 64], 4));
+    nb.sum(nb.mul(nb.tanh(nb.mul(x, x)), 3)).backward();
+    expect(poolStats().buffers).toBeGreaterThan(0);
+  });
+
+  it("a gradient passed on as is to two inputs (add's rule), and through views (reshape, transpose, expand)", () => {
+    const run = () => {
+      const a = nb.param(data([128, 64], 1));
+      const b = nb.param(data([128, 64], 2));
+      const s = nb.add(nb.tanh(a), nb.tanh(b)); // add sends g itself to both
+      const v = nb.transpose(nb.reshape(s, [64, 128]), 0, 1);
+      const e = nb.add(v, nb.expand(nb.sum(a, { axis: 0, keepdim: true }), [128, 64]));
+      nb.sum(nb.mul(e, e)).backward();
+      churn([128, 64]);
+      return [bits(a.grad), bits(b.grad)];
+    };
+    bufferPool.enabled = false;
+    const want = run();
+    bufferPool.enabled = true;
+    expect(run()).toEqual(want);
+  });
+
+  it('one gradient sent to two inputs, one of which already has a pending gradient (in every order)', () => {
+    // add's rule passes g to both inputs; when the first already holds a gradient, the sum consumes g before
+    // the second input holds it: g must outlive that first accumulation
+    const run = (swap: boolean, first: boolean) => {
+      const x = nb.param(data([128, 64], 1));
+      const y = nb.param(data([128, 64], 2));
+      const t = nb.tanh(x);
+      const u = nb.tanh(y);
+      const s = swap ? nb.add(u, t) : nb.add(t, u);
+      const other = nb.sum(nb.mul(t, 2));
+      const L = first ? nb.add(nb.sum(nb.mul(s, s)), other) : nb.add(other, nb.sum(nb.mul(s, s)));
+      L.backward();
+      churn([128, 64]);
+      return [bits(x.grad), bits(y.grad)];
+    };
+    for (const swap of [false, true])
+      for (const first of [false, true]) {
+        bufferPool.enabled = false;
+        const want = run(swap, first);
+        bufferPool.enabled = true;
+        expect(run(swap, first), `swap ${swap}, first ${first}`).toEqual(want);
+      }
+  });
+
+  it("a hook's argument, a retained .grad and grad()'s result keep their values while the pool is reused", () => {
+    const run = () => {
+      const x = nb.param(data([128, 64], 1));
+      const h = nb.tanh(nb.mul(x, 2));
+      const k = nb.mul(h, h);
+      nb.retainGrad(k);
+      const seen: Tensor[] = [];
+      nb.registerHook(h, (g) => void seen.push(g));
+      nb.sum(nb.mul(k, 3)).backward();
+      const y = nb.param(data([128, 64], 2));
+      const gy = nb.grad(nb.sum(nb.tanh(nb.mul(y, y))), y) as Tensor;
+      churn([128, 64]);
+      return [bits(x.grad), bits(k.grad), bits(seen[0]), bits(gy)];
+    };
+    bufferPool.enabled = false;
+    const want = run();
+    bufferPool.enabled = true;
+    expect(run()).toEqual(want);
+  });
+
+  it('what a custom backward keeps (its argument, a tensor it returns and holds) keeps its values', () => {
+    const run = () => {
+      const kept: Tensor[] = [];
+      const f = nb.customGrad(
+        (a: Tensor) => nb.mul(a, 2),
+        (_a: Tensor, _out: Tensor, g: Tensor) => {
+          kept.push(g);
+          const r = nb.mul(g, 2);
+          kept.push(r);
+          return r;
+        },
+      );
+      const x = nb.param(data([128, 64], 3));
+      nb.sum(nb.tanh(nb.mul(f(nb.tanh(x)), 1.5))).backward();
+      churn([128, 64]);
+      return [bits(x.grad), ...kept.map(bits)];
+    };
+    bufferPool.enabled = false;
+    const want = run();
+    bufferPool.enabled = true;
+    expect(run()).toEqual(want);
+  });
+
+  it('a recycled storage refuses to be read (a planted reuse is an error, never another tensor\u2019s values)', () => {
+    const s = new Storage(new Float32Array(8192).fill(1), 'float32');
+    const h = s.surrender();
+    expect(h).toBeInstanceOf(Float32Array);
+    expect(() => s.host).toThrow(/recycled/);
+    expect(() => s.length).toThrow(/recycled/);
+    // a second surrender, or one of a compiled plan's buffers, gives nothing
+    expect(s.surrender()).toBeNull();
+    const planOwned = new Storage(new Float32Array(8192), 'float32');
+    planOwned.hostOnly = true;
+    expect(planOwned.surrender()).toBeNull();
+    expect(planOwned.host.length).toBe(8192);
+  });
+
+  it('keeps nothing while create_graph is on (the gradients are saved values of the new graph)', () => {
+    const x = nb.param(data([128, 64], 5));
+    const g = nb.grad(nb.sum(nb.mul(nb.tanh(x), nb.tanh(x))), x, { createGraph: true }) as Tensor;
+    expect(poolStats().buffers).toBe(0);
+    expect(bits(g).length).toBe(8192);
+  });
+});
