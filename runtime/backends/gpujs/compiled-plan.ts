@@ -6,15 +6,15 @@ import type { Instr, Resolver, TraceRecord, ViewRef } from '../../trace';
 import { gradGuardFails, rebuild, shapeOf, type Container, type RunnablePlan, type Shape } from '../../trace-replay';
 import { extrasOf } from '../../ops/registry';
 import { isContiguous, sameShape, sizeOf } from '../../shape';
-import { Storage, type View } from '../../storage';
+import { Storage, type DeviceData, type View } from '../../storage';
 import { Tensor } from '../../tensor';
 import { writeInto } from '../js/layout';
 import { GPU_BINARY_EXPR, GPU_UNARY_EXPR, WHERE_EXPR, CLAMP_EXPR, type GpuExpr } from './exprs';
 import { gpuDeclines } from './guard';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 import type { Plan as KernelPlan } from './plans';
-import { countUploads, gpuResident, keepers } from './resident';
-import { webgpuStorageBuffers } from './webgpu';
+import { CACHED_UPLOAD, countUploads, gpuResident, keepers } from './resident';
+import { buildOnAgent, webgpuStorageBuffers } from './webgpu';
 
 /**
  * compile() on webgpu (README.md, "Compiled plans on webgpu"): a replay that keeps every value on the GPU.
@@ -376,6 +376,7 @@ export class GpuPlan implements RunnablePlan {
       if (s.kind === 'const' && !instrs.some((i) => i.k === 'write' && i.dst.slot === s.id))
         this.consts.set(s.id, new Storage(s.snapshot!.slice(), s.dtype));
     this.source = lines.join('\n');
+    this.buildKernels();
     this.stats = {
       kernels,
       fusedGroups: this.steps.filter((s) => s.k === 'fused').length,
@@ -385,6 +386,55 @@ export class GpuPlan implements RunnablePlan {
       buffers: 0,
       bufferBytes: 0,
     };
+  }
+
+  /**
+   * Has the agent build every generated kernel of this plan now, so that no replay compiles a pipeline (issue
+   * 16: none after the first step). A kernel's source and key depend on its operands' layouts and on which of
+   * them are device values, so each is planned over stand-ins of what a replay will pass: the real storage
+   * for values from outside the call (arguments, .grads, constants: made device copies then, as a replay
+   * would), and for values the call makes, a device value where a fused kernel or a webgpu kernel makes it, a
+   * host one where js does. The plan's other kernels (matmul, reduce, the optimizer's) ran in the trace
+   * itself over the same layouts, so they are built already. A wrong guess costs a compilation at the first
+   * replay, never a wrong value (the replay plans from its own operands); the counters test sees it.
+   */
+  private buildKernels(): void {
+    const { slots, instrs } = this.tr;
+    const made = new Map<number, Storage>();
+    const deviceStandIn = (length: number): DeviceData => ({
+      backend: 'webgpu',
+      length,
+      read: () => {
+        throw gpuBug('a compiled plan building its kernels', 'a stand-in device value was read');
+      },
+      release: () => {},
+    });
+    const hostStandIn = (dtype: Storage['dtype'], length: number) => {
+      const st = new Storage(new Float32Array(length), dtype);
+      st.hostOnly = true; // a stand-in: no device copy of it is made (size decides below, as deviceCopyFor does)
+      return st;
+    };
+    const storageOf = (slot: number): Storage => {
+      const s = slots[slot];
+      if (s.kind === 'ext') return s.storage!;
+      if (s.kind === 'arg') return this.tr.args[s.arg!]!.storage;
+      if (s.kind === 'grad') return this.tr.gradGuards.find((g) => g.holder === s.holder)!.was!.storage;
+      if (s.kind === 'const') return this.consts.get(s.id) ?? hostStandIn(s.dtype, s.length);
+      return made.get(slot) ?? hostStandIn(s.dtype, s.length);
+    };
+    const device = (slot: number) => new Storage(null, slots[slot].dtype, deviceStandIn(slots[slot].length));
+    for (const step of this.steps) {
+      if (step.k === 'alias') made.set(step.out, storageOf(step.src));
+      else if (step.k === 'fused') {
+        const views = step.fk.reads.map((v) => ({ ...v, storage: storageOf(v.slot) }) as View);
+        buildOnAgent(kernelPlan(step.fk, views));
+        made.set(step.fk.out, device(step.fk.out));
+      } else if (step.k === 'kernel') {
+        const ins = instrs[step.at] as KernelInstr;
+        const onDevice = ins.backend === 'webgpu' || slots[ins.out].length >= CACHED_UPLOAD;
+        made.set(ins.out, onDevice ? device(ins.out) : hostStandIn(ins.dtype, slots[ins.out].length));
+      }
+    }
   }
 
   run(args: readonly (Tensor | null)[]): unknown {
