@@ -35,6 +35,7 @@ let helloTimeoutMs = HELLO_MS;
 /** Uses the GPU agent at the other end of `endpoint` (a MessagePort) from now on; the next probe asks it. */
 export function attachWebGPUAgent(endpoint: Endpoint, opts: AgentOptions = {}): void {
   channel = new SyncChannel(endpoint, opts.runTimeoutMs ?? RUN_MS);
+  live = 0; // webgpuLiveBuffers counts the results of this agent
   helloTimeoutMs = opts.helloTimeoutMs ?? HELLO_MS;
   answer = undefined;
   device = '';
@@ -237,7 +238,7 @@ export class AgentBuffer implements DeviceData {
     if (this.released) return;
     this.released = true;
     if (--this.kept.holders > 0) return;
-    live--;
+    if (this.ch === channel) live--; // a result of an agent replaced since is not counted (attachWebGPUAgent)
     // possibly called by the garbage collector between two requests: the ids go with the next post
     pendingFrees.push(this.id);
     if (pendingFrees.length >= 64 && this.ch === channel) flushFrees(this.ch);
@@ -250,7 +251,7 @@ function flushFrees(ch: SyncChannel): void {
   pendingFrees = [];
 }
 
-/** Kernel results the GPU agent keeps for this thread now (freed ones not counted). */
+/** Kernel results the current GPU agent keeps for this thread now (freed ones not counted). */
 export function webgpuLiveBuffers(): number {
   return live;
 }
