@@ -13,7 +13,7 @@ import { GPU_BINARY_EXPR, GPU_UNARY_EXPR, WHERE_EXPR, CLAMP_EXPR, type GpuExpr }
 import { gpuDeclines } from './guard';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 import type { Plan as KernelPlan } from './plans';
-import { CACHED_UPLOAD, countUploads, gpuResident, keepers } from './resident';
+import { CACHED_UPLOAD, countUploads, deviceCopyFor, gpuResident, keepers } from './resident';
 import { accumulatesInto, gradAccumulations, type GradAccumulation } from './grad-accumulate';
 import { buildOnAgent, webgpuStorageBuffers } from './webgpu';
 
@@ -417,6 +417,11 @@ export class GpuPlan implements RunnablePlan {
   private buildKernels(): void {
     const { slots, instrs } = this.tr;
     const made = new Map<number, Storage>();
+    const readByOpLayer = new Set(
+      this.steps.flatMap((step) =>
+        step.k === 'kernel' ? (instrs[step.at] as KernelInstr).inputs.map((v) => v.slot) : [],
+      ),
+    );
     const deviceStandIn = (length: number): DeviceData => ({
       backend: 'webgpu',
       length,
@@ -433,10 +438,17 @@ export class GpuPlan implements RunnablePlan {
     const storageOf = (slot: number): Storage => {
       const s = slots[slot];
       if (!s) return made.get(slot)!; // a slot the plan adds (an accumulation's .grad)
-      if (s.kind === 'ext') return s.storage!;
+      if (s.kind === 'ext' || (s.kind === 'const' && this.consts.has(s.id))) {
+        // a value every replay reads as it is (the PINN's f): a device copy now, rather than its values sent with
+        // the kernel at every replay (an in-place write drops the copy, as for any storage: then they are sent)
+        // (not one a kernel of the op layer reads too: that kernel was built in the trace for host values)
+        const st = s.kind === 'ext' ? s.storage! : this.consts.get(s.id)!;
+        if (!st.device && !st.hostOnly && !readByOpLayer.has(slot)) deviceCopyFor(st, 'webgpu', true);
+        return st;
+      }
       if (s.kind === 'arg') return this.tr.args[s.arg!]!.storage;
       if (s.kind === 'grad') return this.tr.gradGuards.find((g) => g.holder === s.holder)!.was!.storage;
-      if (s.kind === 'const') return this.consts.get(s.id) ?? hostStandIn(s.dtype, s.length);
+      if (s.kind === 'const') return hostStandIn(s.dtype, s.length);
       return made.get(slot) ?? hostStandIn(s.dtype, s.length);
     };
     const device = (slot: number) => new Storage(null, slots[slot].dtype, deviceStandIn(slots[slot].length));
