@@ -134,7 +134,8 @@ describe.each(agents)('optimizers on the device (%s)', (agent) => {
       const start = nb.mul(nb.randn([9, 7], { seed: 1 }), 0.5).toHost();
       expect(maxDiff(device.params[0], start)).toBeGreaterThan(1e-2);
     },
-    60_000,
+    // the first configuration builds the kernels: 69 s under a load average of 25 on the 2-core machine (Dec 6)
+    300_000,
   );
 
   it('hands the state between the host loop and the device in either direction', () => {
