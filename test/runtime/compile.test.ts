@@ -113,8 +113,10 @@ describe.each(runnableBackends())('compile on the %s backend', (backend) => {
       };
       close(comp.x.grad!.toHost(), eager.x.grad!.toHost());
       comp.model.params.forEach((p, i) => close(p.toHost(), eager.model.params[i].toHost()));
-      // traced with x.grad none, then once more when x.grad is set (it accumulates from then on), then replayed
-      expect(c.info).toMatchObject({ traces: 2, replays: 98 });
+      // traced with x.grad none, then once more when x.grad is set (it accumulates from then on), then replayed;
+      // webgpu's plan adds to the x.grad there is itself (runtime/backends/gpujs/grad-accumulate.ts): one trace
+      if (backend === 'webgpu') expect(c.info).toMatchObject({ traces: 1, replays: 99 });
+      else expect(c.info).toMatchObject({ traces: 2, replays: 98 });
     },
     BACKEND_TIMEOUT_MS,
   );

@@ -1,4 +1,4 @@
-import { answerer, isEnvelope, type Executor, type Hello, type RunRequest } from './channel';
+import { answerer, isEnvelope, type BuildRequest, type Executor, type Hello, type RunRequest } from './channel';
 import { isGpuBuffer, kernelCacheStats, kernelClasses, runPlanKept, type GpuBuffer } from './cache';
 import { checkPlan } from './check';
 import type { Mode, Plan } from './plans';
@@ -39,7 +39,7 @@ export function gpujsExecutor(
 ): Executor {
   const kept = new Map<number, Kept>();
   // what this agent did, counted on its side of the channel: the runtime's own counters (gpuTraffic) must agree
-  const did = { runs: 0, floatsIn: 0, floatsOut: 0 };
+  const did = { runs: 0, floatsIn: 0, floatsOut: 0, builds: 0 };
   const held = (id: number) => {
     const r = kept.get(id);
     if (!r) throw new Error(`no kept result #${id} (it was freed, or the kernel that made it failed)`);
@@ -66,6 +66,42 @@ export function gpujsExecutor(
       return values;
     } finally {
       release(result);
+    }
+  };
+  // a build runs the kernel once over zeros, so gpu.js compiles its pipeline now rather than at its first real
+  // run; a kept argument must be a GPU buffer (gpu.js fixes each argument's kind when it compiles), made here
+  // by the same upload kernel the runtime's device copies use. Counted as one run (the kernel's), like the
+  // runtime counts it as one dispatch; the scratch buffers cross no channel.
+  const buildRequest = async (req: BuildRequest) => {
+    did.runs++;
+    did.builds++;
+    const scratch: Kept[] = [];
+    try {
+      const args: unknown[] = [];
+      for (const a of req.args) {
+        const zeros = new Float32Array(Math.max(a.length, 1));
+        if (!a.kept) {
+          args.push(zeros);
+          continue;
+        }
+        const upload: Plan = {
+          key: `upload|${zeros.length}#h`,
+          cells: zeros.length,
+          params: ['in0'],
+          body: () => 'return in0[this.thread.x];',
+          args: [],
+        };
+        const buffer = await run(upload, [zeros]);
+        scratch.push(buffer);
+        args.push(buffer);
+      }
+      const plan: Plan = { key: req.key, cells: req.cells, params: req.params, body: () => req.body, args: [] };
+      scratch.push(await run(plan, args));
+    } catch {
+      // not kept in the cache (cache.ts drops a kernel whose first run failed): its real run fails again and
+      // says so to the request that waits for it, with that request's context
+    } finally {
+      scratch.forEach(release);
     }
   };
   let said: Promise<Hello> | null = null;
@@ -97,8 +133,10 @@ export function gpujsExecutor(
   return {
     hello: () => (said ??= hello()),
     run: runRequest,
-    read: async (id) => {
-      const values = await onHost(held(id));
+    build: buildRequest,
+    read: async (id, offset, length) => {
+      const whole = await onHost(held(id));
+      const values = offset === 0 && length === whole.length ? whole : whole.slice(offset, offset + length);
       did.floatsOut += values.length;
       return values;
     },

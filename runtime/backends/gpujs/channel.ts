@@ -32,12 +32,24 @@ export type AgentRequest =
   | { type: 'hello' }
   /** `keep`: leave the result on the GPU under this id (posted without waiting); else reply with it */
   | { type: 'run'; key: string; params: string[]; body: string; cells: number; args: AgentArg[]; keep?: number }
-  | { type: 'read'; id: number; length: number }
+  /**
+   * Build a kernel ahead of its first use (posted without waiting): the agent runs it once over scratch
+   * arguments of these lengths (zeros; `kept`: a GPU buffer, as a kept result is passed) and drops the result
+   */
+  | { type: 'build'; key: string; params: string[]; body: string; cells: number; args: BuildArg[] }
+  /** `length` values of a kept result from `offset` (0: from its start) */
+  | { type: 'read'; id: number; length: number; offset?: number }
   | { type: 'free'; ids: number[] }
   | { type: 'fence' }
   | { type: 'stats' };
 
 export type RunRequest = Extract<AgentRequest, { type: 'run' }>;
+export type BuildRequest = Extract<AgentRequest, { type: 'build' }>;
+/** A scratch argument of a build: how many values, and whether the kernel reads it as a kept result. */
+export interface BuildArg {
+  length: number;
+  kept: boolean;
+}
 
 /** A request and where to answer it; `async` ones (kept kernels, frees) get no answer. */
 export interface Envelope {
@@ -107,9 +119,9 @@ export class SyncChannel {
     return this.floats(req, req.cells);
   }
 
-  /** Copies a kept result back to the host. */
-  read(id: number, length: number): Float32Array {
-    return this.floats({ type: 'read', id, length }, length);
+  /** Copies a kept result (or `length` of its values from `offset`) back to the host. */
+  read(id: number, length: number, offset = 0): Float32Array {
+    return this.floats({ type: 'read', id, length, ...(offset ? { offset } : {}) }, length);
   }
 
   /** Waits until the agent has worked through everything posted before (and tells a failure among it). */
@@ -177,7 +189,10 @@ export interface Executor {
   hello(): Promise<Hello>;
   /** the result, or null when it was kept (`req.keep`) */
   run(req: RunRequest): Promise<Float32Array | null>;
-  read(id: number): Promise<Float32Array>;
+  /** builds the kernel (its pipeline) without a result for anyone; a failure is left to the kernel's real run */
+  build(req: BuildRequest): Promise<void>;
+  /** `length` values of a kept result from `offset` */
+  read(id: number, offset: number, length: number): Promise<Float32Array>;
   free(ids: number[]): void;
   /** frees every result it keeps (its runtime thread is gone) */
   freeAll(): void;
@@ -201,6 +216,7 @@ export function answerer(executor: Executor): { answer(envelope: Envelope): Prom
     try {
       if (req.type === 'free') executor.free(req.ids);
       else if (req.type === 'run') await executor.run(req);
+      else if (req.type === 'build') await executor.build(req);
     } catch (e) {
       failure ??= describeFailure(req, e);
     }
@@ -233,7 +249,8 @@ async function answer(envelope: Envelope, executor: Executor, earlier: string | 
   try {
     if (earlier) throw new Error(`a kernel sent earlier without waiting failed (${earlier})`);
     if (req.type === 'run' || req.type === 'read') {
-      const result = req.type === 'run' ? await executor.run(req) : await executor.read(req.id);
+      const result =
+        req.type === 'run' ? await executor.run(req) : await executor.read(req.id, req.offset ?? 0, req.length);
       const cells = req.type === 'run' ? req.cells : req.length;
       if (!result || result.length !== cells)
         throw new Error(`the agent gave ${result ? result.length : 'no'} values for ${cells}`);

@@ -6,15 +6,16 @@ import type { Instr, Resolver, TraceRecord, ViewRef } from '../../trace';
 import { gradGuardFails, rebuild, shapeOf, type Container, type RunnablePlan, type Shape } from '../../trace-replay';
 import { extrasOf } from '../../ops/registry';
 import { isContiguous, sameShape, sizeOf } from '../../shape';
-import { Storage, type View } from '../../storage';
+import { Storage, type DeviceData, type View } from '../../storage';
 import { Tensor } from '../../tensor';
 import { writeInto } from '../js/layout';
 import { GPU_BINARY_EXPR, GPU_UNARY_EXPR, WHERE_EXPR, CLAMP_EXPR, type GpuExpr } from './exprs';
 import { gpuDeclines } from './guard';
 import { coalesce, coordLines, indexExpr, isRowMajor, operand, type Operand } from './layout';
 import type { Plan as KernelPlan } from './plans';
-import { countUploads, gpuResident, keepers } from './resident';
-import { webgpuStorageBuffers } from './webgpu';
+import { CACHED_UPLOAD, countUploads, deviceCopyFor, gpuResident, keepers } from './resident';
+import { accumulatesInto, gradAccumulations, type GradAccumulation } from './grad-accumulate';
+import { buildOnAgent, webgpuStorageBuffers } from './webgpu';
 
 /**
  * compile() on webgpu (README.md, "Compiled plans on webgpu"): a replay that keeps every value on the GPU.
@@ -98,7 +99,7 @@ const bindNames = (s: string, map: Map<string, string>) =>
   s.replace(/(?<![.\w])([a-z])(?!\w)/g, (m) => map.get(m) ?? m);
 
 /** One generated kernel: the value of `out`, from its members (in trace order) over external operands. */
-interface FusedKernel {
+export interface FusedKernel {
   members: KernelInstr[];
   out: number;
   /** external operands, as the trace saw them */
@@ -210,10 +211,12 @@ function kernelPlan(fk: FusedKernel, views: View[]): KernelPlan {
   lines.push(`return s${fk.out};`);
   const body = lines.join('\n');
   const params = ops.map((_, k) => `in${k}`).concat(fk.scalars.length ? ['sc'] : []);
-  // the source is the key: it holds every layout and the structure of the expression
+  // the source and the size are the key: the source holds every layout and the structure of the expression, but
+  // not the size where every operand is read flat (gpu.js fixes a kernel's output size when it builds it)
+  const cells = Math.max(sizeOf(shape), 1);
   return {
-    key: `fused|${body}`,
-    cells: Math.max(sizeOf(shape), 1),
+    key: `fused|${cells}|${body}`,
+    cells,
     params,
     body: () => body,
     args: [...ops.map((o) => o.data), ...(fk.scalars.length ? [fk.scalars] : [])],
@@ -241,6 +244,8 @@ export class GpuPlan implements RunnablePlan {
   private readonly freeAfter = new Map<number, number[]>();
   private readonly consts = new Map<number, Storage>();
   private readonly result: Shape;
+  /** .grads the plan accumulates into itself, by the `.grad = ...` effect that assigns them (grad-accumulate.ts) */
+  private readonly accumulations = new Map<number, GradAccumulation>();
 
   constructor(
     private readonly tr: TraceRecord,
@@ -250,8 +255,17 @@ export class GpuPlan implements RunnablePlan {
     const { instrs, slots } = tr;
     const escapes = new Set<number>();
     for (const ins of instrs) if (ins.k === 'effect') ins.uses.forEach((s) => escapes.add(s));
-    this.result = shapeOf(result, (t) => escapes.add(tr.slotOf(t.storage)), containers);
+    const resultSlots = new Set<number>();
+    this.result = shapeOf(
+      result,
+      (t) => {
+        escapes.add(tr.slotOf(t.storage));
+        resultSlots.add(tr.slotOf(t.storage));
+      },
+      containers,
+    );
     const readers = readersOf(tr);
+    for (const a of gradAccumulations(tr, readers, resultSlots)) this.accumulations.set(a.at, a);
     // what a chain may not cross: a write, or an effect that may change values (not one that only rebinds a .grad)
     const barriers = instrs.flatMap((ins, at) =>
       ins.k === 'kernel' || (ins.k === 'effect' && ins.label === REBIND_GRAD) ? [] : [at],
@@ -365,6 +379,8 @@ export class GpuPlan implements RunnablePlan {
         ins.uses.forEach((s) => reads(s, step));
         this.steps.push({ k: 'effect', at });
         effects++;
+        const a = this.accumulations.get(at);
+        if (a) lines.push(`kernel (when .grad is set): slot ${a.slot} = .grad + slot ${a.slot}`);
         lines.push(`effect ${ins.label.replace(/\n/g, ' ')}`);
       }
     });
@@ -376,6 +392,7 @@ export class GpuPlan implements RunnablePlan {
       if (s.kind === 'const' && !instrs.some((i) => i.k === 'write' && i.dst.slot === s.id))
         this.consts.set(s.id, new Storage(s.snapshot!.slice(), s.dtype));
     this.source = lines.join('\n');
+    this.buildKernels();
     this.stats = {
       kernels,
       fusedGroups: this.steps.filter((s) => s.k === 'fused').length,
@@ -385,6 +402,79 @@ export class GpuPlan implements RunnablePlan {
       buffers: 0,
       bufferBytes: 0,
     };
+  }
+
+  /**
+   * Has the agent build every generated kernel of this plan now, so that no replay compiles a pipeline (issue
+   * 16: none after the first step). A kernel's source and key depend on its operands' layouts and on which of
+   * them are device values, so each is planned over stand-ins of what a replay will pass: the real storage
+   * for values from outside the call (arguments, .grads, constants: made device copies then, as a replay
+   * would), and for values the call makes, a device value where a fused kernel or a webgpu kernel makes it, a
+   * host one where js does. The plan's other kernels (matmul, reduce, the optimizer's) ran in the trace
+   * itself over the same layouts, so they are built already. A wrong guess costs a compilation at the first
+   * replay, never a wrong value (the replay plans from its own operands); the counters test sees it.
+   */
+  private buildKernels(): void {
+    const { slots, instrs } = this.tr;
+    const made = new Map<number, Storage>();
+    const readByOpLayer = new Set(
+      this.steps.flatMap((step) =>
+        step.k === 'kernel' ? (instrs[step.at] as KernelInstr).inputs.map((v) => v.slot) : [],
+      ),
+    );
+    const deviceStandIn = (length: number): DeviceData => ({
+      backend: 'webgpu',
+      length,
+      read: () => {
+        throw gpuBug('a compiled plan building its kernels', 'a stand-in device value was read');
+      },
+      release: () => {},
+    });
+    const hostStandIn = (dtype: Storage['dtype'], length: number) => {
+      const st = new Storage(new Float32Array(length), dtype);
+      st.hostOnly = true; // a stand-in: no device copy of it is made (size decides below, as deviceCopyFor does)
+      return st;
+    };
+    const storageOf = (slot: number): Storage => {
+      const s = slots[slot];
+      if (!s) return made.get(slot)!; // a slot the plan adds (an accumulation's .grad)
+      if (s.kind === 'ext' || (s.kind === 'const' && this.consts.has(s.id))) {
+        // a value every replay reads as it is (the PINN's f): a device copy now, rather than its values sent with
+        // the kernel at every replay (an in-place write drops the copy, as for any storage: then they are sent)
+        // (not one a kernel of the op layer reads too: that kernel was built in the trace for host values)
+        const st = s.kind === 'ext' ? s.storage! : this.consts.get(s.id)!;
+        if (!st.device && !st.hostOnly && !readByOpLayer.has(slot)) deviceCopyFor(st, 'webgpu', true);
+        return st;
+      }
+      if (s.kind === 'arg') return this.tr.args[s.arg!]!.storage;
+      if (s.kind === 'grad') return this.tr.gradGuards.find((g) => g.holder === s.holder)!.was!.storage;
+      if (s.kind === 'const') return hostStandIn(s.dtype, s.length);
+      return made.get(slot) ?? hostStandIn(s.dtype, s.length);
+    };
+    const device = (slot: number) => new Storage(null, slots[slot].dtype, deviceStandIn(slots[slot].length));
+    for (const step of this.steps) {
+      const a = step.k === 'effect' ? this.accumulations.get(step.at) : undefined;
+      if (a) {
+        // the .grad there is then: the value the last call assigned, which a fused kernel made on the device
+        made.set(a.prevSlot, device(a.slot));
+        buildOnAgent(
+          kernelPlan(
+            a.fk,
+            a.fk.reads.map((v) => ({ ...v, storage: storageOf(v.slot) }) as View),
+          ),
+        );
+      }
+      if (step.k === 'alias') made.set(step.out, storageOf(step.src));
+      else if (step.k === 'fused') {
+        const views = step.fk.reads.map((v) => ({ ...v, storage: storageOf(v.slot) }) as View);
+        buildOnAgent(kernelPlan(step.fk, views));
+        made.set(step.fk.out, device(step.fk.out));
+      } else if (step.k === 'kernel') {
+        const ins = instrs[step.at] as KernelInstr;
+        const onDevice = ins.backend === 'webgpu' || slots[ins.out].length >= CACHED_UPLOAD;
+        made.set(ins.out, onDevice ? device(ins.out) : hostStandIn(ins.dtype, slots[ins.out].length));
+      }
+    }
   }
 
   run(args: readonly (Tensor | null)[]): unknown {
@@ -401,6 +491,7 @@ export class GpuPlan implements RunnablePlan {
       if (s.kind === 'const') return this.consts.get(s.id) ?? new Storage(s.snapshot!.slice(), s.dtype);
       return null; // made by this call
     });
+    for (let k = 0; k < 2 * this.accumulations.size; k++) T.push(null); // their extra slots
     const view = (v: ViewRef): View => ({
       storage: T[v.slot]!,
       shape: v.shape,
@@ -419,6 +510,10 @@ export class GpuPlan implements RunnablePlan {
       return r;
     };
     const resolver: Resolver = { tensor: tensorOf };
+    const holderOf = (h: Tensor) => {
+      const i = tr.args.indexOf(h);
+      return i >= 0 ? args[i]! : h;
+    };
     this.steps.forEach((step, n) => {
       const ins = instrs[step.at];
       if (step.k === 'fused') T[step.fk.out] = this.runFused(step.fk, T, view);
@@ -433,7 +528,18 @@ export class GpuPlan implements RunnablePlan {
         const dst = view(ins.dst);
         writeInto(dst, view(ins.src));
         dst.storage.version++;
-      } else ins.replay(resolver);
+      } else {
+        const a = this.accumulations.get(step.at);
+        const prev = a && holderOf(a.holder).grad;
+        if (a && prev) {
+          T[a.prevSlot] = prev.storage;
+          const value = T[a.slot]!;
+          T[a.slot] = this.runFused(a.fk, T, view);
+          // the value the trace assigned is seen by nothing else (grad-accumulate.ts): freed once the sum is posted
+          if (!value.onHost) value.device?.release();
+        }
+        ins.replay(resolver);
+      }
       for (const s of this.freeAfter.get(n) ?? []) {
         const st = T[s];
         // the device values of a value only this call held: freed once its last reader is posted
@@ -488,7 +594,17 @@ export class GpuPlan implements RunnablePlan {
   }
 
   check(args: readonly (Tensor | null)[]): string | null {
-    return gradGuardFails(this.tr, args);
+    const { tr } = this;
+    const mine = new Set([...this.accumulations.values()].map((a) => a.holder));
+    for (const a of this.accumulations.values()) {
+      const i = tr.args.indexOf(a.holder);
+      if (!accumulatesInto(a, (i >= 0 ? args[i]! : a.holder).grad))
+        return 'a .grad it accumulates into is not the tensor it was when traced';
+    }
+    if (!mine.size) return gradGuardFails(tr, args);
+    // the other guards as usual (the trace's own record, with the accumulated ones left out)
+    const rest = Object.create(tr, { gradGuards: { value: tr.gradGuards.filter((g) => !mine.has(g.holder)) } });
+    return gradGuardFails(rest as TraceRecord, args);
   }
 }
 

@@ -8,7 +8,7 @@ import { keepers } from './resident';
 import { fusedUpdates } from './optim-kernels';
 import { registerFusedUpdates } from '../../optim/device-step';
 import { keepOnWebGL2, probeWebGL2, webgl2LiveTextures } from './webgl2';
-import { keepOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
+import { keepOnAgent, keepPartsOnAgent, probeWebGPU, runOnAgent, webgpuDevice } from './webgpu';
 import { compileHostPlan } from '../js/plan/host-plan';
 import { webgpuPlan } from './compiled-plan';
 
@@ -78,7 +78,7 @@ keepers.webgl2 = keepOnWebGL2;
 keepers.webgpu = keepOnAgent;
 // optimizers update on webgpu where the gradients are (optim-kernels.ts); webgl2 could run the same plans,
 // but no test reaches webgl2's kernels from Node, so it keeps the host loop
-registerFusedUpdates('webgpu', fusedUpdates('webgpu', keepOnAgent));
+registerFusedUpdates('webgpu', fusedUpdates('webgpu', keepOnAgent, keepPartsOnAgent));
 
 export { setSmallTensorLimit, smallTensorLimit, THRESHOLDS } from './policy';
 export { kernelCacheStats, kernelClasses, clearKernelCache } from './cache';

@@ -23,6 +23,12 @@ export interface Operand {
   strides: readonly number[];
 }
 
+/**
+ * Where a device value starts in the GPU buffer a kernel is handed: 0, or a part's offset (webgpu's AgentBuffer
+ * parts: an optimizer's update keeps a param and its state in one buffer).
+ */
+export const deviceBase = (d: DeviceData): number => (d as { base?: number }).base ?? 0;
+
 /** Copy an input first when its window holds more than this many elements per element read. */
 const WINDOW_WASTE = 4;
 
@@ -55,7 +61,8 @@ export function operand(v: View, mode?: string): Operand {
   const device =
     v.storage.device ??
     (mode ? deviceCopyFor(v.storage, mode, (v as { requiresGrad?: boolean }).requiresGrad === true) : null);
-  if (device && device.backend === mode) return { data: device, base: v.offset, strides: v.strides };
+  if (device && device.backend === mode)
+    return { data: device, base: deviceBase(device) + v.offset, strides: v.strides };
   const w = windowOf(v.shape, v.strides, v.offset);
   const n = sizeOf(v.shape);
   if (sparse(w.span, n)) {

@@ -4,60 +4,72 @@ import type { Tensor } from '../../tensor';
 import type { Plan } from './plans';
 import { countUploads, gpuResident, type GpuMode } from './resident';
 import { bug } from '../../errors';
+import { deviceBase } from './layout';
 
 /**
- * The optimizers' update kernels on a GPU mode (runtime/optim/device-step.ts says when they run). gpu.js
- * kernels have one output each (no kernel maps on webgpu), so an update is two kernels per param: one
- * writes the new state (for Adam m, v and, with amsgrad, v̂, laid one after another in one buffer), the
- * next the new param from the param and that state. SGD without momentum has no state: one kernel.
+ * The optimizers' update kernels on a GPU mode (runtime/optim/device-step.ts says when they run): one kernel per
+ * param and step. gpu.js kernels have one output each (no kernel maps on webgpu), so the kernel writes the
+ * param's new values and its new state one after another into one buffer, [param | state], and the caller
+ * takes the two parts as the param's and the state's device values (webgpu.ts `keepPartsOnAgent`); the next
+ * step reads both from that buffer. For Adam the state is m, v and, with amsgrad, v̂; for SGD with momentum the
+ * buffer; SGD without momentum has no state. Each cell computes the whole update of its element (a few flops
+ * more than it keeps) and keeps its part.
  *
  * Each kernel follows the host loop's expression order (sgd.ts, adam.ts) in f32. The rule's structure
- * (momentum, nesterov, maximize, weight decay, amsgrad, decoupled) is in the source and key; the numbers
- * (lr, betas, the bias corrections of this step, ...) go in an argument `h`, so a schedule or the step count
- * builds no new kernel, and neither does the first step of momentum (`first` is a number too).
+ * (momentum, nesterov, maximize, weight decay, amsgrad, decoupled) and the param's size are in the source and
+ * key; the numbers (lr, betas, the bias corrections of this step, ...) and where each input starts in its
+ * buffer go in an argument `h`, so a schedule, the step count, the first step of momentum (`first` is a
+ * number too) or the param's values moving into an update's buffer build no new kernel.
  */
 
 const flag = (b: boolean) => (b ? '1' : '0');
 
-/** `const g = ...` for the (signed, weight-decayed) gradient at index `j`, as the host loops compute it. */
-function gradLines(maximize: boolean, weightDecay: boolean, gBase: number, wdAt: number): string[] {
-  const g = gBase ? `in1[${gBase} + j]` : 'in1[j]';
-  const lines = [`let d = ${maximize ? `-${g}` : g};`];
-  if (weightDecay) lines.push(`d = d + h[${wdAt}] * in0[j];`);
+/** Where the inputs start in their buffers, the last three numbers of `h`: in0 the param, in1 the gradient, in2 the state. */
+const BASES = ['pb', 'gb', 'sb'];
+
+/** The lines that pick the cell's part (0 the param, then the state's parts) and element `j`. */
+function partLines(n: number, parts: number): string[] {
+  const lines = ['const i = this.thread.x;', 'let j = i;', 'let part = 0;'];
+  for (let k = 1; k <= parts; k++) lines.push(`if (i >= ${k * n}) {`, `j = i - ${k * n};`, `part = ${k};`, '}');
   return lines;
 }
 
-/** sgd, h = [lr, momentum, 1 − dampening, weightDecay, first]. */
-function sgdPlans(rule: Extract<FusedRule, { kind: 'sgd' }>, x: SgdNumbers, n: number, gBase: number) {
-  const h = Float32Array.of(x.lr, x.momentum, 1 - x.dampening, x.weightDecay, x.first);
-  const tag = `${flag(rule.maximize)}${flag(rule.weightDecay)}${flag(rule.nesterov)}|${n}|${gBase}`;
-  const grad = gradLines(rule.maximize, rule.weightDecay, gBase, 3);
-  const state = rule.momentum
-    ? {
-        key: `optim:sgd-state|${tag}`,
-        body: [
-          'const j = this.thread.x;',
-          ...grad,
-          'let b = in2[j] * h[1] + h[2] * d;',
-          'if (h[4] > 0.5) {',
-          'b = d;',
-          '}',
-          'return b;',
-        ],
-      }
-    : null;
-  // the param kernel reads the new buffer (in2) where there is momentum
-  const direction = !rule.momentum ? [] : rule.nesterov ? ['d = d + h[1] * in2[j];'] : ['d = in2[j];'];
-  const param = {
-    key: `optim:sgd-param|${flag(rule.momentum)}${tag}`,
-    body: ['const j = this.thread.x;', ...grad, ...direction, 'return in0[j] - h[0] * d;'],
-  };
-  return { h, state, param };
+/** `let d = ...` for the (signed, weight-decayed) gradient at element `j`, as the host loops compute it. */
+function gradLines(maximize: boolean, weightDecay: boolean, wdAt: number): string[] {
+  const lines = [`let d = ${maximize ? '-' : ''}in1[gb + j];`];
+  if (weightDecay) lines.push(`d = d + h[${wdAt}] * in0[pb + j];`);
+  return lines;
 }
 
-/** adam / adamw, h = [β1, 1 − β1, β2, 1 − β2, weightDecay, −stepSize, bc2Sqrt, eps, 1 − lr·wd]. */
-function adamPlans(rule: Extract<FusedRule, { kind: 'adam' }>, x: AdamNumbers, n: number, gBase: number) {
-  const h = Float32Array.of(
+/** The bases' lines, reading them from `h` after its `at` numbers. */
+const baseLines = (at: number) => BASES.map((b, k) => `const ${b} = h[${at + k}];`);
+
+interface UpdatePlan {
+  key: string;
+  body: string[];
+  /** the numbers, the bases still to be appended */
+  numbers: number[];
+  /** state parts (each n values) after the param's */
+  parts: number;
+}
+
+/** sgd, h = [lr, momentum, 1 − dampening, weightDecay, first, pb, gb, sb]. */
+function sgdPlan(rule: Extract<FusedRule, { kind: 'sgd' }>, x: SgdNumbers, n: number): UpdatePlan {
+  const numbers = [x.lr, x.momentum, 1 - x.dampening, x.weightDecay, x.first];
+  const tag = `${flag(rule.momentum)}${flag(rule.maximize)}${flag(rule.weightDecay)}${flag(rule.nesterov)}|${n}`;
+  const parts = rule.momentum ? 1 : 0;
+  const body = [...partLines(n, parts), ...baseLines(5), ...gradLines(rule.maximize, rule.weightDecay, 3)];
+  if (rule.momentum) {
+    body.push('let b = in2[sb + j] * h[1] + h[2] * d;', 'if (h[4] > 0.5) {', 'b = d;', '}');
+    body.push(rule.nesterov ? 'd = d + h[1] * b;' : 'd = b;');
+    body.push('let r = in0[pb + j] - h[0] * d;', 'if (part > 0.5) {', 'r = b;', '}', 'return r;');
+  } else body.push('return in0[pb + j] - h[0] * d;');
+  return { key: `optim:sgd|${tag}`, body, numbers, parts };
+}
+
+/** adam / adamw, h = [β1, 1 − β1, β2, 1 − β2, weightDecay, −stepSize, bc2Sqrt, eps, 1 − lr·wd, pb, gb, sb]. */
+function adamPlan(rule: Extract<FusedRule, { kind: 'adam' }>, x: AdamNumbers, n: number): UpdatePlan {
+  const numbers = [
     x.beta1,
     1 - x.beta1,
     x.beta2,
@@ -67,55 +79,43 @@ function adamPlans(rule: Extract<FusedRule, { kind: 'adam' }>, x: AdamNumbers, n
     x.bc2Sqrt,
     x.eps,
     1 - x.lr * x.weightDecay,
-  );
-  const tag = `${flag(rule.maximize)}${flag(rule.weightDecay && !rule.decoupled)}${flag(rule.amsgrad)}${flag(rule.decoupled && rule.weightDecay)}|${n}|${gBase}`;
-  // one cell per state value: part 0 is m, 1 is v, 2 is v̂; j the element they belong to
-  const state = {
-    key: `optim:adam-state|${tag}`,
-    body: [
-      'const i = this.thread.x;',
-      'let j = i;',
-      'let part = 0;',
-      `if (i >= ${n}) {`,
-      `j = i - ${n};`,
-      'part = 1;',
-      '}',
-      ...(rule.amsgrad ? [`if (i >= ${2 * n}) {`, `j = i - ${2 * n};`, 'part = 2;', '}'] : []),
-      ...gradLines(rule.maximize, rule.weightDecay && !rule.decoupled, gBase, 4),
-      'let r = in2[j] * h[0] + h[1] * d;',
-      'if (part > 0.5) {',
-      `r = in2[${n} + j] * h[2] + h[3] * d * d;`,
-      '}',
-      ...(rule.amsgrad ? ['if (part > 1.5) {', `r = Math.max(in2[${2 * n} + j], r);`, '}'] : []),
-      'return r;',
-    ],
-  };
-  const param = {
-    key: `optim:adam-param|${tag}`,
-    body: [
-      'const j = this.thread.x;',
-      rule.decoupled && rule.weightDecay ? 'const x = in0[j] * h[8];' : 'const x = in0[j];',
-      `const s = in2[${rule.amsgrad ? 2 * n : n} + j];`,
-      'const denom = Math.sqrt(s) / h[6] + h[7];',
-      'return x + (h[5] * in2[j]) / denom;',
-    ],
-  };
-  return { h, state, param };
+  ];
+  const decoupled = rule.decoupled && rule.weightDecay;
+  const tag = `${flag(rule.maximize)}${flag(rule.weightDecay && !rule.decoupled)}${flag(rule.amsgrad)}${flag(decoupled)}|${n}`;
+  const parts = rule.amsgrad ? 3 : 2;
+  const body = [
+    ...partLines(n, parts),
+    ...baseLines(9),
+    ...gradLines(rule.maximize, rule.weightDecay && !rule.decoupled, 4),
+    'const m = in2[sb + j] * h[0] + h[1] * d;',
+    `const v = in2[sb + ${n} + j] * h[2] + h[3] * d * d;`,
+    ...(rule.amsgrad ? [`const s = Math.max(in2[sb + ${2 * n} + j], v);`] : ['const s = v;']),
+    decoupled ? 'const x = in0[pb + j] * h[8];' : 'const x = in0[pb + j];',
+    'const denom = Math.sqrt(s) / h[6] + h[7];',
+    'let r = x + (h[5] * m) / denom;',
+    'if (part > 0.5) {',
+    'r = m;',
+    '}',
+    'if (part > 1.5) {',
+    'r = v;',
+    '}',
+    ...(rule.amsgrad ? ['if (part > 2.5) {', 'r = s;', '}'] : []),
+    'return r;',
+  ];
+  return { key: `optim:adam|${tag}`, body, numbers, parts };
 }
 
 /**
- * Fused updates on `mode`, running plans with `keep` (the mode's keeper: webgpu's keepOnAgent). Kernels
- * read `in0` the param, `in1` the gradient, `in2` the state (old in the state kernel, new in the param
- * kernel), `h` the numbers.
+ * Fused updates on `mode`, running plans with `keep` (the mode's keeper: webgpu's keepOnAgent) and, for an
+ * update with state, `keepParts` (webgpu's keepPartsOnAgent). Kernels read `in0` the param, `in1` the gradient,
+ * `in2` the state (the gradient again where there is none: every kernel has the same four arguments), `h` the
+ * numbers.
  */
-export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | Float32Array): FusedUpdates {
-  const run = (key: string, body: string[], cells: number, args: Plan['args']): DeviceData => {
-    const plan: Plan = { key, cells, params: ['in0', 'in1', 'in2', 'h'], body: () => body.join('\n'), args };
-    countUploads(mode, args);
-    const out = keep(plan);
-    if (ArrayBuffer.isView(out)) throw bug(`the ${mode} backend gave an optimizer update back on the host`);
-    return out;
-  };
+export function fusedUpdates(
+  mode: GpuMode,
+  keep: (plan: Plan) => DeviceData | Float32Array,
+  keepParts: (plan: Plan, lengths: readonly number[]) => DeviceData[],
+): FusedUpdates {
   const device = (s: Storage): DeviceData => {
     const d = s.device;
     if (!d || d.backend !== mode) throw bug(`an optimizer update on ${mode} got values not on its device`);
@@ -140,17 +140,27 @@ export function fusedUpdates(mode: GpuMode, keep: (plan: Plan) => DeviceData | F
     },
     update(rule, numbers, p, g, state) {
       const n = p.length;
-      const plans =
-        rule.kind === 'sgd'
-          ? sgdPlans(rule, numbers as SgdNumbers, n, g.offset)
-          : adamPlans(rule, numbers as AdamNumbers, n, g.offset);
+      const u =
+        rule.kind === 'sgd' ? sgdPlan(rule, numbers as SgdNumbers, n) : adamPlan(rule, numbers as AdamNumbers, n);
+      if (u.parts > 0 !== (state !== null) || (state && state.length !== u.parts * n))
+        throw bug(`an optimizer update on ${mode} got state that does not fit its rule`);
       const [pd, gd] = [device(p), device((g as Tensor).storage)];
-      // a kernel with no state reads the gradient in in2's place: every kernel has the same four arguments
-      const newState =
-        plans.state && state
-          ? run(plans.state.key, plans.state.body, state.length, [pd, gd, device(state), plans.h])
-          : null;
-      const param = run(plans.param.key, plans.param.body, n, [pd, gd, newState ?? gd, plans.h]);
+      const sd = state ? device(state) : gd;
+      const h = Float32Array.from([...u.numbers, deviceBase(pd), deviceBase(gd) + g.offset, deviceBase(sd)]);
+      const plan: Plan = {
+        key: u.key,
+        cells: (1 + u.parts) * n,
+        params: ['in0', 'in1', 'in2', 'h'],
+        body: () => u.body.join('\n'),
+        args: [pd, gd, sd, h],
+      };
+      countUploads(mode, plan.args);
+      if (!state) {
+        const param = keep(plan);
+        if (ArrayBuffer.isView(param)) throw bug(`the ${mode} backend gave an optimizer update back on the host`);
+        return { param, state: null };
+      }
+      const [param, newState] = keepParts(plan, [n, u.parts * n]);
       return { param, state: newState };
     },
   };

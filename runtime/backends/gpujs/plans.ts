@@ -212,5 +212,40 @@ const matmul: Planner = ([a, b], _attrs, out, mode) => {
   return { key, cells: Math.max(sizeOf(out.shape), 1), params: ['in0', 'in1'], body, args: [oa.data, ob.data] };
 };
 
-export const PLANNERS: Record<string, Planner> = { unary, binary, where, clamp, copy, reduce, matmul };
+/** Most source values a scatterView kernel takes: its source lists each one (an index's backward writes one or a few). */
+export const MAX_SCATTER = 64;
+
+/**
+ * zeros(out) with the source written at the strided window (offset, strides) of the output: an index's backward
+ * (runtime/ops/shape.ts sliceScatter). The window and the source's layout are known when the kernel is planned,
+ * so each source value's place in the output and in its operand are literals: a cell adds the values that land
+ * on it, in source order as the js kernel does (a window with a zero stride lands several on one cell). A source
+ * of more than MAX_SCATTER values is left to js.
+ */
+const scatterView: Planner = ([src], attrs, out, mode) => {
+  const n = sizeOf(src.shape);
+  const wStrides = attrs.strides as number[];
+  // float32 only: the js kernel sums bools that land on one cell in a byte, which a float sum would not match
+  if (out.dtype !== 'float32' || n > MAX_SCATTER || wStrides.length !== src.shape.length) return null;
+  const op = operand(src, mode);
+  const lines = ['const i = this.thread.x;', 'let acc = 0;'];
+  const coord = new Array<number>(src.shape.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    let at = attrs.offset as number;
+    let from = op.base;
+    coord.forEach((c, d) => {
+      at += c * wStrides[d];
+      from += c * op.strides[d];
+    });
+    // two comparisons rather than an equality: gpu.js compares the integer thread index with a float literal so
+    lines.push(`if (i >= ${at}) {`, `if (i < ${at + 1}) {`, `acc += in0[${from}];`, '}', '}');
+    for (let d = coord.length - 1; d >= 0 && ++coord[d] === src.shape[d]; d--) coord[d] = 0;
+  }
+  lines.push('return acc;');
+  const body = lines.join('\n');
+  const cells = Math.max(sizeOf(out.shape), 1);
+  return { key: `scatterView|${cells}|${body}`, cells, params: ['in0'], body: () => body, args: [op.data] };
+};
+
+export const PLANNERS: Record<string, Planner> = { unary, binary, where, clamp, copy, reduce, matmul, scatterView };
 export type { Operand };

@@ -35,6 +35,7 @@ let helloTimeoutMs = HELLO_MS;
 /** Uses the GPU agent at the other end of `endpoint` (a MessagePort) from now on; the next probe asks it. */
 export function attachWebGPUAgent(endpoint: Endpoint, opts: AgentOptions = {}): void {
   channel = new SyncChannel(endpoint, opts.runTimeoutMs ?? RUN_MS);
+  live = 0; // webgpuLiveBuffers counts the results of this agent
   helloTimeoutMs = opts.helloTimeoutMs ?? HELLO_MS;
   answer = undefined;
   device = '';
@@ -143,26 +144,91 @@ export function keepOnAgent(plan: Plan): AgentBuffer | Float32Array {
   return new AgentBuffer(id, plan.cells, ch);
 }
 
+/**
+ * Has the agent build the kernel of `plan` now, before its first real run (a compiled plan builds every
+ * kernel it will run when it is made: compiled-plan.ts). Only the arguments' lengths and kinds travel (the
+ * agent runs the kernel once over zeros); counted as one dispatch, no floats. `plan.args` may hold stand-ins
+ * for device values (any non-array DeviceData): only `length` is read.
+ */
+export function buildOnAgent(plan: Plan): void {
+  const ch = ready();
+  flushFrees(ch);
+  ch.post({
+    type: 'build',
+    key: `${plan.key}#${argKinds(plan.args)}`,
+    params: plan.params,
+    body: plan.body(),
+    cells: plan.cells,
+    args: plan.args.map((a) => ({ length: a.length, kept: !ArrayBuffer.isView(a) })),
+  });
+  gpuTraffic.webgpu.dispatches++;
+  if (++postedSinceWait >= FENCE_EVERY) {
+    ch.fence();
+    postedSinceWait = 0;
+  }
+}
+
 const FENCE_EVERY = 256;
 let lastId = 0;
 let postedSinceWait = 0;
 let live = 0;
 let pendingFrees: number[] = [];
 
-/** A kernel result the GPU agent keeps (runtime/storage.ts DeviceData). */
+/**
+ * Runs a plan on the agent and leaves its result on the GPU as consecutive parts of `lengths` values each, every
+ * part a device value of its own over the one GPU buffer (an optimizer's fused update writes a param's new
+ * values and its state in one kernel: optim-kernels.ts). The buffer is freed when every part is released.
+ */
+export function keepPartsOnAgent(plan: Plan, lengths: readonly number[]): AgentBuffer[] {
+  if (lengths.reduce((a, b) => a + b, 0) !== plan.cells) throw bug('the parts of a kept result do not add up to it');
+  const whole = keepOnAgent(plan);
+  if (!(whole instanceof AgentBuffer)) throw bug('webgpu kept no device result for a plan in parts');
+  return whole.split(lengths);
+}
+
+/** The GPU buffer behind one or more AgentBuffers, freed on the agent when the last of them is released. */
+interface KeptResult {
+  id: number;
+  length: number;
+  /** AgentBuffers over it not yet released */
+  holders: number;
+}
+
+/**
+ * A kernel result the GPU agent keeps (runtime/storage.ts DeviceData): the whole of it, or a part that starts
+ * at `base` (kernels read it with that offset: layout.ts `operand`; a read copies back only the part).
+ */
 export class AgentBuffer implements DeviceData {
   readonly backend = 'webgpu';
   private released = false;
+  private readonly kept: KeptResult;
   constructor(
     readonly id: number,
     readonly length: number,
     private readonly ch: SyncChannel,
-  ) {}
+    readonly base = 0,
+    kept?: KeptResult,
+  ) {
+    this.kept = kept ?? { id, length, holders: 1 };
+  }
+  /** This whole result as parts of `lengths` values each (this one is not used again). */
+  split(lengths: readonly number[]): AgentBuffer[] {
+    if (this.released || this.base !== 0 || this.kept.holders !== 1)
+      throw bug('only a whole, unshared result is split');
+    this.released = true;
+    this.kept.holders = lengths.length;
+    let at = 0;
+    return lengths.map((n) => {
+      const part = new AgentBuffer(this.id, n, this.ch, at, this.kept);
+      at += n;
+      return part;
+    });
+  }
   read(): Float32Array {
     postedSinceWait = 0;
     countRead('webgpu', this.length);
     try {
-      return this.ch.read(this.id, this.length);
+      return this.ch.read(this.id, this.length, this.base);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
       throw gpuBug(`the gpu.js webgpu backend, reading a result back`, why);
@@ -171,7 +237,8 @@ export class AgentBuffer implements DeviceData {
   release(): void {
     if (this.released) return;
     this.released = true;
-    live--;
+    if (--this.kept.holders > 0) return;
+    if (this.ch === channel) live--; // a result of an agent replaced since is not counted (attachWebGPUAgent)
     // possibly called by the garbage collector between two requests: the ids go with the next post
     pendingFrees.push(this.id);
     if (pendingFrees.length >= 64 && this.ch === channel) flushFrees(this.ch);
@@ -184,7 +251,7 @@ function flushFrees(ch: SyncChannel): void {
   pendingFrees = [];
 }
 
-/** Kernel results the GPU agent keeps for this thread now (freed ones not counted). */
+/** Kernel results the current GPU agent keeps for this thread now (freed ones not counted). */
 export function webgpuLiveBuffers(): number {
   return live;
 }
