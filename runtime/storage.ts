@@ -127,7 +127,11 @@ export class Storage {
   }
   /** Stored numbers (float32 lanes: two per complex element), without copying anything to the host. */
   get length(): number {
-    return this.hostValues ? this.hostValues.length : this.deviceValues ? this.deviceValues.length : this.readBack().length;
+    return this.hostValues
+      ? this.hostValues.length
+      : this.deviceValues
+        ? this.deviceValues.length
+        : this.readBack().length;
   }
 
   get version(): number {

@@ -7,7 +7,8 @@ import { fingerprint, holds, layoutKey, type Guard } from './guard';
 import { auto, autoCompileEnabled } from './hooks';
 import { Recorder, type RecorderHost } from './recorder';
 import type { AutoCompileLog, FunctionRecord } from './report';
-import { debug, hasHistory, ownGrads, TUPLE, unreplayableValue, withHistory, type Read } from './segment';
+import type { Read } from './places';
+import { debug, hasHistory, ownGrads, TUPLE, unreplayableValue, withHistory } from './segment';
 
 /**
  * A user function that compiles itself once it is called repeatedly (issue 19): the first calls with an

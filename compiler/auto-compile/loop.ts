@@ -6,7 +6,8 @@ import type { Value } from '../values';
 import { analyzeBody, historyUses, type BodyPlan } from './analyze';
 import { auto, autoCompileEnabled } from './hooks';
 import type { AutoCompileLog, LoopRecord } from './report';
-import { Segment, type Place, type SegmentHost } from './segment';
+import type { Place, SegmentHost } from './places';
+import { Segment } from './segment';
 
 type Signal = number | undefined;
 

@@ -5,7 +5,7 @@ import type { Value } from '../values';
 import { fingerprint, layoutKey } from './guard';
 import type { AutoRecorder } from './hooks';
 import { callRefusal, methodRefusal } from './policy';
-import { readPlace, type Read, type SegmentHost, type Write } from './segment';
+import { readPlace, type Read, type SegmentHost, type Write } from './places';
 
 /** What a recorder asks of the compiler: which builtins a value is, and attributes read as the language reads them. */
 export type RecorderHost = Pick<SegmentHost, 'builtin' | 'builtinByName' | 'getAttr'>;

@@ -2,9 +2,9 @@ import * as nb from '../../runtime';
 import { Tensor } from '../../runtime';
 import { Cell, type Frame } from '../scope';
 import { Tuple, typeName, type Value } from '../values';
-import { holds, type Guard } from './guard';
+import { holds } from './guard';
 import { auto } from './hooks';
-import type { BuiltinInfo } from './policy';
+import { readPlace, type Place, type Read, type SegmentHost, type Write } from './places';
 import { Recorder } from './recorder';
 
 /**
@@ -17,49 +17,10 @@ export const WARMUP = 1;
 /** Guard failures tolerated before the segment runs eagerly for good, unless replays outnumber them 10 to 1. */
 const MAX_RETRACES = 3;
 
-/** Where a variable lives, resolved at compile time: a slot `depth` frames up, or a global cell. */
-export interface Place {
-  name: string;
-  holder(f: Frame): Value[] | Cell;
-  key: number;
-}
-
-export const readPlace = (h: Value[] | Cell, key: number): Value => (h instanceof Cell ? h.value : h[key]);
 const writePlace = (h: Value[] | Cell, key: number, v: Value) => {
   if (h instanceof Cell) h.value = v;
   else h[key] = v;
 };
-
-export interface Read {
-  get: () => Value;
-  name: string;
-  guard: Guard;
-  /** A plan argument: the variable must still hold the tensor this segment itself assigned it last. */
-  carried?: boolean;
-  /** The value when read (a number the segment then changes is a counter). */
-  value: Value;
-}
-
-export interface Write {
-  holder: Value[] | Cell;
-  key: number;
-  name: string;
-  stmt: number;
-}
-
-export interface SegmentHost {
-  /** Statement `index` (of the loop body) cannot be traced: run it eagerly from now on. */
-  split(index: number, reason: string): void;
-  /** `name` changes every iteration (a counter): statements that mention it run eagerly from now on. */
-  taint(name: string, reason: string): void;
-  builtin: BuiltinInfo;
-  builtinByName: (name: string) => { name: string; group: string } | null;
-  getAttr: (v: Value, name: string) => Value;
-  /** Where the loop is, for the sentence a replayed value's graph gives. */
-  where: string;
-  /** A statement outside these body indices that uses `name`'s autograd graph: its line and why, or null. */
-  usesHistory(name: string, own: readonly number[]): string | null;
-}
 
 export class Segment {
   calls = 0;

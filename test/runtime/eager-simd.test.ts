@@ -54,13 +54,15 @@ function sameBits(a: Uint32Array, b: Uint32Array, label: string) {
     if (a[i] === b[i]) continue;
     const f = new Float32Array([0, 0]);
     new Uint32Array(f.buffer).set([a[i], b[i]]);
-    expect.fail(`${label}: element ${i} is ${f[1]} (0x${b[i].toString(16)}), the JS loop gives ${f[0]} (0x${a[i].toString(16)})`);
+    expect.fail(
+      `${label}: element ${i} is ${f[1]} (0x${b[i].toString(16)}), the JS loop gives ${f[0]} (0x${a[i].toString(16)})`,
+    );
   }
 }
 
 const SIZES = [MIN - 1, MIN, MIN + 1, 4099, CHUNK - 1, CHUNK + 3, 3 * CHUNK + 5];
 
-describe('eager SIMD kernels give the JS loops\' bits', () => {
+describe("eager SIMD kernels give the JS loops' bits", () => {
   it('covers every fn the plans run in SIMD but maximum and minimum (their NaN has the other sign bit in wasm)', () => {
     expect(eagerSimdFns('unary')).toEqual([...WASM_UNARY]);
     expect([...eagerSimdFns('binary'), 'maximum', 'minimum'].sort()).toEqual([...WASM_BINARY].sort());
@@ -74,16 +76,19 @@ describe('eager SIMD kernels give the JS loops\' bits', () => {
       expect(simdOperands('binary', [a, b], { shape: [n], dtype: 'float32' }, { fn })).toBeNull();
   });
 
-  it.each(eagerSimdFns('unary'))('unary %s: contiguous and at an offset, sizes around the threshold and the chunk', (fn) => {
-    for (const n of SIZES) {
-      const vals = mixed(n, 3);
-      for (const x of [view([n], 'contiguous', vals), windowAt([n], vals, 5)]) {
-        const r = both('unary', fn, [x], [n]);
-        expect(r.taken, `${fn} n=${n}`).toBe(n >= MIN);
-        sameBits(r.js, r.simd, `${fn} n=${n} offset ${x.offset}`);
+  it.each(eagerSimdFns('unary'))(
+    'unary %s: contiguous and at an offset, sizes around the threshold and the chunk',
+    (fn) => {
+      for (const n of SIZES) {
+        const vals = mixed(n, 3);
+        for (const x of [view([n], 'contiguous', vals), windowAt([n], vals, 5)]) {
+          const r = both('unary', fn, [x], [n]);
+          expect(r.taken, `${fn} n=${n}`).toBe(n >= MIN);
+          sameBits(r.js, r.simd, `${fn} n=${n} offset ${x.offset}`);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(eagerSimdFns('binary'))('binary %s: contiguous, offset and scalar operands', (fn) => {
     for (const n of SIZES) {
@@ -133,8 +138,16 @@ describe('eager SIMD kernels give the JS loops\' bits', () => {
       ['transposed', [view(shape, 'transposed', mixed(n, 7)), flat], 'float32'],
       ['padded rows', [view(shape, 'offset', mixed(n, 7)), flat], 'float32'],
       ['sparse', [view(shape, 'sparse', mixed(n, 7)), flat], 'float32'],
-      ['row of 30', [view([200, 30], 'broadcast', mixed(30, 8)), view([200, 30], 'contiguous', mixed(6000, 8))], 'float32'],
-      ['float64', [view(shape, 'contiguous', mixed(n, 7), 'float64'), view(shape, 'contiguous', mixed(n, 6), 'float64')], 'float64'],
+      [
+        'row of 30',
+        [view([200, 30], 'broadcast', mixed(30, 8)), view([200, 30], 'contiguous', mixed(6000, 8))],
+        'float32',
+      ],
+      [
+        'float64',
+        [view(shape, 'contiguous', mixed(n, 7), 'float64'), view(shape, 'contiguous', mixed(n, 6), 'float64')],
+        'float64',
+      ],
     ];
     for (const [label, ins, dtype] of left) {
       const out = { shape: [...ins[0].shape], dtype } as const;

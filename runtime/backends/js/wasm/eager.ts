@@ -73,7 +73,11 @@ function kernelFor(op: string, kinds: readonly Operand[]): (...addrs: number[]) 
   if (hit) return hit;
   const ins = kinds.map((_, i) => `in${i}`);
   const rows = kinds.includes('r');
-  const params: [string, 'i32'][] = [...ins.map((n) => [n, 'i32'] as [string, 'i32']), ['out', 'i32'], ['bytes', 'i32']];
+  const params: [string, 'i32'][] = [
+    ...ins.map((n) => [n, 'i32'] as [string, 'i32']),
+    ['out', 'i32'],
+    ['bytes', 'i32'],
+  ];
   if (rows) params.push(['rowBytes', 'i32']);
   const f = new Func('k', params);
   f.local('o', 'i32').local('c', 'i32');
@@ -84,7 +88,11 @@ function kernelFor(op: string, kinds: readonly Operand[]): (...addrs: number[]) 
     f.get('out').get('o').add();
     emitOp(f, op, (i) => {
       if (kinds[i] === 's') f.get(`s${i}`);
-      else f.get(ins[i]).get(kinds[i] === 'r' ? 'c' : 'o').add().v128Load(0);
+      else
+        f.get(ins[i])
+          .get(kinds[i] === 'r' ? 'c' : 'o')
+          .add()
+          .v128Load(0);
     });
     f.v128Store(0);
   };
