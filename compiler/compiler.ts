@@ -6,7 +6,7 @@ import { PYTHON_NAMES } from './check/python';
 import { didYouMean } from './did-you-mean';
 import { compileExpr, type Code } from './compile-expr';
 import { compileBlock, RETURN, type BlockCode } from './compile-stmt';
-import { MAX_NESTING, tooDeep } from './depth';
+import { MAX_CALL_DEPTH, MAX_NESTING, RecursionLimit, tooDeep } from './depth';
 import { LangError } from './operators';
 import { FN_AUTO, type AutoCall } from './auto-compile/call-site';
 import { functionAuto } from './auto-compile/make';
@@ -119,6 +119,8 @@ export class Compiler {
   /** Adds this call's place to an error leaving a user function (a traceback without a JS stack). */
   traced<T>(site: Site, fn: unknown, call: () => T): T {
     if (!(fn as NablaFunction)?.[FN_INFO]?.user) return call();
+    if (this.callDepth >= MAX_CALL_DEPTH) throw new RecursionLimit();
+    this.callDepth++;
     try {
       return call();
     } catch (e) {
@@ -127,8 +129,12 @@ export class Compiler {
         frames.push({ fn: site.text ?? '', site });
       }
       throw e;
+    } finally {
+      this.callDepth--;
     }
   }
+  /** User-function calls open now (traced). */
+  private callDepth = 0;
 
   unknownName(name: string): string {
     const py = PYTHON_NAMES[name];

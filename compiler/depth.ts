@@ -10,6 +10,22 @@ import type * as A from '../grammar/ast';
 export const MAX_NESTING = 1000;
 
 /**
+ * How many user-function calls may be open at once (Python's recursion limit is 1,000). Counted rather than
+ * left to the JavaScript stack: each call is several JavaScript frames (more where a function compiles
+ * itself), and when that stack ran out first the overflow could surface inside the runtime as another error
+ * (a deep recursion reported as an internal error under the test runner). 600 stays clear of the stack in
+ * every host.
+ */
+export const MAX_CALL_DEPTH = 600;
+
+/** A RangeError like the engine's own, which the report turns into Python's RecursionError. */
+export class RecursionLimit extends RangeError {
+  constructor() {
+    super(`Maximum call stack size exceeded (more than ${MAX_CALL_DEPTH} nested function calls)`);
+  }
+}
+
+/**
  * The first node found nested deeper than `limit` (counting AST levels), or null. Walks with an explicit
  * stack, so the check itself cannot overflow, in time linear in the tree's size.
  */
