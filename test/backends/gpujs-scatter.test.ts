@@ -14,6 +14,7 @@ import {
 import { MAX_SCATTER } from '../../runtime/backends/gpujs/plans';
 import { expectClose } from './views';
 import { standIn, webgpuAgents } from './agents';
+import { pinBackend } from '../runtime/helpers';
 
 /**
  * scatterView (an index's backward: zeros with the gradient written at the window) on the gpu.js backends,
@@ -66,17 +67,7 @@ const MODES = (['cpu', 'webasm'] as const).filter((m) => {
 });
 
 describe.each(MODES)('scatterView on gpu.js %s', (mode) => {
-  let previousLimit: number | null;
-  let previousBackend: string;
-  beforeAll(() => {
-    previousBackend = getBackend().name;
-    setBackend(mode);
-    previousLimit = setSmallTensorLimit(0);
-  });
-  afterAll(() => {
-    setSmallTensorLimit(previousLimit);
-    setBackend(previousBackend);
-  });
+  pinBackend(mode);
 
   it.each(CASES)('%s gives the js kernel’s result', (label, view, shape, attrs) => {
     const out = { shape, dtype: 'float32' as const };
