@@ -80,6 +80,13 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
   const lbfgs = opts.quick ? '1' : '10';
   const nabla = (file: string, args: string[]) => [process.execPath, 'bin/nabla.mjs', 'run', file, ...args];
   const natural = join(dir, 'poisson-natural.nabla');
+  // the same script in PyTorch, 1 thread, from the same weights
+  const torchJob = (id: string, args: string[]): Job => ({
+    id,
+    label: 'PyTorch, 1 thread',
+    cmd: [python, 'bench/pinn_poisson.py', '--weights', weights, '--steps', steps, ...args, '--threads', '1'],
+    env: torchEnv(1),
+  });
   // poisson.nabla as a user writes it without knowing about compile: its one @compile removed
   writeFileSync(natural, readFileSync(join(root, 'notebooks/pde/poisson.nabla'), 'utf8').replace(/^@compile\n/m, ''));
   const groups: { title: string; jobs: Job[] }[] = [
@@ -97,25 +104,7 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
           cmd: nabla('bench/scripts/pinn-natural.nabla', ['--steps', steps]),
           env: { NABLA_AUTO_COMPILE: '0' },
         },
-        {
-          id: 'pinn-torch',
-          label: 'PyTorch, 1 thread',
-          cmd: [
-            python,
-            'bench/pinn_poisson.py',
-            '--weights',
-            weights,
-            '--steps',
-            steps,
-            '--lbfgs',
-            '0',
-            '--points',
-            '1024',
-            '--threads',
-            '1',
-          ],
-          env: torchEnv(1),
-        },
+        torchJob('pinn-torch', ['--lbfgs', '0', '--points', '1024']),
       ],
     },
     {
@@ -137,23 +126,7 @@ export function wholeProcess(opts: { rounds: number; steps: number; quick: boole
           cmd: nabla(natural, ['--steps', steps, '--lbfgs', lbfgs]),
           env: { NABLA_AUTO_COMPILE: '0' },
         },
-        {
-          id: 'pde-torch',
-          label: 'PyTorch, 1 thread',
-          cmd: [
-            python,
-            'bench/pinn_poisson.py',
-            '--weights',
-            weights,
-            '--steps',
-            steps,
-            '--lbfgs',
-            lbfgs,
-            '--threads',
-            '1',
-          ],
-          env: torchEnv(1),
-        },
+        torchJob('pde-torch', ['--lbfgs', lbfgs]),
       ],
     },
   ];
