@@ -14,6 +14,7 @@ L-BFGS closure evaluation, evaluations, the relative L2 error, and the wall time
 import argparse
 import json
 import math
+import sys
 import time
 
 import numpy as np
@@ -101,8 +102,11 @@ def main():
         iters = lb.state[next(iter(net.parameters()))]["n_iter"] - before
         done += iters
         # the check is counted in the time, as in the script, which prints the error at the same points
-        if reached is None and rel_error() <= a.target:
+        err = rel_error()
+        if reached is None and err <= a.target:
             reached = time.perf_counter() - t0
+        # progress on stderr (stdout carries the one JSON line bench/burgers.ts reads)
+        print(f"lbfgs {done} iterations, {evals[0]} evaluations: relative L2 error {err:.3e}  {time.perf_counter() - t1:.0f} s", file=sys.stderr, flush=True)
         early = iters < chunk and evals[0] - evals_before < 2 * chunk
         if early and restarts > 0 and done < a.lbfgs:
             restarts -= 1

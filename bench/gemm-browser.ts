@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nb from '../runtime';
-import { gemmF32, gemmFma } from '../runtime/backends/js/wasm/gemm';
+import { wasmGemm, gemmFma } from '../runtime/backends/js/wasm/gemm';
 import { launch } from '../test/web/browser';
 import { buildBrowserModule } from '../web/build';
 import { serve } from '../web/serve';
@@ -69,7 +69,7 @@ try {
 const nodeProducts = Object.fromEntries(
   job.sizes.map((n) => {
     const w = gemmWorkload(n);
-    gemmF32(w.A, w.B, n, n, n, w.C, 0);
+    wasmGemm(w.A, w.B, n, n, n, w.C, 0);
     return [n, Array.from(w.C)];
   }),
 );

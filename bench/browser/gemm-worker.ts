@@ -4,7 +4,7 @@
  * the first product), and trains the MLP of test/runtime/gemm-threads.test.ts to compare its losses with Node's.
  */
 import * as nb from '../../runtime';
-import { gemmF32, gemmFma } from '../../runtime/backends/js/wasm/gemm';
+import { wasmGemm, gemmFma } from '../../runtime/backends/js/wasm/gemm';
 import { gemmThreads, setGemmThreads } from '../../runtime/backends/js/wasm/gemm-threads';
 import { gemmWorkload, mlpLosses } from './gemm-workload';
 
@@ -22,7 +22,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
   const work = sizes.map((n) => gemmWorkload(n));
   // the first product starts the second thread; it answers a moment later
   for (let i = 0; i < 100 && !gemmThreads().ready; i++) {
-    gemmF32(work[0].A, work[0].B, work[0].n, work[0].n, work[0].n, work[0].C, 0);
+    wasmGemm(work[0].A, work[0].B, work[0].n, work[0].n, work[0].n, work[0].C, 0);
     await new Promise((r) => setTimeout(r, 20));
   }
   const gflops: Record<string, number[]> = {};
@@ -30,7 +30,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
     for (const threads of [1, 2] as const) {
       setGemmThreads(threads);
       for (const w of work) {
-        const run = () => gemmF32(w.A, w.B, w.n, w.n, w.n, w.C, 0);
+        const run = () => wasmGemm(w.A, w.B, w.n, w.n, w.n, w.C, 0);
         run();
         let k = 0;
         const t0 = performance.now();

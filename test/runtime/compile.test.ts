@@ -211,8 +211,12 @@ describe('compile: fused loops', () => {
 
   // exact bits, -0 included; a NaN is any NaN (which sign x86 gives a NaN it makes is not part of IEEE's answer)
   const bits = (t: Tensor) =>
-    Array.from(new Uint32Array(Float32Array.from(t.toHost()).buffer), (b, i) =>
-      Number.isNaN(t.toHost()[i]) ? 'NaN' : b,
+    Array.from(t.toHost(), (v) =>
+      Number.isNaN(v)
+        ? 'NaN'
+        : t.dtype === 'float64'
+          ? String(new BigUint64Array(Float64Array.of(v).buffer)[0])
+          : new Uint32Array(Float32Array.of(v).buffer)[0],
     );
   const specials = [
     NaN,
@@ -233,31 +237,40 @@ describe('compile: fused loops', () => {
     -20,
     2,
     3,
+    1e-310,
+    -5e-324,
   ];
 
-  it('give the eager bits on NaN, infinities, signed zeros and subnormals, in wasm and in JS loops', () => {
-    const x = nb.tensor(
-      Array.from({ length: 64 }, (_, i) => specials[i % specials.length] * (i < specials.length ? 1 : 1 + i / 7)),
-    );
-    const y = nb.tensor(Array.from({ length: 64 }, (_, i) => specials[(i * 5 + 3) % specials.length]));
-    const row = nb.tensor([0.5, -1, NaN, 2, -0, 3, 1e-40, -4]);
-    // every op the wasm loops take (tanh, relu, abs, sqrt, neg, + − × ÷ max min, a broadcast row and a
-    // scalar); then, after a reduction ends that group, one they do not take (exp), which keeps its group in JS
-    const f = (a: Tensor, b: Tensor) => {
-      const t = nb.tanh(nb.mul(nb.add(a, b), 0.75));
-      const u = nb.maximum(nb.relu(nb.sub(t, b)), nb.minimum(nb.abs(a), nb.sqrt(nb.abs(b))));
-      const v = nb.div(nb.reshape(nb.neg(u), [8, 8]), nb.add(nb.reshape(a, [8, 8]), row));
-      const m = nb.sum(v, { axis: 0 });
-      return [t, u, v, nb.add(nb.exp(nb.mul(v, 0.01)), m)];
-    };
-    const c = nb.compile(f);
-    c(x, y); // trace
-    const got = c(x, y) as Tensor[];
-    const want = f(x, y);
-    got.forEach((g, i) => expect(bits(g), `output ${i}`).toEqual(bits(want[i])));
-    expect(c.info.plan!.wasmGroups).toBeGreaterThan(0);
-    expect(c.info.plan!.wasmGroups).toBeLessThan(c.info.plan!.fusedGroups);
-  });
+  it.each(['float32', 'float64'] as const)(
+    'give the eager bits on NaN, infinities, signed zeros and subnormals, in wasm and in JS loops (%s)',
+    (dtype) => {
+      const x = nb.tensor(
+        Array.from({ length: 64 }, (_, i) => specials[i % specials.length] * (i < specials.length ? 1 : 1 + i / 7)),
+        { dtype },
+      );
+      const y = nb.tensor(
+        Array.from({ length: 64 }, (_, i) => specials[(i * 5 + 3) % specials.length]),
+        { dtype },
+      );
+      const row = nb.tensor([0.5, -1, NaN, 2, -0, 3, 1e-40, -4], { dtype });
+      // every op the wasm loops take (tanh, relu, abs, sqrt, neg, + − × ÷ max min, a broadcast row and a
+      // scalar); then, after a reduction ends that group, one they do not take (exp), which keeps its group in JS;
+      const f = (a: Tensor, b: Tensor) => {
+        const t = nb.tanh(nb.mul(nb.add(a, b), 0.75));
+        const u = nb.maximum(nb.relu(nb.sub(t, b)), nb.minimum(nb.abs(a), nb.sqrt(nb.abs(b))));
+        const v = nb.div(nb.reshape(nb.neg(u), [8, 8]), nb.add(nb.reshape(a, [8, 8]), row));
+        const m = nb.sum(v, { axis: 0 });
+        return [t, u, v, nb.add(nb.exp(nb.mul(v, 0.01)), m)];
+      };
+      const c = nb.compile(f);
+      c(x, y); // trace
+      const got = c(x, y) as Tensor[];
+      const want = f(x, y);
+      got.forEach((g, i) => expect(bits(g), `output ${i}`).toEqual(bits(want[i])));
+      expect(c.info.plan!.wasmGroups).toBeGreaterThan(0);
+      expect(c.info.plan!.wasmGroups).toBeLessThan(c.info.plan!.fusedGroups);
+    },
+  );
 });
 
 describe('compile: falling back to eager execution, with the reason', () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { gemmF32, type Mat } from '../../runtime/backends/js/wasm/gemm';
+import { wasmGemm, type Mat } from '../../runtime/backends/js/wasm/gemm';
 import { gemmThreads, setGemmThreads, SPLIT_FROM } from '../../runtime/backends/js/wasm/gemm-threads';
 
 /**
@@ -21,7 +21,7 @@ function operand(rows: number, cols: number, seed: number, transposed: boolean):
 
 function product(M: number, N: number, K: number, ta: boolean, tb: boolean): Float32Array {
   const res = new Float32Array(M * N);
-  expect(gemmF32(operand(M, K, 1, ta), operand(K, N, 2, tb), M, N, K, res, 0)).toBe(true);
+  expect(wasmGemm(operand(M, K, 1, ta), operand(K, N, 2, tb), M, N, K, res, 0)).toBe(true);
   return res;
 }
 

@@ -3,9 +3,11 @@ import '../../runtime';
 import { BINARY_JS, HELPERS, tanh32, UNARY_JS, unaryExpr } from '../../runtime/backends/js/fns';
 import { REAL_BINARY, REAL_UNARY } from '../../runtime/backends/js/elementwise';
 import { extrasOf } from '../../runtime/ops/registry';
-import { gemmF32 } from '../../runtime/backends/js/wasm/gemm';
+import { wasmGemm } from '../../runtime/backends/js/wasm/gemm';
 import { getKernel } from '../../runtime/kernels';
 import { Storage, type View } from '../../runtime/storage';
+import { readFileSync } from 'node:fs';
+import { tanh64 } from '../../runtime/ops/registry/tanh64';
 
 /** The js backend's generated loops, its float32 tanh and its WebAssembly SIMD matmul. */
 
@@ -49,6 +51,32 @@ describe('float32 tanh (Eigen rational)', () => {
     // past the clamp (|x| > 7.9) it gives tanh(7.9), 4 ulps below 1 in float32, as Eigen's does
     expect([ulps(1, Math.fround(tanh32(Infinity))), ulps(-1, Math.fround(tanh32(-Infinity)))]).toEqual([4, 4]);
     expect([Object.is(tanh32(-0), -0), Number.isNaN(tanh32(NaN))]).toEqual([true, true]);
+  });
+});
+
+describe('float64 tanh (ops/registry/tanh64.ts)', () => {
+  const f64 = new Float64Array(1);
+  const i64 = new BigInt64Array(f64.buffer);
+  // position on the line of doubles (negative values mirrored), so a difference of positions counts ulps
+  const ord = (v: number) => {
+    f64[0] = v;
+    return i64[0] < 0n ? -(i64[0] & 0x7fffffffffffffffn) : i64[0];
+  };
+  it('is within 1 ulp of tanh at 50 digits (test/fixtures/tanh64.json) on both sides of its split and its clamp', () => {
+    const { points } = JSON.parse(readFileSync(new URL('../fixtures/tanh64.json', import.meta.url), 'utf8')) as {
+      points: [number, number][];
+    };
+    expect(points.length).toBeGreaterThan(1000);
+    let worst = 0n;
+    for (const [x, want] of points) {
+      const d = ord(tanh64(x)) - ord(want);
+      if ((d < 0n ? -d : d) > worst) worst = d < 0n ? -d : d;
+    }
+    expect(worst).toBeLessThanOrEqual(1n); // (V8's Math.tanh: 2 at these points)
+    expect([tanh64(Infinity), tanh64(-Infinity), tanh64(1e300)]).toEqual([1, -1, 1]);
+    expect([Object.is(tanh64(-0), -0), Object.is(tanh64(0), 0), Number.isNaN(tanh64(NaN))]).toEqual([true, true, true]);
+    // odd, bit for bit
+    for (const [x] of points) expect(Object.is(tanh64(-x), -tanh64(x))).toBe(true);
   });
 });
 
@@ -128,10 +156,10 @@ describe('generated elementwise loops', () => {
 
 describe('WebAssembly SIMD matmul', () => {
   const naive = (
-    A: Float32Array,
+    A: Float32Array | Float64Array,
     ai: number,
     aj: number,
-    B: Float32Array,
+    B: Float32Array | Float64Array,
     bi: number,
     bj: number,
     M: number,
@@ -164,13 +192,42 @@ describe('WebAssembly SIMD matmul', () => {
       const [ai, aj] = ta ? [1, M] : [K, 1];
       const [bi, bj] = tb ? [1, K] : [N, 1];
       const res = new Float32Array(M * N + 3).fill(-99);
-      expect(gemmF32({ data: A, off: 0, si: ai, sj: aj }, { data: B, off: 0, si: bi, sj: bj }, M, N, K, res, 2)).toBe(
+      expect(wasmGemm({ data: A, off: 0, si: ai, sj: aj }, { data: B, off: 0, si: bi, sj: bj }, M, N, K, res, 2)).toBe(
         true,
       );
       const want = naive(A, ai, aj, B, bi, bj, M, N, K);
       // float32 accumulation over K terms of size ≤ 1: a few ulps of K
       want.forEach((w, i) => expect(Math.abs(res[2 + i] - w), `${ta}/${tb} ${i}`).toBeLessThanOrEqual(1e-6 * K + 1e-6));
       expect([res[0], res[1], res[M * N + 2]]).toEqual([-99, -99, -99]); // nothing written outside the result
+    }
+  });
+
+  it.each([
+    [5, 7, 30],
+    [4, 4, 64],
+    [33, 1, 70],
+    [2, 64, 300],
+    [130, 17, 257],
+    [37, 20, 20],
+  ])("float64 %i×%i from K=%i: the plain loops' bits (products added in ascending k), any layout", (M, N, K) => {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const A = Float64Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37) / 3);
+      const B = Float64Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11) / 7);
+      const [ai, aj] = ta ? [1, M] : [K, 1];
+      const [bi, bj] = tb ? [1, K] : [N, 1];
+      const res = new Float64Array(M * N + 3).fill(-99);
+      expect(wasmGemm({ data: A, off: 0, si: ai, sj: aj }, { data: B, off: 0, si: bi, sj: bj }, M, N, K, res, 2)).toBe(
+        true,
+      );
+      expect(Array.from(res.subarray(2, 2 + M * N)), `${ta}/${tb}`).toEqual(
+        Array.from(naive(A, ai, aj, B, bi, bj, M, N, K)),
+      );
+      expect([res[0], res[1], res[M * N + 2]]).toEqual([-99, -99, -99]);
     }
   });
 });

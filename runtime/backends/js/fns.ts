@@ -11,7 +11,8 @@ import { roundHalfEven, tanh32 } from '../../ops/registry/helpers';
  * 20–50 ns an element in V8 here (a call into fdlibm), so float32 uses Eigen's rational approximation
  * (generic_fast_tanh_float, as PyTorch's and TensorFlow's vectorised CPU kernels do), ~4 ns, within 5
  * float32 ulps of the correctly rounded value (relative 3e-7; test/runtime/kernels.test.ts measures it).
- * float64 (the reference path) keeps tanh (libm's).
+ * float64 tanh is ops/registry/tanh64.ts's (within 1 ulp, IEEE operations only, so compiled plans run it in
+ * wasm SIMD with the same bits).
  *
  * Every `Math.f` of the registry's expressions that libm.ts has runs as libm's `H.f` (portableJs): the same
  * bits in every JavaScript engine, where `Math.exp`, `Math.sin`, ... differ between Node and Chromium.

@@ -3,7 +3,7 @@ import { registerKernel, type KernelOutput } from '../../kernels';
 import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { stridedPositions } from './strided';
-import { gemmF32, wasmGemmApplies } from './wasm/gemm';
+import { wasmGemm, wasmGemmApplies } from './wasm/gemm';
 
 /**
  * sum / max / min over `axes` (sorted, non-empty or all). The output holds the kept dimensions only; the op
@@ -121,8 +121,8 @@ function contiguousSum(x: View, axes: readonly number[], out: KernelOutput, into
 
 /**
  * Batched matmul of (..., M, K) @ (..., K, N) views whose batch dims are already expanded to the output's.
- * float32 products of some size go to the WebAssembly SIMD kernel (./wasm/gemm.ts); the rest, float64 (the
- * reference path) and complex run the loops below.
+ * float32 and float64 products of some size go to the WebAssembly SIMD kernel (./wasm/gemm.ts), which adds
+ * each output's products in ascending k as the loops below do; small products and complex ones run the loops.
  */
 registerKernel({
   kernelName: 'matmul',
@@ -145,15 +145,15 @@ registerKernel({
     const [sbk, sbn] = [b.strides[r - 2], b.strides[r - 1]];
     const A = a.storage.host;
     const B = b.storage.host;
-    if (wasmGemmApplies(out.dtype, M, N, K)) {
+    if (wasmGemmApplies(out.dtype, M, N, K) && a.dtype === out.dtype && b.dtype === out.dtype) {
       for (let t = 0; t < batch; t++)
-        gemmF32(
-          { data: A as Float32Array, off: pa[t], si: sam, sj: sak },
-          { data: B as Float32Array, off: pb[t], si: sbk, sj: sbn },
+        wasmGemm(
+          { data: A as Float32Array | Float64Array, off: pa[t], si: sam, sj: sak },
+          { data: B as Float32Array | Float64Array, off: pb[t], si: sbk, sj: sbn },
           M,
           N,
           K,
-          res as Float32Array,
+          res as Float32Array | Float64Array,
           t * M * N,
         );
       return res;

@@ -343,8 +343,9 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     gpuShader: COSH,
   }),
   unary('tanh', (g, c, o) => o.mul(g, o.sub(1, o.mul(c.out, c.out))), '{g} * (1 - {out}^2)', {
-    js: 'Math.tanh(x)',
+    js: 'H.tanh64(x)',
     jsF32: 'H.tanh32(x)',
+    gpu: 'Math.tanh(x)', // gpu.js's own (it cannot call H); its cpu modes have always used it
     doc: 'Hyperbolic tangent, elementwise. Its rule reuses the output: d tanh = 1 - tanh².',
     saveOut: true,
     mathFn: true,

@@ -4,6 +4,7 @@
  * can load them.
  */
 import * as libm from '../../backends/js/libm';
+import { tanh64 } from './tanh64';
 
 /** torch.round: halves to even. */
 export function roundHalfEven(x: number): number {
@@ -76,7 +77,7 @@ export function erf(x: number): number {
 }
 
 /** What generated code reaches as `H`: the helpers above and libm's functions (H.exp, H.sin, ...). */
-export const HELPERS = { roundHalfEven, tanh32, erf, ...libm };
+export const HELPERS = { roundHalfEven, tanh32, tanh64, erf, ...libm };
 
 const LIBM_CALL = new RegExp(`\\bMath\\.(${Object.keys(libm).join('|')})\\(`, 'g');
 

@@ -6,7 +6,7 @@ import { slotsRead, slotsTouched, type KernelInstr, type Resolver, type Slot } f
 import { HELPERS } from '../fns';
 import { writeInto } from '../layout';
 import { module, type Func } from '../wasm/asm';
-import { GEMM_ROWS, tileOn } from '../wasm/gemm';
+import { gemmElem, GEMM_ROWS, tileOn, type GemmKernel, type GemmType } from '../wasm/gemm';
 import { planMemory, splitWorthy } from '../wasm/gemm-threads';
 import { group, jsLoop, type Unit } from './fuse';
 import {
@@ -50,7 +50,7 @@ interface StepRecord {
   writeInto: typeof writeInto;
   /** W: the fused groups compiled to wasm; S: staging buffers in the arena; MM: matmuls in place. */
   wasm: Record<string, () => void>;
-  staging: Float32Array[];
+  staging: (Float32Array | Float64Array)[];
   matmuls: (() => void)[];
 }
 
@@ -74,7 +74,7 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     staging: [],
     matmuls: [],
   };
-  const stage = (view: Float32Array): number => rec.staging.push(view) - 1;
+  const stage = (view: Float32Array | Float64Array): number => rec.staging.push(view) - 1;
   const units = group(input);
   const written = new Set<number>();
   for (const ins of instrs) if (ins.k === 'write') written.add(ins.dst.slot);
@@ -136,16 +136,17 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   const stageSlot = (sl: number) => {
     if (slots[sl].kind === 'tmp' || staged.has(sl)) return;
     staged.set(sl, vbufs.length);
-    vbufs.push({ f64: false, length: slots[sl].length });
+    vbufs.push({ f64: slots[sl].dtype === 'float64', length: slots[sl].length });
   };
-  // rows a 4-row micro-kernel may write past M, and read past A's rows (garbage rows, dropped)
+  // bytes a 4-row micro-kernel may write past M, and read past A's rows (garbage rows, dropped)
   let spill = 0;
   units.forEach((u) => {
     const mm = matmulSpec(input, u);
     if (!mm) return;
-    matmuls.set(u, { spec: mm, scratchBuf: mm.scratch ? vbufs.push({ f64: false, length: mm.scratch }) - 1 : -1 });
+    const f64 = mm.dtype === 'float64';
+    matmuls.set(u, { spec: mm, scratchBuf: mm.scratch ? vbufs.push({ f64, length: mm.scratch }) - 1 : -1 });
     mm.reads.forEach(stageSlot);
-    spill = Math.max(spill, (GEMM_ROWS - 1) * Math.max(mm.N, mm.a.strides[0]) + 16);
+    spill = Math.max(spill, gemmElem(mm.dtype) * ((GEMM_ROWS - 1) * Math.max(mm.N, mm.a.strides[0]) + 16));
   });
   units.forEach((u) => {
     const spec = u.fused ? wasmSpec(input, u, stored) : columnSumSpec(input, u);
@@ -159,9 +160,9 @@ export function compileHostPlan(input: PlanInput): PlanStep {
   let top = 16;
   for (const b of vbufs) {
     addr.push(top);
-    top += Math.ceil((b.length * (b.f64 ? 8 : 4) + 4 * spill) / 16) * 16 + 16;
+    top += Math.ceil((b.length * (b.f64 ? 8 : 4) + spill) / 16) * 16 + 16;
   }
-  top += 4 * spill;
+  top += spill;
   // shared where a product is big enough for the matmul worker to take half of it in place
   const splits = [...matmuls.values()].some(({ spec }) => splitWorthy(spec.M * spec.N * spec.K));
   const memory = planMemory(Math.max(1, Math.ceil(top / 65536)), splits);
@@ -179,54 +180,58 @@ export function compileHostPlan(input: PlanInput): PlanStep {
     const name = `g${wasmFuncs.length}`;
     wasmFuncs.push(spec.build(name, addrOf, spec.scratchBuf === undefined ? 0 : addr[spec.scratchBuf]));
     const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map(
-      (sl) =>
-        `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
+      (sl) => `S[${stage(views[staged.get(sl)!])}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
     );
     wasmCode.set(u, [`// ${u.fused ? 'fused' : 'kernel'} (wasm): ${spec.label}`, ...copies, `W.${name}();`].join('\n'));
   }
-  const tile = matmuls.size ? tileOn(memory) : null;
+  // the micro-kernel of each type the plan's products use, on the plan's memory
+  const tiles = new Map<GemmType, GemmKernel | null>();
+  const tileFor = (dtype: GemmType) => {
+    if (!tiles.has(dtype)) tiles.set(dtype, tileOn(memory, dtype));
+    return tiles.get(dtype)!;
+  };
   const matmulCode = new Map<Unit, string>();
-  if (tile) {
-    const f32 = new Float32Array(memory.buffer);
-    for (const [u, { spec, scratchBuf }] of matmuls) {
-      const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map(
-        (sl) =>
-          `S[${stage(views[staged.get(sl)!] as Float32Array)}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
-      );
-      const call = matmulCall(
-        spec,
-        tile,
-        () => f32,
-        (sl) => addrOf(sl) / 4,
-        scratchBuf >= 0 ? addr[scratchBuf] / 4 : 0,
-        () => T[spec.b.slot].host,
-      );
-      let packIn = '';
-      if (spec.packInWasm) {
-        const name = `p${wasmFuncs.length}`;
-        const src = addrOf(spec.b.slot) + 4 * spec.b.offset;
-        wasmFuncs.push(packPanels(name, src, spec.b.strides[0], addr[scratchBuf], spec.K, spec.N));
-        packIn = `W.${name}();`;
-      }
-      const padded = matmulPadded(spec);
-      let copyOut = '';
-      if (padded) {
-        const name = `c${wasmFuncs.length}`;
-        const from = addr[scratchBuf] + 4 * padded.offset;
-        wasmFuncs.push(copyRows(name, from, addrOf(spec.out), spec.M, spec.N, padded.ld));
-        copyOut = `W.${name}();`;
-      }
-      matmulCode.set(
-        u,
-        [
-          `// matmul ${spec.M}×${spec.K} @ ${spec.K}×${spec.N} (wasm, in place)`,
-          ...copies,
-          packIn,
-          `MM[${rec.matmuls.push(call) - 1}]();`,
-          copyOut,
-        ].join('\n'),
-      );
+  const typed = { float32: new Float32Array(memory.buffer), float64: new Float64Array(memory.buffer) };
+  for (const [u, { spec, scratchBuf }] of matmuls) {
+    const tile = tileFor(spec.dtype);
+    if (!tile) break;
+    const elem = gemmElem(spec.dtype);
+    const copies = [...new Set(spec.reads.filter((sl) => staged.has(sl)))].map(
+      (sl) => `S[${stage(views[staged.get(sl)!])}].set(T[${sl}].host.subarray(0, ${slots[sl].length}));`,
+    );
+    const call = matmulCall(
+      spec,
+      tile,
+      () => typed[spec.dtype],
+      (sl) => addrOf(sl) / elem,
+      scratchBuf >= 0 ? addr[scratchBuf] / elem : 0,
+      () => T[spec.b.slot].host,
+    );
+    let packIn = '';
+    if (spec.packInWasm) {
+      const name = `p${wasmFuncs.length}`;
+      const src = addrOf(spec.b.slot) + elem * spec.b.offset;
+      wasmFuncs.push(packPanels(name, src, spec.b.strides[0], addr[scratchBuf], spec.K, spec.N, elem));
+      packIn = `W.${name}();`;
     }
+    const padded = matmulPadded(spec);
+    let copyOut = '';
+    if (padded) {
+      const name = `c${wasmFuncs.length}`;
+      const from = addr[scratchBuf] + elem * padded.offset;
+      wasmFuncs.push(copyRows(name, from, addrOf(spec.out), spec.M, spec.N, padded.ld, elem));
+      copyOut = `W.${name}();`;
+    }
+    matmulCode.set(
+      u,
+      [
+        `// matmul ${spec.M}×${spec.K} @ ${spec.K}×${spec.N} (wasm, in place)`,
+        ...copies,
+        packIn,
+        `MM[${rec.matmuls.push(call) - 1}]();`,
+        copyOut,
+      ].join('\n'),
+    );
   }
   rec.wasm = wasmFuncs.length
     ? (new WebAssembly.Instance(new WebAssembly.Module(module(wasmFuncs, { shared })), { env: { mem: memory } })

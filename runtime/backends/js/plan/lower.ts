@@ -1,10 +1,10 @@
 import type { HostArray } from '../../../dtype';
 import type { KernelInstr, ViewRef } from '../../../trace';
 import type { Func } from '../wasm/asm';
-import { GEMM_ROWS, packB, runTiles, wasmGemmApplies, type GemmKernel } from '../wasm/gemm';
+import { GEMM_ROWS, gemmPanel, packB, runTiles, wasmGemmApplies, type GemmKernel, type GemmType } from '../wasm/gemm';
 import { accessOf, type Unit } from './fuse';
 import type { PlanInput } from '../../../plan-step';
-import { columnSum, groupFunc, WASM_BINARY, WASM_UNARY, wasmShapeOk, type WOperand } from './wasm';
+import { columnSum, groupFunc, wasmOpOk, wasmShapeOk, type WOperand } from './wasm';
 
 /**
  * Lowering plan steps to WebAssembly (./wasm.ts): which fused groups and reductions have an exact wasm form,
@@ -24,22 +24,18 @@ export interface WGroupSpec {
 export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean): WGroupSpec | null {
   if (typeof WebAssembly === 'undefined') return null;
   const members = u.instrs.map((i) => tr.instrs[i] as KernelInstr);
+  const dtype = members[0].dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') return null;
+  const bytes = dtype === 'float64' ? 8 : 4;
   const inGroup = new Set(members.map((m) => m.out));
   const reads: number[] = [];
   type Pending = { op: string; ins: ((addrOf: (s: number) => number) => WOperand)[]; out: number; store: boolean };
   const plan: Pending[] = [];
   for (const m of members) {
-    if (m.dtype !== 'float32' || m.inputs.some((v) => v.dtype !== 'float32')) return null;
+    if (m.dtype !== dtype || m.inputs.some((v) => v.dtype !== dtype)) return null;
     const fn = m.attrs.fn as string;
-    const op =
-      m.name === 'copy'
-        ? 'copy'
-        : m.name === 'unary' && WASM_UNARY.has(fn)
-          ? `unary:${fn}`
-          : m.name === 'binary' && WASM_BINARY.has(fn)
-            ? `binary:${fn}`
-            : null;
-    if (!op) return null;
+    const op = m.name === 'copy' ? 'copy' : m.name === 'unary' || m.name === 'binary' ? `${m.name}:${fn}` : null;
+    if (!op || !wasmOpOk(op, dtype)) return null;
     const ins: Pending['ins'] = [];
     for (const v of m.inputs) {
       if (inGroup.has(v.slot)) {
@@ -56,7 +52,7 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
       }
       if (!acc.scalar && !acc.flat && acc.sc !== 0 && acc.sc !== 1) return null;
       reads.push(v.slot);
-      const at = (addrOf: (s: number) => number) => addrOf(v.slot) + 4 * v.offset;
+      const at = (addrOf: (s: number) => number) => addrOf(v.slot) + bytes * v.offset;
       if (acc.scalar) ins.push((a) => ({ k: 'scalar', addr: at(a) }));
       else if (acc.flat) ins.push((a) => ({ k: 'flat', addr: at(a) }));
       else if (acc.sc === 1) ins.push((a) => ({ k: 'row', addr: at(a), sr: acc.sr }));
@@ -65,6 +61,7 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
     plan.push({ op, ins, out: m.out, store: stored(m.out) });
   }
   const shapeProbe = {
+    dtype,
     R: u.R,
     C: u.C,
     members: plan.map((p) => ({ op: p.op, ins: p.ins.map((f) => f(() => 0)), out: p.out, store: null })),
@@ -76,6 +73,7 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
     build: (name, addrOf) =>
       groupFunc({
         name,
+        dtype,
         R: u.R,
         C: u.C,
         members: plan.map((p) => ({
@@ -126,22 +124,25 @@ export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
 }
 
 /**
- * A 2-D float32 matmul the js kernel would run in wasm (wasmGemmApplies), run by the same micro-kernel on
+ * A 2-D float32 or float64 matmul the js kernel would run in wasm (wasmGemmApplies), run by the same micro-kernel on
  * the plan's own memory: operands the plan holds are read where they lie and the product is written into
  * its buffer, so nothing is copied in or out. Same tiles, same order of products: the same bits as eagerly.
  */
 export interface MatmulSpec {
+  dtype: GemmType;
+  /** columns of a panel (8 float32, 4 float64) */
+  P: number;
   a: ViewRef;
   b: ViewRef;
   out: number;
   M: number;
   N: number;
   K: number;
-  /** B packed into panels (its rows are not contiguous, or N is not a multiple of 8). */
+  /** B packed into panels (its rows are not contiguous, or N is not a multiple of P). */
   packed: boolean;
-  /** B's rows are contiguous and N a multiple of 4: the plan packs it in wasm (./wasm.ts packPanels), reading it in its memory. */
+  /** B's rows are contiguous and N a multiple of P/2: the plan packs it in wasm (./wasm.ts packPanels), reading it in its memory. */
   packInWasm: boolean;
-  /** Floats of scratch: B's panels and/or C with padded columns. */
+  /** Elements of scratch: B's panels and/or C with padded columns. */
   scratch: number;
   /** Slots read in place that must be in the plan's memory. */
   reads: number[];
@@ -158,10 +159,11 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   )
     return null;
   const [a, b] = ins.inputs;
+  const dtype = ins.dtype;
   if (
-    ins.dtype !== 'float32' ||
-    a.dtype !== 'float32' ||
-    b.dtype !== 'float32' ||
+    (dtype !== 'float32' && dtype !== 'float64') ||
+    a.dtype !== dtype ||
+    b.dtype !== dtype ||
     ins.shape.length !== 2 ||
     a.shape.length !== 2 ||
     b.shape.length !== 2
@@ -169,51 +171,55 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
     return null;
   const [M, N] = ins.shape;
   const K = a.shape[1];
-  if (!wasmGemmApplies('float32', M, N, K) || a.strides.some((x) => x < 0) || b.strides.some((x) => x < 0)) return null;
-  const packed = !(b.strides[1] === 1 && N % 8 === 0);
-  const Np = Math.ceil(N / 8) * 8;
+  if (!wasmGemmApplies(dtype, M, N, K) || a.strides.some((x) => x < 0) || b.strides.some((x) => x < 0)) return null;
+  const P = gemmPanel(dtype);
+  const packed = !(b.strides[1] === 1 && N % P === 0);
+  const Np = Math.ceil(N / P) * P;
   const Mp = Math.ceil(M / GEMM_ROWS) * GEMM_ROWS;
-  const scratch = (packed ? K * Np : 0) + (N % 8 === 0 ? 0 : Mp * Np);
-  const packInWasm = packed && b.strides[1] === 1 && N % 4 === 0;
+  const scratch = (packed ? K * Np : 0) + (N % P === 0 ? 0 : Mp * Np);
+  const packInWasm = packed && b.strides[1] === 1 && N % (P / 2) === 0;
   const reads = packed && !packInWasm ? [a.slot] : [a.slot, b.slot];
-  return { a, b, out: ins.out, M, N, K, packed, packInWasm, scratch, reads };
+  return { dtype, P, a, b, out: ins.out, M, N, K, packed, packInWasm, scratch, reads };
 }
 
 /**
- * The call a plan makes for a MatmulSpec, given where things lie (in floats of `mem`). When N is not a whole
- * number of 8-column panels the product is left in the scratch, rows `matmulPadded(spec)` floats apart, for
- * the plan's copyRows (./wasm.ts) to move into the output.
+ * The call a plan makes for a MatmulSpec, given where things lie (in elements of `mem`, the memory viewed in
+ * the spec's type). When N is not a whole number of panels the product is left in the scratch, rows
+ * `matmulPadded(spec)` elements apart, for the plan's copyRows (./wasm.ts) to move into the output.
  */
 export function matmulCall(
   spec: MatmulSpec,
   tile: GemmKernel,
-  mem: () => Float32Array,
+  mem: () => Float32Array | Float64Array,
   at: (slot: number) => number,
   scratchAt: number,
   bHost: () => HostArray,
 ): () => void {
-  const { a, b, M, N, K } = spec;
-  const Np = Math.ceil(N / 8) * 8;
+  const { a, b, M, N, K, P } = spec;
+  const Np = Math.ceil(N / P) * P;
   const aBase = at(a.slot) + a.offset;
   const bPanels = scratchAt;
   const cScratch = scratchAt + (spec.packed ? K * Np : 0);
-  const direct = N % 8 === 0;
+  const direct = N % P === 0;
   const cBase = direct ? at(spec.out) : cScratch;
   return () => {
     let bBase = at(b.slot) + b.offset;
     let ldb = b.strides[0];
-    let panelStride = 8;
-    if (spec.packInWasm) [bBase, ldb, panelStride] = [bPanels, 8, K * 8];
+    let panelStride = P;
+    if (spec.packInWasm) [bBase, ldb, panelStride] = [bPanels, P, K * P];
     else if (spec.packed) {
-      packB(mem(), bPanels, { data: bHost() as Float32Array, off: b.offset, si: b.strides[0], sj: b.strides[1] }, N, K);
-      [bBase, ldb, panelStride] = [bPanels, 8, K * 8];
+      const B = bHost() as Float32Array | Float64Array;
+      packB(mem(), bPanels, { data: B, off: b.offset, si: b.strides[0], sj: b.strides[1] }, N, K, P);
+      [bBase, ldb, panelStride] = [bPanels, P, K * P];
     }
     runTiles(tile, aBase, a.strides[0], a.strides[1], bBase, ldb, panelStride, cBase, direct ? N : Np, M, N, K);
   };
 }
 
-/** Where a MatmulSpec's product lies when it is not written in place: its scratch offset (floats) and row stride. */
+/** Where a MatmulSpec's product lies when it is not written in place: its scratch offset and row stride (elements). */
 export function matmulPadded(spec: MatmulSpec): { offset: number; ld: number } | null {
-  if (spec.N % 8 === 0) return null;
-  return { offset: spec.packed ? spec.K * Math.ceil(spec.N / 8) * 8 : 0, ld: Math.ceil(spec.N / 8) * 8 };
+  const { N, P } = spec;
+  if (N % P === 0) return null;
+  const Np = Math.ceil(N / P) * P;
+  return { offset: spec.packed ? spec.K * Np : 0, ld: Np };
 }

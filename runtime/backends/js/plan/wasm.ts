@@ -1,4 +1,13 @@
 import { fnsOfArity } from '../../../ops/registry';
+import {
+  TANH64_CLAMP,
+  TANH64_EXP,
+  TANH64_INV_LN2,
+  TANH64_LN2_HI,
+  TANH64_LN2_LO,
+  TANH64_SMALL,
+  TANH64_SPLIT,
+} from '../../../ops/registry/tanh64';
 import { Func, SIMD } from '../wasm/asm';
 import { lit } from './fuse';
 
@@ -9,6 +18,9 @@ import { lit } from './fuse';
  * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is);
  * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
+ *
+ * float64 loops run two lanes at a time with the f64x2 forms of the same ops, each the IEEE double operation
+ * JavaScript performs, and tanh as ops/registry/tanh64.ts computes it (the same operations in the same order).
  */
 export const WASM_UNARY = new Set(
   fnsOfArity(1)
@@ -31,7 +43,27 @@ const SIMD_BINARY: Record<string, number> = {
   minimum: SIMD.f32x4Min,
 };
 const SIMD_UNARY: Record<string, number> = { neg: SIMD.f32x4Neg, abs: SIMD.f32x4Abs, sqrt: SIMD.f32x4Sqrt };
+const SIMD_BINARY_F64: Record<string, number> = {
+  add: SIMD.f64x2Add,
+  sub: SIMD.f64x2Sub,
+  mul: SIMD.f64x2Mul,
+  div: SIMD.f64x2Div,
+  maximum: SIMD.f64x2Max,
+  minimum: SIMD.f64x2Min,
+};
+const SIMD_UNARY_F64: Record<string, number> = { neg: SIMD.f64x2Neg, abs: SIMD.f64x2Abs, sqrt: SIMD.f64x2Sqrt };
 const SPECIAL_UNARY = new Set(['tanh', 'relu']);
+
+/** The element types a fused wasm loop computes in, and the ops each has an exact form for. */
+export type WType = 'float32' | 'float64';
+export const wasmOpOk = (op: string, dtype: WType): boolean => {
+  const [kind, fn] = op.split(':');
+  if (kind === 'copy') return true;
+  if (dtype === 'float32') return kind === 'binary' ? WASM_BINARY.has(fn) : WASM_UNARY.has(fn);
+  return kind === 'binary'
+    ? fn in SIMD_BINARY_F64 && WASM_BINARY.has(fn)
+    : fn === 'relu' || fn === 'tanh' || fn in SIMD_UNARY_F64;
+};
 for (const fn of WASM_UNARY)
   if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn))
     throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
@@ -45,8 +77,8 @@ export type WOperand =
   | { k: 'const'; value: number }
   | { k: 'scalar'; addr: number }
   | { k: 'flat'; addr: number }
-  | { k: 'row'; addr: number; sr: number } // element (r, c) at addr + 4 (r sr + c)
-  | { k: 'col'; addr: number; sr: number }; // element (r, c) at addr + 4 r sr
+  | { k: 'row'; addr: number; sr: number } // element (r, c) at addr + e (r sr + c), e the element size
+  | { k: 'col'; addr: number; sr: number }; // element (r, c) at addr + e r sr
 
 export interface WMember {
   op: string; // unary:fn, binary:fn, copy
@@ -60,6 +92,8 @@ export interface WGroup {
   R: number;
   C: number;
   members: WMember[];
+  /** float32 (four lanes, the default) or float64 (two) */
+  dtype?: WType;
 }
 
 const f32Bytes = (v: number) => {
@@ -87,12 +121,71 @@ export function declareScratch(f: Func): void {
   for (const name of ['t0', 't1', 'y', 'y2', 'p', 'q']) f.local(name, 'v128');
 }
 
+const SIGN64 = (() => {
+  const b = new Uint8Array(16);
+  new BigUint64Array(b.buffer).fill(1n << 63n);
+  return b;
+})();
+const EXP_BIAS64 = (() => {
+  const b = new Uint8Array(16);
+  new BigInt64Array(b.buffer).fill(1023n);
+  return b;
+})();
+
+/**
+ * ops/registry/tanh64.ts's tanh of the two lanes on the stack (clobbers t0, t1, y, y2, p, q), leaving the result:
+ * both branches computed on |x|, the small one chosen where |x| < 0.625, the sign of x put back by its bit.
+ */
+function tanh64(f: Func): void {
+  const c = (v: number) => f.v128Const(f64Bytes(v));
+  f.set('t0'); // x
+  f.get('t0').v(SIMD.f64x2Abs).set('y'); // a
+  // small: a + a s P(s), s = a²
+  f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
+  c(TANH64_SMALL[0]);
+  for (let i = 1; i < TANH64_SMALL.length; i++) {
+    f.get('y2').v(SIMD.f64x2Mul);
+    c(TANH64_SMALL[i]).v(SIMD.f64x2Add);
+  }
+  f.set('p');
+  f.get('y');
+  f.get('y').get('y2').v(SIMD.f64x2Mul).get('p').v(SIMD.f64x2Mul);
+  f.v(SIMD.f64x2Add).set('p');
+  // large: 1 − 2 / (2^k e^r + 1)
+  c(2).get('y').v(SIMD.f64x2Mul);
+  c(TANH64_CLAMP).v(SIMD.f64x2Min).set('y2'); // y
+  f.get('y2');
+  c(TANH64_INV_LN2).v(SIMD.f64x2Mul);
+  c(0.5).v(SIMD.f64x2Add).v(SIMD.f64x2Floor).set('q'); // k
+  f.get('y2').get('q');
+  c(TANH64_LN2_HI).v(SIMD.f64x2Mul).v(SIMD.f64x2Sub);
+  f.get('q');
+  c(TANH64_LN2_LO).v(SIMD.f64x2Mul).v(SIMD.f64x2Sub).set('t1'); // r
+  c(TANH64_EXP[0]);
+  for (let i = 1; i < TANH64_EXP.length; i++) {
+    f.get('t1').v(SIMD.f64x2Mul);
+    c(TANH64_EXP[i]).v(SIMD.f64x2Add);
+  }
+  // 2^k from its bits: (k + 1023) << 52
+  f.get('q').v(SIMD.i32x4TruncSatF64x2SZero).v(SIMD.i64x2ExtendLowI32x4S);
+  f.v128Const(EXP_BIAS64).v(SIMD.i64x2Add).i32(52).v(SIMD.i64x2Shl);
+  f.v(SIMD.f64x2Mul).set('q'); // e^y
+  c(1);
+  c(2).get('q');
+  c(1).v(SIMD.f64x2Add).v(SIMD.f64x2Div).v(SIMD.f64x2Sub).set('t1');
+  // small where a < 0.625 (NaN: large, which is NaN), then x's sign
+  f.get('p').get('t1').get('y');
+  c(TANH64_SPLIT).v(SIMD.f64x2Lt).v(SIMD.v128Bitselect);
+  f.get('t0').v128Const(SIGN64).v(SIMD.v128And).v(SIMD.v128Or);
+}
+
 /**
  * One member's computation as SIMD: `op` is unary:fn, binary:fn or copy; `load(i)` pushes input i's four
- * lanes. Leaves the four float32 results on the stack. The compiled plans' fused loops and the eager kernels
- * (../wasm/eager.ts) both emit through here, so they compute the same bits.
+ * float32 lanes (or two float64 lanes). Leaves the results on the stack. The compiled plans' fused loops and
+ * the eager kernels (../wasm/eager.ts) both emit through here, so they compute the same bits.
  */
-export function emitOp(f: Func, op: string, load: (i: number) => void): void {
+export function emitOp(f: Func, op: string, load: (i: number) => void, dtype: WType = 'float32'): void {
+  if (dtype === 'float64') return emitOp64(f, op, load);
   const f64Const = (v: number) => f.v128Const(f64Bytes(v));
   // tanh of the f64x2 in local y (clobbers y2, p, q), leaving the f64x2 result on the stack
   const tanh64 = () => {
@@ -148,14 +241,42 @@ export function emitOp(f: Func, op: string, load: (i: number) => void): void {
   }
 }
 
-/** Whether the loop can run in wasm: C a multiple of 4 when rows matter (broadcast rows or columns). */
+/** emitOp for float64 lanes (wasmOpOk's ops). */
+function emitOp64(f: Func, op: string, load: (i: number) => void): void {
+  const [kind, fn] = op.split(':');
+  if (kind === 'copy') load(0);
+  else if (kind === 'binary') {
+    load(0);
+    load(1);
+    f.v(SIMD_BINARY_F64[fn]);
+  } else if (fn === 'tanh') {
+    load(0);
+    tanh64(f);
+  } else if (fn === 'relu') {
+    f.v128Const(f64Bytes(0));
+    load(0);
+    f.v(SIMD.f64x2Pmax);
+  } else {
+    load(0);
+    f.v(SIMD_UNARY_F64[fn]);
+  }
+}
+
+/** Lanes of a v128 and bytes of an element. */
+const LANES: Record<WType, number> = { float32: 4, float64: 2 };
+const BYTES: Record<WType, number> = { float32: 4, float64: 8 };
+
+/** Whether the loop can run in wasm: C a whole number of vectors when rows matter (broadcast rows or columns). */
 export function wasmShapeOk(g: Omit<WGroup, 'name'>): boolean {
   const twoD = g.members.some((m) => m.ins.some((o) => o.k === 'row' || o.k === 'col'));
-  return !twoD || g.C % 4 === 0;
+  return !twoD || g.C % LANES[g.dtype ?? 'float32'] === 0;
 }
 
 export function groupFunc(g: WGroup): Func {
   const f = new Func(g.name, []);
+  const dtype = g.dtype ?? 'float32';
+  const [lanes, bytes] = [LANES[dtype], BYTES[dtype]];
+  const splat = (addr: number) => (dtype === 'float64' ? f.load64Splat(addr) : f.load32Splat(addr));
   const twoD = g.members.some((m) => m.ins.some((o) => o.k === 'row' || o.k === 'col'));
   const n = g.R * g.C;
   f.local('o', 'i32').local('r', 'i32').local('c', 'i32');
@@ -180,17 +301,17 @@ export function groupFunc(g: WGroup): Func {
     }
   for (const m of g.members)
     for (const o of m.ins)
-      if (o.k === 'scalar')
-        f.i32(0)
-          .load32Splat(o.addr)
-          .set(hoist.get(`s${o.addr}`)!);
+      if (o.k === 'scalar') {
+        f.i32(0);
+        splat(o.addr).set(hoist.get(`s${o.addr}`)!);
+      }
 
   const load = (o: WOperand) => {
     switch (o.k) {
       case 'reg':
         return void f.get(`v${o.slot}`);
       case 'const':
-        return void f.v128Const(f32Bytes(o.value));
+        return void f.v128Const(dtype === 'float64' ? f64Bytes(o.value) : f32Bytes(o.value));
       case 'scalar':
         return void f.get(hoist.get(`s${o.addr}`)!);
       case 'flat':
@@ -208,7 +329,7 @@ export function groupFunc(g: WGroup): Func {
   };
   const body = () => {
     for (const m of g.members) {
-      emitOp(f, m.op, (i) => load(m.ins[i]));
+      emitOp(f, m.op, (i) => load(m.ins[i]), dtype);
       f.set(`v${m.out}`);
       if (m.store !== null) f.get('o').get(`v${m.out}`).v128Store(m.store);
     }
@@ -219,7 +340,7 @@ export function groupFunc(g: WGroup): Func {
     f.loop();
     body();
     f.get('o')
-      .i32(Math.ceil(n / 4) * 16)
+      .i32(Math.ceil(n / lanes) * 16)
       .ltU()
       .brIf(0);
     f.end();
@@ -229,15 +350,15 @@ export function groupFunc(g: WGroup): Func {
   f.loop();
   for (const m of g.members)
     for (const o of m.ins) {
-      if (o.k === 'col')
+      if (o.k === 'col') {
         f.get('r')
-          .i32(o.sr * 4)
-          .mul()
-          .load32Splat(o.addr)
-          .set(hoist.get(`c${o.addr}|${o.sr}`)!);
+          .i32(o.sr * bytes)
+          .mul();
+        splat(o.addr).set(hoist.get(`c${o.addr}|${o.sr}`)!);
+      }
       if (o.k === 'row' && o.sr !== 0)
         f.get('r')
-          .i32(o.sr * 4)
+          .i32(o.sr * bytes)
           .mul()
           .set(hoist.get(`r${o.addr}|${o.sr}`)!);
     }
@@ -248,7 +369,7 @@ export function groupFunc(g: WGroup): Func {
     .i32(16)
     .add()
     .tee('c')
-    .i32(g.C * 4)
+    .i32(g.C * bytes)
     .ltU()
     .brIf(0);
   f.end();
@@ -330,12 +451,13 @@ export function columnSum(name: string, src: number, out: number, R: number, C: 
 export { lit };
 
 /**
- * Rows of a matmul's product copied out of the scratch it was computed in (rows ldSrc floats apart, padded to
- * whole 8-column panels) into its buffer (rows N floats apart), four floats at a time. Rows go in order, so
- * what a row writes past its N floats lands in the next row and is overwritten by it; the last row's lands in
- * the buffer's padding. A JavaScript loop here cost ~45 % of a Burgers L-BFGS evaluation (N = 20, 10,000 rows).
+ * Rows of a matmul's product copied out of the scratch it was computed in (rows ldSrc elements apart, padded to
+ * whole panels) into its buffer (rows N elements apart), 16 bytes at a time; `elem` is 4 (float32) or 8
+ * (float64). Rows go in order, so what a row writes past its N elements lands in the next row and is
+ * overwritten by it; the last row's lands in the buffer's padding. A JavaScript loop here cost ~45 % of a
+ * Burgers L-BFGS evaluation (N = 20, 10,000 rows).
  */
-export function copyRows(name: string, src: number, dst: number, R: number, N: number, ldSrc: number): Func {
+export function copyRows(name: string, src: number, dst: number, R: number, N: number, ldSrc: number, elem = 4): Func {
   const f = new Func(name, []);
   f.local('s', 'i32').local('d', 'i32').local('i', 'i32').local('c', 'i32');
   f.i32(src).set('s');
@@ -351,16 +473,16 @@ export function copyRows(name: string, src: number, dst: number, R: number, N: n
     .i32(16)
     .add()
     .tee('c')
-    .i32(Math.ceil(N / 4) * 16)
+    .i32(Math.ceil((N * elem) / 16) * 16)
     .ltU()
     .brIf(0);
   f.end();
   f.get('s')
-    .i32(ldSrc * 4)
+    .i32(ldSrc * elem)
     .add()
     .set('s');
   f.get('d')
-    .i32(N * 4)
+    .i32(N * elem)
     .add()
     .set('d');
   f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
@@ -369,25 +491,27 @@ export function copyRows(name: string, src: number, dst: number, R: number, N: n
 }
 
 /**
- * B (K rows, `si` floats apart, contiguous columns, N a multiple of 4) into the micro-kernel's column panels:
- * panel p holds B(k, 8p .. 8p+7) for k = 0..K-1, zero past column N — ../wasm/gemm.ts packB's layout, four floats
- * at a time. The JavaScript packB cost ~12 % of a Burgers L-BFGS evaluation (a weight gradient's B is 10,000 × 20).
+ * B (K rows, `si` elements apart, contiguous columns, N a multiple of P/2) into the micro-kernel's column panels
+ * of P = 32 / elem columns (8 float32, 4 float64): panel p holds B(k, Pp .. Pp+P-1) for k = 0..K-1, zero past
+ * column N — ../wasm/gemm.ts packB's layout, 16 bytes at a time. The JavaScript packB cost ~12 % of a Burgers
+ * L-BFGS evaluation (a weight gradient's B is 10,000 × 20).
  */
-export function packPanels(name: string, src: number, si: number, dst: number, K: number, N: number): Func {
+export function packPanels(name: string, src: number, si: number, dst: number, K: number, N: number, elem = 4): Func {
+  const P = 32 / elem;
   const f = new Func(name, []);
   f.local('s', 'i32').local('d', 'i32').local('k', 'i32');
-  for (let p = 0; p < Math.ceil(N / 8); p++) {
+  for (let p = 0; p < Math.ceil(N / P); p++) {
     f.i32(src + 32 * p).set('s');
     f.i32(dst + 32 * p * K).set('d');
     f.i32(0).set('k');
     f.loop();
     f.get('d').get('s').v128Load(0).v128Store(0);
     f.get('d');
-    if (8 * p + 8 <= N) f.get('s').v128Load(16);
+    if (P * p + P <= N) f.get('s').v128Load(16);
     else f.v128Zero();
     f.v128Store(16);
     f.get('s')
-      .i32(si * 4)
+      .i32(si * elem)
       .add()
       .set('s');
     f.get('d').i32(32).add().set('d');

@@ -184,6 +184,10 @@ export class Func {
   load32Splat(offset = 0): this {
     return this.simd(0x09, ...this.memarg(2, offset));
   }
+  /** Loads one f64 and splats it to two lanes. */
+  load64Splat(offset = 0): this {
+    return this.simd(0x0a, ...this.memarg(3, offset));
+  }
   f32x4Add(): this {
     return this.simd(0xe4);
   }
@@ -264,6 +268,15 @@ export const SIMD = {
   f64x2Splat: 0x14,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
+  f64x2Lt: 0x49,
+  v128And: 0x4e,
+  v128Or: 0x50,
+  v128Bitselect: 0x52,
+  f64x2Floor: 0x75,
+  i64x2ExtendLowI32x4S: 0xc7,
+  i64x2Shl: 0xcb,
+  i64x2Add: 0xce,
+  i32x4TruncSatF64x2SZero: 0xfc,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
@@ -275,10 +288,15 @@ export const SIMD = {
   f32x4Max: 0xe9,
   f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
+  f64x2Abs: 0xec,
+  f64x2Neg: 0xed,
+  f64x2Sqrt: 0xef,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
   f64x2Div: 0xf3,
   f64x2Min: 0xf4,
   f64x2Max: 0xf5,
+  f64x2Pmin: 0xf6,
+  f64x2Pmax: 0xf7,
 } as const;

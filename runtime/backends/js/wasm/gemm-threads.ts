@@ -1,7 +1,7 @@
 /**
- * The float32 matmul on two cores: a worker thread runs the same wasm blocked loop (./gemm.ts) on one share
+ * The matmul (float32 and float64) on two cores: a worker thread runs the same wasm blocked loop (./gemm.ts) on one share
  * of C while the calling thread runs the other, both on one shared WebAssembly.Memory. C is split by rows
- * (or by 8-column panels when it has few rows); each output is computed whole by one thread, adding its
+ * (or by panels of columns when it has few rows); each output is computed whole by one thread, adding its
  * products in the same order as one thread would, so the result has the same bits either way.
  *
  * The worker (worker_threads in Node, a Worker in the browser) starts on the first product big enough and
@@ -45,9 +45,10 @@ interface Pool {
   /** [0] the worker is ready (1), [1] jobs it finished, [2] jobs that failed in it */
   ctl: Int32Array;
   posted: number;
-  ids: WeakMap<WebAssembly.Memory, number>;
+  /** the worker's instance of each kernel (a module on a memory: the eager memory has one per type) */
+  ids: WeakMap<object, number>;
   next: number;
-  /** drops the worker's instance on a memory the caller no longer holds */
+  /** drops the worker's instance of a kernel the caller no longer holds */
   forget: FinalizationRegistry<number> | null;
 }
 
@@ -110,7 +111,7 @@ export function planMemory(pages: number, splitsProducts: boolean): WebAssembly.
 /** Whether a product of this many multiply-adds would be split (threads permitting). */
 export const splitWorthy = (macs: number) => macs >= SPLIT_FROM;
 
-// The worker's whole program. It instantiates the module on each memory the first time a job names it,
+// The worker's whole program. It instantiates a kernel (a module on a memory) the first time a job names it,
 // runs its share, counts the job done and wakes the caller; a trap counts as failed (the caller then
 // computes that share itself, and reports the failure).
 const WORKER_SOURCE = `
@@ -185,6 +186,7 @@ export function splitGemm(
     gemm: (...a: number[]) => void;
     memory: WebAssembly.Memory;
     module: WebAssembly.Module;
+    panelCols: number;
   },
   args: readonly number[],
   rowBlocks: number,
@@ -192,7 +194,7 @@ export function splitGemm(
   K: number,
   rows: number,
 ): boolean {
-  const macs = rowBlocks * rows * panels * 8 * K;
+  const macs = rowBlocks * rows * panels * k.panelCols * K;
   if (!wanted || !splitWorthy(macs) || (rowBlocks < 2 && panels < 2)) return false;
   if (typeof SharedArrayBuffer === 'undefined' || !(k.memory.buffer instanceof SharedArrayBuffer)) return false;
   if (!pool) {
@@ -215,12 +217,12 @@ export function splitGemm(
     mine = [0, Mp, 0, mid];
     theirs = [0, Mp, mid, panels];
   }
-  let id = p.ids.get(k.memory);
+  let id = p.ids.get(k);
   const job: Record<string, unknown> = { args: [...args, ...theirs, K] };
   if (id === undefined) {
     id = p.next++;
-    p.ids.set(k.memory, id);
-    p.forget?.register(k.memory, id);
+    p.ids.set(k, id);
+    p.forget?.register(k, id);
     Object.assign(job, { module: k.module, memory: k.memory });
   }
   job.id = id;

@@ -1,8 +1,8 @@
-import { Func, module } from './asm';
+import { Func, module, SIMD } from './asm';
 import { gemmMemory, splitGemm } from './gemm-threads';
 
 /**
- * float32 matmul with WebAssembly SIMD: the BLIS/GotoBLAS structure in miniature. Operands are copied into
+ * float32 and float64 matmul with WebAssembly SIMD: the BLIS/GotoBLAS structure in miniature. Operands are copied into
  * wasm memory as they lie (one memcpy of the range a view covers, so a transposed or sliced operand keeps
  * its strides and costs no gather); A is then read through its own strides, B by rows of 8 contiguous
  * columns (packed into K × 8 panels only when its rows are not contiguous or N is not a multiple of 8). A
@@ -15,7 +15,20 @@ import { gemmMemory, splitGemm } from './gemm-threads';
  * relaxed-SIMD proposal, so each product rounds to float32 before it is added, and each output adds its
  * products in ascending k in float32: eager calls and compiled plans, which both run this kernel, get the
  * same bits.
+ *
+ * float64 runs the same structure with two lanes: 4-column panels (a panel row is 32 bytes in both types, so
+ * the blocked loop is one), f64x2 multiplies and adds, and each output adds its products in ascending k from
+ * zero, as the plain loops in ../reduce.ts did: the same bits as before, at ~10× their speed (a float64 Burgers
+ * evaluation spent 60 % of its time in those loops).
  */
+
+/** The element types the kernel multiplies. */
+export type GemmType = 'float32' | 'float64';
+/** Bytes of an element, and columns of a panel (32 bytes: two v128 of B per k). */
+const ELEM: Record<GemmType, number> = { float32: 4, float64: 8 };
+const PANEL: Record<GemmType, number> = { float32: 8, float64: 4 };
+export const gemmPanel = (dtype: GemmType) => PANEL[dtype];
+export const gemmElem = (dtype: GemmType) => ELEM[dtype];
 
 /**
  * Rows of C a micro-kernel call keeps in registers. 4 × 8 needs 8 accumulators + 2 of B + 1 of A; 6 × 8
@@ -26,11 +39,13 @@ const KC = 256;
 const MC = 16 * ROWS;
 
 /**
- * C[rows × 8] (+)= A[rows × kc] · B[kc × 8] for one 8-column panel. A is read through its own strides (in
- * bytes: si between rows, sj between k), so a row-major, transposed or broadcast A needs no packing; B's 8
- * columns must be contiguous (ldb bytes between k). `first` starts from zero instead of loading C.
+ * C[rows × P] (+)= A[rows × kc] · B[kc × P] for one panel of P columns (8 float32, 4 float64). A is read
+ * through its own strides (in bytes: si between rows, sj between k), so a row-major, transposed or broadcast
+ * A needs no packing; B's P columns must be contiguous (ldb bytes between k). `first` starts from zero
+ * instead of loading C.
  */
-function microKernel(fma: boolean): Func {
+function microKernel(dtype: GemmType, fma: boolean): Func {
+  const f64 = dtype === 'float64';
   const f = new Func('tile', [
     ['a', 'i32'],
     ['si', 'i32'],
@@ -79,8 +94,12 @@ function microKernel(fma: boolean): Func {
   f.get('bp').v128Load(0).set('b0');
   f.get('bp').v128Load(16).set('b1');
   for (const r of R) {
-    f.get(`a${r}`).load32Splat(0).set('t');
-    if (fma) {
+    if (f64) f.get(`a${r}`).load64Splat(0).set('t');
+    else f.get(`a${r}`).load32Splat(0).set('t');
+    if (f64) {
+      f.get(`s${r}0`).get('t').get('b0').v(SIMD.f64x2Mul).v(SIMD.f64x2Add).set(`s${r}0`);
+      f.get(`s${r}1`).get('t').get('b1').v(SIMD.f64x2Mul).v(SIMD.f64x2Add).set(`s${r}1`);
+    } else if (fma) {
       f.get('t').get('b0').get(`s${r}0`).f32x4RelaxedMadd().set(`s${r}0`);
       f.get('t').get('b1').get(`s${r}1`).f32x4RelaxedMadd().set(`s${r}1`);
     } else {
@@ -198,16 +217,22 @@ export interface GemmKernel {
   gemm: GemmFn;
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
+  dtype: GemmType;
+  /** columns of a panel (PANEL) */
+  panelCols: number;
 }
 
+/** The eager path's memory and a kernel per type on it. */
 interface Engine {
-  kernel: GemmKernel;
+  memory: WebAssembly.Memory;
+  kernels: Partial<Record<GemmType, GemmKernel>>;
   f32: Float32Array;
+  f64: Float64Array;
 }
 
 // (tried: a variant unrolled 4× in k with immediate offsets, for a k-contiguous A and packed B; on the same
 // packed B it ran at about half this loop's speed here, so it is not kept)
-const modules: { shared?: WebAssembly.Module; plain?: WebAssembly.Module } = {};
+const modules = new Map<string, WebAssembly.Module>();
 
 /**
  * Whether the micro-kernel multiplies and adds with relaxed SIMD's f32x4.relaxed_madd: only where the
@@ -238,14 +263,17 @@ const isShared = (mem: WebAssembly.Memory) =>
   typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
 
 /** The kernel on `mem` (a module importing a shared memory where `mem` is one); throws without SIMD. */
-function kernelOn(mem: WebAssembly.Memory): GemmKernel {
-  const kind = isShared(mem) ? 'shared' : 'plain';
+function kernelOn(mem: WebAssembly.Memory, dtype: GemmType): GemmKernel {
+  const shared = isShared(mem);
   gemmFma.on ??= gemmFma.wanted && relaxedSimdValidates();
-  const mod = (modules[kind] ??= new WebAssembly.Module(
-    module([microKernel(gemmFma.on), blockedLoop()], { shared: kind === 'shared' }),
-  ));
+  const key = `${dtype} ${shared}`;
+  let mod = modules.get(key);
+  if (!mod) {
+    mod = new WebAssembly.Module(module([microKernel(dtype, gemmFma.on), blockedLoop()], { shared }));
+    modules.set(key, mod);
+  }
   const inst = new WebAssembly.Instance(mod, { env: { mem } });
-  return { gemm: inst.exports.gemm as GemmFn, memory: mem, module: mod };
+  return { gemm: inst.exports.gemm as GemmFn, memory: mem, module: mod, dtype, panelCols: PANEL[dtype] };
 }
 
 let engine: Engine | null | undefined;
@@ -258,8 +286,14 @@ let engine: Engine | null | undefined;
 function getEngine(): Engine | null {
   if (engine !== undefined) return engine;
   try {
-    const kernel = kernelOn(gemmMemory(64));
-    engine = { kernel, f32: new Float32Array(kernel.memory.buffer) };
+    const memory = gemmMemory(64);
+    const kernel = kernelOn(memory, 'float32');
+    engine = {
+      memory,
+      kernels: { float32: kernel },
+      f32: new Float32Array(memory.buffer),
+      f64: new Float64Array(memory.buffer),
+    };
   } catch {
     engine = null;
   }
@@ -269,28 +303,28 @@ function getEngine(): Engine | null {
 export const wasmGemmAvailable = () => getEngine() !== null;
 
 /**
- * Whether the js backend's matmul runs this kernel for an M × K @ K × N product: float32 from 1,024
- * multiply-adds. Below that the copies into wasm memory cost more than the plain loops save; above it the
- * kernel wins even at K = 1 or N = 1 (4096 × 2 @ 2 × 64: ~0.1 ms against ~2 ms in the loops).
+ * Whether the js backend's matmul runs this kernel for an M × K @ K × N product: float32 or float64 from
+ * 1,024 multiply-adds. Below that the copies into wasm memory cost more than the plain loops save; above it
+ * the kernel wins even at K = 1 or N = 1 (4096 × 2 @ 2 × 64: ~0.1 ms against ~2 ms in the loops).
  */
-export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number) =>
-  dtype === 'float32' && K >= 1 && M * N * K >= 1024 && wasmGemmAvailable();
+export const wasmGemmApplies = (dtype: string, M: number, N: number, K: number): dtype is GemmType =>
+  (dtype === 'float32' || dtype === 'float64') && K >= 1 && M * N * K >= 1024 && wasmGemmAvailable();
 
-function ensure(e: Engine, floats: number): Float32Array {
-  const need = floats * 4;
-  const mem = e.kernel.memory;
-  if (mem.buffer.byteLength < need) {
-    mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-    e.f32 = new Float32Array(mem.buffer);
-  }
+/** The engine's memory at least `bytes` long, viewed in the type of `dtype`. */
+function ensure(e: Engine, bytes: number, dtype: GemmType): Float32Array | Float64Array {
+  const mem = e.memory;
+  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
   // (a shared memory grown by another call keeps its old buffer object here: view the current one)
-  if (e.f32.buffer !== mem.buffer) e.f32 = new Float32Array(mem.buffer);
-  return e.f32;
+  if (e.f32.buffer !== mem.buffer) {
+    e.f32 = new Float32Array(mem.buffer);
+    e.f64 = new Float64Array(mem.buffer);
+  }
+  return dtype === 'float64' ? e.f64 : e.f32;
 }
 
 /** A strided matrix operand: element (i, j) is data[off + i * si + j * sj] (strides ≥ 0). */
 export interface Mat {
-  data: Float32Array;
+  data: Float32Array | Float64Array;
   off: number;
   si: number;
   sj: number;
@@ -309,7 +343,7 @@ interface Placed {
  * larger than the view (a transpose, a slice of rows); otherwise (a column of a big matrix) gathers it
  * row-major.
  */
-function place(mem: Float32Array, at: number, m: Mat, rows: number, cols: number): Placed {
+function place(mem: Float32Array | Float64Array, at: number, m: Mat, rows: number, cols: number): Placed {
   const span = (rows - 1) * m.si + (cols - 1) * m.sj + 1;
   if (span <= 2 * rows * cols + 64) {
     mem.set(m.data.subarray(m.off, m.off + span), at);
@@ -321,15 +355,26 @@ function place(mem: Float32Array, at: number, m: Mat, rows: number, cols: number
 }
 
 /**
- * res[ro + i * N + j] = sum_k A(i, k) * B(k, j) for an M × K and a K × N operand; returns false (doing
- * nothing) where WebAssembly SIMD is unavailable.
+ * res[ro + i * N + j] = sum_k A(i, k) * B(k, j) for an M × K and a K × N operand, all float32 or all float64
+ * (the type of `res`); returns false (doing nothing) where WebAssembly SIMD is unavailable.
  */
-export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Float32Array, ro: number): boolean {
+export function wasmGemm(
+  A: Mat,
+  B: Mat,
+  M: number,
+  N: number,
+  K: number,
+  res: Float32Array | Float64Array,
+  ro: number,
+): boolean {
   const e = getEngine();
   if (!e) return false;
+  const dtype: GemmType = res instanceof Float64Array ? 'float64' : 'float32';
+  const kernel = (e.kernels[dtype] ??= kernelOn(e.memory, dtype));
+  const P = PANEL[dtype];
   const Mp = Math.ceil(M / ROWS) * ROWS;
-  const panels = Math.ceil(N / 8);
-  const Np = panels * 8;
+  const panels = Math.ceil(N / P);
+  const Np = panels * P;
   // A as it lies (rows past M read whatever follows and fill C's padding rows, which are dropped); slack
   // after it keeps those reads inside memory
   const slackA = (ROWS - 1) * A.si + 8;
@@ -337,21 +382,21 @@ export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Fl
   const bAt = Math.ceil((Math.min(aSpan, 2 * M * K + 64 + M * K) + slackA) / 4) * 4 + 16;
   const bNeed = Math.max((K - 1) * B.si + (N - 1) * B.sj + 1, Np * K);
   const cAt = bAt + Math.ceil(Math.max(bNeed, 2 * K * N + 64) / 4) * 4 + 16;
-  let mem = ensure(e, cAt + Mp * Np + 16);
+  let mem = ensure(e, (cAt + Mp * Np + 16) * ELEM[dtype], dtype);
   const a = place(mem, 0, A, M, K);
-  // B in place when its rows are contiguous and whole panels; else packed into panels of K × 8
+  // B in place when its rows are contiguous and whole panels; else packed into panels of K × P
   let bBase: number;
   let ldb: number;
   let panelStride: number;
-  if (B.sj === 1 && N % 8 === 0 && (K - 1) * B.si + N <= 2 * K * N + 64) {
+  if (B.sj === 1 && N % P === 0 && (K - 1) * B.si + N <= 2 * K * N + 64) {
     mem.set(B.data.subarray(B.off, B.off + (K - 1) * B.si + N), bAt);
-    [bBase, ldb, panelStride] = [bAt, B.si, 8];
+    [bBase, ldb, panelStride] = [bAt, B.si, P];
   } else {
-    packB(mem, bAt, B, N, K);
-    [bBase, ldb, panelStride] = [bAt, 8, K * 8];
+    packB(mem, bAt, B, N, K, P);
+    [bBase, ldb, panelStride] = [bAt, P, K * P];
   }
-  mem = e.f32;
-  runTiles(e.kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
+  mem = ensure(e, 0, dtype);
+  runTiles(kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
   if (Np === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
   else
     for (let i = 0; i < M; i++) {
@@ -363,8 +408,8 @@ export function gemmF32(A: Mat, B: Mat, M: number, N: number, K: number, res: Fl
 }
 
 /**
- * C = A · B with everything in float32 elements of the kernel's memory: A(i, k) at aBase + i asi + k asj;
- * B(k, 8p + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j. C gets rows up to the
+ * C = A · B with everything in elements (of the kernel's type) of its memory: A(i, k) at aBase + i asi + k asj;
+ * B(k, Pp + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j. C gets rows up to the
  * next multiple of 4 past M (the rows past M are garbage). A product big enough is split with a worker
  * thread where the memory is shared (./gemm-threads.ts); every way of running it adds each output's
  * products in the same order, whatever the layout or the split.
@@ -384,34 +429,35 @@ export function runTiles(
   K: number,
 ): void {
   const Mp = Math.ceil(M / ROWS) * ROWS;
-  const panels = Math.ceil(N / 8);
-  const args = [aBase * 4, asi * 4, asj * 4, bBase * 4, ldb * 4, panelStride * 4, cBase * 4, ldc * 4] as const;
+  const panels = Math.ceil(N / k.panelCols);
+  const e = ELEM[k.dtype];
+  const args = [aBase * e, asi * e, asj * e, bBase * e, ldb * e, panelStride * e, cBase * e, ldc * e] as const;
   if (splitGemm(k, args, Mp / ROWS, panels, K, ROWS)) return;
   k.gemm(...args, 0, Mp, 0, panels, K);
 }
 
 /** The kernel instantiated on another memory (a compiled plan's, runtime/compile), or null without SIMD. */
-export function tileOn(mem: WebAssembly.Memory): GemmKernel | null {
+export function tileOn(mem: WebAssembly.Memory, dtype: GemmType): GemmKernel | null {
   if (!getEngine()) return null;
-  return kernelOn(mem);
+  return kernelOn(mem, dtype);
 }
 
 export const GEMM_ROWS = ROWS;
 
-/** B into column panels: panel p holds B(k, 8p .. 8p+7) for k = 0..K-1, zero past column N. */
-export function packB(mem: Float32Array, at: number, B: Mat, N: number, K: number): void {
+/** B into column panels of P: panel p holds B(k, Pp .. Pp+P-1) for k = 0..K-1, zero past column N. */
+export function packB(mem: Float32Array | Float64Array, at: number, B: Mat, N: number, K: number, P: number): void {
   const b = B.data;
   const { off, si, sj } = B;
-  const panels = Math.ceil(N / 8);
+  const panels = Math.ceil(N / P);
   for (let p = 0; p < panels; p++) {
-    const base = at + p * K * 8;
-    const j0 = p * 8;
-    const w = Math.min(8, N - j0);
+    const base = at + p * K * P;
+    const j0 = p * P;
+    const w = Math.min(P, N - j0);
     for (let k = 0; k < K; k++) {
       const src = off + k * si + j0 * sj;
-      const dst = base + k * 8;
+      const dst = base + k * P;
       for (let j = 0; j < w; j++) mem[dst + j] = b[src + j * sj];
-      for (let j = w; j < 8; j++) mem[dst + j] = 0;
+      for (let j = w; j < P; j++) mem[dst + j] = 0;
     }
   }
 }
