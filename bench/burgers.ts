@@ -9,7 +9,9 @@
  * which the error first reached --target (1e-3), checked at the same points (every 250 L-BFGS iterations; both
  * restart L-BFGS after a step that stops early, as the script does).
  *
- * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--target 1e-3] [--repeat 1] [--json]
+ * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--dtype float32] [--target 1e-3]
+ *                                [--repeat 1] [--json]
+ * --dtype float64 trains both in float64 (the export is then float64: same weights and points to the last bit).
  * With --repeat R the two alternate R times and the fastest of each is kept (the least disturbed by other
  * work on the machine). Needs /usr/bin/python3 with Debian's python3-torch and python3-numpy.
  */
@@ -27,6 +29,7 @@ const { values: opt } = parseArgs({
     lbfgs: { type: 'string', default: '20' },
     points: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '0' },
+    dtype: { type: 'string', default: 'float32' },
     repeat: { type: 'string', default: '1' },
     target: { type: 'string', default: '1e-3' },
     json: { type: 'boolean', default: false },
@@ -58,6 +61,8 @@ function runNabla(): BurgersResult {
     opt.points!,
     '--seed',
     opt.seed!,
+    '--dtype',
+    opt.dtype!,
     '--export',
     data,
   ];
@@ -94,6 +99,8 @@ function runTorch(): BurgersResult & { version: string } {
       opt.lbfgs!,
       '--threads',
       '1',
+      '--dtype',
+      opt.dtype!,
       '--target',
       opt.target!,
     ],
@@ -133,12 +140,13 @@ try {
         steps: Number(opt.steps),
         lbfgs: Number(opt.lbfgs),
         points: Number(opt.points),
+        dtype: opt.dtype,
       }),
     );
   else {
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
     console.log(
-      `Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`,
+      `Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}, ${opt.dtype}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`,
     );
     const s = (x: number | null) => (x === null ? 'not reached' : x.toFixed(1));
     console.log(

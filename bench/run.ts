@@ -404,23 +404,28 @@ function gpuReport(): void {
 
 /** The Burgers PINN of issue 14 (bench/burgers.ts): Nabla and PyTorch from the same exported weights and points. */
 function burgersReport(): void {
-  // --burgers-full trains as the script does by default, so both report their time to an error of 1e-3
+  L.push('## Burgers PINN (issue 14; bench/burgers.ts)', '');
+  // --burgers-full trains as the script does by default (float64), so both report their time to an error of 1e-3
   const full = argv.includes('--burgers-full');
+  for (const dtype of full ? ['float64'] : ['float32', 'float64']) burgersRow(full, dtype);
+}
+
+function burgersRow(full: boolean, dtype: string): void {
   const [steps, lbfgs] = full ? ['2000', '10000'] : ['20', '20'];
-  const p = spawnSync(node, [...tsx, 'bench/burgers.ts', '--json', '--steps', steps, '--lbfgs', lbfgs], {
+  const args = ['bench/burgers.ts', '--json', '--steps', steps, '--lbfgs', lbfgs, '--dtype', dtype];
+  const p = spawnSync(node, [...tsx, ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: full ? 7_200_000 : 1_800_000,
   });
-  L.push('## Burgers PINN (issue 14; bench/burgers.ts)', '');
   if (p.status !== 0) {
-    failures.push(`bench/burgers.ts: ${(p.stderr || p.stdout).trim().split('\n').slice(-3).join(' ')}`);
-    L.push('Not measured (see Failures).', '');
+    failures.push(`bench/burgers.ts (${dtype}): ${(p.stderr || p.stdout).trim().split('\n').slice(-3).join(' ')}`);
+    L.push(`${dtype}: not measured (see Failures).`, '');
     return;
   }
   const r = JSON.parse(p.stdout.trim().split('\n').pop()!);
   L.push(
-    `- 9 layers × 20 tanh, N_u 100, N_f ${r.points}; ${r.steps} Adam steps then up to ${r.lbfgs} L-BFGS iterations from the same exported initial weights and points; Nabla's Adam step and L-BFGS closure compiled; PyTorch 1 thread. ${full ? '' : 'The time to a relative L2 error of 1e-3 needs the full training: `npm run bench -- --burgers-full`.'}`,
+    `- **${dtype}**: 9 layers × 20 tanh, N_u 100, N_f ${r.points}; ${r.steps} Adam steps then up to ${r.lbfgs} L-BFGS iterations from the same exported initial weights and points; Nabla's Adam step and L-BFGS closure compiled; PyTorch 1 thread. ${full ? '' : 'The time to a relative L2 error of 1e-3 needs the full training: `npm run bench -- --burgers-full`.'}`,
     '',
   );
   const reach = (x: number | null) => (x === null ? 'not reached' : `${x.toFixed(0)} s`);

@@ -85,7 +85,7 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
       return [
         `backend: ${r.chosen} (${r.why})`,
         ...r.skipped.map((s) => `  skipped ${s.name}: ${s.why}`),
-        `matmul (float32, from ${size}×${size}×${size}): ${mm.threads === 2 ? '2 threads' : '1 thread'} (${mm.reason}; ${mm.splits} split so far)`,
+        `matmul (float32 and float64, from ${size}×${size}×${size}): ${mm.threads === 2 ? '2 threads' : '1 thread'} (${mm.reason}; ${mm.splits} split so far${mm.paced ? `, ${mm.paced} run alone while the worker was starved of a core` : ''})`,
       ].join('\n');
     },
   );

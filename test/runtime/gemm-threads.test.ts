@@ -3,12 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
 import { wasmGemm, type Mat } from '../../runtime/backends/js/wasm/gemm';
-import { gemmThreads, setGemmThreads, SPLIT_FROM } from '../../runtime/backends/js/wasm/gemm-threads';
+import {
+  gemmThreads,
+  pace,
+  PACE_LIMIT,
+  PACE_SKIP,
+  setGemmPacing,
+  setGemmThreads,
+  SPLIT_FROM,
+} from '../../runtime/backends/js/wasm/gemm-threads';
 
 /**
- * The float32 matmul split between the calling thread and a worker (runtime/backends/js/wasm/gemm-threads.ts):
- * the same bits as on one thread for every size, layout and split, products below the threshold never split,
- * compiled plans split in place, and a process with the worker running still exits by itself.
+ * The matmul split between the calling thread and a worker (runtime/backends/js/wasm/gemm-threads.ts): the
+ * same bits as on one thread for every size, layout, split and type, products below the threshold never
+ * split, compiled plans split in place, a starved worker is paced off, and a process with the worker running
+ * still exits by itself.
  */
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -49,9 +58,13 @@ const SHAPES: [number, number, number][] = [
 describe('float32 matmul on two threads', () => {
   beforeAll(async () => {
     setGemmThreads(2);
+    setGemmPacing(false); // every product big enough splits, however loaded the machine running the tests is
     await workerReady();
   }, 60_000);
-  afterAll(() => setGemmThreads(2));
+  afterAll(() => {
+    setGemmThreads(2);
+    setGemmPacing(true);
+  });
 
   it('gives the same bits as one thread, for sizes around the threshold, odd sizes and transposes', () => {
     for (const [M, N, K] of SHAPES)
@@ -84,6 +97,34 @@ describe('float32 matmul on two threads', () => {
             expect(Math.abs(two[i * N + j] - want), label).toBeLessThanOrEqual(1e-5 * K);
           }
         }
+    setGemmThreads(2);
+  });
+
+  it('splits float64 products too (4-column panels, its own kernel on the same memory), to the one-thread bits', () => {
+    const f64 = (rows: number, cols: number, seed: number, transposed: boolean): Mat => {
+      const m = operand(rows, cols, seed, transposed);
+      return { ...m, data: Float64Array.from(m.data, (v) => v / 3) };
+    };
+    for (const [M, N, K] of [
+      [64, 64, 64],
+      [4, 1024, 100],
+      [257, 130, 300],
+    ])
+      for (const ta of [false, true]) {
+        const run = (threads: 1 | 2) => {
+          setGemmThreads(threads);
+          const res = new Float64Array(M * N);
+          expect(wasmGemm(f64(M, K, 1, ta), f64(K, N, 2, !ta), M, N, K, res, 0)).toBe(true);
+          return res;
+        };
+        const before = gemmThreads().splits;
+        const two = run(2);
+        expect(gemmThreads().splits, `${M}×${K}@${K}×${N} split`).toBe(before + 1);
+        // a float32 product between (the worker holds both kernels on the eager memory)
+        product(64, 64, 64, false, false);
+        const one = run(1);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), `${M}×${K}@${K}×${N}`).toBe(true);
+      }
     setGemmThreads(2);
   });
 
@@ -134,6 +175,22 @@ describe('float32 matmul on two threads', () => {
     expect(gemmThreads().splits).toBe(before);
     setGemmThreads(2);
     expect(gemmThreads().threads).toBe(2);
+  });
+});
+
+describe('pacing: products run alone while the worker is starved of a core', () => {
+  it('backs off when the wait for the worker outgrows the caller’s own half, and not before', () => {
+    const p = { ratio: 0, skip: 0 };
+    // the worker's half done about when the caller's is: it keeps splitting
+    for (let i = 0; i < 50; i++) expect(pace(p, 1, 0.2)).toBe(false);
+    expect(p.ratio).toBeLessThan(PACE_LIMIT);
+    // one slow wait is not enough (a moving average)
+    expect(pace(p, 1, 2)).toBe(false);
+    // a worker that keeps finishing long after: the next PACE_SKIP products run alone, then it tries again
+    let backedOff = false;
+    for (let i = 0; i < 5 && !backedOff; i++) backedOff = pace(p, 1, 3);
+    expect(backedOff).toBe(true);
+    expect(p).toEqual({ ratio: 0, skip: PACE_SKIP });
   });
 });
 

@@ -33,6 +33,34 @@ export interface GemmThreads {
   ready: boolean;
   /** products split so far */
   splits: number;
+  /** products big enough to split that ran on one thread because the worker was being starved (pacing) */
+  paced: number;
+}
+
+/**
+ * Pacing. A worker that finishes its half well after the caller finished its own is not getting a core (the
+ * machine is busy with other work), and such a product would have been quicker on one thread: the hand-off
+ * and the wait cost more than the half saved. The caller keeps a moving average of its wait for the worker
+ * over the time of its own half; past PACE_LIMIT it runs the next PACE_SKIP products alone, then tries two
+ * again. (On the 2-core development machine with four other processes running, the split and the wait were
+ * 40 % of an eager PINN step's time.)
+ */
+export const PACE_LIMIT = 0.75;
+export const PACE_SKIP = 256;
+export interface Pacing {
+  /** moving average of wait / own */
+  ratio: number;
+  /** products still to run alone */
+  skip: number;
+}
+
+/** Folds one split product's times (ms) into the pacing; true when the next PACE_SKIP products run alone. */
+export function pace(p: Pacing, ownMs: number, waitedMs: number): boolean {
+  p.ratio = 0.75 * p.ratio + 0.25 * (waitedMs / Math.max(ownMs, 0.01));
+  if (p.ratio <= PACE_LIMIT) return false;
+  p.skip = PACE_SKIP;
+  p.ratio = 0;
+  return true;
 }
 
 interface WorkerLike {
@@ -57,6 +85,9 @@ let pool: Pool | null = null;
 /** why there is no worker ('' while it may still start) */
 let offReason = '';
 let splits = 0;
+let paced = 0;
+let pacingOn = true;
+const pacing: Pacing = { ratio: 0, skip: 0 };
 
 /** Why this thread cannot share a matmul with a worker, or '' where it can. */
 function unsupported(): string {
@@ -204,6 +235,11 @@ export function splitGemm(
   }
   const p = pool;
   if (Atomics.load(p.ctl, 0) !== 1) return false;
+  if (pacingOn && pacing.skip > 0) {
+    pacing.skip--;
+    paced++;
+    return false;
+  }
   // the caller takes the first half, the worker the second
   const Mp = rowBlocks * rows;
   let mine: number[];
@@ -228,8 +264,10 @@ export function splitGemm(
   job.id = id;
   const target = ++p.posted;
   const failedBefore = Atomics.load(p.ctl, 2);
+  const start = performance.now();
   p.worker.postMessage(job);
   k.gemm(...args, ...mine, K);
+  const own = performance.now() - start;
   const t0 = Date.now();
   for (let done = Atomics.load(p.ctl, 1); done < target; done = Atomics.load(p.ctl, 1)) {
     if (Atomics.wait(p.ctl, 1, done, 1000) === 'timed-out' && Date.now() - t0 > STUCK_MS) {
@@ -245,6 +283,7 @@ export function splitGemm(
     return true;
   }
   splits++;
+  if (pacingOn) pace(pacing, own, performance.now() - start - own);
   return true;
 }
 
@@ -257,6 +296,7 @@ export function gemmThreads(): GemmThreads {
     splitFrom: SPLIT_FROM,
     ready: !!pool && Atomics.load(pool.ctl, 0) === 1,
     splits,
+    paced,
   };
 }
 
@@ -266,4 +306,13 @@ export function gemmThreads(): GemmThreads {
  */
 export function setGemmThreads(n: 1 | 2): void {
   wanted = n === 2;
+  pacing.ratio = 0;
+  pacing.skip = 0;
+}
+
+/** Turns pacing (above) off or on; off, every product big enough splits (tests that count splits). */
+export function setGemmPacing(on: boolean): void {
+  pacingOn = on;
+  pacing.ratio = 0;
+  pacing.skip = 0;
 }
