@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `nabla` command. Nabla ships as TypeScript; tsx compiles it on load, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `nabla` command. Nabla ships as TypeScript, with no build step: ./bundle.mjs bundles the CLI on first
+// use (and after any source changed), or loads it through tsx.
+import { loadCli } from './bundle.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2));
