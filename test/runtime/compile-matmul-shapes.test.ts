@@ -45,22 +45,24 @@ describe.each(['float32', 'float64'] as const)(
         const x = rand([M, K], M + K, dtype);
         const w = rand([K, N], K * N + 1, dtype);
         const wt = rand([N, K], N + 7, dtype);
-        for (const p of [x, w, wt]) p.requiresGrad = true;
+        const b = rand([N], N + 3, dtype);
+        for (const p of [x, w, wt, b]) p.requiresGrad = true;
         const step = () => {
-          for (const p of [x, w, wt]) nb.assignGrad(p, null);
-          // a tanh between keeps the products in separate plan units; the sum of squares makes dY a full matrix
-          const y = nb.tanh(nb.matmul(x, w));
+          for (const p of [x, w, wt, b]) nb.assignGrad(p, null);
+          // a tanh between keeps the products in separate plan units; the sum of squares makes dY a full matrix;
+          // the bias's gradient sums dY's rows (in wasm where N is a whole number of vectors)
+          const y = nb.tanh(nb.add(nb.matmul(x, w), b));
           const z = nb.matmul(nb.matmul(x, nb.transpose(wt)), nb.transpose(nb.matmul(wt, nb.transpose(wt))));
           const L = nb.add(nb.sum(nb.mul(y, y)), nb.sum(nb.mul(z, z)));
           L.backward();
           return L;
         };
-        const read = (L: Tensor) =>
-          [L.toHost(), x.grad!.toHost(), w.grad!.toHost(), wt.grad!.toHost()].map((h) => Array.from(h));
+        const read = (L: Tensor) => [L, x.grad!, w.grad!, wt.grad!, b.grad!].map((t) => Array.from(t.toHost()));
         const eager = read(step());
         const c = nb.compile(step);
         for (let i = 0; i < 3; i++) expect(read(c())).toEqual(eager);
         expect(c.info).toMatchObject({ traces: 1, replays: 2, fallback: null });
+        if (N % (dtype === 'float64' ? 2 : 4) === 0) expect(c.info.source).toContain(`sum over ${M} rows of ${N}`);
         if (M * N * K >= 1024) expect(c.info.source).toContain('(wasm, in place)'); // (smaller: the plain loops)
         if (dtype === 'float32') expect(c.info.plan!.wasmGroups).toBeGreaterThan(0);
       });

@@ -87,8 +87,8 @@ export function wasmSpec(tr: PlanInput, u: Unit, stored: (s: number) => boolean)
 }
 
 /**
- * A sum over the leading dims of a contiguous float32 value (a bias gradient: rows of a batch summed into
- * one row) as wasm: float64 accumulators per column, rows added in order, so the result is the js
+ * A sum over the leading dims of a contiguous float32 or float64 value (a bias gradient: rows of a batch summed
+ * into one row) as wasm: float64 accumulators per column, rows added in order, so the result is the js
  * kernel's (../reduce.ts contiguousSum) bit for bit. Null for any other reduction.
  */
 export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
@@ -102,7 +102,9 @@ export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
   )
     return null;
   const [v] = ins.inputs;
-  if (ins.dtype !== 'float32' || v.dtype !== 'float32' || !accessOf(v)?.flat) return null;
+  const dtype = ins.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || v.dtype !== dtype || !accessOf(v)?.flat) return null;
+  const bytes = dtype === 'float64' ? 8 : 4;
   const axes = ins.attrs.axes as number[];
   let pattern = '';
   let R = 1;
@@ -114,12 +116,12 @@ export function columnSumSpec(tr: PlanInput, u: Unit): WGroupSpec | null {
     if (kind === 'r') R *= d;
     else C *= d;
   });
-  if (pattern !== 'rk' || C % 4 !== 0) return null;
+  if (pattern !== 'rk' || C % (dtype === 'float64' ? 2 : 4) !== 0) return null;
   return {
     label: `sum over ${R} rows of ${C}`,
     reads: [v.slot],
     scratch: C,
-    build: (name, addrOf, acc) => columnSum(name, addrOf(v.slot) + 4 * v.offset, addrOf(ins.out), R, C, acc),
+    build: (name, addrOf, acc) => columnSum(name, addrOf(v.slot) + bytes * v.offset, addrOf(ins.out), R, C, acc, dtype),
   };
 }
 

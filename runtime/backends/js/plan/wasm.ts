@@ -378,8 +378,20 @@ export function groupFunc(g: WGroup): Func {
   return f;
 }
 
-/** out[j] = sum over rows i of src[i C + j], float64 accumulators at `acc` (C values), rounded once. */
-export function columnSum(name: string, src: number, out: number, R: number, C: number, acc: number): Func {
+/**
+ * out[j] = sum over rows i of src[i C + j], float64 accumulators at `acc` (C values), rounded once (float32) or
+ * not at all (float64: the values are added as they are, two at a time).
+ */
+export function columnSum(
+  name: string,
+  src: number,
+  out: number,
+  R: number,
+  C: number,
+  acc: number,
+  dtype: WType = 'float32',
+): Func {
+  if (dtype === 'float64') return columnSum64(name, src, out, R, C, acc);
   const f = new Func(name, []);
   f.local('p', 'i32').local('i', 'i32').local('c', 'i32').local('a', 'i32').local('t', 'v128');
   f.i32(0).set('a');
@@ -442,6 +454,54 @@ export function columnSum(name: string, src: number, out: number, R: number, C: 
     .add()
     .tee('c')
     .i32(C * 4)
+    .ltU()
+    .brIf(0);
+  f.end();
+  return f;
+}
+
+function columnSum64(name: string, src: number, out: number, R: number, C: number, acc: number): Func {
+  const f = new Func(name, []);
+  f.local('p', 'i32').local('i', 'i32').local('c', 'i32');
+  f.i32(0).set('c');
+  f.loop();
+  f.get('c').v128Const(new Uint8Array(16)).v128Store(acc);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(C * 8)
+    .ltU()
+    .brIf(0);
+  f.end();
+  f.i32(src).set('p');
+  f.i32(0).set('i');
+  f.loop();
+  f.i32(0).set('c');
+  f.loop();
+  f.get('c').get('c').v128Load(acc).get('p').get('c').add().v128Load(0).v(SIMD.f64x2Add).v128Store(acc);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(C * 8)
+    .ltU()
+    .brIf(0);
+  f.end();
+  f.get('p')
+    .i32(C * 8)
+    .add()
+    .set('p');
+  f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
+  f.end();
+  f.i32(0).set('c');
+  f.loop();
+  f.get('c').get('c').v128Load(acc).v128Store(out);
+  f.get('c')
+    .i32(16)
+    .add()
+    .tee('c')
+    .i32(C * 8)
     .ltU()
     .brIf(0);
   f.end();
