@@ -136,17 +136,13 @@ const EXP_BIAS64 = (() => {
  * ops/registry/tanh64.ts's tanh of the two lanes on the stack (clobbers t0, t1, y, y2, p, q), leaving the result:
  * both branches computed on |x|, the small one chosen where |x| < 0.625, the sign of x put back by its bit.
  */
-function tanh64(f: Func): void {
+function emitTanh64(f: Func): void {
   const c = (v: number) => f.v128Const(f64Bytes(v));
   f.set('t0'); // x
   f.get('t0').v(SIMD.f64x2Abs).set('y'); // a
   // small: a + a s P(s), s = a²
   f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
-  c(TANH64_SMALL[0]);
-  for (let i = 1; i < TANH64_SMALL.length; i++) {
-    f.get('y2').v(SIMD.f64x2Mul);
-    c(TANH64_SMALL[i]).v(SIMD.f64x2Add);
-  }
+  horner64(f, TANH64_SMALL, 'y2');
   f.set('p');
   f.get('y');
   f.get('y').get('y2').v(SIMD.f64x2Mul).get('p').v(SIMD.f64x2Mul);
@@ -161,11 +157,7 @@ function tanh64(f: Func): void {
   c(TANH64_LN2_HI).v(SIMD.f64x2Mul).v(SIMD.f64x2Sub);
   f.get('q');
   c(TANH64_LN2_LO).v(SIMD.f64x2Mul).v(SIMD.f64x2Sub).set('t1'); // r
-  c(TANH64_EXP[0]);
-  for (let i = 1; i < TANH64_EXP.length; i++) {
-    f.get('t1').v(SIMD.f64x2Mul);
-    c(TANH64_EXP[i]).v(SIMD.f64x2Add);
-  }
+  horner64(f, TANH64_EXP, 't1');
   // 2^k from its bits: (k + 1023) << 52
   f.get('q').v(SIMD.i32x4TruncSatF64x2SZero).v(SIMD.i64x2ExtendLowI32x4S);
   f.v128Const(EXP_BIAS64).v(SIMD.i64x2Add).i32(52).v(SIMD.i64x2Shl);
@@ -179,86 +171,90 @@ function tanh64(f: Func): void {
   f.get('t0').v128Const(SIGN64).v(SIMD.v128And).v(SIMD.v128Or);
 }
 
+/** Horner's rule on the f64x2 in local `x`, ((c0 x + c1) x + c2) ..., in JS's order, left on the stack. */
+function horner64(f: Func, coeffs: readonly number[], x: string): void {
+  f.v128Const(f64Bytes(coeffs[0]));
+  for (let i = 1; i < coeffs.length; i++) f.get(x).v(SIMD.f64x2Mul).v128Const(f64Bytes(coeffs[i])).v(SIMD.f64x2Add);
+}
+
+/** tanh32 (../fns.ts) of the f64x2 in local y (clobbers t0, y, y2, p, q), leaving the f64x2 result on the stack. */
+function tanh32OfY(f: Func): void {
+  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
+  f.get('y').set('t0');
+  f64Const(-C);
+  f64Const(C).get('t0').v(SIMD.f64x2Min);
+  f.v(SIMD.f64x2Max).set('y');
+  f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
+  // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
+  horner64(f, A, 'y2');
+  f.set('p');
+  f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
+  horner64(f, B, 'y2');
+  f.set('q');
+  f.get('p').get('q').v(SIMD.f64x2Div);
+}
+
+/** float32 tanh of the four lanes on the stack: each pair promoted, tanh32OfY, demoted, the halves joined. */
+function emitTanh32(f: Func): void {
+  f.set('t1');
+  f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
+  tanh32OfY(f);
+  f.v(SIMD.f32x4DemoteF64x2Zero);
+  f.get('t1')
+    .get('t1')
+    .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
+    .v(SIMD.f64x2PromoteLowF32x4)
+    .set('y');
+  tanh32OfY(f);
+  f.v(SIMD.f32x4DemoteF64x2Zero);
+  f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+}
+
+/** Each element type's instructions for emitOp. */
+const LANE_OPS: Record<
+  WType,
+  {
+    binary: Record<string, number>;
+    unary: Record<string, number>;
+    zero: Uint8Array;
+    pmax: number;
+    tanh: (f: Func) => void;
+  }
+> = {
+  float32: { binary: SIMD_BINARY, unary: SIMD_UNARY, zero: f32Bytes(0), pmax: SIMD.f32x4Pmax, tanh: emitTanh32 },
+  float64: {
+    binary: SIMD_BINARY_F64,
+    unary: SIMD_UNARY_F64,
+    zero: f64Bytes(0),
+    pmax: SIMD.f64x2Pmax,
+    tanh: emitTanh64,
+  },
+};
+
 /**
  * One member's computation as SIMD: `op` is unary:fn, binary:fn or copy; `load(i)` pushes input i's four
  * float32 lanes (or two float64 lanes). Leaves the results on the stack. The compiled plans' fused loops and
  * the eager kernels (../wasm/eager.ts) both emit through here, so they compute the same bits.
  */
 export function emitOp(f: Func, op: string, load: (i: number) => void, dtype: WType = 'float32'): void {
-  if (dtype === 'float64') return emitOp64(f, op, load);
-  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
-  // tanh of the f64x2 in local y (clobbers y2, p, q), leaving the f64x2 result on the stack
-  const tanh64 = () => {
-    f.get('y').set('t0');
-    f64Const(-C);
-    f64Const(C).get('t0').v(SIMD.f64x2Min);
-    f.v(SIMD.f64x2Max).set('y');
-    f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
-    // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
-    f64Const(A[0]).get('y2').v(SIMD.f64x2Mul);
-    for (let i = 1; i < A.length; i++) {
-      f64Const(A[i]).v(SIMD.f64x2Add);
-      if (i < A.length - 1) f.get('y2').v(SIMD.f64x2Mul);
-    }
-    f.set('p');
-    f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
-    f64Const(B[0]).get('y2').v(SIMD.f64x2Mul);
-    for (let i = 1; i < B.length; i++) {
-      f64Const(B[i]).v(SIMD.f64x2Add);
-      if (i < B.length - 1) f.get('y2').v(SIMD.f64x2Mul);
-    }
-    f.set('q');
-    f.get('p').get('q').v(SIMD.f64x2Div);
-  };
+  const t = LANE_OPS[dtype];
   const [kind, fn] = op.split(':');
   if (kind === 'copy') load(0);
   else if (kind === 'binary') {
     load(0);
     load(1);
-    f.v(SIMD_BINARY[fn]);
+    f.v(t.binary[fn]);
   } else if (fn === 'tanh') {
     load(0);
-    f.set('t1');
-    f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
-    tanh64();
-    f.v(SIMD.f32x4DemoteF64x2Zero);
-    f.get('t1')
-      .get('t1')
-      .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
-      .v(SIMD.f64x2PromoteLowF32x4)
-      .set('y');
-    tanh64();
-    f.v(SIMD.f32x4DemoteF64x2Zero);
-    f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+    t.tanh(f);
   } else if (fn === 'relu') {
     // x > 0 ? x : 0, NaN to 0: pmax(0, x) = 0 < x ? x : 0
-    f.v128Const(f32Bytes(0));
+    f.v128Const(t.zero);
     load(0);
-    f.v(SIMD.f32x4Pmax);
+    f.v(t.pmax);
   } else {
     load(0);
-    f.v(SIMD_UNARY[fn]);
-  }
-}
-
-/** emitOp for float64 lanes (wasmOpOk's ops). */
-function emitOp64(f: Func, op: string, load: (i: number) => void): void {
-  const [kind, fn] = op.split(':');
-  if (kind === 'copy') load(0);
-  else if (kind === 'binary') {
-    load(0);
-    load(1);
-    f.v(SIMD_BINARY_F64[fn]);
-  } else if (fn === 'tanh') {
-    load(0);
-    tanh64(f);
-  } else if (fn === 'relu') {
-    f.v128Const(f64Bytes(0));
-    load(0);
-    f.v(SIMD.f64x2Pmax);
-  } else {
-    load(0);
-    f.v(SIMD_UNARY_F64[fn]);
+    f.v(t.unary[fn]);
   }
 }
 
@@ -460,51 +456,32 @@ export function columnSum(
   return f;
 }
 
+/** for (counter = 0; counter < limit; counter += 16) body(): a loop over the vectors of `limit` bytes. */
+function vectorLoop(f: Func, counter: string, limit: number, body: () => void): void {
+  f.i32(0).set(counter);
+  f.loop();
+  body();
+  f.get(counter).i32(16).add().tee(counter).i32(limit).ltU().brIf(0);
+  f.end();
+}
+
 function columnSum64(name: string, src: number, out: number, R: number, C: number, acc: number): Func {
   const f = new Func(name, []);
   f.local('p', 'i32').local('i', 'i32').local('c', 'i32');
-  f.i32(0).set('c');
-  f.loop();
-  f.get('c').v128Const(new Uint8Array(16)).v128Store(acc);
-  f.get('c')
-    .i32(16)
-    .add()
-    .tee('c')
-    .i32(C * 8)
-    .ltU()
-    .brIf(0);
-  f.end();
+  vectorLoop(f, 'c', C * 8, () => f.get('c').v128Const(new Uint8Array(16)).v128Store(acc));
   f.i32(src).set('p');
   f.i32(0).set('i');
   f.loop();
-  f.i32(0).set('c');
-  f.loop();
-  f.get('c').get('c').v128Load(acc).get('p').get('c').add().v128Load(0).v(SIMD.f64x2Add).v128Store(acc);
-  f.get('c')
-    .i32(16)
-    .add()
-    .tee('c')
-    .i32(C * 8)
-    .ltU()
-    .brIf(0);
-  f.end();
+  vectorLoop(f, 'c', C * 8, () =>
+    f.get('c').get('c').v128Load(acc).get('p').get('c').add().v128Load(0).v(SIMD.f64x2Add).v128Store(acc),
+  );
   f.get('p')
     .i32(C * 8)
     .add()
     .set('p');
   f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
   f.end();
-  f.i32(0).set('c');
-  f.loop();
-  f.get('c').get('c').v128Load(acc).v128Store(out);
-  f.get('c')
-    .i32(16)
-    .add()
-    .tee('c')
-    .i32(C * 8)
-    .ltU()
-    .brIf(0);
-  f.end();
+  vectorLoop(f, 'c', C * 8, () => f.get('c').get('c').v128Load(acc).v128Store(out));
   return f;
 }
 
