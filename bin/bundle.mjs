@@ -6,7 +6,7 @@
 // `import.meta.url` is replaced by that source's own URL, so paths it computes from it (workers, package.json)
 // are what they were. Anything that goes wrong here, or NABLA_BUNDLE=0, means tsx, as before.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -93,5 +93,3 @@ export async function loadCli() {
   register();
   return import(pathToFileURL(entry).href);
 }
-
-export const bundlePaths = { outfile, manifestFile, cacheDir: dirname(outfile) };
