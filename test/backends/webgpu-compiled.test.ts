@@ -21,11 +21,16 @@ import { standIn, webgpuAgents } from './agents';
  */
 const agents = webgpuAgents();
 
-/** The losses of `n` calls of `step`, yielding to the event loop between steps (vitest's worker must answer). */
-async function losses(step: () => Tensor, n: number): Promise<number[]> {
+/**
+ * The losses of `n` calls of `step`, yielding to the event loop between steps (vitest's worker must answer);
+ * with `counts`, each step's webgpu counters (the loss read included) are pushed there.
+ */
+async function losses(step: () => Tensor, n: number, counts?: GpuCounters[]): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
+    const before = counts && webgpuCounters()!;
     out.push(step().item() as number);
+    if (counts) counts.push(countersSince(before!));
     await new Promise((r) => setTimeout(r, 0));
   }
   return out;
@@ -77,14 +82,8 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
       return Array.from({ length: steps }, () => step().item() as number);
     });
     const compiled = nb.compile(pinnStep());
-    const got: number[] = [];
     const counts: GpuCounters[] = [];
-    for (let i = 0; i < steps; i++) {
-      const before = webgpuCounters()!;
-      got.push(compiled().item() as number);
-      counts.push(countersSince(before));
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    const got = await losses(compiled as () => Tensor, steps, counts);
     expect([compiled.info.traces, compiled.info.replays, compiled.info.eagerCalls]).toEqual([1, steps - 1, 0]);
     // float32 rounding: the GPU's f32 sums and transcendentals against js's, over 100 Adam steps (measured 2e-6)
     expect(Math.max(...relDiffs(got, js))).toBeLessThan(1e-5);
@@ -107,14 +106,8 @@ describe.each(agents)('compiled steps on webgpu (%s)', (agent) => {
     const steps = 30;
     const eager = await losses(mlpStep(7).step, steps);
     const compiled = nb.compile(mlpStep(7).step);
-    const got: number[] = [];
     const counts: GpuCounters[] = [];
-    for (let i = 0; i < steps; i++) {
-      const before = webgpuCounters()!;
-      got.push(compiled().item() as number);
-      counts.push(countersSince(before));
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    const got = await losses(compiled as () => Tensor, steps, counts);
     expect([compiled.info.traces, compiled.info.replays]).toEqual([1, steps - 1]);
     expect(Math.max(...relDiffs(got, eager))).toBeLessThan(1e-5);
     expect(eager[steps - 1]).toBeLessThan(eager[0]);
