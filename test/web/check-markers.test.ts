@@ -1,14 +1,9 @@
 // The checker's markers in the playground (issue 13, item 6): while a reader types, the session worker
 // checks the cell with the names the session and the cells above define, and Monaco shows what it finds;
 // a run of a cell with such errors is refused, listing them all. Debian's Chromium through playwright-core.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../web/build';
-import { serve, type Served } from '../../web/serve';
-import { browserMissing, launch } from './browser';
+import { browserMissing, openSite, type Site } from './browser';
 
 const missing = browserMissing();
 if (missing) console.warn(`[test/web] SKIPPING the check-marker tests: ${missing}`);
@@ -16,9 +11,7 @@ if (missing) console.warn(`[test/web] SKIPPING the check-marker tests: ${missing
 /** For expect.poll: other test files run beside this one on 2 cores. */
 const WAIT = { timeout: 30_000, interval: 100 };
 
-let tmp: string;
-let served: Served;
-let browser: Browser;
+let site: Site;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -58,21 +51,14 @@ const markers = (i: number): Promise<Marker[]> =>
 
 describe.skipIf(missing !== null)('the checker in the playground', () => {
   beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'nabla-check-web-'));
-    const outDir = join(tmp, 'dist');
-    [, browser] = await Promise.all([buildWeb({ outDir }), launch()]);
-    served = await serve({ port: 0, dir: outDir, build: false });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    site = await openSite('nabla-check-web-');
+    page = await (await site.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    await page.goto(site.served.url);
     await page.waitForSelector('body.ready', { timeout: 60_000 });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => site?.close());
 
   it('marks a misspelt name while typing, at its column, suggesting the builtin', async () => {
     const i = await addCell();

@@ -2,16 +2,11 @@
 // playground, served cross-origin isolated by `nabla serve`, runs a big matmul on two threads in its session
 // worker (the worker the runtime starts from a blob: URL, which the page's Content-Security-Policy allows),
 // with the bits Node computes; and with no violation of the policy.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../compiler';
 import { Tensor } from '../../runtime';
-import { buildWeb } from '../../web/build';
-import { serve, type Served } from '../../web/serve';
-import { browserMissing, launch } from './browser';
+import { browserMissing, openSite, type Site } from './browser';
 
 const missing = browserMissing();
 if (missing) console.warn(`[test/web] SKIPPING the browser matmul-thread tests: ${missing}`);
@@ -25,32 +20,23 @@ const CODE = [
   'print(backend())',
 ].join('\n');
 
-let tmp: string;
-let served: Served;
-let browser: Browser;
+let site: Site;
 let page: Page;
 const problems: string[] = [];
 
 describe.skipIf(missing !== null)('the float32 matmul on two threads in Chromium', () => {
   beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'nabla-gemm-web-'));
-    const outDir = join(tmp, 'dist');
-    [, browser] = await Promise.all([buildWeb({ outDir }), launch()]);
-    served = await serve({ port: 0, dir: outDir, build: false });
-    page = await (await browser.newContext()).newPage();
+    site = await openSite('nabla-gemm-web-');
+    page = await (await site.browser.newContext()).newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error' || /Content Security Policy|Refused/.test(m.text())) problems.push(m.text());
     });
-    await page.goto(served.url);
+    await page.goto(site.served.url);
     await page.waitForSelector('body.ready', { timeout: 60_000 });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => site?.close());
 
   it('splits a big matmul with a worker in the session, to the bits Node computes', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);

@@ -5,14 +5,12 @@
 // Content-Security-Policy with every response; and the policy lets the playground itself run on every
 // backend (no violation reported while cells run).
 import { connect, type Socket } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../web/build';
-import { CONTENT_SECURITY_POLICY, serve, type Served } from '../../web/serve';
-import { browserMissing, launch } from './browser';
+import { CONTENT_SECURITY_POLICY } from '../../web/serve';
+import { browserMissing, openSite, type Site } from './browser';
 
 const missing = browserMissing();
 if (missing) console.warn(`[test/web] SKIPPING the browser hardening tests: ${missing}`);
@@ -105,9 +103,7 @@ function payloadNotebook(): Record<string, unknown> {
   };
 }
 
-let tmp: string;
-let served: Served;
-let browser: Browser;
+let site: Site;
 
 interface Watched {
   context: BrowserContext;
@@ -118,14 +114,14 @@ interface Watched {
 }
 
 async function watchedPage(): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const foreign: string[] = [];
   const dialogs: string[] = [];
   const errors: string[] = [];
   // every request the page or its workers make, failed or not
   context.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(served.url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+    if (!u.startsWith(site.served.url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
   });
   await context.addInitScript(() => {
     (window as any).__csp = [];
@@ -141,7 +137,7 @@ async function watchedPage(): Promise<Watched> {
     void d.dismiss();
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(served.url);
+  await page.goto(site.served.url);
   await page.waitForSelector('body.ready', { timeout: 60_000 });
   return { context, page, foreign, dialogs, errors };
 }
@@ -186,18 +182,11 @@ async function expectNothingRan(w: Watched): Promise<void> {
 
 describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
   beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'nabla-harden-'));
-    const outDir = join(tmp, 'dist');
-    [, browser] = await Promise.all([buildWeb({ outDir }), launch()]);
-    served = await serve({ port: 0, dir: outDir, build: false });
-    writeFileSync(join(tmp, 'payloads.ipynb'), JSON.stringify(payloadNotebook()));
+    site = await openSite('nabla-harden-');
+    writeFileSync(join(site.tmp, 'payloads.ipynb'), JSON.stringify(payloadNotebook()));
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => site?.close());
 
   it('sends the Content-Security-Policy with every response, errors included', async () => {
     const csp = (r: Response) => r.headers.get('content-security-policy');
@@ -209,13 +198,13 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
       ['/', 'POST', 405],
       ['/%E0%A4%A', 'GET', 400],
     ] as const) {
-      const r = await fetch(new URL(path, served.url), { method });
+      const r = await fetch(new URL(path, site.served.url), { method });
       expect(r.status, path).toBe(status);
       expect(csp(r), `${method} ${path}`).toBe(CONTENT_SECURITY_POLICY);
     }
     // Node's own answer to oversized headers (431) carries it too
     const raw = await new Promise<string>((ok, fail) => {
-      const s: Socket = connect(served.port, '127.0.0.1', () =>
+      const s: Socket = connect(site.served.port, '127.0.0.1', () =>
         s.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`),
       );
       let text = '';
@@ -237,7 +226,7 @@ describe.skipIf(missing !== null)('a shared notebook in the playground', () => {
     const w = await watchedPage();
     const { page } = w;
     const look = await pageLook(page);
-    await page.setInputFiles('#import-file', join(tmp, 'payloads.ipynb'));
+    await page.setInputFiles('#import-file', join(site.tmp, 'payloads.ipynb'));
     await expect.poll(() => page.locator('#status').textContent(), WAIT).toMatch(/Opened payloads\.ipynb/);
     const count = Object.keys(HTML_PAYLOADS).length;
     await expect.poll(() => page.locator('.outputs .untrusted').count(), WAIT).toBe(count);
