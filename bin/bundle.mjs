@@ -6,7 +6,7 @@
 // `import.meta.url` is replaced by that source's own URL, so paths it computes from it (workers, package.json)
 // are what they were. Anything that goes wrong here, or NABLA_BUNDLE=0, means tsx, as before.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,7 +29,8 @@ function stamp(path) {
 function fresh() {
   try {
     const m = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    if (m.entry !== entry || !Array.isArray(m.inputs)) return false;
+    // a manifest that does not list the entry was not built from these sources (an empty list is fresh for nothing)
+    if (m.entry !== entry || !Array.isArray(m.inputs) || !m.inputs.some(([path]) => path === entry)) return false;
     return m.inputs.every(([path, size, mtime]) => {
       const s = stamp(path);
       return s !== null && s[1] === size && s[2] === mtime;
@@ -61,6 +62,8 @@ async function build() {
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile: tmp,
+    // the metafile names inputs relative to this, not to the cwd of whichever process happens to build
+    absWorkingDir: root,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -71,7 +74,7 @@ async function build() {
     plugins: [ownUrl],
   });
   const inputs = Object.keys(result.metafile.inputs)
-    .map((p) => stamp(join(root, p)))
+    .map((p) => stamp(resolve(root, p)))
     .filter((s) => s !== null);
   renameSync(tmp, outfile);
   const tmpManifest = `${manifestFile}.${process.pid}.tmp`;
