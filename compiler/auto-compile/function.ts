@@ -4,6 +4,7 @@ import { fmtSite, siteState, type Site } from '../../runtime/site';
 import type { Frame } from '../scope';
 import type { Value } from '../values';
 import { fingerprint, holds, layoutKey, type Guard } from './guard';
+import { besideDeadTrace } from './dead-trace';
 import { auto, autoCompileEnabled } from './hooks';
 import { Recorder, type RecorderHost } from './recorder';
 import type { AutoCompileLog, FunctionRecord } from './report';
@@ -94,20 +95,8 @@ export class FunctionAuto {
       const [st, n] = [this.st, this.n];
       st.log.addFunction(() => record(st, n));
     }
-    if (deadTrace()) {
-      // the trace around this call has already failed (the loop statement calling it runs eagerly from now on, an
-      // L-BFGS step read a value): it records nothing more, so this call may compile itself as an eager call would
-      const [trace, rec] = [nb.traceState.current, auto.rec];
-      nb.traceState.current = null;
-      auto.rec = null;
-      try {
-        return this.compiled(args, valueOnly);
-      } finally {
-        nb.traceState.current = trace;
-        auto.rec = rec;
-      }
-    }
-    return this.compiled(args, valueOnly);
+    // inside a trace that has already failed, this call may compile itself as an eager call would
+    return besideDeadTrace(() => this.compiled(args, valueOnly));
   }
 
   private compiled(args: readonly Value[], valueOnly: boolean): Value {
@@ -283,14 +272,6 @@ export class FunctionAuto {
     this.n.planned = plans.length;
     this.n.kernels = plans.reduce((k, e) => k + e.plan!.stats.kernels + e.plan!.stats.fusedGroups, 0);
   }
-}
-
-/** A trace in progress that has already given up (it records nothing more and will not be replayed). */
-function deadTrace(): boolean {
-  const tr = nb.traceState.current;
-  const rec = auto.rec;
-  if (!tr && !rec) return false;
-  return (tr instanceof nb.Tracer && tr.reason !== null) || (rec instanceof Recorder && rec.denied !== null);
 }
 
 function record(st: FunctionStatic, n: Counts): FunctionRecord {

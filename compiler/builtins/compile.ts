@@ -3,6 +3,7 @@ import { warn } from '../../runtime/provenance';
 import { LangError } from '../operators';
 import { FN_INFO, Tuple, type NablaFunction, type Value } from '../values';
 import type { BuiltinTable } from './table';
+import { besideDeadTrace } from '../auto-compile/dead-trace';
 import { auto } from '../auto-compile/hooks';
 
 /**
@@ -19,7 +20,8 @@ export function compileFunction(f: NablaFunction): NablaFunction {
   const info = f[FN_INFO];
   const name = info?.name ?? (f.name || 'fn');
   const compiled = nb.compile((...args: Value[]) => f(...args), { name, containers: [TUPLE] });
-  const g: NablaFunction = (...args: Value[]) => compiled(...args);
+  // called inside a loop statement whose trace failed (lb.step(closure) reads the loss), it still replays
+  const g: NablaFunction = (...args: Value[]) => besideDeadTrace(() => compiled(...args));
   let warned = false;
   g[FN_INFO] = {
     name,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as nb from '../../runtime';
 import { createSession } from '../../compiler';
 import { autoVsEager } from './auto-compile-run';
 import { runNabla } from './run';
@@ -70,6 +71,46 @@ ${printParams}`;
       // every evaluation replays but two warm-up calls, the trace, and the one the while loop's own trace ran
       // inline (once that trace gave up at lb.step's item(), the closure compiles itself again)
       expect(n.replays).toBeGreaterThanOrEqual(n.calls - 4);
+    },
+    T,
+  );
+
+  it(
+    'an @compile closure called by lb.step inside a loop statement whose trace gave up replays its calls, not only later steps',
+    () => {
+      // the loop's trace of `lb.step(closure)` fails at the line search's first item(); the rest of that step
+      // used to run under the dead trace, each closure call as written: that iteration cost ~4× the others
+      const src = `${pinnSetup}
+lb = lbfgs(net.params, lr=1, max_iter=10, history=10, line_search="strong_wolfe")
+@compile
+fn closure() {
+  lb.zero_grad()
+  loss = residual()
+  loss.backward()
+  loss
+}
+closure()
+done = 0
+while done < 40 {
+  lb.step(closure)
+  done = done + lb.last_iterations
+  print(done, lb.evaluations, lb.stop_kind)
+  if lb.stop_kind != "max_iter" and lb.stop_kind != "max_eval" { break }
+}
+${printParams}`;
+      const { auto, eager } = autoVsEager(src);
+      expect(auto.ok, auto.stdout).toBe(true);
+      expect(auto.stdout).toBe(eager.stdout);
+      const evaluations = Number([...auto.stdout.matchAll(/^\d+ (\d+) \w+$/gm)].pop()![1]);
+      expect(evaluations).toBeGreaterThan(40);
+      const info = (auto.session.lookup('closure') as unknown as { compileInfo: nb.Compiled<() => void>['info'] })
+        .compileInfo;
+      // of the evaluations + 1 calls, the first traces, the second again (.grad was none at the first: a guard),
+      // and one is part of the loop's trace while it is still live (the step's first evaluation, before its
+      // item()); every other call replays (before the fix: the rest of that step's calls, 12 here, did not)
+      expect(info.traces, JSON.stringify(info)).toBeLessThanOrEqual(2);
+      expect(info.eagerCalls).toBe(0);
+      expect(info.replays).toBe(evaluations + 1 - info.traces - 1);
     },
     T,
   );
