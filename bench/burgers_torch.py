@@ -2,13 +2,14 @@
 
 Starts from what `burgers.nabla --export FILE` wrote (numpy.load of Nabla's .npz): the initial network
 (state_dict names layers.i.weight / layers.i.bias), the N_u boundary points and values, the N_f collocation
-points, the 256 x 100 grid and the Cole-Hopf reference on it. Runs Adam (lr 1e-3) for --steps steps, then
-L-BFGS (lr 1, history 50, strong Wolfe, tolerance_grad 1e-9, tolerance_change 1e-12) for up to --lbfgs
-iterations, as the script does: in steps of --every iterations (the history carries over), checking the error
-after each, and starting afresh (at most --restarts times) when a step stops early, which in the script is a
-failed line search (PyTorch's LBFGS does not say why it stopped). Prints one JSON line: ms per Adam step, ms per
-L-BFGS closure evaluation, evaluations, the relative L2 error, and the wall time at which the error first reached
---target at one of those checks (null if never). Run with /usr/bin/python3 (Debian's python3-torch).
+points, the 256 x 100 grid, the Cole-Hopf reference on it, and how the network's inputs are mapped (center and
+to_unit: (X - center) * to_unit, the script's u_of). Runs Adam (lr 1e-3) for --steps steps, then L-BFGS (lr 1,
+history 50, strong Wolfe, tolerance_grad 1e-9, tolerance_change 1e-12) for up to --lbfgs iterations, as the
+script does: in steps of --every iterations (the history carries over), checking the error after each, and
+starting afresh (at most --restarts times) when a step stops early, which in the script is a failed line search
+(PyTorch's LBFGS does not say why it stopped). Prints one JSON line: ms per Adam step, ms per L-BFGS closure
+evaluation, evaluations, the relative L2 error, and the wall time at which the error first reached --target at
+one of those checks (null if never). Run with /usr/bin/python3 (Debian's python3-torch).
 """
 
 import argparse
@@ -45,10 +46,12 @@ def main():
             self.layers = torch.nn.ModuleList([torch.nn.Linear(*d[f"net.layers.{i}.weight"].shape[::-1]) for i in range(n_layers)])
 
         def forward(self, x):
+            x = (x - center) * to_unit  # burgers.nabla's u_of: X mapped onto [-1, 1] (or kept: zeros and ones)
             for i, l in enumerate(self.layers):
                 x = l(x if i == 0 else torch.tanh(x))
             return x
 
+    center, to_unit = t("center"), t("to_unit")
     net = MLP().to(dt)
     net.load_state_dict({k[len("net."):]: t(k) for k in d.files if k.startswith("net.")}, strict=True)
     X_u, u_b, X_f = t("X_u"), t("u_b"), t("X_f").requires_grad_(True)

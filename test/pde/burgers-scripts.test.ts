@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nabla-burgers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const python = '/usr/bin/python3'; // Debian's, with python3-torch where installed
+const hasTorch =
+  existsSync(python) && spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
 
 function nabla(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -122,4 +125,38 @@ describe('notebooks/pde/burgers*.nabla', () => {
     expect(r.out).toMatch(/observations: 40 points from/);
     expect(r.out).toMatch(/lambda1 error: \d[\d.]*(e-?\d+)? %\nlambda2 error: \d[\d.]*(e-?\d+)? %\n$/);
   }, 600_000);
+
+  // bench/burgers_torch.py is the PyTorch twin the benchmark compares with: from the script's export it must
+  // compute the same network (inputs mapped the same way) on the same grid, so the untrained errors agree
+  it.runIf(hasTorch)(
+    'the PyTorch twin starts from the export where the script stands: the same untrained error',
+    async () => {
+      for (const scale of ['1', '0']) {
+        const data = join(dir, `twin${scale}.npz`);
+        const common = ['--steps', '0', '--lbfgs', '0', '--points', '32', '--seed', '2', '--dtype', 'float64'];
+        const r = await nabla('burgers.nabla', [...common, '--scale', scale, '--export', data]);
+        expect(r.code, r.err).toBe(0);
+        const ours = Number(r.out.trimEnd().split('\n').pop()!.split(': ')[1]);
+        const twin = spawnSync(
+          python,
+          [
+            join(root, 'bench', 'burgers_torch.py'),
+            '--data',
+            data,
+            '--steps',
+            '0',
+            '--lbfgs',
+            '0',
+            '--dtype',
+            'float64',
+          ],
+          { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+        );
+        expect(twin.status, twin.stderr).toBe(0);
+        const theirs = (JSON.parse(twin.stdout.trim().split('\n').pop()!) as { error: number }).error;
+        expect(Math.abs(theirs - ours) / ours, `--scale ${scale}: ${theirs} vs ${ours}`).toBeLessThan(1e-12);
+      }
+    },
+    600_000,
+  );
 });
