@@ -10,7 +10,9 @@
  * restart L-BFGS after a step that stops early, as the script does).
  *
  * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--dtype float32] [--target 1e-3]
- *                                [--repeat 1] [--json]
+ *                                [--min-curvature 1e-10] [--repeat 1] [--json]
+ * --min-curvature C: both L-BFGS keep a curvature pair only when y·s > C (PyTorch's fixed 1e-10 by default; the
+ * PyTorch twin then runs torch.optim.LBFGS with that one constant changed).
  * --dtype float64 trains both in float64 (the export is then float64: same weights and points to the last bit).
  * With --repeat R the two alternate R times and the fastest of each is kept (the least disturbed by other
  * work on the machine). Needs /usr/bin/python3 with Debian's python3-torch and python3-numpy.
@@ -32,6 +34,7 @@ const { values: opt } = parseArgs({
     dtype: { type: 'string', default: 'float32' },
     repeat: { type: 'string', default: '1' },
     target: { type: 'string', default: '1e-3' },
+    'min-curvature': { type: 'string', default: '1e-10' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -63,10 +66,12 @@ function runNabla(): BurgersResult {
     opt.seed!,
     '--dtype',
     opt.dtype!,
+    '--min-curvature',
+    opt['min-curvature']!,
     '--export',
     data,
   ];
-  const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 3_600_000 });
+  const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 4 * 3_600_000 });
   if (p.status !== 0) throw new Error(`burgers.nabla failed:\n${p.stderr}\n${p.stdout}`);
   const num = (re: RegExp) => {
     const m = p.stdout.match(re);
@@ -103,8 +108,10 @@ function runTorch(): BurgersResult & { version: string } {
       opt.dtype!,
       '--target',
       opt.target!,
+      '--min-curvature',
+      opt['min-curvature']!,
     ],
-    { cwd: root, encoding: 'utf8', timeout: 3_600_000, env: { ...process.env, ...torchEnv(1) } },
+    { cwd: root, encoding: 'utf8', timeout: 4 * 3_600_000, env: { ...process.env, ...torchEnv(1) } },
   );
   if (p.status !== 0) throw new Error(`burgers_torch.py failed:\n${p.stderr}`);
   const r = JSON.parse(p.stdout.trim().split('\n').pop()!);

@@ -22,6 +22,23 @@ import numpy as np
 import torch
 
 
+def lbfgs_class(min_curvature):
+    """torch.optim.LBFGS with its fixed curvature bound (a pair joins the history when ys > 1e-10) made
+    min_curvature, as the script's lbfgs(..., min_curvature=) does: PyTorch's own source, that one constant changed."""
+    if min_curvature == 1e-10:
+        return torch.optim.LBFGS
+    import inspect
+    import torch.optim.lbfgs as m
+
+    src = inspect.getsource(m)
+    if src.count("if ys > 1e-10:") != 1:
+        sys.exit(f"burgers_torch.py: this PyTorch's LBFGS ({torch.__version__}) has no single 'if ys > 1e-10:' to change")
+    src = src.replace("if ys > 1e-10:", f"if ys > {min_curvature!r}:").replace("from .optimizer import", "from torch.optim.optimizer import")
+    ns = {}
+    exec(compile(src, m.__file__, "exec"), ns)
+    return ns["LBFGS"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -32,6 +49,7 @@ def main():
     ap.add_argument("--target", type=float, default=1e-3)
     ap.add_argument("--every", type=int, default=250)
     ap.add_argument("--restarts", type=int, default=5)
+    ap.add_argument("--min-curvature", type=float, default=1e-10)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     dt = torch.float64 if a.dtype == "float64" else torch.float32
@@ -84,7 +102,8 @@ def main():
     evals = [0]
     timing = [0.0]
     chunk = max(min(a.lbfgs, a.every), 1)
-    new_lbfgs = lambda: torch.optim.LBFGS(net.parameters(), lr=1, max_iter=chunk, max_eval=2 * chunk, history_size=50,
+    LBFGS = lbfgs_class(a.min_curvature)
+    new_lbfgs = lambda: LBFGS(net.parameters(), lr=1, max_iter=chunk, max_eval=2 * chunk, history_size=50,
                                           line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
     lb = new_lbfgs()
 

@@ -217,6 +217,7 @@ const LBFGS_KIND: ObjectKind<LBFGS> = {
     last_evaluations: (o) => o.lastEvaluations,
     evaluations: (o) => o.evaluations,
     last_iterations: (o) => o.lastIterations,
+    skipped_pairs: (o) => o.skippedPairs,
   },
 };
 

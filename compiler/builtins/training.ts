@@ -101,9 +101,10 @@ export function addTraining(t: BuiltinTable): void {
       'tolerance_grad=1e-7',
       'tolerance_change=1e-9',
       'max_eval=none',
+      'min_curvature=1e-10',
     ],
-    "L-BFGS (PyTorch's algorithm); opt.step(closure) where the closure zeroes grads, computes the loss, calls backward and returns the loss. Each step runs up to max_iter iterations and max_eval closure calls (default max_iter * 5 / 4); afterwards opt.stop_reason says which test stopped it (gradient tolerance, change tolerance, max iterations or evaluations, line search failure), opt.stop_kind the same as one word, opt.last_evaluations and opt.evaluations count closure calls.",
-    (p: Value, lr: Value, mi: Value, h: Value, ls: Value, tg: Value, tc: Value, me: Value) =>
+    "L-BFGS (PyTorch's algorithm); opt.step(closure) where the closure zeroes grads, computes the loss, calls backward and returns the loss. Each step runs up to max_iter iterations and max_eval closure calls (default max_iter * 5 / 4); afterwards opt.stop_reason says which test stopped it (gradient tolerance, change tolerance, max iterations or evaluations, line search failure), opt.stop_kind the same as one word, opt.last_evaluations and opt.evaluations count closure calls. A step's curvature pair joins the history only when y·s > min_curvature (PyTorch's fixed 1e-10); once the loss is small (a fitted PINN's ~1e-6) every pair may fall under it and the search stalls: min_curvature=0 keeps every pair of positive curvature, as SciPy's L-BFGS-B does, and opt.skipped_pairs counts the pairs left out.",
+    (p: Value, lr: Value, mi: Value, h: Value, ls: Value, tg: Value, tc: Value, me: Value, mc: Value) =>
       nb.lbfgs(params(p, 'lbfgs') as never, {
         lr: asNumber(lr, 'lbfgs', 'lr'),
         maxIter: asInt(mi, 'lbfgs', 'max_iter'),
@@ -112,6 +113,7 @@ export function addTraining(t: BuiltinTable): void {
         lineSearchFn: ls === null || ls === 'none' ? null : (ls as 'strong_wolfe'),
         toleranceGrad: asNumber(tg, 'lbfgs', 'tolerance_grad'),
         toleranceChange: asNumber(tc, 'lbfgs', 'tolerance_change'),
+        minCurvature: asNumber(mc, 'lbfgs', 'min_curvature'),
       }),
   );
   t.add(

@@ -16,6 +16,13 @@ export interface LBFGSOptions {
   lineSearchFn: null | 'strong_wolfe';
   /** Not in PyTorch's LBFGS: ascends by running the same algorithm on −loss and −grad. */
   maximize: boolean;
+  /**
+   * A step's curvature pair (s, y) joins the history only when y·s > minCurvature. PyTorch fixes it at 1e-10,
+   * an absolute bound: once the loss is small (a fitted PINN's ~1e-6) every pair falls under it, the history
+   * stops changing and the search degrades to scaled steepest descent. 0 keeps every pair of positive
+   * curvature, which is what SciPy's L-BFGS-B does in effect (it skips y·s ≤ ε_machine·|g·s|).
+   */
+  minCurvature: number;
 }
 
 const DEFAULTS: LBFGSOptions = {
@@ -27,6 +34,7 @@ const DEFAULTS: LBFGSOptions = {
   historySize: 100,
   lineSearchFn: null,
   maximize: false,
+  minCurvature: 1e-10,
 };
 
 /** What the language's names mean: `history=` and `line_search=` (LANGUAGE.md) are PyTorch's history_size and line_search_fn. */
@@ -57,6 +65,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   evaluations = 0;
   /** Iterations of the last step. */
   lastIterations = 0;
+  /** Curvature pairs left out of the history (y·s ≤ min_curvature), in all steps so far. */
+  skippedPairs = 0;
 
   constructor(params: Params<LBFGSOptions>, args: LBFGSArgs = {}) {
     const { history, lineSearch, ...options } = args;
@@ -70,9 +80,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   protected check(g: ParamGroup<LBFGSOptions>): void {
     requireNumber(this.name, 'lr', g.lr, (x) => x >= 0, '>= 0');
-    requireNumber(this.name, 'maxIter', g.maxIter, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-    requireNumber(this.name, 'maxEval', g.maxEval, (x) => x > 0, '> 0');
-    requireNumber(this.name, 'historySize', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    // named as the language and PyTorch name them
+    requireNumber(this.name, 'max_iter', g.maxIter, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    requireNumber(this.name, 'max_eval', g.maxEval, (x) => x > 0, '> 0');
+    requireNumber(this.name, 'history', g.historySize, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    requireNumber(this.name, 'min_curvature', g.minCurvature, (x) => x >= 0, '>= 0');
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe')
       throw valueError(
         this.name,
@@ -148,7 +160,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         'step needs a closure that re-evaluates the loss: it zeroes the grads, computes the loss, calls backward and returns the loss',
       );
     const g = this.paramGroups[0];
-    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = g;
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn, minCurvature } = g;
     const sign = g.maximize ? -1 : 1;
     const call = (): [Tensor | number, number] => {
       const out = enableGrad(closure);
@@ -201,7 +213,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           const y = flatGrad.map((v, i) => v - prevFlatGrad[i]);
           const s = scaled(d, t);
           const ys = dot(y, s);
-          if (ys > 1e-10) {
+          if (!(ys > minCurvature)) this.skippedPairs++;
+          else {
             if (oldDirs.length === historySize) [oldDirs, oldStps, ro].forEach((h) => h.shift());
             oldDirs.push(y);
             oldStps.push(s);

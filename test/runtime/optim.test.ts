@@ -493,6 +493,49 @@ describe('lbfgs_rosenbrock.json: L-BFGS on Rosenbrock from (-1.5, 2)', () => {
   });
 });
 
+describe('L-BFGS min_curvature: which curvature pairs join the history', () => {
+  // a quadratic of condition 1e4 scaled by 1e-9: its pairs soon have y·s below PyTorch's fixed 1e-10, as a fitted
+  // PINN's do (loss ~1e-6), so with the default they are left out and the search is scaled steepest descent
+  const a = Float64Array.from({ length: 20 }, (_, i) => 1 + (9999 * i) / 19);
+  const run = (minCurvature?: number) => {
+    const w = nb.param(new Array<number>(20).fill(0), { dtype: 'float64' });
+    const A = Tensor.fromHost(a, [20], 'float64');
+    const opt = nb.lbfgs([w], {
+      maxIter: 60,
+      historySize: 10,
+      lineSearchFn: 'strong_wolfe',
+      toleranceGrad: 0,
+      toleranceChange: 0,
+      ...(minCurvature === undefined ? {} : { minCurvature }),
+    });
+    const loss = () => nb.mul(nb.sum(nb.mul(A, nb.pow(nb.sub(w, 1), 2))), 1e-9);
+    opt.step(() => {
+      opt.zeroGrad();
+      const f = loss();
+      f.backward();
+      return f;
+    });
+    return { opt, loss: loss().item() as number };
+  };
+
+  it("PyTorch's 1e-10 (the default) leaves most pairs out there, and the loss stalls", () => {
+    const { opt, loss } = run();
+    expect(opt.paramGroups[0].minCurvature).toBe(1e-10);
+    expect(opt.skippedPairs).toBeGreaterThan(opt.lastIterations / 2); // all once the steps get small
+    expect(loss).toBeGreaterThan(1e-10); // from 1e-4: not even six digits
+  });
+
+  it('0 keeps every pair of positive curvature, and L-BFGS converges', () => {
+    const { opt, loss } = run(0);
+    expect(opt.skippedPairs).toBe(0);
+    expect(loss).toBeLessThan(1e-17);
+  });
+
+  it('refuses a negative bound, naming the keyword', () => {
+    expect(() => nb.lbfgs([nb.param([1])], { minCurvature: -1 })).toThrow(/invalid min_curvature -1: it must be >= 0/);
+  });
+});
+
 describe('strong-Wolfe line search and cubic interpolation against PyTorch 1.13', () => {
   /**
    * The Rosenbrock runs never reach some branches of the zoom phase (moving a trial away from the bracket's end,
