@@ -9,11 +9,12 @@
  * which the error first reached --target (1e-3), checked at the same points (every 250 L-BFGS iterations; both
  * restart L-BFGS after a step that stops early, as the script does).
  *
- * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--dtype float32] [--target 1e-3]
- *                                [--min-curvature 1e-10] [--repeat 1] [--json]
- * --min-curvature C: both L-BFGS keep a curvature pair only when y·s > C (PyTorch's fixed 1e-10 by default; the
- * PyTorch twin then runs torch.optim.LBFGS with that one constant changed).
- * --dtype float64 trains both in float64 (the export is then float64: same weights and points to the last bit).
+ * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--dtype float64] [--target 1e-3]
+ *                                [--min-curvature 0] [--repeat 1] [--json]
+ * --min-curvature C: both L-BFGS keep a curvature pair only when y·s > C (0, the script's default; PyTorch fixes
+ * it at 1e-10, so the twin runs torch.optim.LBFGS with that one constant changed unless C is 1e-10).
+ * --dtype: both train in that type, the script's default float64 unless told (the export is in it too: the same
+ * weights and points to the last bit).
  * With --repeat R the two alternate R times and the fastest of each is kept (the least disturbed by other
  * work on the machine). Needs /usr/bin/python3 with Debian's python3-torch and python3-numpy.
  */
@@ -31,10 +32,10 @@ const { values: opt } = parseArgs({
     lbfgs: { type: 'string', default: '20' },
     points: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '0' },
-    dtype: { type: 'string', default: 'float32' },
+    dtype: { type: 'string', default: 'float64' },
     repeat: { type: 'string', default: '1' },
     target: { type: 'string', default: '1e-3' },
-    'min-curvature': { type: 'string', default: '1e-10' },
+    'min-curvature': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
