@@ -35,6 +35,15 @@ fn residual() {
 }
 `;
 
+/** L-BFGS steps (of `lb`, on `closure`) until `n` iterations, printing the progress after each. */
+const lbfgsSteps = (n: number) => `done = 0
+while done < ${n} {
+  lb.step(closure)
+  done = done + lb.last_iterations
+  print(done, lb.evaluations, lb.stop_kind)
+  if lb.stop_kind != "max_iter" and lb.stop_kind != "max_eval" { break }
+}`;
+
 const printParams = `for p in net.params { print(p.tolist()) }\n`;
 
 describe('auto-compiled functions', () => {
@@ -49,13 +58,7 @@ fn closure() {
   loss.backward()
   loss
 }
-done = 0
-while done < 30 {
-  lb.step(closure)
-  done = done + lb.last_iterations
-  print(done, lb.evaluations, lb.stop_kind)
-  if lb.stop_kind != "max_iter" and lb.stop_kind != "max_eval" { break }
-}
+${lbfgsSteps(30)}
 print(closure().tolist())
 ${printParams}`;
       const { auto, eager, report } = autoVsEager(src);
@@ -90,13 +93,7 @@ fn closure() {
   loss
 }
 closure()
-done = 0
-while done < 40 {
-  lb.step(closure)
-  done = done + lb.last_iterations
-  print(done, lb.evaluations, lb.stop_kind)
-  if lb.stop_kind != "max_iter" and lb.stop_kind != "max_eval" { break }
-}
+${lbfgsSteps(40)}
 ${printParams}`;
       const { auto, eager } = autoVsEager(src);
       expect(auto.ok, auto.stdout).toBe(true);
