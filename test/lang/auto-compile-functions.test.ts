@@ -104,7 +104,7 @@ ${printParams}`;
         .compileInfo;
       // of the evaluations + 1 calls, the first traces, the second again (.grad was none at the first: a guard),
       // and one is part of the loop's trace while it is still live (the step's first evaluation, before its
-      // item()); every other call replays (before the fix: the rest of that step's calls, 12 here, did not)
+      // item()); every other call replays (before the fix: the rest of that step's calls, 11 here, did not)
       expect(info.traces, JSON.stringify(info)).toBeLessThanOrEqual(2);
       expect(info.eagerCalls).toBe(0);
       expect(info.replays).toBe(evaluations + 1 - info.traces - 1);
