@@ -104,7 +104,7 @@ def main():
     chunk = max(min(a.lbfgs, a.every), 1)
     LBFGS = lbfgs_class(a.min_curvature)
     new_lbfgs = lambda: LBFGS(net.parameters(), lr=1, max_iter=chunk, max_eval=2 * chunk, history_size=50,
-                                          line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
+                              line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
     lb = new_lbfgs()
 
     def closure():
