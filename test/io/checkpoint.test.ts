@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runNabla } from '../lang/run';
+import { hasTorch, python } from '../python-torch';
 
 /**
  * Checkpoints and data files (issue 14): a resumed run continues bit for bit, .npz files are what numpy and
@@ -161,10 +162,6 @@ describe('malformed and missing files are errors naming the file', () => {
     );
   });
 });
-
-const python = '/usr/bin/python3';
-const hasTorch =
-  existsSync(python) && spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
 
 describe('numpy and torch read the files', () => {
   it.runIf(hasTorch)(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasTorch, python } from '../python-torch';
 
 /**
  * notebooks/pde/burgers.nabla and burgers-inverse.nabla run as users run them, with tiny settings (the full
@@ -13,9 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nabla-burgers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const python = '/usr/bin/python3'; // Debian's, with python3-torch where installed
-const hasTorch =
-  existsSync(python) && spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
 
 function nabla(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {

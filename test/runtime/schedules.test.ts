@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
+import { hasTorch, python } from '../python-torch';
 
 /**
  * Learning-rate schedules against PyTorch's own schedulers (run here through Debian's python3-torch), and the
  * rates reaching compiled steps.
  */
-const python = '/usr/bin/python3';
-const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
 const metrics = [5, 4, 4, 4, 4, 3.9999, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2];
 
