@@ -123,8 +123,9 @@ function microKernel(dtype: GemmType, fma: boolean): Func {
  * The blocked loop over micro-kernel calls, in wasm so that a worker thread runs the very same code on its
  * share (./gemm-threads.ts). Everything in bytes: A(i, k) at a + i si + k sj; B(k, Pp + j) at
  * b + p ps + k ldb + e j; C(i, j) at c + i ldc + e j (e an element's bytes, P a panel's columns: P e = 32 in
- * both types). It covers rows r0 .. r1 (multiples of ROWS) and panels p0 .. p1 of C; k in slices of KC, each output adding its products in ascending k whatever share of C a
- * call covers, so splitting C between threads gives the same bits as one call over all of it.
+ * both types). It covers rows r0 .. r1 (multiples of ROWS) and panels p0 .. p1 of C; k in slices of KC, each
+ * output adding its products in ascending k whatever share of C a call covers, so splitting C between threads
+ * gives the same bits as one call over all of it.
  */
 function blockedLoop(): Func {
   const f = new Func('gemm', [
