@@ -10,7 +10,10 @@
  * restart L-BFGS after a step that stops early, as the script does).
  *
  * Run: npx tsx bench/burgers.ts [--steps 20] [--lbfgs 20] [--points 10000] [--seed 0] [--dtype float64] [--target 1e-3]
- *                                [--min-curvature 0] [--repeat 1] [--json]
+ *                                [--min-curvature 0] [--every 250] [--rar 0] [--repeat 1] [--log PREFIX] [--json]
+ * --every N, --rar K: the script's (checks every N iterations; with K > 0, residual-based refinement, which the
+ * twin does from the same candidate points, carried in the export). --log PREFIX writes each run's whole output to
+ * PREFIX.nabla.txt and PREFIX.torch.txt.
  * --min-curvature C: both L-BFGS keep a curvature pair only when y·s > C (0, the script's default; PyTorch fixes
  * it at 1e-10, so the twin runs torch.optim.LBFGS with that one constant changed unless C is 1e-10).
  * --dtype: both train in that type, the script's default float64 unless told (the export is in it too: the same
@@ -19,7 +22,7 @@
  * work on the machine). Needs /usr/bin/python3 with Debian's python3-torch and python3-numpy.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +39,9 @@ const { values: opt } = parseArgs({
     repeat: { type: 'string', default: '1' },
     target: { type: 'string', default: '1e-3' },
     'min-curvature': { type: 'string', default: '0' },
+    rar: { type: 'string', default: '0' },
+    every: { type: 'string', default: '250' },
+    log: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -69,10 +75,15 @@ function runNabla(): BurgersResult {
     opt.dtype!,
     '--min-curvature',
     opt['min-curvature']!,
+    '--rar',
+    opt.rar!,
+    '--every',
+    opt.every!,
     '--export',
     data,
   ];
   const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 4 * 3_600_000 });
+  if (opt.log) writeFileSync(`${opt.log}.nabla.txt`, p.stdout + p.stderr);
   if (p.status !== 0) throw new Error(`burgers.nabla failed:\n${p.stderr}\n${p.stdout}`);
   const num = (re: RegExp) => {
     const m = p.stdout.match(re);
@@ -111,9 +122,14 @@ function runTorch(): BurgersResult & { version: string } {
       opt.target!,
       '--min-curvature',
       opt['min-curvature']!,
+      '--rar',
+      opt.rar!,
+      '--every',
+      opt.every!,
     ],
     { cwd: root, encoding: 'utf8', timeout: 4 * 3_600_000, env: { ...process.env, ...torchEnv(1) } },
   );
+  if (opt.log) writeFileSync(`${opt.log}.torch.txt`, p.stderr + p.stdout);
   if (p.status !== 0) throw new Error(`burgers_torch.py failed:\n${p.stderr}`);
   const r = JSON.parse(p.stdout.trim().split('\n').pop()!);
   return {

@@ -5,9 +5,12 @@ Starts from what `burgers.nabla --export FILE` wrote (numpy.load of Nabla's .npz
 points, the 256 x 100 grid, the Cole-Hopf reference on it, and how the network's inputs are mapped (center and
 to_unit: (X - center) * to_unit, the script's u_of). Runs Adam (lr 1e-3) for --steps steps, then L-BFGS (lr 1,
 history 50, strong Wolfe, tolerance_grad 1e-9, tolerance_change 1e-12) for up to --lbfgs iterations, as the
-script does: in steps of --every iterations (the history carries over), checking the error after each, and
-starting afresh (at most --restarts times) when a step stops early, which in the script is a failed line search
-(PyTorch's LBFGS does not say why it stopped). Prints one JSON line: ms per Adam step, ms per L-BFGS closure
+script does: in steps of --every iterations (the history carries over), checking the error after each; a fresh
+optimizer whose first step stops early goes on (its tiny first step can change a fitted loss by less than
+tolerance_change); a later early stop starts afresh (at most --restarts times), which in the script is a failed
+line search (PyTorch's LBFGS does not say why it stopped). With --rar K, after every --every iterations the K
+points of the export's next candidate set with the largest |residual| join the collocation points and L-BFGS
+starts afresh, as in the script. Prints one JSON line: ms per Adam step, ms per L-BFGS closure
 evaluation, evaluations, the relative L2 error, and the wall time at which the error first reached --target at
 one of those checks (null if never). Run with /usr/bin/python3 (Debian's python3-torch).
 """
@@ -49,6 +52,7 @@ def main():
     ap.add_argument("--target", type=float, default=1e-3)
     ap.add_argument("--every", type=int, default=250)
     ap.add_argument("--restarts", type=int, default=5)
+    ap.add_argument("--rar", type=int, default=0)
     ap.add_argument("--min-curvature", type=float, default=1e-10)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -76,13 +80,18 @@ def main():
     grid, u_exact = t("grid"), torch.from_numpy(d["u_exact"]).double()
     nu = 0.01 / math.pi
 
-    def loss_fn():
-        u = net(X_f)
-        du = torch.autograd.grad(u, X_f, torch.ones_like(u), create_graph=True)[0]
+    candidates = t("rar_candidates")  # the refinement's candidate sets of 10,000, one after another
+    rar_rounds = len(candidates) // 10000 if a.rar > 0 else 0
+
+    def residual(X):
+        u = net(X)
+        du = torch.autograd.grad(u, X, torch.ones_like(u), create_graph=True)[0]
         u_x, u_t = du[:, 0:1], du[:, 1:2]
-        u_xx = torch.autograd.grad(u_x, X_f, torch.ones_like(u_x), create_graph=True)[0][:, 0:1]
-        f = u_t + u * u_x - nu * u_xx
-        return torch.mean((net(X_u) - u_b) ** 2) + torch.mean(f ** 2)
+        u_xx = torch.autograd.grad(u_x, X, torch.ones_like(u_x), create_graph=True)[0][:, 0:1]
+        return u_t + u * u_x - nu * u_xx
+
+    def loss_fn():
+        return torch.mean((net(X_u) - u_b) ** 2) + torch.mean(residual(X_f) ** 2)
 
     def rel_error():
         with torch.no_grad():
@@ -117,7 +126,7 @@ def main():
         return loss
 
     t1 = time.perf_counter()
-    done, restarts = 0, a.restarts
+    done, restarts, refined, first_call = 0, a.restarts, 0, True
     while a.lbfgs > 0 and done < a.lbfgs:
         before, evals_before = lb.state[next(iter(net.parameters()))].get("n_iter", 0), evals[0]
         lb.step(closure)
@@ -130,11 +139,27 @@ def main():
         # progress on stderr (stdout carries the one JSON line bench/burgers.ts reads)
         print(f"lbfgs {done} iterations, {evals[0]} evaluations: relative L2 error {err:.3e}  {time.perf_counter() - t1:.0f} s", file=sys.stderr, flush=True)
         early = iters < chunk and evals[0] - evals_before < 2 * chunk
-        if early and restarts > 0 and done < a.lbfgs:
+        fresh = False
+        if early and first_call and 0 < done < a.lbfgs:
+            pass  # the script goes on with the same optimizer here
+        elif early and restarts > 0 and done < a.lbfgs:
             restarts -= 1
-            lb = new_lbfgs()
+            fresh = True
         elif early:
             break
+        first_call = False
+        if refined < rar_rounds and done >= (refined + 1) * a.every:
+            X = candidates[refined * 10000:(refined + 1) * 10000].clone().requires_grad_(True)
+            r = residual(X).detach().abs().flatten()
+            # the k largest |r|, ties to the earlier candidate (the script's rar)
+            top = torch.sort(r, descending=True, stable=True).indices[:a.rar]
+            X_f = torch.cat([X_f.detach(), X[top].detach()]).requires_grad_(True)
+            refined += 1
+            fresh = True
+            print(f"rar: added {a.rar} points; N_f now {len(X_f)}", file=sys.stderr, flush=True)
+        if fresh:
+            lb = new_lbfgs()
+            first_call = True
     lbfgs_s = time.perf_counter() - t1
     err = rel_error()
     print(json.dumps({

@@ -78,7 +78,7 @@ describe('notebooks/pde/burgers*.nabla', () => {
     expect(r.out.trimEnd().split('\n').pop()).toMatch(/^relative L2 error: \d/);
   }, 600_000);
 
-  it('burgers.nabla --restarts: a failed line search starts L-BFGS afresh, at most R times, then stops with the reason', async () => {
+  it('burgers.nabla --restarts: a failed line search starts L-BFGS afresh, at most R times, then stops with the reason; a fresh one goes on past its first step', async () => {
     // 16 points are fitted within a few hundred iterations, after which float32 line searches fail (with
     // PyTorch's curvature bound: the history then holds only the pairs of the early steps)
     const common = [
@@ -102,6 +102,8 @@ describe('notebooks/pde/burgers*.nabla', () => {
     const r = await nabla('burgers.nabla', [...common, '--restarts', '2']);
     expect(r.code, r.err).toBe(0);
     expect(r.out.match(/^restarting L-BFGS after line search failure: /gm)).toHaveLength(2);
+    // each fresh optimizer's first step (steepest descent, scaled down) stopped early too: it goes on once
+    expect(r.out.match(/^continuing L-BFGS after its first step: /gm)).toHaveLength(2);
     expect(r.out).toMatch(/^L-BFGS: \d+ iterations, \d+ evaluations in .*; stopped by line search failure/m);
     const none = await nabla('burgers.nabla', [...common, '--restarts', '0']);
     expect(none.out).not.toMatch(/restarting/);
@@ -159,6 +161,37 @@ describe('notebooks/pde/burgers*.nabla', () => {
         const theirs = (JSON.parse(twin.stdout.trim().split('\n').pop()!) as { error: number }).error;
         expect(Math.abs(theirs - ours) / ours, `--scale ${scale}: ${theirs} vs ${ours}`).toBeLessThan(1e-12);
       }
+      // with --rar the export carries the candidate sets (one per round: every 2 of 5 iterations but the last),
+      // and the twin refines from them as the script does
+      const data = join(dir, 'twin-rar.npz');
+      const rar = ['--steps', '0', '--lbfgs', '5', '--every', '2', '--rar', '3', '--points', '32', '--seed', '2'];
+      const r = await nabla('burgers.nabla', [...rar, '--export', data]);
+      expect(r.code, r.err).toBe(0);
+      expect([...r.out.matchAll(/^rar: added 3 points .*; N_f now (\d+)$/gm)].map((m) => m[1])).toEqual(['35', '38']);
+      const shape = spawnSync(
+        python,
+        ['-c', `import numpy; print(numpy.load(${JSON.stringify(data)})["rar_candidates"].shape)`],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(shape.stdout.trim()).toBe('(20000, 2)');
+      const twin = spawnSync(
+        python,
+        [
+          join(root, 'bench', 'burgers_torch.py'),
+          '--data',
+          data,
+          ...['--steps', '0', '--lbfgs', '5', '--every', '2'],
+          ...['--rar', '3', '--dtype', 'float64'],
+        ],
+        { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      );
+      expect(twin.status, twin.stderr).toBe(0);
+      expect([...twin.stderr.matchAll(/^rar: added 3 points; N_f now (\d+)$/gm)].map((m) => m[1])).toEqual([
+        '35',
+        '38',
+      ]);
     },
     600_000,
   );
