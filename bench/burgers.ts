@@ -45,6 +45,8 @@ const { values: opt } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
+/** What NABLA_GEMM_THREADS says for the Nabla runs (both cores where a product pays, unless it is 1). */
+const gemmThreads = process.env.NABLA_GEMM_THREADS === '1' ? '1 (NABLA_GEMM_THREADS=1)' : 'up to 2';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nabla-burgers-bench-'));
 const data = join(dir, 'init.npz');
@@ -165,12 +167,15 @@ try {
         lbfgs: Number(opt.lbfgs),
         points: Number(opt.points),
         dtype: opt.dtype,
+        rar: Number(opt.rar),
+        every: Number(opt.every),
+        gemmThreads,
       }),
     );
   else {
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
     console.log(
-      `Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}, ${opt.dtype}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations; fastest of ${opt.repeat}`,
+      `Burgers PINN, 9 layers x 20 tanh, N_u 100, N_f ${opt.points}, ${opt.dtype}; ${opt.steps} Adam steps then up to ${opt.lbfgs} L-BFGS iterations${Number(opt.rar) > 0 ? `, refining ${opt.rar} points every ${opt.every}` : ''}; Nabla's matmul threads: ${gemmThreads}; fastest of ${opt.repeat}`,
     );
     const s = (x: number | null) => (x === null ? 'not reached' : x.toFixed(1));
     console.log(

@@ -24,6 +24,7 @@ import * as where from './where';
 import * as creation from './creation';
 import * as util from './util';
 import * as families from './families';
+import { tanhBackward } from './tanh-backward';
 bindRuleOps({
   ...binary,
   ...unary,
@@ -36,4 +37,5 @@ bindRuleOps({
   ...creation,
   ...util,
   ...families,
+  tanhBackward, // tanh's rule only: not an op of the language
 });

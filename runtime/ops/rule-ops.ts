@@ -1,4 +1,5 @@
 import type * as Ops from './index';
+import type { tanhBackward } from './tanh-backward';
 import { bug } from '../errors';
 
 /**
@@ -8,7 +9,7 @@ import { bug } from '../errors';
  * the namespace runtime/ops/index.ts binds once every op module has loaded (rules run only after that). The
  * registry's rules receive the same namespace as `o` (the registry imports no ops).
  */
-export type RuleOps = typeof Ops;
+export type RuleOps = typeof Ops & { tanhBackward: typeof tanhBackward };
 
 let bound: RuleOps | null = null;
 

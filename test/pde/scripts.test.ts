@@ -55,12 +55,19 @@ describe.each(['poisson', 'heat', 'poisson2d'])('notebooks/pde/%s.nabla', (name)
 });
 
 describe('notebooks/pde/poisson.nabla with its defaults', () => {
-  it('reaches a relative L2 error below 1e-3 within 2,000 Adam steps, and stays there after L-BFGS', async () => {
+  it('reaches a relative L2 error below 1e-3 within 2,000 Adam steps, and ends below it after L-BFGS', async () => {
     const r = await nabla('poisson.nabla', []);
     expect(r.code, r.err).toBe(0);
-    const afterAdam = r.out.match(/^after 2000 Adam steps: relative L2 error (\S+)$/m);
-    expect(afterAdam, r.out).not.toBeNull();
-    expect(Number(afterAdam![1])).toBeLessThan(1e-3);
+    // The error at one given step is a draw: Adam at lr 5e-3 spikes from ~1,100 steps on (seed 0 measured
+    // every 100 steps: up to 1.4e-2 at 1,800 and 4.4e-3 at 2,100 around 1.6e-4 at 2,000; a last-bit change
+    // in the gradients moves the spikes), so the target is the reports' best up to step 2,000.
+    const reports = [...r.out.matchAll(/^adam (\d+)  loss \S+  relative L2 error (\S+)$/gm)];
+    expect(
+      reports.map((m) => Number(m[1])),
+      r.out,
+    ).toEqual([500, 1000, 1500, 2000]);
+    expect(Math.min(...reports.map((m) => Number(m[2])))).toBeLessThan(1e-3);
+    expect(r.out).toMatch(/^after 2000 Adam steps: relative L2 error \d/m);
     expect(finalError(r.out)).toBeLessThan(1e-3);
   }, 300_000);
 });

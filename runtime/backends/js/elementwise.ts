@@ -4,7 +4,7 @@ import { takeFloat32 } from '../../pool';
 import { sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { extrasOf, fnsOfArity, scalarForm } from '../../ops/registry';
-import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
+import { binaryExpr, CLAMP_JS, unaryExpr, WHERE_JS } from './fns';
 import { elementwise } from './loops';
 import { positions } from './strided';
 import * as libm from './libm';
@@ -130,7 +130,7 @@ registerKernel({
   kernelFunc: ([a, b], attrs, out, into) => {
     const fn = attrs.fn as string;
     if (isComplex(a.dtype)) return binaryComplex(a, b, fn, out);
-    const expr = BINARY_JS[fn];
+    const expr = binaryExpr(fn, out.dtype);
     if (!expr) throw new TypeError(`${fn} is not defined for real tensors`);
     return simd('binary', [a, b], attrs, out, into) ?? elementwise(expr, ['a', 'b'], [a, b], out, into);
   },

@@ -22,12 +22,13 @@ const exprTable = (arity: 1 | 2) => Object.fromEntries(fnsOfArity(arity).map((e)
 /** Every unary fn's expression, from the op registry (runtime/ops/registry). */
 export const UNARY_JS: Record<string, string> = exprTable(1);
 
-/** float32 overrides of UNARY_JS (see above). */
-export const UNARY_JS_F32: Record<string, string> = Object.fromEntries(
-  fnsOfArity(1).flatMap((e) => ('jsF32' in e && e.jsF32 ? [[e.name, portableJs(e.jsF32)]] : [])),
-);
+/** float32 overrides of UNARY_JS and BINARY_JS (see above; tanh_grad rounds each of its operations). */
+const f32Table = (arity: 1 | 2): Record<string, string> =>
+  Object.fromEntries(fnsOfArity(arity).flatMap((e) => (e.jsF32 ? [[e.name, portableJs(e.jsF32)]] : [])));
+export const UNARY_JS_F32 = f32Table(1);
 
 export const BINARY_JS: Record<string, string> = exprTable(2);
+export const BINARY_JS_F32 = f32Table(2);
 
 /** where(c, a, b): c is true when nonzero and not NaN, as `c ? a : b` in JS. */
 export const WHERE_JS = '(c ? a : b)';
@@ -38,3 +39,5 @@ export { HELPERS, roundHalfEven, tanh32 };
 
 export const unaryExpr = (fn: string, dtype: string): string | undefined =>
   dtype === 'float32' ? (UNARY_JS_F32[fn] ?? UNARY_JS[fn]) : UNARY_JS[fn];
+export const binaryExpr = (fn: string, dtype: string): string | undefined =>
+  dtype === 'float32' ? (BINARY_JS_F32[fn] ?? BINARY_JS[fn]) : BINARY_JS[fn];

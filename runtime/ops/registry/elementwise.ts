@@ -342,7 +342,7 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
     mathFn: true,
     gpuShader: COSH,
   }),
-  unary('tanh', (g, c, o) => o.mul(g, o.sub(1, o.mul(c.out, c.out))), '{g} * (1 - {out}^2)', {
+  unary('tanh', (g, c, o) => o.tanhBackward(g, c.out), '{g} * (1 - {out}^2)', {
     js: 'H.tanh64(x)',
     jsF32: 'H.tanh32(x)',
     gpu: 'Math.tanh(x)', // gpu.js's own (it cannot call H); its cpu modes have always used it
@@ -514,8 +514,19 @@ export const ELEMENTWISE: readonly ElementwiseEntry[] = [
   }),
 ];
 
-/** Kernel functions that are no differentiable op of their own: masks and comparisons (bool results). */
+/**
+ * Kernel functions that are no op of the language's own: masks and comparisons (bool results), and tanh's
+ * backward (runtime/ops/tanh-backward.ts).
+ */
 export const KERNEL_FNS: readonly KernelFn[] = [
+  // g · (1 − y²) in one pass; float32 rounds after each operation, as the three ops it replaces did
+  {
+    name: 'tanh_grad',
+    arity: 2,
+    js: 'a * (1 - b * b)',
+    jsF32: 'a * Math.fround(1 - Math.fround(b * b))',
+    wasm: true,
+  },
   { name: 'step', arity: 1, js: '(x > 0 ? 1 : 0)' },
   // x - x is 0 for every finite x and NaN for NaN and ±Infinity
   {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../tensor';
 import type { View } from '../../storage';
-import type * as Ops from '../index';
+import type { RuleOps } from '../rule-ops';
 
 /**
  * The shapes of registry entries (README.md in this folder). Every family is a table of entries; the
@@ -78,7 +78,7 @@ export interface RuleCtx {
 }
 
 /** A rule for one input: the elementwise vector-Jacobian product, in differentiable ops `o`. */
-export type Rule = (g: Tensor, c: RuleCtx, o: typeof Ops) => Tensor;
+export type Rule = (g: Tensor, c: RuleCtx, o: RuleOps) => Tensor;
 
 /** A GPU form: an expression, or statements (names start `t_`) and the expression they feed. */
 export type GpuExpr = string | { lines: string[]; value: string };
@@ -133,5 +133,7 @@ export interface KernelFn extends KernelForms {
   name: string;
   arity: 1 | 2;
   js: string;
+  /** A float32-only expression (tanh_grad's, rounded after each operation as f32 arithmetic is). */
+  jsF32?: string;
   bool?: boolean;
 }

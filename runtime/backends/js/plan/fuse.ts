@@ -1,7 +1,7 @@
 import { extrasOf, KERNEL_FN_TABLE } from '../../../ops/registry';
 import { isContiguous, sizeOf } from '../../../shape';
 import type { Instr, KernelInstr, Slot, ViewRef } from '../../../trace';
-import { BINARY_JS, CLAMP_JS, unaryExpr, WHERE_JS } from '../fns';
+import { binaryExpr, CLAMP_JS, unaryExpr, WHERE_JS } from '../fns';
 import type { PlanInput } from '../../../plan-step';
 import { bug } from '../../../errors';
 
@@ -64,7 +64,7 @@ export function exprOf(ins: KernelInstr): string | null {
       unaryExpr(ins.attrs.fn as string, ins.dtype)?.replace(/\be(\d)\b/g, (_m, k: string) => lit(extras[Number(k)])),
       ['x'],
     ];
-  } else if (ins.name === 'binary') [e, names] = [BINARY_JS[ins.attrs.fn as string], ['a', 'b']];
+  } else if (ins.name === 'binary') [e, names] = [binaryExpr(ins.attrs.fn as string, ins.dtype), ['a', 'b']];
   else if (ins.name === 'where') [e, names] = [WHERE_JS, ['c', 'a', 'b']];
   else if (ins.name === 'copy') [e, names] = ['x', ['x']];
   else {

@@ -15,7 +15,8 @@ import { lit } from './fuse';
  * Fused elementwise loops as WebAssembly SIMD, four float32 lanes at a time, over the plan's buffers in one
  * WebAssembly.Memory (./host-plan.ts lays them out; addresses are constants of the generated code). Only ops whose
  * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
- * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is);
+ * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is),
+tanh_grad as its three f32 operations (its js form rounds after each);
  * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  *
@@ -53,6 +54,8 @@ const SIMD_BINARY_F64: Record<string, number> = {
 };
 const SIMD_UNARY_F64: Record<string, number> = { neg: SIMD.f64x2Neg, abs: SIMD.f64x2Abs, sqrt: SIMD.f64x2Sqrt };
 const SPECIAL_UNARY = new Set(['tanh', 'relu']);
+/** tanh_grad, a · (1 − b·b): three operations, each rounded in the lanes' type (emitOp). */
+const SPECIAL_BINARY = new Set(['tanh_grad']);
 
 /** The element types a fused wasm loop computes in, and the ops each has an exact form for. */
 export type WType = 'float32' | 'float64';
@@ -61,14 +64,14 @@ export const wasmOpOk = (op: string, dtype: WType): boolean => {
   if (kind === 'copy') return true;
   if (dtype === 'float32') return kind === 'binary' ? WASM_BINARY.has(fn) : WASM_UNARY.has(fn);
   return kind === 'binary'
-    ? fn in SIMD_BINARY_F64 && WASM_BINARY.has(fn)
+    ? (fn in SIMD_BINARY_F64 || SPECIAL_BINARY.has(fn)) && WASM_BINARY.has(fn)
     : fn === 'relu' || fn === 'tanh' || fn in SIMD_UNARY_F64;
 };
 for (const fn of WASM_UNARY)
   if (!(fn in SIMD_UNARY) && !SPECIAL_UNARY.has(fn))
     throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
 for (const fn of WASM_BINARY)
-  if (!(fn in SIMD_BINARY))
+  if (!(fn in SIMD_BINARY) && !SPECIAL_BINARY.has(fn))
     throw new Error(`registry entry ${fn} claims a wasm form that backends/js/plan/wasm.ts lacks`);
 
 /** An operand of a member: a value of the group, a constant, or a load with its pattern. */
@@ -219,15 +222,24 @@ const LANE_OPS: Record<
     zero: Uint8Array;
     pmax: number;
     tanh: (f: Func) => void;
+    one: Uint8Array;
   }
 > = {
-  float32: { binary: SIMD_BINARY, unary: SIMD_UNARY, zero: f32Bytes(0), pmax: SIMD.f32x4Pmax, tanh: emitTanh32 },
+  float32: {
+    binary: SIMD_BINARY,
+    unary: SIMD_UNARY,
+    zero: f32Bytes(0),
+    pmax: SIMD.f32x4Pmax,
+    tanh: emitTanh32,
+    one: f32Bytes(1),
+  },
   float64: {
     binary: SIMD_BINARY_F64,
     unary: SIMD_UNARY_F64,
     zero: f64Bytes(0),
     pmax: SIMD.f64x2Pmax,
     tanh: emitTanh64,
+    one: f64Bytes(1),
   },
 };
 
@@ -240,7 +252,14 @@ export function emitOp(f: Func, op: string, load: (i: number) => void, dtype: WT
   const t = LANE_OPS[dtype];
   const [kind, fn] = op.split(':');
   if (kind === 'copy') load(0);
-  else if (kind === 'binary') {
+  else if (fn === 'tanh_grad') {
+    // a · (1 − b·b), in the js loops' order
+    const [mul, sub] = [t.binary.mul, t.binary.sub];
+    load(0);
+    load(1);
+    f.set('t0');
+    f.v128Const(t.one).get('t0').get('t0').v(mul).v(sub).v(mul);
+  } else if (kind === 'binary') {
     load(0);
     load(1);
     f.v(t.binary[fn]);
