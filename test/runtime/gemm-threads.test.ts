@@ -6,6 +6,7 @@ import { wasmGemm, type Mat } from '../../runtime/backends/js/wasm/gemm';
 import {
   gemmThreads,
   pace,
+  pacingFor,
   PACE_LIMIT,
   PACE_SKIP,
   setGemmPacing,
@@ -191,6 +192,21 @@ describe('pacing: products run alone while the worker is starved of a core', () 
     for (let i = 0; i < 5 && !backedOff; i++) backedOff = pace(p, 1, 3);
     expect(backedOff).toBe(true);
     expect(p).toEqual({ ratio: 0, skip: PACE_SKIP });
+  });
+
+  it("paces each size of product on its own: small products backing off leave a large one's split", () => {
+    setGemmPacing(true); // starts every class afresh
+    const small = pacingFor(1024 * 32 * 32); // a PINN step's product: the hand-off outweighs its halves
+    const large = pacingFor(512 * 512 * 512);
+    let backedOff = false;
+    for (let i = 0; i < 5 && !backedOff; i++) backedOff = pace(small, 0.05, 0.2);
+    expect(backedOff).toBe(true);
+    expect(pacingFor(1024 * 32 * 32).skip).toBe(PACE_SKIP);
+    expect(pacingFor(1000 * 33 * 32)).toBe(small); // within a factor of 4: the same class
+    expect(large).not.toBe(small);
+    expect(large.skip).toBe(0);
+    setGemmPacing(true);
+    expect(pacingFor(1024 * 32 * 32).skip).toBe(0);
   });
 });
 

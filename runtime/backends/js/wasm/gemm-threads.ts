@@ -41,8 +41,8 @@ export interface GemmThreads {
  * Pacing. A worker that finishes its half well after the caller finished its own is not getting a core (the
  * machine is busy with other work), and such a product would have been quicker on one thread: the hand-off
  * and the wait cost more than the half saved. The caller keeps a moving average of its wait for the worker
- * over the time of its own half; past PACE_LIMIT it runs the next PACE_SKIP products alone, then tries two
- * again. (On the 2-core development machine with four other processes running, the split and the wait were
+ * over the time of its own half, per size class (below); past PACE_LIMIT it runs the next PACE_SKIP products of
+ * that class alone, then tries two again. (On the 2-core development machine with four other processes running, the split and the wait were
  * 40 % of an eager PINN step's time.)
  */
 export const PACE_LIMIT = 0.75;
@@ -53,6 +53,15 @@ export interface Pacing {
   /** products still to run alone */
   skip: number;
 }
+
+/**
+ * Products keep a pacing per size class (multiply-adds within a factor of 4): the worker's wake-up (tens of µs)
+ * outweighs the halves of a small product but not a large one's, so a PINN step's 1024×32×32 products may pace
+ * themselves off while a 512² product still splits. (With one pacing for all, the small products of a training
+ * step kept the next 256 products, large ones included, on one thread: matmul 512 measured 26 GFLOP/s instead
+ * of ~50 in half the benchmark's rounds, on a quiet machine.)
+ */
+export const sizeClass = (macs: number) => Math.floor(Math.log2(Math.max(macs, 1)) / 2);
 
 /** Folds one split product's times (ms) into the pacing; true when the next PACE_SKIP products run alone. */
 export function pace(p: Pacing, ownMs: number, waitedMs: number): boolean {
@@ -87,7 +96,15 @@ let offReason = '';
 let splits = 0;
 let paced = 0;
 let pacingOn = true;
-const pacing: Pacing = { ratio: 0, skip: 0 };
+/** by size class (sizeClass) */
+const pacings = new Map<number, Pacing>();
+/** The pacing of products of this many multiply-adds (tests). */
+export function pacingFor(macs: number): Pacing {
+  const c = sizeClass(macs);
+  let p = pacings.get(c);
+  if (!p) pacings.set(c, (p = { ratio: 0, skip: 0 }));
+  return p;
+}
 
 /** Why this thread cannot share a matmul with a worker, or '' where it can. */
 function unsupported(): string {
@@ -235,6 +252,7 @@ export function splitGemm(
   }
   const p = pool;
   if (Atomics.load(p.ctl, 0) !== 1) return false;
+  const pacing = pacingFor(macs);
   if (pacingOn && pacing.skip > 0) {
     pacing.skip--;
     paced++;
@@ -306,13 +324,11 @@ export function gemmThreads(): GemmThreads {
  */
 export function setGemmThreads(n: 1 | 2): void {
   wanted = n === 2;
-  pacing.ratio = 0;
-  pacing.skip = 0;
+  pacings.clear();
 }
 
 /** Turns pacing (above) off or on; off, every product big enough splits (tests that count splits). */
 export function setGemmPacing(on: boolean): void {
   pacingOn = on;
-  pacing.ratio = 0;
-  pacing.skip = 0;
+  pacings.clear();
 }
