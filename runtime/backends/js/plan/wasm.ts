@@ -16,7 +16,7 @@ import { lit } from './fuse';
  * WebAssembly.Memory (./host-plan.ts lays them out; addresses are constants of the generated code). Only ops whose
  * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
  * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is),
-tanh_grad as its three f32 operations (its js form rounds after each);
+ * tanh_grad as its three f32 operations (its js form rounds after each);
  * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  *

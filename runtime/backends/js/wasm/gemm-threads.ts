@@ -41,9 +41,9 @@ export interface GemmThreads {
  * Pacing. A worker that finishes its half well after the caller finished its own is not getting a core (the
  * machine is busy with other work), and such a product would have been quicker on one thread: the hand-off
  * and the wait cost more than the half saved. The caller keeps a moving average of its wait for the worker
- * over the time of its own half, per size class (below); past PACE_LIMIT it runs the next PACE_SKIP products of
- * that class alone, then tries two again. (On the 2-core development machine with four other processes running, the split and the wait were
- * 40 % of an eager PINN step's time.)
+ * over the time of its own half, per size class (below); past PACE_LIMIT it runs the next PACE_SKIP products
+ * of that class alone, then tries two again. (On the 2-core development machine with four other processes
+ * running, the split and the wait were 40 % of an eager PINN step's time.)
  */
 export const PACE_LIMIT = 0.75;
 export const PACE_SKIP = 256;
