@@ -80,8 +80,15 @@ def main():
     grid, u_exact = t("grid"), torch.from_numpy(d["u_exact"]).double()
     nu = 0.01 / math.pi
 
-    candidates = t("rar_candidates")  # the refinement's candidate sets of 10,000, one after another
-    rar_rounds = len(candidates) // 10000 if a.rar > 0 else 0
+    # the refinement's candidate sets of 10,000, one after another (an export written with the script's --rar)
+    rar_rounds = 0
+    if a.rar < 0:
+        sys.exit(f"burgers_torch.py: --rar must be at least 0, got {a.rar}")
+    if a.rar > 0:
+        candidates = t("rar_candidates") if "rar_candidates" in d.files else torch.zeros(0, 2)
+        if len(candidates) == 0 or len(candidates) % 10000:
+            sys.exit(f"burgers_torch.py: --rar needs an export written by burgers.nabla with --rar (whole sets of 10,000 candidates); {a.data} has {len(candidates)}")
+        rar_rounds = len(candidates) // 10000
 
     def residual(X):
         u = net(X)
