@@ -168,6 +168,27 @@ describe('float32 matmul on two threads', () => {
     expect(compiled.info.source).toMatch(/matmul 256×96 @ 96×96 \(wasm, in place\)/);
   });
 
+  it('finds the worker again after an idle spell (back in its event loop), and leaves its wake-up out of pacing', async () => {
+    setGemmThreads(2);
+    const [M, N, K] = [257, 130, 300];
+    const first = product(M, N, K, false, true);
+    setGemmPacing(true); // every size class afresh: ratio 0
+    try {
+      for (let round = 0; round < 3; round++) {
+        // past the worker's spin and its sleep before it goes back to its messages
+        await new Promise((r) => setTimeout(r, 250));
+        const before = gemmThreads().splits;
+        const again = product(M, N, K, false, true);
+        expect(gemmThreads().splits).toBe(before + 1);
+        expect(Buffer.from(again.buffer).equals(Buffer.from(first.buffer))).toBe(true);
+        // the product woke a sleeping worker: that wait is its wake-up, not a starved worker's
+        expect(pacingFor(260 * 136 * K).ratio).toBe(0);
+      }
+    } finally {
+      setGemmPacing(false);
+    }
+  });
+
   it('says how it runs, and runs on one thread on request', () => {
     setGemmThreads(1);
     expect(gemmThreads()).toMatchObject({ threads: 1, reason: expect.stringMatching(/one thread by request/) });

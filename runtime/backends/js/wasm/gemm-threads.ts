@@ -6,16 +6,17 @@
  *
  * The worker (worker_threads in Node, a Worker in the browser) starts on the first product big enough and
  * is unref'd (it never keeps a process alive). Until it says it is ready, products run on one thread. A
- * job goes to it by postMessage (so a memory it has not seen travels with the job, in order) and the caller
- * waits for its share with Atomics.wait on a shared counter. Where any of this is missing (no
+ * kernel (a module on a memory) goes to it once by postMessage; each job then goes through a shared control
+ * block, the worker spinning on it for a moment after each job and the caller spinning for its share before
+ * either sleeps in Atomics.wait (WORKER_SOURCE says why). Where any of this is missing (no
  * SharedArrayBuffer, e.g. a page that is not cross-origin isolated; a thread that may not block, a page's
  * main thread; no Worker; NABLA_GEMM_THREADS=1), everything runs on one thread, and gemmThreads() says why.
  */
 
 /**
  * Multiply-adds (M·N·K) from which a product is split. Measured on the 2-core development machine
- * (bench/README.md, "Matmul on two cores"): below about 64³ the hand-off (~20–60 µs) costs more than half
- * the product saves.
+ * (bench/README.md, "Matmul on two cores"): below about 64³ the halves (~10 µs) are too short for the
+ * split's own costs (the worker reading operands another core wrote) to pay.
  */
 export const SPLIT_FROM = 64 * 64 * 64;
 
@@ -45,7 +46,9 @@ export interface GemmThreads {
  * of that class alone, then tries two again. (On the 2-core development machine with four other processes
  * running, the split and the wait were 40 % of an eager PINN step's time.)
  */
-export const PACE_LIMIT = 0.75;
+export const PACE_LIMIT = 1;
+/** A sample's ratio counts at most this much: one hiccup (a page fault, the OS's tick) does not back off alone. */
+export const PACE_SAMPLE_MAX = 2;
 export const PACE_SKIP = 256;
 export interface Pacing {
   /** moving average of wait / own */
@@ -65,7 +68,7 @@ export const sizeClass = (macs: number) => Math.floor(Math.log2(Math.max(macs, 1
 
 /** Folds one split product's times (ms) into the pacing; true when the next PACE_SKIP products run alone. */
 export function pace(p: Pacing, ownMs: number, waitedMs: number): boolean {
-  p.ratio = 0.75 * p.ratio + 0.25 * (waitedMs / Math.max(ownMs, 0.01));
+  p.ratio = 0.75 * p.ratio + 0.25 * Math.min(waitedMs / Math.max(ownMs, 0.01), PACE_SAMPLE_MAX);
   if (p.ratio <= PACE_LIMIT) return false;
   p.skip = PACE_SKIP;
   p.ratio = 0;
@@ -77,9 +80,20 @@ interface WorkerLike {
   terminate(): unknown;
 }
 
+/** The control block's slots (Int32Array indices) past [0] ready, [1] jobs finished, [2] jobs failed. */
+const SEQ = 3; // jobs posted
+const JOB_ID = 4; // the posted job's kernel
+const AWAKE = 5; // 1 while the worker spins for the next job, 0 while it sleeps or is elsewhere
+const JOB_ARGS = 6; // its 13 arguments (the blocked loop's, in bytes)
+const CTL_INTS = JOB_ARGS + 13;
+/** How long the worker (and a caller waiting for it) spins before sleeping: a training step's products come ~0.1 ms apart. */
+const SPIN_MS = 1;
+/** How long the worker sleeps before it looks at its messages (a kernel to forget). */
+const IDLE_MS = 100;
+
 interface Pool {
   worker: WorkerLike;
-  /** [0] the worker is ready (1), [1] jobs it finished, [2] jobs that failed in it */
+  /** [0] the worker is ready (1), [1] jobs it finished, [2] jobs that failed in it, then SEQ, JOB_ID, JOB_ARGS */
   ctl: Int32Array;
   posted: number;
   /** the worker's instance of each kernel (a module on a memory: the eager memory has one per type) */
@@ -159,31 +173,73 @@ export function planMemory(pages: number, splitsProducts: boolean): WebAssembly.
 /** Whether a product of this many multiply-adds would be split (threads permitting). */
 export const splitWorthy = (macs: number) => macs >= SPLIT_FROM;
 
-// The worker's whole program. It instantiates a kernel (a module on a memory) the first time a job names it,
-// runs its share, counts the job done and wakes the caller; a trap counts as failed (the caller then
-// computes that share itself, and reports the failure).
+// The worker's whole program. A job's kernel (a module on a memory) comes once by message; every job then comes
+// through the shared control block: the caller writes the kernel's id and the arguments and bumps SEQ, and the
+// worker, spinning on SEQ for SPIN_MS after each job before it sleeps in Atomics.wait, runs its share, counts it
+// done and wakes the caller. (Waking a sleeping thread, by message or by futex alike, cost ~40 µs each way on the
+// 2-core machine, ~85 µs a round trip, against ~0.5 µs with both spinning: the hand-off, not the halves, is what
+// kept a PINN step's 1024×32×32 products, ~65 µs on one thread, from splitting.) A job whose
+// kernel the worker has not instantiated yet sends it back to its event loop, where that kernel's message waits;
+// so does a long idle spell, where "forget" messages wait. A trap counts as failed (the caller then computes
+// that share itself, and reports the failure).
 const WORKER_SOURCE = `
 const kernels = new Map();
 let ctl = null;
-function onJob(m) {
-  if (m.ctl) { ctl = new Int32Array(m.ctl); Atomics.store(ctl, 0, 1); return; }
-  if (m.forget !== undefined) { kernels.delete(m.forget); return; }
+let seen = 0;
+let inLoop = false;
+let later = false;
+// spin: whether to spin before sleeping (not when coming back from an idle spell)
+function loop(spin) {
+  if (inLoop || !ctl) return;
+  inLoop = true;
   try {
-    if (m.module) kernels.set(m.id, new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports.gemm);
-    kernels.get(m.id)(...m.args);
-  } catch (e) {
-    Atomics.add(ctl, 2, 1);
+    for (;;) {
+      let seq = Atomics.load(ctl, ${SEQ});
+      if (seq === seen && spin) {
+        Atomics.store(ctl, ${AWAKE}, 1);
+        const t = performance.now();
+        while (seq === seen && performance.now() - t < ${SPIN_MS}) seq = Atomics.load(ctl, ${SEQ});
+      }
+      if (seq === seen) {
+        Atomics.store(ctl, ${AWAKE}, 0);
+        if (Atomics.wait(ctl, ${SEQ}, seen, ${IDLE_MS}) === 'timed-out') {
+          if (!later) { later = true; setTimeout(() => { later = false; loop(false); }, 0); }
+          return;
+        }
+        seq = Atomics.load(ctl, ${SEQ});
+        if (seq === seen) continue;
+      }
+      const gemm = kernels.get(Atomics.load(ctl, ${JOB_ID}));
+      if (!gemm) return; // its message is on its way: onMessage comes back here
+      seen = seq;
+      try {
+        gemm(${[...Array(13).keys()].map((i) => `ctl[${JOB_ARGS + i}]`).join(', ')});
+      } catch (e) {
+        Atomics.add(ctl, 2, 1);
+      }
+      Atomics.store(ctl, ${AWAKE}, 1);
+      Atomics.add(ctl, 1, 1);
+      Atomics.notify(ctl, 1);
+      spin = true;
+    }
+  } finally {
+    Atomics.store(ctl, ${AWAKE}, 0);
+    inLoop = false;
   }
-  Atomics.add(ctl, 1, 1);
-  Atomics.notify(ctl, 1);
 }
-if (typeof require === 'function') require('node:worker_threads').parentPort.on('message', onJob);
-else self.onmessage = (e) => onJob(e.data);
+function onMessage(m) {
+  if (m.ctl) { ctl = new Int32Array(m.ctl); Atomics.store(ctl, 0, 1); }
+  else if (m.forget !== undefined) kernels.delete(m.forget);
+  else kernels.set(m.id, new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports.gemm);
+  loop(true);
+}
+if (typeof require === 'function') require('node:worker_threads').parentPort.on('message', onMessage);
+else self.onmessage = (e) => onMessage(e.data);
 `;
 
 function startPool(): Pool | null {
   try {
-    const ctl = new Int32Array(new SharedArrayBuffer(16));
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_INTS));
     const wt = nodeWorkers();
     let worker: WorkerLike;
     if (wt) {
@@ -272,23 +328,31 @@ export function splitGemm(
     theirs = [0, Mp, mid, panels];
   }
   let id = p.ids.get(k);
-  const job: Record<string, unknown> = { args: [...args, ...theirs, K] };
   if (id === undefined) {
+    // the worker instantiates it from this message (it leaves its spin for it: the job below names it)
     id = p.next++;
     p.ids.set(k, id);
     p.forget?.register(k, id);
-    Object.assign(job, { module: k.module, memory: k.memory });
+    p.worker.postMessage({ id, module: k.module, memory: k.memory });
   }
-  job.id = id;
+  const ctl = p.ctl;
   const target = ++p.posted;
-  const failedBefore = Atomics.load(p.ctl, 2);
+  const failedBefore = Atomics.load(ctl, 2);
+  // a sleeping worker's wake-up (~40 µs here) is a one-off, not a sign of a starved worker: pacing leaves it out
+  const woken = Atomics.load(ctl, AWAKE) === 0;
   const start = performance.now();
-  p.worker.postMessage(job);
+  [...args, ...theirs, K].forEach((v, i) => (ctl[JOB_ARGS + i] = v));
+  Atomics.store(ctl, JOB_ID, id);
+  Atomics.add(ctl, SEQ, 1);
+  Atomics.notify(ctl, SEQ);
   k.gemm(...args, ...mine, K);
   const own = performance.now() - start;
+  const spinUntil = performance.now() + SPIN_MS;
+  let done = Atomics.load(ctl, 1);
+  while (done < target && performance.now() < spinUntil) done = Atomics.load(ctl, 1);
   const t0 = Date.now();
-  for (let done = Atomics.load(p.ctl, 1); done < target; done = Atomics.load(p.ctl, 1)) {
-    if (Atomics.wait(p.ctl, 1, done, 1000) === 'timed-out' && Date.now() - t0 > STUCK_MS) {
+  for (; done < target; done = Atomics.load(ctl, 1)) {
+    if (Atomics.wait(ctl, 1, done, 1000) === 'timed-out' && Date.now() - t0 > STUCK_MS) {
       stop(`the matmul worker did not answer within ${STUCK_MS / 1000} s`);
       k.gemm(...args, ...theirs, K);
       return true;
@@ -301,7 +365,7 @@ export function splitGemm(
     return true;
   }
   splits++;
-  if (pacingOn) pace(pacing, own, performance.now() - start - own);
+  if (pacingOn && !woken) pace(pacing, own, performance.now() - start - own);
   return true;
 }
 
