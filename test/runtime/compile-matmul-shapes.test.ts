@@ -27,7 +27,8 @@ describe.each(['float32', 'float64'] as const)(
     afterAll(() => void nb.chooseBackend());
 
     // [M, K, N]: float32: N a multiple of 8 (in place), of 4 (wasm pack and copy), neither (JS pack, wasm copy), one
-    // column; float64: 20, 12, 8, 4, 28 in place, 1 and 7 JS pack, 2 and 6 wasm pack
+    // column (B read where it lies, rows as lanes: gemv); float64: 20, 12, 8, 4, 28 in place, 7 JS pack, 2 and 6
+    // wasm pack, 1 gemv
     const shapes = [
       [40, 20, 2],
       [33, 10, 6],

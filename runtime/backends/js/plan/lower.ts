@@ -175,7 +175,8 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   const K = a.shape[1];
   if (!wasmGemmApplies(dtype, M, N, K) || a.strides.some((x) => x < 0) || b.strides.some((x) => x < 0)) return null;
   const P = gemmPanel(dtype);
-  const packed = !(b.strides[1] === 1 && N % P === 0);
+  // (one column: the kernel reads B's column where it lies, runTiles' gemv)
+  const packed = N !== 1 && !(b.strides[1] === 1 && N % P === 0);
   const Np = Math.ceil(N / P) * P;
   const Mp = Math.ceil(M / GEMM_ROWS) * GEMM_ROWS;
   const scratch = (packed ? K * Np : 0) + (N % P === 0 ? 0 : Mp * Np);

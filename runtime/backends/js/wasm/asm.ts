@@ -188,6 +188,18 @@ export class Func {
   load64Splat(offset = 0): this {
     return this.simd(0x0a, ...this.memarg(3, offset));
   }
+  /** v128.load32_zero / load64_zero: one element into lane 0, the other lanes zero. */
+  loadZero(bytes: 4 | 8, offset = 0): this {
+    return this.simd(bytes === 4 ? 0x5c : 0x5d, ...this.memarg(bytes === 4 ? 2 : 3, offset));
+  }
+  /** v128.load32_lane / load64_lane: the vector on the stack with one lane replaced by an element from memory. */
+  loadLane(bytes: 4 | 8, lane: number, offset = 0): this {
+    return this.simd(bytes === 4 ? 0x56 : 0x57, ...this.memarg(bytes === 4 ? 2 : 3, offset), lane);
+  }
+  /** v128.store32_lane / store64_lane: one lane of the vector on the stack to memory. */
+  storeLane(bytes: 4 | 8, lane: number, offset = 0): this {
+    return this.simd(bytes === 4 ? 0x5a : 0x5b, ...this.memarg(bytes === 4 ? 2 : 3, offset), lane);
+  }
   f32x4Add(): this {
     return this.simd(0xe4);
   }

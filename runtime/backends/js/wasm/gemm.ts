@@ -120,6 +120,120 @@ function microKernel(dtype: GemmType, fma: boolean): Func {
 }
 
 /**
+ * C(i, 0) = sum_k A(i, k) · B(k, 0) for i < M: a product with one column, rows as lanes (4 float32 or 2 float64 a
+ * vector), each output adding its products in ascending k from zero as the micro-kernel does, so the bits are
+ * the same; the micro-kernel would compute a whole panel (8 or 4 columns) to keep one. A's rows load as
+ * vectors where they are adjacent (A^T, a weight gradient's operand; 4 vectors at a time), else lane by lane;
+ * the rows after the last whole vector one at a time, in lane 0. Everything in bytes; C(i, 0) at c + i ldc.
+ */
+function gemvFunc(dtype: GemmType): Func {
+  const f64 = dtype === 'float64';
+  const E = ELEM[dtype] as 4 | 8;
+  const L = 16 / E;
+  const V = 4;
+  const f = new Func('gemv', [
+    ['a', 'i32'],
+    ['si', 'i32'],
+    ['sj', 'i32'],
+    ['b', 'i32'],
+    ['ldb', 'i32'],
+    ['c', 'i32'],
+    ['ldc', 'i32'],
+    ['M', 'i32'],
+    ['K', 'i32'],
+  ]);
+  const lanes = [...Array(L).keys()];
+  for (const n of ['i', 'ap', 'bp', 'cp', 'left', ...lanes.map((r) => `p${r}`)]) f.local(n, 'i32');
+  for (const n of ['x', 'g', ...[...Array(V).keys()].map((v) => `s${v}`)]) f.local(n, 'v128');
+  /** acc += (vector on the stack) · x */
+  const mulAddInto = (acc: string) => {
+    f.get('x');
+    if (f64) f.v(SIMD.f64x2Mul);
+    else f.f32x4Mul();
+    f.get(acc);
+    if (f64) f.v(SIMD.f64x2Add);
+    else f.f32x4Add();
+    f.set(acc);
+  };
+  /** the k loop: x = B(k, 0) in every lane, then `body`, then the row pointers and B's step to k + 1 */
+  const kLoop = (body: () => void, ptrs: string[]) => {
+    f.get('b').set('bp');
+    f.get('K').set('left');
+    f.block().loop();
+    f.get('left').eqz().brIf(1);
+    if (f64) f.get('bp').load64Splat(0).set('x');
+    else f.get('bp').load32Splat(0).set('x');
+    body();
+    for (const p of ptrs) f.get(p).get('sj').add().set(p);
+    f.get('bp').get('ldb').add().set('bp');
+    f.get('left').i32(1).sub().set('left');
+    f.br(0).end().end();
+  };
+  /** rows from i, `count` a time, while a whole group fits below M */
+  const rows = (count: number, group: () => void) => {
+    f.block().loop();
+    f.get('M').get('i').i32(count).add().ltU().brIf(1);
+    f.get('a').get('i').get('si').mul().add().set('ap');
+    f.get('c').get('i').get('ldc').mul().add().set('cp');
+    group();
+    f.get('i').i32(count).add().set('i');
+    f.br(0).end().end();
+  };
+  /** the first `n` lanes of acc to C, from cp on */
+  const store = (acc: string, n: number) => {
+    for (let l = 0; l < n; l++) {
+      f.get('cp').get(acc).storeLane(E, l, 0);
+      f.get('cp').get('ldc').add().set('cp');
+    }
+  };
+  f.i32(0).set('i');
+  f.get('si').i32(E).sub().eqz().if();
+  // adjacent rows: V vectors at a time, then one
+  for (const group of [V, 1])
+    rows(group * L, () => {
+      for (let v = 0; v < group; v++) f.v128Zero().set(`s${v}`);
+      kLoop(() => {
+        for (let v = 0; v < group; v++) {
+          f.get('ap').v128Load(16 * v);
+          mulAddInto(`s${v}`);
+        }
+      }, ['ap']);
+      for (let v = 0; v < group; v++) store(`s${v}`, L);
+    });
+  f.else();
+  // rows apart: a vector's lanes gathered one by one
+  rows(L, () => {
+    for (const r of lanes) {
+      f.get('ap');
+      for (let t = 0; t < r; t++) f.get('si').add();
+      f.set(`p${r}`);
+    }
+    f.v128Zero().set('s0');
+    kLoop(
+      () => {
+        f.get('p0').loadZero(E, 0).set('g');
+        for (const r of lanes.slice(1)) f.get(`p${r}`).get('g').loadLane(E, r, 0).set('g');
+        f.get('g');
+        mulAddInto('s0');
+      },
+      lanes.map((r) => `p${r}`),
+    );
+    store('s0', L);
+  });
+  f.end();
+  // the last rows, one at a time in lane 0
+  rows(1, () => {
+    f.v128Zero().set('s0');
+    kLoop(() => {
+      f.get('ap').loadZero(E, 0);
+      mulAddInto('s0');
+    }, ['ap']);
+    store('s0', 1);
+  });
+  return f;
+}
+
+/**
  * The blocked loop over micro-kernel calls, in wasm so that a worker thread runs the very same code on its
  * share (./gemm-threads.ts). Everything in bytes: A(i, k) at a + i si + k sj; B(k, Pp + j) at
  * b + p ps + k ldb + e j; C(i, j) at c + i ldc + e j (e an element's bytes, P a panel's columns: P e = 32 in
@@ -200,9 +314,23 @@ export type GemmFn = (
   K: number,
 ) => void;
 
+/** gemvFunc's product with one column, arguments in bytes (M and K in elements). */
+export type GemvFn = (
+  a: number,
+  si: number,
+  sj: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  M: number,
+  K: number,
+) => void;
+
 /** The kernel instantiated on one memory: what runTiles calls, and what a worker needs to run it too. */
 export interface GemmKernel {
   gemm: GemmFn;
+  gemv: GemvFn;
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
   dtype: GemmType;
@@ -257,11 +385,12 @@ function kernelOn(mem: WebAssembly.Memory, dtype: GemmType): GemmKernel {
   const key = `${dtype} ${shared}`;
   let mod = modules.get(key);
   if (!mod) {
-    mod = new WebAssembly.Module(module([microKernel(dtype, gemmFma.on), blockedLoop()], { shared }));
+    mod = new WebAssembly.Module(module([microKernel(dtype, gemmFma.on), blockedLoop(), gemvFunc(dtype)], { shared }));
     modules.set(key, mod);
   }
   const inst = new WebAssembly.Instance(mod, { env: { mem } });
-  return { gemm: inst.exports.gemm as GemmFn, memory: mem, module: mod, dtype, panelCols: PANEL[dtype] };
+  const gemv = inst.exports.gemv as GemvFn;
+  return { gemm: inst.exports.gemm as GemmFn, gemv, memory: mem, module: mod, dtype, panelCols: PANEL[dtype] };
 }
 
 let engine: Engine | null | undefined;
@@ -376,7 +505,11 @@ export function wasmGemm(
   let bBase: number;
   let ldb: number;
   let panelStride: number;
-  if (B.sj === 1 && N % P === 0 && (K - 1) * B.si + N <= 2 * K * N + 64) {
+  if (N === 1) {
+    // one column (runTiles' gemv reads it down its stride): gathered contiguous
+    for (let k = 0; k < K; k++) mem[bAt + k] = B.data[B.off + k * B.si];
+    [bBase, ldb, panelStride] = [bAt, 1, K];
+  } else if (B.sj === 1 && N % P === 0 && (K - 1) * B.si + N <= 2 * K * N + 64) {
     mem.set(B.data.subarray(B.off, B.off + (K - 1) * B.si + N), bAt);
     [bBase, ldb, panelStride] = [bAt, B.si, P];
   } else {
@@ -398,7 +531,8 @@ export function wasmGemm(
 /**
  * C = A · B with everything in elements (of the kernel's type) of its memory: A(i, k) at aBase + i asi + k asj;
  * B(k, Pp + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j. C gets rows up to the
- * next multiple of 4 past M (the rows past M are garbage). A product big enough is split with a worker
+ * next multiple of 4 past M (the rows past M are garbage), but a product with one column (N = 1: gemvFunc,
+ * never split) its M rows alone. A product big enough is split with a worker
  * thread where the memory is shared (./gemm-threads.ts); every way of running it adds each output's
  * products in the same order, whatever the layout or the split.
  */
@@ -419,6 +553,11 @@ export function runTiles(
   const Mp = Math.ceil(M / ROWS) * ROWS;
   const panels = Math.ceil(N / k.panelCols);
   const e = ELEM[k.dtype];
+  if (N === 1) {
+    // one column: rows as lanes (gemvFunc), not a panel of P columns to keep one of
+    k.gemv(aBase * e, asi * e, asj * e, bBase * e, ldb * e, cBase * e, ldc * e, M, K);
+    return;
+  }
   const args = [aBase * e, asi * e, asj * e, bBase * e, ldb * e, panelStride * e, cBase * e, ldc * e] as const;
   if (splitGemm(k, args, Mp / ROWS, panels, K, ROWS)) return;
   k.gemm(...args, 0, Mp, 0, panels, K);
