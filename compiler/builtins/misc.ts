@@ -82,10 +82,11 @@ export function addMisc(t: BuiltinTable, ctx: BuiltinContext): void {
       const r = nb.backendReport();
       const mm = gemmThreads();
       const size = Math.round(Math.cbrt(mm.splitFrom));
+      const eager = mm.splitFromEager.toLocaleString('en-US');
       return [
         `backend: ${r.chosen} (${r.why})`,
         ...r.skipped.map((s) => `  skipped ${s.name}: ${s.why}`),
-        `matmul (float32 and float64, from ${size}×${size}×${size}): ${mm.threads === 2 ? '2 threads' : '1 thread'} (${mm.reason}; ${mm.splits} split so far${mm.paced ? `, ${mm.paced} run alone while the worker was starved of a core` : ''})`,
+        `matmul (float32 and float64, from ${size}×${size}×${size} multiply-adds in compiled steps, ${eager} in eager calls): ${mm.threads === 2 ? '2 threads' : '1 thread'} (${mm.reason}; ${mm.splits} split so far${mm.paced ? `, ${mm.paced} run alone while the worker was starved of a core` : ''})`,
       ].join('\n');
     },
   );

@@ -12,6 +12,7 @@ import {
   setGemmPacing,
   setGemmThreads,
   SPLIT_FROM,
+  SPLIT_FROM_EAGER,
 } from '../../runtime/backends/js/wasm/gemm-threads';
 
 /**
@@ -31,7 +32,7 @@ function operand(rows: number, cols: number, seed: number, transposed: boolean):
 
 function product(M: number, N: number, K: number, ta: boolean, tb: boolean): Float32Array {
   const res = new Float32Array(M * N);
-  expect(wasmGemm(operand(M, K, 1, ta), operand(K, N, 2, tb), M, N, K, res, 0)).toBe(true);
+  expect(wasmGemm(operand(M, K, 1, ta), operand(K, N, 2, tb), M, N, K, res, 0, SPLIT_FROM)).toBe(true);
   return res;
 }
 
@@ -115,7 +116,7 @@ describe('float32 matmul on two threads', () => {
         const run = (threads: 1 | 2) => {
           setGemmThreads(threads);
           const res = new Float64Array(M * N);
-          expect(wasmGemm(f64(M, K, 1, ta), f64(K, N, 2, !ta), M, N, K, res, 0)).toBe(true);
+          expect(wasmGemm(f64(M, K, 1, ta), f64(K, N, 2, !ta), M, N, K, res, 0, SPLIT_FROM)).toBe(true);
           return res;
         };
         const before = gemmThreads().splits;
@@ -136,6 +137,21 @@ describe('float32 matmul on two threads', () => {
     product(60, 60, 60, false, false);
     product(2, 2048, 16, false, false);
     expect(gemmThreads().splits - before).toBe(1);
+  });
+
+  it('splits eager products (nb.matmul) only from SPLIT_FROM_EAGER: a PINN step’s 1024×32×32 stays on one thread', () => {
+    setGemmThreads(2);
+    const a = nb.randn([1024, 32], { seed: 3 });
+    const w = nb.randn([32, 32], { seed: 4 });
+    const big = nb.randn([128, 256], { seed: 5 });
+    const wide = nb.randn([256, 128], { seed: 6 });
+    expect(1024 * 32 * 32).toBeLessThan(SPLIT_FROM_EAGER);
+    expect(128 * 256 * 128).toBe(SPLIT_FROM_EAGER);
+    const before = gemmThreads().splits;
+    nb.matmul(a, w);
+    expect(gemmThreads().splits).toBe(before);
+    nb.matmul(big, wide);
+    expect(gemmThreads().splits).toBe(before + 1);
   });
 
   it('splits a compiled plan’s matmuls in place, to the eager losses bit for bit', async () => {

@@ -55,7 +55,7 @@ describe.skipIf(missing !== null)('the float32 matmul on two threads in Chromium
       await page.waitForTimeout(200);
     }
     expect(text).toMatch(
-      /matmul \(float32 and float64, from 64×64×64\): 2 threads \(a worker thread runs half of each product; [1-9]\d* split so far(, \d+ run alone while the worker was starved of a core)?\)/,
+      /matmul \(float32 and float64, from 64×64×64 multiply-adds in compiled steps, 4,194,304 in eager calls\): 2 threads \(a worker thread runs half of each product; [1-9]\d* split so far(, \d+ run alone while the worker was starved of a core)?\)/,
     );
     expect(await cell.locator('.output.error').count()).toBe(0);
 

@@ -20,6 +20,16 @@
  */
 export const SPLIT_FROM = 64 * 64 * 64;
 
+/**
+ * Where eager products (runtime/backends/js/reduce.ts through wasmGemm) split: from 2²² multiply-adds, ~150 µs on
+ * one thread. With the eager PINN step's 1024×32×32 products split, the step took 5.2–5.5 ms against 4.2–4.5 ms
+ * on one thread (js backend, the middle three of five alternating processes each, Dec 6 2026). The likely cause
+ * (not profiled): an eager step allocates as it goes, V8 collects garbage partly on helper threads, and the
+ * worker, spinning between products, holds the second core they would run on. Compiled plans allocate nothing a
+ * step and split from SPLIT_FROM.
+ */
+export const SPLIT_FROM_EAGER = 1 << 22;
+
 /** How long the caller waits for the worker's share before it computes it itself (a stuck worker). */
 const STUCK_MS = 30_000;
 
@@ -30,6 +40,8 @@ export interface GemmThreads {
   /** why: the fallback's reason where threads is 1 */
   reason: string;
   splitFrom: number;
+  /** where eager products split (SPLIT_FROM_EAGER) */
+  splitFromEager: number;
   /** the worker has started and answered (products are split from now on) */
   ready: boolean;
   /** products split so far */
@@ -297,9 +309,11 @@ export function splitGemm(
   panels: number,
   K: number,
   rows: number,
+  /** multiply-adds from which this product splits (the eager path's are SPLIT_FROM_EAGER) */
+  splitFrom = SPLIT_FROM,
 ): boolean {
   const macs = rowBlocks * rows * panels * k.panelCols * K;
-  if (!wanted || !splitWorthy(macs) || (rowBlocks < 2 && panels < 2)) return false;
+  if (!wanted || macs < splitFrom || (rowBlocks < 2 && panels < 2)) return false;
   if (typeof SharedArrayBuffer === 'undefined' || !(k.memory.buffer instanceof SharedArrayBuffer)) return false;
   if (!pool) {
     if (unsupported()) return false;
@@ -376,6 +390,7 @@ export function gemmThreads(): GemmThreads {
     threads: why ? 1 : 2,
     reason: why || (pool ? 'a worker thread runs half of each product' : 'a worker thread starts at the first product'),
     splitFrom: SPLIT_FROM,
+    splitFromEager: SPLIT_FROM_EAGER,
     ready: !!pool && Atomics.load(pool.ctl, 0) === 1,
     splits,
     paced,

@@ -1,5 +1,5 @@
 import { Func, module, SIMD } from './asm';
-import { gemmMemory, splitGemm } from './gemm-threads';
+import { gemmMemory, SPLIT_FROM_EAGER, splitGemm } from './gemm-threads';
 
 /**
  * float32 and float64 matmul with WebAssembly SIMD: the BLIS/GotoBLAS structure in miniature. Operands are copied into
@@ -473,7 +473,8 @@ function place(mem: Float32Array | Float64Array, at: number, m: Mat, rows: numbe
 
 /**
  * res[ro + i * N + j] = sum_k A(i, k) * B(k, j) for an M × K and a K × N operand, all float32 or all float64
- * (the type of `res`); returns false (doing nothing) where WebAssembly SIMD is unavailable.
+ * (the type of `res`); returns false (doing nothing) where WebAssembly SIMD is unavailable. The eager path's
+ * products split with the worker from `splitFrom` multiply-adds (SPLIT_FROM_EAGER: ./gemm-threads.ts says why).
  */
 export function wasmGemm(
   A: Mat,
@@ -483,6 +484,7 @@ export function wasmGemm(
   K: number,
   res: Float32Array | Float64Array,
   ro: number,
+  splitFrom = SPLIT_FROM_EAGER,
 ): boolean {
   const e = getEngine();
   if (!e) return false;
@@ -517,7 +519,7 @@ export function wasmGemm(
     [bBase, ldb, panelStride] = [bAt, P, K * P];
   }
   mem = ensure(e, 0, dtype);
-  runTiles(kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K);
+  runTiles(kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K, splitFrom);
   if (Np === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
   else
     for (let i = 0; i < M; i++) {
@@ -549,6 +551,7 @@ export function runTiles(
   M: number,
   N: number,
   K: number,
+  splitFrom?: number,
 ): void {
   const Mp = Math.ceil(M / ROWS) * ROWS;
   const panels = Math.ceil(N / k.panelCols);
@@ -559,7 +562,7 @@ export function runTiles(
     return;
   }
   const args = [aBase * e, asi * e, asj * e, bBase * e, ldb * e, panelStride * e, cBase * e, ldc * e] as const;
-  if (splitGemm(k, args, Mp / ROWS, panels, K, ROWS)) return;
+  if (splitGemm(k, args, Mp / ROWS, panels, K, ROWS, splitFrom)) return;
   k.gemm(...args, 0, Mp, 0, panels, K);
 }
 
