@@ -1,7 +1,8 @@
 /**
  * The Burgers PINN (notebooks/pde/burgers.nabla, issue 14) timed in Nabla and in PyTorch in the same run, from
  * the same initial weights and points: the script exports them (`--export`, an .npz) and
- * bench/burgers_torch.py loads them with numpy.load + torch.from_numpy. Reports ms per Adam step, ms per
+ * bench/burgers_torch.py loads them with numpy.load + torch.from_numpy. Reports ms per Adam step (both after the
+ * first three steps: Nabla's compiled step traces at the first two and first replays at the third), ms per
  * L-BFGS closure evaluation (wall time of the L-BFGS phase / evaluations, so both include the optimizer's own
  * work) and the relative L2 error against the Cole–Hopf reference. PyTorch runs on one thread.
  *

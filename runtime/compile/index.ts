@@ -141,6 +141,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
     const tensors = args.map((a) => (a instanceof Tensor ? a : null));
     const why = entry.plan!.check(tensors);
     if (why) {
+      if (debug) process.stderr.write(`[nabla compile] ${name} traces again: ${why}\n`);
       if (++entry.retraces > maxRetraces) {
         entry.eager = `${why}, and it changed at every call (traced ${entry.retraces} times)`;
         entry.plan = null;
