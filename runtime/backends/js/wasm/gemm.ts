@@ -1,4 +1,4 @@
-import { Func, module, SIMD } from './asm';
+import { Func, module, SIMD, type ValType } from './asm';
 import { gemmMemory, SPLIT_FROM_EAGER, splitGemm } from './gemm-threads';
 
 /**
@@ -38,6 +38,17 @@ const ROWS = 4;
 const KC = 256;
 const MC = 16 * ROWS;
 
+/** The operands of the micro-kernel and gemvFunc, in bytes: A at a (si between rows, sj between k), B at b (ldb between k), C at c (ldc between rows). */
+const OPERANDS: [string, ValType][] = [
+  ['a', 'i32'],
+  ['si', 'i32'],
+  ['sj', 'i32'],
+  ['b', 'i32'],
+  ['ldb', 'i32'],
+  ['c', 'i32'],
+  ['ldc', 'i32'],
+];
+
 /**
  * C[rows × P] (+)= A[rows × kc] · B[kc × P] for one panel of P columns (8 float32, 4 float64). A is read
  * through its own strides (in bytes: si between rows, sj between k), so a row-major, transposed or broadcast
@@ -47,13 +58,7 @@ const MC = 16 * ROWS;
 function microKernel(dtype: GemmType, fma: boolean): Func {
   const f64 = dtype === 'float64';
   const f = new Func('tile', [
-    ['a', 'i32'],
-    ['si', 'i32'],
-    ['sj', 'i32'],
-    ['b', 'i32'],
-    ['ldb', 'i32'],
-    ['c', 'i32'],
-    ['ldc', 'i32'],
+    ...OPERANDS,
     ['rows', 'i32'], // a multiple of ROWS
     ['kc', 'i32'], // > 0
     ['first', 'i32'],
@@ -131,17 +136,7 @@ function gemvFunc(dtype: GemmType): Func {
   const E = ELEM[dtype] as 4 | 8;
   const L = 16 / E;
   const V = 4;
-  const f = new Func('gemv', [
-    ['a', 'i32'],
-    ['si', 'i32'],
-    ['sj', 'i32'],
-    ['b', 'i32'],
-    ['ldb', 'i32'],
-    ['c', 'i32'],
-    ['ldc', 'i32'],
-    ['M', 'i32'],
-    ['K', 'i32'],
-  ]);
+  const f = new Func('gemv', [...OPERANDS, ['M', 'i32'], ['K', 'i32']]);
   const lanes = [...Array(L).keys()];
   for (const n of ['i', 'ap', 'bp', 'cp', 'left', ...lanes.map((r) => `p${r}`)]) f.local(n, 'i32');
   for (const n of ['x', 'g', ...[...Array(V).keys()].map((v) => `s${v}`)]) f.local(n, 'v128');
