@@ -18,8 +18,9 @@ import {
 /**
  * The matmul split between the calling thread and a worker (runtime/backends/js/wasm/gemm-threads.ts): the
  * same bits as on one thread for every size, layout, split and type, products below the threshold never
- * split, compiled plans split in place, a starved worker is paced off, and a process with the worker running
- * still exits by itself.
+ * split, compiled plans split in place, a starved worker is paced off (a sleeping one's wake-up is not held
+ * against it), the worker comes back from an idle spell and lets go of a dropped plan's kernel while busy, and
+ * a process with the worker running still exits by itself.
  */
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -287,6 +288,46 @@ console.log(JSON.stringify({ ...gemmThreads(), same: Buffer.from(first.buffer).e
     expect(r.splits).toBe(1);
     // (a process the worker kept alive would be killed at the 120 s timeout: status not 0, above)
   }, 150_000);
+
+  it('lets go of a dropped plan’s kernel (and memory) while it is kept busy with jobs from other plans', async () => {
+    const code = `
+const nb = await import('./runtime/index.ts');
+const { gemmThreads, setGemmPacing } = await import('./runtime/backends/js/wasm/gemm-threads.ts');
+nb.setBackend('js');
+setGemmPacing(false);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const a = nb.randn([256, 256], { seed: 1 });
+for (let i = 0; i < 400 && !gemmThreads().ready; i++) { nb.matmul(a, a); await sleep(25); }
+const x = nb.randn([512, 96], { seed: 2 });
+const w = nb.randn([96, 96], { seed: 3 });
+// each compiled plan splits its 512×96×96 products on its own shared memory: a kernel of its own in the worker
+const stepOf = () => nb.compile(() => nb.sum(nb.matmul(nb.tanh(nb.matmul(x, w)), w)));
+const busy = stepOf();
+// jobs without a pause, so the worker never idles into its event loop on its own
+const work = (ms) => { const until = performance.now() + ms; while (performance.now() < until) busy().item(); };
+work(50);
+const peaks = [];
+const after = [];
+for (let round = 0; round < 4; round++) {
+  let dropped = stepOf();
+  for (let i = 0; i < 3; i++) dropped().item();
+  work(20);
+  peaks.push(gemmThreads().workerKernels);
+  dropped = null;
+  globalThis.gc();
+  // the FinalizationRegistry's callback runs in a later task; the pauses stay well under the worker's idle spell
+  for (let i = 0; i < 50 && gemmThreads().workerKernels > 2; i++) { await sleep(10); work(20); }
+  after.push(gemmThreads().workerKernels);
+}
+console.log(JSON.stringify({ peaks, after }));
+`;
+    const r = await run(code, {}, ['--expose-gc']);
+    expect(r.status, r.stderr).toBe(0);
+    const { peaks, after } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { peaks: number[]; after: number[] };
+    // the eager memory's kernel, the busy plan's and the dropped plan's; then the dropped one is gone
+    expect(peaks).toEqual([3, 3, 3, 3]);
+    expect(after).toEqual([2, 2, 2, 2]);
+  }, 120_000);
 
   it('falls back to one thread, saying why, on a page that is not cross-origin isolated and with NABLA_GEMM_THREADS=1', async () => {
     const [isolated, page, env] = (

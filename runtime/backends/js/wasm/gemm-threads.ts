@@ -48,6 +48,8 @@ export interface GemmThreads {
   splits: number;
   /** products big enough to split that ran on one thread because the worker was being starved (pacing) */
   paced: number;
+  /** kernels (a module on a memory: the eager one, each compiled plan's that splits) the worker holds */
+  workerKernels: number;
 }
 
 /**
@@ -96,7 +98,9 @@ interface WorkerLike {
 const SEQ = 3; // jobs posted
 const JOB_ID = 4; // the posted job's kernel
 const AWAKE = 5; // 1 while the worker spins for the next job, 0 while it sleeps or is elsewhere
-const JOB_ARGS = 6; // its 13 arguments (the blocked loop's, in bytes)
+const MESSAGES = 6; // 1 when a message waits for the worker (a kernel to forget): it reads them before the next job
+const KERNELS = 7; // kernels the worker holds (gemmThreads().workerKernels)
+const JOB_ARGS = 8; // its 13 arguments (the blocked loop's, in bytes)
 const CTL_INTS = JOB_ARGS + 13;
 /** How long the worker (and a caller waiting for it) spins before sleeping: a training step's products come ~0.1 ms apart. */
 const SPIN_MS = 1;
@@ -192,7 +196,8 @@ export const splitWorthy = (macs: number) => macs >= SPLIT_FROM;
 // 2-core machine, ~85 µs a round trip, against ~0.5 µs with both spinning: the hand-off, not the halves, is what
 // kept a PINN step's 1024×32×32 products, ~65 µs on one thread, from splitting.) A job whose
 // kernel the worker has not instantiated yet sends it back to its event loop, where that kernel's message waits;
-// so does a long idle spell, where "forget" messages wait. A trap counts as failed (the caller then computes
+// so does a "forget" message (MESSAGES says one waits: a dropped plan's memory is freed there), and a long idle
+// spell. A trap counts as failed (the caller then computes
 // that share itself, and reports the failure).
 const WORKER_SOURCE = `
 const kernels = new Map();
@@ -221,6 +226,11 @@ function loop(spin) {
         seq = Atomics.load(ctl, ${SEQ});
         if (seq === seen) continue;
       }
+      if (Atomics.exchange(ctl, ${MESSAGES}, 0) === 1) {
+        // a kernel to forget: its message is read in the event loop (then onMessage, or the timer, comes back)
+        if (!later) { later = true; setTimeout(() => { later = false; loop(true); }, 0); }
+        return;
+      }
       const gemm = kernels.get(Atomics.load(ctl, ${JOB_ID}));
       if (!gemm) return; // its message is on its way: onMessage comes back here
       seen = seq;
@@ -243,6 +253,7 @@ function onMessage(m) {
   if (m.ctl) { ctl = new Int32Array(m.ctl); Atomics.store(ctl, 0, 1); }
   else if (m.forget !== undefined) kernels.delete(m.forget);
   else kernels.set(m.id, new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports.gemm);
+  Atomics.store(ctl, ${KERNELS}, kernels.size);
   loop(true);
 }
 if (typeof require === 'function') require('node:worker_threads').parentPort.on('message', onMessage);
@@ -273,7 +284,11 @@ function startPool(): Pool | null {
     const forget =
       typeof FinalizationRegistry === 'undefined'
         ? null
-        : new FinalizationRegistry<number>((id) => pool?.worker.postMessage({ forget: id }));
+        : new FinalizationRegistry<number>((id) => {
+            // the worker, busy with jobs from the control block, reads this message before its next job
+            pool?.worker.postMessage({ forget: id });
+            if (pool) Atomics.store(pool.ctl, MESSAGES, 1);
+          });
     return { worker, ctl, posted: 0, ids: new WeakMap(), next: 0, forget };
   } catch (e) {
     offReason = `the matmul worker did not start (${(e as Error).message})`;
@@ -394,6 +409,7 @@ export function gemmThreads(): GemmThreads {
     ready: !!pool && Atomics.load(pool.ctl, 0) === 1,
     splits,
     paced,
+    workerKernels: pool ? Atomics.load(pool.ctl, KERNELS) : 0,
   };
 }
 
