@@ -530,8 +530,9 @@ export function wasmGemm(
  * B(k, Pp + j) at bBase + p panelStride + k ldb + j; C(i, j) at cBase + i ldc + j. C gets rows up to the
  * next multiple of 4 past M (the rows past M are garbage), but a product with one column (N = 1: gemvFunc,
  * never split) its M rows alone. A product big enough is split with a worker
- * thread where the memory is shared (./gemm-threads.ts); every way of running it adds each output's
- * products in the same order, whatever the layout or the split.
+ * thread where the memory is shared (./gemm-threads.ts), from `splitFrom` multiply-adds (SPLIT_FROM unless
+ * told: compiled plans); every way of running it adds each output's products in the same order, whatever the
+ * layout or the split.
  */
 export function runTiles(
   k: GemmKernel,
