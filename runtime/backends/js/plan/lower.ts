@@ -179,7 +179,7 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
   const packed = N !== 1 && !(b.strides[1] === 1 && N % P === 0);
   const Np = Math.ceil(N / P) * P;
   const Mp = Math.ceil(M / GEMM_ROWS) * GEMM_ROWS;
-  const scratch = (packed ? K * Np : 0) + (N % P === 0 ? 0 : Mp * Np);
+  const scratch = (packed ? K * Np : 0) + (inPlace(N, P) ? 0 : Mp * Np);
   const packInWasm = packed && b.strides[1] === 1 && N % (P / 2) === 0;
   const reads = packed && !packInWasm ? [a.slot] : [a.slot, b.slot];
   return { dtype, P, a, b, out: ins.out, M, N, K, packed, packInWasm, scratch, reads };
@@ -187,7 +187,7 @@ export function matmulSpec(tr: PlanInput, u: Unit): MatmulSpec | null {
 
 /**
  * The call a plan makes for a MatmulSpec, given where things lie (in elements of `mem`, the memory viewed in
- * the spec's type). When N is not a whole number of panels the product is left in the scratch, rows
+ * the spec's type). When N is neither a whole number of panels nor 1 the product is left in the scratch, rows
  * `matmulPadded(spec)` elements apart, for the plan's copyRows (./wasm.ts) to move into the output.
  */
 export function matmulCall(
@@ -203,7 +203,7 @@ export function matmulCall(
   const aBase = at(a.slot) + a.offset;
   const bPanels = scratchAt;
   const cScratch = scratchAt + (spec.packed ? K * Np : 0);
-  const direct = N % P === 0;
+  const direct = inPlace(N, P);
   const cBase = direct ? at(spec.out) : cScratch;
   return () => {
     let bBase = at(b.slot) + b.offset;
@@ -219,10 +219,16 @@ export function matmulCall(
   };
 }
 
+/**
+ * Whether the product is written into the output itself: whole panels (rows N apart), or one column (runTiles'
+ * gemv writes its M rows alone, nothing past them).
+ */
+const inPlace = (N: number, P: number) => N % P === 0 || N === 1;
+
 /** Where a MatmulSpec's product lies when it is not written in place: its scratch offset and row stride (elements). */
 export function matmulPadded(spec: MatmulSpec): { offset: number; ld: number } | null {
   const { N, P } = spec;
-  if (N % P === 0) return null;
+  if (inPlace(N, P)) return null;
   const Np = Math.ceil(N / P) * P;
   return { offset: spec.packed ? spec.K * Np : 0, ld: Np };
 }

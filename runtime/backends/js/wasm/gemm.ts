@@ -514,8 +514,10 @@ export function wasmGemm(
     [bBase, ldb, panelStride] = [bAt, P, K * P];
   }
   mem = ensure(e, 0, dtype);
-  runTiles(kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, Np, M, N, K, splitFrom);
-  if (Np === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
+  // C's rows Np apart (one column: gemv writes its M values one after another)
+  const ldc = N === 1 ? 1 : Np;
+  runTiles(kernel, a.base, a.si, a.sj, bBase, ldb, panelStride, cAt, ldc, M, N, K, splitFrom);
+  if (ldc === N) res.set(mem.subarray(cAt, cAt + M * N), ro);
   else
     for (let i = 0; i < M; i++) {
       const src = cAt + i * Np;
