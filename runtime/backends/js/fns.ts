@@ -37,7 +37,10 @@ export const CLAMP_JS = '(x < e0 ? e0 : x > e1 ? e1 : x)';
 
 export { HELPERS, roundHalfEven, tanh32 };
 
-export const unaryExpr = (fn: string, dtype: string): string | undefined =>
-  dtype === 'float32' ? (UNARY_JS_F32[fn] ?? UNARY_JS[fn]) : UNARY_JS[fn];
-export const binaryExpr = (fn: string, dtype: string): string | undefined =>
-  dtype === 'float32' ? (BINARY_JS_F32[fn] ?? BINARY_JS[fn]) : BINARY_JS[fn];
+/** A fn's expression for a dtype: float32's own where it has one. */
+const exprFor =
+  (all: Record<string, string>, f32: Record<string, string>) =>
+  (fn: string, dtype: string): string | undefined =>
+    dtype === 'float32' ? (f32[fn] ?? all[fn]) : all[fn];
+export const unaryExpr = exprFor(UNARY_JS, UNARY_JS_F32);
+export const binaryExpr = exprFor(BINARY_JS, BINARY_JS_F32);
