@@ -35,15 +35,26 @@ describe('gpu.js takes() policy', () => {
       const [a, b] = [view([n], 'contiguous', values(n, 1), dtype), view([n], 'contiguous', values(n, 2), dtype)];
       runKernel('binary', [a, b], { fn: 'add' }, { shape: [n], dtype });
     };
+  const clamp =
+    (n: number, dtype: 'float32' | 'float64' = 'float32') =>
+    () =>
+      void runKernel(
+        'clamp',
+        [view([n], 'contiguous', values(n, 1), dtype)],
+        { min: -1, max: 1 },
+        { shape: [n], dtype },
+      );
 
   it.each(['cpu', 'webasm'] as const)('%s: small tensors and float64 run on js, large float32 on gpu.js', (mode) => {
     setBackend(mode);
-    const at = THRESHOLDS[mode].binary;
-    expect(ran(add(3))).toBe('js');
-    if (Number.isFinite(at)) {
-      expect(ran(add(at))).toBe('gpu.js');
-      expect(ran(add(at, 'float64'))).toBe('js');
-    }
+    // clamp: a family gpu.js wins from a measured size on both modes (add, measured: never)
+    const at = THRESHOLDS[mode].clamp;
+    expect(Number.isFinite(at)).toBe(true);
+    expect(ran(clamp(3))).toBe('js');
+    expect(ran(clamp(at - 1))).toBe('js');
+    expect(ran(clamp(at))).toBe('gpu.js');
+    expect(ran(clamp(at, 'float64'))).toBe('js');
+    expect(ran(add(1 << 20))).toBe(1 << 20 >= THRESHOLDS[mode].binary ? 'gpu.js' : 'js');
     setSmallTensorLimit(0);
     expect(ran(add(3))).toBe('gpu.js');
     expect(ran(add(3, 'float64'))).toBe('js');
