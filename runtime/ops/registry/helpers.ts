@@ -12,27 +12,39 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-// Eigen's generic_fast_tanh_float: an odd degree-13 numerator over an even degree-6 denominator on [-c, c]
-const C = 7.90531110763549805;
-const A1 = 4.89352455891786e-3,
-  A3 = 6.37261928875436e-4,
-  A5 = 1.48572235717979e-5,
-  A7 = 5.12229709037114e-8;
-const A9 = -8.60467152213735e-11,
-  A11 = 2.00018790482477e-13,
-  A13 = -2.76076847742355e-16;
-const B0 = 4.89352518554385e-3,
-  B2 = 2.268434632439e-3,
-  B4 = 1.18534705686654e-4,
-  B6 = 1.19825839466702e-6;
+// Eigen's generic_fast_tanh_float: an odd degree-13 numerator over an even degree-6 denominator on [-c, c],
+// in float32 arithmetic as Eigen computes it (constants rounded to float32, each operation rounded to float32;
+// Math.fround of a double product, sum or quotient of float32 values is the correctly rounded float32 result,
+// so this is exactly what four f32x4 lanes compute: backends/js/plan/wasm.ts emitTanh32)
+const F = Math.fround;
+const C = F(7.90531110763549805);
+const TINY = F(0.0004);
+const A1 = F(4.89352455891786e-3),
+  A3 = F(6.37261928875436e-4),
+  A5 = F(1.48572235717979e-5),
+  A7 = F(5.12229709037114e-8);
+const A9 = F(-8.60467152213735e-11),
+  A11 = F(2.00018790482477e-13),
+  A13 = F(-2.76076847742355e-16);
+const B0 = F(4.89352518554385e-3),
+  B2 = F(2.268434632439e-3),
+  B4 = F(1.18534705686654e-4),
+  B6 = F(1.19825839466702e-6);
 
-/** tanh for float32 results (see backends/js/fns.ts); NaN stays NaN, ±Infinity gives ±1. */
+/** Eigen's tanh constants in Horner order (A13 … A1, B6 … B0), for the SIMD form. */
+export const TANH32_CONSTANTS = { C, TINY, A: [A13, A11, A9, A7, A5, A3, A1], B: [B6, B4, B2, B0] };
+
+/**
+ * tanh of a float32 value, for float32 results (see backends/js/fns.ts); NaN stays NaN, ±Infinity gives ±1.
+ * Below |x| = 0.0004 it is x, as Eigen's: the quotient of two tiny products loses x's precision there.
+ */
 export function tanh32(x: number): number {
+  if (Math.abs(x) < TINY) return x;
   const y = Math.max(-C, Math.min(C, x));
-  const y2 = y * y;
-  const p = y * ((((((A13 * y2 + A11) * y2 + A9) * y2 + A7) * y2 + A5) * y2 + A3) * y2 + A1);
-  const q = ((B6 * y2 + B4) * y2 + B2) * y2 + B0;
-  return p / q;
+  const y2 = F(y * y);
+  const p = F(y * F(F(F(F(F(F(F(F(F(F(F(F(A13 * y2) + A11) * y2) + A9) * y2) + A7) * y2) + A5) * y2) + A3) * y2) + A1));
+  const q = F(F(F(F(F(F(B6 * y2) + B4) * y2) + B2) * y2) + B0);
+  return F(p / q);
 }
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;

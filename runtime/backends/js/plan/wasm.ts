@@ -8,6 +8,7 @@ import {
   TANH64_SMALL,
   TANH64_SPLIT,
 } from '../../../ops/registry/tanh64';
+import { TANH32_CONSTANTS } from '../../../ops/registry/helpers';
 import { Func, SIMD } from '../wasm/asm';
 import { lit } from './fuse';
 
@@ -17,7 +18,7 @@ import { lit } from './fuse';
  * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
  * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is),
  * tanh_grad as its three f32 operations (its js form rounds after each);
- * tanh in f64x2 arithmetic, the same double operations as ../fns.ts's tanh32, rounded once. So a
+ * tanh as the same f32 operations as ops/registry/helpers.ts's tanh32 (its js form rounds after each). So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  *
  * float64 loops run two lanes at a time with the f64x2 forms of the same ops, each the IEEE double operation
@@ -111,14 +112,6 @@ const f64Bytes = (v: number) => {
   return b;
 };
 
-// ../fns.ts tanh32's constants, as doubles
-const C = 7.90531110763549805;
-const A = [
-  -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5,
-  6.37261928875436e-4, 4.89352455891786e-3,
-];
-const B = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
-
 /** The v128 scratch locals emitOp uses (t0, t1, y, y2, p, q); a function calling emitOp declares them once. */
 export function declareScratch(f: Func): void {
   for (const name of ['t0', 't1', 'y', 'y2', 'p', 'q']) f.local(name, 'v128');
@@ -180,37 +173,33 @@ function horner64(f: Func, coeffs: readonly number[], x: string): void {
   for (let i = 1; i < coeffs.length; i++) f.get(x).v(SIMD.f64x2Mul).v128Const(f64Bytes(coeffs[i])).v(SIMD.f64x2Add);
 }
 
-/** tanh32 (../fns.ts) of the f64x2 in local y (clobbers t0, y, y2, p, q), leaving the f64x2 result on the stack. */
-function tanh32OfY(f: Func): void {
-  const f64Const = (v: number) => f.v128Const(f64Bytes(v));
-  f.get('y').set('t0');
-  f64Const(-C);
-  f64Const(C).get('t0').v(SIMD.f64x2Min);
-  f.v(SIMD.f64x2Max).set('y');
-  f.get('y').get('y').v(SIMD.f64x2Mul).set('y2');
-  // p = y * ((((((A13 y2 + A11) y2 + A9) y2 + A7) y2 + A5) y2 + A3) y2 + A1), in JS's evaluation order
-  horner64(f, A, 'y2');
-  f.set('p');
-  f.get('y').get('p').v(SIMD.f64x2Mul).set('p');
-  horner64(f, B, 'y2');
-  f.set('q');
-  f.get('p').get('q').v(SIMD.f64x2Div);
+/** Horner's rule on the f32x4 in local `x`, ((c0 x + c1) x + c2) ..., each operation rounded, left on the stack. */
+function horner32(f: Func, coeffs: readonly number[], x: string): void {
+  f.v128Const(f32Bytes(coeffs[0]));
+  for (let i = 1; i < coeffs.length; i++) f.get(x).v(SIMD.f32x4Mul).v128Const(f32Bytes(coeffs[i])).v(SIMD.f32x4Add);
 }
 
-/** float32 tanh of the four lanes on the stack: each pair promoted, tanh32OfY, demoted, the halves joined. */
+/**
+ * ops/registry/helpers.ts's tanh32 of the four float32 lanes on the stack (clobbers t0, y, y2, p, q), leaving
+ * the result: the clamped rational p/q, or x itself where |x| < 0.0004 (NaN: p/q, which is NaN).
+ */
 function emitTanh32(f: Func): void {
-  f.set('t1');
-  f.get('t1').v(SIMD.f64x2PromoteLowF32x4).set('y');
-  tanh32OfY(f);
-  f.v(SIMD.f32x4DemoteF64x2Zero);
-  f.get('t1')
-    .get('t1')
-    .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
-    .v(SIMD.f64x2PromoteLowF32x4)
-    .set('y');
-  tanh32OfY(f);
-  f.v(SIMD.f32x4DemoteF64x2Zero);
-  f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  const { C, TINY, A, B } = TANH32_CONSTANTS;
+  const c = (v: number) => f.v128Const(f32Bytes(v));
+  f.set('t0'); // x
+  c(-C);
+  c(C).get('t0').v(SIMD.f32x4Min);
+  f.v(SIMD.f32x4Max).set('y');
+  f.get('y').get('y').v(SIMD.f32x4Mul).set('y2');
+  horner32(f, A, 'y2');
+  f.set('p');
+  f.get('y').get('p').v(SIMD.f32x4Mul).set('p');
+  horner32(f, B, 'y2');
+  f.set('q');
+  f.get('t0');
+  f.get('p').get('q').v(SIMD.f32x4Div);
+  f.get('t0').v(SIMD.f32x4Abs);
+  c(TINY).v(SIMD.f32x4Lt).v(SIMD.v128Bitselect);
 }
 
 /** Each element type's instructions for emitOp. */

@@ -280,6 +280,7 @@ export const SIMD = {
   f64x2Splat: 0x14,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
+  f32x4Lt: 0x43,
   f64x2Lt: 0x49,
   v128And: 0x4e,
   v128Or: 0x50,
