@@ -82,13 +82,14 @@ def main():
 
     # the refinement's candidate sets of 10,000, one after another (an export written with the script's --rar)
     rar_rounds = 0
-    if a.rar < 0:
-        sys.exit(f"burgers_torch.py: --rar must be at least 0, got {a.rar}")
+    if a.rar < 0 or a.every < 1:
+        sys.exit(f"burgers_torch.py: --rar must be at least 0 and --every at least 1, got {a.rar} and {a.every}")
     if a.rar > 0:
         candidates = t("rar_candidates") if "rar_candidates" in d.files else torch.zeros(0, 2)
-        if len(candidates) == 0 or len(candidates) % 10000:
-            sys.exit(f"burgers_torch.py: --rar needs an export written by burgers.nabla with --rar (whole sets of 10,000 candidates); {a.data} has {len(candidates)}")
-        rar_rounds = len(candidates) // 10000
+        # the script's rounds: one after every --every iterations but the last (none for a run shorter than that)
+        rar_rounds = max((a.lbfgs - 1) // a.every, 0)
+        if len(candidates) % 10000 or len(candidates) // 10000 < rar_rounds:
+            sys.exit(f"burgers_torch.py: --rar {a.rar} with --lbfgs {a.lbfgs} --every {a.every} needs an export written by burgers.nabla with the same settings ({rar_rounds} sets of 10,000 candidates); {a.data} has {len(candidates)} candidates")
 
     def residual(X):
         u = net(X)

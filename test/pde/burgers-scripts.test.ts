@@ -76,6 +76,13 @@ describe('notebooks/pde/burgers*.nabla', () => {
     expect(r.out.match(/^rar: /gm)).toHaveLength(1); // none after the last report
     expect(r.out).toMatch(/^L-BFGS: 6 iterations, \d+ evaluations in /m);
     expect(r.out.trimEnd().split('\n').pop()).toMatch(/^relative L2 error: \d/);
+    // refinement is on by default: 100 points a round (here after each of the first 2 of 3 iterations)
+    const byDefault = await nabla('burgers.nabla', ['--steps', '0', '--lbfgs', '3', '--every', '1', '--points', '32']);
+    expect(byDefault.code, byDefault.err).toBe(0);
+    expect([...byDefault.out.matchAll(/^rar: added 100 points .*; N_f now (\d+)$/gm)].map((m) => m[1])).toEqual([
+      '132',
+      '232',
+    ]);
   }, 600_000);
 
   it('burgers.nabla --restarts: a failed line search starts L-BFGS afresh, at most R times, then stops with the reason; a fresh one goes on past its first step', async () => {
@@ -98,6 +105,8 @@ describe('notebooks/pde/burgers*.nabla', () => {
       '100',
       '--seed',
       '1',
+      '--rar',
+      '0',
     ];
     const r = await nabla('burgers.nabla', [...common, '--restarts', '2']);
     expect(r.code, r.err).toBe(0);
