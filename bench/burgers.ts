@@ -2,9 +2,10 @@
  * The Burgers PINN (notebooks/pde/burgers.nabla, issue 14) timed in Nabla and in PyTorch in the same run, from
  * the same initial weights and points: the script exports them (`--export`, an .npz) and
  * bench/burgers_torch.py loads them with numpy.load + torch.from_numpy. Reports ms per Adam step (both after the
- * first three steps: Nabla's compiled step traces at the first two and first replays at the third), ms per
- * L-BFGS closure evaluation (wall time of the L-BFGS phase / evaluations, so both include the optimizer's own
- * work) and the relative L2 error against the Cole–Hopf reference. PyTorch runs on one thread.
+ * first five steps: Nabla's compiled step traces at the first two, first replays at the third and still warms up
+ * at the fourth and fifth), ms per L-BFGS closure evaluation (wall time of the L-BFGS phase / evaluations, so both
+ * include the optimizer's own work) and the relative L2 error against the Cole–Hopf reference. PyTorch runs on one
+ * thread.
  *
  * With enough iterations (the script's defaults: --steps 2000 --lbfgs 10000) both also report the wall time at
  * which the error first reached --target (1e-3), checked at the same points (every --every L-BFGS iterations; both

@@ -109,7 +109,7 @@ def main():
     t0 = time.perf_counter()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     # per step after the first `warm`, as burgers.nabla times its compiled step (whose first calls trace)
-    warm = max(min(3, a.steps - 1), 0)
+    warm = max(min(5, a.steps - 1), 0)
     t_warm = t0
     for step in range(a.steps):
         opt.zero_grad()

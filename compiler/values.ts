@@ -37,6 +37,8 @@ export interface FnInfo {
   tensorFirst?: boolean;
   /** Defined by the user with fn (its calls appear in tracebacks), not a builtin. */
   user?: boolean;
+  /** Made by compile() or @compile: each call replays the function's own plan. */
+  compiled?: boolean;
 }
 
 export const FN_INFO = Symbol('nabla.fn');

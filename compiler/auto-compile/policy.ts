@@ -46,6 +46,9 @@ export type BuiltinInfo = (fn: Value) => { name: string; group: string } | null;
 export function callRefusal(fn: Value, builtin: BuiltinInfo): string | null {
   if (typeof fn !== 'function') return null; // calling a non-function is an error the eager run reports
   const info = (fn as NablaFunction)[FN_INFO];
+  // a compiled function replays its own plan: tracing its call again would build a second plan of the same step
+  // (a Burgers step: 1.7 s and 109 MB), and the loop's eager last iteration would go back to the first one
+  if (info?.compiled) return `it calls ${info.name}(), compiled already: each call replays its own plan`;
   if (info?.user) return null; // its body is traced like the loop's
   if (isModel(fn)) return null;
   const b = builtin(fn);

@@ -28,6 +28,7 @@ export function compileFunction(f: NablaFunction): NablaFunction {
     params: info?.params ?? [],
     doc: `compiled: ${info?.doc ?? name}`,
     user: info?.user,
+    compiled: true,
     callKw: (args, kwargs) => {
       if (!warned) {
         warned = true;

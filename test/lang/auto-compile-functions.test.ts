@@ -270,6 +270,41 @@ explain compile
   );
 
   it(
+    'a loop that calls an @compile step leaves the call to it: the step replays its own plan, traced no more than it would be alone',
+    () => {
+      // the loop's trace used to take in the call: a second plan of the same step (a Burgers step: 1.7 s and
+      // 109 MB), and the loop's last iteration, which runs eagerly, went back to the step's own plan cold
+      const src = `${pinnSetup}
+opt = adam(net.params, lr=1e-3)
+@compile
+fn train_step() {
+  opt.zero_grad()
+  loss = residual()
+  loss.backward()
+  opt.step()
+  loss
+}
+for i in range(12) {
+  loss = train_step()
+}
+print(loss.item())
+${printParams}`;
+      const { auto, eager, report } = autoVsEager(src);
+      expect(auto.ok, auto.stdout).toBe(true);
+      expect(auto.stdout).toBe(eager.stdout);
+      const info = (auto.session.lookup('train_step') as unknown as { compileInfo: nb.Compiled<() => void>['info'] })
+        .compileInfo;
+      // the first call traces, the second again (.grad was none at the first), the other ten replay
+      expect(info.traces, JSON.stringify(info)).toBe(2);
+      expect(info.replays).toBe(10);
+      expect(report).toMatch(
+        /runs eagerly each iteration: it calls train_step\(\), compiled already: each call replays its own plan/,
+      );
+    },
+    T,
+  );
+
+  it(
     'calls from separate cells of one session (the kernel and the playground share it) compile the function',
     () => {
       const cells = [
