@@ -35,6 +35,15 @@ fn residual() {
 }
 `;
 
+/** One optimizer step of `opt` on the PINN residual, returning the loss. */
+const trainStep = `fn train_step() {
+  opt.zero_grad()
+  loss = residual()
+  loss.backward()
+  opt.step()
+  loss
+}`;
+
 /** L-BFGS steps (of `lb`, on `closure`) until `n` iterations, printing the progress after each. */
 const lbfgsSteps = (n: number) => `done = 0
 while done < ${n} {
@@ -143,13 +152,7 @@ ${printParams}`;
     () => {
       const src = `${pinnSetup}
 opt = adam(net.params, lr=5e-3)
-fn train_step() {
-  opt.zero_grad()
-  loss = residual()
-  loss.backward()
-  opt.step()
-  loss
-}
+${trainStep}
 losses = []
 step = 0
 while step < 40 {
@@ -277,13 +280,7 @@ explain compile
       const src = `${pinnSetup}
 opt = adam(net.params, lr=1e-3)
 @compile
-fn train_step() {
-  opt.zero_grad()
-  loss = residual()
-  loss.backward()
-  opt.step()
-  loss
-}
+${trainStep}
 for i in range(12) {
   loss = train_step()
 }
@@ -308,7 +305,7 @@ ${printParams}`;
     'calls from separate cells of one session (the kernel and the playground share it) compile the function',
     () => {
       const cells = [
-        `${pinnSetup}\nopt = sgd(net.params, lr=1e-3)\nfn train_step() {\n  opt.zero_grad()\n  loss = residual()\n  loss.backward()\n  opt.step()\n  loss\n}`,
+        `${pinnSetup}\nopt = sgd(net.params, lr=1e-3)\n${trainStep}`,
         ...Array.from({ length: 8 }, () => 'train_step()\nprint(net.params[0].tolist())'),
       ];
       const run = () => {
