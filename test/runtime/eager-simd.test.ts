@@ -3,7 +3,7 @@ import '../../runtime';
 import { getKernel } from '../../runtime/kernels';
 import { contiguousStrides, sizeOf } from '../../runtime/shape';
 import { Storage, type View } from '../../runtime/storage';
-import { CHUNK, eagerSimd, eagerSimdFns, simdOperands } from '../../runtime/backends/js/wasm/eager';
+import { CHUNK, eagerSimd, eagerSimdFns, runColumnSum, simdOperands } from '../../runtime/backends/js/wasm/eager';
 import { WASM_BINARY, WASM_UNARY } from '../../runtime/backends/js/plan/wasm';
 import { SPECIALS, values, view } from '../backends/views';
 
@@ -167,4 +167,36 @@ describe("eager SIMD kernels give the JS loops' bits", () => {
     expect(got).toBe(into);
     expect(Array.from(got)).toEqual(want);
   });
+});
+
+describe("eager column sums in SIMD give the JS loop's bits", () => {
+  it.each(['float32', 'float64'] as const)(
+    '%s: rows in chunks, columns at the region limit, an offset, and shapes left to the loop',
+    (dtype) => {
+      // 1024 × 32: a PINN's bias gradient; 5000 × 12: several chunks; 2 × 8192: accumulators filling a region;
+      // 1000 × 31 and 300 × 8196: columns that are not whole vectors, or too many for a region (the JS loop)
+      for (const [R, C, offset, taken] of [
+        [1024, 32, 0, true],
+        [5000, 12, 3, true],
+        [2, 8192, 0, true],
+        [9000, 4, 1, true],
+        [1000, 31, 0, false],
+        [300, 8196, 5, false],
+      ] as const) {
+        const vals = mixed(R * C, R + C).map((v, i) => (i % 3 ? v * 1000 : v));
+        const data = dtype === 'float64' ? new Float64Array(R * C + offset) : new Float32Array(R * C + offset);
+        data.set(vals, offset);
+        const x: View = { storage: new Storage(data, dtype), shape: [R, C], strides: [C, 1], offset, dtype };
+        eagerSimd.min = Infinity; // the kernel's JS loop
+        const js = getKernel('js', 'reduce')!([x], { fn: 'sum', axes: [0] }, { shape: [C], dtype });
+        eagerSimd.min = MIN;
+        const simd = dtype === 'float64' ? new Float64Array(C) : new Float32Array(C);
+        expect(runColumnSum(data, offset, R, C, simd), `${R}×${C} taken`).toBe(taken);
+        if (!taken) continue;
+        simd.forEach((v, j) =>
+          expect(Object.is(v, js[j]), `${dtype} ${R}×${C} column ${j}: ${v} vs ${js[j]}`).toBe(true),
+        );
+      }
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { registerKernel, type KernelOutput } from '../../kernels';
 import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { stridedPositions } from './strided';
+import { runColumnSum } from './wasm/eager';
 import { wasmGemm, wasmGemmApplies } from './wasm/gemm';
 
 /**
@@ -108,7 +109,7 @@ function contiguousSum(x: View, axes: readonly number[], out: KernelOutput, into
       for (let j = 0; j < trail; j++) acc += src[row + j];
       res[i] = acc;
     }
-  } else {
+  } else if (!sameFloatType(src, res) || !runColumnSum(src, o, lead, trail, res)) {
     const acc = new Float64Array(trail);
     for (let i = 0; i < lead; i++) {
       const row = o + i * trail;
@@ -117,6 +118,13 @@ function contiguousSum(x: View, axes: readonly number[], out: KernelOutput, into
     for (let j = 0; j < trail; j++) res[j] = acc[j];
   }
   return res;
+}
+
+/** Both float32 or both float64 (the column sums' SIMD path takes these). */
+function sameFloatType(a: HostArray, b: HostArray): a is Float32Array | Float64Array {
+  return (
+    (a instanceof Float32Array && b instanceof Float32Array) || (a instanceof Float64Array && b instanceof Float64Array)
+  );
 }
 
 /**

@@ -527,6 +527,9 @@ export const KERNEL_FNS: readonly KernelFn[] = [
     jsF32: 'a * Math.fround(1 - Math.fround(b * b))',
     wasm: true,
   },
+  // −2 · (a·b): tanh_backward's second derivative (runtime/ops/tanh-backward.ts); doubling is exact, so the
+  // product is the one rounding, as in the two ops it replaces
+  { name: 'mul_neg2', arity: 2, js: '(a * b) * -2', jsF32: 'Math.fround(a * b) * -2', wasm: true },
   { name: 'step', arity: 1, js: '(x > 0 ? 1 : 0)' },
   // x - x is 0 for every finite x and NaN for NaN and ±Infinity
   {

@@ -17,7 +17,7 @@ import { lit } from './fuse';
  * WebAssembly.Memory (./host-plan.ts lays them out; addresses are constants of the generated code). Only ops whose
  * wasm form gives exactly the js kernel's float32 result are taken: + − × ÷ √, neg, abs, min, max, relu and
  * copy in f32 arithmetic (each correctly rounded, as the js kernel's double result rounded to float32 is),
- * tanh_grad as its three f32 operations (its js form rounds after each);
+ * tanh_grad as its three f32 operations (its js form rounds after each), mul_neg2 as its product and doubling;
  * tanh as the same f32 operations as ops/registry/helpers.ts's tanh32 (its js form rounds after each). So a
  * fused loop in wasm, a fused loop in JS and the eager kernels agree bit for bit.
  *
@@ -55,8 +55,11 @@ const SIMD_BINARY_F64: Record<string, number> = {
 };
 const SIMD_UNARY_F64: Record<string, number> = { neg: SIMD.f64x2Neg, abs: SIMD.f64x2Abs, sqrt: SIMD.f64x2Sqrt };
 const SPECIAL_UNARY = new Set(['tanh', 'relu']);
-/** tanh_grad, a · (1 − b·b): three operations, each rounded in the lanes' type (emitOp). */
-const SPECIAL_BINARY = new Set(['tanh_grad']);
+/**
+ * tanh_grad, a · (1 − b·b): three operations, each rounded in the lanes' type; mul_neg2, −2 · (a·b): the product,
+ * then an exact doubling (emitOp).
+ */
+const SPECIAL_BINARY = new Set(['tanh_grad', 'mul_neg2']);
 
 /** The element types a fused wasm loop computes in, and the ops each has an exact form for. */
 export type WType = 'float32' | 'float64';
@@ -212,6 +215,7 @@ const LANE_OPS: Record<
     pmax: number;
     tanh: (f: Func) => void;
     one: Uint8Array;
+    minusTwo: Uint8Array;
   }
 > = {
   float32: {
@@ -221,6 +225,7 @@ const LANE_OPS: Record<
     pmax: SIMD.f32x4Pmax,
     tanh: emitTanh32,
     one: f32Bytes(1),
+    minusTwo: f32Bytes(-2),
   },
   float64: {
     binary: SIMD_BINARY_F64,
@@ -229,6 +234,7 @@ const LANE_OPS: Record<
     pmax: SIMD.f64x2Pmax,
     tanh: emitTanh64,
     one: f64Bytes(1),
+    minusTwo: f64Bytes(-2),
   },
 };
 
@@ -248,6 +254,10 @@ export function emitOp(f: Func, op: string, load: (i: number) => void, dtype: WT
     load(1);
     f.set('t0');
     f.v128Const(t.one).get('t0').get('t0').v(mul).v(sub).v(mul);
+  } else if (fn === 'mul_neg2') {
+    load(0);
+    load(1);
+    f.v(t.binary.mul).v128Const(t.minusTwo).v(t.binary.mul);
   } else if (kind === 'binary') {
     load(0);
     load(1);
@@ -395,73 +405,75 @@ export function columnSum(
   acc: number,
   dtype: WType = 'float32',
 ): Func {
-  if (dtype === 'float64') return columnSum64(name, src, out, R, C, acc);
   const f = new Func(name, []);
+  declareColumnSum(f);
+  vectorLoop(f, 'c', C * 8, () => f.get('c').v128Const(new Uint8Array(16)).v128Store(acc));
+  addRows(f, src, R, C, acc, dtype);
+  if (dtype === 'float64') vectorLoop(f, 'c', C * 8, () => f.get('c').get('c').v128Load(acc).v128Store(out));
+  else {
+    // round each sum to float32 once, four at a time
+    f.i32(0).set('a');
+    vectorLoop(f, 'c', C * 4, () => {
+      f.get('c');
+      f.get('a').v128Load(acc).v(SIMD.f32x4DemoteF64x2Zero);
+      f.get('a')
+        .v128Load(acc + 16)
+        .v(SIMD.f32x4DemoteF64x2Zero);
+      f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+      f.v128Store(out);
+      f.get('a').i32(32).add().set('a');
+    });
+  }
+  return f;
+}
+
+/**
+ * acc[j] += src[i C + j] over rows i < R in order, into float64 accumulators the caller zeroes beforehand and
+ * rounds afterwards: the eager kernel's sums, a chunk of rows at a time (../wasm/eager.ts runColumnSum).
+ */
+export function columnSumRows(name: string, src: number, R: number, C: number, acc: number, dtype: WType): Func {
+  const f = new Func(name, []);
+  declareColumnSum(f);
+  addRows(f, src, R, C, acc, dtype);
+  return f;
+}
+
+function declareColumnSum(f: Func): void {
   f.local('p', 'i32').local('i', 'i32').local('c', 'i32').local('a', 'i32').local('t', 'v128');
-  f.i32(0).set('a');
-  f.loop();
-  f.get('a').v128Const(new Uint8Array(16)).v128Store(acc);
-  f.get('a')
-    .i32(16)
-    .add()
-    .tee('a')
-    .i32(C * 8)
-    .ltU()
-    .brIf(0);
-  f.end();
+}
+
+/** The rows in order: float32 values promoted four at a time into two f64x2 accumulators, float64 two at a time. */
+function addRows(f: Func, src: number, R: number, C: number, acc: number, dtype: WType): void {
   f.i32(src).set('p');
   f.i32(0).set('i');
   f.loop();
-  f.i32(0).set('c');
-  f.i32(0).set('a');
-  f.loop();
-  f.get('p').get('c').add().v128Load(0).set('t');
-  f.get('a').get('a').v128Load(acc).get('t').v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc);
-  f.get('a')
-    .get('a')
-    .v128Load(acc + 16)
-    .get('t')
-    .get('t')
-    .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
-    .v(SIMD.f64x2PromoteLowF32x4)
-    .v(SIMD.f64x2Add)
-    .v128Store(acc + 16);
-  f.get('a').i32(32).add().set('a');
-  f.get('c')
-    .i32(16)
-    .add()
-    .tee('c')
-    .i32(C * 4)
-    .ltU()
-    .brIf(0);
-  f.end();
+  if (dtype === 'float64')
+    vectorLoop(f, 'c', C * 8, () =>
+      f.get('c').get('c').v128Load(acc).get('p').get('c').add().v128Load(0).v(SIMD.f64x2Add).v128Store(acc),
+    );
+  else {
+    f.i32(0).set('a');
+    vectorLoop(f, 'c', C * 4, () => {
+      f.get('p').get('c').add().v128Load(0).set('t');
+      f.get('a').get('a').v128Load(acc).get('t').v(SIMD.f64x2PromoteLowF32x4).v(SIMD.f64x2Add).v128Store(acc);
+      f.get('a')
+        .get('a')
+        .v128Load(acc + 16)
+        .get('t')
+        .get('t')
+        .shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7])
+        .v(SIMD.f64x2PromoteLowF32x4)
+        .v(SIMD.f64x2Add)
+        .v128Store(acc + 16);
+      f.get('a').i32(32).add().set('a');
+    });
+  }
   f.get('p')
-    .i32(C * 4)
+    .i32(C * BYTES[dtype])
     .add()
     .set('p');
   f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
   f.end();
-  // round each sum to float32 once, four at a time
-  f.i32(0).set('c');
-  f.i32(0).set('a');
-  f.loop();
-  f.get('c');
-  f.get('a').v128Load(acc).v(SIMD.f32x4DemoteF64x2Zero);
-  f.get('a')
-    .v128Load(acc + 16)
-    .v(SIMD.f32x4DemoteF64x2Zero);
-  f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
-  f.v128Store(out);
-  f.get('a').i32(32).add().set('a');
-  f.get('c')
-    .i32(16)
-    .add()
-    .tee('c')
-    .i32(C * 4)
-    .ltU()
-    .brIf(0);
-  f.end();
-  return f;
 }
 
 /** for (counter = 0; counter < limit; counter += 16) body(): a loop over the vectors of `limit` bytes. */
@@ -471,26 +483,6 @@ function vectorLoop(f: Func, counter: string, limit: number, body: () => void): 
   body();
   f.get(counter).i32(16).add().tee(counter).i32(limit).ltU().brIf(0);
   f.end();
-}
-
-function columnSum64(name: string, src: number, out: number, R: number, C: number, acc: number): Func {
-  const f = new Func(name, []);
-  f.local('p', 'i32').local('i', 'i32').local('c', 'i32');
-  vectorLoop(f, 'c', C * 8, () => f.get('c').v128Const(new Uint8Array(16)).v128Store(acc));
-  f.i32(src).set('p');
-  f.i32(0).set('i');
-  f.loop();
-  vectorLoop(f, 'c', C * 8, () =>
-    f.get('c').get('c').v128Load(acc).get('p').get('c').add().v128Load(0).v(SIMD.f64x2Add).v128Store(acc),
-  );
-  f.get('p')
-    .i32(C * 8)
-    .add()
-    .set('p');
-  f.get('i').i32(1).add().tee('i').i32(R).ltU().brIf(0);
-  f.end();
-  vectorLoop(f, 'c', C * 8, () => f.get('c').get('c').v128Load(acc).v128Store(out));
-  return f;
 }
 
 export { lit };

@@ -3,7 +3,7 @@ import type { KernelOutput } from '../../../kernels';
 import { sizeOf } from '../../../shape';
 import type { View } from '../../../storage';
 import { Func, module } from './asm';
-import { declareScratch, emitOp, WASM_BINARY, WASM_UNARY } from '../plan/wasm';
+import { columnSumRows, declareScratch, emitOp, WASM_BINARY, WASM_UNARY } from '../plan/wasm';
 
 /**
  * Eager elementwise kernels in WebAssembly SIMD: the js backend's unary and binary kernels hand a float32 op
@@ -212,4 +212,53 @@ export function runEager(
     else k(ats[0], ats[1], OUT_AT, bytes, period * 4);
     res.set(mem.subarray(OUT_AT >> 2, (OUT_AT >> 2) + len), start);
   }
+}
+
+const sumKernels = new Map<string, () => void>();
+
+/**
+ * The row loop of a column sum over `rows` rows of C values at A_AT into float64 accumulators at B_AT (the
+ * compiled plans' loop, ../plan/wasm.ts columnSumRows). Keyed by shape, so bounded: a program with many shapes
+ * rebuilds the odd one.
+ */
+function sumKernelFor(dtype: 'float32' | 'float64', rows: number, C: number): () => void {
+  const key = `${dtype}|${rows}|${C}`;
+  const hit = sumKernels.get(key);
+  if (hit) return hit;
+  if (sumKernels.size >= 64) sumKernels.clear();
+  const f = columnSumRows('k', A_AT, rows, C, B_AT, dtype);
+  ensureMemory();
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(module([f])), { env: { mem: memory! } });
+  const run = inst.exports.k as () => void;
+  sumKernels.set(key, run);
+  return run;
+}
+
+/**
+ * res[j] = sum over rows i < R of src[off + i C + j] in float64, rows in order, rounded once to res's type:
+ * the js reduce kernel's column sums (a bias gradient) bit for bit, in f64x2 lanes. False (res untouched) where
+ * it does not apply: no SIMD, C not whole vectors, or C's accumulators larger than a region.
+ */
+export function runColumnSum(
+  src: Float32Array | Float64Array,
+  off: number,
+  R: number,
+  C: number,
+  res: Float32Array | Float64Array,
+): boolean {
+  const dtype = src instanceof Float64Array ? 'float64' : 'float32';
+  const bytes = dtype === 'float64' ? 8 : 4;
+  if (C % (16 / bytes) !== 0 || C * 8 > REGION || R * C < eagerSimd.min || !simdAvailable()) return false;
+  const mem = ensureMemory();
+  const acc = new Float64Array(mem.buffer, B_AT, C);
+  acc.fill(0);
+  const view = dtype === 'float64' ? new Float64Array(mem.buffer) : mem;
+  const per = Math.floor(REGION / (C * bytes));
+  for (let r = 0; r < R; r += per) {
+    const rows = Math.min(per, R - r);
+    view.set(src.subarray(off + r * C, off + (r + rows) * C), A_AT / bytes);
+    sumKernelFor(dtype, rows, C)();
+  }
+  for (let j = 0; j < C; j++) res[j] = acc[j];
+  return true;
 }
