@@ -33,7 +33,19 @@ export function takeFloat32(n: number): Float32Array {
     idleBytes -= b.byteLength;
     return b;
   }
-  return new Float32Array(n);
+  return fresh(n);
+}
+
+/**
+ * A new array whose values are left as the allocator had them, where the platform can (Node's Buffer): a
+ * zeroed one costs a calloc, and these are overwritten whole. The values are this process's own freed memory.
+ */
+const unsafeBytes: ((bytes: number) => Uint8Array) | null =
+  typeof Buffer !== 'undefined' && typeof Buffer.allocUnsafeSlow === 'function' ? Buffer.allocUnsafeSlow : null;
+function fresh(n: number): Float32Array {
+  if (!unsafeBytes || n < bufferPool.minLength) return new Float32Array(n);
+  const bytes = unsafeBytes(n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /** Whether `a` could be kept: float32, large enough, owning its whole ArrayBuffer (not a view or wasm memory). */

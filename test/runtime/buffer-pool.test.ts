@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as nb from '../../runtime';
 import type { Tensor } from '../../runtime';
-import { bufferPool, clearPool, poolStats } from '../../runtime/pool';
+import { bufferPool, clearPool, give, poolable, poolStats, takeFloat32 } from '../../runtime/pool';
 import { Storage } from '../../runtime/storage';
 
 /**
@@ -167,5 +167,24 @@ describe('backward recycles consumed gradients without changing any value', () =
     const g = nb.grad(nb.sum(nb.mul(nb.tanh(x), nb.tanh(x))), x, { createGraph: true }) as Tensor;
     expect(poolStats().buffers).toBe(0);
     expect(bits(g).length).toBe(8192);
+  });
+
+  it('kernels that take their result unzeroed write every element: a poisoned buffer from the pool leaves no trace', () => {
+    // a fresh array is uninitialized memory too where Node allows it (pool.ts): it must own its whole buffer
+    const fresh = takeFloat32(8192);
+    expect(fresh.length).toBe(8192);
+    expect(poolable(fresh)).toBe(true);
+    const a = data([128, 64], 1);
+    const w = data([64, 64], 2);
+    const want = [bits(nb.matmul(a, w)), bits(nb.add(a, 1)), bits(nb.tanh(a))];
+    for (const op of [() => nb.matmul(a, w), () => nb.add(a, 1), () => nb.tanh(a)]) {
+      const poisoned = takeFloat32(8192).fill(NaN);
+      give(poisoned);
+      expect(poolStats().buffers).toBe(1);
+      const got = op();
+      // it took the poisoned buffer, and overwrote all of it
+      expect(got.storage.host).toBe(poisoned);
+      expect(bits(got)).toEqual(want.shift());
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { allocHost, isComplex, lanes, type HostArray } from '../../dtype';
 import { registerKernel, type KernelOutput } from '../../kernels';
+import { takeFloat32 } from '../../pool';
 import { isContiguous, sizeOf } from '../../shape';
 import type { View } from '../../storage';
 import { stridedPositions } from './strided';
@@ -142,10 +143,14 @@ registerKernel({
     const K = a.shape[r - 1];
     const batch = sizeOf(out.shape.slice(0, r - 2));
     const n = batch * M * N;
+    const wasm = wasmGemmApplies(out.dtype, M, N, K) && a.dtype === out.dtype && b.dtype === out.dtype;
+    // the wasm kernel writes every element; the loops below add into zeros
     const res =
       into && into.length === n * lanes(out.dtype) && (out.dtype === 'float64') === into instanceof Float64Array
         ? into
-        : allocHost(out.dtype, n);
+        : wasm && out.dtype === 'float32'
+          ? takeFloat32(n)
+          : allocHost(out.dtype, n);
     const batchShape = out.shape.slice(0, r - 2);
     const pa = stridedPositions(batchShape, a.strides.slice(0, r - 2), a.offset);
     const pb = stridedPositions(batchShape, b.strides.slice(0, r - 2), b.offset);
@@ -153,7 +158,7 @@ registerKernel({
     const [sbk, sbn] = [b.strides[r - 2], b.strides[r - 1]];
     const A = a.storage.host;
     const B = b.storage.host;
-    if (wasmGemmApplies(out.dtype, M, N, K) && a.dtype === out.dtype && b.dtype === out.dtype) {
+    if (wasm) {
       for (let t = 0; t < batch; t++)
         wasmGemm(
           { data: A as Float32Array | Float64Array, off: pa[t], si: sam, sj: sak },
