@@ -14,6 +14,7 @@ import { detach } from './ops/shape';
 import { escapedDescendantNote, escapeNote, inputNotTracked, warn, whyNoGrad } from './provenance';
 import { at, unusedReason } from './unused';
 import { GradRecycler } from './grad-recycle';
+import { GraphOwnership } from './graph-owned';
 
 /**
  * Reverse mode over the recorded graph. Plain functions over nodes (tfjs tape.ts, tinygrad): order the
@@ -178,8 +179,12 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
   for (const r of p.roots) if (inGraph(r.node)) accumulate(r.node, r.grad);
   const captured = new Map<Node, Tensor>();
   const ready = [...seen].filter((n) => !deps.get(n));
+  // under create_graph, the values the new nodes save that no user code sees go back to the pool when a later
+  // backward frees those nodes (graph-owned.ts)
+  const own = GraphOwnership.begin(p.createGraph);
+  let completed = false;
   try {
-    return withGrad(p.createGraph, () => {
+    const result = withGrad(p.createGraph, () => {
       while (ready.length) {
         const n = ready.pop()!;
         let g = p.known.get(n) ?? pending.get(n);
@@ -187,20 +192,34 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         if (rec && pending.has(n)) rec.drop(pending.get(n)!);
         pending.delete(n);
         if (g) {
-          if (rec && n.hooks.length) rec.escape(g);
-          for (const hook of n.hooks) g = hook(g) ?? g;
-          if (rec && n.hooks.length) rec.escape(g);
-          if (n.retained) accumulateGrad(n.retained, g, p.createGraph);
+          if (n.hooks.length) {
+            rec?.escape(g);
+            own?.escape(g);
+            const hooked = (x: Tensor) => n.hooks.reduce((v, hook) => hook(v) ?? v, x);
+            g = own ? own.userCode(() => hooked(g!)) : hooked(g);
+            rec?.escape(g);
+            own?.escape(g);
+          }
+          if (n.retained) {
+            own?.escape(g);
+            accumulateGrad(n.retained, g, p.createGraph);
+          }
           if (p.targets?.has(n)) {
             captured.set(n, g);
             rec?.escape(g);
+            own?.escape(g);
           }
         }
         obs?.visit(n, arrived, g ?? null);
         if (n instanceof LeafNode) {
-          if (g && p.flat!.length) (p.arrivals ??= new Map()).set(n, g);
-          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n)))
+          if (g && p.flat!.length) {
+            own?.escape(g);
+            (p.arrivals ??= new Map()).set(n, g);
+          }
+          if (g && p.accumulate && n.leaf.requiresGrad && (!p.targets || p.targets.has(n))) {
+            own?.escape(g); // under create_graph, .grad is this gradient itself
             accumulateGrad(n.leaf, g, p.createGraph);
+          }
           if (g && rec && !p.flat!.length) {
             rec.release(g);
             rec.flush();
@@ -212,8 +231,14 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         // the input's node and does not execute it); running it would also free the graph behind a view input
         if (g && (!useful || n.next.some(inGraph))) {
           // a custom rule is user code: what it is given and what it returns may be kept anywhere
-          if (rec && n.op.userCode) rec.escape(g);
-          propagate(api, n, g, p, inGraph, accumulate, from, rec && n.op.userCode ? rec : null);
+          if (n.op.userCode) {
+            rec?.escape(g);
+            own?.escape(g);
+          }
+          const escapes = n.op.userCode ? [rec, own] : [];
+          const runRule = () => propagate(api, n, g!, p, inGraph, accumulate, from, escapes);
+          if (own && n.op.userCode) own.userCode(runRule);
+          else runRule();
           if (rec) {
             rec.release(g);
             rec.flush();
@@ -228,7 +253,10 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
       }
       return captured;
     });
+    completed = true;
+    return result;
   } finally {
+    own?.end(completed);
     obs?.end();
   }
 }
@@ -241,9 +269,12 @@ function propagate(
   inGraph: (n: Node | null) => n is Node,
   accumulate: (n: Node, g: Tensor) => void,
   from: Map<Node, Contribution[]> | null,
-  userCode: GradRecycler | null,
+  /** a custom rule's: what it returns is escaped (user code may keep it) */
+  escapes: readonly ({ escape(t: Tensor): void } | null)[],
 ) {
   const ctx = n.context(api);
+  // user code sees the saved values too
+  if (escapes.length) for (const t of [...ctx.inputs, ctx.out]) if (t) t.storage.pinned = true;
   ctx.needs = n.next.map(inGraph);
   // in anomaly mode a rule's intermediate values are not forward values: its result is checked below
   const grads = from ? withoutForwardChecks(() => n.op.backward(g, ctx)) : n.op.backward(g, ctx);
@@ -268,10 +299,12 @@ function propagate(
       from.get(c)!.push({ node: n, input: i, grad: gi, ctx });
     }
     sent[i] = gi;
-    userCode?.escape(gi);
+    for (const e of escapes) e?.escape(gi);
     accumulate(c, gi);
   });
   backwardObserver.current?.applied(n, g, ctx, sent);
+  // a gradient that is (a view of) a saved value lives on past the node: not the graph's alone any more
+  for (const gi of sent) if (gi) gi.storage.graphOwned = false;
   if (!p.retainGraph) n.free();
 }
 

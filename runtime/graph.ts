@@ -1,5 +1,6 @@
 import type { DType } from './dtype';
 import { gradError } from './errors';
+import { saveStorage, unsaveStorage } from './graph-owned';
 import { fmtSite, type Site } from './site';
 import type { Tensor } from './tensor';
 
@@ -75,6 +76,8 @@ export class Node {
     this.savedOut = op.saveOut ? out : null;
     this.savedVersions = inputs.map((t) => t.version);
     if (out && op.saveOut) this.savedVersions.push(out.version);
+    for (const t of this.saved) saveStorage(t);
+    if (this.savedOut) saveStorage(this.savedOut);
   }
 
   get gradName(): string {
@@ -110,13 +113,18 @@ export class Node {
 
   /** Drops what only backward needed (PyTorch frees saved variables unless retain_graph). */
   free(): void {
+    if (this.freed) return;
+    const [saved, out] = [this.saved, this.savedOut];
     this.freed = true;
     this.saved = null;
     this.savedOut = null;
+    for (const t of saved ?? []) unsaveStorage(t);
+    if (out) unsaveStorage(out);
   }
 
-  /** The saved inputs without checks, for explain and diagnostics; null once freed. */
+  /** The saved inputs without checks, for explain and diagnostics (pinned: never recycled); null once freed. */
   peekInputs(): readonly Tensor[] | null {
+    for (const t of this.saved ?? []) t.storage.pinned = true;
     return this.saved;
   }
 }

@@ -40,6 +40,12 @@ export class Storage {
    * written by every replay): a backend must not keep a device copy beside them, since nothing would drop it.
    */
   hostOnly = false;
+  /** How many graph nodes hold it among their saved values (runtime/graph-owned.ts). */
+  savedBy = 0;
+  /** Only graph nodes can reach it: freed by the last of them, it goes back to the pool (graph-owned.ts). */
+  graphOwned = false;
+  /** Something outside the graph saw it (explain, graph): never recycled. */
+  pinned = false;
   constructor(
     host: HostArray | null,
     public readonly dtype: DType,

@@ -188,3 +188,67 @@ describe('backward recycles consumed gradients without changing any value', () =
     }
   });
 });
+
+describe('values a create_graph pass saved go back when a later backward frees them', () => {
+  /** A step of the PINN shape whose first two passes record (create_graph); `keep` sees what user code can. */
+  function step(keep: (what: string, t: Tensor) => void, opts: { retain?: boolean; hook?: boolean } = {}) {
+    const W1 = nb.param(data([1, 64], 1));
+    const b1 = nb.param(nb.mul(data([64], 2), 0.1));
+    const W2 = nb.param(data([64, 1], 3));
+    const x = nb.param(nb.reshape(nb.linspace(0, 1, 128), [128, 1]));
+    const h = nb.tanh(nb.add(nb.matmul(x, W1), b1));
+    if (opts.hook) nb.registerHook(h, (g) => void keep('hook', g));
+    const u = nb.matmul(h, W2);
+    const ux = nb.grad(nb.sum(u), x, { createGraph: true }) as Tensor;
+    const uxx = nb.grad(nb.sum(ux), x, { createGraph: true }) as Tensor;
+    keep('ux', ux);
+    keep('uxx', uxx);
+    nb.add(nb.mean(nb.pow(uxx, 2)), nb.mean(nb.pow(u, 2))).backward(null, { retainGraph: opts.retain });
+    const returned = poolStats().buffers;
+    churn([128, 64]);
+    return { grads: [W1, b1, W2, x].map((p) => bits(p.grad)), returned };
+  }
+
+  it('the same .grad bits with and without the pool, more buffers back than backward alone gives, what user code saw intact', () => {
+    const run = (enabled: boolean, opts: { retain?: boolean; hook?: boolean } = {}) => {
+      bufferPool.enabled = enabled;
+      clearPool();
+      const seen: [string, Tensor][] = [];
+      const { grads, returned } = step((what, t) => seen.push([what, t]), opts);
+      return { values: [...grads, ...seen.map(([, t]) => bits(t))], returned, seen: seen.map(([w]) => w) };
+    };
+    const off = run(false);
+    expect(off.returned).toBe(0);
+    const on = run(true);
+    expect(on.values).toEqual(off.values);
+    // the recorded passes' values came back too: compare with a graph kept whole (retain_graph frees nothing)
+    const kept = run(true, { retain: true });
+    expect(kept.values).toEqual(off.values);
+    expect(on.returned).toBeGreaterThan(kept.returned);
+    // a hook under a recording pass sees a gradient that must keep its values
+    const hookedOff = run(false, { hook: true });
+    const hookedOn = run(true, { hook: true });
+    expect(hookedOn.seen).toContain('hook');
+    expect(hookedOn.values).toEqual(hookedOff.values);
+  });
+
+  it("backward(create_graph=true)'s .grad, a retained grad and inspected saved values are never recycled", () => {
+    const run = (enabled: boolean) => {
+      bufferPool.enabled = enabled;
+      clearPool();
+      const x = nb.param(data([128, 64], 5));
+      const y = nb.tanh(nb.mul(x, x));
+      nb.sum(y).backward(null, { createGraph: true }); // x.grad is the recorded gradient itself
+      const gx = x.grad!;
+      const m = nb.mul(gx, gx);
+      nb.retainGrad(m);
+      // the saved values explain and graph read are pinned
+      const peeked = m.gradFn!.peekInputs()!.map((t) => t);
+      nb.sum(nb.mul(m, 2)).backward();
+      churn([128, 64]);
+      return [bits(gx), bits(m.grad), ...peeked.map(bits)];
+    };
+    const want = run(false);
+    expect(run(true)).toEqual(want);
+  });
+});
