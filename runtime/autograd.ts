@@ -182,6 +182,11 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
   // under create_graph, the values the new nodes save that no user code sees go back to the pool when a later
   // backward frees those nodes (graph-owned.ts)
   const own = GraphOwnership.begin(p.createGraph);
+  // user code saw t: neither recycles it
+  const userSaw = (t: Tensor) => {
+    rec?.escape(t);
+    own?.escape(t);
+  };
   let completed = false;
   try {
     const result = withGrad(p.createGraph, () => {
@@ -193,12 +198,10 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         pending.delete(n);
         if (g) {
           if (n.hooks.length) {
-            rec?.escape(g);
-            own?.escape(g);
+            userSaw(g);
             const hooked = (x: Tensor) => n.hooks.reduce((v, hook) => hook(v) ?? v, x);
             g = own ? own.userCode(() => hooked(g!)) : hooked(g);
-            rec?.escape(g);
-            own?.escape(g);
+            userSaw(g);
           }
           if (n.retained) {
             own?.escape(g);
@@ -206,8 +209,7 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
           }
           if (p.targets?.has(n)) {
             captured.set(n, g);
-            rec?.escape(g);
-            own?.escape(g);
+            userSaw(g);
           }
         }
         obs?.visit(n, arrived, g ?? null);
@@ -231,12 +233,8 @@ function run(api: string, p: Pass): Map<Node, Tensor> {
         // the input's node and does not execute it); running it would also free the graph behind a view input
         if (g && (!useful || n.next.some(inGraph))) {
           // a custom rule is user code: what it is given and what it returns may be kept anywhere
-          if (n.op.userCode) {
-            rec?.escape(g);
-            own?.escape(g);
-          }
-          const escapes = n.op.userCode ? [rec, own] : [];
-          const runRule = () => propagate(api, n, g!, p, inGraph, accumulate, from, escapes);
+          if (n.op.userCode) userSaw(g);
+          const runRule = () => propagate(api, n, g!, p, inGraph, accumulate, from, n.op.userCode ? userSaw : null);
           if (own && n.op.userCode) own.userCode(runRule);
           else runRule();
           if (rec) {
@@ -269,12 +267,12 @@ function propagate(
   inGraph: (n: Node | null) => n is Node,
   accumulate: (n: Node, g: Tensor) => void,
   from: Map<Node, Contribution[]> | null,
-  /** a custom rule's: what it returns is escaped (user code may keep it) */
-  escapes: readonly ({ escape(t: Tensor): void } | null)[],
+  /** a custom rule's: told of what it returns (user code may keep it) */
+  userSaw: ((t: Tensor) => void) | null,
 ) {
   const ctx = n.context(api);
   // user code sees the saved values too
-  if (escapes.length) for (const t of [...ctx.inputs, ctx.out]) if (t) t.storage.pinned = true;
+  if (userSaw) for (const t of [...ctx.inputs, ctx.out]) if (t) t.storage.pinned = true;
   ctx.needs = n.next.map(inGraph);
   // in anomaly mode a rule's intermediate values are not forward values: its result is checked below
   const grads = from ? withoutForwardChecks(() => n.op.backward(g, ctx)) : n.op.backward(g, ctx);
@@ -299,7 +297,7 @@ function propagate(
       from.get(c)!.push({ node: n, input: i, grad: gi, ctx });
     }
     sent[i] = gi;
-    for (const e of escapes) e?.escape(gi);
+    userSaw?.(gi);
     accumulate(c, gi);
   });
   backwardObserver.current?.applied(n, g, ctx, sent);

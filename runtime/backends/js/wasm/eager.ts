@@ -114,11 +114,16 @@ function kernelFor(op: string, kinds: readonly Operand[]): (...addrs: number[]) 
     f.get('o').get('bytes').ltU().brIf(0);
     f.end();
   }
-  ensureMemory();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(module([f])), { env: { mem: memory! } });
-  const run = inst.exports.k as (...addrs: number[]) => void;
+  const run = onScratch(f) as (...addrs: number[]) => void;
   kernels.set(key, run);
   return run;
+}
+
+/** `f` (named k) instantiated on the scratch memory. */
+function onScratch(f: Func): (...args: number[]) => void {
+  ensureMemory();
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(module([f])), { env: { mem: memory! } });
+  return inst.exports.k as (...args: number[]) => void;
 }
 
 let available: boolean | undefined;
@@ -226,10 +231,7 @@ function sumKernelFor(dtype: 'float32' | 'float64', rows: number, C: number): ()
   const hit = sumKernels.get(key);
   if (hit) return hit;
   if (sumKernels.size >= 64) sumKernels.clear();
-  const f = columnSumRows('k', A_AT, rows, C, B_AT, dtype);
-  ensureMemory();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(module([f])), { env: { mem: memory! } });
-  const run = inst.exports.k as () => void;
+  const run = onScratch(columnSumRows('k', A_AT, rows, C, B_AT, dtype));
   sumKernels.set(key, run);
   return run;
 }
